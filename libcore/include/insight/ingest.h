@@ -1,0 +1,71 @@
+/*
+ * ingest.h - report parsers.
+ *
+ * A parser reads one report and hands what it finds to a sink, one attempt
+ * at a time, so memory does not grow with the size of the report. The store's
+ * session writer is one sink; the tests use others. A parser stops at the
+ * first callback that returns non-zero and returns that value.
+ *
+ * On malformed input a parser returns INS_EINVALID with a message of the form
+ * "<file>:<line>: <what is wrong>" (line omitted where unknown). What it
+ * already handed to the sink is then to be discarded by the caller: the store
+ * writer does that with a savepoint per file.
+ */
+#ifndef INSIGHT_INGEST_H
+#define INSIGHT_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "model.h"
+
+typedef enum ins_format {
+	INS_FORMAT_AUTO = 0,
+	INS_FORMAT_JUNIT,
+	INS_FORMAT_REPORTLOG,
+	INS_FORMAT_CTRF
+} ins_format;
+
+const char *ins_format_name(ins_format f);             /* "junit", "reportlog", "ctrf" */
+int ins_format_parse(const char *name, ins_format *out); /* INS_EUSAGE when unknown */
+
+/*
+ * Report-level facts passed to on_meta. Keys a parser may use:
+ *   "started_ms", "finished_ms"   epoch ms as decimal text
+ *   "duration"                    seconds as decimal text
+ *   "host"                        hostname the report names
+ *   "tool", "tool_version"        the producing tool
+ *   "exitstatus"                  the test tool's exit status (reportlog)
+ *   "env.<name>"                  environment facts (CTRF environment block)
+ */
+typedef struct ins_ingest_sink {
+	void *data;
+	int (*on_meta)(void *data, const char *key, const char *value);
+	int (*on_result)(void *data, const ins_result *r);
+	/* a named section of console output (pytest: "failures", "short test summary", ...) */
+	int (*on_section)(void *data, const char *name, const char *text);
+} ins_ingest_sink;
+
+/*
+ * Pick a format from the first bytes of a report. Returns 0 and sets *out, or
+ * INS_EINVALID when the content is no report insight knows.
+ */
+int ins_format_sniff(const char *head, size_t len, ins_format *out);
+
+/*
+ * Parse the report in `path` ("-" = stdin) with the given format (or sniff it
+ * with INS_FORMAT_AUTO). `display` is the name used in messages (NULL = path).
+ */
+int ins_ingest_path(const char *path, const char *display, ins_format fmt,
+		    const ins_ingest_sink *sink);
+
+/* The individual parsers, over an already opened file descriptor. */
+int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_ctrf(int fd, const char *display, const ins_ingest_sink *sink);
+
+/* Limits that keep hostile input from exhausting memory. */
+#define INS_INGEST_MAX_TEXT (16u << 20) /* one text field; longer ones are cut with a note */
+#define INS_INGEST_MAX_DEPTH 256        /* XML/JSON nesting */
+#define INS_INGEST_MAX_DURATION (7.0 * 24 * 3600) /* seconds; more is absurd */
+
+#endif
