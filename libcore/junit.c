@@ -1130,8 +1130,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **atts
 	}
 	if (jp->depth == 0) {
 		if (strcmp(el, "testsuites") && strcmp(el, "testsuite")) {
-			fail(jp, "not a JUnit XML report (the root element is <%.64s>, not "
-				 "<testsuites> or <testsuite>)", el);
+			fail(jp, "not a JUnit XML report (the root element is <%.*s>, not "
+				 "<testsuites> or <testsuite>)", (int)utf8_floor(el, strnlen(el, 64)), el);
 			return;
 		}
 		k = K_SUITE;

@@ -36,6 +36,8 @@ int ins_format_parse(const char *name, ins_format *out); /* INS_EUSAGE when unkn
  *   "tool", "tool_version"        the producing tool
  *   "exitstatus"                  the test tool's exit status (reportlog)
  *   "env.<name>"                  environment facts (CTRF environment block)
+ *   "property.<name>"             a suite-level property (JUnit <properties>);
+ *                                 repeated names arrive once per occurrence
  */
 typedef struct ins_ingest_sink {
 	void *data;
