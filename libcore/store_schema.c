@@ -11,6 +11,8 @@
  * result_text only for non-passing results, and the counts a listing needs
  * are kept on the session row at ingest.
  */
+#include <stddef.h>
+
 #include "store_schema.h"
 
 static const char *const migrations[] = {

@@ -26,7 +26,7 @@ test_expect_success 'a group without a subcommand shows its commands' '
 test_expect_success '-h on a command prints its usage and options, exit 0' '
 	insight db backup -h >out &&
 	test_grep "^usage: insight db backup" out &&
-	test_grep -- "--force" out && test_grep -- "--db PATH" out &&
+	test_grep "[-]-force" out && test_grep "[-]-db PATH" out &&
 	insight help db backup >out2 && test_cmp out out2
 '
 

@@ -64,7 +64,6 @@ test_expect_success 'db check on a file that is not a history fails clearly' '
 test_expect_success 'db check on a corrupted page reports the damage' '
 	seed &&
 	sqlite3 .insight/history.db "PRAGMA journal_mode=DELETE" >/dev/null &&
-	size=$(stat -c %s .insight/history.db) &&
 	dd if=/dev/zero of=.insight/history.db bs=1024 seek=5 count=3 conv=notrunc 2>/dev/null &&
 	test_must_fail insight db check >out 2>err &&
 	cat out err
@@ -96,7 +95,7 @@ test_expect_success 'db migrate refuses a history from a newer insight and leave
 '
 
 test_expect_success 'db prune needs a window and validates it' '
-	seed &&
+	mkdir prune && cd prune && seed &&
 	test_must_fail --exit 2 insight db prune 2>err && test_grep "older-than" err &&
 	test_must_fail --exit 2 insight db prune --older-than soon 2>err &&
 	test_grep "invalid time window" err &&

@@ -101,12 +101,12 @@ static void test_open_creates_and_migrates(void **state)
 	ins_store_free(store);
 	{
 		sqlite3 *db;
-		sqlite3_stmt *st;
+		sqlite3_stmt *q;
 		assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
-		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
-		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
-		sqlite3_finalize(st);
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+		sqlite3_finalize(q);
 		sqlite3_close(db);
 	}
 	ins_buf_release(&path);
