@@ -18,6 +18,7 @@
  *   outcome "rerun" (pytest-rerunfailures) -> the failure that phase would
  *   have been, and the attempt is over; the next setup starts the next one.
  *
+ * A passing attempt after a failed one of the same test is flagged FLAKY.
  * A strict xpass needs no special case: pytest reports it as a failed call
  * whose longrepr is "[XPASS(strict)] reason".
  *
@@ -64,6 +65,7 @@ typedef struct attempt {
 	char *nodeid;          /* owned */
 	char *file;            /* owned, from location[0]; NULL when unknown */
 	int last_phase;        /* PH_*: the latest phase reported */
+	int failed_before;     /* an earlier attempt of this test failed */
 	int ended;             /* teardown or a rerun seen: no more phases belong here */
 	int has_outcome;
 	ins_outcome outcome;
@@ -433,6 +435,8 @@ static int sink_result(rl_state *st, attempt *a, int interrupted)
 	} else if (interrupted && !a->ended) {
 		a->flags |= INS_RESULT_INTERRUPTED;
 	}
+	if (a->failed_before && a->outcome == INS_OUTCOME_PASSED)
+		a->flags |= INS_RESULT_FLAKY;
 
 	/*
 	 * stdout, stderr and log sections each go to their field; when one field
@@ -638,6 +642,9 @@ static int on_test_report(rl_state *st, const cJSON *report)
 				a = attempt_new(nodeid);
 				pairs_copy(&a->prev_sections, &st->open[i]->sections);
 				pairs_copy(&a->prev_up, &st->open[i]->up);
+				a->failed_before = st->open[i]->failed_before ||
+					(st->open[i]->has_outcome &&
+					 ins_outcome_is_failure(st->open[i]->outcome));
 				if ((ret = emit_open(st, i, 0))) {
 					attempt_free(a);
 					return ret;

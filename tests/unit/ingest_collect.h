@@ -38,7 +38,7 @@ typedef struct collected {
 	int stop_after;          /* >0: on_result returns 42 once this many were seen */
 } collected;
 
-static int collect_meta(void *data, const char *key, const char *value)
+static inline int collect_meta(void *data, const char *key, const char *value)
 {
 	collected *c = data;
 
@@ -50,7 +50,7 @@ static int collect_meta(void *data, const char *key, const char *value)
 	return 0;
 }
 
-static int collect_result(void *data, const ins_result *r)
+static inline int collect_result(void *data, const ins_result *r)
 {
 	collected *c = data;
 	got_result *g;
@@ -83,7 +83,7 @@ static int collect_result(void *data, const ins_result *r)
 	return 0;
 }
 
-static int collect_section(void *data, const char *name, const char *text)
+static inline int collect_section(void *data, const char *name, const char *text)
 {
 	collected *c = data;
 
@@ -95,13 +95,13 @@ static int collect_section(void *data, const char *name, const char *text)
 	return 0;
 }
 
-static ins_ingest_sink collect_sink(collected *c)
+static inline ins_ingest_sink collect_sink(collected *c)
 {
 	ins_ingest_sink s = { c, collect_meta, collect_result, collect_section };
 	return s;
 }
 
-static void collected_free(collected *c)
+static inline void collected_free(collected *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		got_result *g = &c->r[i];
@@ -132,7 +132,7 @@ static void collected_free(collected *c)
 }
 
 /* The value of meta `key`, or NULL (the last one when repeated). */
-static const char *meta_get(const collected *c, const char *key)
+static inline const char *meta_get(const collected *c, const char *key)
 {
 	const char *v = NULL;
 
@@ -143,7 +143,7 @@ static const char *meta_get(const collected *c, const char *key)
 }
 
 /* The attempts of `nodeid`, in order: fills idx[] (up to max) and returns how many. */
-static size_t attempts_of(const collected *c, const char *nodeid, size_t *idx, size_t max)
+static inline size_t attempts_of(const collected *c, const char *nodeid, size_t *idx, size_t max)
 {
 	size_t n = 0;
 
@@ -154,7 +154,7 @@ static size_t attempts_of(const collected *c, const char *nodeid, size_t *idx, s
 }
 
 /* The last attempt of `nodeid`, or NULL. */
-static const got_result *final_of(const collected *c, const char *nodeid)
+static inline const got_result *final_of(const collected *c, const char *nodeid)
 {
 	const got_result *g = NULL;
 
@@ -165,7 +165,7 @@ static const got_result *final_of(const collected *c, const char *nodeid)
 }
 
 /* The value of property `key` of a result (the first), or NULL. */
-static const char *prop_get(const got_result *g, const char *key)
+static inline const char *prop_get(const got_result *g, const char *key)
 {
 	for (size_t i = 0; i < g->nprops; i++)
 		if (!strcmp(g->pkeys[i], key))
@@ -173,7 +173,7 @@ static const char *prop_get(const got_result *g, const char *key)
 	return NULL;
 }
 
-static void write_file(const char *path, const char *text, size_t len)
+static inline void write_file(const char *path, const char *text, size_t len)
 {
 	FILE *f = fopen(path, "wb");
 
@@ -186,7 +186,7 @@ static void write_file(const char *path, const char *text, size_t len)
 	fclose(f);
 }
 
-static void write_text(const char *dir, const char *name, const char *text)
+static inline void write_text(const char *dir, const char *name, const char *text)
 {
 	ins_buf p = INS_BUF_INIT;
 
@@ -196,7 +196,7 @@ static void write_text(const char *dir, const char *name, const char *text)
 }
 
 /* Read a whole file into a buffer; aborts when it cannot. */
-static void read_file(ins_buf *out, const char *path)
+static inline void read_file(ins_buf *out, const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	char tmp[8192];
@@ -212,7 +212,7 @@ static void read_file(ins_buf *out, const char *path)
 }
 
 /* A fresh temporary directory; the caller frees the string and removes the tree. */
-static char *make_tempdir(void)
+static inline char *make_tempdir(void)
 {
 	char tmpl[] = "/tmp/insight-test-XXXXXX";
 
@@ -223,7 +223,7 @@ static char *make_tempdir(void)
 	return ins_xstrdup(tmpl);
 }
 
-static void remove_tree(const char *dir)
+static inline void remove_tree(const char *dir)
 {
 	ins_buf cmd = INS_BUF_INIT;
 
@@ -235,14 +235,14 @@ static void remove_tree(const char *dir)
 	ins_buf_release(&cmd);
 }
 
-static const char *python(void)
+static inline const char *python(void)
 {
 	const char *p = getenv("INSIGHT_PYTHON");
 	return p && *p ? p : "/usr/bin/python3";
 }
 
 /* Parse `path` with `parser` into `c`; returns the parser's return value. */
-static int parse_file(int (*parser)(int, const char *, const ins_ingest_sink *),
+static inline int parse_file(int (*parser)(int, const char *, const ins_ingest_sink *),
 		      const char *path, collected *c)
 {
 	ins_ingest_sink s = collect_sink(c);
@@ -258,7 +258,7 @@ static int parse_file(int (*parser)(int, const char *, const ins_ingest_sink *),
 }
 
 /* Parse an in-memory text with `parser`, through a temporary file. */
-static int parse_text(int (*parser)(int, const char *, const ins_ingest_sink *),
+static inline int parse_text(int (*parser)(int, const char *, const ins_ingest_sink *),
 		      const char *text, size_t len, collected *c)
 {
 	char tmpl[] = "/tmp/insight-parse-XXXXXX";

@@ -155,7 +155,7 @@ static const char project_broken[] = "import nonexistent_module_for_insight\n";
  * Write the project into a fresh temp dir and run pytest there; the console
  * goes to console.txt, the report-log to report.jsonl. Returns the dir (owned).
  */
-static char *run_pytest_project(void)
+static inline char *run_pytest_project(void)
 {
 	char *dir = make_tempdir();
 	ins_buf cmd = INS_BUF_INIT;

@@ -137,6 +137,8 @@ static void test_real_run_fields(void **state)
 	assert_string_equal(g_run.r[idx[1]].out, "attempt 2\n");
 	assert_non_null(strstr(g_run.r[idx[0]].message, "assert 1 >= 2"));
 	assert_null(g_run.r[idx[1]].message);
+	assert_false(g_run.r[idx[0]].flags & INS_RESULT_FLAKY);
+	assert_true(g_run.r[idx[1]].flags & INS_RESULT_FLAKY);
 
 	g = final_of(&g_run, "test_a.py::test_warns");
 	assert_true(g->flags & INS_RESULT_WARNINGS);
