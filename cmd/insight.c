@@ -12,12 +12,14 @@
 
 #include "cmd.h"
 
+extern const struct ins_group cmd_group_session;
 extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_init;
 extern const struct ins_group cmd_group_version;
 extern const struct ins_group cmd_group_help;
 
 const struct ins_group *const cmd_groups[] = {
+	&cmd_group_session,
 	&cmd_group_init,
 	&cmd_group_db,
 	&cmd_group_help,

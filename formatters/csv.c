@@ -20,7 +20,10 @@
  * - TSV: no quoting; tab, LF, CR and backslash inside a field are written
  *   as \t, \n, \r and \\ (the "linear TSV" convention), so one line is
  *   always one row.
- * - Invalid UTF-8 becomes U+FFFD. Every row is written (no max_rows).
+ * - Invalid UTF-8 becomes U+FFFD, and control characters other than tab,
+ *   LF and CR are written as escapes ("\x1b"), as in the terminal: reports
+ *   have no business carrying them, and a file that is cat'ed to a terminal
+ *   must not drive it. Every row is written (no max_rows).
  */
 #include <math.h>
 #include <stdio.h>
@@ -54,7 +57,7 @@ static void raw_value(ins_buf *b, const ins_value *v)
 	case INS_V_OUTCOME:
 	case INS_V_ID:
 		if (v->s)
-			ins_utf8_sanitize(b, v->s, strlen(v->s));
+			ins_text_escape(b, v->s, strlen(v->s), INS_ESC_KEEP_WS);
 		break;
 	case INS_V_INT:
 		ins_buf_printf(b, "%lld", (long long)v->i);
@@ -123,7 +126,7 @@ static void table(ins_buf *out, const ins_table *t, char sep)
 			ins_buf_putc(out, sep);
 		ins_buf_clear(&tmp);
 		if (t->cols[c].id)
-			ins_utf8_sanitize(&tmp, t->cols[c].id, strlen(t->cols[c].id));
+			ins_text_escape(&tmp, t->cols[c].id, strlen(t->cols[c].id), 0);
 		field(out, tmp.ptr, tmp.len, sep);
 	}
 	ins_buf_putc(out, '\n');
@@ -155,7 +158,7 @@ void ins_render_csv(ins_buf *out, const ins_doc *doc, const ins_render_opts *opt
 					ins_buf_putc(out, '\n');
 				ins_buf_puts(out, "# ");
 				if (t->id)
-					ins_utf8_sanitize(out, t->id, strlen(t->id));
+					ins_text_escape(out, t->id, strlen(t->id), 0);
 				else
 					ins_buf_printf(out, "table_%zu", n + 1);
 				ins_buf_putc(out, '\n');

@@ -465,7 +465,7 @@ static double nice_step(double range, int n)
  */
 static void html_chart(ins_buf *b, const ins_series *s)
 {
-	const double W = 760, H = 260, L = 64, R = 20, T = 14, B = 46;
+	const double W = 1100, H = 280, L = 64, R = 24, T = 14, B = 40;
 	double lo = INFINITY, hi = -INFINITY, step, pw = W - L - R, ph = H - T - B;
 	size_t n = s->npoints, every;
 	int open = 0;
@@ -522,7 +522,7 @@ static void html_chart(ins_buf *b, const ins_series *s)
 	}
 	ins_buf_printf(b, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/>\n",
 		       L, T + ph, W - R, T + ph);
-	/* X labels: about one per 90 px, always the last. */
+	/* X labels: at most about ten, evenly spaced. */
 	every = n > 8 ? (n + 7) / 8 : 1;
 	for (size_t i = 0; i < n; i++) {
 		double px = n > 1 ? L + pw * (double)i / (double)(n - 1) : L + pw / 2;

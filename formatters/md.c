@@ -59,14 +59,14 @@ static void md_inline(ins_buf *b, const char *s, int nl_space)
 		case '~': case '#': case '!':
 			ins_buf_putc(b, '\\');
 			break;
-		/* List items and setext underlines, only where they could start one. */
-		case '-': case '+': case '=':
-			if (i == 0)
+		/* List items and thematic breaks, only where they could start one. */
+		case '-': case '+':
+			if (i == 0 && (e.len == 1 || e.ptr[1] == ' ' || e.ptr[1] == c))
 				ins_buf_putc(b, '\\');
 			break;
-		/* Ordered list items: "1." or "1)" at the start. */
+		/* Ordered list items: "1. " or "1) " at the start. */
 		case '.': case ')':
-			if (digits && i == digits)
+			if (digits && i == digits && (i + 1 == e.len || e.ptr[i + 1] == ' '))
 				ins_buf_putc(b, '\\');
 			break;
 		}
@@ -328,9 +328,9 @@ void ins_render_md(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts
 			ins_buf_puts(out, "\n\n");
 		}
 		md_facts(out, sec);
+		md_series(out, sec);
 		for (size_t i = 0; i < sec->ntables; i++)
 			md_table(out, sec->tables[i], opts);
-		md_series(out, sec);
 	}
 	for (size_t i = 0; i < doc->nnotes; i++) {
 		const ins_note *n = &doc->notes[i];

@@ -2,10 +2,10 @@
  * term.c - the terminal renderer: what people read at a prompt.
  *
  * Layout: the title, then each section as blocks separated by one blank
- * line: its facts as aligned "label: value" lines, its tables (a header row,
- * columns two spaces apart, sized to the content and shrunk to the terminal
- * width: the widest text columns give way first, cut with "…"; numbers
- * right-aligned), its series as sparklines; the notes come last.
+ * line: its facts as aligned "label: value" lines, its series as sparklines,
+ * its tables (a header row, columns two spaces apart, sized to the content
+ * and shrunk to the terminal width: the widest text columns give way first,
+ * cut with "…"; numbers right-aligned); the notes come last.
  *
  * Invariants: every string from the document is escaped (ins_text_escape)
  * before it is measured or written, so no control character from test data
@@ -285,6 +285,10 @@ static void render_table(struct term *t, const ins_table *tab)
 	}
 	labels = ins_xcalloc(n ? n : 1, sizeof(*labels));
 	cells = ins_xcalloc(n * shown > 0 ? n * shown : 1, sizeof(*cells));
+	for (size_t i = 0; i < n; i++)
+		ins_buf_init(&labels[i]);
+	for (size_t i = 0; i < n * shown; i++)
+		ins_buf_init(&cells[i]);
 	for (size_t i = 0; i < n; i++) {
 		escaped(&labels[i], cols[i]->label);
 		w[i] = ins_text_width(labels[i].ptr);
@@ -465,9 +469,9 @@ void ins_render_term(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 		if (sec->title)
 			heading(&t, sec->title);
 		render_facts(&t, sec);
+		render_series(&t, sec);
 		for (size_t i = 0; i < sec->ntables; i++)
 			render_table(&t, sec->tables[i]);
-		render_series(&t, sec);
 	}
 	render_notes(&t, doc);
 }

@@ -166,7 +166,10 @@ void ins_text_escape(ins_buf *b, const char *s, size_t len, unsigned flags)
 			continue;
 		}
 		i += n;
-		if (cp == '\n' && (flags & INS_ESC_KEEP_NL)) {
+		if ((flags & INS_ESC_KEEP_WS) && (cp == '\t' || cp == '\n' || cp == '\r')) {
+			ins_buf_putc(b, (char)cp);
+			col = cp == '\t' ? col + 1 : 0;
+		} else if (cp == '\n' && (flags & INS_ESC_KEEP_NL)) {
 			ins_buf_putc(b, '\n');
 			col = 0;
 		} else if (cp == '\r' && (flags & INS_ESC_KEEP_NL) && i < len && s[i] == '\n') {

@@ -50,8 +50,9 @@ int ins_cp_is_control(uint32_t cp);
 
 /* Flags of ins_text_escape. */
 enum {
-	INS_ESC_KEEP_NL = 1 << 0,  /* keep line feeds (and drop the CR of CRLF) */
-	INS_ESC_EXPAND_TAB = 1 << 1 /* tabs become spaces to the next multiple of 8 */
+	INS_ESC_KEEP_NL = 1 << 0,    /* keep line feeds (and drop the CR of CRLF) */
+	INS_ESC_EXPAND_TAB = 1 << 1, /* tabs become spaces to the next multiple of 8 */
+	INS_ESC_KEEP_WS = 1 << 2     /* keep tab, LF and CR as they are (CSV quotes them) */
 };
 
 /*

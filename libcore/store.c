@@ -798,3 +798,66 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
 	ins_buf_puts(out, ".insight/history.db");
 	return 0;
 }
+
+int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out)
+{
+	sqlite3_stmt *st;
+	int64_t id, sut_id, started;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT id, sut_id, started_ms, n_tests, n_attempts, n_passed, n_failed, n_error, "
+		"n_skipped, n_xfailed, n_xpassed, n_flaky, coalesce(duration, -1), state "
+		"FROM session WHERE uid = ?1")) < 0)
+		return rc;
+	ins_store__bind_text(st, 1, uid);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? ins_error_set(INS_ENOTFOUND, "no session '%s'", uid)
+					 : ins_store__error(store, "reading a session");
+	}
+	id = sqlite3_column_int64(st, 0);
+	sut_id = sqlite3_column_int64(st, 1);
+	started = sqlite3_column_int64(st, 2);
+	out->tests = sqlite3_column_int64(st, 3);
+	out->attempts = sqlite3_column_int64(st, 4);
+	for (int i = 0; i < INS_OUTCOME_COUNT; i++)
+		out->counts[i] = sqlite3_column_int64(st, 5 + i);
+	out->flaky = sqlite3_column_int64(st, 11);
+	out->duration = sqlite3_column_double(st, 12);
+	snprintf(out->state, sizeof(out->state), "%s", ins_store__col_text(st, 13));
+	snprintf(out->uid, sizeof(out->uid), "%s", uid);
+	sqlite3_finalize(st);
+
+	/* The SUT's previous session: the latest that started before this one. */
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT id, uid FROM session WHERE sut_id = ?1 AND id <> ?2 AND "
+		"(started_ms < ?3 OR (started_ms = ?3 AND id < ?2)) "
+		"ORDER BY started_ms DESC, id DESC LIMIT 1")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, sut_id);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, started);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int64_t prev = sqlite3_column_int64(st, 0);
+		snprintf(out->prev_uid, sizeof(out->prev_uid), "%s", ins_store__col_text(st, 1));
+		sqlite3_finalize(st);
+		if ((rc = ins_store__prepare(store, &st,
+			"SELECT count(*) FROM result r WHERE r.session_id = ?1 AND r.final = 1 "
+			"AND r.outcome IN (1, 2) AND NOT EXISTS (SELECT 1 FROM result p "
+			"WHERE p.session_id = ?2 AND p.test_id = r.test_id AND p.final = 1 "
+			"AND p.outcome IN (1, 2))")) < 0)
+			return rc;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, prev);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			out->new_failures = sqlite3_column_int64(st, 0);
+	} else {
+		/* The first session of a SUT: every failure is new. */
+		out->new_failures = out->counts[INS_OUTCOME_FAILED] + out->counts[INS_OUTCOME_ERROR];
+	}
+	sqlite3_finalize(st);
+	return 0;
+}

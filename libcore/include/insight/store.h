@@ -133,6 +133,19 @@ int ins_store_session_delete(ins_store *store, const char *uid);
 /* Delete the sessions that started before `before_ms`; *n = how many. */
 int ins_store_prune(ins_store *store, int64_t before_ms, int dry_run, int64_t *n);
 
+/* A session at a glance: what `session run` and `session import` print after storing it. */
+typedef struct ins_session_brief {
+	char uid[INS_SESSION_ID_LEN + 1];
+	char prev_uid[INS_SESSION_ID_LEN + 1]; /* the SUT's previous session, "" when none */
+	int64_t counts[INS_OUTCOME_COUNT];      /* final outcomes */
+	int64_t tests, attempts, flaky;
+	int64_t new_failures;  /* failing now, not failing (or not run) in the previous session */
+	double duration;       /* seconds; negative when unknown */
+	char state[16];
+} ins_session_brief;
+
+int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out);
+
 /* ---- maintenance ---- */
 
 typedef struct ins_store_stats {
