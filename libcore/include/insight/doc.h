@@ -62,6 +62,7 @@ typedef struct ins_table {
 	size_t nrows, cells_alloc;
 	size_t total_rows; /* rows before a limit was applied (>= nrows); shown as "N more" */
 	char *empty;       /* text shown when there are no rows, e.g. "no failures" */
+	size_t ncells;     /* cells filled so far: the next cell is cells[ncells] */
 } ins_table;
 
 typedef struct ins_fact {

@@ -1,0 +1,477 @@
+/*
+ * term.c - the terminal renderer: what people read at a prompt.
+ *
+ * Layout: the title, then each section as blocks separated by one blank
+ * line: its facts as aligned "label: value" lines, its series as sparklines,
+ * its tables (a header row, columns two spaces apart, sized to the content
+ * and shrunk to the terminal width: the widest text columns give way first,
+ * cut with "…"; numbers right-aligned); the notes come last.
+ *
+ * Invariants: every string from the document is escaped (ins_text_escape)
+ * before it is measured or written, so no control character from test data
+ * ever reaches the terminal raw; colours (ANSI SGR) only when opts->color;
+ * no line ends in white space.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "insight/timeutil.h"
+#include "renderers.h"
+#include "text.h"
+
+#define SGR_BOLD "1"
+#define SGR_RED "31"
+#define SGR_GREEN "32"
+#define SGR_YELLOW "33"
+#define SGR_MAGENTA "35"
+#define SGR_CYAN "36"
+#define SGR_DIM "2"
+
+/* Text columns are not shrunk below this many columns (or their natural width). */
+#define MIN_TEXT_WIDTH 8
+#define COL_GAP 2
+
+struct term {
+	ins_buf *out;
+	const ins_render_opts *o;
+	size_t width;       /* columns available */
+	int blocks;         /* blocks written so far */
+	int after_heading;  /* the last line was a heading: no blank line before the next block */
+};
+
+static void sgr(struct term *t, const char *code)
+{
+	if (t->o->color && code)
+		ins_buf_printf(t->out, "\033[%sm", code);
+}
+
+static void sgr_reset(struct term *t, const char *code)
+{
+	if (t->o->color && code)
+		ins_buf_puts(t->out, "\033[0m");
+}
+
+static void block_start(struct term *t)
+{
+	if (t->blocks++ && !t->after_heading)
+		ins_buf_putc(t->out, '\n');
+	t->after_heading = 0;
+}
+
+/* The colour of an outcome name, or NULL. */
+static const char *outcome_color(const char *name)
+{
+	if (!name)
+		return NULL;
+	if (!strcmp(name, "passed"))
+		return SGR_GREEN;
+	if (!strcmp(name, "failed") || !strcmp(name, "error"))
+		return SGR_RED;
+	if (!strcmp(name, "skipped"))
+		return SGR_YELLOW;
+	if (!strcmp(name, "xfailed"))
+		return SGR_CYAN;
+	if (!strcmp(name, "xpassed"))
+		return SGR_MAGENTA;
+	return NULL;
+}
+
+static const char *value_color(const ins_value *v)
+{
+	return v->type == INS_V_OUTCOME ? outcome_color(v->s) : NULL;
+}
+
+/* Append the escaped single-line text of a value to b. */
+static void cell_text(ins_buf *b, const ins_value *v)
+{
+	ins_buf raw = INS_BUF_INIT;
+
+	ins_value_text(&raw, v, INS_VAL_SHORT_ID);
+	ins_text_escape(b, raw.ptr, raw.len, 0);
+	ins_buf_release(&raw);
+}
+
+static void escaped(ins_buf *b, const char *s)
+{
+	if (s)
+		ins_text_escape(b, s, strlen(s), 0);
+}
+
+/* A heading line (bold in colour), cut to the width. */
+static void heading(struct term *t, const char *title)
+{
+	ins_buf e = INS_BUF_INIT;
+
+	block_start(t);
+	escaped(&e, title);
+	sgr(t, SGR_BOLD);
+	ins_text_fit(t->out, e.ptr, t->width);
+	sgr_reset(t, SGR_BOLD);
+	ins_buf_putc(t->out, '\n');
+	t->after_heading = 1;
+	ins_buf_release(&e);
+}
+
+/* Append text that takes `w` columns, padded to `width`, coloured. */
+static void put_padded(struct term *t, const char *s, size_t w, size_t width, int right,
+		       int last, const char *color)
+{
+	if (right && w < width)
+		ins_text_spaces(t->out, width - w);
+	sgr(t, color);
+	ins_buf_puts(t->out, s);
+	sgr_reset(t, color);
+	if (!right && !last && w < width)
+		ins_text_spaces(t->out, width - w);
+}
+
+static void end_line(struct term *t)
+{
+	/* Right-aligned or empty last cells can leave spaces: drop them. */
+	while (t->out->len && t->out->ptr[t->out->len - 1] == ' ')
+		t->out->len--;
+	t->out->ptr[t->out->len] = '\0';
+	ins_buf_putc(t->out, '\n');
+}
+
+static void render_facts(struct term *t, const ins_section *sec)
+{
+	size_t lw = 0;
+	ins_buf *labels;
+
+	if (!sec->nfacts)
+		return;
+	labels = ins_xcalloc(sec->nfacts, sizeof(*labels));
+	for (size_t i = 0; i < sec->nfacts; i++) {
+		size_t w;
+
+		ins_buf_init(&labels[i]);
+		escaped(&labels[i], sec->facts[i].label ? sec->facts[i].label : sec->facts[i].id);
+		ins_buf_putc(&labels[i], ':');
+		w = ins_text_width(labels[i].ptr);
+		lw = w > lw ? w : lw;
+	}
+	/* Very long labels would push every value off the screen: cap them. */
+	if (lw > t->width / 2)
+		lw = t->width / 2;
+	block_start(t);
+	for (size_t i = 0; i < sec->nfacts; i++) {
+		const ins_value *v = &sec->facts[i].value;
+		size_t room = t->width > lw + 1 ? t->width - lw - 1 : 0;
+		ins_buf val = INS_BUF_INIT, fit = INS_BUF_INIT;
+		size_t w = ins_text_fit(&fit, labels[i].ptr, lw);
+
+		ins_buf_puts(t->out, fit.ptr);
+		ins_text_spaces(t->out, lw - w + 1);
+		cell_text(&val, v);
+		ins_buf_clear(&fit);
+		ins_text_fit(&fit, val.ptr, room < 10 ? 10 : room);
+		sgr(t, value_color(v));
+		ins_buf_puts(t->out, fit.ptr);
+		sgr_reset(t, value_color(v));
+		end_line(t);
+		ins_buf_release(&val);
+		ins_buf_release(&fit);
+		ins_buf_release(&labels[i]);
+	}
+	free(labels);
+}
+
+static int col_right(const ins_column *c)
+{
+	if (c->align == INS_ALIGN_RIGHT)
+		return 1;
+	if (c->align == INS_ALIGN_LEFT)
+		return 0;
+	return ins_vtype_is_numeric(c->type);
+}
+
+/*
+ * Shrink the widths of the shown columns until the table fits the terminal:
+ * always take one column from the widest text column that can still give.
+ * Numbers, times and outcomes keep their width (cutting them would lie).
+ */
+static void fit_widths(size_t *w, const ins_column *const *cols, size_t n, size_t width)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += w[i] + (i ? COL_GAP : 0);
+	while (total > width) {
+		size_t best = n;
+
+		for (size_t i = 0; i < n; i++) {
+			if (cols[i]->type != INS_V_TEXT && cols[i]->type != INS_V_NULL)
+				continue;
+			if (w[i] <= MIN_TEXT_WIDTH)
+				continue;
+			if (best == n || w[i] > w[best])
+				best = i;
+		}
+		if (best == n)
+			break; /* nothing left to give: the line will be longer */
+		w[best]--;
+		total--;
+	}
+}
+
+static void render_longtext(struct term *t, const ins_table *tab, size_t row, size_t nlong)
+{
+	for (size_t c = 0; c < tab->ncols; c++) {
+		const ins_value *v = ins_table_cell(tab, row, c);
+		ins_buf e = INS_BUF_INIT;
+		size_t indent = nlong > 1 ? 6 : 4;
+		const char *p;
+
+		if (tab->cols[c].type != INS_V_LONGTEXT || v->type != INS_V_LONGTEXT || !v->s)
+			continue;
+		if (nlong > 1) {
+			ins_text_spaces(t->out, 4);
+			sgr(t, SGR_DIM);
+			escaped(t->out, tab->cols[c].label);
+			ins_buf_putc(t->out, ':');
+			sgr_reset(t, SGR_DIM);
+			end_line(t);
+		}
+		ins_text_escape(&e, v->s, strlen(v->s), INS_ESC_KEEP_NL | INS_ESC_EXPAND_TAB);
+		ins_buf_rtrim(&e);
+		p = e.ptr;
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+			if (len)
+				ins_text_spaces(t->out, indent);
+			ins_buf_put(t->out, p, len);
+			end_line(t);
+			p += len + (nl ? 1 : 0);
+		}
+		ins_buf_release(&e);
+	}
+}
+
+static void render_table(struct term *t, const ins_table *tab)
+{
+	size_t shown = ins_render_rows_shown(tab, t->o);
+	size_t hidden = ins_render_rows_hidden(tab, t->o);
+	const ins_column **cols = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*cols));
+	size_t *colidx = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*colidx));
+	size_t *w = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*w));
+	ins_buf *cells = NULL, *labels = NULL;
+	size_t n = 0, nlong = 0;
+
+	if (tab->title)
+		heading(t, tab->title);
+	block_start(t);
+	if (!tab->nrows) {
+		ins_buf e = INS_BUF_INIT;
+
+		escaped(&e, tab->empty ? tab->empty : "no rows");
+		ins_text_fit(t->out, e.ptr, t->width);
+		end_line(t);
+		ins_buf_release(&e);
+		if (hidden)
+			ins_buf_printf(t->out, "… %zu more (use --all)\n", hidden);
+		goto done;
+	}
+	for (size_t c = 0; c < tab->ncols; c++) {
+		if (tab->cols[c].type == INS_V_LONGTEXT) {
+			nlong++;
+			continue;
+		}
+		cols[n] = &tab->cols[c];
+		colidx[n++] = c;
+	}
+	labels = ins_xcalloc(n ? n : 1, sizeof(*labels));
+	cells = ins_xcalloc(n * shown > 0 ? n * shown : 1, sizeof(*cells));
+	for (size_t i = 0; i < n; i++)
+		ins_buf_init(&labels[i]);
+	for (size_t i = 0; i < n * shown; i++)
+		ins_buf_init(&cells[i]);
+	for (size_t i = 0; i < n; i++) {
+		escaped(&labels[i], cols[i]->label);
+		w[i] = ins_text_width(labels[i].ptr);
+	}
+	for (size_t r = 0; r < shown; r++) {
+		for (size_t i = 0; i < n; i++) {
+			ins_buf *b = &cells[r * n + i];
+			size_t cw;
+
+			cell_text(b, ins_table_cell(tab, r, colidx[i]));
+			cw = ins_text_width(b->ptr);
+			w[i] = cw > w[i] ? cw : w[i];
+		}
+	}
+	fit_widths(w, cols, n, t->width);
+
+	for (size_t i = 0; i < n; i++) {
+		ins_buf fit = INS_BUF_INIT;
+		size_t fw = ins_text_fit(&fit, labels[i].ptr, w[i]);
+
+		if (i)
+			ins_text_spaces(t->out, COL_GAP);
+		put_padded(t, fit.ptr, fw, w[i], col_right(cols[i]), i + 1 == n, SGR_BOLD);
+		ins_buf_release(&fit);
+	}
+	end_line(t);
+	for (size_t r = 0; r < shown; r++) {
+		for (size_t i = 0; i < n; i++) {
+			ins_buf fit = INS_BUF_INIT;
+			size_t fw = ins_text_fit(&fit, cells[r * n + i].ptr, w[i]);
+
+			if (i)
+				ins_text_spaces(t->out, COL_GAP);
+			put_padded(t, fit.ptr, fw, w[i], col_right(cols[i]), i + 1 == n,
+				   value_color(ins_table_cell(tab, r, colidx[i])));
+			ins_buf_release(&fit);
+		}
+		end_line(t);
+		if (t->o->verbose && nlong)
+			render_longtext(t, tab, r, nlong);
+	}
+	if (hidden) {
+		sgr(t, SGR_DIM);
+		ins_buf_printf(t->out, "… %zu more (use --all)", hidden);
+		sgr_reset(t, SGR_DIM);
+		end_line(t);
+	}
+done:
+	for (size_t i = 0; labels && i < n; i++)
+		ins_buf_release(&labels[i]);
+	for (size_t i = 0; cells && i < n * shown; i++)
+		ins_buf_release(&cells[i]);
+	free(labels);
+	free(cells);
+	free(cols);
+	free(colidx);
+	free(w);
+}
+
+/* Append a series' y value in the series' type. */
+static void series_value(ins_buf *b, ins_vtype type, double y)
+{
+	if (!isfinite(y))
+		ins_buf_puts(b, "-");
+	else if (type == INS_V_PERCENT)
+		ins_percent_text(b, y);
+	else if (type == INS_V_DURATION)
+		ins_duration_format(b, y);
+	else
+		ins_number_text(b, y);
+}
+
+/*
+ * One line per series: "title  ▁▃▅█  last 96.7% (min 90%, max 100%)". When
+ * the points do not fit, the most recent ones are shown.
+ */
+static void render_series(struct term *t, const ins_section *sec)
+{
+	size_t lw = 0;
+
+	if (!sec->nseries)
+		return;
+	for (size_t i = 0; i < sec->nseries; i++) {
+		ins_buf e = INS_BUF_INIT;
+		size_t w;
+
+		escaped(&e, sec->series[i]->title ? sec->series[i]->title : sec->series[i]->id);
+		w = ins_text_width(e.ptr) + 1;
+		lw = w > lw ? w : lw;
+		ins_buf_release(&e);
+	}
+	if (lw > t->width / 3)
+		lw = t->width / 3;
+	block_start(t);
+	for (size_t i = 0; i < sec->nseries; i++) {
+		const ins_series *s = sec->series[i];
+		ins_buf e = INS_BUF_INIT, stats = INS_BUF_INIT, fit = INS_BUF_INIT;
+		double lo = INFINITY, hi = -INFINITY, last = NAN;
+		double *ys = ins_xcalloc(s->npoints ? s->npoints : 1, sizeof(double));
+		size_t room, from = 0, w;
+
+		for (size_t k = 0; k < s->npoints; k++) {
+			ys[k] = s->points[k].y;
+			if (isfinite(ys[k])) {
+				lo = ys[k] < lo ? ys[k] : lo;
+				hi = ys[k] > hi ? ys[k] : hi;
+				last = ys[k];
+			}
+		}
+		escaped(&e, s->title ? s->title : s->id);
+		ins_buf_putc(&e, ':');
+		w = ins_text_fit(&fit, e.ptr, lw);
+		ins_buf_puts(t->out, fit.ptr);
+		ins_text_spaces(t->out, lw - w + 1);
+		if (isfinite(last)) {
+			ins_buf_puts(&stats, "  last ");
+			series_value(&stats, s->ytype, last);
+			ins_buf_puts(&stats, " (min ");
+			series_value(&stats, s->ytype, lo);
+			ins_buf_puts(&stats, ", max ");
+			series_value(&stats, s->ytype, hi);
+			ins_buf_puts(&stats, ")");
+		} else {
+			ins_buf_puts(&stats, "  no data");
+		}
+		room = t->width > lw + 1 + stats.len ? t->width - lw - 1 - stats.len : 8;
+		if (s->npoints > room)
+			from = s->npoints - room;
+		ins_text_spark(t->out, ys + from, s->npoints - from);
+		ins_buf_puts(t->out, stats.ptr);
+		end_line(t);
+		free(ys);
+		ins_buf_release(&e);
+		ins_buf_release(&stats);
+		ins_buf_release(&fit);
+	}
+}
+
+static void render_notes(struct term *t, const ins_doc *doc)
+{
+	if (!doc->nnotes)
+		return;
+	block_start(t);
+	for (size_t i = 0; i < doc->nnotes; i++) {
+		const ins_note *n = &doc->notes[i];
+		ins_buf e = INS_BUF_INIT;
+
+		ins_text_escape(&e, n->text, strlen(n->text), INS_ESC_KEEP_NL | INS_ESC_EXPAND_TAB);
+		ins_buf_rtrim(&e);
+		if (n->level == INS_NOTE_WARNING) {
+			sgr(t, SGR_YELLOW);
+			ins_buf_puts(t->out, "warning:");
+			sgr_reset(t, SGR_YELLOW);
+			ins_buf_putc(t->out, ' ');
+			ins_buf_puts(t->out, e.ptr);
+		} else if (n->level == INS_NOTE_VERDICT) {
+			sgr(t, SGR_BOLD);
+			ins_buf_puts(t->out, "==> ");
+			ins_buf_puts(t->out, e.ptr);
+			sgr_reset(t, SGR_BOLD);
+		} else {
+			ins_buf_puts(t->out, e.ptr);
+		}
+		end_line(t);
+		ins_buf_release(&e);
+	}
+}
+
+void ins_render_term(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts)
+{
+	struct term t = { out, opts, opts->width > 0 ? (size_t)opts->width : 80, 0, 0 };
+
+	if (doc->title)
+		heading(&t, doc->title);
+	for (size_t s = 0; s < doc->nsections; s++) {
+		const ins_section *sec = doc->sections[s];
+
+		if (sec->title)
+			heading(&t, sec->title);
+		render_facts(&t, sec);
+		render_series(&t, sec);
+		for (size_t i = 0; i < sec->ntables; i++)
+			render_table(&t, sec->tables[i]);
+	}
+	render_notes(&t, doc);
+}
