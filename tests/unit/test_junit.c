@@ -597,6 +597,7 @@ static void test_nextest_catch2_perl(void **state)
 	assert_null(rc.r[1].err); /* empty <system-err></system-err> */
 	assert_string_equal(meta(&rc, "started_ms"), "1733169970512");
 	assert_string_equal(meta(&rc, "duration"), "0.946");
+	assert_string_equal(meta(&rc, "finished_ms"), "1733169971458");
 	rec_free(&rc);
 
 	assert_int_equal(parse_corpus("action-junit-report/catch2/report.xml", &rc), 0);
