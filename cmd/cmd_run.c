@@ -13,6 +13,8 @@
  * command in any pipeline; 125 when it failed before running the command,
  * 126 when the command cannot be executed, 127 when it is not found.
  */
+#define _GNU_SOURCE
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -6,6 +6,8 @@
  * if the parser fails half-way, the savepoint is rolled back and nothing of
  * that file remains, while the session and the other files go on.
  */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
