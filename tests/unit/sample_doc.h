@@ -162,7 +162,7 @@ static ins_doc *sample_doc(int hostile)
 	for (int d = 0; d < 14; d++) {
 		ins_buf_clear(&tmp);
 		ins_buf_printf(&tmp, "2026-11-%02d", 17 + d);
-		if (hostile && d == 3)
+		if (hostile && d == 2)
 			ins_buf_puts(&tmp, x);
 		ins_series_point(s, tmp.ptr, rate[d]);
 	}
