@@ -1,0 +1,174 @@
+/*
+ * cmd.h - what every command of the `insight` binary shares: exit codes,
+ * the command context, the declarative option tables, and the helpers that
+ * open the store and hand a document to a formatter.
+ *
+ * Commands never print results themselves: they build an ins_doc and call
+ * cmd_render(). They report failure with cmd_fail() (one line on stderr,
+ * "insight: ...") and return the exit code it gives.
+ */
+#ifndef INSIGHT_CMD_H
+#define INSIGHT_CMD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "format.h"
+#include "insight/doc.h"
+#include "insight/errors.h"
+#include "insight/store.h"
+
+/* Exit codes: defined once, here. Documented in insight(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_CHECK = 1,   /* a check or gate failed (compare --fail-on, db check) */
+	EXIT_USAGE = 2,   /* bad command line */
+	EXIT_INPUT = 3,   /* bad input data (a report that does not parse) */
+	EXIT_STORE = 4,   /* the history could not be read or written */
+	EXIT_NET = 5,     /* a network or publish error */
+	EXIT_CANNOT_RUN = 125, /* session run: insight failed before the command ran */
+	EXIT_NOEXEC = 126,     /* session run: the command is not executable */
+	EXIT_NOTFOUND = 127    /* session run: the command was not found */
+};
+
+/* What a command needs of the store; the dispatcher documents it in help. */
+enum {
+	CMD_NO_STORE = 0,
+	CMD_STORE_READ = 1,
+	CMD_STORE_WRITE = 2
+};
+
+typedef struct ins_ctx {
+	const char *db;          /* --db PATH, NULL = discover */
+	const char *output_name; /* --format as given, NULL = term */
+	ins_output output;       /* the resolved output kind */
+	const char *output_file; /* --output FILE, NULL = stdout */
+	const char *color_when;  /* --color auto|always|never */
+	int verbose;             /* -v, repeatable */
+	int quiet;               /* -q */
+	int all;                 /* --all where a command supports it */
+	const char *cmdname;     /* "session list", for messages */
+	const char *const *usage; /* the running command's usage lines */
+	ins_store *store;        /* opened by cmd_store() */
+} ins_ctx;
+
+/* ---- options ---- */
+
+enum ins_opt_type {
+	OPT_END = 0,
+	OPT_BOOL,    /* int *: set to 1 (--no-X sets 0) */
+	OPT_COUNT,   /* int *: incremented */
+	OPT_STRING,  /* const char **: the argument */
+	OPT_INT,     /* long *: a whole number */
+	OPT_LIST,    /* struct cmd_list *: repeatable, every argument kept */
+	OPT_GROUP    /* a heading in -h output */
+};
+
+/* The values of a repeatable option, in order (points into argv). */
+struct cmd_list {
+	const char **items;
+	size_t n, alloc;
+};
+void cmd_list_release(struct cmd_list *l);
+
+struct ins_option {
+	enum ins_opt_type type;
+	int short_name;        /* 0 for none */
+	const char *long_name; /* NULL for none */
+	void *value;
+	const char *argh;      /* placeholder shown in help: "PATH" */
+	const char *help;
+	const char *complete;  /* completion: "file", "dir", "sut", "session", "test",
+				  "format", "a|b|c" (fixed words), NULL = none */
+};
+
+#define OPT_BOOL(s, l, v, h) { OPT_BOOL, (s), (l), (v), NULL, (h), NULL }
+#define OPT_COUNT(s, l, v, h) { OPT_COUNT, (s), (l), (v), NULL, (h), NULL }
+#define OPT_STRING(s, l, v, a, h, c) { OPT_STRING, (s), (l), (v), (a), (h), (c) }
+#define OPT_INT(s, l, v, a, h) { OPT_INT, (s), (l), (v), (a), (h), NULL }
+#define OPT_LIST(s, l, v, a, h, c) { OPT_LIST, (s), (l), (v), (a), (h), (c) }
+#define OPT_GROUP(h) { OPT_GROUP, 0, NULL, NULL, NULL, (h), NULL }
+#define OPT_END() { OPT_END, 0, NULL, NULL, NULL, NULL, NULL }
+
+enum {
+	PARSE_STOP_AT_NON_OPTION = 1 << 0 /* everything from the first positional on is left as is */
+};
+
+/*
+ * Parse argv (argv[0] is the command's name) against `opts` and the global
+ * options. Handles -h (usage and options on stdout, exit 0), --help (the man
+ * page, or -h output), `--` and the hidden --insight-complete-options.
+ * Returns the number of positional arguments, moved to the front of argv,
+ * or -1 after printing a usage error (the caller returns EXIT_USAGE).
+ */
+int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct ins_option *opts,
+		      const char *const *usage, unsigned flags);
+
+/* Print the usage lines and option help to `fp`. */
+void cmd_usage_print(FILE *fp, const char *const *usage, const struct ins_option *opts);
+
+/* The global options, shared by the dispatcher and every command. */
+extern const struct ins_option cmd_global_options[];
+
+/* ---- the command table ---- */
+
+typedef int (*cmd_fn)(int argc, const char **argv, ins_ctx *ctx);
+
+struct ins_subcmd {
+	const char *name;
+	cmd_fn fn;
+	const char *summary;
+	unsigned store;        /* CMD_NO_STORE, CMD_STORE_READ, CMD_STORE_WRITE */
+};
+
+struct ins_group {
+	const char *name;
+	const char *summary;
+	const struct ins_subcmd *subs; /* NULL-terminated; NULL for a command without subcommands */
+	cmd_fn fn;                     /* for a command without subcommands */
+	unsigned store;
+	int hidden;                    /* not listed in help */
+};
+
+/* All built-in groups, NULL-terminated (defined in insight.c). */
+extern const struct ins_group *const cmd_groups[];
+
+/* ---- helpers ---- */
+
+/*
+ * Print "insight: <last libcore error>" on stderr and return the exit code
+ * that goes with libcore error `code`.
+ */
+int cmd_fail(int code);
+/* Print "insight: <message>" on stderr; returns EXIT_USAGE. */
+int cmd_usage_error(ins_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "insight: <message>" on stderr; returns `exit_code`. */
+int cmd_error(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "insight: warning: <message>" on stderr. */
+void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress or a note on stderr, unless -q. */
+void cmd_note(ins_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The exit code for a libcore error code. */
+int cmd_exit_code(int code);
+
+/*
+ * Open the history for reading or writing (CMD_STORE_READ / WRITE), once per
+ * run; later calls return the same handle. Reading a history that does not
+ * exist yet, found by discovery rather than named, gives an empty history.
+ * Returns 0 or an exit code (the error already printed).
+ */
+int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out);
+
+/* Render `doc` in the chosen output format to stdout or --output; frees doc. Returns an exit code. */
+int cmd_render(ins_ctx *ctx, ins_doc *doc);
+
+/* Parse a whole number (strict); 0 or -1 with nothing printed. */
+int cmd_parse_long(const char *s, long *out);
+
+/* Whether colour is wanted on `fp` for the --color setting and NO_COLOR. */
+int cmd_want_color(const ins_ctx *ctx, FILE *fp);
+/* The terminal width for stdout: COLUMNS, the tty, else 80. */
+int cmd_term_width(void);
+
+#endif

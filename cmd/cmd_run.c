@@ -1,0 +1,415 @@
+/*
+ * cmd_run.c - `insight session run`: run a test command, stream its output,
+ * and store the session it reports, whatever happens to the run.
+ *
+ * pytest (the default command) is run with insight's pytest plugin, which
+ * writes the report-log to a temporary file, one flushed line per report,
+ * so even a run killed half-way leaves every finished test on disk. Its
+ * console output is copied through to the terminal as it comes and kept to
+ * be split into pytest's named sections. Other tools name their report
+ * with --report; it is imported when they exit.
+ *
+ * insight exits with the command's own status, so it can stand in for the
+ * command in any pipeline; 125 when it failed before running the command,
+ * 126 when the command cannot be executed, 127 when it is not found.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "cmd_session.h"
+#include "insight/import.h"
+
+/* Console output kept for the output sections; beyond this only the end is kept. */
+#define CONSOLE_KEEP (32u << 20)
+
+static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t got_signal;
+
+/*
+ * Signals while the command runs: a Ctrl-C at the terminal reaches the
+ * command directly (same process group), so insight only notes it. A signal
+ * sent to insight alone (kill, a CI runner cancelling the job) is passed on.
+ */
+static void on_signal(int sig, siginfo_t *si, void *uctx)
+{
+	(void)uctx;
+	got_signal = sig;
+	if (child_pid > 0 && (si == NULL || si->si_code <= 0))
+		kill((pid_t)child_pid, sig);
+}
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* Where pytest is in argv: 0 for `pytest ...`, 2 for `python -m pytest ...`; -1 when not pytest. */
+static int pytest_position(const char **cmd, int n)
+{
+	const char *b = base_name(cmd[0]);
+
+	if (!strcmp(b, "pytest") || !strcmp(b, "pytest-3") || !strcmp(b, "py.test"))
+		return 0;
+	if (!strncmp(b, "python", 6) && n >= 3 && !strcmp(cmd[1], "-m") && !strcmp(cmd[2], "pytest"))
+		return 2;
+	return -1;
+}
+
+/* The folder holding insight_pytest.py: $INSIGHT_PYTEST_DIR, the installed copy, or the source tree. */
+static int plugin_dir(ins_buf *out)
+{
+	const char *env = getenv("INSIGHT_PYTEST_DIR");
+	const char *candidates[] = { INSIGHT_DATADIR "/pytest", INSIGHT_SOURCE_DIR "/share/pytest" };
+	struct stat st;
+
+	ins_buf_clear(out);
+	if (env && *env) {
+		ins_buf_puts(out, env);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		ins_buf_clear(out);
+		ins_buf_printf(out, "%s/insight_pytest.py", candidates[i]);
+		if (stat(out->ptr, &st) == 0) {
+			ins_buf_set(out, candidates[i]);
+			return 0;
+		}
+	}
+	return ins_error_set(INS_ENOTFOUND, "cannot find insight's pytest plugin (insight_pytest.py); "
+			     "set INSIGHT_PYTEST_DIR to its folder");
+}
+
+/* The command line as one shell-quoted string, for the record. */
+static void quote_command(ins_buf *out, const char **cmd, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *a = cmd[i];
+		if (i)
+			ins_buf_putc(out, ' ');
+		if (*a && !a[strcspn(a, " \t\n'\"\\$`!*?[]{}()<>|&;#~")]) {
+			ins_buf_puts(out, a);
+			continue;
+		}
+		ins_buf_putc(out, '\'');
+		for (; *a; a++) {
+			if (*a == '\'')
+				ins_buf_puts(out, "'\\''");
+			else
+				ins_buf_putc(out, *a);
+		}
+		ins_buf_putc(out, '\'');
+	}
+}
+
+struct run {
+	const char **argv;     /* the command to execute, NULL-terminated */
+	int capture;           /* pipe stdout through insight and keep it */
+	ins_buf console;       /* what the command wrote to stdout (capture only) */
+	int status;            /* waitpid status */
+	int exec_errno;        /* errno of a failed exec, 0 when it ran */
+};
+
+/* Copy the command's stdout to ours and keep it; after EPIPE keep draining quietly. */
+static void relay(struct run *r, int fd)
+{
+	char buf[16384];
+	int out_ok = 1;
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (out_ok) {
+			size_t off = 0;
+			while (off < (size_t)n) {
+				ssize_t w = write(STDOUT_FILENO, buf + off, (size_t)n - off);
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w < 0) {
+					out_ok = 0;
+					break;
+				}
+				off += (size_t)w;
+			}
+		}
+		if (r->console.len + (size_t)n > CONSOLE_KEEP) {
+			/* Keep the end: the summary sections are there. */
+			size_t drop = r->console.len / 2;
+			memmove(r->console.ptr, r->console.ptr + drop, r->console.len - drop);
+			ins_buf_truncate(&r->console, r->console.len - drop);
+		}
+		ins_buf_put(&r->console, buf, (size_t)n);
+	}
+}
+
+/* Run the command; fills r->status or r->exec_errno. Returns 0, or -1 when insight itself failed. */
+static int run_command(struct run *r)
+{
+	int errpipe[2], outpipe[2] = { -1, -1 };
+	struct sigaction sa, old_int, old_term, old_hup, old_quit;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(errpipe, O_CLOEXEC) != 0 || (r->capture && pipe2(outpipe, O_CLOEXEC) != 0))
+		return ins_error_set(INS_EIO, "cannot create a pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return ins_error_set(INS_EIO, "cannot start the command: %s", strerror(errno));
+	if (pid == 0) {
+		int e;
+		if (r->capture)
+			dup2(outpipe[1], STDOUT_FILENO);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(r->argv[0], (char *const *)r->argv);
+		e = errno;
+		if (write(errpipe[1], &e, sizeof(e)) < 0)
+			_exit(EXIT_CANNOT_RUN);
+		_exit(EXIT_CANNOT_RUN);
+	}
+	close(errpipe[1]);
+	if (r->capture)
+		close(outpipe[1]);
+
+	child_pid = pid;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sigaction(SIGQUIT, &sa, &old_quit);
+
+	do {
+		n = read(errpipe[0], &r->exec_errno, sizeof(r->exec_errno));
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(r->exec_errno))
+		r->exec_errno = 0;
+	close(errpipe[0]);
+
+	if (r->capture) {
+		relay(r, outpipe[0]);
+		close(outpipe[0]);
+	}
+	while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR)
+		;
+	child_pid = 0;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	return 0;
+}
+
+/* The exit status insight passes on for the command's wait status. */
+static int passthrough(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_CANNOT_RUN;
+}
+
+/* The default SUT: the name of the git work tree's (or the current) directory. */
+static void default_sut(ins_buf *out, const ins_git_facts *git)
+{
+	char *cwd = getcwd(NULL, 0);
+	ins_buf top = INS_BUF_INIT;
+	int in_git;
+
+	(void)git;
+	if (cwd) {
+		ins_store_init_path(&top, cwd, &in_git);
+		/* top is ".../<name>/.insight/history.db": take <name>. */
+		ins_buf_truncate(&top, top.len - strlen("/.insight/history.db"));
+		ins_buf_puts(out, base_name(top.ptr));
+	}
+	if (!out->len)
+		ins_buf_puts(out, "default");
+	free(cwd);
+	ins_buf_release(&top);
+}
+
+int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight session run [--sut <name>] [--tag <k=v>]... [--report <path>]... [--] "
+		"[<command> [<args>...]]",
+		NULL
+	};
+	const char *sut = NULL;
+	int keep_text = 0;
+	struct cmd_list tags = { 0 }, reports = { 0 };
+	const struct ins_option opts[] = {
+		OPT_STRING('s', "sut", &sut, "NAME",
+			   "the system under test (default: the project directory's name)", "sut"),
+		OPT_LIST('t', "tag", &tags, "K=V", "tag the session (repeatable)", NULL),
+		OPT_LIST('r', "report", &reports, "PATH",
+			 "a report the command writes (file, directory or glob; repeatable)", "file"),
+		OPT_BOOL(0, "keep-output", &keep_text, "keep output and tracebacks of passing tests too"),
+		OPT_END(),
+	};
+	static const char *const default_cmd[] = { "pytest", NULL };
+	struct session_facts facts;
+	ins_buf sut_buf = INS_BUF_INIT, plugdir = INS_BUF_INIT, pypath = INS_BUF_INIT;
+	ins_buf logpath = INS_BUF_INIT, cmdline = INS_BUF_INIT;
+	struct run r = { 0 };
+	ins_import_opts io = { 0 };
+	ins_import_summary sum = { 0 };
+	ins_store *store;
+	const char **cmd, **full = NULL;
+	int ncmd, at, rc = EXIT_CANNOT_RUN, status, logfd = -1;
+	int64_t started, finished;
+	const char *report_log_path;
+
+	ncmd = cmd_parse_options(ctx, argc, argv, opts, usage, PARSE_STOP_AT_NON_OPTION);
+	if (ncmd < 0) {
+		cmd_list_release(&tags);
+		cmd_list_release(&reports);
+		return EXIT_CANNOT_RUN;
+	}
+	cmd = ncmd ? argv : (const char **)default_cmd;
+	if (!ncmd)
+		ncmd = 1;
+	ins_buf_init(&r.console);
+	session_facts_init(&facts);
+	if (session_facts_collect(&facts, ctx, &tags) != 0)
+		goto done;
+	if (!sut || !*sut) {
+		default_sut(&sut_buf, &facts.git);
+		sut = sut_buf.ptr;
+	}
+	/* Open the history first: if it cannot be written, say so before running anything. */
+	if (cmd_store(ctx, CMD_STORE_WRITE, &store) != 0)
+		goto done;
+
+	at = reports.n ? -1 : pytest_position(cmd, ncmd);
+	full = ins_xcalloc((size_t)ncmd + 3, sizeof(*full));
+	if (at >= 0) {
+		const char *old = getenv("PYTHONPATH");
+		const char *tmp = getenv("TMPDIR");
+
+		if (plugin_dir(&plugdir) < 0) {
+			cmd_fail(INS_ENOTFOUND);
+			goto done;
+		}
+		ins_buf_printf(&logpath, "%s/insight-reportlog.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if ((logfd = mkstemp(logpath.ptr)) < 0) {
+			cmd_error(EXIT_CANNOT_RUN, "cannot create a temporary file: %s", strerror(errno));
+			goto done;
+		}
+		close(logfd);
+		ins_buf_puts(&pypath, plugdir.ptr);
+		if (old && *old)
+			ins_buf_printf(&pypath, ":%s", old);
+		setenv("PYTHONPATH", pypath.ptr, 1);
+		setenv("INSIGHT_REPORT_LOG", logpath.ptr, 1);
+		setenv("PYTHONUNBUFFERED", "1", 1);
+		if (isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))
+			setenv("PY_COLORS", "1", 0);
+		/* pytest ... -> pytest -p insight_pytest ... */
+		for (int i = 0, k = 0; i < ncmd; i++) {
+			full[k++] = cmd[i];
+			if (i == at) {
+				full[k++] = "-p";
+				full[k++] = "insight_pytest";
+			}
+		}
+		r.capture = 1;
+	} else {
+		for (int i = 0; i < ncmd; i++)
+			full[i] = cmd[i];
+	}
+	r.argv = full;
+	quote_command(&cmdline, cmd, ncmd);
+
+	started = now_ms();
+	if (run_command(&r) < 0) {
+		cmd_fail(INS_EIO);
+		goto done;
+	}
+	finished = now_ms();
+	if (r.exec_errno) {
+		rc = r.exec_errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+		cmd_error(rc, "%s: '%s'", r.exec_errno == ENOENT ? "command not found" :
+			  strerror(r.exec_errno), cmd[0]);
+		goto done;
+	}
+	status = passthrough(r.status);
+	rc = status;
+
+	io.info.sut = sut;
+	io.info.started_ms = started;
+	io.info.finished_ms = finished;
+	io.info.command = cmdline.ptr;
+	io.info.has_exit_status = 1;
+	io.info.exit_status = status;
+	session_facts_apply(&facts, &io.info);
+	if (WIFSIGNALED(r.status) || got_signal || (at >= 0 && status == 2))
+		io.info.state = INS_SESSION_INTERRUPTED;
+	io.keep_all_text = keep_text;
+	io.force = 1; /* a run's own report is new by definition */
+	io.format = at >= 0 ? INS_FORMAT_REPORTLOG : INS_FORMAT_AUTO;
+	io.console = r.console.ptr;
+	io.console_len = r.console.len;
+
+	if (at >= 0) {
+		report_log_path = logpath.ptr;
+		status = ins_import(store, &report_log_path, 1, &io, 1, &sum);
+	} else if (reports.n) {
+		status = ins_import(store, reports.items, reports.n, &io, 0, &sum);
+	} else {
+		/* Nothing to read results from: record the run itself. */
+		status = ins_import(store, NULL, 0, &io, 1, &sum);
+	}
+	if (status < 0) {
+		cmd_fail(status);
+		if (rc == 0)
+			rc = cmd_exit_code(status);
+		goto done;
+	}
+	if (sum.failed && rc == 0)
+		rc = EXIT_INPUT;
+	for (size_t i = 0; i < sum.nsessions; i++)
+		session_print_brief(ctx, store, sum.sessions[i]);
+done:
+	if (logpath.len)
+		unlink(logpath.ptr);
+	ins_import_summary_release(&sum);
+	session_facts_release(&facts);
+	cmd_list_release(&tags);
+	cmd_list_release(&reports);
+	ins_buf_release(&sut_buf);
+	ins_buf_release(&plugdir);
+	ins_buf_release(&pypath);
+	ins_buf_release(&logpath);
+	ins_buf_release(&cmdline);
+	ins_buf_release(&r.console);
+	free(full);
+	return rc;
+}

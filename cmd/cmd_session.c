@@ -1,0 +1,288 @@
+/*
+ * cmd_session.c - `insight session import` and the facts every recorded
+ * session carries (git, CI, host, tags), shared with `session run`.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "cmd_session.h"
+#include "insight/ci.h"
+#include "insight/git.h"
+#include "insight/import.h"
+
+void session_facts_init(struct session_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	ins_buf_init(&f->host);
+}
+
+int session_facts_collect(struct session_facts *f, ins_ctx *ctx, const struct cmd_list *tags)
+{
+	char *cwd = getcwd(NULL, 0);
+
+	/* Facts are best effort: a session is worth storing without them. */
+	if (cwd && ins_git_facts_read(&f->git, cwd) < 0 && ctx->verbose)
+		cmd_warn("no git facts: %s", ins_error_last());
+	free(cwd);
+	if (ins_ci_detect(&f->ci, NULL, NULL) < 0 && ctx->verbose)
+		cmd_warn("no CI facts: %s", ins_error_last());
+	ins_host_name(&f->host);
+
+	f->ntags = tags->n;
+	f->tags = ins_xcalloc(tags->n + 1, sizeof(*f->tags));
+	f->tag_text = ins_xcalloc(tags->n + 1, sizeof(*f->tag_text));
+	for (size_t i = 0; i < tags->n; i++) {
+		char *eq;
+		f->tag_text[i] = ins_xstrdup(tags->items[i]);
+		eq = strchr(f->tag_text[i], '=');
+		if (!eq || eq == f->tag_text[i])
+			return cmd_usage_error(ctx, "invalid tag '%s' (expected key=value)",
+					       tags->items[i]);
+		*eq = '\0';
+		f->tags[i].key = f->tag_text[i];
+		f->tags[i].value = eq + 1;
+	}
+	return 0;
+}
+
+void session_facts_apply(const struct session_facts *f, ins_session_info *info)
+{
+	info->git = &f->git;
+	info->ci = &f->ci;
+	info->host = f->host.len ? f->host.ptr : NULL;
+	info->tags = f->tags;
+	info->ntags = f->ntags;
+}
+
+void session_facts_release(struct session_facts *f)
+{
+	ins_git_facts_release(&f->git);
+	ins_ci_facts_release(&f->ci);
+	ins_buf_release(&f->host);
+	for (size_t i = 0; i < f->ntags; i++)
+		free(f->tag_text[i]);
+	free(f->tag_text);
+	free(f->tags);
+}
+
+/* The one-paragraph summary on stderr after a session is stored. */
+void session_print_brief(ins_ctx *ctx, ins_store *store, const char *uid)
+{
+	ins_session_brief b;
+	int first = 1;
+
+	if (ctx->quiet || ins_store_session_brief(store, uid, &b) < 0)
+		return;
+	fflush(stdout);
+	fprintf(stderr, "insight: session %.*s: %lld test%s", INS_SESSION_ID_SHORT, uid,
+		(long long)b.tests, b.tests == 1 ? "" : "s");
+	for (int o = 0; o < INS_OUTCOME_COUNT; o++) {
+		if (!b.counts[o])
+			continue;
+		fprintf(stderr, "%s %lld %s", first ? ":" : ",", (long long)b.counts[o],
+			ins_outcome_name((ins_outcome)o));
+		first = 0;
+	}
+	if (b.flaky)
+		fprintf(stderr, ", %lld flaky in this run", (long long)b.flaky);
+	fputc('\n', stderr);
+	if (b.counts[INS_OUTCOME_FAILED] + b.counts[INS_OUTCOME_ERROR] > 0) {
+		if (b.prev_uid[0])
+			fprintf(stderr, "insight: %lld new failure%s since session %.*s\n",
+				(long long)b.new_failures, b.new_failures == 1 ? "" : "s",
+				INS_SESSION_ID_SHORT, b.prev_uid);
+		else
+			fprintf(stderr, "insight: first session of this SUT\n");
+	}
+	if (strcmp(b.state, INS_SESSION_COMPLETE))
+		fprintf(stderr, "insight: the session is marked %s\n", b.state);
+}
+
+/* Print the stored sessions' ids (one a line), or JSON with --format json. */
+int session_print_ids(ins_ctx *ctx, const ins_import_summary *sum)
+{
+	if (ctx->output == INS_OUT_TERM) {
+		for (size_t i = 0; i < sum->nsessions; i++)
+			printf("%s\n", sum->sessions[i]);
+		return EXIT_OK;
+	}
+	{
+		ins_doc *doc = ins_doc_new("insight.session.import", "Import");
+		ins_table *t;
+
+		ins_doc_fact_int(doc, "files", "Report files", (int64_t)sum->files);
+		ins_doc_fact_int(doc, "imported", "Imported", (int64_t)sum->imported);
+		ins_doc_fact_int(doc, "duplicates", "Skipped as duplicates", (int64_t)sum->duplicates);
+		ins_doc_fact_int(doc, "failed", "Failed to parse", (int64_t)sum->failed);
+		ins_doc_fact_int(doc, "results", "Results stored", (int64_t)sum->results);
+		t = ins_doc_table(doc, "sessions", "Sessions");
+		ins_table_column(t, "id", "Session", INS_V_ID);
+		for (size_t i = 0; i < sum->nsessions; i++) {
+			ins_table_row(t);
+			ins_table_text(t, sum->sessions[i]);
+		}
+		return cmd_render(ctx, doc);
+	}
+}
+
+/* Report each file as it goes: failures always, the rest with -v. */
+static void on_file(void *data, ins_import_status st, const char *path, const char *msg,
+		    const char *session)
+{
+	ins_ctx *ctx = data;
+
+	switch (st) {
+	case INS_IMPORT_FAILED:
+		fflush(stdout);
+		fprintf(stderr, "insight: skipped %s\n", msg ? msg : path);
+		break;
+	case INS_IMPORT_DUPLICATE:
+		if (!ctx->quiet)
+			fprintf(stderr, "insight: %s was imported before (session %.*s); "
+				"use --force to import it again\n", path, INS_SESSION_ID_SHORT, session);
+		break;
+	default:
+		if (ctx->verbose)
+			fprintf(stderr, "insight: imported %s\n", path);
+	}
+}
+
+/*
+ * --format on import names the report format (junit, reportlog, ctrf) or the
+ * output format (json, md, ...); the two sets of names do not overlap.
+ */
+int session_resolve_format(ins_ctx *ctx, const char *name, ins_format *fmt)
+{
+	*fmt = INS_FORMAT_AUTO;
+	if (!name)
+		return 0;
+	if (ins_format_parse(name, fmt) == 0)
+		return 0;
+	if (ins_output_parse(name, &ctx->output) == 0) {
+		ctx->output_name = name;
+		return 0;
+	}
+	return cmd_usage_error(ctx, "unknown format '%s' (a report format: junit, reportlog, "
+			       "ctrf; or an output format: term, md, html, json, csv, tsv)", name);
+}
+
+static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight session import --sut <name> [--tag <k=v>]... [--format <f>] [--force] "
+		"[--split] <path|dir|glob|->...",
+		NULL
+	};
+	const char *sut = NULL, *format = NULL;
+	int force = 0, split = 0, keep_text = 0, no_git = 0;
+	struct cmd_list tags = { 0 };
+	const struct ins_option opts[] = {
+		OPT_STRING('s', "sut", &sut, "NAME", "the system under test (required)", "sut"),
+		OPT_BOOL(0, "no-git", &no_git, "do not record the working directory's git facts"),
+		OPT_LIST('t', "tag", &tags, "K=V", "tag the session (repeatable)", NULL),
+		OPT_STRING(0, "format", &format, "FORMAT",
+			   "report format: auto, junit, reportlog, ctrf (or an output format)",
+			   "auto|junit|reportlog|ctrf|json|md"),
+		OPT_BOOL('f', "force", &force, "import reports imported before again"),
+		OPT_BOOL(0, "split", &split, "one session per report file"),
+		OPT_BOOL(0, "keep-output", &keep_text, "keep output and tracebacks of passing tests too"),
+		OPT_END(),
+	};
+	struct session_facts facts;
+	ins_import_opts io = { 0 };
+	ins_import_summary sum;
+	ins_store *store;
+	int n, rc;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (!sut || !*sut)
+		return cmd_usage_error(ctx, "session import needs --sut NAME");
+	if (n == 0)
+		return cmd_usage_error(ctx, "session import needs a report (a file, directory, "
+				       "glob, or - for stdin)");
+	if ((rc = session_resolve_format(ctx, format, &io.format)) != 0)
+		return rc;
+
+	session_facts_init(&facts);
+	if ((rc = session_facts_collect(&facts, ctx, &tags)) != 0)
+		goto done;
+	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
+		goto done;
+	io.info.sut = sut;
+	session_facts_apply(&facts, &io.info);
+	if (no_git)
+		io.info.git = NULL;
+	io.force = force;
+	io.split = split;
+	io.keep_all_text = keep_text;
+	io.on_file = on_file;
+	io.data = ctx;
+
+	rc = ins_import(store, argv, (size_t)n, &io, 0, &sum);
+	if (rc < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	rc = session_print_ids(ctx, &sum);
+	for (size_t i = 0; i < sum.nsessions; i++)
+		session_print_brief(ctx, store, sum.sessions[i]);
+	if (sum.failed) {
+		fprintf(stderr, "insight: %zu of %zu report%s skipped because %s not parse\n",
+			sum.failed, sum.files, sum.files == 1 ? "" : "s",
+			sum.failed == 1 ? "it did" : "they did");
+		if (rc == EXIT_OK)
+			rc = EXIT_INPUT;
+	} else if (!sum.nsessions && sum.duplicates) {
+		cmd_note(ctx, "insight: nothing new to import");
+	}
+	ins_import_summary_release(&sum);
+done:
+	session_facts_release(&facts);
+	cmd_list_release(&tags);
+	return rc;
+}
+
+static int cmd_session_delete(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = { "insight session delete [--sut <name>] <ref>...", NULL };
+	const char *sut = NULL;
+	const struct ins_option opts[] = {
+		OPT_STRING('s', "sut", &sut, "NAME", "resolve latest~N within this SUT", "sut"),
+		OPT_END(),
+	};
+	ins_store *store;
+	int n, rc;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n == 0)
+		return cmd_usage_error(ctx, "session delete needs a session ref");
+	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		char uid[INS_SESSION_ID_LEN + 1];
+		if ((rc = ins_store_session_resolve(store, argv[i], sut, uid, NULL)) < 0 ||
+		    (rc = ins_store_session_delete(store, uid)) < 0)
+			return cmd_fail(rc);
+		cmd_note(ctx, "deleted session %s", uid);
+	}
+	return EXIT_OK;
+}
+
+extern int cmd_session_run(int argc, const char **argv, ins_ctx *ctx);
+
+static const struct ins_subcmd session_subs[] = {
+	{ "run", cmd_session_run, "run a test command and record its session", CMD_STORE_WRITE },
+	{ "import", cmd_session_import, "record reports a test tool wrote", CMD_STORE_WRITE },
+	{ "delete", cmd_session_delete, "delete sessions", CMD_STORE_WRITE },
+	{ NULL, NULL, NULL, 0 },
+};
+
+const struct ins_group cmd_group_session = {
+	"session", "record test sessions and look at them", session_subs, NULL, CMD_NO_STORE, 0
+};

@@ -1,0 +1,32 @@
+/*
+ * cmd_session.h - what `session import` and `session run` share.
+ */
+#ifndef INSIGHT_CMD_SESSION_H
+#define INSIGHT_CMD_SESSION_H
+
+#include "cmd.h"
+#include "insight/import.h"
+#include "insight/model.h"
+
+/* The facts recorded with a session: git, CI, host and --tag values. */
+struct session_facts {
+	ins_git_facts git;
+	ins_ci_facts ci;
+	ins_buf host;
+	ins_tag *tags;
+	char **tag_text;
+	size_t ntags;
+};
+
+void session_facts_init(struct session_facts *f);
+/* Read git facts from the working directory, CI facts from the environment; parse tags. */
+int session_facts_collect(struct session_facts *f, ins_ctx *ctx, const struct cmd_list *tags);
+/* Point the session info at the facts (borrowed: keep `f` alive while info is used). */
+void session_facts_apply(const struct session_facts *f, ins_session_info *info);
+void session_facts_release(struct session_facts *f);
+
+int session_resolve_format(ins_ctx *ctx, const char *name, ins_format *fmt);
+void session_print_brief(ins_ctx *ctx, ins_store *store, const char *uid);
+int session_print_ids(ins_ctx *ctx, const ins_import_summary *sum);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * common.c - helpers every command uses: errors, the store, rendering.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+int cmd_exit_code(int code)
+{
+	switch (code) {
+	case INS_OK: return EXIT_OK;
+	case INS_EUSAGE:
+	case INS_ENOTFOUND:
+	case INS_EAMBIGUOUS: return EXIT_USAGE;
+	case INS_EINVALID:
+	case INS_EIO: return EXIT_INPUT;
+	case INS_ENET: return EXIT_NET;
+	case INS_ECORRUPT: return EXIT_CHECK;
+	default: return EXIT_STORE;
+	}
+}
+
+int cmd_fail(int code)
+{
+	fflush(stdout);
+	fprintf(stderr, "insight: %s\n", ins_error_last());
+	return cmd_exit_code(code);
+}
+
+static void vsay(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cmd_usage_error(ins_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)ctx;
+	va_start(ap, fmt);
+	vsay("insight: ", fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int cmd_error(int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("insight: ", fmt, ap);
+	va_end(ap);
+	return exit_code;
+}
+
+void cmd_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("insight: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void cmd_note(ins_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vsay("", fmt, ap);
+	va_end(ap);
+}
+
+int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
+{
+	ins_buf path = INS_BUF_INIT;
+	int how, rc;
+
+	if (ctx->store) {
+		*out = ctx->store;
+		return 0;
+	}
+	how = ins_store_discover(&path, ctx->db);
+	if (mode == CMD_STORE_WRITE) {
+		rc = ins_store_open(&ctx->store, path.ptr, INS_STORE_CREATE);
+	} else {
+		rc = ins_store_open(&ctx->store, path.ptr, 0);
+		/*
+		 * Nothing recorded yet: a found-by-default history that does not
+		 * exist reads as empty. A path the user named must exist.
+		 */
+		if (rc == INS_ENOTFOUND && how >= 2)
+			rc = ins_store_open(&ctx->store, ":memory:", INS_STORE_CREATE);
+	}
+	ins_buf_release(&path);
+	if (rc < 0) {
+		ctx->store = NULL;
+		return cmd_fail(rc);
+	}
+	*out = ctx->store;
+	return 0;
+}
+
+int cmd_want_color(const ins_ctx *ctx, FILE *fp)
+{
+	const char *when = ctx->color_when ? ctx->color_when : "auto";
+	const char *no_color = getenv("NO_COLOR");
+
+	if (!strcmp(when, "always"))
+		return 1;
+	if (!strcmp(when, "never"))
+		return 0;
+	if (no_color && *no_color)
+		return 0;
+	return isatty(fileno(fp));
+}
+
+int cmd_term_width(void)
+{
+	const char *cols = getenv("COLUMNS");
+	struct winsize ws;
+	long v;
+
+	if (cols && cmd_parse_long(cols, &v) == 0 && v > 0 && v < 10000)
+		return (int)v;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+int cmd_render(ins_ctx *ctx, ins_doc *doc)
+{
+	ins_render_opts opts = { 0 };
+	ins_buf tmp = INS_BUF_INIT;
+	FILE *fp = stdout;
+	int rc = EXIT_OK;
+
+	if (ctx->output_file && strcmp(ctx->output_file, "-")) {
+		/* Write beside the target and rename, so a reader never sees half a file. */
+		ins_buf_printf(&tmp, "%s.tmp-%ld", ctx->output_file, (long)getpid());
+		fp = fopen(tmp.ptr, "w");
+		if (!fp) {
+			rc = cmd_error(EXIT_INPUT, "cannot write '%s': %s", ctx->output_file,
+				       strerror(errno));
+			goto done;
+		}
+	}
+	opts.color = fp == stdout && ctx->output == INS_OUT_TERM && cmd_want_color(ctx, fp);
+	opts.width = fp == stdout ? cmd_term_width() : 100;
+	opts.max_rows = ctx->all ? 0 : 50;
+	opts.verbose = ctx->verbose;
+	if (ins_render(doc, ctx->output, &opts, fp) < 0 || fflush(fp) != 0 || ferror(fp)) {
+		if (errno == EPIPE)
+			exit(EXIT_OK);
+		rc = cmd_error(EXIT_INPUT, "cannot write %s: %s",
+			       fp == stdout ? "the answer" : ctx->output_file, strerror(errno));
+	}
+	if (fp != stdout) {
+		if (fclose(fp) != 0 && rc == EXIT_OK)
+			rc = cmd_error(EXIT_INPUT, "cannot write '%s': %s", ctx->output_file,
+				       strerror(errno));
+		if (rc == EXIT_OK && rename(tmp.ptr, ctx->output_file) != 0)
+			rc = cmd_error(EXIT_INPUT, "cannot write '%s': %s", ctx->output_file,
+				       strerror(errno));
+		if (rc != EXIT_OK)
+			unlink(tmp.ptr);
+	}
+done:
+	ins_doc_free(doc);
+	ins_buf_release(&tmp);
+	return rc;
+}

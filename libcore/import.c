@@ -1,0 +1,408 @@
+/*
+ * import.c - reports into the history (see import.h).
+ *
+ * Every report file is hashed first (duplicate detection), then streamed
+ * through its parser straight into the session writer inside a savepoint:
+ * if the parser fails half-way, the savepoint is rolled back and nothing of
+ * that file remains, while the session and the other files go on.
+ */
+#define _XOPEN_SOURCE 700
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "insight/buf.h"
+#include "insight/errors.h"
+#include "insight/hash.h"
+#include "insight/import.h"
+#include "insight/pytest_console.h"
+
+struct file_list {
+	char **v;
+	size_t n, alloc;
+};
+
+static void list_add(struct file_list *l, const char *path)
+{
+	l->v = ins_xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = ins_xstrdup(path);
+}
+
+static void list_release(struct file_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void ins_import_summary_release(ins_import_summary *s)
+{
+	for (size_t i = 0; i < s->nsessions; i++)
+		free(s->sessions[i]);
+	free(s->sessions);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- expanding paths ---- */
+
+static struct file_list *walk_list;
+
+static int has_report_ext(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	return dot && (!strcmp(dot, ".xml") || !strcmp(dot, ".json") || !strcmp(dot, ".jsonl") ||
+		       !strcmp(dot, ".ndjson"));
+}
+
+static int walk_fn(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F && has_report_ext(path))
+		list_add(walk_list, path);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int expand(struct file_list *out, const char *path)
+{
+	struct stat st;
+	size_t before = out->n;
+
+	if (!strcmp(path, "-")) {
+		list_add(out, "-");
+		return 0;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			walk_list = out;
+			if (nftw(path, walk_fn, 16, FTW_PHYS) != 0)
+				return ins_error_set(INS_EIO, "cannot read directory '%s': %s", path,
+						     strerror(errno));
+			qsort(out->v + before, out->n - before, sizeof(*out->v), cmp_str);
+			if (out->n == before)
+				return ins_error_set(INS_ENOTFOUND, "no report files (*.xml, *.json, "
+						     "*.jsonl) in directory '%s'", path);
+			return 0;
+		}
+		list_add(out, path);
+		return 0;
+	}
+	if (strpbrk(path, "*?[")) {
+		glob_t g;
+		int rc = glob(path, 0, NULL, &g);
+
+		if (rc == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				list_add(out, g.gl_pathv[i]);
+		}
+		globfree(&g);
+		if (rc == 0)
+			return 0;
+		return ins_error_set(INS_ENOTFOUND, "no report matches '%s'", path);
+	}
+	return ins_error_set(INS_ENOTFOUND, "no report at '%s'", path);
+}
+
+/* ---- hashing and stdin ---- */
+
+/* Copy stdin to an unlinked-on-release temporary file; `tmp` gets its path. */
+static int spool_stdin(ins_buf *tmp)
+{
+	const char *dir = getenv("TMPDIR");
+	char buf[65536];
+	ssize_t n;
+	int fd;
+
+	ins_buf_printf(tmp, "%s/insight-stdin.XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(tmp->ptr);
+	if (fd < 0)
+		return ins_error_set(INS_EIO, "cannot create a temporary file: %s", strerror(errno));
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
+		if (write(fd, buf, (size_t)n) != n) {
+			close(fd);
+			unlink(tmp->ptr);
+			return ins_error_set(INS_EIO, "cannot spool standard input: %s", strerror(errno));
+		}
+	}
+	close(fd);
+	if (n < 0) {
+		unlink(tmp->ptr);
+		return ins_error_set(INS_EIO, "cannot read standard input: %s", strerror(errno));
+	}
+	return 0;
+}
+
+static int hash_file(const char *path, char hex[65])
+{
+	unsigned char buf[65536];
+	uint8_t digest[INS_SHA256_LEN];
+	ins_sha256 ctx;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return ins_error_set(INS_EIO, "cannot open '%s': %s", path, strerror(errno));
+	ins_sha256_init(&ctx);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		ins_sha256_update(&ctx, buf, (size_t)n);
+	close(fd);
+	if (n < 0)
+		return ins_error_set(INS_EIO, "cannot read '%s': %s", path, strerror(errno));
+	ins_sha256_final(&ctx, digest);
+	ins_sha256_to_hex(hex, digest);
+	return 0;
+}
+
+/* Pick the parser from the first bytes of the file. */
+static int sniff_file(const char *path, const char *display, ins_format *fmt)
+{
+	char head[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return ins_error_set(INS_EIO, "cannot open '%s': %s", display, strerror(errno));
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n < 0)
+		return ins_error_set(INS_EIO, "cannot read '%s': %s", display, strerror(errno));
+	if (n == 0)
+		return ins_error_set(INS_EINVALID, "%s: empty file", display);
+	if (ins_format_sniff(head, (size_t)n, fmt) < 0)
+		return ins_error_prefix("%s", display);
+	return 0;
+}
+
+/* ---- the sink into the writer ---- */
+
+struct import_ctx {
+	ins_session_writer *w;
+	ins_import_summary *sum;
+	const ins_import_opts *opts;
+};
+
+static int sink_meta(void *data, const char *key, const char *value)
+{
+	struct import_ctx *c = data;
+	long long v;
+	char *end;
+
+	if (!strcmp(key, "started_ms") || !strcmp(key, "finished_ms")) {
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (errno || *end || v <= 0)
+			return 0;
+		if (key[0] == 's')
+			ins_session_writer_set_times(c->w, v, 0);
+		else
+			ins_session_writer_set_times(c->w, 0, v);
+	} else if (!strcmp(key, "host")) {
+		ins_session_writer_set_host(c->w, value);
+	} else if (!strcmp(key, "truncated")) {
+		/* The tool stopped mid-write: keep what finished, and say the session is partial. */
+		c->sum->truncated = 1;
+		if (!c->opts->info.state)
+			ins_session_writer_set_state(c->w, INS_SESSION_INCOMPLETE);
+	}
+	return 0;
+}
+
+static int sink_result(void *data, const ins_result *r)
+{
+	struct import_ctx *c = data;
+
+	return ins_session_writer_add_result(c->w, r);
+}
+
+static int sink_section(void *data, const char *name, const char *text)
+{
+	struct import_ctx *c = data;
+
+	return ins_session_writer_add_section(c->w, name, text);
+}
+
+static int add_console_section(void *data, const char *name, const char *text)
+{
+	return ins_session_writer_add_section(data, name, text);
+}
+
+/* ---- the import itself ---- */
+
+static void report(const ins_import_opts *o, ins_import_status st, const char *path,
+		   const char *msg, const char *session)
+{
+	if (o->on_file)
+		o->on_file(o->data, st, path, msg, session);
+}
+
+static int begin(ins_store *store, const ins_import_opts *o, ins_format fmt,
+		 const char *source, ins_session_writer **w)
+{
+	ins_session_info info = o->info;
+	int rc;
+
+	if (!info.format && fmt != INS_FORMAT_AUTO)
+		info.format = ins_format_name(fmt);
+	if (!info.source)
+		info.source = source;
+	if ((rc = ins_session_writer_begin(w, store, &info)) < 0)
+		return rc;
+	ins_session_writer_keep_all_text(*w, o->keep_all_text);
+	return 0;
+}
+
+static int finish(ins_session_writer *w, ins_import_summary *sum)
+{
+	char uid[INS_SESSION_ID_LEN + 1];
+	int rc = ins_session_writer_commit(w, uid);
+
+	if (rc < 0)
+		return rc;
+	sum->sessions = ins_xrealloc(sum->sessions, (sum->nsessions + 1) * sizeof(*sum->sessions));
+	sum->sessions[sum->nsessions++] = ins_xstrdup(uid);
+	return 0;
+}
+
+/* Parse one file into the open writer, atomically. Returns 0, a parse error (>0 handled), or a store error. */
+static int import_one(ins_session_writer *w, const char *path, const char *display,
+		      ins_format fmt, const char *hash, const ins_import_opts *o,
+		      ins_import_summary *sum, int *parsed)
+{
+	struct import_ctx c = { w, sum, o };
+	ins_ingest_sink sink = { &c, sink_meta, sink_result, sink_section };
+	size_t before, after;
+	int rc;
+
+	*parsed = 0;
+	ins_session_writer_count(w, &before);
+	if ((rc = ins_session_writer_mark(w)) < 0)
+		return rc;
+	rc = ins_ingest_path(path, display, fmt, &sink);
+	if (rc == INS_EINVALID || rc == INS_EIO) {
+		/* The report is bad: drop what it added, keep going with the others. */
+		int code = rc;
+		report(o, INS_IMPORT_FAILED, display, ins_error_last(), NULL);
+		if ((rc = ins_session_writer_rollback_mark(w)) < 0)
+			return rc;
+		sum->failed++;
+		(void)code;
+		return 0;
+	}
+	if (rc < 0) {
+		ins_session_writer_rollback_mark(w);
+		return rc;
+	}
+	if ((rc = ins_session_writer_add_report(w, hash, display)) < 0 ||
+	    (rc = ins_session_writer_release_mark(w)) < 0)
+		return rc;
+	ins_session_writer_count(w, &after);
+	sum->results += after - before;
+	sum->imported++;
+	*parsed = 1;
+	report(o, INS_IMPORT_OK, display, NULL, NULL);
+	return 0;
+}
+
+int ins_import(ins_store *store, const char *const *paths, size_t npaths,
+	       const ins_import_opts *o, int allow_empty, ins_import_summary *sum)
+{
+	struct file_list files = { 0 };
+	ins_buf stdin_tmp = INS_BUF_INIT;
+	ins_session_writer *w = NULL;
+	int rc = 0, any = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	for (size_t i = 0; i < npaths; i++) {
+		if ((rc = expand(&files, paths[i])) < 0)
+			goto done;
+	}
+	sum->files = files.n;
+
+	for (size_t i = 0; i < files.n; i++) {
+		const char *display = files.v[i];
+		const char *path = files.v[i];
+		char hash[65], dup[INS_SESSION_ID_LEN + 1];
+		ins_format fmt = o->format;
+		int parsed;
+
+		if (!strcmp(display, "-")) {
+			if (stdin_tmp.len) {
+				report(o, INS_IMPORT_FAILED, "-", "standard input given twice", NULL);
+				sum->failed++;
+				continue;
+			}
+			if ((rc = spool_stdin(&stdin_tmp)) < 0)
+				goto done;
+			path = stdin_tmp.ptr;
+			display = "<stdin>";
+		}
+		if ((rc = hash_file(path, hash)) < 0) {
+			report(o, INS_IMPORT_FAILED, display, ins_error_last(), NULL);
+			sum->failed++;
+			continue;
+		}
+		if (!o->force && ins_store_find_report(store, hash, dup) == 0) {
+			report(o, INS_IMPORT_DUPLICATE, display, NULL, dup);
+			sum->duplicates++;
+			continue;
+		}
+		if (fmt == INS_FORMAT_AUTO && sniff_file(path, display, &fmt) < 0) {
+			report(o, INS_IMPORT_FAILED, display, ins_error_last(), NULL);
+			sum->failed++;
+			continue;
+		}
+		if (!w && (rc = begin(store, o, fmt, o->split || files.n == 1 ? display : NULL, &w)) < 0)
+			goto done;
+		if ((rc = import_one(w, path, display, fmt, hash, o, sum, &parsed)) < 0)
+			goto done;
+		any |= parsed;
+		if (o->split && w) {
+			if (parsed) {
+				rc = finish(w, sum);
+			} else {
+				ins_session_writer_abort(w);
+				rc = 0;
+			}
+			w = NULL;
+			if (rc < 0)
+				goto done;
+		}
+	}
+
+	if (!w && !any && allow_empty && !sum->nsessions) {
+		if ((rc = begin(store, o, o->format, NULL, &w)) < 0)
+			goto done;
+	}
+	if (w) {
+		if (o->console && o->console_len &&
+		    (rc = ins_pytest_sections(o->console, o->console_len, add_console_section, w)) < 0)
+			goto done;
+		if (any || allow_empty)
+			rc = finish(w, sum);
+		else
+			ins_session_writer_abort(w);
+		w = NULL;
+	}
+done:
+	if (w)
+		ins_session_writer_abort(w);
+	if (stdin_tmp.len)
+		unlink(stdin_tmp.ptr);
+	ins_buf_release(&stdin_tmp);
+	list_release(&files);
+	return rc < 0 ? rc : 0;
+}

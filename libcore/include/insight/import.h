@@ -1,0 +1,66 @@
+/*
+ * import.h - getting reports into the history.
+ *
+ * ins_import() takes report paths (files, directories, glob patterns or "-"
+ * for stdin), parses each with the right parser, and writes one session
+ * (or one per file with `split`) through the store's session writer. Each
+ * file is atomic: a report that fails to parse contributes nothing and is
+ * reported through `on_file`; the others go in. A report whose exact
+ * content was imported before is skipped unless `force` is set.
+ */
+#ifndef INSIGHT_IMPORT_H
+#define INSIGHT_IMPORT_H
+
+#include <stddef.h>
+
+#include "ingest.h"
+#include "model.h"
+#include "store.h"
+
+/* What happened to one report file. */
+typedef enum ins_import_status {
+	INS_IMPORT_OK = 0,
+	INS_IMPORT_DUPLICATE, /* same content imported before; `session` names that session */
+	INS_IMPORT_FAILED     /* did not parse; the message says why */
+} ins_import_status;
+
+typedef struct ins_import_opts {
+	ins_session_info info;  /* sut, tags, git and CI facts, command ... (borrowed) */
+	ins_format format;      /* INS_FORMAT_AUTO to sniff each file */
+	int force;              /* import duplicates again */
+	int split;              /* one session per file */
+	int keep_all_text;      /* keep output and tracebacks of passing results too */
+	/* Called after each file: status, the file, a message for failures, the session for duplicates. */
+	void (*on_file)(void *data, ins_import_status status, const char *path, const char *message,
+			const char *session);
+	void *data;
+	/* pytest console output captured by `session run`: split into output sections. */
+	const char *console;
+	size_t console_len;
+} ins_import_opts;
+
+typedef struct ins_import_summary {
+	char **sessions;        /* ids of the sessions written (owned; ins_import_summary_release) */
+	size_t nsessions;
+	size_t files;           /* report files looked at */
+	size_t imported;        /* files stored */
+	size_t duplicates;      /* files skipped as already imported */
+	size_t failed;          /* files that did not parse */
+	size_t results;         /* attempts stored */
+	int truncated;          /* a report ended mid-write (a killed run) */
+} ins_import_summary;
+
+void ins_import_summary_release(ins_import_summary *s);
+
+/*
+ * Expand `paths` (directories are walked for *.xml, *.json and *.jsonl;
+ * patterns are globbed) and import them. Returns 0 when at least the
+ * session bookkeeping succeeded, even if some files failed (see the
+ * summary); INS_ENOTFOUND when a path matches nothing; a store error
+ * otherwise. With `allow_empty`, a session is written even when no result
+ * was found (a run that crashed before reporting).
+ */
+int ins_import(ins_store *store, const char *const *paths, size_t npaths,
+	       const ins_import_opts *opts, int allow_empty, ins_import_summary *out);
+
+#endif

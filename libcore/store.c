@@ -1,0 +1,863 @@
+/*
+ * store.c - finding, opening, migrating and maintaining the history store.
+ *
+ * Invariants kept here:
+ * - every connection has foreign keys on, a busy timeout (writers wait for
+ *   each other instead of failing) and the database in WAL mode;
+ * - a store whose user_version is newer than this insight knows is refused
+ *   before anything is written to it;
+ * - migrations run in one IMMEDIATE transaction each, so a store is always
+ *   at one schema version or the next, never between.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "insight/buf.h"
+#include "store_internal.h"
+#include "store_schema.h"
+
+/* How long a writer waits for another writer's transaction, in ms. */
+#define BUSY_TIMEOUT_MS 30000
+
+int ins_store__error(ins_store *store, const char *what)
+{
+	int rc = sqlite3_errcode(store->db);
+	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? INS_EBUSY : INS_ESTORE;
+
+	if (code == INS_EBUSY)
+		return ins_error_set(code, "history '%s' is locked by another writer (%s)",
+				     store->path, what);
+	return ins_error_set(code, "history '%s': %s: %s", store->path, what,
+			     sqlite3_errmsg(store->db));
+}
+
+int ins_store__prepare(ins_store *store, sqlite3_stmt **stmt, const char *sql)
+{
+	if (sqlite3_prepare_v2(store->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+		*stmt = NULL;
+		return ins_store__error(store, "preparing a query");
+	}
+	return 0;
+}
+
+int ins_store__exec(ins_store *store, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(store->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		int code = (rc == SQLITE_BUSY) ? INS_EBUSY : INS_ESTORE;
+		ins_error_set(code, "history '%s': %s", store->path,
+			      msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return code;
+	}
+	return 0;
+}
+
+int ins_store__bind_text(sqlite3_stmt *stmt, int idx, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+const char *ins_store__col_text(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, col);
+
+	return s ? (const char *)s : "";
+}
+
+/* ---- discovery ---- */
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int ins_store_discover(ins_buf *out, const char *explicit_path)
+{
+	const char *env;
+	ins_buf dir = INS_BUF_INIT;
+	char *cwd;
+
+	ins_buf_clear(out);
+	if (explicit_path && *explicit_path) {
+		ins_buf_puts(out, explicit_path);
+		return 0;
+	}
+	env = getenv("INSIGHT_DB");
+	if (env && *env) {
+		ins_buf_puts(out, env);
+		return 1;
+	}
+
+	cwd = getcwd(NULL, 0);
+	if (cwd) {
+		ins_buf_puts(&dir, cwd);
+		free(cwd);
+		for (;;) {
+			size_t base = dir.len;
+
+			ins_buf_puts(&dir, dir.len > 1 ? "/.insight/history.db" : ".insight/history.db");
+			if (file_exists(dir.ptr)) {
+				ins_buf_put(out, dir.ptr, dir.len);
+				ins_buf_release(&dir);
+				return 2;
+			}
+			ins_buf_truncate(&dir, base);
+			if (dir.len <= 1)
+				break;
+			while (dir.len > 1 && dir.ptr[dir.len - 1] != '/')
+				dir.len--;
+			if (dir.len > 1)
+				dir.len--; /* drop the slash too, except for the root */
+			ins_buf_truncate(&dir, dir.len);
+			dir.ptr[dir.len] = '\0';
+		}
+	}
+	ins_buf_release(&dir);
+
+	env = getenv("XDG_DATA_HOME");
+	if (env && *env == '/') {
+		ins_buf_printf(out, "%s/insight/history.db", env);
+	} else {
+		env = getenv("HOME");
+		ins_buf_printf(out, "%s/.local/share/insight/history.db", env && *env ? env : ".");
+	}
+	return 3;
+}
+
+/* mkdir -p for the directory part of `path`. */
+static int make_parent_dirs(const char *path)
+{
+	char *dup = ins_xstrdup(path);
+	int rc = 0;
+
+	for (char *p = dup + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dup, 0777) != 0 && errno != EEXIST) {
+			rc = ins_error_set(INS_EIO, "cannot create directory '%s': %s", dup,
+					   strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(dup);
+	return rc;
+}
+
+/* ---- open and migrate ---- */
+
+static int read_user_version(ins_store *store, int *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st, "PRAGMA user_version")) < 0)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = 0;
+	} else {
+		rc = ins_store__error(store, "reading the schema version");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ins_store_migrate(ins_store *store, int *from, int *to)
+{
+	int version, rc;
+	int newest = ins_store__migration_count();
+
+	if ((rc = read_user_version(store, &version)) < 0)
+		return rc;
+	if (from)
+		*from = version;
+	if (version > newest)
+		return ins_error_set(INS_ESCHEMA,
+				     "history '%s' has schema version %d, but this insight knows "
+				     "versions up to %d; upgrade insight to use it", store->path,
+				     version, newest);
+	while (version < newest) {
+		ins_buf sql = INS_BUF_INIT;
+		int now;
+
+		if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0)
+			return rc;
+		/* Another process may have migrated while we waited for the lock. */
+		if ((rc = read_user_version(store, &now)) < 0 || now != version) {
+			ins_store__exec(store, "ROLLBACK");
+			if (rc < 0)
+				return rc;
+			version = now;
+			continue;
+		}
+		ins_buf_puts(&sql, ins_store__migration(version));
+		ins_buf_printf(&sql, ";PRAGMA user_version = %d;", version + 1);
+		rc = ins_store__exec(store, sql.ptr);
+		ins_buf_release(&sql);
+		if (rc < 0) {
+			ins_error_prefix("migrating the schema from version %d", version);
+			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		if ((rc = ins_store__exec(store, "COMMIT")) < 0)
+			return rc;
+		version++;
+	}
+	if (to)
+		*to = version;
+	return 0;
+}
+
+int ins_store_open(ins_store **out, const char *path, unsigned flags)
+{
+	ins_store *store;
+	int memory = !strcmp(path, ":memory:");
+	int sqlflags = SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	*out = NULL;
+	if (!memory && !file_exists(path)) {
+		struct stat st;
+
+		if (stat(path, &st) == 0)
+			return ins_error_set(INS_EUSAGE, "history '%s' is not a regular file", path);
+		if (!(flags & INS_STORE_CREATE) || (flags & INS_STORE_READONLY))
+			return ins_error_set(INS_ENOTFOUND, "no history at '%s'", path);
+		if ((rc = make_parent_dirs(path)) < 0)
+			return rc;
+	}
+
+	store = ins_xcalloc(1, sizeof(*store));
+	store->path = ins_xstrdup(path);
+	store->readonly = !!(flags & INS_STORE_READONLY);
+	sqlflags |= store->readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+
+	if (sqlite3_open_v2(path, &store->db, sqlflags, NULL) != SQLITE_OK) {
+		rc = store->db ? ins_store__error(store, "opening")
+			       : ins_error_set(INS_ESTORE, "cannot open history '%s'", path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(store->db, 0);
+	sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
+
+	/* Reading the schema version is also the first check that this is a database. */
+	if ((rc = read_user_version(store, &store->schema_found)) < 0) {
+		if (sqlite3_errcode(store->db) == SQLITE_NOTADB)
+			rc = ins_error_set(INS_ESTORE, "'%s' is not an insight history (not an "
+					   "SQLite database)", path);
+		goto fail;
+	}
+	if (store->schema_found > ins_store__migration_count()) {
+		rc = ins_error_set(INS_ESCHEMA,
+				   "history '%s' has schema version %d, but this insight knows "
+				   "versions up to %d; upgrade insight to use it", path,
+				   store->schema_found, ins_store__migration_count());
+		goto fail;
+	}
+
+	if ((rc = ins_store__exec(store, "PRAGMA foreign_keys = ON")) < 0)
+		goto fail;
+	if (!store->readonly) {
+		/*
+		 * WAL lets readers work while a session is written; FULL sync makes
+		 * a committed session survive power loss (one fsync per session).
+		 */
+		if ((rc = ins_store__exec(store, memory ? "PRAGMA synchronous = FULL"
+					  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")) < 0)
+			goto fail;
+		if (!(flags & INS_STORE_NO_MIGRATE) && (rc = ins_store_migrate(store, NULL, NULL)) < 0)
+			goto fail;
+	} else if (store->schema_found < ins_store__migration_count() &&
+		   !(flags & INS_STORE_NO_MIGRATE)) {
+		rc = ins_error_set(INS_ESCHEMA, "history '%s' has the older schema version %d and "
+				   "is opened read-only; run 'insight db migrate'", path,
+				   store->schema_found);
+		goto fail;
+	}
+	*out = store;
+	return 0;
+
+fail:
+	ins_store_free(store);
+	return rc;
+}
+
+void ins_store_free(ins_store *store)
+{
+	if (!store)
+		return;
+	if (store->db)
+		sqlite3_close_v2(store->db);
+	free(store->path);
+	free(store);
+}
+
+const char *ins_store_path(const ins_store *store)
+{
+	return store->path;
+}
+
+int ins_store_schema_found(const ins_store *store)
+{
+	return store->schema_found;
+}
+
+/* ---- session ids ---- */
+
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static void random_bytes(unsigned char *p, size_t n)
+{
+	static unsigned long long state;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, p, n) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (got == (ssize_t)n)
+		return;
+	/* No /dev/urandom: fall back to a clock-seeded generator (ids stay unique by time). */
+	if (!state) {
+		struct timeval tv;
+		gettimeofday(&tv, NULL);
+		state = ((unsigned long long)tv.tv_sec << 20) ^ (unsigned long long)tv.tv_usec ^
+			(unsigned long long)getpid();
+	}
+	for (size_t i = 0; i < n; i++) {
+		state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+		p[i] = (unsigned char)(state >> 56);
+	}
+}
+
+void ins_session_id_new(char *out, int64_t now_ms)
+{
+	/*
+	 * ULID layout: 48 bits of milliseconds (10 characters), then 80 random
+	 * bits (16 characters). Within one process, ids made in the same
+	 * millisecond increase monotonically so that they sort in creation order.
+	 */
+	static int64_t last_ms = -1;
+	static unsigned char last_rand[10];
+	unsigned char r[10];
+	uint64_t t = (uint64_t)now_ms;
+
+	if (now_ms == last_ms) {
+		memcpy(r, last_rand, sizeof(r));
+		for (int i = 9; i >= 0 && ++r[i] == 0; i--)
+			;
+	} else {
+		random_bytes(r, sizeof(r));
+		r[0] &= 0x7f; /* headroom for increments within the millisecond */
+	}
+	last_ms = now_ms;
+	memcpy(last_rand, r, sizeof(r));
+
+	for (int i = 9; i >= 0; i--) {
+		out[i] = crockford[t & 31];
+		t >>= 5;
+	}
+	/* 80 bits = 16 groups of 5 bits, most significant first. */
+	for (int i = 0; i < 16; i++) {
+		int bit = i * 5, byte = bit / 8, off = bit % 8;
+		unsigned v = (unsigned)r[byte] << 8 | (byte + 1 < 10 ? r[byte + 1] : 0);
+		out[10 + i] = crockford[(v >> (11 - off)) & 31];
+	}
+	out[INS_SESSION_ID_LEN] = '\0';
+}
+
+/* ---- resolving refs ---- */
+
+static int resolve_latest(ins_store *store, const char *ref, const char *sut, char *uid,
+			  int64_t *rowid)
+{
+	const char *rest = ref + strlen("latest");
+	long n = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (*rest == '~') {
+		char *end;
+		errno = 0;
+		n = strtol(rest + 1, &end, 10);
+		if (rest[1] == '\0' || *end || n < 0 || errno)
+			return ins_error_set(INS_EUSAGE, "invalid session ref '%s' (expected latest "
+					     "or latest~N)", ref);
+	} else if (*rest) {
+		return ins_error_set(INS_EUSAGE, "invalid session ref '%s'", ref);
+	}
+
+	rc = ins_store__prepare(store, &st,
+		"SELECT s.uid, s.id FROM session s JOIN sut u ON u.id = s.sut_id "
+		"WHERE ?1 IS NULL OR u.name = ?1 "
+		"ORDER BY s.started_ms DESC, s.id DESC LIMIT 1 OFFSET ?2");
+	if (rc < 0)
+		return rc;
+	ins_store__bind_text(st, 1, sut);
+	sqlite3_bind_int64(st, 2, n);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memcpy(uid, ins_store__col_text(st, 0), INS_SESSION_ID_LEN + 1);
+		if (rowid)
+			*rowid = sqlite3_column_int64(st, 1);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = sut ? ins_error_set(INS_ENOTFOUND, "no session '%s' for SUT '%s'", ref, sut)
+			 : ins_error_set(INS_ENOTFOUND, "no session '%s' in the history", ref);
+	} else {
+		rc = ins_store__error(store, "resolving a session");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ins_store_session_resolve(ins_store *store, const char *ref, const char *sut, char *uid,
+			      int64_t *rowid)
+{
+	ins_buf prefix = INS_BUF_INIT, candidates = INS_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t len = strlen(ref);
+	int rc, found = 0;
+
+	if (!strncmp(ref, "latest", 6))
+		return resolve_latest(store, ref, sut, uid, rowid);
+	if (len < INS_SESSION_ID_MIN_PREFIX || len > INS_SESSION_ID_LEN)
+		return ins_error_set(INS_EUSAGE, "invalid session ref '%s' (give at least %d "
+				     "characters of a session id, or latest, latest~N)", ref,
+				     INS_SESSION_ID_MIN_PREFIX);
+	for (size_t i = 0; i < len; i++) {
+		char c = (char)toupper((unsigned char)ref[i]);
+		if (!strchr(crockford, c) || !c) {
+			rc = ins_error_set(INS_EUSAGE, "invalid session ref '%s' (not a session id)", ref);
+			goto done;
+		}
+		ins_buf_putc(&prefix, c);
+	}
+	/* A range scan on the unique index: ids starting with the prefix. */
+	rc = ins_store__prepare(store, &st,
+		"SELECT s.uid, s.id FROM session s JOIN sut u ON u.id = s.sut_id "
+		"WHERE s.uid >= ?1 AND s.uid < ?1 || 'ZZZZZZZZZZZZZZZZZZZZZZZZZZ' "
+		"AND substr(s.uid, 1, length(?1)) = ?1 AND (?2 IS NULL OR u.name = ?2) "
+		"ORDER BY s.uid LIMIT 6");
+	if (rc < 0)
+		goto done;
+	ins_store__bind_text(st, 1, prefix.ptr);
+	ins_store__bind_text(st, 2, sut);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = ins_store__col_text(st, 0);
+		if (!found++) {
+			memcpy(uid, id, INS_SESSION_ID_LEN + 1);
+			if (rowid)
+				*rowid = sqlite3_column_int64(st, 1);
+		}
+		if (found <= 5)
+			ins_buf_printf(&candidates, "%s%.*s", found > 1 ? ", " : "",
+				       INS_SESSION_ID_SHORT, id);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = ins_store__error(store, "resolving a session");
+		goto done;
+	}
+	if (found == 0)
+		rc = ins_error_set(INS_ENOTFOUND, "no session matches '%s'", ref);
+	else if (found > 1)
+		rc = ins_error_set(INS_EAMBIGUOUS, "session ref '%s' is ambiguous: %s%s", ref,
+				   candidates.ptr, found > 5 ? ", ..." : "");
+	else
+		rc = 0;
+done:
+	sqlite3_finalize(st);
+	ins_buf_release(&prefix);
+	ins_buf_release(&candidates);
+	return rc;
+}
+
+int ins_store_find_report(ins_store *store, const char *sha256_hex, char *uid)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT s.uid FROM report_file r JOIN session s ON s.id = r.session_id "
+		"WHERE r.hash = ?1 ORDER BY s.id LIMIT 1")) < 0)
+		return rc;
+	ins_store__bind_text(st, 1, sha256_hex);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (uid)
+			memcpy(uid, ins_store__col_text(st, 0), INS_SESSION_ID_LEN + 1);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = INS_ENOTFOUND;
+		ins_error_set(rc, "report not in the history");
+	} else {
+		rc = ins_store__error(store, "looking up a report");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- deleting ---- */
+
+/*
+ * After sessions are deleted: drop tests and fingerprints nothing refers to
+ * any more, and move fingerprints' first/last sightings to what remains.
+ */
+static int collect_orphans(ins_store *store)
+{
+	return ins_store__exec(store,
+		"DELETE FROM test WHERE NOT EXISTS "
+		"  (SELECT 1 FROM result r WHERE r.test_id = test.id);"
+		"DELETE FROM fingerprint WHERE NOT EXISTS "
+		"  (SELECT 1 FROM result r WHERE r.fingerprint_id = fingerprint.id);"
+		"UPDATE fingerprint SET "
+		"  first_session_id = (SELECT s.id FROM result r JOIN session s ON s.id = r.session_id "
+		"    WHERE r.fingerprint_id = fingerprint.id ORDER BY s.started_ms, s.id LIMIT 1),"
+		"  last_session_id = (SELECT s.id FROM result r JOIN session s ON s.id = r.session_id "
+		"    WHERE r.fingerprint_id = fingerprint.id ORDER BY s.started_ms DESC, s.id DESC LIMIT 1) "
+		"WHERE first_session_id IS NULL OR last_session_id IS NULL;"
+		"UPDATE fingerprint SET "
+		"  first_seen_ms = (SELECT started_ms FROM session WHERE id = first_session_id),"
+		"  last_seen_ms = (SELECT started_ms FROM session WHERE id = last_session_id);"
+		"DELETE FROM sut WHERE NOT EXISTS (SELECT 1 FROM session s WHERE s.sut_id = sut.id);");
+}
+
+int ins_store_session_delete(ins_store *store, const char *uid)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0)
+		return rc;
+	if ((rc = ins_store__prepare(store, &st, "DELETE FROM session WHERE uid = ?1")) < 0)
+		goto fail;
+	ins_store__bind_text(st, 1, uid);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = ins_store__error(store, "deleting a session");
+		goto fail;
+	}
+	if (sqlite3_changes(store->db) == 0) {
+		rc = ins_error_set(INS_ENOTFOUND, "no session '%s'", uid);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = collect_orphans(store)) < 0)
+		goto fail;
+	return ins_store__exec(store, "COMMIT");
+fail:
+	sqlite3_finalize(st);
+	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int ins_store_prune(ins_store *store, int64_t before_ms, int dry_run, int64_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*n = 0;
+	if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0)
+		return rc;
+	rc = ins_store__prepare(store, &st, dry_run
+		? "SELECT count(*) FROM session WHERE started_ms < ?1"
+		: "DELETE FROM session WHERE started_ms < ?1");
+	if (rc < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, before_ms);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+	} else if (rc == SQLITE_DONE) {
+		*n = sqlite3_changes(store->db);
+	} else {
+		rc = ins_store__error(store, "pruning sessions");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (dry_run) {
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
+	if ((rc = collect_orphans(store)) < 0)
+		goto fail;
+	return ins_store__exec(store, "COMMIT");
+fail:
+	sqlite3_finalize(st);
+	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* ---- maintenance ---- */
+
+static int64_t scalar(ins_store *store, const char *sql, int *err)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	if (ins_store__prepare(store, &st, sql) < 0) {
+		*err = ins_error_code();
+		return 0;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else
+		*err = ins_store__error(store, "reading statistics");
+	sqlite3_finalize(st);
+	return v;
+}
+
+int ins_store_stats_get(ins_store *store, ins_store_stats *out)
+{
+	int err = 0;
+	int64_t page_size;
+
+	memset(out, 0, sizeof(*out));
+	out->suts = scalar(store, "SELECT count(*) FROM sut", &err);
+	out->sessions = scalar(store, "SELECT count(*) FROM session", &err);
+	out->tests = scalar(store, "SELECT count(*) FROM test", &err);
+	out->results = scalar(store, "SELECT coalesce(sum(n_attempts), 0) FROM session", &err);
+	out->fingerprints = scalar(store, "SELECT count(*) FROM fingerprint", &err);
+	out->oldest_ms = scalar(store, "SELECT coalesce(min(started_ms), 0) FROM session", &err);
+	out->newest_ms = scalar(store, "SELECT coalesce(max(started_ms), 0) FROM session", &err);
+	page_size = scalar(store, "PRAGMA page_size", &err);
+	out->file_bytes = page_size * scalar(store, "PRAGMA page_count", &err);
+	out->free_bytes = page_size * scalar(store, "PRAGMA freelist_count", &err);
+	out->schema_version = (int)scalar(store, "PRAGMA user_version", &err);
+	return err;
+}
+
+/* Run a check query; every row it returns is a problem described by its first column. */
+static int check_query(ins_store *store, const char *sql,
+		       void (*fn)(void *data, const char *problem), void *data, int *problems)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st, sql)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *msg = ins_store__col_text(st, 0);
+		if (!strcmp(msg, "ok"))
+			continue;
+		(*problems)++;
+		if (fn)
+			fn(data, msg);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		/* A damaged file can fail the query itself: that is a finding too. */
+		ins_buf msg = INS_BUF_INIT;
+		ins_buf_printf(&msg, "query failed: %s", sqlite3_errmsg(store->db));
+		(*problems)++;
+		if (fn)
+			fn(data, msg.ptr);
+		ins_buf_release(&msg);
+	}
+	return 0;
+}
+
+int ins_store_check(ins_store *store, void (*fn)(void *data, const char *problem), void *data)
+{
+	static const char *const checks[] = {
+		"PRAGMA integrity_check(100)",
+		"SELECT 'foreign key: ' || \"table\" || ' row ' || coalesce(rowid, '?') || "
+		"  ' refers to a missing ' || parent FROM pragma_foreign_key_check",
+		/* each test in a session has exactly one final attempt, and it is the last */
+		"SELECT 'session ' || s.uid || ': test ' || r.test_id || ' has ' || sum(r.final) || "
+		"  ' final attempts' FROM result r JOIN session s ON s.id = r.session_id "
+		"  GROUP BY r.session_id, r.test_id HAVING sum(r.final) <> 1 "
+		"  OR max(CASE WHEN r.final THEN r.attempt END) <> max(r.attempt) LIMIT 100",
+		/* attempts are numbered 1..n without gaps */
+		"SELECT 'session ' || s.uid || ': test ' || r.test_id || ' has attempts with gaps' "
+		"  FROM result r JOIN session s ON s.id = r.session_id "
+		"  GROUP BY r.session_id, r.test_id HAVING max(r.attempt) <> count(*) LIMIT 100",
+		/* the counts kept on each session match its results */
+		"SELECT 'session ' || s.uid || ': stored counts do not match its results' "
+		"  FROM session s LEFT JOIN (SELECT session_id, sum(final) AS n, count(*) AS a, "
+		"    sum(final AND outcome = 0) AS p, sum(final AND outcome = 1) AS f, "
+		"    sum(final AND outcome = 2) AS e, sum(final AND outcome = 3) AS k "
+		"    FROM result GROUP BY session_id) c ON c.session_id = s.id "
+		"  WHERE coalesce(c.n, 0) <> s.n_tests OR coalesce(c.a, 0) <> s.n_attempts "
+		"  OR coalesce(c.p, 0) <> s.n_passed OR coalesce(c.f, 0) <> s.n_failed "
+		"  OR coalesce(c.e, 0) <> s.n_error OR coalesce(c.k, 0) <> s.n_skipped LIMIT 100",
+		"SELECT 'result in session ' || r.session_id || ' has unknown outcome ' || r.outcome "
+		"  FROM result r WHERE r.outcome NOT BETWEEN 0 AND 5 LIMIT 100",
+		"SELECT 'session ' || uid || ' has an invalid id' FROM session "
+		"  WHERE length(uid) <> 26 LIMIT 100",
+	};
+	int problems = 0, rc;
+
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		if ((rc = check_query(store, checks[i], fn, data, &problems)) < 0) {
+			/* A query that cannot even be prepared means a damaged schema. */
+			problems++;
+			if (fn)
+				fn(data, ins_error_last());
+		}
+	}
+	if (problems)
+		return ins_error_set(INS_ECORRUPT, "history '%s' failed %d check%s", store->path,
+				     problems, problems == 1 ? "" : "s");
+	return 0;
+}
+
+int ins_store_vacuum(ins_store *store)
+{
+	return ins_store__exec(store, "VACUUM; PRAGMA optimize;");
+}
+
+int ins_store_backup(ins_store *store, const char *dest)
+{
+	ins_buf tmp = INS_BUF_INIT;
+	sqlite3 *out = NULL;
+	sqlite3_backup *bk;
+	int rc;
+
+	ins_buf_printf(&tmp, "%s.tmp-%ld", dest, (long)getpid());
+	if (sqlite3_open_v2(tmp.ptr, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		rc = ins_error_set(INS_EIO, "cannot create '%s': %s", tmp.ptr,
+				   out ? sqlite3_errmsg(out) : "out of memory");
+		goto done;
+	}
+	bk = sqlite3_backup_init(out, "main", store->db, "main");
+	if (!bk) {
+		rc = ins_error_set(INS_ESTORE, "backup to '%s' failed: %s", dest, sqlite3_errmsg(out));
+		goto done;
+	}
+	/* Copy in steps so that writers are not locked out for the whole copy. */
+	do {
+		rc = sqlite3_backup_step(bk, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(50);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		rc = ins_error_set(INS_ESTORE, "backup to '%s' failed: %s", dest, sqlite3_errstr(rc));
+		goto done;
+	}
+	/* The copy is a standalone file: leave WAL so that it is one file. */
+	if (sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = ins_error_set(INS_ESTORE, "backup to '%s' failed: %s", dest, sqlite3_errmsg(out));
+		goto done;
+	}
+	sqlite3_close(out);
+	out = NULL;
+	if (rename(tmp.ptr, dest) != 0) {
+		rc = ins_error_set(INS_EIO, "cannot rename '%s' to '%s': %s", tmp.ptr, dest,
+				   strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	if (out)
+		sqlite3_close(out);
+	if (rc < 0)
+		unlink(tmp.ptr);
+	ins_buf_release(&tmp);
+	return rc;
+}
+
+int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
+{
+	git_repository *repo = NULL;
+	const char *workdir;
+
+	ins_buf_clear(out);
+	*in_git = 0;
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, start_dir, 0, NULL) == 0 &&
+	    (workdir = git_repository_workdir(repo)) != NULL) {
+		ins_buf_puts(out, workdir); /* ends with '/' */
+		*in_git = 1;
+	} else {
+		ins_buf_puts(out, start_dir);
+		ins_buf_putc(out, '/');
+	}
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	ins_buf_puts(out, ".insight/history.db");
+	return 0;
+}
+
+int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out)
+{
+	sqlite3_stmt *st;
+	int64_t id, sut_id, started;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT id, sut_id, started_ms, n_tests, n_attempts, n_passed, n_failed, n_error, "
+		"n_skipped, n_xfailed, n_xpassed, n_flaky, coalesce(duration, -1), state "
+		"FROM session WHERE uid = ?1")) < 0)
+		return rc;
+	ins_store__bind_text(st, 1, uid);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? ins_error_set(INS_ENOTFOUND, "no session '%s'", uid)
+					 : ins_store__error(store, "reading a session");
+	}
+	id = sqlite3_column_int64(st, 0);
+	sut_id = sqlite3_column_int64(st, 1);
+	started = sqlite3_column_int64(st, 2);
+	out->tests = sqlite3_column_int64(st, 3);
+	out->attempts = sqlite3_column_int64(st, 4);
+	for (int i = 0; i < INS_OUTCOME_COUNT; i++)
+		out->counts[i] = sqlite3_column_int64(st, 5 + i);
+	out->flaky = sqlite3_column_int64(st, 11);
+	out->duration = sqlite3_column_double(st, 12);
+	snprintf(out->state, sizeof(out->state), "%s", ins_store__col_text(st, 13));
+	snprintf(out->uid, sizeof(out->uid), "%s", uid);
+	sqlite3_finalize(st);
+
+	/* The SUT's previous session: the latest that started before this one. */
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT id, uid FROM session WHERE sut_id = ?1 AND id <> ?2 AND "
+		"(started_ms < ?3 OR (started_ms = ?3 AND id < ?2)) "
+		"ORDER BY started_ms DESC, id DESC LIMIT 1")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, sut_id);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, started);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int64_t prev = sqlite3_column_int64(st, 0);
+		snprintf(out->prev_uid, sizeof(out->prev_uid), "%s", ins_store__col_text(st, 1));
+		sqlite3_finalize(st);
+		if ((rc = ins_store__prepare(store, &st,
+			"SELECT count(*) FROM result r WHERE r.session_id = ?1 AND r.final = 1 "
+			"AND r.outcome IN (1, 2) AND NOT EXISTS (SELECT 1 FROM result p "
+			"WHERE p.session_id = ?2 AND p.test_id = r.test_id AND p.final = 1 "
+			"AND p.outcome IN (1, 2))")) < 0)
+			return rc;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, prev);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			out->new_failures = sqlite3_column_int64(st, 0);
+	} else {
+		/* The first session of a SUT: every failure is new. */
+		out->new_failures = out->counts[INS_OUTCOME_FAILED] + out->counts[INS_OUTCOME_ERROR];
+	}
+	sqlite3_finalize(st);
+	return 0;
+}

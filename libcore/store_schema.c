@@ -1,0 +1,134 @@
+/*
+ * store_schema.c - the history's schema and its forward migrations.
+ *
+ * migrations[i] takes a store from user_version i to i + 1. A released
+ * migration is never edited: a change to the schema is a new entry at the
+ * end (and INS_STORE_SCHEMA_VERSION goes up by one). The SQL stays plain so
+ * that it reads the same on PostgreSQL, apart from WITHOUT ROWID.
+ *
+ * Sizes matter: a history of years holds tens of millions of results, so a
+ * passing result is one narrow row (no text), large text lives in
+ * result_text only for non-passing results, and the counts a listing needs
+ * are kept on the session row at ingest.
+ */
+#include <stddef.h>
+
+#include "store_schema.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1: the initial schema. */
+	"CREATE TABLE sut ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_ms INTEGER NOT NULL"
+	");"
+	"CREATE TABLE session ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid TEXT NOT NULL UNIQUE,"            /* ULID-like public id */
+	"  sut_id INTEGER NOT NULL REFERENCES sut(id),"
+	"  started_ms INTEGER NOT NULL,"         /* epoch ms UTC */
+	"  finished_ms INTEGER,"
+	"  duration REAL,"                       /* seconds, wall clock of the run */
+	"  state TEXT NOT NULL DEFAULT 'complete',"
+	"  command TEXT,"
+	"  exit_status INTEGER,"
+	"  format TEXT,"
+	"  source TEXT,"
+	"  host TEXT,"
+	"  git_commit TEXT, git_tree TEXT, git_branch TEXT, git_parents TEXT,"
+	"  git_dirty INTEGER, git_commit_ms INTEGER, git_author TEXT, git_subject TEXT,"
+	"  ci_provider TEXT, ci_build_id TEXT, ci_build_url TEXT, ci_job TEXT, ci_pr TEXT,"
+	"  ci_branch TEXT, ci_base_branch TEXT, ci_commit TEXT, ci_repo TEXT,"
+	/* counts of final outcomes, maintained at ingest */
+	"  n_tests INTEGER NOT NULL DEFAULT 0,"
+	"  n_passed INTEGER NOT NULL DEFAULT 0,"
+	"  n_failed INTEGER NOT NULL DEFAULT 0,"
+	"  n_error INTEGER NOT NULL DEFAULT 0,"
+	"  n_skipped INTEGER NOT NULL DEFAULT 0,"
+	"  n_xfailed INTEGER NOT NULL DEFAULT 0,"
+	"  n_xpassed INTEGER NOT NULL DEFAULT 0,"
+	"  n_flaky INTEGER NOT NULL DEFAULT 0,"  /* passed after a failed attempt */
+	"  n_attempts INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX session_by_sut_time ON session(sut_id, started_ms);"
+	"CREATE INDEX session_by_time ON session(started_ms);"
+	"CREATE INDEX session_by_commit ON session(git_commit);"
+	"CREATE TABLE session_tag ("
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (session_id, key)"
+	");"
+	"CREATE TABLE report_file ("              /* duplicate-import detection */
+	"  hash TEXT NOT NULL,"                   /* SHA-256 of the report's bytes */
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  path TEXT,"
+	"  PRIMARY KEY (hash, session_id)"
+	");"
+	"CREATE INDEX report_file_by_session ON report_file(session_id);"
+	"CREATE TABLE test ("
+	"  id INTEGER PRIMARY KEY,"
+	"  nodeid TEXT NOT NULL UNIQUE,"
+	"  file TEXT,"
+	"  classname TEXT,"
+	"  name TEXT"
+	");"
+	"CREATE TABLE fingerprint ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  signature TEXT NOT NULL,"             /* the normalised message and frames */
+	"  first_session_id INTEGER REFERENCES session(id) ON DELETE SET NULL,"
+	"  first_seen_ms INTEGER,"
+	"  last_session_id INTEGER REFERENCES session(id) ON DELETE SET NULL,"
+	"  last_seen_ms INTEGER"
+	");"
+	"CREATE TABLE result ("
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  test_id INTEGER NOT NULL REFERENCES test(id),"
+	"  attempt INTEGER NOT NULL,"            /* 1, 2, ... in the order run */
+	"  outcome INTEGER NOT NULL,"            /* enum ins_outcome */
+	"  final INTEGER NOT NULL,"              /* 1 on the test's last attempt in the session */
+	"  duration REAL,"                       /* seconds; NULL unknown */
+	"  start_ms INTEGER,"
+	"  flags INTEGER NOT NULL DEFAULT 0,"    /* INS_RESULT_* */
+	"  fingerprint_id INTEGER REFERENCES fingerprint(id),"
+	"  message TEXT,"
+	"  PRIMARY KEY (session_id, test_id, attempt)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX result_by_test ON result(test_id, session_id);"
+	"CREATE INDEX result_by_fingerprint ON result(fingerprint_id) WHERE fingerprint_id IS NOT NULL;"
+	"CREATE TABLE result_text ("
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  test_id INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  detail TEXT, stdout TEXT, stderr TEXT, log TEXT,"
+	"  UNIQUE (session_id, test_id, attempt)"
+	");"
+	"CREATE TABLE result_property ("
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  test_id INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT"
+	");"
+	"CREATE INDEX result_property_by_result ON result_property(session_id, test_id, attempt);"
+	"CREATE TABLE output_section ("
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  content TEXT NOT NULL,"
+	"  PRIMARY KEY (session_id, seq)"
+	");",
+};
+
+const char *ins_store__migration(int from_version)
+{
+	if (from_version < 0 || (size_t)from_version >= sizeof(migrations) / sizeof(migrations[0]))
+		return NULL;
+	return migrations[from_version];
+}
+
+int ins_store__migration_count(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}

@@ -1,0 +1,154 @@
+"""insight_pytest - record a pytest run for insight as a report-log stream.
+
+insight loads this plugin with ``-p insight_pytest`` when it runs pytest
+(``insight session run``). When the environment variable INSIGHT_REPORT_LOG
+names a file, the plugin writes pytest's public report-log schema there (the
+format of pytest-reportlog's ``--report-log``): one JSON object per line,
+
+    {"$report_type": "SessionStart", "pytest_version": ...}
+    {"$report_type": "TestReport", ...}       every setup/call/teardown report,
+                                              including reruns (outcome "rerun")
+    {"$report_type": "CollectReport", ...}    failed collections only
+    {"$report_type": "WarningMessage", "warning_message": ..., "when": ...,
+     "nodeid": ..., "location": ..., "category": ..., "filename": ...,
+     "lineno": ..., "message": ...}
+    {"$report_type": "SessionFinish", "exitstatus": ...}
+
+TestReport and CollectReport lines are exactly what pytest's own
+``pytest_report_to_serializable`` hook gives (so ``wasxfail``, ``rerun`` and
+``user_properties`` are kept), plus one extension key that other consumers
+ignore: ``"markers"``, the names of the marks that apply to the test item
+(its own, its class's and its module's, nearest first, each name once;
+keywords such as the test's or module's name are not marks).
+
+Every line is written with a single write() as soon as it is known, so a run
+killed with SIGKILL leaves every finished report on disk, and only complete
+lines. The file is UTF-8 and always valid JSON lines: values that JSON cannot
+hold are written as their str(), and text that is not valid Unicode is
+replaced.
+
+Without INSIGHT_REPORT_LOG the plugin registers nothing and does nothing. It
+never changes pytest's console output or exit status. It needs nothing but
+the Python standard library and pytest 7 or later.
+"""
+
+import json
+import os
+
+import pytest
+
+ENV_VAR = "INSIGHT_REPORT_LOG"
+
+
+def _mark_names(item):
+    """Return the names of the marks applying to ``item``, nearest first, once each."""
+    names = []
+    for mark in item.iter_markers():
+        if mark.name not in names:
+            names.append(mark.name)
+    return names
+
+
+class MarkerRecorder:
+    """Attach the item's mark names to every TestReport made for it.
+
+    This runs wherever the test runs (also in pytest-xdist workers), and the
+    attribute travels with the report, so the writer sees it in any process.
+    """
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report is not None:
+            report.markers = _mark_names(item)
+
+
+class ReportLogWriter:
+    """Write the report-log stream to one file, a line per event."""
+
+    def __init__(self, config, path):
+        self._config = config
+        self._path = path
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+
+    def close(self):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _write(self, data):
+        if self._fd is None:
+            return
+        # default=str keeps any odd attribute a plugin put on a report;
+        # errors="replace" keeps the file valid UTF-8 (lone surrogates).
+        line = json.dumps(data, ensure_ascii=False, default=str) + "\n"
+        view = memoryview(line.encode("utf-8", errors="replace"))
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+
+    def _serialize(self, report):
+        data = self._config.hook.pytest_report_to_serializable(
+            config=self._config, report=report
+        )
+        if data is not None:
+            data["$report_type"] = type(report).__name__
+        return data
+
+    def pytest_sessionstart(self):
+        self._write({"$report_type": "SessionStart", "pytest_version": pytest.__version__})
+
+    def pytest_runtest_logreport(self, report):
+        data = self._serialize(report)
+        if data is not None:
+            self._write(data)
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            data = self._serialize(report)
+            if data is not None:
+                self._write(data)
+
+    def pytest_warning_recorded(self, warning_message, when, nodeid, location):
+        category = warning_message.category
+        self._write(
+            {
+                "$report_type": "WarningMessage",
+                "warning_message": "%s: %s"
+                % (category.__name__ if category else "Warning", warning_message.message),
+                "when": when,
+                "nodeid": nodeid,
+                "location": location,
+                "category": category.__name__ if category else None,
+                "filename": warning_message.filename,
+                "lineno": warning_message.lineno,
+                "message": str(warning_message.message),
+            }
+        )
+
+    def pytest_sessionfinish(self, exitstatus):
+        self._write({"$report_type": "SessionFinish", "exitstatus": int(exitstatus)})
+
+
+def pytest_configure(config):
+    path = os.environ.get(ENV_VAR)
+    if not path:
+        return
+    config.pluginmanager.register(MarkerRecorder(), "insight-markers")
+    if hasattr(config, "workerinput"):
+        # A pytest-xdist worker: the controller receives its reports and writes them.
+        return
+    try:
+        writer = ReportLogWriter(config, path)
+    except OSError as e:
+        raise pytest.UsageError("%s: cannot write %s: %s" % (ENV_VAR, path, e.strerror))
+    config.pluginmanager.register(writer, "insight-report-log")
+    config._insight_report_log = writer
+
+
+def pytest_unconfigure(config):
+    writer = getattr(config, "_insight_report_log", None)
+    if writer is not None:
+        writer.close()
+        del config._insight_report_log

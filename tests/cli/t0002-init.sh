@@ -1,0 +1,46 @@
+#!/bin/bash
+# insight init: .insight/ at the git top level, or here outside git.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'init outside git creates .insight/history.db here' '
+	mkdir plain && cd plain &&
+	insight init >out &&
+	test -f .insight/history.db &&
+	test_grep "Initialized empty insight history in $PWD/.insight/history.db" out &&
+	test_grep "history.db" .insight/.gitignore
+'
+
+test_expect_success 'init again says it reinitialised and keeps the data' '
+	cd plain &&
+	insight init >out &&
+	test_grep "^Reinitialized existing" out
+'
+
+test_expect_success 'init in a git subdirectory puts the history at the top level' '
+	git init -q -b main repo && mkdir -p repo/a/b && cd repo/a/b &&
+	insight init >out &&
+	test -f ../../.insight/history.db &&
+	test ! -e .insight &&
+	insight db path >path &&
+	echo "$(cd ../.. && pwd)/.insight/history.db" >expect &&
+	test_cmp expect path
+'
+
+test_expect_success 'init with a directory argument' '
+	mkdir there &&
+	insight init there >/dev/null &&
+	test -f there/.insight/history.db
+'
+
+test_expect_success 'init --format json reports what it did' '
+	mkdir j && cd j &&
+	insight init --format json >out &&
+	test "$(json_get out "d[\"facts\"][\"created\"] if \"facts\" in d else d[\"created\"]")" = True
+'
+
+test_expect_success 'init of a missing directory fails clearly' '
+	test_must_fail --exit 2 insight init no/such/dir 2>err &&
+	test_grep "cannot use directory .no/such/dir." err
+'
+
+test_done

@@ -1,0 +1,537 @@
+/*
+ * test_store.c - the history store: open, migrate, reopen, refuse a newer
+ * schema, whole-session transactions, attempts and counts, resolving refs,
+ * deleting, checking, backing up, and concurrent writers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "insight/errors.h"
+#include "insight/store.h"
+
+static char tmpdir[] = "/tmp/insight-test-store.XXXXXX";
+
+static void path_in_tmp(ins_buf *b, const char *name)
+{
+	ins_buf_clear(b);
+	ins_buf_printf(b, "%s/%s", tmpdir, name);
+}
+
+static int64_t count(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static ins_result result(const char *nodeid, ins_outcome o)
+{
+	ins_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.nodeid = nodeid;
+	r.outcome = o;
+	r.duration = 0.25;
+	if (ins_outcome_is_failure(o)) {
+		r.message = "AssertionError: assert 1 == 2";
+		r.detail = "def test():\n>   assert 1 == 2\nE   AssertionError";
+	}
+	return r;
+}
+
+/* Write a session of `n` results (outcomes cycling passed/failed/skipped). */
+static void write_session(ins_store *store, const char *sut, int64_t started, int n, char *uid)
+{
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	char name[64];
+
+	info.sut = sut;
+	info.started_ms = started;
+	info.format = "junit";
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	for (int i = 0; i < n; i++) {
+		ins_result r;
+		snprintf(name, sizeof(name), "tests/test_a.py::test_%d", i);
+		r = result(name, (ins_outcome)(i % 3 == 0 ? INS_OUTCOME_PASSED :
+					       i % 3 == 1 ? INS_OUTCOME_FAILED : INS_OUTCOME_SKIPPED));
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	}
+	assert_int_equal(ins_session_writer_commit(w, uid), 0);
+}
+
+static void test_open_creates_and_migrates(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	ins_store_stats st;
+
+	(void)state;
+	path_in_tmp(&path, "sub/dir/history.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), INS_ENOTFOUND);
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	assert_int_equal(ins_store_schema_found(store), 0);
+	assert_int_equal(ins_store_stats_get(store, &st), 0);
+	assert_int_equal(st.schema_version, INS_STORE_SCHEMA_VERSION);
+	assert_int_equal(st.sessions, 0);
+	ins_store_free(store);
+
+	/* Reopening finds the current schema and migrates nothing. */
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
+	assert_int_equal(ins_store_schema_found(store), INS_STORE_SCHEMA_VERSION);
+	ins_store_free(store);
+	{
+		sqlite3 *db;
+		sqlite3_stmt *q;
+		assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+	}
+	ins_buf_release(&path);
+}
+
+static void test_refuses_newer_schema(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	sqlite3 *db;
+	struct stat before, after;
+
+	(void)state;
+	path_in_tmp(&path, "newer.db");
+	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE x(y); PRAGMA user_version = 999;", NULL,
+				      NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(stat(path.ptr, &before), 0);
+
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), INS_ESCHEMA);
+	assert_non_null(strstr(ins_error_last(), "999"));
+	assert_non_null(strstr(ins_error_last(), "upgrade insight"));
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_READONLY), INS_ESCHEMA);
+	/* Left untouched: same size, same version, no new tables. */
+	assert_int_equal(stat(path.ptr, &after), 0);
+	assert_int_equal(before.st_size, after.st_size);
+	assert_int_equal(count(path.ptr, "PRAGMA user_version"), 999);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM sqlite_master WHERE name = 'session'"), 0);
+	ins_buf_release(&path);
+}
+
+static void test_not_a_database(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	FILE *fp;
+
+	(void)state;
+	path_in_tmp(&path, "garbage.db");
+	fp = fopen(path.ptr, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 200; i++)
+		fputs("this is not an sqlite database at all\n", fp);
+	fclose(fp);
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), INS_ESTORE);
+	assert_non_null(strstr(ins_error_last(), "not an insight history"));
+	ins_buf_release(&path);
+}
+
+static void test_session_counts_and_attempts(void **state)
+{
+	ins_store *store;
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	char uid[INS_SESSION_ID_LEN + 1];
+	ins_buf path = INS_BUF_INIT;
+	ins_result r;
+	ins_property props[] = { { "testrail_case_id", "C123" }, { "marker", "slow" } };
+
+	(void)state;
+	path_in_tmp(&path, "counts.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	info.sut = "api";
+	info.started_ms = 1700000000000;
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	/* flaky: failed then passed */
+	r = result("t::flaky", INS_OUTCOME_FAILED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	r = result("t::flaky", INS_OUTCOME_PASSED);
+	r.props = props;
+	r.nprops = 2;
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	/* failed every attempt */
+	for (int i = 0; i < 3; i++) {
+		r = result("t::broken", INS_OUTCOME_FAILED);
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	}
+	r = result("t::skip", INS_OUTCOME_SKIPPED);
+	r.message = "no network";
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	r = result("t::xf", INS_OUTCOME_XFAILED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	assert_int_equal(ins_session_writer_commit(w, uid), 0);
+	assert_int_equal(strlen(uid), INS_SESSION_ID_LEN);
+
+	assert_int_equal(count(path.ptr, "SELECT n_tests FROM session"), 4);
+	assert_int_equal(count(path.ptr, "SELECT n_attempts FROM session"), 7);
+	assert_int_equal(count(path.ptr, "SELECT n_passed FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT n_failed FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT n_skipped FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT n_xfailed FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT n_flaky FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT max(attempt) FROM result r JOIN test t ON "
+			       "t.id = r.test_id WHERE t.nodeid = 't::broken'"), 3);
+	assert_int_equal(count(path.ptr, "SELECT attempt FROM result r JOIN test t ON "
+			       "t.id = r.test_id WHERE t.nodeid = 't::broken' AND final"), 3);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result_property"), 2);
+	/* text kept for non-passing results only */
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result_text"), 4);
+	/* the three failures of t::broken and the flaky one share one fingerprint */
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint"), 1);
+	assert_int_equal(count(path.ptr, "SELECT started_ms FROM session"), 1700000000000);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+	ins_store_free(store);
+	ins_buf_release(&path);
+}
+
+static void test_abort_and_rollback_leave_nothing(void **state)
+{
+	ins_store *store;
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	ins_buf path = INS_BUF_INIT;
+	ins_result r;
+	char uid[INS_SESSION_ID_LEN + 1];
+
+	(void)state;
+	path_in_tmp(&path, "abort.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	info.sut = "web";
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	r = result("t::a", INS_OUTCOME_FAILED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	ins_session_writer_abort(w);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM sut"), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint"), 0);
+
+	/* A report rolled back to its mark contributes nothing; the others stay. */
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	assert_int_equal(ins_session_writer_mark(w), 0);
+	r = result("t::kept", INS_OUTCOME_PASSED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	assert_int_equal(ins_session_writer_release_mark(w), 0);
+	assert_int_equal(ins_session_writer_mark(w), 0);
+	r = result("t::dropped", INS_OUTCOME_FAILED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	r = result("t::kept", INS_OUTCOME_FAILED); /* a second attempt, rolled back too */
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	assert_int_equal(ins_session_writer_rollback_mark(w), 0);
+	assert_int_equal(ins_session_writer_commit(w, uid), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 1);
+	assert_int_equal(count(path.ptr, "SELECT n_passed FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test WHERE nodeid = 't::dropped'"), 0);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+
+	/* A result the store refuses does not leave a session behind once aborted. */
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	r = result(NULL, INS_OUTCOME_PASSED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), INS_EINVALID);
+	ins_session_writer_abort(w);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), 1);
+	ins_store_free(store);
+	ins_buf_release(&path);
+}
+
+static void test_resolve_refs(void **state)
+{
+	ins_store *store;
+	char a[27], b[27], c[27], got[27], prefix[8];
+	int64_t rowid;
+
+	(void)state;
+	assert_int_equal(ins_store_open(&store, ":memory:", INS_STORE_CREATE), 0);
+	write_session(store, "api", 1000, 2, a);
+	write_session(store, "api", 2000, 2, b);
+	write_session(store, "web", 3000, 2, c);
+
+	assert_int_equal(ins_store_session_resolve(store, "latest", NULL, got, &rowid), 0);
+	assert_string_equal(got, c);
+	assert_int_equal(ins_store_session_resolve(store, "latest", "api", got, NULL), 0);
+	assert_string_equal(got, b);
+	assert_int_equal(ins_store_session_resolve(store, "latest~1", "api", got, NULL), 0);
+	assert_string_equal(got, a);
+	assert_int_equal(ins_store_session_resolve(store, "latest~2", "api", got, NULL), INS_ENOTFOUND);
+	assert_int_equal(ins_store_session_resolve(store, "latest~x", NULL, got, NULL), INS_EUSAGE);
+
+	/* The full id, and a lowercase prefix, resolve; a short one is refused. */
+	assert_int_equal(ins_store_session_resolve(store, b, NULL, got, NULL), 0);
+	assert_string_equal(got, b);
+	memcpy(prefix, b, 7);
+	prefix[7] = '\0';
+	for (char *p = prefix; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	/* All three ids were made within the same second: 7 characters are ambiguous. */
+	assert_int_equal(ins_store_session_resolve(store, prefix, NULL, got, NULL), INS_EAMBIGUOUS);
+	assert_non_null(strstr(ins_error_last(), "ambiguous"));
+	assert_int_equal(ins_store_session_resolve(store, "abc", NULL, got, NULL), INS_EUSAGE);
+	assert_int_equal(ins_store_session_resolve(store, "UUUU", NULL, got, NULL), INS_EUSAGE);
+	assert_int_equal(ins_store_session_resolve(store, "ZZZZZZ", NULL, got, NULL), INS_ENOTFOUND);
+	/* A ref limited to a SUT does not find the other SUT's session. */
+	assert_int_equal(ins_store_session_resolve(store, c, "api", got, NULL), INS_ENOTFOUND);
+	ins_store_free(store);
+}
+
+static void test_ids_sort_by_time(void **state)
+{
+	char a[27], b[27], c[27];
+
+	(void)state;
+	ins_session_id_new(a, 1700000000000);
+	ins_session_id_new(b, 1700000000000);
+	ins_session_id_new(c, 1700000000001);
+	assert_true(strcmp(a, b) < 0);
+	assert_true(strcmp(b, c) < 0);
+	assert_int_equal(strspn(a, "0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 26);
+}
+
+static void test_delete_and_prune(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	char a[27], b[27];
+	int64_t n;
+
+	(void)state;
+	path_in_tmp(&path, "delete.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	write_session(store, "api", 1000, 6, a);
+	write_session(store, "api", 5000, 3, b);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 6);
+	assert_int_equal(ins_store_session_delete(store, a), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), 1);
+	/* tests only the deleted session ran are gone; the shared ones stay */
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 3);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result WHERE session_id NOT IN "
+			       "(SELECT id FROM session)"), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint WHERE first_session_id "
+			       "IS NULL"), 0);
+	assert_int_equal(ins_store_session_delete(store, a), INS_ENOTFOUND);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+
+	assert_int_equal(ins_store_prune(store, 6000, 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), 1);
+	assert_int_equal(ins_store_prune(store, 6000, 0, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM sut"), 0);
+	ins_store_free(store);
+	ins_buf_release(&path);
+}
+
+static void collect(void *data, const char *problem)
+{
+	(*(int *)data)++;
+	(void)problem;
+}
+
+static void test_check_finds_damage(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	char a[27];
+	sqlite3 *db;
+	int problems = 0;
+
+	(void)state;
+	path_in_tmp(&path, "damaged.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	write_session(store, "api", 1000, 5, a);
+	assert_int_equal(ins_store_check(store, collect, &problems), 0);
+	assert_int_equal(problems, 0);
+	ins_store_free(store);
+
+	/* Damage the counts and the attempts behind insight's back. */
+	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE session SET n_failed = n_failed + 7;"
+				      "UPDATE result SET final = 0 WHERE attempt = 1 AND test_id = "
+				      "(SELECT min(test_id) FROM result);", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
+	assert_int_equal(ins_store_check(store, collect, &problems), INS_ECORRUPT);
+	assert_true(problems >= 2);
+	ins_store_free(store);
+	ins_buf_release(&path);
+}
+
+static void test_backup(void **state)
+{
+	ins_buf path = INS_BUF_INIT, dest = INS_BUF_INIT;
+	ins_store *store;
+	char a[27];
+
+	(void)state;
+	path_in_tmp(&path, "live.db");
+	path_in_tmp(&dest, "copy.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	write_session(store, "api", 1000, 9, a);
+	assert_int_equal(ins_store_backup(store, dest.ptr), 0);
+	ins_store_free(store);
+	assert_int_equal(count(dest.ptr, "SELECT n_tests FROM session"), 9);
+	assert_int_equal(count(dest.ptr, "PRAGMA user_version"), INS_STORE_SCHEMA_VERSION);
+	ins_buf_release(&path);
+	ins_buf_release(&dest);
+}
+
+/* Two processes write 20 sessions each at once: all 40 arrive, none fails. */
+static void test_concurrent_writers(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	pid_t kids[2];
+
+	(void)state;
+	path_in_tmp(&path, "concurrent.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	ins_store_free(store);
+	for (int k = 0; k < 2; k++) {
+		kids[k] = fork();
+		assert_true(kids[k] >= 0);
+		if (kids[k] == 0) {
+			ins_store *s;
+			char uid[27];
+			if (ins_store_open(&s, path.ptr, 0) < 0)
+				_exit(2);
+			for (int i = 0; i < 20; i++) {
+				ins_session_info info = { 0 };
+				ins_session_writer *w;
+				info.sut = k ? "one" : "two";
+				if (ins_session_writer_begin(&w, s, &info) < 0)
+					_exit(3);
+				for (int j = 0; j < 50; j++) {
+					char name[32];
+					ins_result r = result(name, INS_OUTCOME_PASSED);
+					snprintf(name, sizeof(name), "t::%d_%d", k, j);
+					if (ins_session_writer_add_result(w, &r) < 0)
+						_exit(4);
+				}
+				if (ins_session_writer_commit(w, uid) < 0)
+					_exit(5);
+			}
+			ins_store_free(s);
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		int status;
+		assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), 40);
+	assert_int_equal(count(path.ptr, "SELECT sum(n_tests) FROM session"), 2000);
+	ins_buf_release(&path);
+}
+
+static void test_discover(void **state)
+{
+	ins_buf out = INS_BUF_INIT, dir = INS_BUF_INIT;
+	char *cwd = getcwd(NULL, 0);
+	FILE *fp;
+
+	(void)state;
+	unsetenv("INSIGHT_DB");
+	assert_int_equal(ins_store_discover(&out, "/x/explicit.db"), 0);
+	assert_string_equal(out.ptr, "/x/explicit.db");
+	setenv("INSIGHT_DB", "/x/env.db", 1);
+	assert_int_equal(ins_store_discover(&out, NULL), 1);
+	assert_string_equal(out.ptr, "/x/env.db");
+	unsetenv("INSIGHT_DB");
+
+	/* .insight/history.db two levels up is found from a subdirectory. */
+	path_in_tmp(&dir, "proj");
+	mkdir(dir.ptr, 0700);
+	path_in_tmp(&dir, "proj/.insight");
+	mkdir(dir.ptr, 0700);
+	path_in_tmp(&dir, "proj/.insight/history.db");
+	fp = fopen(dir.ptr, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	path_in_tmp(&dir, "proj/a");
+	mkdir(dir.ptr, 0700);
+	path_in_tmp(&dir, "proj/a/b");
+	mkdir(dir.ptr, 0700);
+	assert_int_equal(chdir(dir.ptr), 0);
+	assert_int_equal(ins_store_discover(&out, NULL), 2);
+	path_in_tmp(&dir, "proj/.insight/history.db");
+	assert_string_equal(out.ptr, dir.ptr);
+
+	/* Nowhere: the per-user default under XDG_DATA_HOME. */
+	assert_int_equal(chdir("/"), 0);
+	setenv("XDG_DATA_HOME", "/xdg", 1);
+	assert_int_equal(ins_store_discover(&out, NULL), 3);
+	assert_string_equal(out.ptr, "/xdg/insight/history.db");
+	assert_int_equal(chdir(cwd), 0);
+	free(cwd);
+	ins_buf_release(&out);
+	ins_buf_release(&dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_creates_and_migrates),
+		cmocka_unit_test(test_refuses_newer_schema),
+		cmocka_unit_test(test_not_a_database),
+		cmocka_unit_test(test_session_counts_and_attempts),
+		cmocka_unit_test(test_abort_and_rollback_leave_nothing),
+		cmocka_unit_test(test_resolve_refs),
+		cmocka_unit_test(test_ids_sort_by_time),
+		cmocka_unit_test(test_delete_and_prune),
+		cmocka_unit_test(test_check_finds_damage),
+		cmocka_unit_test(test_backup),
+		cmocka_unit_test(test_concurrent_writers),
+		cmocka_unit_test(test_discover),
+	};
+	int rc;
+
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	if (rc == 0) {
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmpdir);
+	}
+	return rc;
+}
