@@ -3,101 +3,79 @@
 #
 # Renders the realistic sample document (tests/unit/test_render_sample.c) and
 # a hostile variant (markup and event handlers in every string), loads both in
-# headless Chromium and checks: the page loads with no console message at all
+# headless Chromium and checks: the pages load with no console message at all
 # (no script error, no blocked resource), the sort script ran, the hostile
 # strings stayed text (no <img> element, no injected <script>), and a
-# screenshot is taken to $INSIGHT_BUILDDIR/t4001-html-browser.png for people
-# to look at. Chromium is required: without it this test fails.
-set -u
+# screenshot is kept in $INSIGHT_BUILDDIR/t4001-html-browser.png for people to
+# look at. Chromium is required: without it this test fails, it does not skip.
+. "$(dirname "$0")/lib.sh"
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+: "${INSIGHT_BUILDDIR:?INSIGHT_BUILDDIR must name the build directory}"
+SAMPLE_PROG="$INSIGHT_BUILDDIR/tests/test_render_sample"
+CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+SHOT="$INSIGHT_BUILDDIR/t4001-html-browser.png"
 
-echo "1..7"
-
-: "${INSIGHT_BUILDDIR:?INSIGHT_BUILDDIR is not set}"
-sample_prog="$INSIGHT_BUILDDIR/tests/test_render_sample"
-chromium=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-
-if [ -z "$chromium" ]; then
-	not_ok "chromium is installed" \
-		"headless Chromium is needed for this test: apt-get install -y chromium"
-	echo "# skipping the rest: they all need the browser"
-	exit 1
-fi
-ok "chromium is installed ($chromium)"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/insight-t4001.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-if INSIGHT_RENDER_SAMPLE_DIR="$work" "$sample_prog" >"$work/sample.log" 2>&1 &&
-   [ -s "$work/sample.html" ] && [ -s "$work/hostile.html" ]; then
-	ok "sample documents rendered"
-else
-	not_ok "sample documents rendered" "$(cat "$work/sample.log")"
-	exit 1
-fi
-
-browse() { # browse OUTFILE ERRFILE ARGS...: run headless Chromium with a fresh profile
-	local out=$1 err=$2
+# browse OUT ERR ARGS...: headless Chromium, a fresh profile, console to ERR.
+browse() {
+	out=$1 err=$2
 	shift 2
-	timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
+	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic \
 		--no-first-run --disable-background-networking --disable-component-update \
-		--disable-sync --disable-dev-shm-usage --user-data-dir="$work/profile-$n-$RANDOM" \
+		--disable-sync --disable-dev-shm-usage --user-data-dir="$(mktemp -d "$TRASH/profile.XXXXXX")" \
 		--enable-logging=stderr --v=0 "$@" >"$out" 2>"$err"
 }
 
-for page in sample hostile; do
-	browse "$work/$page.dom" "$work/$page.err" --dump-dom "file://$work/$page.html"
-done
-
 # Any console message means a script error, a CSP violation or a blocked load.
-console=$(grep -h ':CONSOLE' "$work/sample.err" "$work/hostile.err")
-if [ -z "$console" ] && [ -s "$work/sample.dom" ] && [ -s "$work/hostile.dom" ]; then
-	ok "pages load without console messages"
-else
-	not_ok "pages load without console messages" "$console" \
-		"$(tail -5 "$work/sample.err")"
-fi
+no_console() {
+	if grep ':CONSOLE' "$@" >&2; then
+		return 1
+	fi
+}
 
-# The script ran: headers became sortable and focusable.
-if grep -q '<th scope="col" class="text sort" tabindex="0">Test</th>' "$work/sample.dom" &&
-   grep -q 'class="num sort" data-type="num" tabindex="0">Duration</th>' "$work/sample.dom"; then
-	ok "sort script ran"
-else
-	not_ok "sort script ran" "$(grep -o '<th[^>]*>[^<]*</th>' "$work/sample.dom" | head -5)"
-fi
+test_expect_success 'chromium is installed' '
+	if [ -z "$CHROMIUM" ]; then
+		echo "headless Chromium is needed for this test: apt-get install -y chromium" >&2
+		false
+	fi
+'
 
-# Hostile strings stayed text in the live DOM.
-scripts=$(grep -o '<script' "$work/hostile.dom" | wc -l)
-if ! grep -q '<img' "$work/hostile.dom" && [ "$scripts" -eq 1 ] &&
-   grep -q '&lt;img src=x onerror=alert(1)&gt;' "$work/hostile.dom"; then
-	ok "hostile strings are inert"
-else
-	not_ok "hostile strings are inert" "script elements: $scripts" \
-		"$(grep -o '<img[^>]*>' "$work/hostile.dom" | head -3)"
-fi
+test_expect_success 'sample documents render' '
+	INSIGHT_RENDER_SAMPLE_DIR="$TRASH" "$SAMPLE_PROG" &&
+	test -s sample.html && test -s hostile.html
+'
 
-# What a person sees: a screenshot kept in the build directory.
-shot="$INSIGHT_BUILDDIR/t4001-html-browser.png"
-rm -f "$shot"
-browse "$work/shot.out" "$work/shot.err" --screenshot="$shot" --window-size=1280,2400 \
-	--hide-scrollbars "file://$work/sample.html"
-if [ -s "$shot" ] && [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
-	ok "screenshot written to $shot"
-else
-	not_ok "screenshot written to $shot" "$(tail -5 "$work/shot.err")"
-fi
+test_expect_success 'the pages load without console messages' '
+	browse sample.dom sample.err --dump-dom "file://$TRASH/sample.html" &&
+	browse hostile.dom hostile.err --dump-dom "file://$TRASH/hostile.html" &&
+	test -s sample.dom && test -s hostile.dom &&
+	no_console sample.err hostile.err
+'
 
-# A narrow (phone-sized) window must not break the page either.
-browse "$work/narrow.out" "$work/narrow.err" --screenshot="$work/narrow.png" \
-	--window-size=400,900 "file://$work/sample.html"
-if [ -s "$work/narrow.png" ] && ! grep -q ':CONSOLE' "$work/narrow.err"; then
-	ok "narrow window renders"
-else
-	not_ok "narrow window renders" "$(tail -5 "$work/narrow.err")"
-fi
+test_expect_success 'the sort script ran' '
+	test_grep "<th scope=\"col\" class=\"text sort\" tabindex=\"0\">Test</th>" sample.dom &&
+	test_grep "class=\"num sort\" data-type=\"num\" tabindex=\"0\">Duration</th>" sample.dom
+'
 
-[ "$failed" -eq 0 ]
+test_expect_success 'hostile strings stay text in the live DOM' '
+	test_grep -v "<img" hostile.dom &&
+	grep -o "<script" hostile.dom >scripts &&
+	test_line_count = 1 scripts &&
+	test_grep "&lt;img src=x onerror=alert(1)&gt;" hostile.dom
+'
+
+test_expect_success 'a screenshot is kept in the build directory' '
+	rm -f "$SHOT" &&
+	browse shot.out shot.err --screenshot="$SHOT" --window-size=1280,2400 \
+		--hide-scrollbars "file://$TRASH/sample.html" &&
+	test -s "$SHOT" &&
+	test "$(head -c 8 "$SHOT" | od -An -tx1 | tr -d " \n")" = 89504e470d0a1a0a
+'
+
+test_expect_success 'a phone-sized window renders too' '
+	browse narrow.out narrow.err --screenshot="$TRASH/narrow.png" --window-size=400,900 \
+		"file://$TRASH/sample.html" &&
+	test -s narrow.png &&
+	no_console narrow.err
+'
+
+test_done
