@@ -13,6 +13,7 @@
  * first. When no frame is recognised the first lines of the detail stand in.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <regex.h>
 #include <string.h>
 
@@ -282,6 +283,31 @@ static const char *const rx_src[RX_COUNT] = {
 	[RX_CPP] = "^[[:space:]]*#[0-9]+[[:space:]]+(0x[0-9a-fA-F]+ in )?(.+[^ ]) (at )?([^ ]+\\.(c|cc|cpp|cxx|h|hh|hpp|m|mm|rs)):[0-9]+",
 };
 
+/*
+ * The patterns are compiled once per process and shared: compiling them
+ * costs far more than matching, and a history import fingerprints every
+ * failure it stores. regexec() on a compiled pattern is thread-safe.
+ */
+static regex_t rx_compiled[RX_COUNT];
+static int rx_ready;
+static pthread_once_t rx_once = PTHREAD_ONCE_INIT;
+
+static void rx_compile(void)
+{
+	int i;
+
+	for (i = 0; i < RX_COUNT; i++) {
+		if (regcomp(&rx_compiled[i], rx_src[i], REG_EXTENDED | REG_NEWLINE))
+			break;
+	}
+	if (i == RX_COUNT) {
+		rx_ready = 1;
+		return;
+	}
+	while (i-- > 0)
+		regfree(&rx_compiled[i]);
+}
+
 typedef struct frames {
 	ins_buf text[64];    /* a ring of the latest frames when innermost is last */
 	size_t n;            /* frames seen */
@@ -329,31 +355,47 @@ static void scan_frames(frames *f, const char *detail, regex_t *rx)
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		regmatch_t m[6];
+		const char *lead;
+		int py, at;
 
 		ins_buf_clear(&line);
 		ins_buf_put(&line, p, n);
 		while (line.len && line.ptr[line.len - 1] == '\r')
 			ins_buf_truncate(&line, line.len - 1);
 #define G(i) line.ptr + m[i].rm_so, (size_t)(m[i].rm_eo - m[i].rm_so)
+		lead = line.ptr + strspn(line.ptr, " \t\r\n\v\f");
+		py = contains(line.ptr, line.len, ".py:");
+		at = !strncmp(lead, "at ", 3);
 		if (line.len > 2000) {
 			/* no traceback line is this long; regexec on it would only cost time */
-		} else if (!regexec(&rx[RX_PY_NATIVE], line.ptr, 6, m, 0) ||
-		    !regexec(&rx[RX_PY_SHORT], line.ptr, 6, m, 0)) {
+		} else if (!(py || at || *lead == '#' || contains(line.ptr, line.len, "File \"") ||
+			     contains(line.ptr, line.len, "def") ||
+			     contains(line.ptr, line.len, ".go:"))) {
+			/*
+			 * Each pattern below needs one of these literals, so a line
+			 * without any (most lines of a traceback) cannot be a frame:
+			 * skipping the regexes here only saves time.
+			 */
+		} else if ((contains(line.ptr, line.len, "File \"") &&
+			    !regexec(&rx[RX_PY_NATIVE], line.ptr, 6, m, 0)) ||
+			   (py && !regexec(&rx[RX_PY_SHORT], line.ptr, 6, m, 0))) {
 			add_frame(f, G(1), G(2), 1);
 			def = NULL;
-		} else if (!regexec(&rx[RX_PY_DEF], line.ptr, 6, m, 0)) {
+		} else if (contains(line.ptr, line.len, "def") &&
+			   !regexec(&rx[RX_PY_DEF], line.ptr, 6, m, 0)) {
 			def = p + m[2].rm_so;
 			def_len = (size_t)(m[2].rm_eo - m[2].rm_so);
-		} else if (!regexec(&rx[RX_PY_LOC], line.ptr, 6, m, 0)) {
+		} else if (py && !regexec(&rx[RX_PY_LOC], line.ptr, 6, m, 0)) {
 			add_frame(f, G(1), def ? def : "?", def ? def_len : 1, 1);
 			def = NULL;
-		} else if (!regexec(&rx[RX_JAVA], line.ptr, 6, m, 0)) {
+		} else if (at && !regexec(&rx[RX_JAVA], line.ptr, 6, m, 0)) {
 			add_frame(f, G(2), G(1), 0);
-		} else if (!regexec(&rx[RX_JS], line.ptr, 6, m, 0)) {
+		} else if (at && !regexec(&rx[RX_JS], line.ptr, 6, m, 0)) {
 			add_frame(f, G(2), G(1), 0);
-		} else if (!regexec(&rx[RX_JS_ANON], line.ptr, 6, m, 0)) {
+		} else if (at && !regexec(&rx[RX_JS_ANON], line.ptr, 6, m, 0)) {
 			add_frame(f, G(1), "<anonymous>", 11, 0);
-		} else if (!regexec(&rx[RX_GO_FILE], line.ptr, 6, m, 0) && prev) {
+		} else if (contains(line.ptr, line.len, ".go:") &&
+			   !regexec(&rx[RX_GO_FILE], line.ptr, 6, m, 0) && prev) {
 			/* the function line above: "main.(*T).run(0xc000, ...)" without arguments */
 			size_t fl = prev_len;
 			const char *paren = NULL;
@@ -371,7 +413,7 @@ static void scan_frames(frames *f, const char *detail, regex_t *rx)
 				fl--;
 			}
 			add_frame(f, G(1), prev, fl, 0);
-		} else if (!regexec(&rx[RX_CPP], line.ptr, 6, m, 0)) {
+		} else if (*lead == '#' && !regexec(&rx[RX_CPP], line.ptr, 6, m, 0)) {
 			add_frame(f, G(4), G(2), 0);
 		}
 #undef G
@@ -433,10 +475,8 @@ static void message_from_detail(ins_buf *out, const char *detail)
 int ins_fingerprint_compute(ins_buf *normalized, char hash[INS_FINGERPRINT_HEX + 1],
 			    const char *message, const char *detail)
 {
-	regex_t rx[RX_COUNT];
 	frames f;
 	char hex[65];
-	int compiled = 0;
 
 	ins_buf_clear(normalized);
 	if (message && *message)
@@ -451,12 +491,9 @@ int ins_fingerprint_compute(ins_buf *normalized, char hash[INS_FINGERPRINT_HEX +
 	for (int i = 0; i < 64; i++)
 		ins_buf_init(&f.text[i]);
 	if (detail && *detail) {
-		for (; compiled < RX_COUNT; compiled++) {
-			if (regcomp(&rx[compiled], rx_src[compiled], REG_EXTENDED | REG_NEWLINE))
-				break;
-		}
-		if (compiled == RX_COUNT)
-			scan_frames(&f, detail, rx);
+		pthread_once(&rx_once, rx_compile);
+		if (rx_ready)
+			scan_frames(&f, detail, rx_compiled);
 	}
 	if (f.n) {
 		size_t take = f.n < INS_FINGERPRINT_MAX_FRAMES ? f.n : INS_FINGERPRINT_MAX_FRAMES;
@@ -484,8 +521,6 @@ int ins_fingerprint_compute(ins_buf *normalized, char hash[INS_FINGERPRINT_HEX +
 			p += n + (p[n] ? 1 : 0);
 		}
 	}
-	for (int i = 0; i < compiled; i++)
-		regfree(&rx[i]);
 	for (int i = 0; i < 64; i++)
 		ins_buf_release(&f.text[i]);
 

@@ -3,7 +3,13 @@
  *
  * Invariant: ctx->used < 64 between calls; a full block is compressed as
  * soon as it is complete.
+ *
+ * On x86-64 processors with the SHA extensions the blocks are compressed
+ * with those instructions (chosen once, at run time): every imported report
+ * is hashed whole for duplicate detection, and the portable code would cost
+ * about as much as parsing the report.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "insight/hash.h"
@@ -52,6 +58,88 @@ static void compress(uint32_t h[8], const uint8_t *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI 1
+
+/*
+ * `blocks` 64-byte blocks with the SHA-NI instructions. The state is kept
+ * in the ABEF/CDGH register layout those instructions use; the message
+ * schedule is computed four words at a time from the previous sixteen.
+ */
+__attribute__((target("sha,sse4.1")))
+static void compress_shani(uint32_t h[8], const uint8_t *p, size_t blocks)
+{
+	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i st0, st1, tmp, msg, x[4], save0, save1;
+
+	tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);  /* CDAB */
+	st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);  /* EFGH */
+	st0 = _mm_alignr_epi8(tmp, st1, 8);                                         /* ABEF */
+	st1 = _mm_blend_epi16(st1, tmp, 0xF0);                                      /* CDGH */
+
+	for (; blocks; blocks--, p += 64) {
+		save0 = st0;
+		save1 = st1;
+		for (int j = 0; j < 16; j++) {
+			if (j < 4) {
+				x[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * j)),
+							swap);
+			} else {
+				/* W[t..t+3] from W[t-16..t-13], W[t-15..], W[t-7..t-4], W[t-4..t-1] */
+				tmp = _mm_sha256msg1_epu32(x[j & 3], x[(j - 3) & 3]);
+				tmp = _mm_add_epi32(tmp, _mm_alignr_epi8(x[(j - 1) & 3],
+									 x[(j - 2) & 3], 4));
+				x[j & 3] = _mm_sha256msg2_epu32(tmp, x[(j - 1) & 3]);
+			}
+			msg = _mm_add_epi32(x[j & 3], _mm_loadu_si128((const __m128i *)&K[4 * j]));
+			st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
+			msg = _mm_shuffle_epi32(msg, 0x0E);
+			st0 = _mm_sha256rnds2_epu32(st0, st1, msg);
+		}
+		st0 = _mm_add_epi32(st0, save0);
+		st1 = _mm_add_epi32(st1, save1);
+	}
+
+	tmp = _mm_shuffle_epi32(st0, 0x1B);       /* FEBA */
+	st1 = _mm_shuffle_epi32(st1, 0xB1);       /* DCHG */
+	st0 = _mm_blend_epi16(tmp, st1, 0xF0);    /* DCBA */
+	st1 = _mm_alignr_epi8(st1, tmp, 8);       /* HGFE */
+	_mm_storeu_si128((__m128i *)&h[0], st0);
+	_mm_storeu_si128((__m128i *)&h[4], st1);
+}
+
+static int use_sha_ni;
+static pthread_once_t sha_ni_once = PTHREAD_ONCE_INIT;
+
+static void detect_sha_ni(void)
+{
+	unsigned a, b, c, d;
+
+	/* leaf 1: SSSE3 (ecx bit 9), SSE4.1 (ecx bit 19); leaf 7: SHA (ebx bit 29) */
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+		return;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 29)))
+		return;
+	use_sha_ni = 1;
+}
+#endif
+
+/* Compress `blocks` whole blocks starting at p. */
+static void compress_blocks(uint32_t h[8], const uint8_t *p, size_t blocks)
+{
+#ifdef HAVE_SHA_NI
+	pthread_once(&sha_ni_once, detect_sha_ni);
+	if (use_sha_ni) {
+		compress_shani(h, p, blocks);
+		return;
+	}
+#endif
+	for (; blocks; blocks--, p += 64)
+		compress(h, p);
+}
+
 void ins_sha256_init(ins_sha256 *ctx)
 {
 	static const uint32_t H0[8] = {
@@ -80,11 +168,14 @@ void ins_sha256_update(ins_sha256 *ctx, const void *data, size_t len)
 		len -= n;
 		if (ctx->used < 64)
 			return;
-		compress(ctx->state, ctx->block);
+		compress_blocks(ctx->state, ctx->block, 1);
 		ctx->used = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(ctx->state, p);
+	if (len >= 64) {
+		compress_blocks(ctx->state, p, len / 64);
+		p += len / 64 * 64;
+		len %= 64;
+	}
 	if (len) {
 		memcpy(ctx->block, p, len);
 		ctx->used = len;
@@ -98,13 +189,13 @@ void ins_sha256_final(ins_sha256 *ctx, uint8_t out[INS_SHA256_LEN])
 	ctx->block[ctx->used++] = 0x80;
 	if (ctx->used > 56) {
 		memset(ctx->block + ctx->used, 0, 64 - ctx->used);
-		compress(ctx->state, ctx->block);
+		compress_blocks(ctx->state, ctx->block, 1);
 		ctx->used = 0;
 	}
 	memset(ctx->block + ctx->used, 0, 56 - ctx->used);
 	for (int i = 0; i < 8; i++)
 		ctx->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-	compress(ctx->state, ctx->block);
+	compress_blocks(ctx->state, ctx->block, 1);
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(ctx->state[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(ctx->state[i] >> 16);

@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""gen_junit.py - deterministic, realistic JUnit XML for insight's benchmark.
+
+Two modes:
+
+  gen_junit.py --cases N [--seed S] --out FILE
+      One report with N distinct test cases, as pytest (junit_family=xunit2)
+      writes it: lognormal durations, about 8 % failures whose messages carry
+      numbers and paths, 4 % skips, 1 % errors, 0.5 % flaky cases (a Surefire
+      <flakyFailure> before the passing attempt), parametrised names.
+
+  gen_junit.py --sessions S --tests T --days D [--seed S] --out DIR
+      A whole history: S reports of the same T tests over D simulated days,
+      one file per session (DIR/session-00001.xml, ...), timestamps rising.
+      Each test has its own character: most always pass, some are flaky with
+      their own failure rate, some break for a stretch of sessions and are
+      fixed again, a few are skipped. Used by scripts/bench until
+      scripts/gen-history provides the same through the shared generator.
+
+The same arguments always give the same bytes (random.Random(seed) only).
+"""
+import argparse
+import math
+import os
+import random
+import sys
+import time
+
+PACKAGES = ["api", "core", "db", "io", "net", "parse", "render", "sched", "store", "util"]
+CLASSES = ["TestBasic", "TestEdgeCases", "TestErrors", "TestRoundTrip", "TestConcurrency"]
+VERBS = ["parse", "load", "store", "render", "connect", "merge", "split", "resolve", "encode",
+         "decode", "retry", "compare", "sort", "validate", "migrate", "schedule"]
+PARAMS = ["small", "large", "empty", "unicode-\u00e9\u00e8", "none", "negative", "utf8-\u65e5\u672c",
+          "x86_64", "aarch64", "sqlite", "pg"]
+
+# Failure messages as pytest prints them: numbers, temp paths, addresses, ids.
+FAIL_TEMPLATES = [
+    "AssertionError: assert {a} == {b}",
+    "AssertionError: expected {a} rows in /tmp/pytest-of-ci/pytest-{c}/test_{v}0/data_{d}.csv, got {b}",
+    "TimeoutError: operation timed out after {a}.{d}s (deadline {b}ms)",
+    "ConnectionRefusedError: [Errno 111] Connection refused: 127.0.0.1:{c}",
+    "KeyError: 'item-{a}'",
+    "ValueError: invalid literal for int() with base 10: '{a}x{b}'",
+    "AssertionError: <Response [{c}]> object at 0x7f{a:06x}{b:04x} != <Response [200]>",
+    "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/tmp{a:x}/out-{b}.json'",
+    "AssertionError: {a} != {b} within 7 places ({d}.{c} difference)",
+    "RuntimeError: worker {d} exited with status {c} after {a} tasks",
+]
+ERROR_TEMPLATES = [
+    "failed on setup with \"fixture 'db_{v}' raised OperationalError: database is locked "
+    "(attempt {d}/{c})\"",
+    "failed on setup with \"OSError: [Errno 98] Address already in use: ('127.0.0.1', {c})\"",
+    "failed on teardown with \"PermissionError: [Errno 13] Permission denied: "
+    "'/tmp/pytest-of-ci/pytest-{c}/lock-{a}'\"",
+]
+SKIP_MESSAGES = [
+    "requires linux", "needs network access", "slow test: use --runslow",
+    "unsupported on this platform", "condition: sys.version_info < (3, 12)",
+]
+
+
+def xml_attr(s):
+    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\n", "&#10;"))
+
+
+def xml_text(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class Universe:
+    """The tests of a code base: classname and name of test number i."""
+
+    def __init__(self, count):
+        self.count = count
+
+    def case(self, i):
+        pkg = PACKAGES[i % len(PACKAGES)]
+        module = i // 40
+        cls = CLASSES[(i // 8) % len(CLASSES)]
+        verb = VERBS[(i * 7 + module) % len(VERBS)]
+        classname = "tests.%s.test_%s_%04d.%s" % (pkg, pkg, module, cls)
+        if i % 3 == 0:
+            name = "test_%s_%d[%s-%d]" % (verb, i % 8, PARAMS[i % len(PARAMS)], i % 5)
+        else:
+            name = "test_%s_%d" % (verb, i % 8)
+        return classname, name, "tests/%s/test_%s_%04d.py" % (pkg, pkg, module)
+
+
+def fill(rng, template, verb):
+    return template.format(a=rng.randrange(1, 100000), b=rng.randrange(1, 10000),
+                           c=rng.randrange(100, 65000), d=rng.randrange(0, 100), v=verb)
+
+
+def traceback(rng, path, name, message):
+    line = rng.randrange(20, 900)
+    fn = name.split("[")[0]
+    return ("%s:%d: in %s\n    result = subject.%s(payload)\n"
+            "src/%s:%d: in %s\n    raise\nE   %s\n" %
+            (path, line, fn, fn[5:], path.split("/")[1] + ".py", rng.randrange(10, 400),
+             fn[5:], message))
+
+
+def duration(rng):
+    # Lognormal: median 15 ms, a long tail of slow tests.
+    return rng.lognormvariate(math.log(0.015), 1.4)
+
+
+def emit_case(out, rng, uni, i, outcome, dur, flaky_fail=False):
+    classname, name, path = uni.case(i)
+    head = '<testcase classname="%s" name="%s" time="%.3f"' % (classname, xml_attr(name), dur)
+    verb = name[5:].split("_")[0]
+    if outcome == "passed" and not flaky_fail:
+        out.append(head + " />\n")
+        return
+    parts = [head, ">"]
+    if flaky_fail:
+        msg = fill(rng, rng.choice(FAIL_TEMPLATES), verb)
+        parts.append('<flakyFailure message="%s" type="AssertionError"><stackTrace>%s'
+                     '</stackTrace></flakyFailure>' %
+                     (xml_attr(msg), xml_text(traceback(rng, path, name, msg))))
+    if outcome == "failed":
+        msg = fill(rng, FAIL_TEMPLATES[(i + rng.randrange(3)) % len(FAIL_TEMPLATES)], verb)
+        parts.append('<failure message="%s">%s</failure>' %
+                     (xml_attr(msg), xml_text(traceback(rng, path, name, msg))))
+    elif outcome == "error":
+        msg = fill(rng, ERROR_TEMPLATES[i % len(ERROR_TEMPLATES)], verb)
+        parts.append('<error message="%s">%s</error>' %
+                     (xml_attr(msg), xml_text(traceback(rng, path, name, msg))))
+    elif outcome == "skipped":
+        msg = SKIP_MESSAGES[i % len(SKIP_MESSAGES)]
+        parts.append('<skipped type="pytest.skip" message="%s">%s:%d: %s</skipped>' %
+                     (xml_attr(msg), path, rng.randrange(10, 500), xml_text(msg)))
+    parts.append("</testcase>\n")
+    out.append("".join(parts))
+
+
+def write_report(path, cases, started, host):
+    """cases: list of already rendered <testcase> strings."""
+    total = len(cases)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started)) + ".000000+00:00"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites name="pytest tests">'
+                '<testsuite name="pytest" errors="0" failures="0" skipped="0" tests="%d" '
+                'time="%.3f" timestamp="%s" hostname="%s">\n' % (total, 0.0, stamp, host))
+        for k in range(0, total, 4096):
+            f.write("".join(cases[k:k + 4096]))
+        f.write("</testsuite></testsuites>\n")
+
+
+def one_report(args):
+    rng = random.Random(args.seed)
+    uni = Universe(args.cases)
+    started = 1780000000  # 2026-05-28, a fixed day: the bytes never depend on the clock
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started)) + ".000000+00:00"
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites name="pytest tests">'
+                '<testsuite name="pytest" errors="0" failures="0" skipped="0" tests="%d" '
+                'time="0.000" timestamp="%s" hostname="ci-runner-1">\n' % (args.cases, stamp))
+        buf = []
+        for i in range(args.cases):
+            r = rng.random()
+            if r < 0.08:
+                outcome = "failed"
+            elif r < 0.09:
+                outcome = "error"
+            elif r < 0.13:
+                outcome = "skipped"
+            else:
+                outcome = "passed"
+            flaky = outcome == "passed" and rng.random() < 0.006
+            emit_case(buf, rng, uni, i, outcome, duration(rng), flaky)
+            if len(buf) >= 4096:
+                f.write("".join(buf))
+                buf.clear()
+        f.write("".join(buf))
+        f.write("</testsuite></testsuites>\n")
+
+
+def history(args):
+    rng = random.Random(args.seed)
+    uni = Universe(args.tests)
+    os.makedirs(args.out, exist_ok=True)
+    # Each test's character, fixed for the whole history.
+    kind = []
+    for i in range(args.tests):
+        r = rng.random()
+        if r < 0.03:
+            kind.append(("flaky", rng.uniform(0.05, 0.4)))
+        elif r < 0.06:
+            start = rng.randrange(args.sessions)
+            kind.append(("broken", start, start + rng.randrange(5, max(6, args.sessions // 4))))
+        elif r < 0.09:
+            kind.append(("skip",))
+        elif r < 0.095:
+            kind.append(("erratic", 0.02))
+        else:
+            kind.append(("stable", 0.002))
+    base_dur = [duration(rng) for _ in range(args.tests)]
+    t0 = 1780000000 - args.days * 86400
+    step = args.days * 86400 / max(1, args.sessions)
+    for s in range(args.sessions):
+        started = int(t0 + s * step + rng.uniform(0, step / 2))
+        cases = []
+        # A slow-down lands in the last third of the history for a few tests.
+        for i in range(args.tests):
+            k = kind[i]
+            if k[0] == "flaky":
+                outcome = "failed" if rng.random() < k[1] else "passed"
+            elif k[0] == "broken":
+                outcome = "failed" if k[1] <= s < k[2] else "passed"
+            elif k[0] == "skip":
+                outcome = "skipped"
+            elif k[0] == "erratic":
+                outcome = "error" if rng.random() < k[1] else "passed"
+            else:
+                outcome = "failed" if rng.random() < k[1] else "passed"
+            d = base_dur[i] * rng.uniform(0.8, 1.25)
+            if i % 97 == 0 and s > args.sessions * 2 // 3:
+                d *= 1.8
+            emit_case(cases, rng, uni, i, outcome, d,
+                      k[0] == "flaky" and outcome == "passed" and rng.random() < 0.1)
+        write_report(os.path.join(args.out, "session-%05d.xml" % (s + 1)), cases, started,
+                     "ci-runner-%d" % (s % 4 + 1))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--cases", type=int)
+    p.add_argument("--sessions", type=int)
+    p.add_argument("--tests", type=int)
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", required=True)
+    args = p.parse_args()
+    if args.cases:
+        one_report(args)
+    elif args.sessions and args.tests:
+        history(args)
+    else:
+        p.error("give --cases N, or --sessions S --tests T")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
