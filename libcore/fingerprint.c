@@ -308,6 +308,98 @@ static void rx_compile(void)
 		regfree(&rx_compiled[i]);
 }
 
+/*
+ * The three Python patterns, matched by hand: they are the frames of nearly
+ * every traceback insight sees, and glibc's regexec() with sub-matches costs
+ * microseconds a line. Each function gives exactly the match and the groups
+ * its pattern in rx_src would (the first whitespace of the line can only be
+ * where the pattern has a literal space, which leaves one candidate). They
+ * fill m[1] and m[2] and return 1 on a match.
+ */
+static int rx_space(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r'); /* [[:space:]] in the C locale */
+}
+
+/* "^([^[:space:]]+\.py):[0-9]+:" ending with the colon at `colon`: length of group 1, or 0. */
+static size_t py_file_before(const char *s, size_t colon)
+{
+	size_t i = colon;
+
+	while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
+		i--;
+	if (i == colon || i == 0 || s[i - 1] != ':')
+		return 0;
+	i--;
+	if (i < 4 || memcmp(s + i - 3, ".py", 3))
+		return 0;
+	return i;
+}
+
+static size_t first_space(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && !rx_space((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* RX_PY_SHORT: "^([^[:space:]]+\.py):[0-9]+: in (.+)$" */
+static int match_py_short(const char *s, size_t n, regmatch_t *m)
+{
+	size_t sp = first_space(s, n), g1;
+
+	if (sp == 0 || sp + 4 >= n || s[sp] != ' ' || memcmp(s + sp + 1, "in ", 3) ||
+	    s[sp - 1] != ':' || !(g1 = py_file_before(s, sp - 1)))
+		return 0;
+	m[1].rm_so = 0;
+	m[1].rm_eo = (regoff_t)g1;
+	m[2].rm_so = (regoff_t)(sp + 4);
+	m[2].rm_eo = (regoff_t)n;
+	return 1;
+}
+
+/* RX_PY_LOC: "^([^[:space:]]+\.py):[0-9]+:( .*)?$" */
+static int match_py_loc(const char *s, size_t n, regmatch_t *m)
+{
+	size_t sp = first_space(s, n), g1;
+
+	if (sp == 0 || (sp < n && s[sp] != ' ') || s[sp - 1] != ':' ||
+	    !(g1 = py_file_before(s, sp - 1)))
+		return 0;
+	m[1].rm_so = 0;
+	m[1].rm_eo = (regoff_t)g1;
+	m[2].rm_so = sp < n ? (regoff_t)sp : -1;
+	m[2].rm_eo = sp < n ? (regoff_t)n : -1;
+	return 1;
+}
+
+/* RX_PY_NATIVE: "^[[:space:]]*File \"([^\"]+)\", line [0-9]+, in (.+)$" */
+static int match_py_native(const char *s, size_t n, regmatch_t *m)
+{
+	size_t i = 0, q, d;
+
+	while (i < n && rx_space((unsigned char)s[i]))
+		i++;
+	if (n - i < 6 || memcmp(s + i, "File \"", 6))
+		return 0;
+	i += 6;
+	for (q = i; q < n && s[q] != '"'; q++)
+		;
+	if (q == i || n - q < 8 || memcmp(s + q, "\", line ", 8))
+		return 0;
+	for (d = q + 8; d < n && s[d] >= '0' && s[d] <= '9'; d++)
+		;
+	if (d == q + 8 || n - d <= 5 || memcmp(s + d, ", in ", 5))
+		return 0;
+	m[1].rm_so = (regoff_t)i;
+	m[1].rm_eo = (regoff_t)q;
+	m[2].rm_so = (regoff_t)(d + 5);
+	m[2].rm_eo = (regoff_t)n;
+	return 1;
+}
+
 typedef struct frames {
 	ins_buf text[64];    /* a ring of the latest frames when innermost is last */
 	size_t n;            /* frames seen */
@@ -376,16 +468,15 @@ static void scan_frames(frames *f, const char *detail, regex_t *rx)
 			 * without any (most lines of a traceback) cannot be a frame:
 			 * skipping the regexes here only saves time.
 			 */
-		} else if ((contains(line.ptr, line.len, "File \"") &&
-			    !regexec(&rx[RX_PY_NATIVE], line.ptr, 6, m, 0)) ||
-			   (py && !regexec(&rx[RX_PY_SHORT], line.ptr, 6, m, 0))) {
+		} else if (match_py_native(line.ptr, line.len, m) ||
+			   (py && match_py_short(line.ptr, line.len, m))) {
 			add_frame(f, G(1), G(2), 1);
 			def = NULL;
 		} else if (contains(line.ptr, line.len, "def") &&
 			   !regexec(&rx[RX_PY_DEF], line.ptr, 6, m, 0)) {
 			def = p + m[2].rm_so;
 			def_len = (size_t)(m[2].rm_eo - m[2].rm_so);
-		} else if (py && !regexec(&rx[RX_PY_LOC], line.ptr, 6, m, 0)) {
+		} else if (py && match_py_loc(line.ptr, line.len, m)) {
 			add_frame(f, G(1), def ? def : "?", def ? def_len : 1, 1);
 			def = NULL;
 		} else if (at && !regexec(&rx[RX_JAVA], line.ptr, 6, m, 0)) {

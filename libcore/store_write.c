@@ -4,13 +4,32 @@
  * A writer holds an IMMEDIATE transaction from begin to commit, so a
  * session becomes visible whole or not at all: a parse error, a kill -9 or
  * a full disk leaves the history as it was. Reports are streamed in one
- * attempt at a time; nothing but prepared statements and one small cache
- * is held in memory, whatever the size of the session.
+ * attempt at a time.
  *
  * Attempts: the n-th result added for a test in a session is attempt n.
  * The newest attempt is marked final; the previous final mark moves as a
  * new attempt arrives. "Flaky in this run" (a passing final attempt after a
- * failed one) and the session's counts are computed once, at commit.
+ * failed one) is marked at commit.
+ *
+ * Speed: an import of a million results must cost little more than parsing
+ * the report, so the common case (a test's first and only attempt) is one
+ * test lookup and one INSERT. What the writer keeps in memory for that:
+ * - a bitmap over test ids of the tests already in this session, so a
+ *   first attempt needs no look-up of earlier attempts, and a second
+ *   bitmap of the tests that had more than one (checked for flakiness at
+ *   commit); both are max(test id) / 8 bytes, whatever the report size;
+ * - the session's counts, kept as results arrive instead of counted again
+ *   at commit;
+ * - the fingerprints already recorded in this session (a bounded table),
+ *   so a failure repeated across tests costs one upsert per session.
+ * After a rollback to a mark all three are rebuilt from the store.
+ *
+ * Foreign keys are not enforced inside the writer's transaction (they are
+ * switched off before it begins and on again when it ends): every row it
+ * adds refers to the session it has just inserted, to a test or a
+ * fingerprint it has just looked up or added, under a write lock no other
+ * connection can take, so the checks could never fail, and they cost three
+ * index look-ups per result. `insight db check` still verifies them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +39,9 @@
 #include "store_internal.h"
 
 enum {
-	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_ATTEMPT_MAX, ST_UNFINAL,
+	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_UNFINAL,
 	ST_RESULT_ADD, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_UPSERT, ST_SECTION_ADD,
-	ST_REPORT_ADD, ST__COUNT
+	ST_REPORT_ADD, ST_FLAKY, ST__COUNT
 };
 
 static const char *const statements[ST__COUNT] = {
@@ -30,9 +49,9 @@ static const char *const statements[ST__COUNT] = {
 	[ST_SUT_ADD] = "INSERT INTO sut (name, created_ms) VALUES (?1, ?2)",
 	[ST_TEST_GET] = "SELECT id FROM test WHERE nodeid = ?1",
 	[ST_TEST_ADD] = "INSERT INTO test (nodeid, file, classname, name) VALUES (?1, ?2, ?3, ?4)",
-	[ST_ATTEMPT_MAX] = "SELECT max(attempt) FROM result WHERE session_id = ?1 AND test_id = ?2",
+	/* The previous final attempt is also the highest: its number and outcome come back. */
 	[ST_UNFINAL] = "UPDATE result SET final = 0 WHERE session_id = ?1 AND test_id = ?2 "
-		       "AND final = 1",
+		       "AND final = 1 RETURNING attempt, outcome",
 	[ST_RESULT_ADD] = "INSERT INTO result (session_id, test_id, attempt, outcome, final, "
 			  "duration, start_ms, flags, fingerprint_id, message) "
 			  "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
@@ -58,7 +77,30 @@ static const char *const statements[ST__COUNT] = {
 			   "VALUES (?1, ?2, ?3, ?4)",
 	[ST_REPORT_ADD] = "INSERT OR IGNORE INTO report_file (hash, session_id, path) "
 			  "VALUES (?1, ?2, ?3)",
+	/* One test with several attempts: flag its final attempt when it passed after a failure. */
+	[ST_FLAKY] = "UPDATE result SET flags = flags | 4 "
+		     "WHERE session_id = ?1 AND test_id = ?2 AND final = 1 AND outcome = 0 "
+		     "AND EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?1 "
+		     "  AND p.test_id = ?2 AND p.outcome IN (1, 2))",
 };
+
+/* Fingerprints remembered per session; beyond this many, the store is asked again. */
+#define FP_CACHE_SLOTS 4096
+
+/* The session's counts as results arrive (final attempts unless said otherwise). */
+typedef struct counts {
+	int64_t outcome[INS_OUTCOME_COUNT];
+	int64_t tests;       /* distinct tests */
+	int64_t attempts;    /* all attempts */
+	double dur_sum;      /* over all attempts with a known duration */
+	int64_t dur_known;
+} counts;
+
+/* A growable bitmap over test ids. */
+typedef struct bitmap {
+	unsigned char *bits;
+	size_t bytes;
+} bitmap;
 
 struct ins_session_writer {
 	ins_store *store;
@@ -70,12 +112,49 @@ struct ins_session_writer {
 	int keep_all_text;
 	int sections;                    /* output sections added */
 	int marks;                       /* open savepoints */
-	size_t attempts;                 /* results added */
+	counts n;                        /* counts so far */
+	bitmap seen;                     /* tests with a result in this session */
+	bitmap repeated;                 /* tests with more than one attempt */
 	/* The last test seen: repeated attempts usually arrive back to back. */
 	ins_buf last_nodeid;
 	int64_t last_test_id;
 	ins_buf fp_sig;                  /* scratch for fingerprints */
+	/* Fingerprint hashes recorded in this session, open addressing; id 0 = empty slot. */
+	struct fp_slot {
+		char hash[INS_FINGERPRINT_HEX + 1];
+		int64_t id;
+	} *fp_cache;
+	size_t fp_cached;
 };
+
+static int bit_get(const bitmap *b, int64_t i)
+{
+	size_t byte = (size_t)i >> 3;
+
+	return byte < b->bytes && (b->bits[byte] >> (i & 7) & 1);
+}
+
+static void bit_set(bitmap *b, int64_t i)
+{
+	size_t byte = (size_t)i >> 3;
+
+	if (byte >= b->bytes) {
+		size_t want = b->bytes ? b->bytes : 1024;
+
+		while (want <= byte)
+			want *= 2;
+		b->bits = ins_xrealloc(b->bits, want);
+		memset(b->bits + b->bytes, 0, want - b->bytes);
+		b->bytes = want;
+	}
+	b->bits[byte] |= (unsigned char)(1u << (i & 7));
+}
+
+static void bit_clear_all(bitmap *b)
+{
+	if (b->bits)
+		memset(b->bits, 0, b->bytes);
+}
 
 static int64_t now_ms(void)
 {
@@ -91,6 +170,13 @@ static void writer_free(ins_session_writer *w)
 		sqlite3_finalize(w->st[i]);
 	ins_buf_release(&w->last_nodeid);
 	ins_buf_release(&w->fp_sig);
+	free(w->seen.bits);
+	free(w->repeated.bits);
+	free(w->fp_cache);
+	/* Outside any transaction again: enforcement is back on for everything else. */
+	if (!sqlite3_get_autocommit(w->store->db))
+		sqlite3_exec(w->store->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(w->store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	w->store->in_writer = 0;
 	free(w);
 }
@@ -237,7 +323,8 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 	w->finished_ms = info->finished_ms;
 	ins_session_id_new(w->uid, now_ms());
 
-	if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0) {
+	/* See the top of the file; a pragma inside a transaction would be a no-op. */
+	if ((rc = ins_store__exec(store, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")) < 0) {
 		writer_free(w);
 		return rc;
 	}
@@ -257,17 +344,28 @@ fail:
 	return rc;
 }
 
-static int test_id_for(ins_session_writer *w, const ins_result *r, int64_t *id)
+/* Bind text the caller keeps alive until the statement is reset (NULL binds NULL). */
+static void bind_static(sqlite3_stmt *s, int idx, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(s, idx, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, idx);
+}
+
+/* The test's id, added to the catalogue when new; *is_new says which. */
+static int test_id_for(ins_session_writer *w, const ins_result *r, int64_t *id, int *is_new)
 {
 	sqlite3_stmt *s;
 	int rc;
 
+	*is_new = 0;
 	if (w->last_test_id && !strcmp(w->last_nodeid.ptr, r->nodeid)) {
 		*id = w->last_test_id;
 		return 0;
 	}
-	s = stmt(w, ST_TEST_GET);
-	ins_store__bind_text(s, 1, r->nodeid);
+	s = w->st[ST_TEST_GET];
+	bind_static(s, 1, r->nodeid);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
@@ -276,41 +374,97 @@ static int test_id_for(ins_session_writer *w, const ins_result *r, int64_t *id)
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
 			return ins_store__error(w->store, "looking up a test");
-		s = stmt(w, ST_TEST_ADD);
-		ins_store__bind_text(s, 1, r->nodeid);
-		ins_store__bind_text(s, 2, r->file);
-		ins_store__bind_text(s, 3, r->classname);
-		ins_store__bind_text(s, 4, r->name);
+		s = w->st[ST_TEST_ADD];
+		bind_static(s, 1, r->nodeid);
+		bind_static(s, 2, r->file);
+		bind_static(s, 3, r->classname);
+		bind_static(s, 4, r->name);
 		if ((rc = step_done(w, s, "adding a test")) < 0)
 			return rc;
 		*id = sqlite3_last_insert_rowid(w->store->db);
+		*is_new = 1;
 	}
 	ins_buf_set(&w->last_nodeid, r->nodeid);
 	w->last_test_id = *id;
 	return 0;
 }
 
-/* The attempt number for a new result of test_id; un-marks the previous final attempt. */
-static int next_attempt(ins_session_writer *w, int64_t test_id, int *attempt)
+/*
+ * The attempt number for a new result of test_id. A test not yet in the
+ * session (the common case) needs no query. Otherwise the previous final
+ * attempt is un-marked, and its outcome leaves the counts.
+ */
+static int next_attempt(ins_session_writer *w, int64_t test_id, int is_new, int *attempt)
 {
-	sqlite3_stmt *s = stmt(w, ST_ATTEMPT_MAX);
-	int rc;
+	sqlite3_stmt *s;
+	int rc, prev_outcome;
 
+	if (is_new || !bit_get(&w->seen, test_id)) {
+		bit_set(&w->seen, test_id);
+		w->n.tests++;
+		*attempt = 1;
+		return 0;
+	}
+	s = w->st[ST_UNFINAL];
 	sqlite3_bind_int64(s, 1, w->session_id);
 	sqlite3_bind_int64(s, 2, test_id);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			return ins_error_set(INS_ESTORE, "history '%s': numbering attempts: the "
+					     "previous attempt is missing", w->store->path);
 		return ins_store__error(w->store, "numbering attempts");
 	}
 	*attempt = sqlite3_column_int(s, 0) + 1;
+	prev_outcome = sqlite3_column_int(s, 1);
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	if (*attempt == 1)
+	if (rc != SQLITE_DONE)
+		return ins_store__error(w->store, "numbering attempts");
+	if (prev_outcome >= 0 && prev_outcome < INS_OUTCOME_COUNT)
+		w->n.outcome[prev_outcome]--;
+	bit_set(&w->repeated, test_id);
+	return 0;
+}
+
+static uint64_t fp_slot_of(const char *hash)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *hash; hash++)
+		h = (h ^ (unsigned char)*hash) * 1099511628211ULL;
+	return h;
+}
+
+/* The cached id of a fingerprint recorded in this session, or 0. */
+static int64_t fp_cache_get(ins_session_writer *w, const char *hash)
+{
+	if (!w->fp_cache)
 		return 0;
-	s = stmt(w, ST_UNFINAL);
-	sqlite3_bind_int64(s, 1, w->session_id);
-	sqlite3_bind_int64(s, 2, test_id);
-	return step_done(w, s, "numbering attempts");
+	for (size_t i = fp_slot_of(hash) % FP_CACHE_SLOTS;; i = (i + 1) % FP_CACHE_SLOTS) {
+		if (!w->fp_cache[i].id)
+			return 0;
+		if (!strcmp(w->fp_cache[i].hash, hash))
+			return w->fp_cache[i].id;
+	}
+}
+
+static void fp_cache_put(ins_session_writer *w, const char *hash, int64_t id)
+{
+	size_t i;
+
+	/* Keep a quarter free so that probes stay short; beyond that, just ask the store. */
+	if (w->fp_cached >= FP_CACHE_SLOTS * 3 / 4)
+		return;
+	if (!w->fp_cache)
+		w->fp_cache = ins_xcalloc(FP_CACHE_SLOTS, sizeof(*w->fp_cache));
+	for (i = fp_slot_of(hash) % FP_CACHE_SLOTS; w->fp_cache[i].id; i = (i + 1) % FP_CACHE_SLOTS)
+		;
+	memcpy(w->fp_cache[i].hash, hash, sizeof(w->fp_cache[i].hash));
+	w->fp_cache[i].id = id;
+	w->fp_cached++;
 }
 
 static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, int64_t *id)
@@ -324,9 +478,12 @@ static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, int64_
 		return 0;
 	if ((rc = ins_fingerprint_compute(&w->fp_sig, hash, r->message, r->detail)) < 0)
 		return rc;
-	s = stmt(w, ST_FP_UPSERT);
-	ins_store__bind_text(s, 1, hash);
-	sqlite3_bind_text(s, 2, w->fp_sig.ptr, (int)w->fp_sig.len, SQLITE_TRANSIENT);
+	/* Seen already in this session: first and last seen are up to date. */
+	if ((*id = fp_cache_get(w, hash)) != 0)
+		return 0;
+	s = w->st[ST_FP_UPSERT];
+	bind_static(s, 1, hash);
+	sqlite3_bind_text(s, 2, w->fp_sig.ptr, (int)w->fp_sig.len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, w->session_id);
 	sqlite3_bind_int64(s, 4, w->started_ms);
 	rc = sqlite3_step(s);
@@ -338,6 +495,8 @@ static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, int64_
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "recording a failure fingerprint");
+	if (*id)
+		fp_cache_put(w, hash, *id);
 	return 0;
 }
 
@@ -349,7 +508,7 @@ static int has_text(const char *s)
 int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r)
 {
 	int64_t test_id = 0, fp_id = 0;
-	int attempt = 0, rc;
+	int attempt = 0, is_new = 0, rc;
 	sqlite3_stmt *s;
 
 	if (!r->nodeid)
@@ -357,57 +516,69 @@ int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r)
 	if ((unsigned)r->outcome >= INS_OUTCOME_COUNT)
 		return ins_error_set(INS_EINVALID, "test '%s' has an unknown outcome %d", r->nodeid,
 				     (int)r->outcome);
-	if ((rc = test_id_for(w, r, &test_id)) < 0)
+	if ((rc = test_id_for(w, r, &test_id, &is_new)) < 0)
 		return rc;
-	if ((rc = next_attempt(w, test_id, &attempt)) < 0)
+	if ((rc = next_attempt(w, test_id, is_new, &attempt)) < 0)
 		return rc;
 	if ((rc = fingerprint_id_for(w, r, &fp_id)) < 0)
 		return rc;
 
-	s = stmt(w, ST_RESULT_ADD);
+	/* Every parameter is bound on every use: no stale binding survives a reset. */
+	s = w->st[ST_RESULT_ADD];
 	sqlite3_bind_int64(s, 1, w->session_id);
 	sqlite3_bind_int64(s, 2, test_id);
 	sqlite3_bind_int(s, 3, attempt);
 	sqlite3_bind_int(s, 4, (int)r->outcome);
 	if (r->duration >= 0)
 		sqlite3_bind_double(s, 5, r->duration);
+	else
+		sqlite3_bind_null(s, 5);
 	if (r->start_ms)
 		sqlite3_bind_int64(s, 6, r->start_ms);
+	else
+		sqlite3_bind_null(s, 6);
 	sqlite3_bind_int(s, 7, (int)(r->flags & ~(unsigned)INS_RESULT_FLAKY));
 	if (fp_id)
 		sqlite3_bind_int64(s, 8, fp_id);
+	else
+		sqlite3_bind_null(s, 8);
 	/* A passing result's message is noise; skip and failure reasons are kept. */
-	if (r->outcome != INS_OUTCOME_PASSED && has_text(r->message))
-		ins_store__bind_text(s, 9, r->message);
+	bind_static(s, 9, r->outcome != INS_OUTCOME_PASSED && has_text(r->message) ? r->message
+										   : NULL);
 	if ((rc = step_done(w, s, "adding a result")) < 0)
 		return rc;
 
 	if ((w->keep_all_text || r->outcome != INS_OUTCOME_PASSED) &&
 	    (has_text(r->detail) || has_text(r->out) || has_text(r->err) || has_text(r->log))) {
-		s = stmt(w, ST_TEXT_ADD);
+		s = w->st[ST_TEXT_ADD];
 		sqlite3_bind_int64(s, 1, w->session_id);
 		sqlite3_bind_int64(s, 2, test_id);
 		sqlite3_bind_int(s, 3, attempt);
-		ins_store__bind_text(s, 4, has_text(r->detail) ? r->detail : NULL);
-		ins_store__bind_text(s, 5, has_text(r->out) ? r->out : NULL);
-		ins_store__bind_text(s, 6, has_text(r->err) ? r->err : NULL);
-		ins_store__bind_text(s, 7, has_text(r->log) ? r->log : NULL);
+		bind_static(s, 4, has_text(r->detail) ? r->detail : NULL);
+		bind_static(s, 5, has_text(r->out) ? r->out : NULL);
+		bind_static(s, 6, has_text(r->err) ? r->err : NULL);
+		bind_static(s, 7, has_text(r->log) ? r->log : NULL);
 		if ((rc = step_done(w, s, "adding a result's text")) < 0)
 			return rc;
 	}
 	for (size_t i = 0; i < r->nprops; i++) {
 		if (!r->props[i].key)
 			continue;
-		s = stmt(w, ST_PROP_ADD);
+		s = w->st[ST_PROP_ADD];
 		sqlite3_bind_int64(s, 1, w->session_id);
 		sqlite3_bind_int64(s, 2, test_id);
 		sqlite3_bind_int(s, 3, attempt);
-		ins_store__bind_text(s, 4, r->props[i].key);
-		ins_store__bind_text(s, 5, r->props[i].value);
+		bind_static(s, 4, r->props[i].key);
+		bind_static(s, 5, r->props[i].value);
 		if ((rc = step_done(w, s, "adding a result property")) < 0)
 			return rc;
 	}
-	w->attempts++;
+	w->n.outcome[r->outcome]++;
+	w->n.attempts++;
+	if (r->duration >= 0) {
+		w->n.dur_sum += r->duration;
+		w->n.dur_known++;
+	}
 	return 0;
 }
 
@@ -504,6 +675,54 @@ int ins_session_writer_release_mark(ins_session_writer *w)
 	return ins_store__exec(w->store, "RELEASE report");
 }
 
+/*
+ * Rebuild what the writer keeps in memory (counts, the test bitmaps) from
+ * the store, after a rollback removed results it had counted. Rare: only a
+ * report that failed half-way gets here. The fingerprint cache and the last
+ * test are forgotten, as their rows may have been rolled away.
+ */
+static int reload_state(ins_session_writer *w)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(&w->n, 0, sizeof(w->n));
+	bit_clear_all(&w->seen);
+	bit_clear_all(&w->repeated);
+	w->last_test_id = 0;
+	ins_buf_clear(&w->last_nodeid);
+	free(w->fp_cache);
+	w->fp_cache = NULL;
+	w->fp_cached = 0;
+
+	if ((rc = ins_store__prepare(w->store, &s, "SELECT test_id, attempt, outcome, final, "
+				     "duration FROM result WHERE session_id = ?1")) < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, w->session_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t test = sqlite3_column_int64(s, 0);
+		int outcome = sqlite3_column_int(s, 2);
+
+		w->n.attempts++;
+		if (sqlite3_column_int(s, 1) > 1)
+			bit_set(&w->repeated, test);
+		if (sqlite3_column_int(s, 3)) {
+			bit_set(&w->seen, test);
+			w->n.tests++;
+			if (outcome >= 0 && outcome < INS_OUTCOME_COUNT)
+				w->n.outcome[outcome]++;
+		}
+		if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+			w->n.dur_sum += sqlite3_column_double(s, 4);
+			w->n.dur_known++;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return ins_store__error(w->store, "counting the session's results");
+	return 0;
+}
+
 int ins_session_writer_rollback_mark(ins_session_writer *w)
 {
 	int rc;
@@ -512,72 +731,61 @@ int ins_session_writer_rollback_mark(ins_session_writer *w)
 		return ins_error_set(INS_EUSAGE, "no report mark to roll back to");
 	w->marks--;
 	rc = ins_store__exec(w->store, "ROLLBACK TO report; RELEASE report");
-	/* The cached last test may have been rolled away. */
-	w->last_test_id = 0;
-	ins_buf_clear(&w->last_nodeid);
+	if (rc == 0)
+		rc = reload_state(w);
 	return rc;
 }
 
 size_t ins_session_writer_count(const ins_session_writer *w, size_t *attempts)
 {
-	sqlite3_stmt *s;
-	size_t n = 0;
-
 	if (attempts)
-		*attempts = w->attempts;
-	if (sqlite3_prepare_v2(w->store->db, "SELECT count(*) FROM result WHERE session_id = ?1 "
-			       "AND final = 1", -1, &s, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_int64(s, 1, w->session_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (size_t)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+		*attempts = (size_t)w->n.attempts;
+	return (size_t)w->n.tests;
 }
 
 /* Mark flaky finals and store the session's counts, times and duration. */
 static int finish_session(ins_session_writer *w)
 {
-	static const char flaky_sql[] =
-		"UPDATE result SET flags = flags | 4 "
-		"WHERE session_id = ?1 AND final = 1 AND outcome = 0 AND attempt > 1 "
-		"AND EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?1 "
-		"  AND p.test_id = result.test_id AND p.attempt < result.attempt "
-		"  AND p.outcome IN (1, 2))";
 	static const char counts_sql[] =
 		"UPDATE session SET "
-		"  n_tests = c.n, n_attempts = c.a, n_passed = c.p, n_failed = c.f, n_error = c.e,"
-		"  n_skipped = c.k, n_xfailed = c.xf, n_xpassed = c.xp, n_flaky = c.fl,"
+		"  n_tests = ?4, n_attempts = ?5, n_passed = ?6, n_failed = ?7, n_error = ?8,"
+		"  n_skipped = ?9, n_xfailed = ?10, n_xpassed = ?11, n_flaky = ?12,"
 		"  started_ms = ?2,"
 		"  finished_ms = CASE WHEN ?3 > 0 THEN ?3 ELSE finished_ms END,"
-		"  duration = CASE WHEN ?3 > ?2 THEN (?3 - ?2) / 1000.0 ELSE c.d END "
-		"FROM (SELECT count(*) FILTER (WHERE final) AS n, count(*) AS a,"
-		"  count(*) FILTER (WHERE final AND outcome = 0) AS p,"
-		"  count(*) FILTER (WHERE final AND outcome = 1) AS f,"
-		"  count(*) FILTER (WHERE final AND outcome = 2) AS e,"
-		"  count(*) FILTER (WHERE final AND outcome = 3) AS k,"
-		"  count(*) FILTER (WHERE final AND outcome = 4) AS xf,"
-		"  count(*) FILTER (WHERE final AND outcome = 5) AS xp,"
-		"  count(*) FILTER (WHERE final AND (flags & 4) <> 0) AS fl,"
-		"  sum(duration) AS d "
-		"  FROM result WHERE session_id = ?1) AS c "
+		"  duration = CASE WHEN ?3 > ?2 THEN (?3 - ?2) / 1000.0 ELSE ?13 END "
 		"WHERE session.id = ?1";
 	sqlite3_stmt *s;
+	int64_t flaky = 0;
 	int rc;
 
-	if ((rc = ins_store__prepare(w->store, &s, flaky_sql)) < 0)
-		return rc;
-	sqlite3_bind_int64(s, 1, w->session_id);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return ins_store__error(w->store, "marking flaky results");
+	/* Only a test with several attempts can be flaky in this run. */
+	s = w->st[ST_FLAKY];
+	for (size_t byte = 0; byte < w->repeated.bytes; byte++) {
+		if (!w->repeated.bits[byte])
+			continue;
+		for (int bit = 0; bit < 8; bit++) {
+			if (!(w->repeated.bits[byte] >> bit & 1))
+				continue;
+			sqlite3_bind_int64(s, 1, w->session_id);
+			sqlite3_bind_int64(s, 2, (int64_t)(byte * 8 + (size_t)bit));
+			if ((rc = step_done(w, s, "marking flaky results")) < 0)
+				return rc;
+			flaky += sqlite3_changes(w->store->db);
+		}
+	}
 
 	if ((rc = ins_store__prepare(w->store, &s, counts_sql)) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, w->session_id);
 	sqlite3_bind_int64(s, 2, w->started_ms);
 	sqlite3_bind_int64(s, 3, w->finished_ms);
+	sqlite3_bind_int64(s, 4, w->n.tests);
+	sqlite3_bind_int64(s, 5, w->n.attempts);
+	for (int o = 0; o < INS_OUTCOME_COUNT; o++)
+		sqlite3_bind_int64(s, 6 + o, w->n.outcome[o]);
+	sqlite3_bind_int64(s, 12, flaky);
+	if (w->n.dur_known)
+		sqlite3_bind_double(s, 13, w->n.dur_sum);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
