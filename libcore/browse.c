@@ -8,7 +8,10 @@
  *   index (started_ms, then the row id that every index ends with);
  * - a test's results are read through result_by_test (test_id, session_id),
  *   a session's results through result's own key (session_id, ...);
- * - only the small tables (sut, test) are ever read whole;
+ * - only the small tables (sut, test) are ever read whole; where the
+ *   planner would rather walk test in node id order, or session in time
+ *   order, than sort what the index gives, CROSS JOIN (a plain SQL join
+ *   that SQLite does not reorder) keeps result first;
  * - SQL stays plain (no SQLite-only functions), so that it reads the same on
  *   PostgreSQL; "no limit" is the largest bigint, "no bound" the extremes.
  *
@@ -45,8 +48,9 @@ enum sc {
 
 /* The test's final results, within a SUT when ?2 is not 0. */
 #define TEST_FINALS \
-	"FROM result r JOIN session s ON s.id = r.session_id " \
-	"WHERE r.test_id = ?1 AND r.final = 1 AND (?2 = 0 OR s.sut_id = ?2) "
+	"FROM result r CROSS JOIN session s " \
+	"WHERE s.id = r.session_id AND r.test_id = ?1 AND r.final = 1 " \
+	"AND (?2 = 0 OR s.sut_id = ?2) "
 
 enum {
 	Q_SUT_ID, Q_SESSIONS_ALL, Q_SESSIONS_SUT, Q_COUNT_ALL, Q_COUNT_SUT,
@@ -87,10 +91,11 @@ static const ins_browse__query queries[Q__COUNT] = {
 	/* ?2: a mask with bit (1 << outcome) set for each outcome wanted. */
 	[Q_RESULTS] = { "a session's results",
 		"SELECT t.nodeid, r.outcome, r.attempt, r.duration, r.message, x.detail, x.stdout, "
-		"x.stderr, x.log FROM result r JOIN test t ON t.id = r.test_id "
+		"x.stderr, x.log FROM result r CROSS JOIN test t "
 		"LEFT JOIN result_text x ON x.session_id = r.session_id AND x.test_id = r.test_id "
 		"AND x.attempt = r.attempt "
-		"WHERE r.session_id = ?1 AND r.final = 1 AND ((?2 >> r.outcome) & 1) = 1 "
+		"WHERE t.id = r.test_id AND r.session_id = ?1 AND r.final = 1 "
+		"AND ((?2 >> r.outcome) & 1) = 1 "
 		"ORDER BY t.nodeid LIMIT ?3", NULL },
 	[Q_RESULTS_COUNT] = { "counting a session's results",
 		"SELECT count(*) FROM result r "
@@ -101,8 +106,8 @@ static const ins_browse__query queries[Q__COUNT] = {
 		"(SELECT p.message FROM result p WHERE p.session_id = r.session_id "
 		"AND p.test_id = r.test_id AND p.attempt < r.attempt AND p.outcome IN (1, 2) "
 		"ORDER BY p.attempt DESC LIMIT 1) "
-		"FROM result r JOIN test t ON t.id = r.test_id "
-		"WHERE r.session_id = ?1 AND r.final = 1 AND (r.flags & 4) <> 0 "
+		"FROM result r CROSS JOIN test t "
+		"WHERE t.id = r.test_id AND r.session_id = ?1 AND r.final = 1 AND (r.flags & 4) <> 0 "
 		"ORDER BY t.nodeid LIMIT ?2", NULL },
 	[Q_FLAKY_COUNT] = { "counting a session's flaky tests",
 		"SELECT count(*) FROM result r "
@@ -125,8 +130,8 @@ static const ins_browse__query queries[Q__COUNT] = {
 		"SELECT nodeid, file, classname, name FROM test WHERE id = ?1", NULL },
 	[Q_TEST_BY_NODEID] = { "a test by node id", "SELECT id FROM test WHERE nodeid = ?1", NULL },
 	[Q_TEST_IN_SUT] = { "whether a test ran in a SUT",
-		"SELECT 1 FROM result r JOIN session s ON s.id = r.session_id "
-		"WHERE r.test_id = ?1 AND s.sut_id = ?2 LIMIT 1", NULL },
+		"SELECT 1 FROM result r CROSS JOIN session s "
+		"WHERE s.id = r.session_id AND r.test_id = ?1 AND s.sut_id = ?2 LIMIT 1", NULL },
 	[Q_TEST_STATS] = { "a test's outcomes",
 		"SELECT count(*), sum(CASE WHEN r.outcome = 0 THEN 1 ELSE 0 END), "
 		"sum(CASE WHEN r.outcome IN (1, 2) THEN 1 ELSE 0 END) " TEST_FINALS, NULL },
@@ -138,9 +143,9 @@ static const ins_browse__query queries[Q__COUNT] = {
 		"r.attempt " TEST_FINALS, NULL },
 	[Q_TEST_FINGERPRINTS] = { "a test's failure fingerprints",
 		"SELECT f.hash, f.signature, count(*), min(s.started_ms), max(s.started_ms) "
-		"FROM result r JOIN session s ON s.id = r.session_id "
-		"JOIN fingerprint f ON f.id = r.fingerprint_id "
-		"WHERE r.test_id = ?1 AND r.fingerprint_id IS NOT NULL "
+		"FROM result r CROSS JOIN session s CROSS JOIN fingerprint f "
+		"WHERE s.id = r.session_id AND f.id = r.fingerprint_id AND r.test_id = ?1 "
+		"AND r.fingerprint_id IS NOT NULL "
 		"AND (?2 = 0 OR s.sut_id = ?2) "
 		"GROUP BY f.id, f.hash, f.signature "
 		"ORDER BY count(*) DESC, max(s.started_ms) DESC, f.hash", NULL },
@@ -151,8 +156,9 @@ static const ins_browse__query queries[Q__COUNT] = {
 	[Q_TEST_HISTORY] = { "a test's history",
 		"SELECT s.uid, u.name, s.started_ms, r.outcome, r.attempt, r.duration, "
 		"s.git_commit, r.message "
-		"FROM result r JOIN session s ON s.id = r.session_id JOIN sut u ON u.id = s.sut_id "
-		"WHERE r.test_id = ?1 AND r.final = 1 AND (?2 = 0 OR s.sut_id = ?2) "
+		"FROM result r CROSS JOIN session s JOIN sut u ON u.id = s.sut_id "
+		"WHERE s.id = r.session_id AND r.test_id = ?1 AND r.final = 1 "
+		"AND (?2 = 0 OR s.sut_id = ?2) "
 		"AND s.started_ms >= ?3 AND s.started_ms <= ?4 "
 		"ORDER BY s.started_ms DESC, s.id DESC LIMIT ?5", NULL },
 	[Q_TEST_HISTORY_COUNT] = { "counting a test's history",
@@ -411,9 +417,22 @@ static int fill_sessions(ins_store *store, ins_table *t, int64_t sut_id, const i
 	return 0;
 }
 
-/* Facts "from" and "until": the window asked for (null when open). */
+/*
+ * A fact naming a filter the caller gave (the SUT, a pattern): only there
+ * when given, so that an unfiltered answer does not list what it was not
+ * asked.
+ */
+static void filter_fact(ins_doc *doc, const char *id, const char *label, const char *v)
+{
+	if (v)
+		ins_doc_fact_text(doc, id, label, v);
+}
+
+/* Facts "from" and "until": the window asked for, when one was (an open end is null). */
 static void window_facts(ins_doc *doc, const ins_session_filter *f)
 {
+	if (!f->from_ms && !f->to_ms)
+		return;
 	ins_doc_fact_time(doc, "from", "From", f->from_ms);
 	ins_doc_fact_time(doc, "until", "Until", f->to_ms);
 }
@@ -430,7 +449,7 @@ int ins_browse_session_list(ins_doc **out, ins_store *store, const ins_session_f
 		return rc;
 	doc = ins_doc_new("insight.session.list", "Sessions");
 	if (f->sut)
-		ins_doc_fact_text(doc, "sut", "SUT", f->sut);
+		filter_fact(doc, "sut", "SUT", f->sut);
 	window_facts(doc, f);
 	t = ins_doc_table(doc, "sessions", NULL);
 	session_list_columns(t);
@@ -1129,8 +1148,8 @@ int ins_browse_test_list(ins_doc **out, ins_store *store, const char *sut, const
 		have_re = 1;
 	}
 	doc = ins_doc_new("insight.test.list", "Tests");
-	ins_doc_fact_text(doc, "sut", "SUT", sut);
-	ins_doc_fact_text(doc, "grep", "Matching", grep);
+	filter_fact(doc, "sut", "SUT", sut);
+	filter_fact(doc, "grep", "Matching", grep);
 	t = ins_doc_table(doc, "tests", NULL);
 	ins_table_column(t, "test", "Test", INS_V_TEXT);
 	ins_table_column(t, "runs", "Runs", INS_V_INT);
@@ -1367,7 +1386,7 @@ int ins_browse_test_show(ins_doc **out, ins_store *store, const char *test, cons
 	ins_doc_fact_text(doc, "file", "File", rc == 1 ? col_str(st, 1) : NULL);
 	ins_doc_fact_text(doc, "classname", "Class", rc == 1 ? col_str(st, 2) : NULL);
 	ins_doc_fact_text(doc, "name", "Name", rc == 1 ? col_str(st, 3) : NULL);
-	ins_doc_fact_text(doc, "sut", "SUT", sut);
+	filter_fact(doc, "sut", "SUT", sut);
 	ins_doc_fact_int(doc, "runs", "Runs", s.runs);
 	ins_doc_fact_time(doc, "first_run", "First run", s.runs ? s.first_ms : 0);
 	ins_doc_fact_time(doc, "last_run", "Last run", s.runs ? s.last_ms : 0);
@@ -1428,7 +1447,7 @@ int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
 	ins_buf_printf(&title, "History of %s", nodeid.ptr);
 	doc = ins_doc_new("insight.test.history", title.ptr);
 	ins_doc_fact_text(doc, "test", "Test", nodeid.ptr);
-	ins_doc_fact_text(doc, "sut", "SUT", f->sut);
+	filter_fact(doc, "sut", "SUT", f->sut);
 	window_facts(doc, f);
 	t = ins_doc_table(doc, "runs", NULL);
 	ins_table_column(t, "session", "Session", INS_V_ID);
@@ -1476,7 +1495,7 @@ int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
 	sqlite3_finalize(st);
 	st = NULL;
 	/* The rows are newest first; a chart reads left to right, oldest first. */
-	so = ins_doc_series(doc, "outcome", "Outcome (1 passed, 0 failed)", INS_V_INT);
+	so = ins_doc_series(doc, "outcome", "Passed", INS_V_INT);
 	sd = ins_doc_series(doc, "duration", "Duration", INS_V_DURATION);
 	for (size_t i = n; i-- > 0;) {
 		ins_series_point(so, xs[i], outc[i]);
@@ -1605,7 +1624,7 @@ int ins_browse_history_list(ins_doc **out, ins_store *store, const ins_session_f
 	if (f->sut && (rc = sut_lookup(store, f->sut, &sut_id)) < 0)
 		return rc;
 	doc = ins_doc_new("insight.history.list", "Test history");
-	ins_doc_fact_text(doc, "sut", "SUT", f->sut);
+	filter_fact(doc, "sut", "SUT", f->sut);
 	window_facts(doc, f);
 	if (!by_sut) {
 		t = ins_doc_table(doc, "sessions", NULL);
