@@ -352,11 +352,12 @@ static int sessions_count(ins_store *store, int64_t sut_id, int64_t from, int64_
 	return rc;
 }
 
-/* The columns of `session list` (and of a SUT's recent sessions). */
-static void session_list_columns(ins_table *t)
+/* The columns of `session list` (and of a SUT's recent sessions, without the SUT). */
+static void session_list_columns(ins_table *t, int with_sut)
 {
 	ins_table_column(t, "id", "Session", INS_V_ID);
-	ins_table_column(t, "sut", "SUT", INS_V_TEXT);
+	if (with_sut)
+		ins_table_column(t, "sut", "SUT", INS_V_TEXT);
 	ins_table_column(t, "started", "Started", INS_V_TIME);
 	ins_table_column(t, "duration", "Duration", INS_V_DURATION);
 	ins_table_column(t, "tests", "Tests", INS_V_INT);
@@ -376,11 +377,12 @@ static double row_pass_rate(sqlite3_stmt *st)
 			 sqlite3_column_int64(st, SC_ERROR));
 }
 
-static void session_list_row(ins_table *t, sqlite3_stmt *st)
+static void session_list_row_common(ins_table *t, sqlite3_stmt *st, int with_sut)
 {
 	ins_table_row(t);
 	ins_table_text(t, col_str(st, SC_UID));
-	ins_table_text(t, col_str(st, SC_SUT));
+	if (with_sut)
+		ins_table_text(t, col_str(st, SC_SUT));
 	ins_table_time(t, sqlite3_column_int64(st, SC_STARTED));
 	ins_table_real(t, col_secs(st, SC_DURATION));
 	ins_table_int(t, sqlite3_column_int64(st, SC_TESTS));
@@ -392,6 +394,16 @@ static void session_list_row(ins_table *t, sqlite3_stmt *st)
 	ins_table_real(t, row_pass_rate(st));
 	ins_table_text(t, col_str(st, SC_COMMIT));
 	ins_table_text(t, col_str(st, SC_BRANCH));
+}
+
+static void session_list_row(ins_table *t, sqlite3_stmt *st)
+{
+	session_list_row_common(t, st, 1);
+}
+
+static void session_list_row_no_sut(ins_table *t, sqlite3_stmt *st)
+{
+	session_list_row_common(t, st, 0);
 }
 
 /* Fill `t` with the sessions of `sut_id` (0 = all) in the window; sets the table's total. */
@@ -452,7 +464,7 @@ int ins_browse_session_list(ins_doc **out, ins_store *store, const ins_session_f
 		filter_fact(doc, "sut", "SUT", f->sut);
 	window_facts(doc, f);
 	t = ins_doc_table(doc, "sessions", NULL);
-	session_list_columns(t);
+	session_list_columns(t, 1);
 	ins_table_set_empty(t, "no sessions");
 	if ((rc = fill_sessions(store, t, sut_id, f, f->limit, session_list_row, &total)) < 0)
 		goto done;
@@ -633,6 +645,8 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 
 	if (mask == INS_OUTCOME_MASK_FAILURES) {
 		ins_buf_puts(&title, "Failures");
+	} else if (mask == (1u << INS_OUTCOME_COUNT) - 1) {
+		ins_buf_puts(&title, "All results");
 	} else {
 		ins_buf_puts(&title, "Results: ");
 		outcome_list(&title, mask);
@@ -1001,9 +1015,9 @@ int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t
 	}
 
 	t = ins_doc_table(doc, "sessions", "Recent sessions");
-	session_list_columns(t);
+	session_list_columns(t, 0);
 	ins_table_set_empty(t, "no sessions");
-	if ((rc = fill_sessions(store, t, sut_id, &all, limit, session_list_row, NULL)) < 0)
+	if ((rc = fill_sessions(store, t, sut_id, &all, limit, session_list_row_no_sut, NULL)) < 0)
 		goto done;
 	if ((rc = failing_table(store, doc, sid, limit)) < 0)
 		goto done;
@@ -1529,12 +1543,15 @@ done:
 
 /* ---- history list ---- */
 
-static void history_columns(ins_table *t, int with_sut)
+/*
+ * The SUT column stays in the tables of --by-sut too: each table then
+ * stands on its own (a CSV block does not carry its section's title).
+ */
+static void history_columns(ins_table *t)
 {
 	ins_table_column(t, "started", "Started", INS_V_TIME);
 	ins_table_column(t, "id", "Session", INS_V_ID);
-	if (with_sut)
-		ins_table_column(t, "sut", "SUT", INS_V_TEXT);
+	ins_table_column(t, "sut", "SUT", INS_V_TEXT);
 	ins_table_column(t, "tests", "Tests", INS_V_INT);
 	ins_table_column(t, "passed", "Passed", INS_V_INT);
 	ins_table_column(t, "failed", "Failed", INS_V_INT);
@@ -1547,27 +1564,16 @@ static void history_columns(ins_table *t, int with_sut)
 	ins_table_column(t, "pass_rate", "Pass rate", INS_V_PERCENT);
 }
 
-static void history_row_common(ins_table *t, sqlite3_stmt *st, int with_sut)
+static void history_row(ins_table *t, sqlite3_stmt *st)
 {
 	ins_table_row(t);
 	ins_table_time(t, sqlite3_column_int64(st, SC_STARTED));
 	ins_table_text(t, col_str(st, SC_UID));
-	if (with_sut)
-		ins_table_text(t, col_str(st, SC_SUT));
+	ins_table_text(t, col_str(st, SC_SUT));
 	for (int c = SC_TESTS; c <= SC_FLAKY; c++)
 		ins_table_int(t, sqlite3_column_int64(st, c));
 	ins_table_real(t, col_secs(st, SC_DURATION));
 	ins_table_real(t, row_pass_rate(st));
-}
-
-static void history_row(ins_table *t, sqlite3_stmt *st)
-{
-	history_row_common(t, st, 1);
-}
-
-static void history_row_by_sut(ins_table *t, sqlite3_stmt *st)
-{
-	history_row_common(t, st, 0);
 }
 
 struct sut_window {
@@ -1628,7 +1634,7 @@ int ins_browse_history_list(ins_doc **out, ins_store *store, const ins_session_f
 	window_facts(doc, f);
 	if (!by_sut) {
 		t = ins_doc_table(doc, "sessions", NULL);
-		history_columns(t, 1);
+		history_columns(t);
 		ins_table_set_empty(t, "no sessions in this window");
 		if ((rc = fill_sessions(store, t, sut_id, f, f->limit, history_row, &total)) < 0)
 			goto done;
@@ -1650,10 +1656,9 @@ int ins_browse_history_list(ins_doc **out, ins_store *store, const ins_session_f
 		ins_doc_fact_text(doc, "sut", "SUT", suts[i].name);
 		ins_doc_fact_int(doc, "sessions", "Sessions", suts[i].sessions);
 		t = ins_doc_table(doc, "sessions", NULL);
-		history_columns(t, 0);
+		history_columns(t);
 		ins_table_set_empty(t, "no sessions in this window");
-		if ((rc = fill_sessions(store, t, suts[i].id, f, f->limit, history_row_by_sut,
-					NULL)) < 0)
+		if ((rc = fill_sessions(store, t, suts[i].id, f, f->limit, history_row, NULL)) < 0)
 			goto done;
 	}
 	rc = 0;

@@ -12,9 +12,10 @@
 #                                      a rerun, an xfail; GitHub Actions facts
 #   web  2026-11-22 12:00  web-2.xml   all pass
 #
-# Everything in the answers is then fixed except session ids (masked with
-# mask_ids, which also masks times) and the time each SUT was first
-# recorded (the clock at import).
+# Everything in the answers is then fixed except session ids (mask_sessions
+# masks them) and the time each SUT was first recorded (the clock at import;
+# commands that show it pass GOLDEN_SED to golden_all). Times are not masked:
+# the reports fix them, TZ=UTC and INSIGHT_NOW pin the rest.
 #
 # test_golden NAME FILE compares FILE with tests/cli/expect/NAME; with
 # REGEN_GOLDEN=1 in the environment it writes the expected file instead.
@@ -33,6 +34,9 @@ fixture_commit() {
 make_history() {
 	(
 		set -e
+		# Imported by a relative path, which the sessions record as their source.
+		mkdir fx && cp "$HISTORY_FIXTURES"/* fx/
+		HISTORY_FIXTURES=../fx
 		mkdir repo && cd repo
 		git init -q -b main .
 		insight init >/dev/null
@@ -64,6 +68,12 @@ setup_history() {
 	cd "$TRASH/repo" || exit 1
 }
 
+# mask_sessions: session ids, full (26) and short (12), as whole words.
+mask_sessions() {
+	sed -E -e 's/\b[0-9A-HJKMNP-TV-Z]{26}\b/<ID>/g' -e 's/\b[0-9A-HJKMNP-TV-Z]{12}\b/<SID>/g' \
+		${GOLDEN_SED:+-e "$GOLDEN_SED"}
+}
+
 test_golden() {
 	if [ "${REGEN_GOLDEN:-}" = 1 ]; then
 		mkdir -p "$GOLDEN_DIR" && cp "$2" "$GOLDEN_DIR/$1"
@@ -81,13 +91,13 @@ golden_all() {
 	shift
 	for w in 40 80 200; do
 		COLUMNS=$w insight "$@" >out.raw || return 1
-		mask_ids <out.raw >"out.$w" &&
+		mask_sessions <out.raw >"out.$w" &&
 		test_golden "$name.term$w" "out.$w" || return 1
 		no_raw_controls out.raw || return 1
 	done
 	for f in md json csv; do
 		insight --format "$f" "$@" >out.raw || return 1
-		mask_ids <out.raw >"out.$f" &&
+		mask_sessions <out.raw >"out.$f" &&
 		test_golden "$name.$f" "out.$f" || return 1
 		no_raw_controls out.raw || return 1
 	done

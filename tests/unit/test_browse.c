@@ -612,7 +612,7 @@ static void test_history_list(void **state)
 	assert_string_equal(doc->sections[1]->title, "api");
 	assert_string_equal(doc->sections[2]->title, "web");
 	assert_int_equal(doc->sections[1]->tables[0]->nrows, 2);
-	assert_int_equal(ins_table_col_index(doc->sections[1]->tables[0], "sut"), -1);
+	assert_string_equal(cell_s(doc->sections[2]->tables[0], 0, "sut"), "web");
 	ins_doc_free(doc);
 
 	f.from_ms = T0 + 100 * HOUR;
