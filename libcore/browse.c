@@ -57,7 +57,7 @@ enum {
 	Q_SESSION_ROW, Q_SESSION_TAGS, Q_RESULTS, Q_RESULTS_COUNT, Q_FLAKY, Q_FLAKY_COUNT,
 	Q_SECTIONS, Q_SUTS, Q_SUT_COUNT, Q_SUT_ROW, Q_SUT_FIRST, Q_TESTS, Q_TEST_BY_ID,
 	Q_TEST_BY_NODEID, Q_TEST_IN_SUT, Q_TEST_STATS, Q_TEST_LAST, Q_TEST_RESULTS,
-	Q_TEST_FINGERPRINTS, Q_RESULT_PROPS, Q_TEST_HISTORY, Q_TEST_HISTORY_COUNT,
+	Q_TEST_FINGERPRINTS, Q_FINGERPRINT, Q_RESULT_PROPS, Q_TEST_HISTORY, Q_TEST_HISTORY_COUNT,
 	Q__COUNT
 };
 
@@ -141,14 +141,20 @@ static const ins_browse__query queries[Q__COUNT] = {
 	[Q_TEST_RESULTS] = { "a test's results",
 		"SELECT r.outcome, r.duration, r.flags, s.started_ms, s.uid, r.session_id, "
 		"r.attempt " TEST_FINALS, NULL },
+	/*
+	 * Grouped over the test's own results; each fingerprint is then read by
+	 * its key (Q_FINGERPRINT). "coalesce(...) <> 0" rather than "IS NOT
+	 * NULL" keeps the planner on result_by_test: the partial index on
+	 * fingerprints holds every failure of every test.
+	 */
 	[Q_TEST_FINGERPRINTS] = { "a test's failure fingerprints",
-		"SELECT f.hash, f.signature, count(*), min(s.started_ms), max(s.started_ms) "
-		"FROM result r CROSS JOIN session s CROSS JOIN fingerprint f "
-		"WHERE s.id = r.session_id AND f.id = r.fingerprint_id AND r.test_id = ?1 "
-		"AND r.fingerprint_id IS NOT NULL "
-		"AND (?2 = 0 OR s.sut_id = ?2) "
-		"GROUP BY f.id, f.hash, f.signature "
-		"ORDER BY count(*) DESC, max(s.started_ms) DESC, f.hash", NULL },
+		"SELECT r.fingerprint_id, count(*), min(s.started_ms), max(s.started_ms) "
+		"FROM result r CROSS JOIN session s "
+		"WHERE s.id = r.session_id AND r.test_id = ?1 AND coalesce(r.fingerprint_id, 0) <> 0 "
+		"AND (?2 = 0 OR s.sut_id = ?2) GROUP BY r.fingerprint_id "
+		"ORDER BY count(*) DESC, max(s.started_ms) DESC, r.fingerprint_id", NULL },
+	[Q_FINGERPRINT] = { "a fingerprint",
+		"SELECT hash, signature FROM fingerprint WHERE id = ?1", NULL },
 	[Q_RESULT_PROPS] = { "a result's properties",
 		"SELECT key, value FROM result_property "
 		"WHERE session_id = ?1 AND test_id = ?2 AND attempt = ?3 ORDER BY key, value", NULL },
@@ -1312,7 +1318,7 @@ static int test_fingerprints(ins_store *store, ins_doc *doc, int64_t test_id, in
 {
 	ins_table *t = ins_doc_table(doc, "fingerprints", "Failure fingerprints");
 	ins_buf line = INS_BUF_INIT;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL, *fp = NULL;
 	int rc;
 
 	ins_table_column(t, "fingerprint", "Fingerprint", INS_V_TEXT);
@@ -1322,23 +1328,31 @@ static int test_fingerprints(ins_store *store, ins_doc *doc, int64_t test_id, in
 	ins_table_column(t, "message", "Message", INS_V_TEXT);
 	ins_table_column(t, "signature", "Signature", INS_V_LONGTEXT);
 	ins_table_set_empty(t, "no failures recorded");
-	if ((rc = prepare(store, &st, Q_TEST_FINGERPRINTS)) < 0)
-		return rc;
+	if ((rc = prepare(store, &st, Q_TEST_FINGERPRINTS)) < 0 ||
+	    (rc = prepare(store, &fp, Q_FINGERPRINT)) < 0)
+		goto done;
 	sqlite3_bind_int64(st, 1, test_id);
 	sqlite3_bind_int64(st, 2, sut_id);
 	while ((rc = step(store, st, Q_TEST_FINGERPRINTS)) == 1) {
-		const char *sig = col_str(st, 1);
+		const char *sig;
 
+		sqlite3_reset(fp);
+		sqlite3_bind_int64(fp, 1, sqlite3_column_int64(st, 0));
+		if ((rc = step(store, fp, Q_FINGERPRINT)) < 0)
+			goto done;
+		sig = rc == 1 ? col_str(fp, 1) : NULL;
 		first_line(&line, sig);
 		ins_table_row(t);
-		ins_table_text(t, col_str(st, 0));
-		ins_table_int(t, sqlite3_column_int64(st, 2));
+		ins_table_text(t, rc == 1 ? col_str(fp, 0) : NULL);
+		ins_table_int(t, sqlite3_column_int64(st, 1));
+		ins_table_time(t, sqlite3_column_int64(st, 2));
 		ins_table_time(t, sqlite3_column_int64(st, 3));
-		ins_table_time(t, sqlite3_column_int64(st, 4));
-		ins_table_text(t, line.ptr);
+		ins_table_text(t, sig ? line.ptr : NULL);
 		ins_table_text(t, sig);
 	}
+done:
 	sqlite3_finalize(st);
+	sqlite3_finalize(fp);
 	ins_buf_release(&line);
 	return rc < 0 ? rc : 0;
 }
