@@ -17,6 +17,8 @@
  *
  * Rows are newest first. A limit cuts a table and records how many rows
  * there were (ins_table_set_total), so that "N more (use --all)" can be said.
+ * Facts that repeat a filter back ("sut", "grep", and "from"/"until" for a
+ * time window) are present only when that filter was given.
  */
 #ifndef INSIGHT_BROWSE_H
 #define INSIGHT_BROWSE_H
@@ -73,7 +75,7 @@ int ins_outcome_mask_parse(unsigned *mask, const char *list);
  * "insight.session.list": sessions matching `f`, newest first. Table
  * "sessions": id, sut, started, duration, tests, passed, failed, error,
  * skipped, flaky, pass_rate, commit, branch. Facts: sessions (how many
- * match), from and until (the window, null when open).
+ * match), sut, from and until (an open end is null).
  */
 int ins_browse_session_list(ins_doc **out, ins_store *store, const ins_session_filter *f);
 
@@ -86,15 +88,20 @@ typedef struct ins_session_show_opts {
 
 /*
  * "insight.session.show": one session, found by `ref` (an id prefix of at
- * least 4 characters, latest, latest~N). Facts: id, sut, state, started,
- * finished, duration, command, exit_status, host, format, source. Sections
- * "git" and "ci" (only when the session has such facts), "counts" (tests,
- * attempts, every outcome, flaky, pass_rate, previous, new_failures), and
- * the tables "tags", "results" (the final results whose outcome is in the
- * mask: test, outcome, attempts, duration, message, and as long text detail,
- * stdout, stderr, log), "flaky" (passed after a failed attempt in this
- * session: test, attempts, duration, message of the failed attempt) and,
- * with opts->sections, "output" (name, content).
+ * least 4 characters, latest, latest~N). The document's facts: id, sut,
+ * state, started, finished, duration, command, exit_status, host, format,
+ * source, and its table "tags" (key, value). Then the sections:
+ *   "git" (commit, branch, dirty, author, subject, commit_time) and "ci"
+ *   (provider, build_id, build_url, job, pr, branch, base_branch, commit,
+ *   repo), each only when the session has such facts;
+ *   "counts": facts tests, attempts, every outcome, flaky, pass_rate,
+ *   previous (the SUT's session before) and new_failures (failing now and
+ *   not in the previous one), and the tables "results" (the final results
+ *   whose outcome is in the mask, by node id: test, outcome, attempts,
+ *   duration, message, and as long text detail, stdout, stderr, log),
+ *   "flaky" (passed after a failed attempt in this session: test, attempts,
+ *   duration, message of the last failed attempt) and, with
+ *   opts->sections, "output" (name, content of the console's sections).
  */
 int ins_browse_session_show(ins_doc **out, ins_store *store, const char *ref,
 			    const ins_session_show_opts *opts);
@@ -110,10 +117,11 @@ int ins_browse_sut_list(ins_doc **out, ins_store *store, size_t limit);
 /*
  * "insight.sut.show": one SUT. Facts: sut, created, sessions, first_run,
  * last_run, last_session, tests, pass_rate (last session), flaky (last
- * session). Series pass_rate and duration over its last sessions (oldest
- * first); tables "sessions" (its newest `limit` sessions, as in
- * session list; 0 = all) and "failing" (failed and error results of its
- * last session).
+ * session). Series pass_rate and duration over its last 50 sessions
+ * (oldest first); tables "sessions" (its newest `limit` sessions, as in
+ * session list without the sut column; 0 = all) and "failing" (test,
+ * outcome, message of the failed and error results of its last session,
+ * `limit` of them).
  */
 int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t limit);
 
@@ -122,7 +130,7 @@ int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t
  * given, whose node id matches `grep` (a POSIX extended regular expression,
  * anywhere in the id, as grep -E does) when it is given. Table "tests":
  * test, runs, last_run, last_outcome, pass_rate (all within the SUT when
- * given). `limit` 0 = all.
+ * given). Facts: tests (how many match), sut, grep. `limit` 0 = all.
  */
 int ins_browse_test_list(ins_doc **out, ins_store *store, const char *sut, const char *grep,
 			 size_t limit);
@@ -136,11 +144,15 @@ int ins_browse_test_resolve(ins_store *store, const char *query, ins_buf *nodeid
 
 /*
  * "insight.test.show": one test (resolved as above), within `sut` when
- * given. Facts: test, file, classname, name, runs, first_run, last_run,
- * last_outcome, last_session, the final outcome counts, flaky_runs,
- * pass_rate, duration_p50, duration_p95. Tables "fingerprints" (failure
- * fingerprints of its failed attempts: fingerprint, failures, first_seen,
- * last_seen, message, signature) and "properties" (of its last result).
+ * given. Facts: test, file, classname, name, sut, runs, first_run,
+ * last_run, last_outcome, last_session, the final outcome counts (passed,
+ * failed, error, skipped, xfailed, xpassed), flaky_runs, pass_rate,
+ * duration_p50, duration_p95. The percentiles are over the durations of its
+ * final attempts, by the nearest-rank method (the smallest duration with at
+ * least p of them at or below it). Tables "fingerprints" (the failure
+ * fingerprints of all its attempts, most frequent first: fingerprint,
+ * failures, first_seen, last_seen, message, signature) and "properties"
+ * (key, value of its last result).
  */
 int ins_browse_test_show(ins_doc **out, ins_store *store, const char *test, const char *sut);
 
@@ -149,7 +161,8 @@ int ins_browse_test_show(ins_doc **out, ins_store *store, const char *test, cons
  * first, within `f` (SUT, window, limit). Table "runs": session, sut,
  * started, outcome, attempts, duration, commit, message. Series "outcome"
  * (1 passed, 0 failed or error, a gap otherwise) and "duration", oldest
- * first, over the rows shown.
+ * first, over the rows shown, each point's x the session id. Facts: test,
+ * sut, from, until, runs (in the window).
  */
 int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
 			    const ins_session_filter *f);
@@ -158,8 +171,10 @@ int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
  * "insight.history.list": one line per session with every outcome count,
  * newest first (table "sessions": started, id, sut, tests, passed, failed,
  * error, skipped, xfailed, xpassed, flaky, duration, pass_rate). With
- * `by_sut`, one section per SUT (id "sut:<name>") holding that SUT's own
- * table, the limit applying to each. Facts: sessions, suts, from, until.
+ * `by_sut`, one section per SUT with sessions in the window, by name (id
+ * "sut", titled with the name; facts sut and sessions), holding that SUT's
+ * own table, the limit applying to each; a note when there is none. Facts:
+ * sessions, suts (with by_sut), sut, from, until.
  */
 int ins_browse_history_list(ins_doc **out, ins_store *store, const ins_session_filter *f,
 			    int by_sut);
