@@ -802,14 +802,19 @@ done:
 
 /* ---- SUTs ---- */
 
+/* A session's point in a SUT's trend. */
+struct trend_point {
+	double rate;     /* pass rate; NAN when nothing passed or failed */
+	double duration; /* seconds; NAN when unknown */
+	char uid[INS_SESSION_ID_LEN + 1];
+};
+
 /*
- * The pass rates (into v) and durations (into dur, when not NULL; negative
- * when unknown) of the SUT's last `n` sessions, oldest first; *count gets
- * how many sessions there were. A pass rate is NAN where nothing passed or
- * failed.
+ * The SUT's last `n` sessions (at most), oldest first, into p[]; *count
+ * gets how many there were.
  */
-static int recent_rates(ins_store *store, int64_t sut_id, size_t n, double *v, double *dur,
-			size_t *count)
+static int recent_points(ins_store *store, int64_t sut_id, size_t n, struct trend_point *p,
+			 size_t *count)
 {
 	sqlite3_stmt *st;
 	size_t k = 0;
@@ -818,9 +823,11 @@ static int recent_rates(ins_store *store, int64_t sut_id, size_t n, double *v, d
 	if ((rc = sessions_open(store, &st, sut_id, 0, 0, n)) < 0)
 		return rc;
 	while (k < n && (rc = step(store, st, Q_SESSIONS_SUT)) == 1) {
-		v[k] = row_pass_rate(st);
-		if (dur)
-			dur[k] = col_secs(st, SC_DURATION);
+		double d = col_secs(st, SC_DURATION);
+
+		p[k].rate = row_pass_rate(st);
+		p[k].duration = d < 0 ? NAN : d;
+		snprintf(p[k].uid, sizeof(p[k].uid), "%s", ins_store__col_text(st, SC_UID));
 		k++;
 	}
 	sqlite3_finalize(st);
@@ -828,14 +835,9 @@ static int recent_rates(ins_store *store, int64_t sut_id, size_t n, double *v, d
 		return rc;
 	/* Newest first from the index: turn it round for a left-to-right trend. */
 	for (size_t i = 0; i < k / 2; i++) {
-		double x = v[i];
-		v[i] = v[k - 1 - i];
-		v[k - 1 - i] = x;
-		if (dur) {
-			x = dur[i];
-			dur[i] = dur[k - 1 - i];
-			dur[k - 1 - i] = x;
-		}
+		struct trend_point x = p[i];
+		p[i] = p[k - 1 - i];
+		p[k - 1 - i] = x;
 	}
 	*count = k;
 	return 0;
@@ -861,6 +863,7 @@ int ins_browse_sut_list(ins_doc **out, ins_store *store, size_t limit)
 	ins_doc *doc = ins_doc_new("insight.sut.list", "Systems under test");
 	ins_table *t = ins_doc_table(doc, "suts", NULL);
 	sqlite3_stmt *st = NULL, *last = NULL;
+	struct trend_point pts[TREND_SESSIONS];
 	double trend[TREND_SESSIONS];
 	int rc;
 
@@ -897,8 +900,10 @@ int ins_browse_sut_list(ins_doc **out, ins_store *store, size_t limit)
 		}
 		sqlite3_finalize(last);
 		last = NULL;
-		if ((rc = recent_rates(store, sut_id, TREND_SESSIONS, trend, NULL, &n)) < 0)
+		if ((rc = recent_points(store, sut_id, TREND_SESSIONS, pts, &n)) < 0)
 			goto done;
+		for (size_t i = 0; i < n; i++)
+			trend[i] = pts[i].rate;
 		ins_table_spark(t, trend, n);
 	}
 	if (rc < 0)
@@ -957,7 +962,7 @@ static int failing_table(ins_store *store, ins_doc *doc, int64_t sid, size_t lim
 
 int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t limit)
 {
-	double rates[SERIES_SESSIONS], durs[SERIES_SESSIONS];
+	struct trend_point *pts = ins_xcalloc(SERIES_SESSIONS, sizeof(*pts));
 	sqlite3_stmt *st = NULL, *last = NULL;
 	ins_session_filter all = { 0 };
 	ins_buf title = INS_BUF_INIT;
@@ -970,7 +975,7 @@ int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t
 
 	*out = NULL;
 	if ((rc = prepare(store, &st, Q_SUT_ROW)) < 0)
-		return rc;
+		goto done;
 	ins_store__bind_text(st, 1, sut);
 	if ((rc = step(store, st, Q_SUT_ROW)) <= 0) {
 		if (rc == 0)
@@ -1009,15 +1014,13 @@ int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t
 		ins_doc_fact_null(doc, "flaky", "Flaky (last session)");
 	}
 
-	if ((rc = recent_rates(store, sut_id, SERIES_SESSIONS, rates, durs, &n)) < 0)
+	if ((rc = recent_points(store, sut_id, SERIES_SESSIONS, pts, &n)) < 0)
 		goto done;
 	pr = ins_doc_series(doc, "pass_rate", "Pass rate", INS_V_PERCENT);
 	du = ins_doc_series(doc, "duration", "Duration", INS_V_DURATION);
 	for (size_t i = 0; i < n; i++) {
-		char x[16];
-		snprintf(x, sizeof(x), "%zu", i + 1);
-		ins_series_point(pr, x, rates[i]);
-		ins_series_point(du, x, durs[i] < 0 ? NAN : durs[i]);
+		ins_series_point(pr, pts[i].uid, pts[i].rate);
+		ins_series_point(du, pts[i].uid, pts[i].duration);
 	}
 
 	t = ins_doc_table(doc, "sessions", "Recent sessions");
@@ -1035,6 +1038,7 @@ done:
 	sqlite3_finalize(last);
 	ins_doc_free(doc);
 	ins_buf_release(&title);
+	free(pts);
 	return rc;
 }
 

@@ -118,8 +118,9 @@ int ins_browse_sut_list(ins_doc **out, ins_store *store, size_t limit);
  * "insight.sut.show": one SUT. Facts: sut, created, sessions, first_run,
  * last_run, last_session, tests, pass_rate (last session), flaky (last
  * session). Series pass_rate and duration over its last 50 sessions
- * (oldest first); tables "sessions" (its newest `limit` sessions, as in
- * session list without the sut column; 0 = all) and "failing" (test,
+ * (oldest first, each point's x the session id); tables "sessions" (its
+ * newest `limit` sessions, as in session list without the sut column;
+ * 0 = all) and "failing" (test,
  * outcome, message of the failed and error results of its last session,
  * `limit` of them).
  */
