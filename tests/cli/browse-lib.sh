@@ -94,6 +94,11 @@ golden_all() {
 		mask_sessions <out.raw >"out.$w" &&
 		test_golden "$name.term$w" "out.$w" || return 1
 		no_raw_controls out.raw || return 1
+		# The terminal gets no raw tab either: "\t" in a cell, spaces in long text.
+		if grep -q "$(printf '\t')" out.raw; then
+			echo "raw tab in the terminal output of insight $*" >&2
+			return 1
+		fi
 	done
 	for f in md json csv; do
 		insight --format "$f" "$@" >out.raw || return 1
