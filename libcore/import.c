@@ -2,9 +2,16 @@
  * import.c - reports into the history (see import.h).
  *
  * Every report file is hashed first (duplicate detection), then streamed
- * through its parser straight into the session writer inside a savepoint:
- * if the parser fails half-way, the savepoint is rolled back and nothing of
- * that file remains, while the session and the other files go on.
+ * through its parser into the session writer inside a savepoint: if the
+ * parser fails half-way, the savepoint is rolled back and nothing of that
+ * file remains, while the session and the other files go on.
+ *
+ * Parsing and storing run side by side: the parser runs in a thread of its
+ * own and hands what it reads to the calling thread in batches (copies, in
+ * report order), which writes them to the store. Only the calling thread
+ * touches the store. At most three batches of about BATCH_BYTES exist at a
+ * time, so memory stays bounded whatever the size of the report; a failure
+ * on either side stops the other.
  */
 #define _XOPEN_SOURCE 700
 
@@ -12,6 +19,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +249,301 @@ static int add_console_section(void *data, const char *name, const char *text)
 	return ins_session_writer_add_section(data, name, text);
 }
 
+/* ---- parsing beside storing ---- */
+
+/* A batch is handed over when it holds this many items or bytes of text. */
+#define BATCH_ITEMS 1024
+#define BATCH_BYTES (512u * 1024)
+#define NO_STR ((size_t)-1)
+
+enum { Q_RESULT, Q_META, Q_SECTION };
+
+/* One callback of the parser, its strings as offsets into the batch's text. */
+typedef struct qitem {
+	int kind;
+	ins_result r;      /* Q_RESULT: every pointer field is unused; see off[] */
+	size_t off[9];     /* nodeid file classname name message detail out err log; or key/value */
+	size_t prop_first; /* Q_RESULT: its properties in batch.props */
+} qitem;
+
+typedef struct batch {
+	qitem *items;
+	size_t n, alloc;
+	size_t *props;     /* key, value offsets, two per property */
+	size_t nprops, props_alloc;
+	ins_buf text;      /* every string, NUL-terminated */
+} batch;
+
+typedef struct pipe_state {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	batch pool[3];
+	batch *filling;          /* the producer's; never shared */
+	batch *full;             /* handed over, not yet taken (at most one) */
+	batch *spare[3];         /* ready for reuse */
+	int nspare;
+	int done;                /* the producer has finished */
+	atomic_int stop;         /* the consumer failed: the producer must stop */
+	int parse_rc;            /* the parser's result */
+	char *parse_msg;         /* its error message (the parser thread's last error) */
+	/* what the producer runs */
+	const char *path, *display;
+	ins_format fmt;
+} pipe_state;
+
+static size_t put_str(batch *b, const char *str)
+{
+	size_t at;
+
+	if (!str)
+		return NO_STR;
+	at = b->text.len;
+	ins_buf_put(&b->text, str, strlen(str) + 1);
+	return at;
+}
+
+static const char *get_str(const batch *b, size_t off)
+{
+	return off == NO_STR ? NULL : b->text.ptr + off;
+}
+
+static void batch_reset(batch *b)
+{
+	b->n = 0;
+	b->nprops = 0;
+	ins_buf_clear(&b->text);
+}
+
+/* Producer: hand the filling batch over (waiting while the previous one is untaken). */
+static int pipe_flush(pipe_state *ps)
+{
+	int stop;
+
+	pthread_mutex_lock(&ps->lock);
+	while (ps->full && !ps->stop)
+		pthread_cond_wait(&ps->cond, &ps->lock);
+	stop = ps->stop;
+	if (!stop && ps->filling->n) {
+		ps->full = ps->filling;
+		ps->filling = ps->nspare ? ps->spare[--ps->nspare] : NULL;
+		pthread_cond_broadcast(&ps->cond);
+	}
+	/* Three batches exist: one filled here, one handed over, one being stored. */
+	while (!stop && !ps->filling) {
+		pthread_cond_wait(&ps->cond, &ps->lock);
+		stop = ps->stop;
+		if (ps->nspare)
+			ps->filling = ps->spare[--ps->nspare];
+	}
+	pthread_mutex_unlock(&ps->lock);
+	return stop ? INS_EINTR : 0;
+}
+
+/* NULL when the consumer has stopped and no batch is left to fill. */
+static qitem *pipe_item(pipe_state *ps, int kind)
+{
+	batch *b = ps->filling;
+	qitem *q;
+
+	if (!b)
+		return NULL;
+	b->items = ins_xgrow(b->items, &b->alloc, b->n + 1, sizeof(*b->items));
+	q = &b->items[b->n++];
+	memset(q, 0, sizeof(*q));
+	q->kind = kind;
+	return q;
+}
+
+static int pipe_after_item(pipe_state *ps)
+{
+	if (ps->filling->n >= BATCH_ITEMS || ps->filling->text.len >= BATCH_BYTES)
+		return pipe_flush(ps);
+	return atomic_load_explicit(&ps->stop, memory_order_relaxed) ? INS_EINTR : 0;
+}
+
+static int pipe_meta(void *data, const char *key, const char *value)
+{
+	pipe_state *ps = data;
+	qitem *q = pipe_item(ps, Q_META);
+
+	if (!q)
+		return INS_EINTR;
+	q->off[0] = put_str(ps->filling, key);
+	q->off[1] = put_str(ps->filling, value);
+	return pipe_after_item(ps);
+}
+
+static int pipe_section(void *data, const char *name, const char *text)
+{
+	pipe_state *ps = data;
+	qitem *q = pipe_item(ps, Q_SECTION);
+
+	if (!q)
+		return INS_EINTR;
+	q->off[0] = put_str(ps->filling, name);
+	q->off[1] = put_str(ps->filling, text);
+	return pipe_after_item(ps);
+}
+
+static int pipe_result(void *data, const ins_result *r)
+{
+	pipe_state *ps = data;
+	batch *b = ps->filling;
+	qitem *q = pipe_item(ps, Q_RESULT);
+	const char *strs[9] = { r->nodeid, r->file, r->classname, r->name, r->message,
+				r->detail, r->out, r->err, r->log };
+
+	if (!q)
+		return INS_EINTR;
+	q->r = *r;
+	for (int i = 0; i < 9; i++)
+		q->off[i] = put_str(b, strs[i]);
+	q->prop_first = b->nprops;
+	for (size_t i = 0; i < r->nprops; i++) {
+		b->props = ins_xgrow(b->props, &b->props_alloc, b->nprops + 2, sizeof(*b->props));
+		b->props[b->nprops++] = put_str(b, r->props[i].key);
+		b->props[b->nprops++] = put_str(b, r->props[i].value);
+	}
+	return pipe_after_item(ps);
+}
+
+static void *pipe_producer(void *arg)
+{
+	pipe_state *ps = arg;
+	ins_ingest_sink sink = { ps, pipe_meta, pipe_result, pipe_section };
+	int rc = ins_ingest_path(ps->path, ps->display, ps->fmt, &sink);
+
+	if (rc >= 0)
+		rc = pipe_flush(ps);
+	pthread_mutex_lock(&ps->lock);
+	ps->parse_rc = rc;
+	if (rc < 0 && !ps->stop)
+		ps->parse_msg = ins_xstrdup(ins_error_last());
+	ps->done = 1;
+	pthread_cond_broadcast(&ps->cond);
+	pthread_mutex_unlock(&ps->lock);
+	ins_error_clear(); /* this thread's message buffer goes with the thread */
+	return NULL;
+}
+
+/* Consumer: store one batch through the ordinary sink. */
+static int store_batch(const batch *b, const ins_ingest_sink *sink, ins_property **props,
+		       size_t *props_alloc)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->n && rc >= 0; i++) {
+		const qitem *q = &b->items[i];
+		ins_result r;
+
+		switch (q->kind) {
+		case Q_META:
+			rc = sink->on_meta(sink->data, get_str(b, q->off[0]), get_str(b, q->off[1]));
+			break;
+		case Q_SECTION:
+			rc = sink->on_section(sink->data, get_str(b, q->off[0]),
+					      get_str(b, q->off[1]));
+			break;
+		default:
+			r = q->r;
+			r.nodeid = get_str(b, q->off[0]);
+			r.file = get_str(b, q->off[1]);
+			r.classname = get_str(b, q->off[2]);
+			r.name = get_str(b, q->off[3]);
+			r.message = get_str(b, q->off[4]);
+			r.detail = get_str(b, q->off[5]);
+			r.out = get_str(b, q->off[6]);
+			r.err = get_str(b, q->off[7]);
+			r.log = get_str(b, q->off[8]);
+			if (r.nprops) {
+				*props = ins_xgrow(*props, props_alloc, r.nprops, sizeof(**props));
+				for (size_t k = 0; k < r.nprops; k++) {
+					(*props)[k].key = get_str(b, b->props[q->prop_first + 2 * k]);
+					(*props)[k].value = get_str(b, b->props[q->prop_first + 2 * k + 1]);
+				}
+				r.props = *props;
+			}
+			rc = sink->on_result(sink->data, &r);
+			break;
+		}
+	}
+	return rc;
+}
+
+/*
+ * Parse `path` in a second thread into `sink` (called in this thread, in
+ * report order). Returns what the parser or the sink returned, the sink's
+ * failure first; the error message is this thread's last error either way.
+ */
+static int ingest_beside(const char *path, const char *display, ins_format fmt,
+			 const ins_ingest_sink *sink)
+{
+	pipe_state ps;
+	pthread_t th;
+	ins_property *props = NULL;
+	size_t props_alloc = 0;
+	int rc = 0;
+
+	memset(&ps, 0, sizeof(ps));
+	pthread_mutex_init(&ps.lock, NULL);
+	pthread_cond_init(&ps.cond, NULL);
+	for (int i = 0; i < 3; i++)
+		ins_buf_init(&ps.pool[i].text);
+	ps.filling = &ps.pool[0];
+	ps.spare[0] = &ps.pool[1];
+	ps.spare[1] = &ps.pool[2];
+	ps.nspare = 2;
+	ps.path = path;
+	ps.display = display;
+	ps.fmt = fmt;
+
+	if (pthread_create(&th, NULL, pipe_producer, &ps) != 0) {
+		/* No thread to be had: parse here, straight into the store. */
+		rc = ins_ingest_path(path, display, fmt, sink);
+		goto done;
+	}
+	for (;;) {
+		batch *b;
+
+		pthread_mutex_lock(&ps.lock);
+		while (!ps.full && !ps.done)
+			pthread_cond_wait(&ps.cond, &ps.lock);
+		b = ps.full;
+		ps.full = NULL;
+		pthread_cond_broadcast(&ps.cond);
+		pthread_mutex_unlock(&ps.lock);
+		if (!b)
+			break; /* done, and nothing left */
+		if (rc >= 0 && (rc = store_batch(b, sink, &props, &props_alloc)) < 0) {
+			pthread_mutex_lock(&ps.lock);
+			ps.stop = 1;
+			pthread_cond_broadcast(&ps.cond);
+			pthread_mutex_unlock(&ps.lock);
+		}
+		batch_reset(b);
+		pthread_mutex_lock(&ps.lock);
+		ps.spare[ps.nspare++] = b;
+		pthread_cond_broadcast(&ps.cond);
+		pthread_mutex_unlock(&ps.lock);
+	}
+	pthread_join(th, NULL);
+	if (rc >= 0 && ps.parse_rc < 0) {
+		rc = ps.parse_rc;
+		ins_error_set(rc, "%s", ps.parse_msg ? ps.parse_msg : "reading the report failed");
+	}
+done:
+	free(ps.parse_msg);
+	for (int i = 0; i < 3; i++) {
+		free(ps.pool[i].items);
+		free(ps.pool[i].props);
+		ins_buf_release(&ps.pool[i].text);
+	}
+	free(props);
+	pthread_cond_destroy(&ps.cond);
+	pthread_mutex_destroy(&ps.lock);
+	return rc;
+}
+
 /* ---- the import itself ---- */
 
 static void report(const ins_import_opts *o, ins_import_status st, const char *path,
@@ -291,7 +595,7 @@ static int import_one(ins_session_writer *w, const char *path, const char *displ
 	ins_session_writer_count(w, &before);
 	if ((rc = ins_session_writer_mark(w)) < 0)
 		return rc;
-	rc = ins_ingest_path(path, display, fmt, &sink);
+	rc = ingest_beside(path, display, fmt, &sink);
 	if (rc == INS_EINVALID || rc == INS_EIO) {
 		/* The report is bad: drop what it added, keep going with the others. */
 		int code = rc;

@@ -48,7 +48,9 @@ static const char *const statements[ST__COUNT] = {
 	[ST_SUT_GET] = "SELECT id FROM sut WHERE name = ?1",
 	[ST_SUT_ADD] = "INSERT INTO sut (name, created_ms) VALUES (?1, ?2)",
 	[ST_TEST_GET] = "SELECT id FROM test WHERE nodeid = ?1",
-	[ST_TEST_ADD] = "INSERT INTO test (nodeid, file, classname, name) VALUES (?1, ?2, ?3, ?4)",
+	/* Does nothing for a known test: sqlite3_changes() tells which happened. */
+	[ST_TEST_ADD] = "INSERT INTO test (nodeid, file, classname, name) VALUES (?1, ?2, ?3, ?4) "
+			"ON CONFLICT (nodeid) DO NOTHING",
 	/* The previous final attempt is also the highest: its number and outcome come back. */
 	[ST_UNFINAL] = "UPDATE result SET final = 0 WHERE session_id = ?1 AND test_id = ?2 "
 		       "AND final = 1 RETURNING attempt, outcome",
@@ -118,6 +120,7 @@ struct ins_session_writer {
 	/* The last test seen: repeated attempts usually arrive back to back. */
 	ins_buf last_nodeid;
 	int64_t last_test_id;
+	unsigned new_tests;              /* of the last 32 tests looked up, which were new (bits) */
 	ins_buf fp_sig;                  /* scratch for fingerprints */
 	/* Fingerprint hashes recorded in this session, open addressing; id 0 = empty slot. */
 	struct fp_slot {
@@ -353,10 +356,49 @@ static void bind_static(sqlite3_stmt *s, int idx, const char *text)
 		sqlite3_bind_null(s, idx);
 }
 
-/* The test's id, added to the catalogue when new; *is_new says which. */
+/* Add the test to the catalogue; 1 when added, 0 when it was there already. */
+static int test_add(ins_session_writer *w, const ins_result *r, int64_t *id)
+{
+	sqlite3_stmt *s = w->st[ST_TEST_ADD];
+	int rc;
+
+	bind_static(s, 1, r->nodeid);
+	bind_static(s, 2, r->file);
+	bind_static(s, 3, r->classname);
+	bind_static(s, 4, r->name);
+	if ((rc = step_done(w, s, "adding a test")) < 0)
+		return rc;
+	if (!sqlite3_changes(w->store->db))
+		return 0;
+	*id = sqlite3_last_insert_rowid(w->store->db);
+	return 1;
+}
+
+/* Look the test up; 1 when found. */
+static int test_get(ins_session_writer *w, const ins_result *r, int64_t *id)
+{
+	sqlite3_stmt *s = w->st[ST_TEST_GET];
+	int rc;
+
+	bind_static(s, 1, r->nodeid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ins_store__error(w->store, "looking up a test");
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * The test's id, added to the catalogue when new; *is_new says which.
+ * Sessions of a known suite find nearly every test in the catalogue, a
+ * first import of a large suite finds none: the writer tries first what
+ * the recent tests suggest (a look-up, or an insert that does nothing when
+ * the test exists), so either kind costs one statement per test.
+ */
 static int test_id_for(ins_session_writer *w, const ins_result *r, int64_t *id, int *is_new)
 {
-	sqlite3_stmt *s;
 	int rc;
 
 	*is_new = 0;
@@ -364,26 +406,26 @@ static int test_id_for(ins_session_writer *w, const ins_result *r, int64_t *id, 
 		*id = w->last_test_id;
 		return 0;
 	}
-	s = w->st[ST_TEST_GET];
-	bind_static(s, 1, r->nodeid);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-	} else {
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return ins_store__error(w->store, "looking up a test");
-		s = w->st[ST_TEST_ADD];
-		bind_static(s, 1, r->nodeid);
-		bind_static(s, 2, r->file);
-		bind_static(s, 3, r->classname);
-		bind_static(s, 4, r->name);
-		if ((rc = step_done(w, s, "adding a test")) < 0)
+	if (__builtin_popcount(w->new_tests) > 16) {
+		if ((rc = test_add(w, r, id)) < 0)
 			return rc;
-		*id = sqlite3_last_insert_rowid(w->store->db);
-		*is_new = 1;
+		*is_new = rc;
+		if (!*is_new && (rc = test_get(w, r, id)) <= 0)
+			return rc < 0 ? rc : ins_error_set(INS_ESTORE, "history '%s': test '%s' "
+							    "vanished", w->store->path, r->nodeid);
+	} else {
+		if ((rc = test_get(w, r, id)) < 0)
+			return rc;
+		if (rc == 0) {
+			if ((rc = test_add(w, r, id)) < 0)
+				return rc;
+			if (rc == 0)
+				return ins_error_set(INS_ESTORE, "history '%s': test '%s' could not be "
+						     "added", w->store->path, r->nodeid);
+			*is_new = 1;
+		}
 	}
+	w->new_tests = w->new_tests << 1 | (unsigned)*is_new;
 	ins_buf_set(&w->last_nodeid, r->nodeid);
 	w->last_test_id = *id;
 	return 0;

@@ -215,6 +215,86 @@ static void test_session_counts_and_attempts(void **state)
 	ins_buf_release(&path);
 }
 
+/*
+ * The writer keeps a session's counts and which tests it has seen in memory,
+ * and switches to insert-first look-ups after a run of new tests: a test
+ * repeated later (not back to back) must still get the next attempt number,
+ * and a rollback to a mark must forget what the dropped report added.
+ */
+static void test_many_new_tests_then_repeats_and_rollback(void **state)
+{
+	ins_store *store;
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	char uid[INS_SESSION_ID_LEN + 1], id[32];
+	ins_buf path = INS_BUF_INIT;
+	ins_result r;
+	size_t attempts;
+
+	(void)state;
+	path_in_tmp(&path, "many.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	info.sut = "many";
+	info.started_ms = 1700000000000;
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "t::new%02d", i);
+		r = result(id, INS_OUTCOME_PASSED);
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	}
+	/* t::new05 again, twice, after 34 other tests: failed, then passed (flaky) */
+	r = result("t::new05", INS_OUTCOME_FAILED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	r = result("t::new39", INS_OUTCOME_SKIPPED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	r = result("t::new05", INS_OUTCOME_PASSED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	assert_int_equal(ins_session_writer_count(w, &attempts), 40);
+	assert_int_equal(attempts, 43);
+
+	/* a report that fails half-way: its tests and attempts are forgotten */
+	assert_int_equal(ins_session_writer_mark(w), 0);
+	r = result("t::new00", INS_OUTCOME_FAILED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	r = result("t::dropped", INS_OUTCOME_PASSED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	assert_int_equal(ins_session_writer_count(w, NULL), 41);
+	assert_int_equal(ins_session_writer_rollback_mark(w), 0);
+	assert_int_equal(ins_session_writer_count(w, &attempts), 40);
+	assert_int_equal(attempts, 43);
+	r = result("t::new00", INS_OUTCOME_ERROR);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	assert_int_equal(ins_session_writer_commit(w, uid), 0);
+
+	assert_int_equal(count(path.ptr, "SELECT n_tests FROM session"), 40);
+	assert_int_equal(count(path.ptr, "SELECT n_attempts FROM session"), 44);
+	assert_int_equal(count(path.ptr, "SELECT n_passed FROM session"), 38);
+	assert_int_equal(count(path.ptr, "SELECT n_error FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT n_skipped FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT n_flaky FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 40);
+	/* t::new05: passed, then failed, then passed again and flaky */
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result r JOIN test t ON t.id = "
+			       "r.test_id WHERE t.nodeid = 't::new05' AND ((r.attempt = 1 AND "
+			       "r.outcome = 0 AND NOT r.final) OR (r.attempt = 2 AND r.outcome = 1 "
+			       "AND NOT r.final) OR (r.attempt = 3 AND r.outcome = 0 AND r.final "
+			       "AND r.flags & 4))"), 3);
+	assert_int_equal(count(path.ptr, "SELECT max(attempt) FROM result r JOIN test t ON "
+			       "t.id = r.test_id WHERE t.nodeid = 't::new00'"), 2);
+	/* the same session again: every test is known now, and found */
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "t::new%02d", i);
+		r = result(id, INS_OUTCOME_PASSED);
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	}
+	assert_int_equal(ins_session_writer_commit(w, uid), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 40);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 84);
+	ins_store_free(store);
+	ins_buf_release(&path);
+}
+
 static void test_abort_and_rollback_leave_nothing(void **state)
 {
 	ins_store *store;
@@ -511,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_newer_schema),
 		cmocka_unit_test(test_not_a_database),
 		cmocka_unit_test(test_session_counts_and_attempts),
+		cmocka_unit_test(test_many_new_tests_then_repeats_and_rollback),
 		cmocka_unit_test(test_abort_and_rollback_leave_nothing),
 		cmocka_unit_test(test_resolve_refs),
 		cmocka_unit_test(test_ids_sort_by_time),
