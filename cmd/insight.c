@@ -13,6 +13,7 @@
 #include "cmd.h"
 
 extern const struct ins_group cmd_group_session;
+extern const struct ins_group cmd_group_analytics;
 extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_init;
 extern const struct ins_group cmd_group_version;
@@ -20,6 +21,7 @@ extern const struct ins_group cmd_group_help;
 
 const struct ins_group *const cmd_groups[] = {
 	&cmd_group_session,
+	&cmd_group_analytics,
 	&cmd_group_init,
 	&cmd_group_db,
 	&cmd_group_help,
