@@ -183,7 +183,14 @@ static int run_command(struct run *r)
 		int e;
 		if (r->capture)
 			dup2(outpipe[1], STDOUT_FILENO);
+		/*
+		 * A shell starts background jobs with SIGINT and SIGQUIT ignored, and
+		 * an ignored signal stays ignored across exec: the command would
+		 * never see the interrupt insight passes on.
+		 */
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
 		execvp(r->argv[0], (char *const *)r->argv);
 		e = errno;
 		if (write(errpipe[1], &e, sizeof(e)) < 0)

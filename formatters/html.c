@@ -68,6 +68,7 @@ static const char css[] =
 	"table.data th{font-size:12px;font-weight:600;color:var(--muted);background:var(--head);"
 	"white-space:nowrap}\n"
 	"table.data td{overflow-wrap:anywhere}\n"
+	"table.data .text{min-width:12em}\n"
 	"table.data .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"table.data .nowrap{white-space:nowrap}\n"
 	"table.data tbody tr:hover td{background:var(--accent-soft)}\n"
@@ -359,6 +360,9 @@ static const char *col_class(const ins_column *c)
 	if (c->type == INS_V_TIME || c->type == INS_V_OUTCOME || c->type == INS_V_ID ||
 	    c->type == INS_V_BOOL)
 		return " class=\"nowrap\"";
+	/* On a narrow screen text keeps a readable width and the table scrolls. */
+	if (c->type == INS_V_TEXT)
+		return " class=\"text\"";
 	return "";
 }
 

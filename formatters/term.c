@@ -28,8 +28,9 @@
 #define SGR_CYAN "36"
 #define SGR_DIM "2"
 
-/* Text columns are not shrunk below this many columns (or their natural width). */
+/* Text columns give way down to MIN_TEXT_WIDTH, then if need be to LAST_TEXT_WIDTH. */
 #define MIN_TEXT_WIDTH 8
+#define LAST_TEXT_WIDTH 3
 #define COL_GAP 2
 
 struct term {
@@ -189,30 +190,35 @@ static int col_right(const ins_column *c)
 
 /*
  * Shrink the widths of the shown columns until the table fits the terminal:
- * always take one column from the widest text column that can still give.
- * Numbers, times and outcomes keep their width (cutting them would lie).
+ * always take one column from the widest text column that can still give,
+ * first down to MIN_TEXT_WIDTH, then (on very narrow terminals) down to
+ * LAST_TEXT_WIDTH. Numbers, times and outcomes keep their width (cutting
+ * them would lie); when they alone do not fit, the lines get longer.
  */
 static void fit_widths(size_t *w, const ins_column *const *cols, size_t n, size_t width)
 {
+	static const size_t floors[] = { MIN_TEXT_WIDTH, LAST_TEXT_WIDTH };
 	size_t total = 0;
 
 	for (size_t i = 0; i < n; i++)
 		total += w[i] + (i ? COL_GAP : 0);
-	while (total > width) {
-		size_t best = n;
+	for (size_t f = 0; f < 2 && total > width; f++) {
+		while (total > width) {
+			size_t best = n;
 
-		for (size_t i = 0; i < n; i++) {
-			if (cols[i]->type != INS_V_TEXT && cols[i]->type != INS_V_NULL)
-				continue;
-			if (w[i] <= MIN_TEXT_WIDTH)
-				continue;
-			if (best == n || w[i] > w[best])
-				best = i;
+			for (size_t i = 0; i < n; i++) {
+				if (cols[i]->type != INS_V_TEXT && cols[i]->type != INS_V_NULL)
+					continue;
+				if (w[i] <= floors[f])
+					continue;
+				if (best == n || w[i] > w[best])
+					best = i;
+			}
+			if (best == n)
+				break;
+			w[best]--;
+			total--;
 		}
-		if (best == n)
-			break; /* nothing left to give: the line will be longer */
-		w[best]--;
-		total--;
 	}
 }
 
@@ -388,7 +394,7 @@ static void render_series(struct term *t, const ins_section *sec)
 		ins_buf e = INS_BUF_INIT, stats = INS_BUF_INIT, fit = INS_BUF_INIT;
 		double lo = INFINITY, hi = -INFINITY, last = NAN;
 		double *ys = ins_xcalloc(s->npoints ? s->npoints : 1, sizeof(double));
-		size_t room, from = 0, w;
+		size_t room, from = 0, w, len_last = 0;
 
 		for (size_t k = 0; k < s->npoints; k++) {
 			ys[k] = s->points[k].y;
@@ -406,15 +412,19 @@ static void render_series(struct term *t, const ins_section *sec)
 		if (isfinite(last)) {
 			ins_buf_puts(&stats, "  last ");
 			series_value(&stats, s->ytype, last);
+			len_last = stats.len;
 			ins_buf_puts(&stats, " (min ");
 			series_value(&stats, s->ytype, lo);
 			ins_buf_puts(&stats, ", max ");
 			series_value(&stats, s->ytype, hi);
 			ins_buf_puts(&stats, ")");
+			/* On a narrow terminal the range goes first, then older points. */
+			if (lw + 1 + (s->npoints < 8 ? s->npoints : 8) + stats.len > t->width)
+				ins_buf_truncate(&stats, len_last);
 		} else {
 			ins_buf_puts(&stats, "  no data");
 		}
-		room = t->width > lw + 1 + stats.len ? t->width - lw - 1 - stats.len : 8;
+		room = t->width > lw + 1 + stats.len ? t->width - lw - 1 - stats.len : 1;
 		if (s->npoints > room)
 			from = s->npoints - room;
 		ins_text_spark(t->out, ys + from, s->npoints - from);
@@ -424,6 +434,50 @@ static void render_series(struct term *t, const ins_section *sec)
 		ins_buf_release(&e);
 		ins_buf_release(&stats);
 		ins_buf_release(&fit);
+	}
+}
+
+/*
+ * Append prose word-wrapped to the width; lines after the first start with
+ * `indent` spaces. A word longer than a line (a node id) is kept whole: it
+ * is better on a line of its own than cut.
+ */
+static void wrap(struct term *t, const char *text, size_t first_col, size_t indent)
+{
+	size_t col = first_col;
+	int line_start = 1;
+	const char *p = text;
+
+	while (*p) {
+		size_t len = strcspn(p, " \n"), w;
+		char *word = ins_xstrndup(p, len);
+
+		w = ins_text_width(word);
+		if (!line_start && col + 1 + w > t->width) {
+			end_line(t);
+			ins_text_spaces(t->out, indent);
+			col = indent;
+			line_start = 1;
+		}
+		if (!line_start) {
+			ins_buf_putc(t->out, ' ');
+			col++;
+		}
+		ins_buf_puts(t->out, word);
+		col += w;
+		line_start = 0;
+		free(word);
+		p += len;
+		if (*p == '\n') {
+			end_line(t);
+			ins_text_spaces(t->out, indent);
+			col = indent;
+			line_start = 1;
+			p++;
+		} else {
+			while (*p == ' ')
+				p++;
+		}
 	}
 }
 
@@ -443,14 +497,14 @@ static void render_notes(struct term *t, const ins_doc *doc)
 			ins_buf_puts(t->out, "warning:");
 			sgr_reset(t, SGR_YELLOW);
 			ins_buf_putc(t->out, ' ');
-			ins_buf_puts(t->out, e.ptr);
+			wrap(t, e.ptr, 9, 9);
 		} else if (n->level == INS_NOTE_VERDICT) {
 			sgr(t, SGR_BOLD);
 			ins_buf_puts(t->out, "==> ");
-			ins_buf_puts(t->out, e.ptr);
+			wrap(t, e.ptr, 4, 4);
 			sgr_reset(t, SGR_BOLD);
 		} else {
-			ins_buf_puts(t->out, e.ptr);
+			wrap(t, e.ptr, 0, 0);
 		}
 		end_line(t);
 		ins_buf_release(&e);

@@ -274,7 +274,7 @@ static int on_test(ctrf_state *st, int index, const cJSON *test)
 
 	if (!cJSON_IsObject(test))
 		return bad_test(st, index, NULL, "not an object");
-	if (!name)
+	if (!name || !*name)
 		return bad_test(st, index, NULL, "no \"name\"");
 	if (!status)
 		return bad_test(st, index, name, "no \"status\"");

@@ -212,7 +212,7 @@ static int sink_meta(void *data, const char *key, const char *value)
 			ins_session_writer_set_times(c->w, 0, v);
 	} else if (!strcmp(key, "host")) {
 		ins_session_writer_set_host(c->w, value);
-	} else if (!strcmp(key, "truncated")) {
+	} else if (!strcmp(key, "truncated") || !strcmp(key, "incomplete")) {
 		/* The tool stopped mid-write: keep what finished, and say the session is partial. */
 		c->sum->truncated = 1;
 		if (!c->opts->info.state)

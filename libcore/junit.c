@@ -27,10 +27,20 @@
  *     pseudo-test named after the suite.
  *   - Suite-level <system-out>/<system-err>: on_section("system-out: NAME").
  *     Suite properties: on_meta("property.NAME", value).
- *   - Report facts: "started_ms" (earliest timestamp), "host", "duration".
+ *   - Report facts: "started_ms" (the earliest timestamp; one without a
+ *     zone is taken as UTC), "host" (the root's, else the first suite's),
+ *     "duration" (the root's time, else the sum of its child suites'),
+ *     "finished_ms" (start plus duration, when both are known).
  *
  * Identity (ins_result.nodeid), see case_identity(): the pytest node id
- * where it can be derived, else [file::]classname::name.
+ * where it can be derived, else [file::]classname::name. A case with no
+ * name, classname or file cannot be followed across sessions and is left
+ * out. A raw '<' inside an attribute value (web-test-runner) is accepted,
+ * see lenient_filter(); any other malformed XML is refused.
+ *
+ * Memory: the current case holds at most a few dozen text fields, each
+ * capped at INS_INGEST_MAX_TEXT, and expat holds at most one unfinished
+ * token of that size; nothing else grows with the report.
  *
  * Safety: no DTD or external entity is ever loaded; a document declaring
  * any entity is refused. Nesting deeper than INS_INGEST_MAX_DEPTH, a single
@@ -118,7 +128,7 @@ typedef struct tcase {
 
 	int main_emitted;         /* the case's own attempt went out early */
 	int nflaky;               /* flaky attempts sent before the final one */
-	int nrerun;
+	int nrerun;               /* rerun elements seen */
 	int first_rerun_error;    /* the first rerun element was <rerunError> */
 	attempt att[2];           /* the element being read, the one held back */
 	attempt *cur, *pend;
@@ -149,7 +159,7 @@ typedef struct jparser {
 	ins_buf tmp;   /* scratch: module path, section and meta names */
 	ins_buf line;  /* a message taken from the first line of a text */
 	ins_buf ndrop; /* the note on dropped properties */
-	int has_rmsg, has_pval;
+	int has_pval;
 
 	/* report facts */
 	ins_buf host;
@@ -945,7 +955,6 @@ static void result_start(jparser *jp, const XML_Char **atts)
 	tb_clear(&jp->text);
 	ins_buf_clear(&jp->rmsg);
 	ins_buf_clear(&jp->rtype);
-	jp->has_rmsg = m != NULL;
 	if (m)
 		ins_buf_put(&jp->rmsg, m, strlen(m) > INS_INGEST_MAX_TEXT ?
 			    utf8_floor(m, INS_INGEST_MAX_TEXT) : strlen(m));
@@ -1130,8 +1139,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **atts
 	}
 	if (jp->depth == 0) {
 		if (strcmp(el, "testsuites") && strcmp(el, "testsuite")) {
-			fail(jp, "not a JUnit XML report (the root element is <%.64s>, not "
-				 "<testsuites> or <testsuite>)", el);
+			fail(jp, "not a JUnit XML report (the root element is <%.*s>, not "
+				 "<testsuites> or <testsuite>)", (int)utf8_floor(el, strnlen(el, 64)), el);
 			return;
 		}
 		k = K_SUITE;
@@ -1505,6 +1514,11 @@ static void send_meta(jparser *jp)
 		ins_buf_clear(&v);
 		fmt_seconds(&v, dur);
 		sink_meta(jp, "duration", v.ptr);
+	}
+	if (jp->start_full && dur >= 0) {
+		ins_buf_clear(&v);
+		ins_buf_printf(&v, "%lld", (long long)(jp->start_full + llround(dur * 1000)));
+		sink_meta(jp, "finished_ms", v.ptr);
 	}
 	ins_buf_release(&v);
 }

@@ -92,18 +92,23 @@ class ReportLogWriter:
         data = self._config.hook.pytest_report_to_serializable(
             config=self._config, report=report
         )
-        data["$report_type"] = type(report).__name__
+        if data is not None:
+            data["$report_type"] = type(report).__name__
         return data
 
     def pytest_sessionstart(self):
         self._write({"$report_type": "SessionStart", "pytest_version": pytest.__version__})
 
     def pytest_runtest_logreport(self, report):
-        self._write(self._serialize(report))
+        data = self._serialize(report)
+        if data is not None:
+            self._write(data)
 
     def pytest_collectreport(self, report):
         if report.failed:
-            self._write(self._serialize(report))
+            data = self._serialize(report)
+            if data is not None:
+                self._write(data)
 
     def pytest_warning_recorded(self, warning_message, when, nodeid, location):
         category = warning_message.category

@@ -10,44 +10,26 @@
 # console output and exit status are unchanged; without INSIGHT_REPORT_LOG the
 # plugin does nothing.
 
-# --- a tiny TAP harness -----------------------------------------------------
-tap_n=0
-tap_failed=0
-ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
-# check DESCRIPTION COMMAND...: one test point, passing when COMMAND succeeds.
+. "$(dirname "$0")/lib.sh"
+
+# check DESCRIPTION COMMAND [ARG...]: one test point, passing when the command succeeds.
 check() {
 	local desc=$1
 	shift
-	local out
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		printf '%s\n' "$out" | sed 's/^/# /'
-	fi
+	test_expect_success "$desc" "$(printf '%q ' "$@")"
 }
-done_testing() {
-	echo "1..$tap_n"
-	[ "$tap_failed" -eq 0 ] || { echo "# $tap_failed of $tap_n failed"; exit 1; }
-	exit 0
-}
-# ---------------------------------------------------------------------------
 
-SRCDIR=${INSIGHT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-PY=${INSIGHT_PYTHON:-/usr/bin/python3}
-export LC_ALL=C.UTF-8 TZ=UTC COLUMNS=80 PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=0
-unset PYTEST_ADDOPTS PYTEST_PLUGINS INSIGHT_REPORT_LOG PYPROJ_STATE PYPROJ_HANG
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/t3001.XXXXXX")
-cleanup() {
-	[ -n "${hang_pid:-}" ] && kill -9 "$hang_pid" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+SRCDIR=$INSIGHT_SRCDIR
+PY=$INSIGHT_PYTHON
+TMP=$TRASH
+export PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=0
+unset PYTEST_ADDOPTS PYTEST_PLUGINS PYPROJ_STATE PYPROJ_HANG
+hang_pid=
+trap '[ -n "$hang_pid" ] && kill -9 "$hang_pid" 2>/dev/null' EXIT
 
 if ! "$PY" -c 'import pytest, pytest_rerunfailures' 2>/dev/null; then
 	echo "1..0 # SKIP $PY has no pytest or pytest-rerunfailures"
+	cd / && rm -rf "$TRASH"
 	exit 0
 fi
 
@@ -340,10 +322,12 @@ mkdir "$TMP/state2"
 run_pytest "$TMP/without.out" "$TMP/without.status" PYPROJ_STATE="$TMP/state2" -- pyproj
 # Durations, object addresses and temporary paths differ from run to run.
 mask() { sed -E 's/ in [0-9.]+s( \([^)]*\))? / in Xs /; s/0x[0-9a-f]+/0xADDR/g; s#/tmp/[^ ]*##g' "$1"; }
+mask "$TMP/with.out" >"$TMP/with.masked"
+mask "$TMP/without.out" >"$TMP/without.masked"
 check "exit status is the same with and without the plugin" \
 	test "$(cat "$TMP/with.status")" = "$(cat "$TMP/without.status")"
 check "console output is the same with and without the plugin" \
-	diff <(mask "$TMP/with.out") <(mask "$TMP/without.out")
+	diff "$TMP/with.masked" "$TMP/without.masked"
 
 # --- 3. inert without INSIGHT_REPORT_LOG -----------------------------------
 mkdir "$TMP/state3"
@@ -351,11 +335,14 @@ mkdir "$TMP/state3"
 run_pytest "$TMP/inert.out" "$TMP/inert.status" PYPROJ_STATE="$TMP/state3" -- -p insight_pytest pyproj
 (cd "$TMP" && find . -path ./state3 -prune -o -print | sort) >"$TMP/after.list"
 check "without INSIGHT_REPORT_LOG: same exit status" test "$(cat "$TMP/inert.status")" = 1
+mask "$TMP/inert.out" >"$TMP/inert.masked"
+grep -v -e 'inert\.' -e '\.list$' -e '\.masked$' -e '\.out$' "$TMP/before.list" >"$TMP/before.files"
+grep -v -e 'inert\.' -e '\.list$' -e '\.masked$' -e '\.out$' -e '\.files$' "$TMP/after.list" \
+	>"$TMP/after.files"
 check "without INSIGHT_REPORT_LOG: same console output" \
-	diff <(mask "$TMP/inert.out") <(mask "$TMP/without.out")
+	diff "$TMP/inert.masked" "$TMP/without.masked"
 check "without INSIGHT_REPORT_LOG: no file is written" \
-	diff <(grep -v -e 'inert\.' -e '\.list$' "$TMP/before.list") \
-	<(grep -v -e 'inert\.' -e '\.list$' "$TMP/after.list")
+	diff "$TMP/before.files" "$TMP/after.files"
 cat >"$TMP/probe.py" <<'EOF'
 def test_probe(pytestconfig):
     names = [name for name, _ in pytestconfig.pluginmanager.list_name_plugin()]
@@ -404,4 +391,4 @@ check "an unwritable INSIGHT_REPORT_LOG is a usage error (status 4)" \
 check "the usage error names the variable and the file" \
 	grep -q "INSIGHT_REPORT_LOG: cannot write $TMP/no/such/dir/x.jsonl" "$TMP/nodir.out"
 
-done_testing
+test_done

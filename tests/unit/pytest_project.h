@@ -152,10 +152,11 @@ static const char project_tests[] =
 static const char project_broken[] = "import nonexistent_module_for_insight\n";
 
 /*
- * Write the project into a fresh temp dir and run pytest there; the console
- * goes to console.txt, the report-log to report.jsonl. Returns the dir (owned).
+ * Write the project into a fresh temp dir and run pytest there with the
+ * options `extra` (e.g. "--color=yes -q"); the console goes to console.txt,
+ * the report-log to report.jsonl. Returns the dir (owned).
  */
-static inline char *run_pytest_project(void)
+static inline char *run_pytest_project(const char *extra)
 {
 	char *dir = make_tempdir();
 	ins_buf cmd = INS_BUF_INIT;
@@ -167,8 +168,8 @@ static inline char *run_pytest_project(void)
 	/* no plugin autoload and no user options: the run must be the same everywhere */
 	ins_buf_printf(&cmd, "cd '%s' && env -u PYTEST_ADDOPTS PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 "
 		       "COLUMNS=80 %s -m pytest -p pytest_rerunfailures -p no:cacheprovider "
-		       "--reruns 2 -rAR --continue-on-collection-errors --color=no "
-		       "> console.txt 2>&1", dir, python());
+		       "--reruns 2 -rAR --continue-on-collection-errors %s "
+		       "> console.txt 2>&1", dir, python(), extra);
 	if (system(cmd.ptr) == -1)
 		abort();
 	ins_buf_release(&cmd);

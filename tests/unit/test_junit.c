@@ -597,6 +597,7 @@ static void test_nextest_catch2_perl(void **state)
 	assert_null(rc.r[1].err); /* empty <system-err></system-err> */
 	assert_string_equal(meta(&rc, "started_ms"), "1733169970512");
 	assert_string_equal(meta(&rc, "duration"), "0.946");
+	assert_string_equal(meta(&rc, "finished_ms"), "1733169971458");
 	rec_free(&rc);
 
 	assert_int_equal(parse_corpus("action-junit-report/catch2/report.xml", &rc), 0);
@@ -1107,6 +1108,46 @@ static void test_truncation(void **state)
 	ins_buf_release(&x);
 }
 
+/*
+ * The report is read 64 KiB at a time and a raw '<' in an attribute value
+ * is escaped on the way to expat: whatever byte the read boundary falls on
+ * (in a comment, a processing instruction, an attribute, CDATA), the
+ * result is the same.
+ */
+static void test_chunk_boundaries(void **state)
+{
+	static const char region[] =
+		"<!-- a ' \" < - b -->"
+		"<?pi ' \" < ?>"
+		"<testcase name=\"a&lt;b\" classname='c\"d' time=\"<<computed>>\">"
+		"<failure message='x'><![CDATA[ ' \" < ]]]]></failure></testcase>";
+	const size_t head = strlen("<testsuite>\n<!--"), tail = strlen("-->");
+	ins_buf x = INS_BUF_INIT;
+
+	for (size_t shift = 0; shift <= sizeof(region); shift++) {
+		size_t pad = 65536 - head - tail - sizeof(region) + shift;
+		rec rc = { 0 };
+
+		ins_buf_clear(&x);
+		ins_buf_puts(&x, "<testsuite>\n<!--");
+		for (size_t i = 0; i < pad; i++)
+			ins_buf_putc(&x, 'x');
+		ins_buf_puts(&x, "-->");
+		ins_buf_puts(&x, region);
+		ins_buf_puts(&x, "</testsuite>");
+		if (parse_mem(x.ptr, x.len, "chunk.xml", &rc))
+			fail_msg("boundary at %zu: %s", shift, ins_error_last());
+		assert_int_equal(rc.n, 1);
+		assert_string_equal(rc.r[0].name, "a<b");
+		assert_string_equal(rc.r[0].classname, "c\"d");
+		assert_true(rc.r[0].duration == -1);
+		assert_true(rc.r[0].flags & INS_RESULT_DURATION_CLAMPED);
+		assert_string_equal(rc.r[0].detail, "' \" < ]]");
+		rec_free(&rc);
+	}
+	ins_buf_release(&x);
+}
+
 /* ---- the sink stops the parse --------------------------------------------- */
 
 static void test_sink_stops(void **state)
@@ -1373,6 +1414,14 @@ static void gen_many_cases(int fd)
 	put(fd, "</testsuite></testsuites>\n");
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 static void test_memory_flat(void **state)
 {
 	long grew;
@@ -1380,10 +1429,16 @@ static void test_memory_flat(void **state)
 	grew = child_peak_mib(gen_many_cases, 0);
 	if (grew > 8)
 		fail_msg("parsing 60 MB of cases grew the peak RSS by %ld MiB", grew);
-	/* a 50 MB attribute is refused before it is held whole */
+	/*
+	 * A 50 MB attribute is refused once 16 MiB of it are buffered, before
+	 * it is held whole. (AddressSanitizer keeps freed blocks in quarantine,
+	 * so there the peak says nothing about it.)
+	 */
 	grew = child_peak_mib(gen_huge_attr, INS_EINVALID);
-	if (grew > 45)
+#ifndef UNDER_ASAN
+	if (grew > 40)
 		fail_msg("a 50 MB attribute grew the peak RSS by %ld MiB", grew);
+#endif
 }
 
 /* ---- nothing outside the report is ever opened -------------------------- */
@@ -1631,6 +1686,7 @@ int main(void)
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_bom_crlf_unicode),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_chunk_boundaries),
 		cmocka_unit_test(test_sink_stops),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_depth_limit),

@@ -23,7 +23,7 @@ static int setup_real_run(void **state)
 	ins_buf path = INS_BUF_INIT;
 
 	(void)state;
-	g_dir = run_pytest_project();
+	g_dir = run_pytest_project("--color=no");
 	ins_buf_printf(&path, "%s/report.jsonl", g_dir);
 	read_file(&g_log, path.ptr);
 	g_ret = parse_file(ins_ingest_reportlog, path.ptr, &g_run);

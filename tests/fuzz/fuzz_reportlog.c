@@ -1,0 +1,18 @@
+/*
+ * fuzz_reportlog.c - fuzz target for the pytest report-log parser.
+ *
+ * With clang and -DINSIGHT_FUZZ=ON this is a libFuzzer binary; seed it with
+ * report-logs (e.g. the report.jsonl a run of tests/unit/test_reportlog
+ * writes) and tests/fixtures/ctrf/. The ordinary build links it with the
+ * replay driver. The sink checks what every result must honour
+ * (ingest_invariants.h); a broken promise aborts.
+ */
+#include "ingest_invariants.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_parse(ins_ingest_reportlog, data, size);
+	return 0;
+}

@@ -1,0 +1,213 @@
+/*
+ * test_ingest.c - format sniffing and ins_ingest_path(): regular files,
+ * stdin, pipes, and the errors a user sees for files that are no report.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "insight/ingest.h"
+#include "ingest_collect.h"
+
+#define RL_LINES \
+	"{\"pytest_version\": \"7.2.1\", \"$report_type\": \"SessionStart\"}\n" \
+	"{\"nodeid\": \"t.py::a\", \"outcome\": \"passed\", \"when\": \"call\", " \
+	"\"$report_type\": \"TestReport\"}\n" \
+	"{\"exitstatus\": 0, \"$report_type\": \"SessionFinish\"}\n"
+
+static int sniff(const char *text, ins_format *f)
+{
+	*f = INS_FORMAT_AUTO;
+	return ins_format_sniff(text, strlen(text), f);
+}
+
+static void test_sniff(void **state)
+{
+	ins_format f;
+
+	(void)state;
+	assert_int_equal(sniff("<?xml version=\"1.0\"?>\n<testsuites><testsuite/></testsuites>", &f), 0);
+	assert_int_equal(f, INS_FORMAT_JUNIT);
+	assert_int_equal(sniff("\xef\xbb\xbf \r\n\t<testsuite name=\"x\">", &f), 0);
+	assert_int_equal(f, INS_FORMAT_JUNIT);
+	/* other XML goes to the JUnit parser, which says what is wrong with it */
+	assert_int_equal(sniff("<html><body/></html>", &f), 0);
+	assert_int_equal(f, INS_FORMAT_JUNIT);
+	assert_int_equal(sniff(RL_LINES, &f), 0);
+	assert_int_equal(f, INS_FORMAT_REPORTLOG);
+	assert_int_equal(sniff("\n\n{\"$report_type\":\"TestReport\"}", &f), 0);
+	assert_int_equal(f, INS_FORMAT_REPORTLOG);
+	assert_int_equal(sniff("{\n  \"reportFormat\" :  \"CTRF\",\n  \"results\": {}\n}", &f), 0);
+	assert_int_equal(f, INS_FORMAT_CTRF);
+	assert_int_equal(sniff("{\"results\": {\"tool\": {\"name\": \"jest\"}, \"tests\": []}}", &f), 0);
+	assert_int_equal(f, INS_FORMAT_CTRF);
+	/* a CTRF document mentioning "$report_type" in a later line is still CTRF */
+	assert_int_equal(sniff("{\n\"reportFormat\": \"CTRF\",\n\"x\": \"$report_type\"}", &f), 0);
+	assert_int_equal(f, INS_FORMAT_CTRF);
+
+	assert_int_equal(sniff("{\"name\": \"package\", \"version\": \"1.0\"}", &f), INS_EINVALID);
+	assert_string_equal(ins_error_last(), "not a test report insight knows (JUnit XML, "
+			    "pytest report-log or CTRF)");
+	assert_int_equal(sniff("[1, 2, 3]", &f), INS_EINVALID);
+	assert_int_equal(sniff("TAP version 13\nok 1\n", &f), INS_EINVALID);
+	assert_int_equal(sniff("\xef\xbb\xbf  \n", &f), INS_EINVALID);
+	assert_int_equal(f, INS_FORMAT_AUTO);
+	assert_int_equal(ins_format_sniff("", 0, &f), INS_EINVALID);
+}
+
+static char *g_dir;
+
+static int setup(void **state)
+{
+	(void)state;
+	g_dir = make_tempdir();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	remove_tree(g_dir);
+	free(g_dir);
+	return 0;
+}
+
+static char *tmp_path(const char *name)
+{
+	ins_buf p = INS_BUF_INIT;
+
+	ins_buf_printf(&p, "%s/%s", g_dir, name);
+	return ins_buf_detach(&p);
+}
+
+static int ingest(const char *path, const char *display, ins_format fmt, collected *c)
+{
+	ins_ingest_sink s = collect_sink(c);
+
+	return ins_ingest_path(path, display, fmt, &s);
+}
+
+static void test_files_of_each_format(void **state)
+{
+	collected c = { 0 };
+	char *rl = tmp_path("log.whatever");
+	ins_buf ctrf = INS_BUF_INIT, junit = INS_BUF_INIT;
+
+	(void)state;
+	write_text(g_dir, "log.whatever", RL_LINES);
+	assert_int_equal(ingest(rl, NULL, INS_FORMAT_AUTO, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.r[0].nodeid, "t.py::a");
+	assert_string_equal(meta_get(&c, "tool"), "pytest");
+	collected_free(&c);
+
+	ins_buf_printf(&ctrf, "%s/tests/fixtures/ctrf/jest-flaky-env.json", getenv("INSIGHT_SRCDIR"));
+	assert_int_equal(ingest(ctrf.ptr, "report.json", INS_FORMAT_AUTO, &c), 0);
+	assert_int_equal(c.n, 6);
+	assert_string_equal(meta_get(&c, "tool"), "jest");
+	collected_free(&c);
+
+	ins_buf_printf(&junit, "%s/conformance/junit/enricomi/minimal-attributes.xml",
+		       getenv("INSIGHT_SHARED_DIR"));
+	assert_int_equal(ingest(junit.ptr, NULL, INS_FORMAT_AUTO, &c), 0);
+	assert_int_equal(c.n, 4);
+	assert_int_equal(c.r[2].outcome, INS_OUTCOME_FAILED);
+	collected_free(&c);
+
+	/* a forced format is used as given: the CTRF parser refuses a report-log */
+	assert_int_equal(ingest(rl, "log.jsonl", INS_FORMAT_CTRF, &c), INS_EINVALID);
+	assert_non_null(strstr(ins_error_last(), "log.jsonl"));
+	collected_free(&c);
+	free(rl);
+	ins_buf_release(&ctrf);
+	ins_buf_release(&junit);
+}
+
+static void test_errors_name_the_file(void **state)
+{
+	collected c = { 0 };
+	char *empty = tmp_path("empty.xml"), *blank = tmp_path("blank.json");
+	char *other = tmp_path("package.json"), *missing = tmp_path("nope.xml");
+
+	(void)state;
+	write_text(g_dir, "empty.xml", "");
+	write_text(g_dir, "blank.json", "  \n\n");
+	write_text(g_dir, "package.json", "{\"name\": \"x\"}\n");
+
+	assert_int_equal(ingest(empty, "empty.xml", INS_FORMAT_AUTO, &c), INS_EINVALID);
+	assert_string_equal(ins_error_last(), "empty.xml: empty file");
+	assert_int_equal(ingest(blank, "blank.json", INS_FORMAT_AUTO, &c), INS_EINVALID);
+	assert_string_equal(ins_error_last(), "blank.json: empty file");
+	assert_int_equal(ingest(other, NULL, INS_FORMAT_AUTO, &c), INS_EINVALID);
+	assert_non_null(strstr(ins_error_last(), "package.json: not a test report insight knows"));
+	assert_int_equal(ingest(missing, "nope.xml", INS_FORMAT_AUTO, &c), INS_ENOTFOUND);
+	assert_string_equal(ins_error_last(), "nope.xml: no such file");
+	assert_int_equal(ingest(g_dir, "reports", INS_FORMAT_AUTO, &c), INS_EUSAGE);
+	assert_string_equal(ins_error_last(), "reports: is a directory, not a report");
+	assert_int_equal(c.n, 0);
+	free(empty);
+	free(blank);
+	free(other);
+	free(missing);
+}
+
+static void test_stdin(void **state)
+{
+	collected c = { 0 };
+	char *rl = tmp_path("stdin.jsonl");
+	int saved = dup(STDIN_FILENO), fd;
+
+	(void)state;
+	write_text(g_dir, "stdin.jsonl", RL_LINES);
+	fd = open(rl, O_RDONLY);
+	assert_true(fd >= 0 && saved >= 0);
+	assert_int_equal(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+	close(fd);
+	assert_int_equal(ingest("-", NULL, INS_FORMAT_AUTO, &c), 0);
+	assert_int_equal(c.n, 1);
+	collected_free(&c);
+
+	/* stdin that is no report: the message names it */
+	fd = open("/dev/null", O_RDONLY);
+	assert_int_equal(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+	close(fd);
+	assert_int_equal(ingest("-", NULL, INS_FORMAT_AUTO, &c), INS_EINVALID);
+	assert_string_equal(ins_error_last(), "<stdin>: empty file");
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+	free(rl);
+}
+
+/* A pipe (as bash's <(command) gives) cannot be read twice: it is spooled. */
+static void test_pipe(void **state)
+{
+	collected c = { 0 };
+	int p[2];
+	ins_buf path = INS_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], RL_LINES, strlen(RL_LINES)), (ssize_t)strlen(RL_LINES));
+	close(p[1]);
+	ins_buf_printf(&path, "/dev/fd/%d", p[0]);
+	assert_int_equal(ingest(path.ptr, "<(pytest)", INS_FORMAT_AUTO, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(meta_get(&c, "exitstatus"), "0");
+	close(p[0]);
+	collected_free(&c);
+	ins_buf_release(&path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_files_of_each_format),
+		cmocka_unit_test(test_errors_name_the_file),
+		cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_pipe),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
