@@ -13,6 +13,8 @@
 #include "cmd.h"
 
 extern const struct ins_group cmd_group_session;
+extern const struct ins_group cmd_group_sut;
+extern const struct ins_group cmd_group_test;
 extern const struct ins_group cmd_group_analytics;
 extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_init;
@@ -21,6 +23,8 @@ extern const struct ins_group cmd_group_help;
 
 const struct ins_group *const cmd_groups[] = {
 	&cmd_group_session,
+	&cmd_group_sut,
+	&cmd_group_test,
 	&cmd_group_analytics,
 	&cmd_group_init,
 	&cmd_group_db,

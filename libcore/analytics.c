@@ -958,10 +958,10 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, struct fp_
 	ins_table_column(t, "new", "New", INS_V_BOOL);
 	ins_table_column(t, "first_seen", "First seen", INS_V_TIME);
 	ins_table_column(t, "first_session", "First session", INS_V_ID);
-	ins_table_column(t, "first_commit", "First commit", INS_V_TEXT);
+	ins_table_column(t, "first_commit", "First commit", INS_V_ID);
 	ins_table_column(t, "last_seen", "Last seen", INS_V_TIME);
 	ins_table_column(t, "last_session", "Last session", INS_V_ID);
-	ins_table_column(t, "last_commit", "Last commit", INS_V_TEXT);
+	ins_table_column(t, "last_commit", "Last commit", INS_V_ID);
 	if (with_tests)
 		ins_table_column(t, "test_ids", "Affected tests", INS_V_TEXT);
 	ins_table_column(t, "signature", "Signature", INS_V_LONGTEXT);
@@ -1012,7 +1012,7 @@ static int failure_history_table(ins_doc *doc, ins_store *store, const ins_sesss
 	t = ins_doc_table(doc, "history", "Failing attempts");
 	ins_table_column(t, "session", "Session", INS_V_ID);
 	ins_table_column(t, "time", "Time", INS_V_TIME);
-	ins_table_column(t, "commit", "Commit", INS_V_TEXT);
+	ins_table_column(t, "commit", "Commit", INS_V_ID);
 	ins_table_column(t, "attempt", "Attempt", INS_V_INT);
 	ins_table_column(t, "outcome", "Outcome", INS_V_OUTCOME);
 	ins_table_column(t, "fingerprint", "Fingerprint", INS_V_TEXT);
@@ -1209,26 +1209,32 @@ struct mover_acc {
 static void mover_row(void *data, const fin_row *r)
 {
 	struct mover_acc *a = data;
-	struct point p;
-	int second = r->idx >= a->half;
+	int second = r->idx >= a->half, ran, hit;
 
-	result_point(&p, r->outcome, r->flags, r->has_dur, r->dur, a->metric);
 	if (a->metric == INS_METRIC_DURATION) {
-		if (!isnan(p.value))
-			dvec_push(second ? &a->d2 : &a->d1, p.value);
-	} else if (second) {
-		a->f2 += p.num;
-		a->r2 += p.den;
+		if (r->outcome == INS_OUTCOME_PASSED && r->has_dur && r->dur >= 0)
+			dvec_push(second ? &a->d2 : &a->d1, r->dur);
+		return;
+	}
+	ran = r->outcome == INS_OUTCOME_PASSED || ins__failing(r->outcome);
+	hit = a->metric == INS_METRIC_FLAKINESS ? (r->flags & INS_RESULT_FLAKY) != 0 :
+	      ins__failing(r->outcome);
+	if (second) {
+		a->f2 += hit;
+		a->r2 += ran;
 	} else {
-		a->f1 += p.num;
-		a->r1 += p.den;
+		a->f1 += hit;
+		a->r1 += ran;
 	}
 }
 
 /*
  * A test's move:
- *   rates     change = rate(second half) - rate(first half), a half where
- *             the test did not run counting as rate 0; listed when not 0
+ *   rates     its failing share (failed or error / runs that passed or
+ *             failed; for flakiness: runs flaky in the run / runs) in each
+ *             half, change = share(second half) - share(first half), a half
+ *             where the test did not run counting as share 0 (a test that
+ *             did not exist did not fail); listed when not 0
  *   duration  the duration rule (ins_duration_judge) on the passing
  *             durations of the two halves; listed when slower or faster
  */

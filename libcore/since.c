@@ -26,6 +26,9 @@
 #include "insight/analytics.h"
 #include "insight/git.h"
 
+/* Commits walked at most (the answer is exact for histories up to this long). */
+#define SINCE_MAX_WALK 200000
+
 struct srun {
 	char uid[INS_SESSION_ID_LEN + 1];
 	int64_t ms;
@@ -63,10 +66,16 @@ static int visit(void *data, const ins_git_commit *c)
 	if (!hit)
 		return 0;
 	w->seen++;
+	/*
+	 * Past the last pass the walk only goes on to learn which tested
+	 * commits are on this history at all, and stops once all are found.
+	 */
+	if (w->last_pass)
+		return w->seen == w->ncs;
 	/* a commit where the test passed in any session is where it last passed */
 	if (hit->pass) {
 		w->last_pass = hit;
-		return 1;
+		return w->seen == w->ncs;
 	}
 	w->first_fail = hit;
 	return 0;
@@ -244,7 +253,7 @@ int ins_test_since(ins_doc **out, ins_store *store, const char *nodeid,
 		}
 		w.cs = cs;
 		w.ncs = ncs;
-		rc = ins_git_walk(o->repo, latest->commit, 0, visit, &w);
+		rc = ins_git_walk(o->repo, latest->commit, SINCE_MAX_WALK, visit, &w);
 		if (rc < 0) {
 			ins_doc_note(doc, INS_NOTE_WARNING, "no commit order: %s; ordered by time "
 				     "instead", ins_error_last());
@@ -255,6 +264,13 @@ int ins_test_since(ins_doc **out, ins_store *store, const char *nodeid,
 			offwalk = ncs - w.seen;
 			if (w.last_pass)
 				last_pass = &runs[w.last_pass->first_run];
+			if (!w.first_fail) {
+				/* it passed on the failing commit itself: flaky there */
+				ins_doc_note(doc, INS_NOTE_WARNING, "it also passed on %.7s, the commit "
+					     "of its latest failure: flaky there (see 'insight "
+					     "analytics flaky')", latest->commit);
+				first_fail = latest;
+			}
 			if (w.first_fail) {
 				/* the first failing session on the first failing commit */
 				for (size_t i = 0; i < nruns; i++)
@@ -315,7 +331,7 @@ int ins_test_since(ins_doc **out, ins_store *store, const char *nodeid,
 		ins_table *t = ins_doc_table(doc, "commits", "Suspect commits (last pass, first failure]");
 		ins_buf sha = INS_BUF_INIT;
 
-		ins_table_column(t, "sha", "Commit", INS_V_TEXT);
+		ins_table_column(t, "sha", "Commit", INS_V_ID);
 		ins_table_column(t, "time", "Time", INS_V_TIME);
 		ins_table_column(t, "author", "Author", INS_V_TEXT);
 		ins_table_column(t, "subject", "Subject", INS_V_TEXT);
