@@ -575,7 +575,9 @@ static void pass_rate_series(ins_doc *doc, const ins_sessset *set, int64_t from_
 
 	if (!set->n)
 		return;
-	start = from_ms > set->v[0].started_ms || from_ms <= 0 ? set->v[0].started_ms : from_ms;
+	/* from the first session's day: a long empty stretch before it says nothing */
+	(void)from_ms;
+	start = set->v[0].started_ms;
 	for (day = ins__day_start(start); day <= to_ms; day = ins__day_start(day + DAY_MS + DAY_MS / 2)) {
 		int64_t next = ins__day_start(day + DAY_MS + DAY_MS / 2), p = 0, d = 0;
 
@@ -1398,8 +1400,8 @@ int ins_analytics_analyze(ins_doc **out, ins_store *store, const ins_analytics_o
 			dvec_push(&ys, y);
 		}
 	} else if (npts) {
-		int64_t start = o->from_ms > set.v[pts[0].idx].started_ms || o->from_ms <= 0 ?
-				set.v[pts[0].idx].started_ms : o->from_ms;
+		/* from the first session's day to the end of the window (days without data are gaps) */
+		int64_t start = set.v[pts[0].idx].started_ms;
 		size_t i = 0, dayno = 0;
 
 		for (int64_t day = ins__day_start(start); day <= o->to_ms;
