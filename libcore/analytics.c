@@ -704,7 +704,7 @@ static int summary_one(ins_doc *doc, ins_store *store, const char *sut, int64_t 
 			     "previous window to compare with", sut, 100 * rate, set.n,
 			     set.n == 1 ? "" : "s");
 	else
-		ins_doc_note(doc, INS_NOTE_VERDICT, "%s: %s — pass rate %.1f%% against %.1f%% in the "
+		ins_doc_note(doc, INS_NOTE_VERDICT, "%s: %s: pass rate %.1f%% against %.1f%% in the "
 			     "previous window (%+.1f points), %zu flaky test%s", sut, verdict,
 			     100 * rate, 100 * prev_rate, 100 * (rate - prev_rate), fl.n,
 			     fl.n == 1 ? "" : "s");
