@@ -784,8 +784,8 @@ struct sighting {
 /*
  * The first (or last) session in the history (of the SUT when given) with a
  * failing attempt of this fingerprint (and of this test when test_id > 0).
- * Cost: the fingerprint's rows through result_by_fingerprint (or the test's
- * through result_by_test), joined to their sessions.
+ * Cost: the fingerprint's rows through result_by_fingerprint, joined to
+ * their sessions and sorted by time.
  */
 static int sighting(ins_store *store, struct sighting *out, int64_t fp_id, int64_t test_id,
 		    int64_t sut_id, int last)
@@ -797,16 +797,12 @@ static int sighting(ins_store *store, struct sighting *out, int64_t fp_id, int64
 	rc = ins_store__prepare(store, &st, last ?
 		"SELECT s.uid, s.started_ms, s.git_commit FROM result r "
 		"JOIN session s ON s.id = r.session_id "
-		"WHERE (r.fingerprint_id = ?1 OR (?1 = 0 AND r.fingerprint_id IS NULL "
-		"  AND r.outcome IN (1, 2))) "
-		"AND (?2 = 0 OR r.test_id = ?2) AND (?3 = 0 OR s.sut_id = ?3) "
-		"ORDER BY s.started_ms DESC, s.id DESC LIMIT 1" :
+		"WHERE r.fingerprint_id = ?1 AND (?2 = 0 OR +r.test_id = ?2) "
+		"AND (?3 = 0 OR s.sut_id = ?3) ORDER BY s.started_ms DESC, s.id DESC LIMIT 1" :
 		"SELECT s.uid, s.started_ms, s.git_commit FROM result r "
 		"JOIN session s ON s.id = r.session_id "
-		"WHERE (r.fingerprint_id = ?1 OR (?1 = 0 AND r.fingerprint_id IS NULL "
-		"  AND r.outcome IN (1, 2))) "
-		"AND (?2 = 0 OR r.test_id = ?2) AND (?3 = 0 OR s.sut_id = ?3) "
-		"ORDER BY s.started_ms, s.id LIMIT 1");
+		"WHERE r.fingerprint_id = ?1 AND (?2 = 0 OR +r.test_id = ?2) "
+		"AND (?3 = 0 OR s.sut_id = ?3) ORDER BY s.started_ms, s.id LIMIT 1");
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, fp_id);
@@ -826,12 +822,27 @@ static int sighting(ins_store *store, struct sighting *out, int64_t fp_id, int64
 	return rc;
 }
 
+/* The window's session that started at `ms` (the first of them), as a sighting. */
+static void sighting_in_window(struct sighting *out, const ins_sessset *set, int64_t ms)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->v[i].started_ms == ms) {
+			memcpy(out->uid, set->v[i].uid, sizeof(out->uid));
+			out->ms = ms;
+			out->commit = ins_xstrdup(set->v[i].commit);
+			return;
+		}
+	}
+}
+
 struct fp_group {
-	int64_t fp_id;           /* 0: failures without a message */
+	int64_t fp_id;           /* 0: failures without a message (no fingerprint) */
 	char *hash, *signature, *message, *tests_list;
 	int64_t count, tests, sessions;
+	int64_t win_first_ms, win_last_ms;
 	struct sighting first, last;
-	int is_new;
+	int is_new;              /* -1: cannot tell (no fingerprint) */
 };
 
 static int cmp_fp_group(const void *x, const void *y)
@@ -862,9 +873,39 @@ static char *query_text(ins_store *store, const char *sql, int64_t a, int64_t b,
 }
 
 /*
+ * Per fingerprint, the queries go through result_by_fingerprint (the
+ * unary + keeps SQLite from driving them by the window's sessions, which
+ * would read the whole window once per fingerprint): their cost is the
+ * fingerprint's own rows. Failures without a fingerprint have no index:
+ * they are read from the window's sessions, once.
+ */
+static const char *const fp_message_sql[2] = {
+	"SELECT r.message FROM result r JOIN session s ON s.id = r.session_id "
+	"WHERE r.fingerprint_id IS NULL AND r.outcome IN (1, 2) AND ?1 = 0 "
+	"AND (?2 = 0 OR r.test_id = ?2) AND r.session_id IN (SELECT value FROM json_each(?3)) "
+	"ORDER BY s.started_ms DESC, r.attempt DESC LIMIT 1",
+	"SELECT r.message FROM result r JOIN session s ON s.id = r.session_id "
+	"WHERE r.fingerprint_id = ?1 AND (?2 = 0 OR +r.test_id = ?2) "
+	"AND +r.session_id IN (SELECT value FROM json_each(?3)) "
+	"ORDER BY s.started_ms DESC, r.attempt DESC LIMIT 1",
+};
+static const char *const fp_tests_sql[2] = {
+	"SELECT group_concat(nodeid, ' ') FROM (SELECT DISTINCT t.nodeid FROM result r "
+	"JOIN test t ON t.id = r.test_id "
+	"WHERE r.fingerprint_id IS NULL AND r.outcome IN (1, 2) AND ?1 = 0 "
+	"AND (?2 = 0 OR r.test_id = ?2) AND r.session_id IN (SELECT value FROM json_each(?3)) "
+	"ORDER BY t.nodeid LIMIT 5)",
+	"SELECT group_concat(nodeid, ' ') FROM (SELECT DISTINCT t.nodeid FROM result r "
+	"JOIN test t ON t.id = r.test_id "
+	"WHERE r.fingerprint_id = ?1 AND (?2 = 0 OR +r.test_id = ?2) "
+	"AND +r.session_id IN (SELECT value FROM json_each(?3)) ORDER BY t.nodeid LIMIT 5)",
+};
+
+/*
  * Group the window's failing attempts (failed or error, every attempt) by
  * fingerprint (test_id > 0: of one test only). Cost: the rows of the
- * window's sessions (primary-key ranges), aggregated by SQL.
+ * window's sessions (primary-key ranges), aggregated by SQL; then the
+ * per-fingerprint queries above for each group.
  */
 static int failure_groups(ins_store *store, const ins_sessset *set, int64_t test_id,
 			  int64_t sut_id, struct fp_group **out, size_t *nout)
@@ -872,13 +913,14 @@ static int failure_groups(ins_store *store, const ins_sessset *set, int64_t test
 	sqlite3_stmt *st;
 	struct fp_group *v = NULL;
 	size_t n = 0, alloc = 0;
-	int rc;
+	int rc = 0;
 
 	*out = NULL;
 	*nout = 0;
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT coalesce(r.fingerprint_id, 0), count(*), count(DISTINCT r.test_id), "
-		"count(DISTINCT r.session_id) FROM result r "
+		"count(DISTINCT r.session_id), min(s.started_ms), max(s.started_ms) FROM result r "
+		"JOIN session s ON s.id = r.session_id "
 		"WHERE r.session_id IN (SELECT value FROM json_each(?1)) AND r.outcome IN (1, 2) "
 		"AND (?2 = 0 OR r.test_id = ?2) GROUP BY 1")) < 0)
 		return rc;
@@ -891,6 +933,8 @@ static int failure_groups(ins_store *store, const ins_sessset *set, int64_t test
 		v[n].count = sqlite3_column_int64(st, 1);
 		v[n].tests = sqlite3_column_int64(st, 2);
 		v[n].sessions = sqlite3_column_int64(st, 3);
+		v[n].win_first_ms = sqlite3_column_int64(st, 4);
+		v[n].win_last_ms = sqlite3_column_int64(st, 5);
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -898,30 +942,29 @@ static int failure_groups(ins_store *store, const ins_sessset *set, int64_t test
 		free(v);
 		return ins_store__error(store, "grouping failures");
 	}
+	rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct fp_group *g = &v[i];
+		int has = g->fp_id != 0;
 
-		if (g->fp_id) {
+		if (has) {
 			g->hash = query_text(store, "SELECT hash FROM fingerprint WHERE id = ?1 AND ?2 = ?2",
 					     g->fp_id, 0, NULL);
 			g->signature = query_text(store, "SELECT signature FROM fingerprint "
 						  "WHERE id = ?1 AND ?2 = ?2", g->fp_id, 0, NULL);
 		}
 		/* the latest message in the window stands for the group */
-		g->message = query_text(store,
-			"SELECT r.message FROM result r JOIN session s ON s.id = r.session_id "
-			"WHERE r.session_id IN (SELECT value FROM json_each(?3)) AND r.outcome IN (1, 2) "
-			"AND (r.fingerprint_id = ?1 OR (?1 = 0 AND r.fingerprint_id IS NULL)) "
-			"AND (?2 = 0 OR r.test_id = ?2) "
-			"ORDER BY s.started_ms DESC, r.attempt DESC LIMIT 1", g->fp_id, test_id,
-			ins_sessset_json(set));
-		g->tests_list = query_text(store,
-			"SELECT group_concat(nodeid, ' ') FROM (SELECT DISTINCT t.nodeid FROM result r "
-			"JOIN test t ON t.id = r.test_id "
-			"WHERE r.session_id IN (SELECT value FROM json_each(?3)) AND r.outcome IN (1, 2) "
-			"AND (r.fingerprint_id = ?1 OR (?1 = 0 AND r.fingerprint_id IS NULL)) "
-			"AND (?2 = 0 OR r.test_id = ?2) ORDER BY t.nodeid LIMIT 5)", g->fp_id, test_id,
-			ins_sessset_json(set));
+		g->message = query_text(store, fp_message_sql[has], g->fp_id, test_id,
+					ins_sessset_json(set));
+		g->tests_list = query_text(store, fp_tests_sql[has], g->fp_id, test_id,
+					   ins_sessset_json(set));
+		if (!has) {
+			/* no fingerprint: nothing ties these failures to earlier ones */
+			sighting_in_window(&g->first, set, g->win_first_ms);
+			sighting_in_window(&g->last, set, g->win_last_ms);
+			g->is_new = -1;
+			continue;
+		}
 		if ((rc = sighting(store, &g->first, g->fp_id, test_id, sut_id, 0)) < 0 ||
 		    (rc = sighting(store, &g->last, g->fp_id, test_id, sut_id, 1)) < 0)
 			break;
@@ -978,7 +1021,10 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, struct fp_
 		if (with_tests)
 			ins_table_int(t, g->tests);
 		ins_table_int(t, g->sessions);
-		ins_table_bool(t, g->is_new);
+		if (g->is_new < 0)
+			ins_table_null(t);
+		else
+			ins_table_bool(t, g->is_new);
 		ins_table_time(t, g->first.ms);
 		ins_table_text(t, g->first.uid[0] ? g->first.uid : NULL);
 		ins_table_text(t, g->first.commit);
@@ -1062,6 +1108,8 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 		goto done;
 	/* new: the fingerprint's first sighting (in the SUT, of the test) lies in the window */
 	for (size_t i = 0; i < ngroups; i++) {
+		if (groups[i].is_new < 0)
+			continue;
 		groups[i].is_new = groups[i].first.ms >= o->from_ms;
 		nnew += (size_t)groups[i].is_new;
 		total += groups[i].count;
