@@ -265,7 +265,8 @@ static void flaky_evidence(ins_flaky_evidence *e, int64_t *last_ms, const ins_se
 
 	memset(e, 0, sizeof(*e));
 	*last_ms = 0;
-	qsort(runs, n, sizeof(*runs), cmp_run);
+	if (n)
+		qsort(runs, n, sizeof(*runs), cmp_run);
 	for (size_t i = 0; i < n; i++) {
 		const ins_sess *s = &set->v[runs[i].idx];
 		int failing = ins__failing(runs[i].outcome);
@@ -290,7 +291,8 @@ static void flaky_evidence(ins_flaky_evidence *e, int64_t *last_ms, const ins_se
 	e->runs = (int64_t)k;
 	e->flip_rate = ins_stats_flip_rate(seq, k, half_life, &flips, &e->excess_flip_rate);
 	e->flips = (int64_t)flips;
-	qsort(tr, ntr, sizeof(*tr), cmp_tree_run);
+	if (ntr)
+		qsort(tr, ntr, sizeof(*tr), cmp_tree_run);
 	for (size_t i = 0, j; i < ntr; i = j) {
 		int pass = 0, fail = 0;
 
@@ -656,7 +658,8 @@ static int summary_one(ins_doc *doc, ins_store *store, const char *sut, int64_t 
 	pass_rate_series(doc, &set, o->from_ms, o->to_ms);
 
 	/* top failing: the tests that failed in most sessions */
-	qsort(acc.v, acc.n, sizeof(*acc.v), cmp_failing);
+	if (acc.n)
+		qsort(acc.v, acc.n, sizeof(*acc.v), cmp_failing);
 	t = ins_doc_table(doc, "top_failing", "Most failing tests");
 	ins_table_column(t, "nodeid", "Test", INS_V_TEXT);
 	ins_table_column(t, "failed", "Failed", INS_V_INT);
@@ -677,7 +680,8 @@ static int summary_one(ins_doc *doc, ins_store *store, const char *sut, int64_t 
 	ins_table_set_total(t, shown);
 
 	/* slowest: by the median of passing durations */
-	qsort(acc.v, acc.n, sizeof(*acc.v), cmp_slow);
+	if (acc.n)
+		qsort(acc.v, acc.n, sizeof(*acc.v), cmp_slow);
 	t = ins_doc_table(doc, "slowest", "Slowest tests");
 	ins_table_column(t, "nodeid", "Test", INS_V_TEXT);
 	ins_table_column(t, "p50", "p50", INS_V_DURATION);
@@ -1114,7 +1118,8 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 		nnew += (size_t)groups[i].is_new;
 		total += groups[i].count;
 	}
-	qsort(groups, ngroups, sizeof(*groups), cmp_fp_group);
+	if (ngroups)
+		qsort(groups, ngroups, sizeof(*groups), cmp_fp_group);
 
 	if (o->nodeid)
 		ins_buf_printf(&title, "Failures of %s", o->nodeid);
@@ -1541,7 +1546,8 @@ int ins_analytics_analyze(ins_doc **out, ins_store *store, const ins_analytics_o
 		ma.dur = &o->dur;
 		if (set.n >= 2 && (rc = stream_finals(store, &set, mover_row, mover_end, &ma)) < 0)
 			goto done;
-		qsort(ma.v, ma.n, sizeof(*ma.v), cmp_mover);
+		if (ma.n)
+			qsort(ma.v, ma.n, sizeof(*ma.v), cmp_mover);
 		t = ins_doc_table(doc, "movers", "Tests that moved it most (first half of the "
 				  "sessions against the second)");
 		ins_table_column(t, "nodeid", "Test", INS_V_TEXT);

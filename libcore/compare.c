@@ -619,8 +619,10 @@ int ins_compare_selections(ins_doc **out, ins_compare_result *res, ins_store *st
 	if (res->target_flaky)
 		res->tripped |= INS_GATE_FLAKY;
 	res->gate_failed = (res->tripped & opts->fail_on) != 0;
-	qsort(c.sec[SEC_SLOWER].v, c.sec[SEC_SLOWER].n, sizeof(struct row), cmp_rel_desc);
-	qsort(c.sec[SEC_FASTER].v, c.sec[SEC_FASTER].n, sizeof(struct row), cmp_rel_desc);
+	if (c.sec[SEC_SLOWER].n)
+		qsort(c.sec[SEC_SLOWER].v, c.sec[SEC_SLOWER].n, sizeof(struct row), cmp_rel_desc);
+	if (c.sec[SEC_FASTER].n)
+		qsort(c.sec[SEC_FASTER].v, c.sec[SEC_FASTER].n, sizeof(struct row), cmp_rel_desc);
 	*out = build_doc(&c, base, target);
 done:
 	for (int s = 0; s < SEC__COUNT; s++) {

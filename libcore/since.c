@@ -237,7 +237,8 @@ int ins_test_since(ins_doc **out, ins_store *store, const char *nodeid,
 			cs[ncs].pass = !runs[i].failing;
 			cs[ncs++].fail = runs[i].failing;
 		}
-		qsort(cs, ncs, sizeof(*cs), cmp_commit_state);
+		if (ncs)
+			qsort(cs, ncs, sizeof(*cs), cmp_commit_state);
 		/* merge the runs of each commit */
 		{
 			size_t k = 0;
