@@ -151,8 +151,6 @@ static int compare_setup(ins_ctx *ctx, const struct compare_cli *c, ins_compare_
 	ins_compare_opts_init(o);
 	if (c->mode && (rc = ins_sel_mode_parse(&o->sel.mode, c->mode)) < 0)
 		return cmd_fail(rc);
-	if (c->mode && o->sel.mode == INS_SEL_AUTO)
-		o->sel.mode = INS_SEL_AUTO;
 	o->sel.sut = c->sut;
 	if (c->time) {
 		int64_t len;

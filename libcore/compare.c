@@ -12,6 +12,7 @@
  * conditions are computed whether or not they were asked for, and the
  * document carries the same numbers as ins_compare_result.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,7 +454,7 @@ static void selection_facts(ins_doc *doc, const char *which, const ins_selection
 	ins_buf id = INS_BUF_INIT, label = INS_BUF_INIT;
 
 	ins_buf_printf(&id, "%s", which);
-	ins_buf_printf(&label, "%c%s", which[0] - 32, which + 1);
+	ins_buf_printf(&label, "%c%s", toupper((unsigned char)which[0]), which + 1);
 	ins_doc_fact_text(doc, id.ptr, label.ptr, s->label);
 	ins_buf_printf(&id, "_mode");
 	ins_buf_printf(&label, " read as");
@@ -461,18 +462,18 @@ static void selection_facts(ins_doc *doc, const char *which, const ins_selection
 	ins_buf_clear(&id);
 	ins_buf_clear(&label);
 	ins_buf_printf(&id, "%s_sessions", which);
-	ins_buf_printf(&label, "%c%s sessions", which[0] - 32, which + 1);
+	ins_buf_printf(&label, "%c%s sessions", toupper((unsigned char)which[0]), which + 1);
 	ins_doc_fact_int(doc, id.ptr, label.ptr, (int64_t)set->n);
 	if (s->mode == INS_SEL_COMMIT) {
 		ins_buf_clear(&id);
 		ins_buf_clear(&label);
 		ins_buf_printf(&id, "%s_commit", which);
-		ins_buf_printf(&label, "%c%s commit", which[0] - 32, which + 1);
+		ins_buf_printf(&label, "%c%s commit", toupper((unsigned char)which[0]), which + 1);
 		ins_doc_fact_text(doc, id.ptr, label.ptr, s->commit);
 		ins_buf_clear(&id);
 		ins_buf_clear(&label);
 		ins_buf_printf(&id, "%s_commit_distance", which);
-		ins_buf_printf(&label, "%c%s commits back", which[0] - 32, which + 1);
+		ins_buf_printf(&label, "%c%s commits back", toupper((unsigned char)which[0]), which + 1);
 		ins_doc_fact_int(doc, id.ptr, label.ptr, (int64_t)s->distance);
 		if (s->distance)
 			ins_doc_note(doc, INS_NOTE_INFO, "%s: no session was recorded on %.7s (%s); "
@@ -521,6 +522,8 @@ static ins_doc *build_doc(struct cmp *c, const ins_selection *bs, const ins_sele
 		if (r->tripped & c->o->fail_on & (1u << i))
 			ins_buf_printf(&tripped, "%s%s", tripped.len ? "," : "", gate_names[i]);
 	ins_doc_fact_bool(doc, "gate_failed", "Gate failed", r->gate_failed);
+	ins_doc_fact_text(doc, "gate_tripped", "Gate conditions that held",
+			  tripped.len ? tripped.ptr : NULL);
 
 	for (int s = 0; s < SEC__COUNT; s++)
 		add_section_table(doc, &c->sec[s], (enum section)s, limit);

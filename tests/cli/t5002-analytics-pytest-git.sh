@@ -56,6 +56,7 @@ test_expect_success '--fail-on new-failures: exit 1, and the JSON says which con
 	(cd shop && test_must_fail --exit 1 insight --format json analytics compare \
 		--base HEAD~3 --target HEAD --fail-on new-failures) >gate.json 2>err &&
 	test "$(json_get gate.json "d[\"facts\"][\"gate_failed\"]")" = True &&
+	test "$(json_get gate.json "d[\"facts\"][\"gate_tripped\"]")" = new-failures &&
 	json_get gate.json "[(r[\"condition\"], r[\"requested\"], r[\"tripped\"]) for r in d[\"tables\"][\"gate\"][\"rows\"]]" >actual &&
 	echo "[[\"new-failures\", true, true], [\"regressions\", false, false], [\"any-failure\", false, true], [\"flaky\", false, false]]" >expect &&
 	test_cmp expect actual &&
