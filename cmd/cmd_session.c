@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "cmd_session.h"
+#include "hooks.h"
 #include "insight/ci.h"
 #include "insight/git.h"
 #include "insight/import.h"
@@ -229,8 +230,10 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 		goto done;
 	}
 	rc = session_print_ids(ctx, &sum);
-	for (size_t i = 0; i < sum.nsessions; i++)
+	for (size_t i = 0; i < sum.nsessions; i++) {
 		session_print_brief(ctx, store, sum.sessions[i]);
+		cmd_run_post_session_hook(ctx, store, sum.sessions[i]);
+	}
 	if (sum.failed) {
 		fprintf(stderr, "insight: %zu of %zu report%s skipped because %s not parse\n",
 			sum.failed, sum.files, sum.files == 1 ? "" : "s",
@@ -277,12 +280,14 @@ static int cmd_session_delete(int argc, const char **argv, ins_ctx *ctx)
 extern int cmd_session_run(int argc, const char **argv, ins_ctx *ctx);
 extern int cmd_session_list(int argc, const char **argv, ins_ctx *ctx);
 extern int cmd_session_show(int argc, const char **argv, ins_ctx *ctx);
+extern int cmd_session_compare(int argc, const char **argv, ins_ctx *ctx);
 
 static const struct ins_subcmd session_subs[] = {
 	{ "run", cmd_session_run, "run a test command and record its session", CMD_STORE_WRITE },
 	{ "import", cmd_session_import, "record reports a test tool wrote", CMD_STORE_WRITE },
 	{ "list", cmd_session_list, "list recorded sessions, newest first", CMD_STORE_READ },
 	{ "show", cmd_session_show, "show one session: facts, counts, failures", CMD_STORE_READ },
+	{ "compare", cmd_session_compare, "compare two sessions test by test", CMD_STORE_READ },
 	{ "delete", cmd_session_delete, "delete sessions", CMD_STORE_WRITE },
 	{ NULL, NULL, NULL, 0 },
 };
