@@ -1,27 +1,17 @@
 #!/usr/bin/python3
-"""gen_junit.py - deterministic, realistic JUnit XML for insight's benchmark.
-
-Two modes:
+"""gen_junit.py - one large, realistic JUnit XML report for insight's ingest benchmark.
 
   gen_junit.py --cases N [--seed S] --out FILE
-      One report with N distinct test cases, as pytest (junit_family=xunit2)
-      writes it: lognormal durations, about 8 % failures whose messages carry
-      numbers and paths, 4 % skips, 1 % errors, 0.5 % flaky cases (a Surefire
-      <flakyFailure> before the passing attempt), parametrised names.
 
-  gen_junit.py --sessions S --tests T --days D [--seed S] --out DIR
-      A whole history: S reports of the same T tests over D simulated days,
-      one file per session (DIR/session-00001.xml, ...), timestamps rising.
-      Each test has its own character: most always pass, some are flaky with
-      their own failure rate, some break for a stretch of sessions and are
-      fixed again, a few are skipped. Used by scripts/bench until
-      scripts/gen-history provides the same through the shared generator.
-
-The same arguments always give the same bytes (random.Random(seed) only).
+One report with N distinct test cases, as pytest (junit_family=xunit2)
+writes it: lognormal durations, about 8 % failures whose messages carry
+numbers and paths, 4 % skips, 1 % errors, 0.6 % flaky cases (a Surefire
+<flakyFailure> before the passing attempt), parametrised and unicode names.
+Whole histories (many sessions of the same tests) come from
+scripts/gen-history. The same arguments always give the same bytes.
 """
 import argparse
 import math
-import os
 import random
 import sys
 import time
@@ -135,19 +125,6 @@ def emit_case(out, rng, uni, i, outcome, dur, flaky_fail=False):
     out.append("".join(parts))
 
 
-def write_report(path, cases, started, host):
-    """cases: list of already rendered <testcase> strings."""
-    total = len(cases)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started)) + ".000000+00:00"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites name="pytest tests">'
-                '<testsuite name="pytest" errors="0" failures="0" skipped="0" tests="%d" '
-                'time="%.3f" timestamp="%s" hostname="%s">\n' % (total, 0.0, stamp, host))
-        for k in range(0, total, 4096):
-            f.write("".join(cases[k:k + 4096]))
-        f.write("</testsuite></testsuites>\n")
-
-
 def one_report(args):
     rng = random.Random(args.seed)
     uni = Universe(args.cases)
@@ -177,68 +154,12 @@ def one_report(args):
         f.write("</testsuite></testsuites>\n")
 
 
-def history(args):
-    rng = random.Random(args.seed)
-    uni = Universe(args.tests)
-    os.makedirs(args.out, exist_ok=True)
-    # Each test's character, fixed for the whole history.
-    kind = []
-    for i in range(args.tests):
-        r = rng.random()
-        if r < 0.03:
-            kind.append(("flaky", rng.uniform(0.05, 0.4)))
-        elif r < 0.06:
-            start = rng.randrange(args.sessions)
-            kind.append(("broken", start, start + rng.randrange(5, max(6, args.sessions // 4))))
-        elif r < 0.09:
-            kind.append(("skip",))
-        elif r < 0.095:
-            kind.append(("erratic", 0.02))
-        else:
-            kind.append(("stable", 0.002))
-    base_dur = [duration(rng) for _ in range(args.tests)]
-    t0 = 1780000000 - args.days * 86400
-    step = args.days * 86400 / max(1, args.sessions)
-    for s in range(args.sessions):
-        started = int(t0 + s * step + rng.uniform(0, step / 2))
-        cases = []
-        # A slow-down lands in the last third of the history for a few tests.
-        for i in range(args.tests):
-            k = kind[i]
-            if k[0] == "flaky":
-                outcome = "failed" if rng.random() < k[1] else "passed"
-            elif k[0] == "broken":
-                outcome = "failed" if k[1] <= s < k[2] else "passed"
-            elif k[0] == "skip":
-                outcome = "skipped"
-            elif k[0] == "erratic":
-                outcome = "error" if rng.random() < k[1] else "passed"
-            else:
-                outcome = "failed" if rng.random() < k[1] else "passed"
-            d = base_dur[i] * rng.uniform(0.8, 1.25)
-            if i % 97 == 0 and s > args.sessions * 2 // 3:
-                d *= 1.8
-            emit_case(cases, rng, uni, i, outcome, d,
-                      k[0] == "flaky" and outcome == "passed" and rng.random() < 0.1)
-        write_report(os.path.join(args.out, "session-%05d.xml" % (s + 1)), cases, started,
-                     "ci-runner-%d" % (s % 4 + 1))
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--cases", type=int)
-    p.add_argument("--sessions", type=int)
-    p.add_argument("--tests", type=int)
-    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--cases", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", required=True)
-    args = p.parse_args()
-    if args.cases:
-        one_report(args)
-    elif args.sessions and args.tests:
-        history(args)
-    else:
-        p.error("give --cases N, or --sessions S --tests T")
+    one_report(p.parse_args())
     return 0
 
 
