@@ -142,6 +142,25 @@ static void add_groups(struct answer *a)
 	ins_buf_release(&file);
 }
 
+/*
+ * Session ids are stored upper-case and read in any case: offer them in the
+ * case being typed, so that every shell's own prefix matching keeps them.
+ */
+static void add_session_cb(void *data, const char *value, const char *desc)
+{
+	struct answer *a = data;
+	const char *v = a->cur + strlen(a->prefix);
+	ins_buf id = INS_BUF_INIT;
+	int lower = 0;
+
+	for (const char *p = v; *p; p++)
+		lower |= *p >= 'a' && *p <= 'z';
+	for (const char *p = value; *p; p++)
+		ins_buf_putc(&id, lower && *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p);
+	add(a, id.ptr, desc);
+	ins_buf_release(&id);
+}
+
 /* SUT names, session ids or node ids from the history; silent when there is none. */
 static void add_store(struct answer *a, ins_complete_kind kind, const char *db, const char *sut)
 {
@@ -153,7 +172,8 @@ static void add_store(struct answer *a, ins_complete_kind kind, const char *db, 
 	if (ins_store_open(&store, path.ptr, INS_STORE_READONLY | INS_STORE_NO_MIGRATE) == 0) {
 		if (kind == INS_COMPLETE_SESSION && !strncmp("latest", v, strlen(v)))
 			add(a, "latest", "the newest session");
-		ins_complete_values(store, kind, v, sut, 0, add_cb, a);
+		ins_complete_values(store, kind, v, sut, 0,
+				    kind == INS_COMPLETE_SESSION ? add_session_cb : add_cb, a);
 	}
 	ins_store_free(store);
 	ins_buf_release(&path);
