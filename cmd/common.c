@@ -33,6 +33,7 @@ int cmd_fail(int code)
 	return cmd_exit_code(code);
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vsay(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);

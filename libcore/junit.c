@@ -61,6 +61,7 @@
 #include "insight/buf.h"
 #include "insight/errors.h"
 #include "insight/ingest.h"
+#include "insight/timeutil.h"
 
 #define CHUNK (64u * 1024)
 #define TRUNC_MARK "\n[truncated by insight]"
@@ -365,116 +366,25 @@ static void parse_duration(const char *s, double *dur, unsigned *flags)
 	*dur = v;
 }
 
-static int digits(const char **sp, int n, int *out)
-{
-	const char *s = *sp;
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	*sp = s + n;
-	*out = v;
-	return 1;
-}
-
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
- * Parse a report timestamp into epoch milliseconds (UTC). Accepted:
- *   2024-01-03                    (date only: *date_only = 1)
- *   2024-01-03T12:27:11           no zone: taken as UTC (the report does
- *   2024-01-03 12:27:54Z            not say which local time it meant)
- *   2024-01-03T 12:40:13          a space after the T (seen in the wild)
- *   2024-01-03T11:23:00.00        fractional seconds, any number of digits
- *   2024-01-03T12:27:15+01:00     zone offsets +HH:MM, +HHMM, +HH, Z
- *   2024-01-03T12:27              no seconds
- * Returns 1 on success, 0 when the text is none of these.
+ * Parse a report timestamp into epoch milliseconds (UTC) with the one
+ * parser insight has for them (ins_timestamp_parse: ISO 8601 with or
+ * without zone, fractional seconds, a space or "T " between date and time;
+ * no zone = UTC). *date_only is set for a bare date, which is used only when
+ * nothing better is known. Returns 1 on success, 0 when the text is none of these.
  */
 static int parse_timestamp(const char *s, int64_t *ms, int *date_only)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, off = 0;
-	int leap;
+	const char *p = s;
 
-	while (is_space(*s))
-		s++;
-	if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' ||
-	    !digits(&s, 2, &d))
+	while (is_space(*p))
+		p++;
+	if (ins_timestamp_parse(ms, p) < 0) {
+		ins_error_clear();
 		return 0;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-		return 0;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo == 2 && d == 29 && !leap)
-		return 0;
-	*date_only = 0;
-	if (*s == 'T' || *s == 't' || *s == ' ') {
-		s++;
-		while (*s == ' ')
-			s++;
-		if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi))
-			return 0;
-		if (*s == ':') {
-			s++;
-			if (!digits(&s, 2, &sec))
-				return 0;
-			if (*s == '.' || *s == ',') {
-				int n = 0;
-
-				s++;
-				if (*s < '0' || *s > '9')
-					return 0;
-				for (; *s >= '0' && *s <= '9'; s++, n++)
-					if (n < 3)
-						frac = frac * 10 + (*s - '0');
-				for (; n < 3; n++)
-					frac *= 10;
-			}
-		}
-		if (h > 23 || mi > 59 || sec > 60)
-			return 0;
-		if (sec == 60) /* a leap second: the last ms of the minute */
-			sec = 59, frac = 999;
-		while (*s == ' ')
-			s++;
-		if (*s == 'Z' || *s == 'z') {
-			s++;
-		} else if (*s == '+' || *s == '-') {
-			int sign = *s++ == '-' ? -1 : 1, oh, om = 0;
-
-			if (!digits(&s, 2, &oh))
-				return 0;
-			if (*s == ':')
-				s++;
-			if (*s >= '0' && *s <= '9' && !digits(&s, 2, &om))
-				return 0;
-			if (oh > 23 || om > 59)
-				return 0;
-			off = sign * (oh * 60 + om);
-		}
-	} else {
-		*date_only = 1;
 	}
-	while (is_space(*s))
-		s++;
-	if (*s)
-		return 0;
-	*ms = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off * 60) * 1000)
-	      + frac;
-	return 1;
+	*date_only = strlen(p) <= 10 || (p[10] != 'T' && p[10] != 't' && p[10] != ' ');
+	return *ms >= 0;
 }
 
 /* Seconds as decimal text, to the microsecond, whatever the locale. */

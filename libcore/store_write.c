@@ -216,7 +216,7 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 			     const ins_session_info *info)
 {
 	ins_session_writer *w;
-	int64_t sut_id;
+	int64_t sut_id = 0;
 	int rc;
 
 	*out = NULL;
@@ -348,8 +348,8 @@ static int has_text(const char *s)
 
 int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r)
 {
-	int64_t test_id, fp_id;
-	int attempt, rc;
+	int64_t test_id = 0, fp_id = 0;
+	int attempt = 0, rc;
 	sqlite3_stmt *s;
 
 	if (!r->nodeid)

@@ -98,6 +98,9 @@ static int iso_parse(struct iso_fields *f, const char *s)
 		return -1;
 	if (f->mon < 1 || f->mon > 12 || f->day < 1 || f->day > days_in_month(f->year, f->mon))
 		return -1;
+	/* "2024-01-03T 12:40:13": a space after the T is seen in real reports. */
+	if ((*p == 'T' || *p == 't') && p[1] == ' ' && isdigit((unsigned char)p[2]))
+		p++;
 	if ((*p == 'T' || *p == 't' || *p == ' ') && isdigit((unsigned char)p[1])) {
 		p++;
 		f->has_time = 1;

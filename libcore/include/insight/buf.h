@@ -33,7 +33,7 @@ void ins_buf_put(ins_buf *b, const void *data, size_t len);
 void ins_buf_puts(ins_buf *b, const char *s);
 void ins_buf_putc(ins_buf *b, char c);
 void ins_buf_printf(ins_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void ins_buf_vprintf(ins_buf *b, const char *fmt, va_list ap);
+void ins_buf_vprintf(ins_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void ins_buf_set(ins_buf *b, const char *s); /* replace the contents */
 void ins_buf_rtrim(ins_buf *b);              /* drop trailing white space */
 

@@ -35,7 +35,7 @@ enum {
  */
 int ins_error_set(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int ins_error_setv(int code, const char *fmt, va_list ap);
+int ins_error_setv(int code, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /*
  * Prefix the current message with "prefix: " (used to add a file name or
