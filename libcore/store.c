@@ -197,7 +197,7 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 				     version, newest);
 	while (version < newest) {
 		ins_buf sql = INS_BUF_INIT;
-		int now;
+		int now = version;
 
 		if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0)
 			return rc;
