@@ -13,6 +13,9 @@
 #include "cmd.h"
 
 extern const struct ins_group cmd_group_session;
+extern const struct ins_group cmd_group_sut;
+extern const struct ins_group cmd_group_test;
+extern const struct ins_group cmd_group_history;
 extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_init;
 extern const struct ins_group cmd_group_version;
@@ -22,6 +25,9 @@ extern const struct ins_group cmd_group_complete;
 
 const struct ins_group *const cmd_groups[] = {
 	&cmd_group_session,
+	&cmd_group_sut,
+	&cmd_group_test,
+	&cmd_group_history,
 	&cmd_group_init,
 	&cmd_group_db,
 	&cmd_group_help,

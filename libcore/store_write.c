@@ -464,10 +464,11 @@ void ins_session_writer_set_times(ins_session_writer *w, int64_t started_ms, int
 		w->finished_ms = finished_ms;
 }
 
+/* A host named by the report wins over the importing machine's: the tests ran there. */
 void ins_session_writer_set_host(ins_session_writer *w, const char *host)
 {
 	if (host && *host)
-		set_session_column(w, "UPDATE session SET host = coalesce(host, ?1) WHERE id = ?2",
+		set_session_column(w, "UPDATE session SET host = ?1 WHERE id = ?2",
 				   0, 0, host);
 }
 
