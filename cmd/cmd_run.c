@@ -327,7 +327,9 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		}
 		ins_buf_printf(&logpath, "%s/insight-reportlog.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if ((logfd = mkstemp(logpath.ptr)) < 0) {
-			cmd_error(EXIT_CANNOT_RUN, "cannot create a temporary file: %s", strerror(errno));
+			cmd_error(EXIT_CANNOT_RUN, "cannot create a temporary file in '%s': %s (set "
+				  "TMPDIR to a writable directory)", tmp && *tmp ? tmp : "/tmp",
+				  strerror(errno));
 			goto done;
 		}
 		close(logfd);
@@ -363,8 +365,11 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	finished = now_ms();
 	if (r.exec_errno) {
 		rc = r.exec_errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
-		cmd_error(rc, "%s: '%s'", r.exec_errno == ENOENT ? "command not found" :
-			  strerror(r.exec_errno), cmd[0]);
+		if (r.exec_errno == ENOENT)
+			cmd_error(rc, "command not found: '%s' (check the name and PATH, or give "
+				  "its path)", cmd[0]);
+		else
+			cmd_error(rc, "cannot execute '%s': %s", cmd[0], strerror(r.exec_errno));
 		goto done;
 	}
 	status = passthrough(r.status);

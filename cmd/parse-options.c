@@ -342,8 +342,9 @@ int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct in
 
 			o = find_long(opts, name, len, &is_global, &negated);
 			if (!o) {
-				cmd_usage_error(ctx, "unknown option '--%.*s' (see 'insight %s -h')",
-						(int)len, name, ctx->cmdname ? ctx->cmdname : "help");
+				cmd_usage_error(ctx, "unknown option '--%.*s' (see 'insight%s%s -h')",
+						(int)len, name, ctx->cmdname ? " " : "",
+						ctx->cmdname ? ctx->cmdname : "");
 				goto fail;
 			}
 			if (takes_arg(o)) {
@@ -368,8 +369,8 @@ int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct in
 		for (const char *p = a + 1; *p; p++) {
 			o = find_short(opts, (unsigned char)*p, &is_global);
 			if (!o) {
-				cmd_usage_error(ctx, "unknown option '-%c' (see 'insight %s -h')", *p,
-						ctx->cmdname ? ctx->cmdname : "help");
+				cmd_usage_error(ctx, "unknown option '-%c' (see 'insight%s%s -h')", *p,
+						ctx->cmdname ? " " : "", ctx->cmdname ? ctx->cmdname : "");
 				goto fail;
 			}
 			if (takes_arg(o)) {
