@@ -28,6 +28,7 @@
 
 #include "cmd.h"
 #include "cmd_session.h"
+#include "hooks.h"
 #include "insight/import.h"
 
 /* Console output kept for the output sections; beyond this only the end is kept. */
@@ -407,8 +408,10 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	}
 	if (sum.failed && rc == 0)
 		rc = EXIT_INPUT;
-	for (size_t i = 0; i < sum.nsessions; i++)
+	for (size_t i = 0; i < sum.nsessions; i++) {
 		session_print_brief(ctx, store, sum.sessions[i]);
+		cmd_run_post_session_hook(ctx, store, sum.sessions[i]);
+	}
 done:
 	if (logpath.len)
 		unlink(logpath.ptr);

@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "cmd_session.h"
+#include "hooks.h"
 #include "insight/ci.h"
 #include "insight/git.h"
 #include "insight/import.h"
@@ -230,8 +231,10 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 		goto done;
 	}
 	rc = session_print_ids(ctx, &sum);
-	for (size_t i = 0; i < sum.nsessions; i++)
+	for (size_t i = 0; i < sum.nsessions; i++) {
 		session_print_brief(ctx, store, sum.sessions[i]);
+		cmd_run_post_session_hook(ctx, store, sum.sessions[i]);
+	}
 	if (sum.failed) {
 		fprintf(stderr, "insight: %zu of %zu report%s skipped because %s not parse\n",
 			sum.failed, sum.files, sum.files == 1 ? "" : "s",

@@ -222,6 +222,64 @@ static void fit_widths(size_t *w, const ins_column *const *cols, size_t n, size_
 	}
 }
 
+/*
+ * A table too wide for the terminal first loses the columns that hold
+ * nothing in the rows shown (every cell null, shown as "-"): they take
+ * room from the columns that say something. Other formats keep them.
+ * Moves the kept labels, cells and widths to the front; returns how many
+ * columns are kept.
+ */
+static size_t drop_empty_columns(const ins_table *tab, size_t shown, size_t width,
+				 const ins_column **cols, size_t *colidx, size_t *w, ins_buf *labels,
+				 ins_buf **cellsp, size_t n)
+{
+	ins_buf *cells = *cellsp, *kept;
+	size_t total = 0, k = 0;
+	size_t *keep;
+
+	for (size_t i = 0; i < n; i++)
+		total += w[i] + (i ? COL_GAP : 0);
+	if (total <= width || !shown)
+		return n;
+	keep = ins_xcalloc(n, sizeof(*keep));
+	for (size_t i = 0; i < n; i++) {
+		int empty = 1;
+
+		for (size_t r = 0; r < shown && empty; r++)
+			empty = ins_table_cell(tab, r, colidx[i])->type == INS_V_NULL;
+		if (!empty)
+			keep[k++] = i;
+	}
+	if (k == n || k == 0) {
+		free(keep);
+		return n;
+	}
+	kept = ins_xcalloc(k * shown, sizeof(*kept));
+	for (size_t r = 0; r < shown; r++) {
+		for (size_t i = 0, j = 0; i < n; i++) {
+			if (j < k && keep[j] == i)
+				kept[r * k + j++] = cells[r * n + i];
+			else
+				ins_buf_release(&cells[r * n + i]);
+		}
+	}
+	for (size_t i = 0, j = 0; i < n; i++) {
+		if (j < k && keep[j] == i) {
+			labels[j] = labels[i];
+			cols[j] = cols[i];
+			colidx[j] = colidx[i];
+			w[j] = w[i];
+			j++;
+		} else {
+			ins_buf_release(&labels[i]);
+		}
+	}
+	free(cells);
+	free(keep);
+	*cellsp = kept;
+	return k;
+}
+
 static void render_longtext(struct term *t, const ins_table *tab, size_t row, size_t nlong)
 {
 	for (size_t c = 0; c < tab->ncols; c++) {
@@ -309,6 +367,7 @@ static void render_table(struct term *t, const ins_table *tab)
 			w[i] = cw > w[i] ? cw : w[i];
 		}
 	}
+	n = drop_empty_columns(tab, shown, t->width, cols, colidx, w, labels, &cells, n);
 	fit_widths(w, cols, n, t->width);
 
 	for (size_t i = 0; i < n; i++) {
