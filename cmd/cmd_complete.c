@@ -376,7 +376,9 @@ static void positional_kind(ins_buf *kind, const char *usage, int skip_words, in
 			found = 1;
 	}
 	if (found || (last && repeats)) {
-		const char *name = tok.ptr;
+		/* "<base-session>", "<target-sut>": the kind is the last word. */
+		const char *name = strrchr(tok.ptr, '-') && tok.ptr[strcspn(tok.ptr, "|")] == '\0' ?
+				   strrchr(tok.ptr, '-') + 1 : tok.ptr;
 		size_t l = strcspn(name, "|");
 
 		if (!strcmp(name, "ref") || !strcmp(name, "session"))
