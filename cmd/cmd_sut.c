@@ -1,6 +1,7 @@
 /*
  * cmd_sut.c - the `insight sut` group: the systems under test in the history.
  */
+#include "cmd_analytics.h"
 #include "cmd_browse.h"
 
 /*
@@ -82,6 +83,9 @@ static int cmd_sut_show(int argc, const char **argv, ins_ctx *ctx)
 static const struct ins_subcmd sut_subs[] = {
 	{ "list", cmd_sut_list, "list the systems under test", CMD_STORE_READ },
 	{ "show", cmd_sut_show, "show one system under test", CMD_STORE_READ },
+	{ "compare", cmd_sut_compare, "compare two systems under test", CMD_STORE_READ },
+	{ "analyze", cmd_sut_analyze, "a metric of one system under test over time",
+	  CMD_STORE_READ },
 	{ NULL, NULL, NULL, 0 },
 };
 

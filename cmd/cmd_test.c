@@ -1,6 +1,7 @@
 /*
  * cmd_test.c - the `insight test` group: tests across sessions.
  */
+#include "cmd_analytics.h"
 #include "cmd_browse.h"
 
 /*
@@ -151,6 +152,9 @@ static const struct ins_subcmd test_subs[] = {
 	{ "list", cmd_test_list, "list the tests in the history", CMD_STORE_READ },
 	{ "show", cmd_test_show, "show one test: outcomes, durations, failures", CMD_STORE_READ },
 	{ "history", cmd_test_history, "one test's outcome in each session", CMD_STORE_READ },
+	{ "since", cmd_test_since, "since which commit a test fails, and the commits between",
+	  CMD_STORE_READ },
+	{ "trends", cmd_test_trends, "a test's (or the tests') metric over time", CMD_STORE_READ },
 	{ NULL, NULL, NULL, 0 },
 };
 

@@ -1,0 +1,680 @@
+/*
+ * compare.c - the compare engine behind `analytics compare`, `sut compare`
+ * and `session compare` (see compare.h for what each section means).
+ *
+ * One query reads the final attempts of both sets' sessions, ordered by
+ * node id; tests are classified one at a time as the rows stream by, so
+ * memory holds one test's durations plus the rows that will be shown.
+ * Cost: a primary-key range seek into `result` per session of either set,
+ * then a sort of those rows by node id (what a GROUP BY would cost too).
+ *
+ * Invariants: a test lands in exactly one status section; the gate
+ * conditions are computed whether or not they were asked for, and the
+ * document carries the same numbers as ins_compare_result.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis_internal.h"
+#include "insight/compare.h"
+#include "insight/timeutil.h"
+
+/* ---- duration rule ---- */
+
+/*
+ * A duration change is reported when all three hold:
+ *   p < alpha                                  (Mann-Whitney U, two-sided)
+ *   |median(target) - median(base)| >= min_rel * median(base)
+ *   |median(target) - median(base)| >= min_abs
+ * "Too few samples" when min_p = 2 / C(nb + nt, nb) >= alpha: then no data
+ * of these sizes could pass the first test, and insight says so instead of
+ * guessing (with alpha = 0.01 that takes about 5 runs on each side).
+ */
+int ins_duration_judge(ins_duration_change *out, double *base, size_t nbase, double *target,
+		       size_t ntarget, const ins_duration_rule *rule)
+{
+	static const ins_duration_rule def = INS_DURATION_RULE_INIT;
+	const ins_duration_rule *r = rule ? rule : &def;
+	double delta;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->nbase = nbase;
+	out->ntarget = ntarget;
+	out->base_median = ins_stats_median(base, nbase);
+	out->target_median = ins_stats_median(target, ntarget);
+	out->rel = out->base_median > 0 ? (out->target_median - out->base_median) /
+		   out->base_median : NAN;
+	out->mwu.p = NAN;
+	out->mwu.z = NAN;
+	if (nbase == 0 || ntarget == 0 || ins_stats_mwu_min_p(nbase, ntarget) >= r->alpha) {
+		out->verdict = INS_DUR_TOO_FEW;
+		return 0;
+	}
+	if ((rc = ins_stats_mwu(&out->mwu, target, ntarget, base, nbase)) < 0)
+		return rc;
+	delta = out->target_median - out->base_median;
+	if (out->mwu.p < r->alpha && fabs(delta) >= r->min_abs &&
+	    fabs(delta) >= r->min_rel * out->base_median)
+		out->verdict = delta > 0 ? INS_DUR_SLOWER : INS_DUR_FASTER;
+	else
+		out->verdict = INS_DUR_UNCHANGED;
+	return 0;
+}
+
+/* ---- gate ---- */
+
+static const char *const gate_names[INS_GATE_COUNT] = {
+	"new-failures", "regressions", "any-failure", "flaky"
+};
+
+const char *ins_gate_name(int bit)
+{
+	return bit >= 0 && bit < INS_GATE_COUNT ? gate_names[bit] : "?";
+}
+
+int ins_gate_parse(unsigned *out, const char *list)
+{
+	const char *p = list;
+
+	*out = 0;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		int found = 0;
+
+		for (int i = 0; i < INS_GATE_COUNT; i++) {
+			if (len == strlen(gate_names[i]) && !strncmp(p, gate_names[i], len)) {
+				*out |= 1u << i;
+				found = 1;
+			}
+		}
+		if (!found)
+			return ins_error_set(INS_EUSAGE, "unknown --fail-on condition '%.*s' (expected "
+					     "new-failures, regressions, any-failure or flaky)",
+					     (int)len, p);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+void ins_compare_opts_init(ins_compare_opts *o)
+{
+	static const ins_duration_rule def = INS_DURATION_RULE_INIT;
+
+	memset(o, 0, sizeof(*o));
+	o->dur = def;
+}
+
+/* ---- per-test accumulation ---- */
+
+enum status { ST_ABSENT = 0, ST_PASSED, ST_FAILED, ST_FLAKY, ST_SKIPPED };
+static const char *const status_names[] = { "absent", "passed", "failed", "flaky", "skipped" };
+
+struct side {
+	size_t runs, passed, failed, skipped, inrun;
+	double *dur;
+	size_t ndur, adur;
+};
+
+enum section {
+	SEC_NEW, SEC_FIXED, SEC_STILL, SEC_FLAKY, SEC_ADDED, SEC_REMOVED, SEC_CHANGED,
+	SEC_SLOWER, SEC_FASTER, SEC__COUNT
+};
+
+struct row {
+	char *nodeid;
+	enum status b, t;
+	size_t bruns, bfailed, binrun, truns, tfailed, tinrun;
+	char *msg;                  /* latest failure message in the target */
+	int added;
+	ins_duration_change dc;
+};
+
+struct rows {
+	struct row *v;
+	size_t n, alloc;
+};
+
+struct cmp {
+	const ins_sessset *b, *t;
+	struct side sb, st;
+	ins_buf nodeid;
+	int64_t test_id;
+	ins_buf msg;
+	int64_t msg_ms;
+	struct rows sec[SEC__COUNT];
+	ins_compare_result *res;
+	const ins_compare_opts *o;
+	int rc;
+};
+
+static void side_reset(struct side *s)
+{
+	s->runs = s->passed = s->failed = s->skipped = s->inrun = s->ndur = 0;
+}
+
+static void side_add(struct side *s, int outcome, int flags, int has_dur, double dur)
+{
+	s->runs++;
+	if (outcome == INS_OUTCOME_PASSED) {
+		s->passed++;
+		if (has_dur && dur >= 0) {
+			s->dur = ins_xgrow(s->dur, &s->adur, s->ndur + 1, sizeof(*s->dur));
+			s->dur[s->ndur++] = dur;
+		}
+	} else if (ins__failing(outcome)) {
+		s->failed++;
+	} else {
+		s->skipped++;
+	}
+	if (flags & INS_RESULT_FLAKY)
+		s->inrun++;
+}
+
+static enum status side_status(const struct side *s)
+{
+	if (!s->runs)
+		return ST_ABSENT;
+	if (s->passed && s->failed)
+		return ST_FLAKY;
+	if (s->failed)
+		return ST_FAILED;
+	if (s->passed)
+		return ST_PASSED;
+	return ST_SKIPPED;
+}
+
+static struct row *push_row(struct cmp *c, enum section sec, enum status b, enum status t)
+{
+	struct rows *r = &c->sec[sec];
+	struct row *x;
+
+	r->v = ins_xgrow(r->v, &r->alloc, r->n + 1, sizeof(*r->v));
+	x = &r->v[r->n++];
+	memset(x, 0, sizeof(*x));
+	x->nodeid = ins_xstrdup(c->nodeid.ptr);
+	x->b = b;
+	x->t = t;
+	x->bruns = c->sb.runs;
+	x->bfailed = c->sb.failed;
+	x->binrun = c->sb.inrun;
+	x->truns = c->st.runs;
+	x->tfailed = c->st.failed;
+	x->tinrun = c->st.inrun;
+	if (c->msg.len)
+		x->msg = ins_xstrdup(c->msg.ptr);
+	return x;
+}
+
+/* Classify the test accumulated so far. */
+static void finish_test(struct cmp *c)
+{
+	enum status b = side_status(&c->sb), t = side_status(&c->st);
+	ins_compare_result *res = c->res;
+	int bflaky = b == ST_FLAKY || c->sb.inrun, tflaky = t == ST_FLAKY || c->st.inrun;
+
+	if (b == ST_ABSENT && t == ST_ABSENT)
+		return;
+	res->tests++;
+	if (c->st.failed)
+		res->target_failing++;
+	if (tflaky)
+		res->target_flaky++;
+
+	if (b == ST_ABSENT) {
+		push_row(c, SEC_ADDED, b, t);
+		if (t == ST_FAILED)
+			push_row(c, SEC_NEW, b, t)->added = 1;
+	} else if (t == ST_ABSENT) {
+		push_row(c, SEC_REMOVED, b, t);
+	} else if (bflaky || tflaky) {
+		push_row(c, SEC_FLAKY, b, t);
+	} else if (t == ST_FAILED && b == ST_FAILED) {
+		push_row(c, SEC_STILL, b, t);
+	} else if (t == ST_FAILED) {
+		push_row(c, SEC_NEW, b, t);
+	} else if (b == ST_FAILED && t == ST_PASSED) {
+		push_row(c, SEC_FIXED, b, t);
+	} else if (b != t) {
+		push_row(c, SEC_CHANGED, b, t);
+	}
+
+	if (c->sb.ndur && c->st.ndur) {
+		ins_duration_change dc;
+
+		if (ins_duration_judge(&dc, c->sb.dur, c->sb.ndur, c->st.dur, c->st.ndur,
+				       &c->o->dur) == 0) {
+			if (dc.verdict == INS_DUR_SLOWER)
+				push_row(c, SEC_SLOWER, b, t)->dc = dc;
+			else if (dc.verdict == INS_DUR_FASTER)
+				push_row(c, SEC_FASTER, b, t)->dc = dc;
+			else if (dc.verdict == INS_DUR_TOO_FEW)
+				res->too_few++;
+		}
+	}
+}
+
+/* The union of two sets' ids as a JSON array. */
+static void union_json(ins_buf *out, const ins_sessset *a, const ins_sessset *b)
+{
+	int first = 1;
+
+	ins_buf_putc(out, '[');
+	for (size_t i = 0; i < a->n; i++) {
+		ins_buf_printf(out, "%s%lld", first ? "" : ",", (long long)a->v[i].id);
+		first = 0;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		if (ins_sessset_find(a, b->v[i].id) >= 0)
+			continue;
+		ins_buf_printf(out, "%s%lld", first ? "" : ",", (long long)b->v[i].id);
+		first = 0;
+	}
+	ins_buf_putc(out, ']');
+}
+
+static int scan(struct cmp *c, ins_store *store)
+{
+	/*
+	 * Final attempts only: a session's outcome for a test is its last
+	 * attempt, and "flaky in the run" is a flag on that attempt.
+	 */
+	static const char sql[] =
+		"SELECT r.test_id, t.nodeid, r.session_id, r.outcome, r.flags, r.duration, r.message "
+		"FROM result r JOIN test t ON t.id = r.test_id "
+		"WHERE r.session_id IN (SELECT value FROM json_each(?1)) AND r.final = 1 "
+		"ORDER BY t.nodeid";
+	ins_buf ids = INS_BUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	union_json(&ids, c->b, c->t);
+	if ((rc = ins_store__prepare(store, &st, sql)) < 0)
+		goto done;
+	ins_store__bind_text(st, 1, ids.ptr);
+	c->test_id = -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t tid = sqlite3_column_int64(st, 0), sid = sqlite3_column_int64(st, 2);
+		int outcome = sqlite3_column_int(st, 3), flags = sqlite3_column_int(st, 4);
+		int has_dur = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		double dur = sqlite3_column_double(st, 5);
+		long ib = ins_sessset_find(c->b, sid), it = ins_sessset_find(c->t, sid);
+
+		if (tid != c->test_id) {
+			if (c->test_id >= 0)
+				finish_test(c);
+			c->test_id = tid;
+			ins_buf_set(&c->nodeid, ins_store__col_text(st, 1));
+			side_reset(&c->sb);
+			side_reset(&c->st);
+			ins_buf_clear(&c->msg);
+			c->msg_ms = INT64_MIN;
+		}
+		if (ib >= 0)
+			side_add(&c->sb, outcome, flags, has_dur, dur);
+		if (it >= 0) {
+			side_add(&c->st, outcome, flags, has_dur, dur);
+			if (ins__failing(outcome) && c->t->v[it].started_ms >= c->msg_ms) {
+				c->msg_ms = c->t->v[it].started_ms;
+				ins_buf_set(&c->msg, ins_store__col_text(st, 6));
+			}
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = ins_store__error(store, "comparing results");
+	} else {
+		rc = 0;
+		if (c->test_id >= 0)
+			finish_test(c);
+	}
+	sqlite3_finalize(st);
+done:
+	ins_buf_release(&ids);
+	return rc;
+}
+
+/* ---- the document ---- */
+
+static const struct {
+	const char *id, *title, *empty;
+} sec_info[SEC__COUNT] = {
+	[SEC_NEW] = { "new_failures", "New failures", "no new failures" },
+	[SEC_FIXED] = { "fixed", "Fixed", "nothing fixed" },
+	[SEC_STILL] = { "still_failing", "Still failing", "nothing still failing" },
+	[SEC_FLAKY] = { "flaky", "Flaky", "no flaky tests" },
+	[SEC_ADDED] = { "added", "Added tests", "no tests added" },
+	[SEC_REMOVED] = { "removed", "Removed tests", "no tests removed" },
+	[SEC_CHANGED] = { "changed", "Other outcome changes", "no other changes" },
+	[SEC_SLOWER] = { "slower", "Duration regressions", "no duration regressions" },
+	[SEC_FASTER] = { "faster", "Duration improvements", "no duration improvements" },
+};
+
+static void status_cell(ins_table *t, enum status s)
+{
+	ins_table_text(t, status_names[s]);
+}
+
+static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, size_t limit)
+{
+	ins_table *t = ins_doc_table(doc, sec_info[sec].id, sec_info[sec].title);
+	size_t n = limit && r->n > limit ? limit : r->n;
+
+	ins_table_column(t, "nodeid", "Test", INS_V_TEXT);
+	switch (sec) {
+	case SEC_SLOWER:
+	case SEC_FASTER:
+		ins_table_column(t, "base_median", "Base median", INS_V_DURATION);
+		ins_table_column(t, "target_median", "Target median", INS_V_DURATION);
+		ins_table_column(t, "change", "Change", INS_V_PERCENT);
+		ins_table_column(t, "p", "p", INS_V_REAL);
+		ins_table_column(t, "base_runs", "Base runs", INS_V_INT);
+		ins_table_column(t, "target_runs", "Target runs", INS_V_INT);
+		break;
+	case SEC_ADDED:
+		ins_table_column(t, "target", "Target", INS_V_OUTCOME);
+		break;
+	case SEC_REMOVED:
+		ins_table_column(t, "base", "Base", INS_V_OUTCOME);
+		break;
+	case SEC_FLAKY:
+		ins_table_column(t, "base", "Base", INS_V_OUTCOME);
+		ins_table_column(t, "target", "Target", INS_V_OUTCOME);
+		ins_table_column(t, "base_failed", "Base failed", INS_V_INT);
+		ins_table_column(t, "base_runs", "Base runs", INS_V_INT);
+		ins_table_column(t, "base_in_run", "Base in-run", INS_V_INT);
+		ins_table_column(t, "target_failed", "Target failed", INS_V_INT);
+		ins_table_column(t, "target_runs", "Target runs", INS_V_INT);
+		ins_table_column(t, "target_in_run", "Target in-run", INS_V_INT);
+		break;
+	default:
+		ins_table_column(t, "base", "Base", INS_V_OUTCOME);
+		ins_table_column(t, "target", "Target", INS_V_OUTCOME);
+		if (sec == SEC_NEW || sec == SEC_STILL)
+			ins_table_column(t, "message", "Message", INS_V_TEXT);
+	}
+	ins_table_set_empty(t, sec_info[sec].empty);
+	for (size_t i = 0; i < n; i++) {
+		struct row *x = &r->v[i];
+
+		ins_table_row(t);
+		ins_table_text(t, x->nodeid);
+		switch (sec) {
+		case SEC_SLOWER:
+		case SEC_FASTER:
+			ins_table_real(t, x->dc.base_median);
+			ins_table_real(t, x->dc.target_median);
+			ins_table_real(t, x->dc.rel);
+			ins_table_real(t, x->dc.mwu.p);
+			ins_table_int(t, (int64_t)x->dc.nbase);
+			ins_table_int(t, (int64_t)x->dc.ntarget);
+			break;
+		case SEC_ADDED:
+			status_cell(t, x->t);
+			break;
+		case SEC_REMOVED:
+			status_cell(t, x->b);
+			break;
+		case SEC_FLAKY:
+			status_cell(t, x->b);
+			status_cell(t, x->t);
+			ins_table_int(t, (int64_t)x->bfailed);
+			ins_table_int(t, (int64_t)x->bruns);
+			ins_table_int(t, (int64_t)x->binrun);
+			ins_table_int(t, (int64_t)x->tfailed);
+			ins_table_int(t, (int64_t)x->truns);
+			ins_table_int(t, (int64_t)x->tinrun);
+			break;
+		default:
+			status_cell(t, x->b);
+			status_cell(t, x->t);
+			if (sec == SEC_NEW || sec == SEC_STILL)
+				ins_table_text(t, x->msg);
+		}
+	}
+	ins_table_set_total(t, r->n);
+}
+
+static int cmp_rel_desc(const void *a, const void *b)
+{
+	double x = fabs(((const struct row *)a)->dc.rel), y = fabs(((const struct row *)b)->dc.rel);
+
+	if (x != y)
+		return (x < y) - (x > y);
+	return strcmp(((const struct row *)a)->nodeid, ((const struct row *)b)->nodeid);
+}
+
+static void selection_facts(ins_doc *doc, const char *which, const ins_selection *s,
+			    const ins_sessset *set)
+{
+	ins_buf id = INS_BUF_INIT, label = INS_BUF_INIT;
+
+	ins_buf_printf(&id, "%s", which);
+	ins_buf_printf(&label, "%c%s", toupper((unsigned char)which[0]), which + 1);
+	ins_doc_fact_text(doc, id.ptr, label.ptr, s->label);
+	ins_buf_printf(&id, "_mode");
+	ins_buf_printf(&label, " read as");
+	ins_doc_fact_text(doc, id.ptr, label.ptr, ins_sel_mode_name(s->mode));
+	ins_buf_clear(&id);
+	ins_buf_clear(&label);
+	ins_buf_printf(&id, "%s_sessions", which);
+	ins_buf_printf(&label, "%c%s sessions", toupper((unsigned char)which[0]), which + 1);
+	ins_doc_fact_int(doc, id.ptr, label.ptr, (int64_t)set->n);
+	if (s->mode == INS_SEL_COMMIT) {
+		ins_buf_clear(&id);
+		ins_buf_clear(&label);
+		ins_buf_printf(&id, "%s_commit", which);
+		ins_buf_printf(&label, "%c%s commit", toupper((unsigned char)which[0]), which + 1);
+		ins_doc_fact_text(doc, id.ptr, label.ptr, s->commit);
+		ins_buf_clear(&id);
+		ins_buf_clear(&label);
+		ins_buf_printf(&id, "%s_commit_distance", which);
+		ins_buf_printf(&label, "%c%s commits back", toupper((unsigned char)which[0]), which + 1);
+		ins_doc_fact_int(doc, id.ptr, label.ptr, (int64_t)s->distance);
+		if (s->distance)
+			ins_doc_note(doc, INS_NOTE_INFO, "%s: no session was recorded on %.7s (%s); "
+				     "used its nearest tested ancestor %.7s, %zu commit%s back", which,
+				     s->requested, s->ref, s->commit, s->distance,
+				     s->distance == 1 ? "" : "s");
+	}
+	ins_buf_release(&id);
+	ins_buf_release(&label);
+}
+
+static void put_count(ins_doc *doc, const char *id, const char *label, size_t n)
+{
+	ins_doc_fact_int(doc, id, label, (int64_t)n);
+}
+
+static ins_doc *build_doc(struct cmp *c, const ins_selection *bs, const ins_selection *ts)
+{
+	ins_compare_result *r = c->res;
+	ins_buf title = INS_BUF_INIT, tripped = INS_BUF_INIT;
+	ins_doc *doc;
+	ins_table *g;
+	size_t limit = c->o->limit;
+
+	ins_buf_printf(&title, "Compare %s with %s", ts->label, bs->label);
+	doc = ins_doc_new("insight.analytics.compare", title.ptr);
+	selection_facts(doc, "base", bs, c->b);
+	selection_facts(doc, "target", ts, c->t);
+	put_count(doc, "tests", "Tests compared", r->tests);
+	put_count(doc, "new_failures", "New failures", r->new_failures);
+	put_count(doc, "fixed", "Fixed", r->fixed);
+	put_count(doc, "still_failing", "Still failing", r->still_failing);
+	put_count(doc, "flaky", "Flaky", r->flaky);
+	put_count(doc, "added", "Added", r->added);
+	put_count(doc, "removed", "Removed", r->removed);
+	put_count(doc, "changed", "Other changes", r->changed);
+	put_count(doc, "slower", "Duration regressions", r->slower);
+	put_count(doc, "faster", "Duration improvements", r->faster);
+	put_count(doc, "duration_too_few", "Durations with too few runs", r->too_few);
+	ins_doc_fact_percent(doc, "base_pass_rate", "Base pass rate", r->base_pass_rate);
+	ins_doc_fact_percent(doc, "target_pass_rate", "Target pass rate", r->target_pass_rate);
+	ins_doc_fact_percent(doc, "pass_rate_delta", "Pass-rate change",
+			     isnan(r->base_pass_rate) || isnan(r->target_pass_rate) ? NAN :
+			     r->target_pass_rate - r->base_pass_rate);
+	for (int i = 0; i < INS_GATE_COUNT; i++)
+		if (r->tripped & c->o->fail_on & (1u << i))
+			ins_buf_printf(&tripped, "%s%s", tripped.len ? "," : "", gate_names[i]);
+	ins_doc_fact_bool(doc, "gate_failed", "Gate failed", r->gate_failed);
+	ins_doc_fact_text(doc, "gate_tripped", "Gate conditions that held",
+			  tripped.len ? tripped.ptr : NULL);
+
+	for (int s = 0; s < SEC__COUNT; s++)
+		add_section_table(doc, &c->sec[s], (enum section)s, limit);
+
+	g = ins_doc_table(doc, "gate", "Gate");
+	ins_table_column(g, "condition", "Condition", INS_V_TEXT);
+	ins_table_column(g, "requested", "Requested", INS_V_BOOL);
+	ins_table_column(g, "tripped", "Holds", INS_V_BOOL);
+	ins_table_column(g, "count", "Tests", INS_V_INT);
+	for (int i = 0; i < INS_GATE_COUNT; i++) {
+		size_t n = i == 0 ? r->new_failures : i == 1 ? r->slower :
+			   i == 2 ? r->target_failing : r->target_flaky;
+		ins_table_row(g);
+		ins_table_text(g, gate_names[i]);
+		ins_table_bool(g, !!(c->o->fail_on & (1u << i)));
+		ins_table_bool(g, !!(r->tripped & (1u << i)));
+		ins_table_int(g, (int64_t)n);
+	}
+
+	if (r->too_few)
+		ins_doc_note(doc, INS_NOTE_INFO, "%zu test%s had too few runs to compare durations "
+			     "(at p < %g a difference needs about 5 runs on each side)", r->too_few,
+			     r->too_few == 1 ? "" : "s", c->o->dur.alpha);
+	{
+		ins_buf v = INS_BUF_INIT;
+
+		ins_buf_printf(&v, "%zu new failure%s, %zu fixed, %zu still failing, %zu flaky",
+			       r->new_failures, r->new_failures == 1 ? "" : "s", r->fixed,
+			       r->still_failing, r->flaky);
+		if (!isnan(r->base_pass_rate) && !isnan(r->target_pass_rate))
+			ins_buf_printf(&v, "; pass rate %.1f%% -> %.1f%% (%+.1f points)",
+				       100 * r->base_pass_rate, 100 * r->target_pass_rate,
+				       100 * (r->target_pass_rate - r->base_pass_rate));
+		if (c->o->fail_on)
+			ins_buf_printf(&v, "; gate %s%s%s", r->gate_failed ? "failed: " : "passed",
+				       tripped.ptr, "");
+		ins_doc_note(doc, INS_NOTE_VERDICT, "%s", v.ptr);
+		ins_buf_release(&v);
+	}
+	ins_buf_release(&title);
+	ins_buf_release(&tripped);
+	return doc;
+}
+
+int ins_compare_selections(ins_doc **out, ins_compare_result *res, ins_store *store,
+			   const ins_selection *base, const ins_selection *target,
+			   const ins_compare_opts *opts)
+{
+	ins_compare_opts def;
+	ins_compare_result local;
+	ins_sessset b, t;
+	struct cmp c;
+	int rc;
+
+	*out = NULL;
+	if (!opts) {
+		ins_compare_opts_init(&def);
+		opts = &def;
+	}
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	memset(&c, 0, sizeof(c));
+	ins_sessset_init(&b);
+	ins_sessset_init(&t);
+	ins_buf_init(&c.nodeid);
+	ins_buf_init(&c.msg);
+	c.b = &b;
+	c.t = &t;
+	c.res = res;
+	c.o = opts;
+
+	if ((rc = ins_sessset_load_ids(&b, store, base->ids, base->n)) < 0 ||
+	    (rc = ins_sessset_load_ids(&t, store, target->ids, target->n)) < 0)
+		goto done;
+	if ((rc = scan(&c, store)) < 0)
+		goto done;
+
+	res->new_failures = c.sec[SEC_NEW].n;
+	res->fixed = c.sec[SEC_FIXED].n;
+	res->still_failing = c.sec[SEC_STILL].n;
+	res->flaky = c.sec[SEC_FLAKY].n;
+	res->added = c.sec[SEC_ADDED].n;
+	res->removed = c.sec[SEC_REMOVED].n;
+	res->changed = c.sec[SEC_CHANGED].n;
+	res->slower = c.sec[SEC_SLOWER].n;
+	res->faster = c.sec[SEC_FASTER].n;
+	res->base_pass_rate = ins_sessset_pass_rate(&b);
+	res->target_pass_rate = ins_sessset_pass_rate(&t);
+	if (res->new_failures)
+		res->tripped |= INS_GATE_NEW_FAILURES;
+	if (res->slower)
+		res->tripped |= INS_GATE_REGRESSIONS;
+	if (res->target_failing)
+		res->tripped |= INS_GATE_ANY_FAILURE;
+	if (res->target_flaky)
+		res->tripped |= INS_GATE_FLAKY;
+	res->gate_failed = (res->tripped & opts->fail_on) != 0;
+	if (c.sec[SEC_SLOWER].n)
+		qsort(c.sec[SEC_SLOWER].v, c.sec[SEC_SLOWER].n, sizeof(struct row), cmp_rel_desc);
+	if (c.sec[SEC_FASTER].n)
+		qsort(c.sec[SEC_FASTER].v, c.sec[SEC_FASTER].n, sizeof(struct row), cmp_rel_desc);
+	*out = build_doc(&c, base, target);
+done:
+	for (int s = 0; s < SEC__COUNT; s++) {
+		for (size_t i = 0; i < c.sec[s].n; i++) {
+			free(c.sec[s].v[i].nodeid);
+			free(c.sec[s].v[i].msg);
+		}
+		free(c.sec[s].v);
+	}
+	free(c.sb.dur);
+	free(c.st.dur);
+	ins_buf_release(&c.nodeid);
+	ins_buf_release(&c.msg);
+	ins_sessset_release(&b);
+	ins_sessset_release(&t);
+	return rc;
+}
+
+int ins_compare_refs(ins_doc **out, ins_compare_result *res, ins_store *store, const char *base,
+		     const char *target, const ins_compare_opts *opts)
+{
+	ins_compare_opts def;
+	ins_selection bs, ts;
+	ins_selection_opts so;
+	int rc;
+
+	*out = NULL;
+	if (!opts) {
+		ins_compare_opts_init(&def);
+		opts = &def;
+	}
+	memset(&ts, 0, sizeof(ts));
+	so = opts->sel;
+	if (opts->base_mode != INS_SEL_AUTO)
+		so.mode = opts->base_mode;
+	if ((rc = ins_selection_resolve(&bs, store, base, &so)) < 0) {
+		ins_error_prefix("base '%s'", base);
+		goto done;
+	}
+	so = opts->sel;
+	if (opts->target_mode != INS_SEL_AUTO)
+		so.mode = opts->target_mode;
+	if ((rc = ins_selection_resolve(&ts, store, target, &so)) < 0) {
+		ins_error_prefix("target '%s'", target);
+		goto done;
+	}
+	rc = ins_compare_selections(out, res, store, &bs, &ts, opts);
+done:
+	ins_selection_release(&bs);
+	ins_selection_release(&ts);
+	return rc;
+}
