@@ -139,14 +139,28 @@ test_expect_success 'a real history: session id prefixes, any case' '
 '
 
 test_expect_success 'a real history: test node ids, across the colons bash breaks at' '
-	if ! insight __complete --commands | grep -q "^test show$"; then
-		echo "test show is not registered" && return 1
-	fi &&
 	INSIGHT_DB="$TRASH/h.db" comp "insight test show tests/test_cart.py::test_total" >actual &&
 	test_line_count -gt 1 actual &&
 	test_grep "^test_total" actual && test_grep -v "tests/" actual &&
 	INSIGHT_DB="$TRASH/h.db" insight __complete test show tests/test_pricing.py:: >out &&
 	test_grep "^tests/test_pricing.py::test_bulk_discount_at_threshold$" out
+'
+
+test_expect_success 'a real history: the analyses complete their refs, tests and choices' '
+	export INSIGHT_DB="$TRASH/h.db" &&
+	comp "insight sut compare " >actual &&
+	printf "%s\n" cart-only shop >expect && test_cmp expect actual &&
+	comp "insight sut compare shop c" >actual && echo cart-only >expect && test_cmp expect actual &&
+	comp "insight session compare latest " >actual &&
+	{ echo latest; cat session-ids; } | sort >expect && test_cmp expect actual &&
+	comp "insight test since tests/test_pricing.py::test_bulk_discount_at" >actual &&
+	echo test_bulk_discount_at_threshold >expect && test_cmp expect actual &&
+	comp "insight analytics failures --nodeid tests/test_inventory.py::test_sync" >actual &&
+	echo test_sync_with_warehouse >expect && test_cmp expect actual &&
+	comp "insight analytics compare --mode " >actual &&
+	printf "%s\n" commit period session sut >expect && test_cmp expect actual &&
+	comp "insight analytics analyze --metric f" >actual &&
+	printf "%s\n" failure-rate flakiness >expect && test_cmp expect actual
 '
 
 test_expect_success 'zsh: the completion function answers' '
