@@ -125,4 +125,19 @@ test_expect_success 'without man, --help on a terminal falls back to the built-i
 	test_grep "^usage: insight db backup" tty
 '
 
+test_expect_success 'cmake --install puts every page and completion script in place' '
+	test -n "${INSIGHT_BUILDDIR-}" &&
+	cmake --install "$INSIGHT_BUILDDIR" --prefix "$TRASH/inst" >/dev/null &&
+	for page in "$MAN"/*.[1-8]; do
+		name=$(basename "$page") &&
+		test_cmp "$page" "$TRASH/inst/share/man/man${name##*.}/$name" || return 1
+	done &&
+	test_cmp "$INSIGHT_SRCDIR/completions/insight.bash" \
+		"$TRASH/inst/share/bash-completion/completions/insight" &&
+	test_cmp "$INSIGHT_SRCDIR/completions/_insight" \
+		"$TRASH/inst/share/zsh/vendor-completions/_insight" &&
+	test_cmp "$INSIGHT_SRCDIR/completions/insight.fish" \
+		"$TRASH/inst/share/fish/vendor_completions.d/insight.fish"
+'
+
 test_done
