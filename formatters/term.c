@@ -32,6 +32,9 @@
 #define MIN_TEXT_WIDTH 8
 #define LAST_TEXT_WIDTH 3
 #define COL_GAP 2
+/* A text column that would be cut below this makes its table stacked (see stacked_lead). */
+#define STACK_MIN_LEAD 24
+#define STACK_INDENT 2
 
 struct term {
 	ins_buf *out;
@@ -280,6 +283,49 @@ static size_t drop_empty_columns(const ins_table *tab, size_t shown, size_t widt
 	return k;
 }
 
+/* Fit `text` into `width` columns and pad it as the column wants. */
+static void put_cell(struct term *t, const char *text, size_t width, int right, int last,
+		     const char *color)
+{
+	ins_buf fit = INS_BUF_INIT;
+	size_t fw = ins_text_fit(&fit, text, width);
+
+	put_padded(t, fit.ptr, fw, width, right, last, color);
+	ins_buf_release(&fit);
+}
+
+/* Whether column i is the last one printed on its line. */
+static int last_shown(size_t i, size_t n, size_t lead)
+{
+	return i + 1 == n || (i + 2 == n && lead == n - 1);
+}
+
+/*
+ * When the terminal is too narrow for a table, its first text column (a
+ * test's node id, usually: what the row is about) would be cut down to a
+ * few characters, which makes the table useless. Then the table is
+ * stacked: that column gets a line of its own, the other columns follow on
+ * the next line, indented. Returns the index of that column, or n when the
+ * table is laid out in plain rows.
+ */
+static size_t stacked_lead(const size_t *w, const ins_column *const *cols, size_t n, size_t width)
+{
+	size_t total = 0, lead = n;
+
+	for (size_t i = 0; i < n; i++) {
+		total += w[i] + (i ? COL_GAP : 0);
+		/* Only a long text column is worth a line of its own. */
+		if (lead == n && cols[i]->type == INS_V_TEXT && w[i] > STACK_MIN_LEAD)
+			lead = i;
+	}
+	if (lead == n || n < 2 || total <= width)
+		return n;
+	/* Would the lead keep enough to be read if the row were squeezed? */
+	if (total - w[lead] + STACK_MIN_LEAD <= width)
+		return n;
+	return lead;
+}
+
 static void render_longtext(struct term *t, const ins_table *tab, size_t row, size_t nlong)
 {
 	for (size_t c = 0; c < tab->ncols; c++) {
@@ -323,7 +369,7 @@ static void render_table(struct term *t, const ins_table *tab)
 	size_t *colidx = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*colidx));
 	size_t *w = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*w));
 	ins_buf *cells = NULL, *labels = NULL;
-	size_t n = 0, nlong = 0;
+	size_t n = 0, nlong = 0, lead;
 
 	if (tab->title)
 		heading(t, tab->title);
@@ -368,28 +414,55 @@ static void render_table(struct term *t, const ins_table *tab)
 		}
 	}
 	n = drop_empty_columns(tab, shown, t->width, cols, colidx, w, labels, &cells, n);
-	fit_widths(w, cols, n, t->width);
-
-	for (size_t i = 0; i < n; i++) {
-		ins_buf fit = INS_BUF_INIT;
-		size_t fw = ins_text_fit(&fit, labels[i].ptr, w[i]);
-
-		if (i)
-			ins_text_spaces(t->out, COL_GAP);
-		put_padded(t, fit.ptr, fw, w[i], col_right(cols[i]), i + 1 == n, SGR_BOLD);
-		ins_buf_release(&fit);
+	lead = stacked_lead(w, cols, n, t->width);
+	if (lead < n) {
+		/* The lead column goes on its own line; the others are laid out below it. */
+		size_t save = w[lead];
+		w[lead] = 0;
+		fit_widths(w, cols, n, t->width > STACK_INDENT ? t->width - STACK_INDENT : t->width);
+		w[lead] = save;
+	} else {
+		fit_widths(w, cols, n, t->width);
 	}
-	end_line(t);
-	for (size_t r = 0; r < shown; r++) {
-		for (size_t i = 0; i < n; i++) {
-			ins_buf fit = INS_BUF_INIT;
-			size_t fw = ins_text_fit(&fit, cells[r * n + i].ptr, w[i]);
 
-			if (i)
+	for (int pass = 0; pass < (lead < n ? 2 : 1); pass++) {
+		/* The header: in the stacked layout, the lead's label, then the others indented. */
+		int first = 1;
+		if (lead < n && pass == 0) {
+			put_cell(t, labels[lead].ptr, t->width, 0, 1, SGR_BOLD);
+			end_line(t);
+			continue;
+		}
+		if (lead < n)
+			ins_text_spaces(t->out, STACK_INDENT);
+		for (size_t i = 0; i < n; i++) {
+			if (i == lead)
+				continue;
+			if (!first)
 				ins_text_spaces(t->out, COL_GAP);
-			put_padded(t, fit.ptr, fw, w[i], col_right(cols[i]), i + 1 == n,
-				   value_color(ins_table_cell(tab, r, colidx[i])));
-			ins_buf_release(&fit);
+			put_cell(t, labels[i].ptr, w[i], col_right(cols[i]), last_shown(i, n, lead),
+				 SGR_BOLD);
+			first = 0;
+		}
+		end_line(t);
+	}
+	for (size_t r = 0; r < shown; r++) {
+		int first = 1;
+
+		if (lead < n) {
+			put_cell(t, cells[r * n + lead].ptr, t->width, 0, 1,
+				 value_color(ins_table_cell(tab, r, colidx[lead])));
+			end_line(t);
+			ins_text_spaces(t->out, STACK_INDENT);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (i == lead)
+				continue;
+			if (!first)
+				ins_text_spaces(t->out, COL_GAP);
+			put_cell(t, cells[r * n + i].ptr, w[i], col_right(cols[i]), last_shown(i, n, lead),
+				 value_color(ins_table_cell(tab, r, colidx[i])));
+			first = 0;
 		}
 		end_line(t);
 		if (t->o->verbose && nlong)
