@@ -104,6 +104,14 @@ enum {
 int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct ins_option *opts,
 		      const char *const *usage, unsigned flags);
 
+/*
+ * Replace this process with man(1) showing manual page `page` (e.g.
+ * "insight-session"): the installed copy, else the source tree's. Returns
+ * only when it cannot: stdout is not a terminal, man is not installed, or
+ * the page is not found; the caller then prints its built-in help.
+ */
+void cmd_show_man(const char *page);
+
 /* Print the usage lines and option help to `fp`. */
 void cmd_usage_print(FILE *fp, const char *const *usage, const struct ins_option *opts);
 
@@ -132,6 +140,15 @@ struct ins_group {
 
 /* All built-in groups, NULL-terminated (defined in insight.c). */
 extern const struct ins_group *const cmd_groups[];
+
+/* The group named `name`, or NULL. */
+const struct ins_group *cmd_find_group(const char *name);
+
+/*
+ * Set in a child process that runs a command only to list its options for
+ * completion (cmd_complete.c): cmd_store() ends such a process at once.
+ */
+extern int cmd_probing;
 
 /* ---- helpers ---- */
 

@@ -44,7 +44,7 @@ static int window_resolve(ins_ctx *ctx, const struct window_opts *w, const char 
 	if ((w->time != NULL) + (w->days != 0) > 1)
 		return cmd_usage_error(ctx, "give either --time or --days, not both");
 	if (w->days < 0)
-		return cmd_usage_error(ctx, "--days must be positive");
+		return cmd_usage_error(ctx, "--days must be positive, not %ld", w->days);
 	o->to_ms = now;
 	if (w->until && (rc = ins_time_parse_date(&o->to_ms, w->until, 1)) < 0)
 		return cmd_fail(rc);
@@ -243,7 +243,7 @@ int cmd_sut_compare(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 2)
-		return cmd_usage_error(ctx, "sut compare needs two SUT names");
+		return cmd_usage_error(ctx, "sut compare needs two SUT names (see 'insight sut list')");
 	if (c.sut)
 		return cmd_usage_error(ctx, "sut compare takes the SUTs as arguments, not --sut");
 	if ((rc = compare_setup(ctx, &c, &o)) != 0)
@@ -269,7 +269,8 @@ int cmd_session_compare(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 2)
-		return cmd_usage_error(ctx, "session compare needs two session refs");
+		return cmd_usage_error(ctx, "session compare needs two session refs: id prefixes, "
+				       "latest or latest~N (see 'insight session list')");
 	if ((rc = compare_setup(ctx, &c, &o)) != 0)
 		return rc;
 	o.sel.mode = INS_SEL_SESSION;
@@ -463,7 +464,7 @@ int cmd_sut_analyze(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 1)
-		return cmd_usage_error(ctx, "sut analyze needs one SUT name");
+		return cmd_usage_error(ctx, "sut analyze needs one SUT name (see 'insight sut list')");
 	return analyze_common(ctx, argv[0], NULL, metric, by, &w);
 }
 
@@ -511,7 +512,7 @@ int cmd_test_since(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 1)
-		return cmd_usage_error(ctx, "test since needs one node id");
+		return cmd_usage_error(ctx, "test since needs one node id (see 'insight test list')");
 	ins_analytics_opts_init(&o);
 	o.sut = sut;
 	o.repo = repo;

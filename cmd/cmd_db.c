@@ -27,7 +27,8 @@ static int cmd_init(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n > 1)
-		return cmd_usage_error(ctx, "init takes at most one directory");
+		return cmd_usage_error(ctx, "init takes at most one directory, not %d "
+				       "(usage: insight init [<directory>])", n);
 	if (ctx->db) {
 		ins_buf_puts(&path, ctx->db);
 		in_git = 0;
@@ -154,8 +155,8 @@ static int cmd_db_check(int argc, const char **argv, ins_ctx *ctx)
 			     "('insight db backup') or re-import the reports");
 	rc = cmd_render(ctx, p.doc);
 	if (rc == EXIT_OK && p.n) {
-		fprintf(stderr, "insight: history '%s' failed %d check%s\n", ins_store_path(store),
-			p.n, p.n == 1 ? "" : "s");
+		fprintf(stderr, "insight: history '%s' failed %d check%s (listed above)\n",
+			ins_store_path(store), p.n, p.n == 1 ? "" : "s");
 		return EXIT_CHECK;
 	}
 	return rc;
@@ -226,7 +227,8 @@ static int cmd_db_backup(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 1)
-		return cmd_usage_error(ctx, "db backup needs one destination file");
+		return cmd_usage_error(ctx, "db backup needs one destination file "
+				       "(e.g. 'insight db backup history-copy.db')");
 	if (!force && stat(argv[0], &st) == 0)
 		return cmd_usage_error(ctx, "'%s' exists; use --force to overwrite it", argv[0]);
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)

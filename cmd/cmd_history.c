@@ -47,7 +47,8 @@ static int cmd_history_list(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n > 0)
-		return cmd_usage_error(ctx, "history list takes no arguments");
+		return cmd_usage_error(ctx, "history list takes no arguments, not '%s' (choose "
+				       "a SUT with --sut NAME)", argv[0]);
 	if ((rc = browse_filter(ctx, &o, &f)) != 0)
 		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)

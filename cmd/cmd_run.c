@@ -30,6 +30,7 @@
 #include "cmd_session.h"
 #include "hooks.h"
 #include "insight/import.h"
+#include "insight/timeutil.h"
 
 /* Console output kept for the output sections; beyond this only the end is kept. */
 #define CONSOLE_KEEP (32u << 20)
@@ -292,7 +293,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	ins_store *store;
 	const char **cmd, **full = NULL;
 	int ncmd, at, rc = EXIT_CANNOT_RUN, status, logfd = -1;
-	int64_t started, finished;
+	int64_t started, finished, t0;
 	const char *report_log_path;
 
 	ncmd = cmd_parse_options(ctx, argc, argv, opts, usage, PARSE_STOP_AT_NON_OPTION);
@@ -328,7 +329,9 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		}
 		ins_buf_printf(&logpath, "%s/insight-reportlog.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if ((logfd = mkstemp(logpath.ptr)) < 0) {
-			cmd_error(EXIT_CANNOT_RUN, "cannot create a temporary file: %s", strerror(errno));
+			cmd_error(EXIT_CANNOT_RUN, "cannot create a temporary file in '%s': %s (set "
+				  "TMPDIR to a writable directory)", tmp && *tmp ? tmp : "/tmp",
+				  strerror(errno));
 			goto done;
 		}
 		close(logfd);
@@ -356,16 +359,21 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	r.argv = full;
 	quote_command(&cmdline, cmd, ncmd);
 
-	started = now_ms();
+	/* INSIGHT_NOW moves the clock (tests, the demo); the elapsed time stays real. */
+	started = ins_time_now_ms();
+	t0 = now_ms();
 	if (run_command(&r) < 0) {
 		cmd_fail(INS_EIO);
 		goto done;
 	}
-	finished = now_ms();
+	finished = started + (now_ms() - t0);
 	if (r.exec_errno) {
 		rc = r.exec_errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
-		cmd_error(rc, "%s: '%s'", r.exec_errno == ENOENT ? "command not found" :
-			  strerror(r.exec_errno), cmd[0]);
+		if (r.exec_errno == ENOENT)
+			cmd_error(rc, "command not found: '%s' (check the name and PATH, or give "
+				  "its path)", cmd[0]);
+		else
+			cmd_error(rc, "cannot execute '%s': %s", cmd[0], strerror(r.exec_errno));
 		goto done;
 	}
 	status = passthrough(r.status);

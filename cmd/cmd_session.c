@@ -202,7 +202,8 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (!sut || !*sut)
-		return cmd_usage_error(ctx, "session import needs --sut NAME");
+		return cmd_usage_error(ctx, "session import needs --sut NAME: the system under "
+				       "test the reports belong to");
 	if (n == 0)
 		return cmd_usage_error(ctx, "session import needs a report (a file, directory, "
 				       "glob, or - for stdin)");
@@ -264,7 +265,8 @@ static int cmd_session_delete(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n == 0)
-		return cmd_usage_error(ctx, "session delete needs a session ref");
+		return cmd_usage_error(ctx, "session delete needs a session ref: an id prefix, "
+				       "latest or latest~N (see 'insight session list')");
 	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
 		return rc;
 	for (int i = 0; i < n; i++) {

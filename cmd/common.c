@@ -92,6 +92,12 @@ int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
 		*out = ctx->store;
 		return 0;
 	}
+	/*
+	 * A completion probe only lists a command's options; a command that
+	 * reaches its store has gone past option parsing and must not run on.
+	 */
+	if (cmd_probing)
+		_exit(EXIT_OK);
 	how = ins_store_discover(&path, ctx->db);
 	if (mode == CMD_STORE_WRITE) {
 		rc = ins_store_open(&ctx->store, path.ptr, INS_STORE_CREATE);

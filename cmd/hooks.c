@@ -49,17 +49,17 @@ void cmd_run_post_session_hook(ins_ctx *ctx, ins_store *store, const char *uid)
 		goto done;
 	so.sections = 1;
 	if (ins_browse_session_show(&doc, store, uid, &so) < 0) {
-		cmd_warn("post-session hook not run: %s", ins_error_last());
+		cmd_warn("hook '%s' not run: %s", path.ptr, ins_error_last());
 		goto done;
 	}
 	if (pipe(in) != 0) {
-		cmd_warn("post-session hook not run: %s", strerror(errno));
+		cmd_warn("hook '%s' not run: %s", path.ptr, strerror(errno));
 		goto done;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		cmd_warn("post-session hook not run: %s", strerror(errno));
+		cmd_warn("hook '%s' not run: %s", path.ptr, strerror(errno));
 		close(in[0]);
 		close(in[1]);
 		goto done;

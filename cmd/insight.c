@@ -21,6 +21,8 @@ extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_init;
 extern const struct ins_group cmd_group_version;
 extern const struct ins_group cmd_group_help;
+extern const struct ins_group cmd_group_completion;
+extern const struct ins_group cmd_group_complete;
 
 const struct ins_group *const cmd_groups[] = {
 	&cmd_group_session,
@@ -31,7 +33,9 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_init,
 	&cmd_group_db,
 	&cmd_group_help,
+	&cmd_group_completion,
 	&cmd_group_version,
+	&cmd_group_complete,
 	NULL,
 };
 
@@ -43,8 +47,9 @@ static const char *const top_usage[] = {
 
 static void print_top_help(FILE *fp)
 {
-	fprintf(fp, "usage: %s\n\n", top_usage[0]);
-	fputs("insight keeps the history of test runs and answers questions about it.\n\n"
+	for (int i = 0; top_usage[i]; i++)
+		fprintf(fp, "%s%s\n", i ? "   or: " : "usage: ", top_usage[i]);
+	fputs("\ninsight keeps the history of test runs and answers questions about it.\n\n"
 	      "Commands:\n", fp);
 	for (int i = 0; cmd_groups[i]; i++) {
 		const struct ins_group *g = cmd_groups[i];
@@ -72,6 +77,16 @@ static void print_group_help(FILE *fp, const struct ins_group *g)
 	for (int k = 0; g->subs[k].name; k++)
 		fprintf(fp, "  %-10s %s\n", g->subs[k].name, g->subs[k].summary);
 	fprintf(fp, "\n'insight %s <command> -h' shows a command's options.\n", g->name);
+}
+
+/* `insight <group> --help`: the group's manual page when it can be shown. */
+static void show_group_man(const struct ins_group *g)
+{
+	ins_buf page = INS_BUF_INIT;
+
+	ins_buf_printf(&page, "insight-%s", g->name);
+	cmd_show_man(page.ptr);
+	ins_buf_release(&page);
 }
 
 /* Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps). */
@@ -179,6 +194,8 @@ static int run_group(ins_ctx *ctx, const struct ins_group *g, int argc, const ch
 	}
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
+		if (argc >= 2 && strcmp(argv[1], "-h"))
+			show_group_man(g);
 		print_group_help(stdout, g);
 		return EXIT_OK;
 	}
@@ -283,6 +300,8 @@ static int cmd_help(int argc, const char **argv, ins_ctx *ctx)
 			names[k++] = cmd_groups[i]->name;
 		return unknown_command("an insight command", argv[0], names, k, "insight help");
 	}
+	/* On a terminal, the manual page; otherwise the built-in help. */
+	show_group_man(g);
 	if (n == 1 && g->subs) {
 		print_group_help(stdout, g);
 		return EXIT_OK;

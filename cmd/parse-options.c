@@ -112,23 +112,31 @@ void cmd_usage_print(FILE *fp, const char *const *usage, const struct ins_option
 	print_table(fp, cmd_global_options);
 }
 
-/* The hidden listing used by completion: one option a line, "--name<TAB>argh<TAB>complete". */
-static void print_completion_options(const struct ins_option *opts)
+/*
+ * The hidden listing used by completion and by the manual page test: one
+ * option a line, "--name<TAB>ARGH<TAB>complete<TAB>help" (and "-x<TAB>..."
+ * for a short name), then the command's usage lines as "usage<TAB>line".
+ */
+static void print_completion_options(const struct ins_option *opts, const char *const *usage)
 {
 	const struct ins_option *tables[2] = { opts, cmd_global_options };
 
 	for (int t = 0; t < 2; t++) {
 		for (const struct ins_option *o = tables[t]; o && o->type != OPT_END; o++) {
+			const char *argh = o->argh ? o->argh : "";
+			const char *complete = o->complete ? o->complete : "";
+			const char *help = o->help ? o->help : "";
+
 			if (o->type == OPT_GROUP)
 				continue;
 			if (o->long_name)
-				printf("--%s\t%s\t%s\n", o->long_name, o->argh ? o->argh : "",
-				       o->complete ? o->complete : "");
+				printf("--%s\t%s\t%s\t%s\n", o->long_name, argh, complete, help);
 			if (o->short_name)
-				printf("-%c\t%s\t%s\n", o->short_name, o->argh ? o->argh : "",
-				       o->complete ? o->complete : "");
+				printf("-%c\t%s\t%s\t%s\n", o->short_name, argh, complete, help);
 		}
 	}
+	for (int i = 0; usage && usage[i]; i++)
+		printf("usage\t%s\n", usage[i]);
 }
 
 /* Find an option by long name in the command's table, then the global one. */
@@ -223,13 +231,70 @@ static int takes_arg(const struct ins_option *o)
 	return o->type == OPT_STRING || o->type == OPT_INT || o->type == OPT_LIST;
 }
 
+/*
+ * -h prints the usage and options; --help shows the manual page of the
+ * command's group when it can (cmd_show_man), else the same as -h.
+ */
 static void show_help(ins_ctx *ctx, const char *const *usage, const struct ins_option *opts,
 		      int long_help)
 {
-	(void)long_help;
+	if (long_help) {
+		ins_buf page = INS_BUF_INIT;
+
+		ins_buf_puts(&page, "insight");
+		if (ctx->cmdname)
+			ins_buf_printf(&page, "-%.*s", (int)strcspn(ctx->cmdname, " "), ctx->cmdname);
+		cmd_show_man(page.ptr);
+		ins_buf_release(&page);
+	}
 	cmd_usage_print(stdout, usage, opts);
 	fflush(stdout);
-	(void)ctx;
+}
+
+/* Whether `prog` is an executable file in a directory of $PATH. */
+static int in_path(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	ins_buf file = INS_BUF_INIT;
+	int found = 0;
+
+	for (p = path; p && *p && !found; p = *end ? end + 1 : end) {
+		end = p + strcspn(p, ":");
+		ins_buf_clear(&file);
+		if (end == p)
+			ins_buf_puts(&file, ".");
+		else
+			ins_buf_put(&file, p, (size_t)(end - p));
+		ins_buf_printf(&file, "/%s", prog);
+		found = access(file.ptr, X_OK) == 0;
+	}
+	ins_buf_release(&file);
+	return found;
+}
+
+void cmd_show_man(const char *page)
+{
+	/*
+	 * The installed page (GNUInstallDirs puts man pages beside the data
+	 * directory: <prefix>/share/man), else the one in the source tree this
+	 * binary was built from.
+	 */
+	const char *dirs[] = { INSIGHT_DATADIR "/../man/man1", INSIGHT_SOURCE_DIR "/man" };
+	ins_buf file = INS_BUF_INIT;
+
+	if (!isatty(STDOUT_FILENO) || !in_path("man"))
+		return;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		ins_buf_clear(&file);
+		ins_buf_printf(&file, "%s/%s.1", dirs[i], page);
+		if (access(file.ptr, R_OK) == 0) {
+			fflush(NULL);
+			execlp("man", "man", "-l", file.ptr, (char *)NULL);
+			/* man could not be started after all: the built-in help follows. */
+			break;
+		}
+	}
+	ins_buf_release(&file);
 }
 
 int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct ins_option *opts,
@@ -268,7 +333,7 @@ int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct in
 			exit(EXIT_OK);
 		}
 		if (!strcmp(a, "--insight-complete-options")) {
-			print_completion_options(opts);
+			print_completion_options(opts, usage);
 			exit(EXIT_OK);
 		}
 		if (a[1] == '-') {
@@ -277,8 +342,9 @@ int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct in
 
 			o = find_long(opts, name, len, &is_global, &negated);
 			if (!o) {
-				cmd_usage_error(ctx, "unknown option '--%.*s' (see 'insight %s -h')",
-						(int)len, name, ctx->cmdname ? ctx->cmdname : "help");
+				cmd_usage_error(ctx, "unknown option '--%.*s' (see 'insight%s%s -h')",
+						(int)len, name, ctx->cmdname ? " " : "",
+						ctx->cmdname ? ctx->cmdname : "");
 				goto fail;
 			}
 			if (takes_arg(o)) {
@@ -303,8 +369,8 @@ int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct in
 		for (const char *p = a + 1; *p; p++) {
 			o = find_short(opts, (unsigned char)*p, &is_global);
 			if (!o) {
-				cmd_usage_error(ctx, "unknown option '-%c' (see 'insight %s -h')", *p,
-						ctx->cmdname ? ctx->cmdname : "help");
+				cmd_usage_error(ctx, "unknown option '-%c' (see 'insight%s%s -h')", *p,
+						ctx->cmdname ? " " : "", ctx->cmdname ? ctx->cmdname : "");
 				goto fail;
 			}
 			if (takes_arg(o)) {
