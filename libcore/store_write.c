@@ -61,19 +61,13 @@ static const char *const statements[ST__COUNT] = {
 			"stderr, log) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_PROP_ADD] = "INSERT INTO result_property (session_id, test_id, attempt, key, value) "
 			"VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_FP_UPSERT] = "INSERT INTO fingerprint (hash, signature, first_session_id, "
-			 "first_seen_ms, last_session_id, last_seen_ms) "
-			 "VALUES (?1, ?2, ?3, ?4, ?3, ?4) "
-			 "ON CONFLICT (hash) DO UPDATE SET "
-			 "  last_session_id = CASE WHEN excluded.last_seen_ms >= "
-			 "    coalesce(last_seen_ms, 0) THEN excluded.last_session_id "
-			 "    ELSE last_session_id END,"
-			 "  last_seen_ms = max(coalesce(last_seen_ms, 0), excluded.last_seen_ms),"
-			 "  first_session_id = CASE WHEN excluded.first_seen_ms < "
-			 "    coalesce(first_seen_ms, excluded.first_seen_ms + 1) "
-			 "    THEN excluded.first_session_id ELSE first_session_id END,"
-			 "  first_seen_ms = min(coalesce(first_seen_ms, excluded.first_seen_ms), "
-			 "    excluded.first_seen_ms) "
+	/*
+	 * Find or add the fingerprint. Its first and last sightings are set at
+	 * commit (see sight_fingerprints), when the session's start is known:
+	 * a JUnit report names its start only as it ends.
+	 */
+	[ST_FP_UPSERT] = "INSERT INTO fingerprint (hash, signature) VALUES (?1, ?2) "
+			 "ON CONFLICT (hash) DO UPDATE SET hash = excluded.hash "
 			 "RETURNING id",
 	[ST_SECTION_ADD] = "INSERT INTO output_section (session_id, seq, name, content) "
 			   "VALUES (?1, ?2, ?3, ?4)",
@@ -520,14 +514,12 @@ static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, int64_
 		return 0;
 	if ((rc = ins_fingerprint_compute(&w->fp_sig, hash, r->message, r->detail)) < 0)
 		return rc;
-	/* Seen already in this session: first and last seen are up to date. */
+	/* Seen already in this session: the row exists. */
 	if ((*id = fp_cache_get(w, hash)) != 0)
 		return 0;
 	s = w->st[ST_FP_UPSERT];
 	bind_static(s, 1, hash);
 	sqlite3_bind_text(s, 2, w->fp_sig.ptr, (int)w->fp_sig.len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, w->session_id);
-	sqlite3_bind_int64(s, 4, w->started_ms);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
@@ -787,6 +779,41 @@ size_t ins_session_writer_count(const ins_session_writer *w, size_t *attempts)
 }
 
 /* Mark flaky finals and store the session's counts, times and duration. */
+/*
+ * Move the first and last sightings of every fingerprint this session has
+ * to this session where it is earlier or later than what was known. One
+ * statement over the session's own results (its primary-key range); the
+ * right-hand sides read the row as it was, so the session and the time
+ * move together.
+ */
+static int sight_fingerprints(ins_session_writer *w)
+{
+	static const char sql[] =
+		"UPDATE fingerprint SET "
+		"  first_session_id = CASE WHEN first_seen_ms IS NULL OR ?2 < first_seen_ms "
+		"    THEN ?1 ELSE first_session_id END,"
+		"  first_seen_ms = CASE WHEN first_seen_ms IS NULL OR ?2 < first_seen_ms "
+		"    THEN ?2 ELSE first_seen_ms END,"
+		"  last_session_id = CASE WHEN last_seen_ms IS NULL OR ?2 >= last_seen_ms "
+		"    THEN ?1 ELSE last_session_id END,"
+		"  last_seen_ms = CASE WHEN last_seen_ms IS NULL OR ?2 >= last_seen_ms "
+		"    THEN ?2 ELSE last_seen_ms END "
+		"WHERE id IN (SELECT fingerprint_id FROM result WHERE session_id = ?1 "
+		"  AND fingerprint_id IS NOT NULL)";
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, w->session_id);
+	sqlite3_bind_int64(s, 2, w->started_ms);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return ins_store__error(w->store, "recording when failures were seen");
+	return 0;
+}
+
 static int finish_session(ins_session_writer *w)
 {
 	static const char counts_sql[] =
@@ -833,7 +860,7 @@ static int finish_session(ins_session_writer *w)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "counting the session's results");
-	return 0;
+	return sight_fingerprints(w);
 }
 
 int ins_session_writer_commit(ins_session_writer *w, char *uid)

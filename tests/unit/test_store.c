@@ -346,6 +346,49 @@ static void test_abort_and_rollback_leave_nothing(void **state)
 	ins_buf_release(&path);
 }
 
+/* Write one session whose start arrives after its failure, as a JUnit report's does. */
+static void write_late_start(ins_store *store, int64_t started, char *uid)
+{
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	ins_result r = result("t::broken", INS_OUTCOME_FAILED);
+
+	info.sut = "api";
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	ins_session_writer_set_times(w, started, 0);
+	assert_int_equal(ins_session_writer_commit(w, uid), 0);
+}
+
+/* First and last sightings follow the sessions' own start times, whatever the import order. */
+static void test_fingerprint_sightings(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	char mid[27], old[27], recent[27];
+	ins_buf sql = INS_BUF_INIT;
+
+	(void)state;
+	path_in_tmp(&path, "sightings.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	write_late_start(store, 1700000500000, mid);
+	assert_int_equal(count(path.ptr, "SELECT first_seen_ms FROM fingerprint"), 1700000500000);
+	assert_int_equal(count(path.ptr, "SELECT last_seen_ms FROM fingerprint"), 1700000500000);
+	write_late_start(store, 1700000100000, old);    /* imported later, ran earlier */
+	write_late_start(store, 1700000900000, recent);
+	ins_store_free(store);
+
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint"), 1);
+	assert_int_equal(count(path.ptr, "SELECT first_seen_ms FROM fingerprint"), 1700000100000);
+	assert_int_equal(count(path.ptr, "SELECT last_seen_ms FROM fingerprint"), 1700000900000);
+	ins_buf_printf(&sql, "SELECT count(*) FROM fingerprint f JOIN session a ON a.id = "
+		       "f.first_session_id JOIN session b ON b.id = f.last_session_id "
+		       "WHERE a.uid = '%s' AND b.uid = '%s'", old, recent);
+	assert_int_equal(count(path.ptr, sql.ptr), 1);
+	ins_buf_release(&sql);
+	ins_buf_release(&path);
+}
+
 static void test_resolve_refs(void **state)
 {
 	ins_store *store;
@@ -593,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_session_counts_and_attempts),
 		cmocka_unit_test(test_many_new_tests_then_repeats_and_rollback),
 		cmocka_unit_test(test_abort_and_rollback_leave_nothing),
+		cmocka_unit_test(test_fingerprint_sightings),
 		cmocka_unit_test(test_resolve_refs),
 		cmocka_unit_test(test_ids_sort_by_time),
 		cmocka_unit_test(test_delete_and_prune),
