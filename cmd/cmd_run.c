@@ -395,6 +395,8 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	io.console_len = r.console.len;
 
 	if (at >= 0) {
+		/* The report-log is a temporary file of the run: name what it was, not where. */
+		io.info.source = "pytest report-log (insight plugin)";
 		report_log_path = logpath.ptr;
 		status = ins_import(store, &report_log_path, 1, &io, 1, &sum);
 	} else if (reports.n) {
