@@ -540,6 +540,50 @@ static int collect_orphans(ins_store *store)
 		"DELETE FROM sut WHERE NOT EXISTS (SELECT 1 FROM session s WHERE s.sut_id = sut.id);");
 }
 
+/*
+ * Note the (SUT, day) pairs of the sessions `where` selects (one bound
+ * parameter, ?1: text when `text` is set, else `ms`) in temp.ins_days, so
+ * that their test_day rows can be rebuilt once the sessions are gone.
+ */
+static int note_days(ins_store *store, const char *where, const char *text, int64_t ms)
+{
+	ins_buf sql = INS_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = ins_store__exec(store, "CREATE TEMP TABLE IF NOT EXISTS ins_days ("
+				  "sut_id INTEGER NOT NULL, day INTEGER NOT NULL,"
+				  "PRIMARY KEY (sut_id, day)); DELETE FROM temp.ins_days;")) < 0)
+		return rc;
+	ins_buf_printf(&sql, "INSERT OR IGNORE INTO temp.ins_days SELECT sut_id, "
+		       "started_ms / 86400000 FROM session WHERE %s", where);
+	if ((rc = ins_store__prepare(store, &st, sql.ptr)) < 0)
+		goto done;
+	if (text)
+		ins_store__bind_text(st, 1, text);
+	else
+		sqlite3_bind_int64(st, 1, ms);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = ins_store__error(store, "noting the days of deleted sessions");
+done:
+	sqlite3_finalize(st);
+	ins_buf_release(&sql);
+	return rc;
+}
+
+int ins_store__test_day_rebuild(ins_store *store)
+{
+	/* Sessions of a SUT are few next to results: matching the day by
+	 * division over session_by_sut_time's SUT range is cheap and exact. */
+	return ins_store__exec(store,
+		"DELETE FROM test_day WHERE (sut_id, day) IN (SELECT sut_id, day FROM temp.ins_days);"
+		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, "
+		INS_TEST_DAY_AGG " FROM temp.ins_days d "
+		"JOIN session s ON s.sut_id = d.sut_id AND s.started_ms / 86400000 = d.day "
+		"JOIN result r ON r.session_id = s.id GROUP BY 1, 2, 3;"
+		"DELETE FROM temp.ins_days;");
+}
+
 int ins_store_session_delete(ins_store *store, const char *uid)
 {
 	sqlite3_stmt *st = NULL;
@@ -547,6 +591,8 @@ int ins_store_session_delete(ins_store *store, const char *uid)
 
 	if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0)
 		return rc;
+	if ((rc = note_days(store, "uid = ?1", uid, 0)) < 0)
+		goto fail;
 	if ((rc = ins_store__prepare(store, &st, "DELETE FROM session WHERE uid = ?1")) < 0)
 		goto fail;
 	ins_store__bind_text(st, 1, uid);
@@ -560,6 +606,8 @@ int ins_store_session_delete(ins_store *store, const char *uid)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	if ((rc = ins_store__test_day_rebuild(store)) < 0)
+		goto fail;
 	if ((rc = collect_orphans(store)) < 0)
 		goto fail;
 	return ins_store__exec(store, "COMMIT");
@@ -577,6 +625,8 @@ int ins_store_prune(ins_store *store, int64_t before_ms, int dry_run, int64_t *n
 	*n = 0;
 	if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0)
 		return rc;
+	if (!dry_run && (rc = note_days(store, "started_ms < ?1", NULL, before_ms)) < 0)
+		goto fail;
 	rc = ins_store__prepare(store, &st, dry_run
 		? "SELECT count(*) FROM session WHERE started_ms < ?1"
 		: "DELETE FROM session WHERE started_ms < ?1");
@@ -598,6 +648,8 @@ int ins_store_prune(ins_store *store, int64_t before_ms, int dry_run, int64_t *n
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 		return 0;
 	}
+	if ((rc = ins_store__test_day_rebuild(store)) < 0)
+		goto fail;
 	if ((rc = collect_orphans(store)) < 0)
 		goto fail;
 	return ins_store__exec(store, "COMMIT");
@@ -704,6 +756,24 @@ int ins_store_check(ins_store *store, void (*fn)(void *data, const char *problem
 		"  FROM result r WHERE r.outcome NOT BETWEEN 0 AND 5 LIMIT 100",
 		"SELECT 'session ' || uid || ' has an invalid id' FROM session "
 		"  WHERE length(uid) <> 26 LIMIT 100",
+		/* the daily aggregate equals what the results say (sums of durations
+		 * may differ in their last bits with the order of addition) */
+		"WITH b (sut_id, day, test_id, runs, passed, failed, error, skipped, xfailed, "
+		"  xpassed, failing_sessions, flaky_in_run, dur_n, dur_sum, dur_max) AS ("
+		"  SELECT s.sut_id, s.started_ms / 86400000, r.test_id, " INS_TEST_DAY_AGG
+		"  FROM session s JOIN result r ON r.session_id = s.id GROUP BY 1, 2, 3) "
+		"SELECT 'daily aggregate: SUT ' || coalesce(a.sut_id, b.sut_id) || ' day ' || "
+		"  coalesce(a.day, b.day) || ' test ' || coalesce(a.test_id, b.test_id) || "
+		"  CASE WHEN a.sut_id IS NULL THEN ' is missing' WHEN b.sut_id IS NULL "
+		"  THEN ' has no results' ELSE ' does not match the results' END "
+		"FROM b FULL JOIN test_day a "
+		"  ON a.sut_id = b.sut_id AND a.day = b.day AND a.test_id = b.test_id "
+		"WHERE a.sut_id IS NULL OR b.sut_id IS NULL OR a.runs <> b.runs "
+		"  OR a.passed <> b.passed OR a.failed <> b.failed OR a.error <> b.error "
+		"  OR a.skipped <> b.skipped OR a.xfailed <> b.xfailed OR a.xpassed <> b.xpassed "
+		"  OR a.failing_sessions <> b.failing_sessions OR a.flaky_in_run <> b.flaky_in_run "
+		"  OR a.dur_n <> b.dur_n OR a.dur_max IS NOT b.dur_max "
+		"  OR abs(a.dur_sum - b.dur_sum) > 1e-9 * max(1.0, abs(b.dur_sum)) LIMIT 100",
 	};
 	int problems = 0, rc;
 

@@ -37,4 +37,29 @@ int ins_store__bind_text(sqlite3_stmt *stmt, int idx, const char *s);
 /* Column text as a C string, "" for NULL (borrowed until the next step). */
 const char *ins_store__col_text(sqlite3_stmt *stmt, int col);
 
+/*
+ * test_day, the per-test daily aggregate (see store_schema.c): its day of a
+ * start time, and the aggregate columns over results `r`, in the table's
+ * column order after (sut_id, day, test_id). The writer, the rebuild after
+ * a delete and 'db check' all use these, so they cannot drift apart.
+ */
+#define INS_DAY_MS 86400000
+#define INS_TEST_DAY_AGG \
+	"sum(r.final), sum(r.final AND r.outcome = 0), sum(r.final AND r.outcome = 1)," \
+	"sum(r.final AND r.outcome = 2), sum(r.final AND r.outcome = 3)," \
+	"sum(r.final AND r.outcome = 4), sum(r.final AND r.outcome = 5)," \
+	"count(DISTINCT CASE WHEN r.outcome IN (1, 2) THEN r.session_id END)," \
+	"sum(r.final AND (r.flags & 4) <> 0)," \
+	"count(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN 1 END)," \
+	"total(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN r.duration END)," \
+	"max(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN r.duration END)"
+
+/*
+ * Rebuild test_day for the (sut_id, day) pairs listed in temp.ins_days
+ * (filled by the caller before it deleted sessions): the rows of those days
+ * are dropped and recomputed from the sessions that remain. Returns 0 or a
+ * negative INS_E* code.
+ */
+int ins_store__test_day_rebuild(ins_store *store);
+
 #endif

@@ -119,6 +119,46 @@ static const char *const migrations[] = {
 	"  content TEXT NOT NULL,"
 	"  PRIMARY KEY (session_id, seq)"
 	");",
+	/*
+	 * 1 -> 2: test_day, the per-test daily aggregate the window analyses
+	 * read instead of every result. One row per (SUT, UTC day of the
+	 * session's start = started_ms / 86400000, test); counts are over the
+	 * final attempts of the sessions of that SUT and day, except
+	 * failing_sessions (sessions with any failed or error attempt, final or
+	 * not). The dur_* columns cover passing final attempts with a known
+	 * duration. Kept by the session writer at commit and rebuilt for the
+	 * affected days when sessions are deleted; 'db check' compares it with
+	 * the results. The backfill makes an older store whole on upgrade.
+	 */
+	"CREATE TABLE test_day ("
+	"  sut_id INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  test_id INTEGER NOT NULL,"
+	"  runs INTEGER NOT NULL,"
+	"  passed INTEGER NOT NULL,"
+	"  failed INTEGER NOT NULL,"
+	"  error INTEGER NOT NULL,"
+	"  skipped INTEGER NOT NULL,"
+	"  xfailed INTEGER NOT NULL,"
+	"  xpassed INTEGER NOT NULL,"
+	"  failing_sessions INTEGER NOT NULL,"
+	"  flaky_in_run INTEGER NOT NULL,"
+	"  dur_n INTEGER NOT NULL,"
+	"  dur_sum REAL NOT NULL,"
+	"  dur_max REAL,"
+	"  PRIMARY KEY (sut_id, day, test_id)"
+	") WITHOUT ROWID;"
+	"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id,"
+	"  sum(r.final), sum(r.final AND r.outcome = 0), sum(r.final AND r.outcome = 1),"
+	"  sum(r.final AND r.outcome = 2), sum(r.final AND r.outcome = 3),"
+	"  sum(r.final AND r.outcome = 4), sum(r.final AND r.outcome = 5),"
+	"  count(DISTINCT CASE WHEN r.outcome IN (1, 2) THEN r.session_id END),"
+	"  sum(r.final AND (r.flags & 4) <> 0),"
+	"  count(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN 1 END),"
+	"  total(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN r.duration END),"
+	"  max(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN r.duration END) "
+	"  FROM result r JOIN session s ON s.id = r.session_id "
+	"  GROUP BY s.sut_id, s.started_ms / 86400000, r.test_id;",
 };
 
 const char *ins_store__migration(int from_version)

@@ -814,6 +814,41 @@ static int sight_fingerprints(ins_session_writer *w)
 	return 0;
 }
 
+/*
+ * Add this session's final results to test_day, the per-test daily
+ * aggregate, under the day of its start (final by now). One statement over
+ * the session's own primary-key range; its rows land contiguously in the
+ * aggregate's key order (one SUT and day, test ids in order).
+ */
+static int add_to_test_day(ins_session_writer *w)
+{
+	static const char sql[] =
+		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, "
+		INS_TEST_DAY_AGG " FROM session s JOIN result r ON r.session_id = s.id "
+		"WHERE s.id = ?1 GROUP BY r.test_id "
+		"ON CONFLICT (sut_id, day, test_id) DO UPDATE SET "
+		"  runs = runs + excluded.runs, passed = passed + excluded.passed,"
+		"  failed = failed + excluded.failed, error = error + excluded.error,"
+		"  skipped = skipped + excluded.skipped, xfailed = xfailed + excluded.xfailed,"
+		"  xpassed = xpassed + excluded.xpassed,"
+		"  failing_sessions = failing_sessions + excluded.failing_sessions,"
+		"  flaky_in_run = flaky_in_run + excluded.flaky_in_run,"
+		"  dur_n = dur_n + excluded.dur_n, dur_sum = dur_sum + excluded.dur_sum,"
+		"  dur_max = CASE WHEN dur_max IS NULL OR excluded.dur_max > dur_max "
+		"    THEN excluded.dur_max ELSE dur_max END";
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, w->session_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return ins_store__error(w->store, "adding the session to the daily aggregate");
+	return 0;
+}
+
 static int finish_session(ins_session_writer *w)
 {
 	static const char counts_sql[] =
@@ -860,6 +895,8 @@ static int finish_session(ins_session_writer *w)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "counting the session's results");
+	if ((rc = add_to_test_day(w)) < 0)
+		return rc;
 	return sight_fingerprints(w);
 }
 
