@@ -484,6 +484,127 @@ static void collect(void *data, const char *problem)
 	(void)problem;
 }
 
+/*
+ * Rows of test_day that differ from a recomputation from `result`, written
+ * here independently of the store's own query: per (session, test) first,
+ * then summed per SUT, UTC day and test; both directions of the difference.
+ */
+static const char aggregate_diff_sql[] =
+	"WITH st AS (SELECT s.sut_id, s.started_ms / 86400000 AS day, r.test_id,"
+	"  max(CASE WHEN r.final THEN r.outcome END) AS o,"
+	"  max(CASE WHEN r.final THEN r.flags END) AS fl,"
+	"  max(CASE WHEN r.final THEN r.duration END) AS d,"
+	"  max(r.outcome IN (1, 2)) AS anyfail"
+	"  FROM result r JOIN session s ON s.id = r.session_id GROUP BY r.session_id, r.test_id),"
+	" want AS (SELECT sut_id, day, test_id, count(*) AS runs,"
+	"  sum(o = 0) AS p, sum(o = 1) AS f, sum(o = 2) AS e, sum(o = 3) AS k, sum(o = 4) AS xf,"
+	"  sum(o = 5) AS xp, sum(anyfail) AS fs, sum((fl & 4) <> 0) AS fr,"
+	"  sum(o = 0 AND d IS NOT NULL AND d >= 0) AS dn,"
+	"  round(total(CASE WHEN o = 0 AND d >= 0 THEN d END), 6) AS ds,"
+	"  max(CASE WHEN o = 0 AND d >= 0 THEN d END) AS dm"
+	"  FROM st GROUP BY sut_id, day, test_id),"
+	" have AS (SELECT sut_id, day, test_id, runs, passed, failed, error, skipped, xfailed,"
+	"  xpassed, failing_sessions, flaky_in_run, dur_n, round(dur_sum, 6), dur_max FROM test_day)"
+	"SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have)) +"
+	"  (SELECT count(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want))";
+
+/* Write one session of a small suite with reruns, unknown durations and every outcome. */
+static void write_varied(ins_store *store, const char *sut, int64_t started, int k, char *uid)
+{
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	char name[64];
+
+	info.sut = sut;
+	info.started_ms = started;
+	info.format = "junit";
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	for (int i = 0; i < 8; i++) {
+		ins_result r;
+
+		snprintf(name, sizeof(name), "tests/test_v.py::test_%d", i);
+		r = result(name, (ins_outcome)((i + k) % INS_OUTCOME_COUNT));
+		r.duration = (i + k) % 4 == 0 ? -1 : 0.1 * (i + 1) + 0.01 * k;
+		if ((i + k) % 5 == 0) {
+			/* a failed attempt rerun: passing (flaky in the run) or failing again */
+			ins_result first = result(name, INS_OUTCOME_FAILED);
+			assert_int_equal(ins_session_writer_add_result(w, &first), 0);
+		}
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	}
+	assert_int_equal(ins_session_writer_commit(w, uid), 0);
+}
+
+static void test_daily_aggregate(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	char uid[12][27];
+	sqlite3 *db;
+	int64_t n, day = 86400000;
+	int problems = 0;
+
+	(void)state;
+	path_in_tmp(&path, "aggregate.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	/* 12 sessions over three UTC days and two SUTs, several on one day */
+	for (int k = 0; k < 12; k++)
+		write_varied(store, k % 4 == 3 ? "web" : "api", 20000 * day + (k / 4) * day +
+			     (k % 4) * 3600000 + 17, k, uid[k]);
+	assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(DISTINCT day) FROM test_day"), 3);
+	assert_int_equal(count(path.ptr, "SELECT sum(runs) FROM test_day"), 12 * 8);
+	assert_true(count(path.ptr, "SELECT sum(flaky_in_run) FROM test_day") > 0);
+	assert_true(count(path.ptr, "SELECT count(*) FROM test_day WHERE runs > 1") > 0);
+
+	/* deleting one session of a day with others leaves the others' sums */
+	assert_int_equal(ins_store_session_delete(store, uid[5]), 0);
+	assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
+	assert_int_equal(count(path.ptr, "SELECT sum(runs) FROM test_day"), 11 * 8);
+	/* deleting the only session of a SUT and day removes its rows */
+	assert_int_equal(ins_store_session_delete(store, uid[7]), 0);
+	assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test_day WHERE sut_id = "
+			       "(SELECT id FROM sut WHERE name = 'web') AND day = 20001"), 0);
+	/* pruning half of the first day and all before it */
+	assert_int_equal(ins_store_prune(store, 20000 * day + 2 * 3600000, 0, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
+	assert_int_equal(count(path.ptr, "SELECT sum(runs) FROM test_day"), 8 * 8);
+	assert_int_equal(ins_store_check(store, collect, &problems), 0);
+	assert_int_equal(problems, 0);
+	ins_store_free(store);
+
+	/* a store from before the aggregate gets it filled when it is migrated */
+	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE test_day; PRAGMA user_version = 1;",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
+	assert_int_equal(count(path.ptr, "PRAGMA user_version"), INS_STORE_SCHEMA_VERSION);
+	assert_int_equal(count(path.ptr, "SELECT sum(runs) FROM test_day"), 8 * 8);
+	assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
+	write_varied(store, "api", 20002 * day + 5000, 3, uid[0]);
+	assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+	ins_store_free(store);
+
+	/* drift behind insight's back is what db check reports */
+	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE test_day SET failed = failed + 1 WHERE test_id = "
+				      "(SELECT min(test_id) FROM test_day) AND day = 20002;"
+				      "DELETE FROM test_day WHERE day = 20001 AND test_id = "
+				      "(SELECT max(test_id) FROM test_day)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
+	problems = 0;
+	assert_int_equal(ins_store_check(store, collect, &problems), INS_ECORRUPT);
+	assert_true(problems >= 2);
+	ins_store_free(store);
+	ins_buf_release(&path);
+}
+
 static void test_check_finds_damage(void **state)
 {
 	ins_buf path = INS_BUF_INIT;
@@ -640,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_refs),
 		cmocka_unit_test(test_ids_sort_by_time),
 		cmocka_unit_test(test_delete_and_prune),
+		cmocka_unit_test(test_daily_aggregate),
 		cmocka_unit_test(test_check_finds_damage),
 		cmocka_unit_test(test_backup),
 		cmocka_unit_test(test_concurrent_writers),
