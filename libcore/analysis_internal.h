@@ -70,6 +70,25 @@ const char *ins_sessset_json(const ins_sessset *s);
 /* Pass rate of the set from the session counts: passed / (passed + failed + error); NAN if none. */
 double ins_sessset_pass_rate(const ins_sessset *s);
 
+/*
+ * A window's set split for the daily aggregate (test_day): the UTC days
+ * [dlo, dhi] that lie wholly inside [from_ms, to_ms], whose test_day rows
+ * (of `sut_id`, or of every SUT when 0) sum exactly the set's sessions of
+ * those days, and `edge`, the set's other sessions, whose results are read
+ * one by one. dlo > dhi when no day is whole. Valid only for a set loaded
+ * by ins_sessset_load_window over the same SUT and window.
+ */
+typedef struct ins_dayspan {
+	int64_t sut_id;
+	int64_t dlo, dhi;
+	ins_sessset edge;
+} ins_dayspan;
+
+/* Fill `out` (released with ins__dayspan_release). 0 or a negative INS_E* code. */
+int ins__dayspan_split(ins_dayspan *out, ins_store *store, const ins_sessset *set,
+		       int64_t sut_id, int64_t from_ms, int64_t to_ms);
+void ins__dayspan_release(ins_dayspan *d);
+
 /* The SUT's row id, or INS_ENOTFOUND with a message naming it. */
 int ins__sut_id(ins_store *store, const char *name, int64_t *id);
 

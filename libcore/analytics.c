@@ -329,28 +329,44 @@ static int cmp_flaky(const void *a, const void *b)
  * Cost: the results of failing sessions, plus candidates x sessions seeks.
  */
 static int flaky_scan(struct flaky_list *out, ins_store *store, const ins_sessset *set,
-		      const ins_analytics_opts *o)
+		      const ins_dayspan *ds, const ins_analytics_opts *o)
 {
 	ins_buf failing = INS_BUF_INIT, nodeid = INS_BUF_INIT;
 	sqlite3_stmt *cand = NULL, *per = NULL;
 	struct run *runs = NULL;
+	const ins_sessset *scan = ds ? &ds->edge : set;
 	size_t nruns = 0, aruns = 0;
 	int rc, first = 1;
 
 	memset(out, 0, sizeof(*out));
 	ins_buf_putc(&failing, '[');
-	for (size_t i = 0; i < set->n; i++) {
-		const ins_sess *s = &set->v[i];
+	for (size_t i = 0; i < scan->n; i++) {
+		const ins_sess *s = &scan->v[i];
 		if (s->n_failed + s->n_error + s->n_flaky == 0)
 			continue;
 		ins_buf_printf(&failing, "%s%lld", first ? "" : ",", (long long)s->id);
 		first = 0;
 	}
 	ins_buf_putc(&failing, ']');
-	if ((rc = ins_store__prepare(store, &cand,
+	/*
+	 * With whole days, their candidates come from test_day.failing_sessions
+	 * (counted over the same sessions as the scan: those whose counts show
+	 * a failure or a flaky test), and only the edge sessions are scanned.
+	 */
+	if ((rc = ins_store__prepare(store, &cand, ds ?
+		"SELECT test_id FROM test_day WHERE sut_id BETWEEN ?2 AND ?3 "
+		"AND day BETWEEN ?4 AND ?5 AND failing_sessions > 0 UNION "
+		"SELECT r.test_id FROM result r "
+		"WHERE r.session_id IN (SELECT value FROM json_each(?1)) AND r.outcome IN (1, 2)" :
 		"SELECT DISTINCT r.test_id FROM result r "
 		"WHERE r.session_id IN (SELECT value FROM json_each(?1)) AND r.outcome IN (1, 2)")) < 0)
 		goto done;
+	if (ds) {
+		sqlite3_bind_int64(cand, 2, ds->sut_id ? ds->sut_id : INT64_MIN);
+		sqlite3_bind_int64(cand, 3, ds->sut_id ? ds->sut_id : INT64_MAX);
+		sqlite3_bind_int64(cand, 4, ds->dlo);
+		sqlite3_bind_int64(cand, 5, ds->dhi);
+	}
 	if ((rc = ins_store__prepare(store, &per,
 		"SELECT r.session_id, r.outcome, r.flags FROM result r "
 		"WHERE r.test_id = ?1 AND r.session_id IN (SELECT value FROM json_each(?2)) "
@@ -450,14 +466,22 @@ int ins_analytics_flaky(ins_doc **out, ins_store *store, const ins_analytics_opt
 {
 	struct flaky_list fl;
 	ins_sessset set;
+	ins_dayspan ds;
+	int64_t sut_id = 0;
 	ins_doc *doc;
 	int rc;
 
 	*out = NULL;
 	ins_sessset_init(&set);
+	memset(&ds, 0, sizeof(ds));
+	ins_sessset_init(&ds.edge);
+	if (o->sut && (rc = ins__sut_id(store, o->sut, &sut_id)) < 0)
+		goto done;
 	if ((rc = ins_sessset_load_window(&set, store, o->sut, o->from_ms, o->to_ms)) < 0)
 		goto done;
-	if ((rc = flaky_scan(&fl, store, &set, o)) < 0)
+	if ((rc = ins__dayspan_split(&ds, store, &set, sut_id, o->from_ms, o->to_ms)) < 0)
+		goto done;
+	if ((rc = flaky_scan(&fl, store, &set, &ds, o)) < 0)
 		goto done;
 	doc = ins_doc_new("insight.analytics.flaky", "Flaky tests");
 	window_facts(doc, o, &set);
@@ -480,15 +504,22 @@ int ins_analytics_flaky(ins_doc **out, ins_store *store, const ins_analytics_opt
 	*out = doc;
 done:
 	ins_sessset_release(&set);
+	ins__dayspan_release(&ds);
 	return rc;
 }
 
 /* ---- summary ---- */
 
+/*
+ * Per test over a window: runs (passed + failing finals), failing finals,
+ * timed passing finals (ndur) and the longest of them (dmax, a bound on
+ * any quantile), from test_day for the window's whole days plus the edge
+ * sessions' own results. p50 and p95 are NAN until durations are read.
+ */
 struct test_stat {
 	int64_t test_id;
 	int64_t runs, failed;
-	double p50, p95;
+	double p50, p95, dmax;
 	size_t ndur;
 };
 
@@ -496,8 +527,13 @@ struct summary_acc {
 	struct test_stat *v;
 	size_t n, alloc;
 	struct test_stat cur;
-	dvec dur;
 };
+
+static void stat_push(struct summary_acc *a, const struct test_stat *t)
+{
+	a->v = ins_xgrow(a->v, &a->alloc, a->n + 1, sizeof(*a->v));
+	a->v[a->n++] = *t;
+}
 
 static void summary_row(void *data, const fin_row *r)
 {
@@ -506,29 +542,185 @@ static void summary_row(void *data, const fin_row *r)
 	if (a->cur.test_id != r->test_id) {
 		memset(&a->cur, 0, sizeof(a->cur));
 		a->cur.test_id = r->test_id;
-		a->dur.n = 0;
+		a->cur.dmax = -1;
 	}
 	if (r->outcome == INS_OUTCOME_PASSED || ins__failing(r->outcome))
 		a->cur.runs++;
 	if (ins__failing(r->outcome))
 		a->cur.failed++;
-	if (r->outcome == INS_OUTCOME_PASSED && r->has_dur && r->dur >= 0)
-		dvec_push(&a->dur, r->dur);
+	if (r->outcome == INS_OUTCOME_PASSED && r->has_dur && r->dur >= 0) {
+		a->cur.ndur++;
+		if (r->dur > a->cur.dmax)
+			a->cur.dmax = r->dur;
+	}
 }
 
-/* p50 and p95 of the passing durations (type-7 quantiles, see stats.c). */
 static void summary_end(void *data, const fin_row *r)
 {
 	struct summary_acc *a = data;
 
 	(void)r;
-	ins_stats_sort(a->dur.v, a->dur.n);
-	a->cur.ndur = a->dur.n;
-	a->cur.p50 = ins_stats_quantile_sorted(a->dur.v, a->dur.n, 0.5);
-	a->cur.p95 = ins_stats_quantile_sorted(a->dur.v, a->dur.n, 0.95);
-	a->v = ins_xgrow(a->v, &a->alloc, a->n + 1, sizeof(*a->v));
-	a->v[a->n++] = a->cur;
+	stat_push(a, &a->cur);
 	a->cur.test_id = -1;
+}
+
+/*
+ * The per-test counts of a window (struct test_stat, ordered by test id)
+ * into `out`: the whole days from test_day (one range of its primary key
+ * per SUT), the edge sessions by their final results, merged.
+ */
+static int window_stats(struct summary_acc *out, ins_store *store, const ins_dayspan *ds)
+{
+	struct summary_acc agg, edge;
+	sqlite3_stmt *st = NULL;
+	size_t i = 0, j = 0;
+	int rc;
+
+	memset(&agg, 0, sizeof(agg));
+	memset(&edge, 0, sizeof(edge));
+	edge.cur.test_id = -1;
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT test_id, sum(passed + failed + error), sum(failed + error), sum(dur_n), "
+		"max(dur_max) FROM test_day WHERE sut_id BETWEEN ?1 AND ?2 AND day BETWEEN ?3 AND ?4 "
+		"GROUP BY test_id ORDER BY test_id")) < 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, ds->sut_id ? ds->sut_id : INT64_MIN);
+	sqlite3_bind_int64(st, 2, ds->sut_id ? ds->sut_id : INT64_MAX);
+	sqlite3_bind_int64(st, 3, ds->dlo);
+	sqlite3_bind_int64(st, 4, ds->dhi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct test_stat t = { .p50 = NAN, .p95 = NAN };
+
+		t.test_id = sqlite3_column_int64(st, 0);
+		t.runs = sqlite3_column_int64(st, 1);
+		t.failed = sqlite3_column_int64(st, 2);
+		t.ndur = (size_t)sqlite3_column_int64(st, 3);
+		t.dmax = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 4);
+		stat_push(&agg, &t);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = ins_store__error(store, "reading the daily aggregate");
+		goto done;
+	}
+	if ((rc = stream_finals(store, &ds->edge, summary_row, summary_end, &edge)) < 0)
+		goto done;
+	while (i < agg.n || j < edge.n) {
+		struct test_stat t;
+
+		if (j == edge.n || (i < agg.n && agg.v[i].test_id < edge.v[j].test_id)) {
+			t = agg.v[i++];
+		} else if (i == agg.n || edge.v[j].test_id < agg.v[i].test_id) {
+			t = edge.v[j++];
+		} else {
+			t = agg.v[i++];
+			t.runs += edge.v[j].runs;
+			t.failed += edge.v[j].failed;
+			t.ndur += edge.v[j].ndur;
+			if (edge.v[j].dmax > t.dmax)
+				t.dmax = edge.v[j].dmax;
+			j++;
+		}
+		t.p50 = t.p95 = NAN;
+		stat_push(out, &t);
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	free(agg.v);
+	free(edge.v);
+	return rc;
+}
+
+static int cmp_dmax(const void *x, const void *y)
+{
+	const struct test_stat *a = *(const struct test_stat *const *)x;
+	const struct test_stat *b = *(const struct test_stat *const *)y;
+
+	if (a->dmax != b->dmax)
+		return (a->dmax < b->dmax) - (a->dmax > b->dmax);
+	return (a->test_id > b->test_id) - (a->test_id < b->test_id);
+}
+
+/*
+ * Fill p50 and p95 (type-7 quantiles of the passing durations, see
+ * stats.c) of at least the `limit` slowest tests by p50. Quantiles cannot
+ * come from sums, so durations are read from `result`, but only for the
+ * tests that can be among the slowest: in order of their longest passing
+ * duration, stopping when that bound falls below the limit-th p50 found so
+ * far (a median is never above the maximum). The answer is the one reading
+ * every test would give; tests not read keep NAN and sort after.
+ */
+static int slowest_quantiles(struct summary_acc *acc, ins_store *store, const ins_sessset *set,
+			     size_t limit)
+{
+	struct test_stat **order = NULL;
+	double *top = NULL;  /* the p50s found so far, largest first, at most limit */
+	size_t ntop = 0, n = 0;
+	sqlite3_stmt *st = NULL;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	dvec dur = { 0 };
+	int rc = 0;
+
+	if (!acc->n || !set->n || !limit)
+		return 0;
+	for (size_t i = 0; i < set->n; i++) {
+		lo = set->v[i].id < lo ? set->v[i].id : lo;
+		hi = set->v[i].id > hi ? set->v[i].id : hi;
+	}
+	order = ins_xmalloc(acc->n * sizeof(*order));
+	for (size_t i = 0; i < acc->n; i++)
+		if (acc->v[i].ndur)
+			order[n++] = &acc->v[i];
+	if (n > 1)
+		qsort(order, n, sizeof(*order), cmp_dmax);
+	top = ins_xmalloc(limit * sizeof(*top));
+	/* result_by_test (test_id, session_id): one range per test */
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT r.session_id, r.duration FROM result r WHERE r.test_id = ?1 "
+		"AND r.session_id BETWEEN ?2 AND ?3 AND r.final = 1 AND r.outcome = 0 "
+		"AND r.duration >= 0")) < 0)
+		goto done;
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	for (size_t k = 0; k < n; k++) {
+		struct test_stat *t = order[k];
+		size_t at;
+
+		/* a tie with the limit-th could still win on test id: read it */
+		if (ntop == limit && t->dmax < top[limit - 1])
+			break;
+		dur.n = 0;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, t->test_id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (ins_sessset_find(set, sqlite3_column_int64(st, 0)) >= 0)
+				dvec_push(&dur, sqlite3_column_double(st, 1));
+		}
+		if (rc != SQLITE_DONE) {
+			rc = ins_store__error(store, "reading durations");
+			goto done;
+		}
+		rc = 0;
+		ins_stats_sort(dur.v, dur.n);
+		t->p50 = ins_stats_quantile_sorted(dur.v, dur.n, 0.5);
+		t->p95 = ins_stats_quantile_sorted(dur.v, dur.n, 0.95);
+		if (isnan(t->p50))
+			continue;
+		for (at = ntop; at > 0 && top[at - 1] < t->p50; at--)
+			;
+		if (at >= limit)
+			continue;
+		if (ntop < limit)
+			ntop++;
+		memmove(top + at + 1, top + at, (ntop - 1 - at) * sizeof(*top));
+		top[at] = t->p50;
+	}
+done:
+	sqlite3_finalize(st);
+	free(order);
+	free(top);
+	free(dur.v);
+	return rc;
 }
 
 static int cmp_failing(const void *x, const void *y)
@@ -600,6 +792,7 @@ static int summary_one(ins_doc *doc, ins_store *store, const char *sut, int64_t 
 	struct summary_acc acc;
 	struct flaky_list fl;
 	ins_sessset set, prev;
+	ins_dayspan ds;
 	ins_analytics_opts so = *o;
 	ins_buf nodeid = INS_BUF_INIT;
 	int64_t counts[5] = { 0 }, failing_sessions = 0, len = o->to_ms - o->from_ms + 1;
@@ -609,20 +802,25 @@ static int summary_one(ins_doc *doc, ins_store *store, const char *sut, int64_t 
 	size_t limit = limit_of(o), shown;
 	int rc;
 
-	(void)sut_id;
 	memset(&acc, 0, sizeof(acc));
 	memset(&fl, 0, sizeof(fl));
+	memset(&ds, 0, sizeof(ds));
 	acc.cur.test_id = -1;
 	ins_sessset_init(&set);
 	ins_sessset_init(&prev);
+	ins_sessset_init(&ds.edge);
 	so.sut = sut;
 	if ((rc = ins_sessset_load_window(&set, store, sut, o->from_ms, o->to_ms)) < 0)
 		goto done;
 	if ((rc = ins_sessset_load_window(&prev, store, sut, o->from_ms - len, o->from_ms - 1)) < 0)
 		goto done;
-	if ((rc = stream_finals(store, &set, summary_row, summary_end, &acc)) < 0)
+	if ((rc = ins__dayspan_split(&ds, store, &set, sut_id, o->from_ms, o->to_ms)) < 0)
 		goto done;
-	if ((rc = flaky_scan(&fl, store, &set, &so)) < 0)
+	if ((rc = window_stats(&acc, store, &ds)) < 0)
+		goto done;
+	if ((rc = slowest_quantiles(&acc, store, &set, limit)) < 0)
+		goto done;
+	if ((rc = flaky_scan(&fl, store, &set, &ds, &so)) < 0)
 		goto done;
 
 	for (size_t i = 0; i < set.n; i++) {
@@ -689,8 +887,8 @@ static int summary_one(ins_doc *doc, ins_store *store, const char *sut, int64_t 
 	ins_table_column(t, "runs", "Timed runs", INS_V_INT);
 	ins_table_set_empty(t, "no timed passing runs");
 	shown = 0;
-	for (size_t i = 0; i < acc.n && acc.v[i].ndur; i++) {
-		if (shown++ >= limit)
+	for (size_t i = 0; i < acc.n; i++) {
+		if (!acc.v[i].ndur || shown++ >= limit)
 			continue;
 		test_nodeid(store, acc.v[i].test_id, &nodeid);
 		ins_table_row(t);
@@ -714,10 +912,10 @@ static int summary_one(ins_doc *doc, ins_store *store, const char *sut, int64_t 
 			     fl.n == 1 ? "" : "s");
 done:
 	free(acc.v);
-	free(acc.dur.v);
 	flaky_list_release(&fl);
 	ins_sessset_release(&set);
 	ins_sessset_release(&prev);
+	ins__dayspan_release(&ds);
 	ins_buf_release(&nodeid);
 	return rc;
 }

@@ -205,6 +205,42 @@ int ins_sessset_load_ids(ins_sessset *s, ins_store *store, const int64_t *ids, s
 	return rc;
 }
 
+int ins__dayspan_split(ins_dayspan *out, ins_store *store, const ins_sessset *set,
+		       int64_t sut_id, int64_t from_ms, int64_t to_ms)
+{
+	const int64_t day = INS_DAY_MS;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	ins_sessset_init(&out->edge);
+	out->sut_id = sut_id;
+	out->dlo = 1;
+	out->dhi = 0;
+	/* Days are started_ms / 86400000 (truncating): exact for times from 1970 on. */
+	if (from_ms >= 0 && to_ms >= from_ms) {
+		out->dlo = from_ms / day + (from_ms % day != 0);
+		out->dhi = to_ms / day - (to_ms % day != day - 1);
+	}
+	if (set->n)
+		ids = ins_xmalloc(set->n * sizeof(*ids));
+	for (size_t i = 0; i < set->n; i++) {
+		int64_t d = set->v[i].started_ms / day;
+
+		if (set->v[i].started_ms < 0 || d < out->dlo || d > out->dhi)
+			ids[n++] = set->v[i].id;
+	}
+	rc = ins_sessset_load_ids(&out->edge, store, ids, n);
+	free(ids);
+	return rc;
+}
+
+void ins__dayspan_release(ins_dayspan *d)
+{
+	ins_sessset_release(&d->edge);
+}
+
 long ins_sessset_find(const ins_sessset *s, int64_t id)
 {
 	size_t lo = 0, hi = s->n;

@@ -38,17 +38,19 @@ int ins_store__bind_text(sqlite3_stmt *stmt, int idx, const char *s);
 const char *ins_store__col_text(sqlite3_stmt *stmt, int col);
 
 /*
- * test_day, the per-test daily aggregate (see store_schema.c): its day of a
- * start time, and the aggregate columns over results `r`, in the table's
- * column order after (sut_id, day, test_id). The writer, the rebuild after
- * a delete and 'db check' all use these, so they cannot drift apart.
+ * test_day, the per-test daily aggregate (see store_schema.c): the length
+ * of its day, and its aggregate columns in the table's order after (sut_id,
+ * day, test_id), over results `r` joined with their sessions `s`. The
+ * writer, the rebuild after a delete and 'db check' all use these, so they
+ * cannot drift apart.
  */
 #define INS_DAY_MS 86400000
 #define INS_TEST_DAY_AGG \
 	"sum(r.final), sum(r.final AND r.outcome = 0), sum(r.final AND r.outcome = 1)," \
 	"sum(r.final AND r.outcome = 2), sum(r.final AND r.outcome = 3)," \
 	"sum(r.final AND r.outcome = 4), sum(r.final AND r.outcome = 5)," \
-	"count(DISTINCT CASE WHEN r.outcome IN (1, 2) THEN r.session_id END)," \
+	"count(DISTINCT CASE WHEN r.outcome IN (1, 2) AND s.n_failed + s.n_error + s.n_flaky > 0 " \
+	"THEN r.session_id END)," \
 	"sum(r.final AND (r.flags & 4) <> 0)," \
 	"count(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN 1 END)," \
 	"total(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN r.duration END)," \

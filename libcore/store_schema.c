@@ -124,8 +124,9 @@ static const char *const migrations[] = {
 	 * read instead of every result. One row per (SUT, UTC day of the
 	 * session's start = started_ms / 86400000, test); counts are over the
 	 * final attempts of the sessions of that SUT and day, except
-	 * failing_sessions (sessions with any failed or error attempt, final or
-	 * not). The dur_* columns cover passing final attempts with a known
+	 * failing_sessions: sessions with any failed or error attempt of the
+	 * test, final or not, among those whose counts show a failure or a
+	 * flaky test (the sessions the flaky analysis reads). The dur_* columns cover passing final attempts with a known
 	 * duration. Kept by the session writer at commit and rebuilt for the
 	 * affected days when sessions are deleted; 'db check' compares it with
 	 * the results. The backfill makes an older store whole on upgrade.
@@ -152,7 +153,8 @@ static const char *const migrations[] = {
 	"  sum(r.final), sum(r.final AND r.outcome = 0), sum(r.final AND r.outcome = 1),"
 	"  sum(r.final AND r.outcome = 2), sum(r.final AND r.outcome = 3),"
 	"  sum(r.final AND r.outcome = 4), sum(r.final AND r.outcome = 5),"
-	"  count(DISTINCT CASE WHEN r.outcome IN (1, 2) THEN r.session_id END),"
+	"  count(DISTINCT CASE WHEN r.outcome IN (1, 2) AND s.n_failed + s.n_error + s.n_flaky > 0 "
+	"  THEN r.session_id END),"
 	"  sum(r.final AND (r.flags & 4) <> 0),"
 	"  count(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN 1 END),"
 	"  total(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN r.duration END),"
