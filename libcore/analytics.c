@@ -321,12 +321,14 @@ static int cmp_flaky(const void *a, const void *b)
 /*
  * Find the flaky tests of a set. Only tests with a failing attempt in the
  * window can have any of the three kinds of evidence, so:
- *   1. candidates: SELECT DISTINCT test_id of failing attempts, reading only
- *      the sessions whose counts show a failure or an in-run flaky test
- *      (one primary-key range per such session);
+ *   1. candidates: the test ids with failing attempts, among the sessions
+ *      whose counts show a failure or an in-run flaky test: from test_day
+ *      for the whole days of `ds` (when given), and by reading the results
+ *      of the other such sessions (one primary-key range each);
  *   2. per candidate, its final attempts in the window through
- *      result_by_test (test_id, session_id): one index seek per session.
- * Cost: the results of failing sessions, plus candidates x sessions seeks.
+ *      result_by_test (test_id, session_id): one range per candidate, and
+ *      a primary-key lookup per run (the flip rate needs every run).
+ * Cost: candidates x runs lookups, plus the results of failing edge sessions.
  */
 static int flaky_scan(struct flaky_list *out, ins_store *store, const ins_sessset *set,
 		      const ins_dayspan *ds, const ins_analytics_opts *o)
@@ -367,13 +369,18 @@ static int flaky_scan(struct flaky_list *out, ins_store *store, const ins_sessse
 		sqlite3_bind_int64(cand, 4, ds->dlo);
 		sqlite3_bind_int64(cand, 5, ds->dhi);
 	}
+	/*
+	 * One range of result_by_test per candidate, over the set's span of
+	 * session ids; sessions outside the set are dropped below. Cheaper than
+	 * one index seek per session of the set.
+	 */
 	if ((rc = ins_store__prepare(store, &per,
 		"SELECT r.session_id, r.outcome, r.flags FROM result r "
-		"WHERE r.test_id = ?1 AND r.session_id IN (SELECT value FROM json_each(?2)) "
-		"AND r.final = 1")) < 0)
+		"WHERE r.test_id = ?1 AND r.session_id BETWEEN ?2 AND ?3 AND r.final = 1")) < 0)
 		goto done;
 	ins_store__bind_text(cand, 1, failing.ptr);
-	ins_store__bind_text(per, 2, ins_sessset_json(set));
+	sqlite3_bind_int64(per, 2, set->n ? set->by_id[0].id : 1);
+	sqlite3_bind_int64(per, 3, set->n ? set->by_id[set->n - 1].id : 0);
 	while ((rc = sqlite3_step(cand)) == SQLITE_ROW) {
 		int64_t tid = sqlite3_column_int64(cand, 0);
 		struct flaky_test ft;
