@@ -145,6 +145,13 @@ test_expect_success 'CTRF and pytest report-log import, sniffed or forced' '
 	test_grep "run.log" err
 '
 
+test_expect_success 'text from a report reaches stderr with its control characters escaped' '
+	printf "{\"reportFormat\":\"CTRF\",\"results\":{\"tool\":{\"name\":\"x\"},\"tests\":[{\"name\":\"evil\\u001b[2J\\u001b]0;owned\\u0007\",\"status\":\"weird\",\"duration\":1}]}}" >evil.json &&
+	test_must_fail --exit 3 insight session import --sut x evil.json 2>err &&
+	test_grep "evil\\\\x1b\[2J" err &&
+	! grep -q "$(printf "\033")" err && ! grep -q "$(printf "\007")" err
+'
+
 if mkdir full && mount -t tmpfs -o size=2M tmpfs full 2>/dev/null; then
 	test_expect_success 'a full disk: nothing stored, exit 4, the cause named' '
 		"$INSIGHT_PYTHON" "$INSIGHT_SRCDIR/bench/gen_junit.py" --cases 30000 --out big.xml &&
