@@ -161,6 +161,8 @@ int cmd_fail(int code);
 int cmd_usage_error(ins_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "insight: <message>" on stderr; returns `exit_code`. */
 int cmd_error(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "insight: <message>" on stderr, control characters escaped. */
+void cmd_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "insight: warning: <message>" on stderr. */
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress or a note on stderr, unless -q. */

@@ -138,17 +138,16 @@ static void on_file(void *data, ins_import_status st, const char *path, const ch
 
 	switch (st) {
 	case INS_IMPORT_FAILED:
-		fflush(stdout);
-		fprintf(stderr, "insight: skipped %s\n", msg ? msg : path);
+		cmd_say("skipped %s", msg ? msg : path);
 		break;
 	case INS_IMPORT_DUPLICATE:
 		if (!ctx->quiet)
-			fprintf(stderr, "insight: %s was imported before (session %.*s); "
-				"use --force to import it again\n", path, INS_SESSION_ID_SHORT, session);
+			cmd_say("%s was imported before (session %.*s); "
+				"use --force to import it again", path, INS_SESSION_ID_SHORT, session);
 		break;
 	default:
 		if (ctx->verbose)
-			fprintf(stderr, "insight: imported %s\n", path);
+			cmd_say("imported %s", path);
 	}
 }
 

@@ -28,18 +28,40 @@ int cmd_exit_code(int code)
 
 int cmd_fail(int code)
 {
-	fflush(stdout);
-	fprintf(stderr, "insight: %s\n", ins_error_last());
+	cmd_say("%s", ins_error_last());
 	return cmd_exit_code(code);
 }
 
+/*
+ * Every diagnostic line goes through here. Messages can carry text from
+ * reports (test names, file names): control characters are written as
+ * \xNN so that nothing from outside reaches the terminal as a sequence.
+ */
 __attribute__((format(printf, 2, 0)))
 static void vsay(const char *prefix, const char *fmt, va_list ap)
 {
+	ins_buf msg = INS_BUF_INIT;
+
+	ins_buf_vprintf(&msg, fmt, ap);
 	fflush(stdout);
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	for (const unsigned char *p = (const unsigned char *)msg.ptr; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
+	ins_buf_release(&msg);
+}
+
+void cmd_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("insight: ", fmt, ap);
+	va_end(ap);
 }
 
 int cmd_usage_error(ins_ctx *ctx, const char *fmt, ...)

@@ -562,25 +562,39 @@ static void session_git_ci(ins_doc *doc, sqlite3_stmt *st)
 	}
 }
 
-static int session_tags(ins_store *store, ins_doc *doc, int64_t sid)
+/*
+ * A two-column table of one session's rows from query `q` (bound to the
+ * session's row id): tags (key, value) and output sections (name, content).
+ */
+static int session_pairs(ins_store *store, ins_doc *doc, int64_t sid, int q, const char *id,
+			 const char *title, const char *const cols[4], ins_vtype second,
+			 const char *empty)
 {
-	ins_table *t = ins_doc_table(doc, "tags", "Tags");
+	ins_table *t = ins_doc_table(doc, id, title);
 	sqlite3_stmt *st;
 	int rc;
 
-	ins_table_column(t, "key", "Tag", INS_V_TEXT);
-	ins_table_column(t, "value", "Value", INS_V_TEXT);
-	ins_table_set_empty(t, "none");
-	if ((rc = prepare(store, &st, Q_SESSION_TAGS)) < 0)
+	ins_table_column(t, cols[0], cols[1], INS_V_TEXT);
+	ins_table_column(t, cols[2], cols[3], second);
+	ins_table_set_empty(t, empty);
+	if ((rc = prepare(store, &st, q)) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, sid);
-	while ((rc = step(store, st, Q_SESSION_TAGS)) == 1) {
+	while ((rc = step(store, st, q)) == 1) {
 		ins_table_row(t);
 		ins_table_text(t, col_str(st, 0));
 		ins_table_text(t, col_str(st, 1));
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int session_tags(ins_store *store, ins_doc *doc, int64_t sid)
+{
+	static const char *const cols[4] = { "key", "Tag", "value", "Value" };
+
+	return session_pairs(store, doc, sid, Q_SESSION_TAGS, "tags", "Tags", cols, INS_V_TEXT,
+			     "none");
 }
 
 static void session_counts(ins_store *store, ins_doc *doc, sqlite3_stmt *st, const char *uid)
@@ -729,23 +743,10 @@ static int session_flaky(ins_store *store, ins_doc *doc, int64_t sid, size_t lim
 
 static int session_sections(ins_store *store, ins_doc *doc, int64_t sid)
 {
-	ins_table *t = ins_doc_table(doc, "output", "Output sections");
-	sqlite3_stmt *st;
-	int rc;
+	static const char *const cols[4] = { "name", "Section", "content", "Content" };
 
-	ins_table_column(t, "name", "Section", INS_V_TEXT);
-	ins_table_column(t, "content", "Content", INS_V_LONGTEXT);
-	ins_table_set_empty(t, "none recorded");
-	if ((rc = prepare(store, &st, Q_SECTIONS)) < 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, sid);
-	while ((rc = step(store, st, Q_SECTIONS)) == 1) {
-		ins_table_row(t);
-		ins_table_text(t, col_str(st, 0));
-		ins_table_text(t, col_str(st, 1));
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return session_pairs(store, doc, sid, Q_SECTIONS, "output", "Output sections", cols,
+			     INS_V_LONGTEXT, "none recorded");
 }
 
 int ins_browse_session_show(ins_doc **out, ins_store *store, const char *ref,

@@ -598,18 +598,20 @@ static int import_one(ins_session_writer *w, const char *path, const char *displ
 	rc = ingest_beside(path, display, fmt, &sink);
 	if (rc == INS_EINVALID || rc == INS_EIO) {
 		/* The report is bad: drop what it added, keep going with the others. */
-		int code = rc;
 		report(o, INS_IMPORT_FAILED, display, ins_error_last(), NULL);
 		if ((rc = ins_session_writer_rollback_mark(w)) < 0)
 			return rc;
 		sum->failed++;
-		(void)code;
 		return 0;
 	}
-	if (rc < 0) {
-		ins_session_writer_rollback_mark(w);
+	/*
+	 * The store failed (disk full, I/O): the caller abandons the whole
+	 * session. No rollback to the mark here: SQLite may have ended the
+	 * transaction already, and the rollback's own error would replace the
+	 * cause the user needs to see.
+	 */
+	if (rc < 0)
 		return rc;
-	}
 	if ((rc = ins_session_writer_add_report(w, hash, display)) < 0 ||
 	    (rc = ins_session_writer_release_mark(w)) < 0)
 		return rc;

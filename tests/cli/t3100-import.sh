@@ -145,6 +145,26 @@ test_expect_success 'CTRF and pytest report-log import, sniffed or forced' '
 	test_grep "run.log" err
 '
 
+test_expect_success 'text from a report reaches stderr with its control characters escaped' '
+	printf "{\"reportFormat\":\"CTRF\",\"results\":{\"tool\":{\"name\":\"x\"},\"tests\":[{\"name\":\"evil\\u001b[2J\\u001b]0;owned\\u0007\",\"status\":\"weird\",\"duration\":1}]}}" >evil.json &&
+	test_must_fail --exit 3 insight session import --sut x evil.json 2>err &&
+	test_grep "evil\\\\x1b\[2J" err &&
+	! grep -q "$(printf "\033")" err && ! grep -q "$(printf "\007")" err
+'
+
+if mkdir full && mount -t tmpfs -o size=2M tmpfs full 2>/dev/null; then
+	test_expect_success 'a full disk: nothing stored, exit 4, the cause named' '
+		"$INSIGHT_PYTHON" "$INSIGHT_SRCDIR/bench/gen_junit.py" --cases 30000 --out big.xml &&
+		test_must_fail --exit 4 insight --db full/h.db session import --sut a big.xml 2>err &&
+		test_line_count = 1 err &&
+		test_grep "database or disk is full" err &&
+		test "$(sqlite3 full/h.db "SELECT count(*) FROM session")" = 0
+	'
+	umount full
+else
+	test_skip 'a full disk: nothing stored, exit 4, the cause named' 'cannot mount a tmpfs here'
+fi
+
 test_expect_success 'usage errors: no SUT, no report, unknown format, missing path' '
 	test_must_fail --exit 2 insight session import good.xml 2>err && test_grep "needs --sut" err &&
 	test_must_fail --exit 2 insight session import --sut a 2>err && test_grep "needs a report" err &&
