@@ -7,7 +7,10 @@
  * - a store whose user_version is newer than this insight knows is refused
  *   before anything is written to it;
  * - migrations run in one IMMEDIATE transaction each, so a store is always
- *   at one schema version or the next, never between.
+ *   at one schema version or the next, never between;
+ * - deleting sessions (one, or a prune) rebuilds the test_day rows of their
+ *   SUTs and days in the same transaction, so the daily aggregate always
+ *   equals what the remaining results say ('db check' verifies it).
  */
 #include <ctype.h>
 #include <errno.h>

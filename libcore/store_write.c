@@ -11,6 +11,10 @@
  * new attempt arrives. "Flaky in this run" (a passing final attempt after a
  * failed one) is marked at commit.
  *
+ * The per-test daily aggregate (test_day) gets the session's results at
+ * commit, once its start time (and so its day) is final: one upsert per
+ * test of the session. Deletes rebuild the affected days (store.c).
+ *
  * Speed: an import of a million results must cost little more than parsing
  * the report, so the common case (a test's first and only attempt) is one
  * test lookup and one INSERT. What the writer keeps in memory for that:
