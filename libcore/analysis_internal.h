@@ -43,6 +43,14 @@ typedef struct ins_sessset {
 	ins_sess *v;        /* oldest first (started_ms, then id) */
 	size_t n, alloc;
 	struct ins_sess_ref *by_id; /* (id, index into v) ordered by id, for ins_sessset_find */
+	/*
+	 * When the ids are dense enough: dense[id - dense_lo] is the index into
+	 * v plus one, 0 for an id not in the set (ins_sessset_find in O(1),
+	 * which the analyses call once per result row).
+	 */
+	uint32_t *dense;
+	int64_t dense_lo;
+	size_t dense_n;
 	ins_buf json;       /* "[id,id,...]" for json_each */
 } ins_sessset;
 

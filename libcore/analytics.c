@@ -1031,6 +1031,44 @@ static int sighting(ins_store *store, struct sighting *out, int64_t fp_id, int64
 	return rc;
 }
 
+/*
+ * The first (or last) sighting of a fingerprint as the store keeps it on
+ * the fingerprint row (set by the session writer at commit: the earliest
+ * start, the lowest id among equal starts; the latest start, the highest
+ * id). That session is also the first (last) of its own SUT, so it answers
+ * for the whole history and for that SUT; 1 when it answered, 0 when the
+ * rows must be read (another SUT, or the session was deleted).
+ */
+static int sighting_kept(ins_store *store, struct sighting *out, int64_t fp_id, int64_t sut_id,
+			 int last)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = ins_store__prepare(store, &st, last ?
+		"SELECT s.uid, s.started_ms, s.git_commit, s.sut_id FROM fingerprint f "
+		"JOIN session s ON s.id = f.last_session_id WHERE f.id = ?1" :
+		"SELECT s.uid, s.started_ms, s.git_commit, s.sut_id FROM fingerprint f "
+		"JOIN session s ON s.id = f.first_session_id WHERE f.id = ?1");
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, fp_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (!sut_id || sqlite3_column_int64(st, 3) == sut_id)) {
+		snprintf(out->uid, sizeof(out->uid), "%s", ins_store__col_text(st, 0));
+		out->ms = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			out->commit = ins_xstrdup(ins_store__col_text(st, 2));
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+		     ins_store__error(store, "finding a failure's sightings");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The window's session that started at `ms` (the first of them), as a sighting. */
 static void sighting_in_window(struct sighting *out, const ins_sessset *set, int64_t ms)
 {
@@ -1174,9 +1212,16 @@ static int failure_groups(ins_store *store, const ins_sessset *set, int64_t test
 			g->is_new = -1;
 			continue;
 		}
-		if ((rc = sighting(store, &g->first, g->fp_id, test_id, sut_id, 0)) < 0 ||
-		    (rc = sighting(store, &g->last, g->fp_id, test_id, sut_id, 1)) < 0)
+		for (int last = 0; last < 2 && rc >= 0; last++) {
+			struct sighting *sg = last ? &g->last : &g->first;
+
+			rc = test_id ? 0 : sighting_kept(store, sg, g->fp_id, sut_id, last);
+			if (rc == 0)
+				rc = sighting(store, sg, g->fp_id, test_id, sut_id, last);
+		}
+		if (rc < 0)
 			break;
+		rc = 0;
 	}
 	*out = v;
 	*nout = n;

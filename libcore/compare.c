@@ -14,8 +14,10 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis_internal.h"
 #include "insight/compare.h"
@@ -147,6 +149,14 @@ struct cmp {
 	int64_t test_id;
 	ins_buf msg;
 	int64_t msg_ms;
+	/*
+	 * Read test by test (scan_by_test): the node id and the message are
+	 * looked up only for the tests that get a row, from these.
+	 */
+	ins_store *store;
+	sqlite3_stmt *q_nodeid, *q_msg;
+	int lazy, have_nodeid, have_msg;
+	int64_t msg_sid;               /* 0: no failing target run */
 	struct rows sec[SEC__COUNT];
 	ins_compare_result *res;
 	const ins_compare_opts *o;
@@ -189,10 +199,62 @@ static enum status side_status(const struct side *s)
 	return ST_SKIPPED;
 }
 
+/* One text column of one row into `out` (empty when absent); *st is prepared once. */
+static int lookup_text(struct cmp *c, sqlite3_stmt **st_, ins_buf *out, const char *sql,
+		       int64_t a, int64_t b, int64_t d)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	ins_buf_clear(out);
+	if (!*st_ && (rc = ins_store__prepare(c->store, st_, sql)) < 0)
+		return rc;
+	st = *st_;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	sqlite3_bind_int64(st, 3, d);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			ins_buf_set(out, ins_store__col_text(st, 0));
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : ins_store__error(c->store, "reading a compared test");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* In a lazy scan, fetch what a row shows: the node id, and the message. */
+static void fill_lazy(struct cmp *c)
+{
+	int rc = 0;
+
+	if (!c->lazy)
+		return;
+	if (!c->have_nodeid) {
+		rc = lookup_text(c, &c->q_nodeid, &c->nodeid, "SELECT nodeid FROM test WHERE id = ?1 "
+				 "AND ?2 = ?2 AND ?3 = ?3", c->test_id, 0, 0);
+		c->have_nodeid = 1;
+	}
+	if (!rc && !c->have_msg) {
+		if (c->msg_sid)
+			rc = lookup_text(c, &c->q_msg, &c->msg, "SELECT message FROM result WHERE "
+					 "session_id = ?1 AND test_id = ?2 AND final = 1 AND ?3 = ?3",
+					 c->msg_sid, c->test_id, 0);
+		c->have_msg = 1;
+	}
+	if (rc < 0 && !c->rc)
+		c->rc = rc;
+}
+
 static struct row *push_row(struct cmp *c, enum section sec, enum status b, enum status t)
 {
 	struct rows *r = &c->sec[sec];
 	struct row *x;
+
+	fill_lazy(c);
 
 	r->v = ins_xgrow(r->v, &r->alloc, r->n + 1, sizeof(*r->v));
 	x = &r->v[r->n++];
@@ -245,8 +307,23 @@ static void finish_test(struct cmp *c)
 	}
 
 	if (c->sb.ndur && c->st.ndur) {
+		const ins_duration_rule *rule = &c->o->dur;
 		ins_duration_change dc;
+		double bm, delta;
 
+		/*
+		 * The verdict needs the effect as well as the rank test: when the
+		 * medians (found without sorting) are too close, the answer is
+		 * "unchanged" whatever p is, and nothing of it is shown.
+		 */
+		if (ins_stats_mwu_min_p(c->sb.ndur, c->st.ndur) >= rule->alpha) {
+			res->too_few++;
+			return;
+		}
+		bm = ins_stats_median_select(c->sb.dur, c->sb.ndur);
+		delta = ins_stats_median_select(c->st.dur, c->st.ndur) - bm;
+		if (!(fabs(delta) >= rule->min_abs && fabs(delta) >= rule->min_rel * bm))
+			return;
 		if (ins_duration_judge(&dc, c->sb.dur, c->sb.ndur, c->st.dur, c->st.ndur,
 				       &c->o->dur) == 0) {
 			if (dc.verdict == INS_DUR_SLOWER)
@@ -336,6 +413,277 @@ static int scan(struct cmp *c, ins_store *store)
 done:
 	ins_buf_release(&ids);
 	return rc;
+}
+
+/* Rows of both sets read session by session, sorted by node id: best for a few sessions. */
+#define SCAN_BY_TEST_MIN_SESSIONS 64
+
+/* The union of two sets' session id ranges: one range, or two when they do not overlap. */
+static size_t id_ranges(const struct cmp *c, int64_t lo[2], int64_t hi[2])
+{
+	const ins_sessset *s[2] = { c->b, c->t };
+	size_t n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (!s[i]->n)
+			continue;
+		lo[n] = s[i]->by_id[0].id;
+		hi[n] = s[i]->by_id[s[i]->n - 1].id;
+		n++;
+	}
+	if (n == 2 && lo[1] <= hi[0] + 1 && lo[0] <= hi[1] + 1) {
+		lo[0] = lo[0] < lo[1] ? lo[0] : lo[1];
+		hi[0] = hi[0] > hi[1] ? hi[0] : hi[1];
+		n = 1;
+	}
+	return n;
+}
+
+/*
+ * The same classification, read test by test: the candidates are the tests
+ * with a test_day row for a SUT and UTC day of some session of either set
+ * (every test with a result in a session has one), and each candidate's
+ * final attempts come from result_by_test, which carries outcome, flags and
+ * duration: one or two index ranges per test over the sets' span of session
+ * ids, with no sort and no look-up into `result` per run. Node ids and
+ * messages are read only for the tests that end up in a section. Sections
+ * are put in node-id order afterwards, so the answer is the one scan()
+ * gives. Cost: the rows of the sets' span for every candidate, which for a
+ * period is about the rows of its sessions.
+ *
+ * Tests are independent of each other, so with many candidates and a
+ * history in a file the candidates are dealt out to one worker thread per
+ * processor (up to SCAN_WORKERS), each with its own read-only connection
+ * and its own sections, merged at the end.
+ */
+#define SCAN_WORKERS 4
+#define SCAN_PARALLEL_MIN_TESTS 512
+
+struct scan_part {
+	struct cmp c;                /* this part's sections; b, t and o shared */
+	ins_compare_result res;      /* this part's tests, target_failing, target_flaky, too_few */
+	const int64_t *ids;
+	size_t nids, first, step;
+	int64_t lo[2], hi[2];
+	size_t nranges;
+	int own_store;               /* c.store was opened for this part */
+	int rc;
+	char *err;                   /* the part's error message, for the calling thread */
+	pthread_t thread;
+};
+
+static int scan_part_run(struct scan_part *p)
+{
+	struct cmp *c = &p->c;
+	sqlite3_stmt *per = NULL;
+	int rc;
+
+	if ((rc = ins_store__prepare(c->store, &per,
+		"SELECT session_id, outcome, flags, duration FROM result "
+		"WHERE test_id = ?1 AND session_id BETWEEN ?2 AND ?3 AND final = 1")) < 0)
+		return rc;
+	c->lazy = 1;
+	for (size_t i = p->first; i < p->nids; i += p->step) {
+		c->test_id = p->ids[i];
+		c->have_nodeid = c->have_msg = 0;
+		c->msg_sid = 0;
+		c->msg_ms = INT64_MIN;
+		side_reset(&c->sb);
+		side_reset(&c->st);
+		for (size_t k = 0; k < p->nranges; k++) {
+			sqlite3_reset(per);
+			sqlite3_bind_int64(per, 1, c->test_id);
+			sqlite3_bind_int64(per, 2, p->lo[k]);
+			sqlite3_bind_int64(per, 3, p->hi[k]);
+			while ((rc = sqlite3_step(per)) == SQLITE_ROW) {
+				int64_t sid = sqlite3_column_int64(per, 0);
+				int outcome = sqlite3_column_int(per, 1);
+				int flags = sqlite3_column_int(per, 2);
+				int has_dur = sqlite3_column_type(per, 3) != SQLITE_NULL;
+				double dur = sqlite3_column_double(per, 3);
+				long ib = ins_sessset_find(c->b, sid), it = ins_sessset_find(c->t, sid);
+
+				if (ib >= 0)
+					side_add(&c->sb, outcome, flags, has_dur, dur);
+				if (it < 0)
+					continue;
+				side_add(&c->st, outcome, flags, has_dur, dur);
+				if (ins__failing(outcome) && c->t->v[it].started_ms >= c->msg_ms) {
+					c->msg_ms = c->t->v[it].started_ms;
+					c->msg_sid = sid;
+				}
+			}
+			if (rc != SQLITE_DONE) {
+				rc = ins_store__error(c->store, "comparing results");
+				goto done;
+			}
+		}
+		finish_test(c);
+		if (c->rc) {
+			rc = c->rc;
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(per);
+	return rc;
+}
+
+static void *scan_part_thread(void *arg)
+{
+	struct scan_part *p = arg;
+
+	p->rc = scan_part_run(p);
+	if (p->rc < 0)
+		p->err = ins_xstrdup(ins_error_last());
+	return NULL;
+}
+
+static void cmp_release(struct cmp *c)
+{
+	for (int s = 0; s < SEC__COUNT; s++) {
+		for (size_t i = 0; i < c->sec[s].n; i++) {
+			free(c->sec[s].v[i].nodeid);
+			free(c->sec[s].v[i].msg);
+		}
+		free(c->sec[s].v);
+		c->sec[s].v = NULL;
+		c->sec[s].n = c->sec[s].alloc = 0;
+	}
+	sqlite3_finalize(c->q_nodeid);
+	sqlite3_finalize(c->q_msg);
+	c->q_nodeid = c->q_msg = NULL;
+	free(c->sb.dur);
+	free(c->st.dur);
+	c->sb.dur = c->st.dur = NULL;
+	ins_buf_release(&c->nodeid);
+	ins_buf_release(&c->msg);
+}
+
+/* Move a part's rows and counts into the whole. */
+static void scan_part_merge(struct cmp *into, struct scan_part *p)
+{
+	for (int s = 0; s < SEC__COUNT; s++) {
+		struct rows *r = &into->sec[s], *from = &p->c.sec[s];
+
+		r->v = ins_xgrow(r->v, &r->alloc, r->n + from->n, sizeof(*r->v));
+		memcpy(r->v + r->n, from->v, from->n * sizeof(*r->v));
+		r->n += from->n;
+		from->n = 0;
+	}
+	into->res->tests += p->res.tests;
+	into->res->target_failing += p->res.target_failing;
+	into->res->target_flaky += p->res.target_flaky;
+	into->res->too_few += p->res.too_few;
+}
+
+static int scan_by_test(struct cmp *c, ins_store *store)
+{
+	const ins_sessset *s[2] = { c->b, c->t };
+	ins_buf suts = INS_BUF_INIT;
+	sqlite3_stmt *cand = NULL;
+	struct scan_part part[SCAN_WORKERS];
+	int64_t dlo = INT64_MAX, dhi = INT64_MIN, *ids = NULL;
+	size_t nids = 0, aids = 0, nparts = 1;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc;
+
+	ins_buf_putc(&suts, '[');
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < s[k]->n; i++) {
+			const ins_sess *x = &s[k]->v[i];
+			int64_t d = x->started_ms / INS_DAY_MS;
+
+			dlo = d < dlo ? d : dlo;
+			dhi = d > dhi ? d : dhi;
+			ins_buf_printf(&suts, "%s%lld", suts.len > 1 ? "," : "", (long long)x->sut_id);
+		}
+	}
+	ins_buf_putc(&suts, ']');
+	if ((rc = ins_store__prepare(store, &cand,
+		"SELECT DISTINCT test_id FROM test_day WHERE sut_id IN "
+		"(SELECT DISTINCT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3 "
+		"ORDER BY test_id")) < 0)
+		goto out;
+	ins_store__bind_text(cand, 1, suts.ptr);
+	sqlite3_bind_int64(cand, 2, dlo);
+	sqlite3_bind_int64(cand, 3, dhi);
+	while ((rc = sqlite3_step(cand)) == SQLITE_ROW) {
+		ids = ins_xgrow(ids, &aids, nids + 1, sizeof(*ids));
+		ids[nids++] = sqlite3_column_int64(cand, 0);
+	}
+	sqlite3_finalize(cand);
+	if (rc != SQLITE_DONE) {
+		rc = ins_store__error(store, "finding the compared tests");
+		goto out;
+	}
+
+	if (nids >= SCAN_PARALLEL_MIN_TESTS && cpus > 1 && strcmp(ins_store_path(store), ":memory:"))
+		nparts = cpus < SCAN_WORKERS ? (size_t)cpus : SCAN_WORKERS;
+	memset(part, 0, sizeof(part));
+	for (size_t w = 0; w < nparts; w++) {
+		struct scan_part *p = &part[w];
+
+		p->c.b = c->b;
+		p->c.t = c->t;
+		p->c.o = c->o;
+		p->c.res = &p->res;
+		ins_buf_init(&p->c.nodeid);
+		ins_buf_init(&p->c.msg);
+		p->ids = ids;
+		p->nids = nids;
+		p->first = w;
+		p->step = nparts;
+		p->nranges = id_ranges(c, p->lo, p->hi);
+		p->c.store = store;
+		if (w > 0) {
+			/* a part that cannot have its own connection is done by the caller's */
+			if (ins_store_open(&p->c.store, ins_store_path(store),
+					   INS_STORE_READONLY | INS_STORE_NO_MIGRATE) < 0) {
+				p->c.store = NULL;
+				nparts = w;
+				for (size_t k = 0; k < w; k++)
+					part[k].step = nparts;
+				break;
+			}
+			p->own_store = 1;
+		}
+	}
+	for (size_t w = 1; w < nparts; w++)
+		if (pthread_create(&part[w].thread, NULL, scan_part_thread, &part[w]) != 0)
+			scan_part_thread(&part[w]);
+		else
+			part[w].own_store |= 2;
+	part[0].rc = scan_part_run(&part[0]);
+	rc = part[0].rc;
+	for (size_t w = 1; w < nparts; w++) {
+		if (part[w].own_store & 2)
+			pthread_join(part[w].thread, NULL);
+		if (rc >= 0 && part[w].rc < 0)
+			rc = ins_error_set(part[w].rc, "%s", part[w].err);
+	}
+	for (size_t w = 0; w < nparts; w++) {
+		/* statements first: a part's connection closes after them */
+		sqlite3_finalize(part[w].c.q_nodeid);
+		sqlite3_finalize(part[w].c.q_msg);
+		part[w].c.q_nodeid = part[w].c.q_msg = NULL;
+		if (rc >= 0)
+			scan_part_merge(c, &part[w]);
+		cmp_release(&part[w].c);
+		if (part[w].own_store)
+			ins_store_free(part[w].c.store);
+		free(part[w].err);
+	}
+out:
+	free(ids);
+	ins_buf_release(&suts);
+	return rc;
+}
+
+static int cmp_nodeid(const void *a, const void *b)
+{
+	return strcmp(((const struct row *)a)->nodeid, ((const struct row *)b)->nodeid);
 }
 
 /* ---- the document ---- */
@@ -576,6 +924,7 @@ int ins_compare_selections(ins_doc **out, ins_compare_result *res, ins_store *st
 	ins_compare_result local;
 	ins_sessset b, t;
 	struct cmp c;
+	const char *how;
 	int rc;
 
 	*out = NULL;
@@ -599,8 +948,21 @@ int ins_compare_selections(ins_doc **out, ins_compare_result *res, ins_store *st
 	if ((rc = ins_sessset_load_ids(&b, store, base->ids, base->n)) < 0 ||
 	    (rc = ins_sessset_load_ids(&t, store, target->ids, target->n)) < 0)
 		goto done;
-	if ((rc = scan(&c, store)) < 0)
+	c.store = store;
+	/* INSIGHT_COMPARE_SCAN=session|test forces a reading (tests check that both agree) */
+	how = getenv("INSIGHT_COMPARE_SCAN");
+	if (how && !strcmp(how, "test"))
+		rc = scan_by_test(&c, store);
+	else if (how && !strcmp(how, "session"))
+		rc = scan(&c, store);
+	else
+		rc = b.n + t.n >= SCAN_BY_TEST_MIN_SESSIONS ? scan_by_test(&c, store) :
+		     scan(&c, store);
+	if (rc < 0)
 		goto done;
+	for (int s = 0; s < SEC__COUNT; s++)
+		if (c.sec[s].n > 1)
+			qsort(c.sec[s].v, c.sec[s].n, sizeof(struct row), cmp_nodeid);
 
 	res->new_failures = c.sec[SEC_NEW].n;
 	res->fixed = c.sec[SEC_FIXED].n;
@@ -635,6 +997,8 @@ done:
 		}
 		free(c.sec[s].v);
 	}
+	sqlite3_finalize(c.q_nodeid);
+	sqlite3_finalize(c.q_msg);
 	free(c.sb.dur);
 	free(c.st.dur);
 	ins_buf_release(&c.nodeid);

@@ -35,6 +35,7 @@ void ins_sessset_release(ins_sessset *s)
 	}
 	free(s->v);
 	free(s->by_id);
+	free(s->dense);
 	ins_buf_release(&s->json);
 	ins_sessset_init(s);
 }
@@ -94,6 +95,22 @@ static void sessset_finish(ins_sessset *s)
 	}
 	if (s->n > 1)
 		qsort(s->by_id, s->n, sizeof(*s->by_id), cmp_by_id);
+	/* the dense map, when it costs at most 16 slots per session (64 bytes) */
+	free(s->dense);
+	s->dense = NULL;
+	s->dense_n = 0;
+	if (s->n && s->n <= UINT32_MAX - 1) {
+		int64_t lo = s->by_id[0].id, hi = s->by_id[s->n - 1].id;
+		uint64_t span = (uint64_t)hi - (uint64_t)lo + 1;
+
+		if (span <= 16 * (uint64_t)s->n + 1024) {
+			s->dense = ins_xcalloc((size_t)span, sizeof(*s->dense));
+			s->dense_lo = lo;
+			s->dense_n = (size_t)span;
+			for (size_t i = 0; i < s->n; i++)
+				s->dense[s->by_id[i].id - lo] = (uint32_t)s->by_id[i].idx + 1;
+		}
+	}
 	ins_buf_clear(&s->json);
 	ins_buf_putc(&s->json, '[');
 	for (size_t i = 0; i < s->n; i++)
@@ -244,6 +261,12 @@ void ins__dayspan_release(ins_dayspan *d)
 long ins_sessset_find(const ins_sessset *s, int64_t id)
 {
 	size_t lo = 0, hi = s->n;
+
+	if (s->dense) {
+		uint64_t at = (uint64_t)id - (uint64_t)s->dense_lo;
+
+		return at < s->dense_n ? (long)s->dense[at] - 1 : -1;
+	}
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

@@ -21,10 +21,126 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Sorting doubles is the inner loop of every duration analysis (a median
+ * per test and side), so ins_stats_sort compares inline instead of through
+ * qsort's callback: quicksort with a median-of-three pivot, insertion sort
+ * below 16 elements, and heapsort past a depth of 2 log2 n, so the worst
+ * case stays O(n log n). Every index is bounds-checked: a NaN (which no
+ * comparison orders) leaves the order unspecified but never the array.
+ */
+static void insertion_sort(double *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		double x = v[i];
+		size_t j = i;
+
+		for (; j > 0 && x < v[j - 1]; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+static void sift_down(double *v, size_t root, size_t n)
+{
+	for (;;) {
+		size_t child = 2 * root + 1;
+		double t;
+
+		if (child >= n)
+			return;
+		if (child + 1 < n && v[child] < v[child + 1])
+			child++;
+		if (!(v[root] < v[child]))
+			return;
+		t = v[root];
+		v[root] = v[child];
+		v[child] = t;
+		root = child;
+	}
+}
+
+static void heap_sort(double *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		double t = v[0];
+
+		v[0] = v[end];
+		v[end] = t;
+		sift_down(v, 0, end);
+	}
+}
+
+static void swap_d(double *a, double *b)
+{
+	double t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void quick_sort(double *v, size_t n, int depth)
+{
+	while (n > 16) {
+		size_t mid = n / 2, i = 0, j = n - 1;
+		double pivot;
+
+		if (depth-- == 0) {
+			heap_sort(v, n);
+			return;
+		}
+		if (v[mid] < v[0])
+			swap_d(&v[mid], &v[0]);
+		if (v[n - 1] < v[0])
+			swap_d(&v[n - 1], &v[0]);
+		if (v[n - 1] < v[mid])
+			swap_d(&v[n - 1], &v[mid]);
+		pivot = v[mid];
+		/* Hoare partition: [0, j] <= pivot <= [j + 1, n) */
+		for (;;) {
+			while (i < n - 1 && v[i] < pivot)
+				i++;
+			while (j > 0 && pivot < v[j])
+				j--;
+			if (i >= j)
+				break;
+			swap_d(&v[i], &v[j]);
+			i++;
+			j--;
+		}
+		if (j + 1 >= n) /* only reachable through NaNs: no progress, finish safely */
+			j = n / 2;
+		/* recurse into the smaller side, loop on the larger */
+		if (j + 1 < n - (j + 1)) {
+			quick_sort(v, j + 1, depth);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			quick_sort(v + j + 1, n - (j + 1), depth);
+			n = j + 1;
+		}
+	}
+	insertion_sort(v, n);
+}
+
 void ins_stats_sort(double *v, size_t n)
 {
+	int depth = 0;
+
+	for (size_t k = n; k > 1; k >>= 1)
+		depth += 2;
 	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_double);
+		quick_sort(v, n, depth);
+}
+
+static int is_sorted(const double *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i] < v[i - 1])
+			return 0;
+	return 1;
 }
 
 /*
@@ -48,6 +164,66 @@ double ins_stats_quantile_sorted(const double *sorted, size_t n, double q)
 	if (i + 1 >= n)
 		return sorted[n - 1];
 	return sorted[i] + (h - lo) * (sorted[i + 1] - sorted[i]);
+}
+
+/* The k-th smallest (from 0) of v into v[k], smaller ones before it, larger after. */
+static void select_kth(double *v, size_t n, size_t k)
+{
+	while (n > 16) {
+		size_t mid = n / 2, i = 0, j = n - 1;
+		double pivot;
+
+		if (v[mid] < v[0])
+			swap_d(&v[mid], &v[0]);
+		if (v[n - 1] < v[0])
+			swap_d(&v[n - 1], &v[0]);
+		if (v[n - 1] < v[mid])
+			swap_d(&v[n - 1], &v[mid]);
+		pivot = v[mid];
+		for (;;) {
+			while (i < n - 1 && v[i] < pivot)
+				i++;
+			while (j > 0 && pivot < v[j])
+				j--;
+			if (i >= j)
+				break;
+			swap_d(&v[i], &v[j]);
+			i++;
+			j--;
+		}
+		if (j + 1 >= n) {
+			insertion_sort(v, n);
+			return;
+		}
+		if (k <= j) {
+			n = j + 1;
+		} else {
+			v += j + 1;
+			n -= j + 1;
+			k -= j + 1;
+		}
+	}
+	insertion_sort(v, n);
+}
+
+double ins_stats_median_select(double *v, size_t n)
+{
+	size_t i = (n - 1) / 2;
+	double h, lo, next;
+
+	if (n == 0)
+		return NAN;
+	select_kth(v, n, i);
+	/* the same arithmetic as ins_stats_quantile_sorted(v, n, 0.5) */
+	h = (double)(n - 1) * 0.5;
+	lo = floor(h);
+	if (i + 1 >= n)
+		return v[n - 1];
+	next = v[i + 1];
+	for (size_t k = i + 2; k < n; k++)
+		if (v[k] < next)
+			next = v[k];
+	return v[i] + (h - lo) * (next - v[i]);
 }
 
 double ins_stats_median(double *v, size_t n)
@@ -172,7 +348,26 @@ int ins_stats_mwu(ins_mwu *out, const double *a, size_t na, const double *b, siz
 			return ins_error_set(INS_EUSAGE, "the Mann-Whitney test got a missing value");
 		}
 	}
-	qsort(r, n, sizeof(*r), cmp_ranked);
+	/*
+	 * Both samples already sorted (ins_duration_judge sorts them for the
+	 * medians): merge them instead of sorting the pool. The ranks are the
+	 * same: they depend only on the values, and ties share a midrank.
+	 */
+	if (is_sorted(a, na) && is_sorted(b, nb)) {
+		size_t x = 0, y = 0;
+
+		for (i = 0; i < n; i++) {
+			if (y == nb || (x < na && !(b[y] < a[x]))) {
+				r[i].v = a[x++];
+				r[i].from_a = 1;
+			} else {
+				r[i].v = b[y++];
+				r[i].from_a = 0;
+			}
+		}
+	} else {
+		qsort(r, n, sizeof(*r), cmp_ranked);
+	}
 	for (i = 0; i < n; i = j) {
 		double mid, t;
 

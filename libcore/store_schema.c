@@ -161,6 +161,20 @@ static const char *const migrations[] = {
 	"  max(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN r.duration END) "
 	"  FROM result r JOIN session s ON s.id = r.session_id "
 	"  GROUP BY s.sut_id, s.started_ms / 86400000, r.test_id;",
+	/*
+	 * 2 -> 3: indexes that answer the per-test and per-failure reads from
+	 * the index alone. result_by_test keeps its leading (test_id,
+	 * session_id) and now carries what the analyses read of each run (a
+	 * flaky candidate's run sequence, a test's passing durations), so a
+	 * test's runs are one index range with no look-up into `result` per
+	 * run. result_failing holds only failed and error attempts, keyed by
+	 * session: the failures of a window are one small range per session
+	 * instead of every result of it.
+	 */
+	"DROP INDEX result_by_test;"
+	"CREATE INDEX result_by_test ON result(test_id, session_id, final, outcome, flags, duration);"
+	"CREATE INDEX result_failing ON result(session_id, fingerprint_id, outcome) "
+	"  WHERE outcome IN (1, 2);",
 };
 
 const char *ins_store__migration(int from_version)

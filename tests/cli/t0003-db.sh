@@ -36,7 +36,7 @@ test_expect_success 'db stats counts what is there' '
 	insight db stats >out &&
 	test_grep "Sessions" out && test_grep "Schema version" out &&
 	insight db stats --format json >j &&
-	test "$(json_get j "d[\"facts\"][\"schema_version\"] if \"facts\" in d else d[\"schema_version\"]")" = 2
+	test "$(json_get j "d[\"facts\"][\"schema_version\"] if \"facts\" in d else d[\"schema_version\"]")" = 3
 '
 
 test_expect_success 'db check passes on a sound history' '
@@ -73,7 +73,7 @@ test_expect_success 'db backup makes a standalone copy and refuses to overwrite'
 	seed &&
 	insight db backup copy.db 2>err &&
 	test_grep "backed up" err &&
-	test "$(sqlite3 copy.db "PRAGMA user_version")" = 2 &&
+	test "$(sqlite3 copy.db "PRAGMA user_version")" = 3 &&
 	test "$(sqlite3 copy.db "PRAGMA journal_mode")" = delete &&
 	test_must_fail --exit 2 insight db backup copy.db 2>err &&
 	test_grep "use --force" err &&

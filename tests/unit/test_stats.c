@@ -213,6 +213,100 @@ static void test_mwu_u_matches_pairs(void **state)
 	}
 }
 
+/* The same U and p whether the samples arrive sorted (merged) or not (pooled and sorted). */
+static void test_mwu_sorted_inputs(void **state)
+{
+	double a[40], b[31], sa[40], sb[31];
+	unsigned seed = 777;
+	(void)state;
+
+	for (int round = 0; round < 30; round++) {
+		ins_mwu r1, r2;
+
+		for (int i = 0; i < 40; i++) {
+			seed = seed * 1103515245u + 12345u;
+			a[i] = (double)((seed >> 16) % (round % 2 ? 9 : 100000)) / 7;
+		}
+		for (int i = 0; i < 31; i++) {
+			seed = seed * 1103515245u + 12345u;
+			b[i] = (double)((seed >> 16) % (round % 2 ? 9 : 100000)) / 7 + round % 4;
+		}
+		memcpy(sa, a, sizeof(a));
+		memcpy(sb, b, sizeof(b));
+		ins_stats_sort(sa, 40);
+		ins_stats_sort(sb, 31);
+		assert_int_equal(ins_stats_mwu(&r1, a, 40, b, 31), 0);
+		assert_int_equal(ins_stats_mwu(&r2, sa, 40, sb, 31), 0);
+		assert_true(r1.u1 == r2.u1 && r1.u2 == r2.u2 && r1.ties == r2.ties);
+		assert_true(r1.p == r2.p && r1.exact == r2.exact);
+	}
+}
+
+static int cmp_dbl(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* ins_stats_sort agrees with qsort on sizes around its cut-offs, with and without ties. */
+static void test_sort(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 15, 16, 17, 33, 100, 1000, 20000 };
+	unsigned seed = 4242;
+	(void)state;
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		for (int shape = 0; shape < 5; shape++) {
+			size_t n = sizes[k];
+			double *v = malloc((n + 1) * sizeof(*v)), *w = malloc((n + 1) * sizeof(*w));
+
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				switch (shape) {
+				case 0: v[i] = (double)(seed >> 8) / 3; break;        /* distinct */
+				case 1: v[i] = (double)((seed >> 16) % 4); break;     /* few values */
+				case 2: v[i] = (double)i; break;                      /* sorted */
+				case 3: v[i] = (double)(n - i); break;                /* reversed */
+				default: v[i] = 1.5; break;                           /* all equal */
+				}
+			}
+			memcpy(w, v, n * sizeof(*v));
+			ins_stats_sort(v, n);
+			if (n)
+				qsort(w, n, sizeof(*w), cmp_dbl);
+			for (size_t i = 0; i < n; i++)
+				assert_true(v[i] == w[i]);
+			free(v);
+			free(w);
+		}
+	}
+}
+
+/* The median by selection is the median by sorting, bit for bit. */
+static void test_median_select(void **state)
+{
+	unsigned seed = 99;
+	(void)state;
+
+	for (size_t n = 1; n < 300; n += (n < 40 ? 1 : 37)) {
+		for (int shape = 0; shape < 3; shape++) {
+			double *v = malloc(n * sizeof(*v)), *w = malloc(n * sizeof(*w));
+
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				v[i] = shape == 0 ? (double)(seed >> 8) / 1e6 :
+				       shape == 1 ? (double)((seed >> 16) % 3) : (double)(n - i) * 0.1;
+			}
+			memcpy(w, v, n * sizeof(*v));
+			assert_true(ins_stats_median_select(v, n) == ins_stats_median(w, n));
+			free(v);
+			free(w);
+		}
+	}
+	assert_true(isnan(ins_stats_median_select(NULL, 0)));
+}
+
 /* Type-7 quantiles: NumPy's np.percentile([1, 2, 3, 4, 10], [50, 95, 25]) = 3, 8.8, 2. */
 static void test_quantiles(void **state)
 {
@@ -400,6 +494,9 @@ int main(void)
 		cmocka_unit_test(test_mwu_normal_no_ties),
 		cmocka_unit_test(test_mwu_ties_and_degenerate),
 		cmocka_unit_test(test_mwu_u_matches_pairs),
+		cmocka_unit_test(test_mwu_sorted_inputs),
+		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_median_select),
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_linfit),
 		cmocka_unit_test(test_decay_and_flips),

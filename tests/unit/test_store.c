@@ -596,15 +596,26 @@ static void test_daily_aggregate(void **state)
 	assert_int_equal(problems, 0);
 	ins_store_free(store);
 
-	/* a store from before the aggregate gets it filled when it is migrated */
+	/*
+	 * A store from before the aggregate (schema 1: no test_day, the narrow
+	 * result_by_test, no result_failing) gets it filled and its indexes
+	 * rebuilt when it is migrated.
+	 */
 	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE test_day; PRAGMA user_version = 1;",
-				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE test_day; DROP INDEX result_failing;"
+				      "DROP INDEX result_by_test;"
+				      "CREATE INDEX result_by_test ON result(test_id, session_id);"
+				      "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
 	assert_int_equal(count(path.ptr, "PRAGMA user_version"), INS_STORE_SCHEMA_VERSION);
 	assert_int_equal(count(path.ptr, "SELECT sum(runs) FROM test_day"), 8 * 8 + 1);
 	assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM pragma_index_info('result_by_test')"),
+			 6);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result INDEXED BY result_failing "
+			       "WHERE outcome IN (1, 2) AND session_id > 0"),
+			 count(path.ptr, "SELECT count(*) FROM result WHERE outcome IN (1, 2)"));
 	write_varied(store, "api", 20002 * day + 5000, 3, uid[0]);
 	assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
 	assert_int_equal(ins_store_check(store, NULL, NULL), 0);

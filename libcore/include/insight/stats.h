@@ -25,6 +25,12 @@ void ins_stats_sort(double *v, size_t n);
 /* The median of `v`; sorts `v` in place. NAN when n is 0. */
 double ins_stats_median(double *v, size_t n);
 
+/*
+ * The same median, bit for bit, in linear time: reorders `v` (quickselect)
+ * without sorting it. NAN when n is 0.
+ */
+double ins_stats_median_select(double *v, size_t n);
+
 /* The result of a Mann-Whitney U test of sample a against sample b. */
 typedef struct ins_mwu {
 	double u1;      /* U of sample a: pairs (x in a, y in b) with x > y, a tie counting 1/2 */
