@@ -1130,11 +1130,17 @@ static const char *const fp_message_sql[2] = {
 	"SELECT r.message FROM result r JOIN session s ON s.id = r.session_id "
 	"WHERE r.fingerprint_id IS NULL AND r.outcome IN (1, 2) AND ?1 = 0 "
 	"AND (?2 = 0 OR r.test_id = ?2) AND r.session_id IN (SELECT value FROM json_each(?3)) "
-	"ORDER BY s.started_ms DESC, r.attempt DESC LIMIT 1",
-	"SELECT r.message FROM result r JOIN session s ON s.id = r.session_id "
+	"ORDER BY s.started_ms DESC, r.attempt DESC, r.session_id DESC, r.test_id DESC LIMIT 1",
+	/*
+	 * The latest sighting is found in result_by_fingerprint alone (it
+	 * holds the primary key), and only its row is read for the message.
+	 */
+	"SELECT m.message FROM result m WHERE (m.session_id, m.test_id, m.attempt) = "
+	"(SELECT r.session_id, r.test_id, r.attempt FROM result r "
+	"JOIN session s ON s.id = r.session_id "
 	"WHERE r.fingerprint_id = ?1 AND (?2 = 0 OR +r.test_id = ?2) "
 	"AND +r.session_id IN (SELECT value FROM json_each(?3)) "
-	"ORDER BY s.started_ms DESC, r.attempt DESC LIMIT 1",
+	"ORDER BY s.started_ms DESC, r.attempt DESC, r.session_id DESC, r.test_id DESC LIMIT 1)",
 };
 static const char *const fp_tests_sql[2] = {
 	"SELECT group_concat(nodeid, ' ') FROM (SELECT DISTINCT t.nodeid FROM result r "
