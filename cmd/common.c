@@ -105,6 +105,12 @@ void cmd_note(ins_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void say_migrating(const char *path, int from, int to, void *data)
+{
+	cmd_note(data, "insight: upgrading the history '%s' from schema %d to %d (once; a large "
+		 "history takes a while)", path, from, to);
+}
+
 int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
 {
 	ins_buf path = INS_BUF_INIT;
@@ -121,6 +127,7 @@ int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
 	if (cmd_probing)
 		_exit(EXIT_OK);
 	how = ins_store_discover(&path, ctx->db);
+	ins_store_on_migrate(say_migrating, ctx);
 	if (mode == CMD_STORE_WRITE) {
 		rc = ins_store_open(&ctx->store, path.ptr, INS_STORE_CREATE);
 	} else {

@@ -184,13 +184,23 @@ static int read_user_version(ins_store *store, int *version)
 	return rc;
 }
 
+static ins_store_migrate_fn *migrate_fn;
+static void *migrate_data;
+
+void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data)
+{
+	migrate_fn = fn;
+	migrate_data = data;
+}
+
 int ins_store_migrate(ins_store *store, int *from, int *to)
 {
-	int version, rc;
+	int version, from_version, rc;
 	int newest = ins_store__migration_count();
 
 	if ((rc = read_user_version(store, &version)) < 0)
 		return rc;
+	from_version = version;
 	if (from)
 		*from = version;
 	if (version > newest)
@@ -212,6 +222,8 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 			version = now;
 			continue;
 		}
+		if (from_version > 0 && migrate_fn)
+			migrate_fn(store->path, version, version + 1, migrate_data);
 		ins_buf_puts(&sql, ins_store__migration(version));
 		ins_buf_printf(&sql, ";PRAGMA user_version = %d;", version + 1);
 		rc = ins_store__exec(store, sql.ptr);

@@ -103,4 +103,21 @@ test_expect_success 'db prune needs a window and validates it' '
 	test_grep "would delete 0 sessions" err
 '
 
+test_expect_success 'an older history is upgraded on first use, and says so once' '
+	rm -rf up && mkdir up &&
+	insight --db up/h.db init 2>err &&
+	test_must_fail test_grep upgrading err &&
+	sqlite3 up/h.db "DROP INDEX result_failing; DROP INDEX result_by_test;
+		CREATE INDEX result_by_test ON result(test_id, session_id); PRAGMA user_version = 2" &&
+	insight --db up/h.db session list >out 2>err &&
+	test_grep "upgrading the history .* from schema 2 to 3" err &&
+	test "$(sqlite3 up/h.db "PRAGMA user_version")" = 3 &&
+	test "$(sqlite3 up/h.db "SELECT count(*) FROM pragma_index_info(\"result_by_test\")")" = 6 &&
+	insight --db up/h.db session list >out 2>err &&
+	test_must_fail test_grep upgrading err &&
+	sqlite3 up/h.db "DROP INDEX result_failing; PRAGMA user_version = 2" &&
+	insight -q --db up/h.db session list >out 2>err &&
+	test_must_fail test -s err
+'
+
 test_done

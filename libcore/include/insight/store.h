@@ -69,6 +69,15 @@ int ins_store_schema_found(const ins_store *store);
 /* Apply pending migrations (done by ins_store_open unless NO_MIGRATE). */
 int ins_store_migrate(ins_store *store, int *from, int *to);
 
+/*
+ * Called before each migration of a store that already holds a schema
+ * (not for a new one): an upgrade rebuilds tables and indexes and can take
+ * a while on a large history, so a front end says so. Process-wide; NULL
+ * to stop.
+ */
+typedef void ins_store_migrate_fn(const char *path, int from, int to, void *data);
+void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data);
+
 /* ---- writing a session ---- */
 
 /*
