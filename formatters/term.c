@@ -283,6 +283,60 @@ static size_t drop_empty_columns(const ins_table *tab, size_t shown, size_t widt
 	return k;
 }
 
+/* The width of the table with its text columns at the most they give way to. */
+static size_t least_width(const size_t *w, const ins_column *const *cols, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t x = w[i];
+
+		if ((cols[i]->type == INS_V_TEXT || cols[i]->type == INS_V_NULL) && x > MIN_TEXT_WIDTH)
+			x = MIN_TEXT_WIDTH;
+		total += x + (i ? COL_GAP : 0);
+	}
+	return total;
+}
+
+/*
+ * A table that still cannot fit loses its detail columns (ins_column.detail),
+ * the highest level first and, within a level, from the right, until the
+ * rest fits with its text columns given way. hidden[c] is set for each
+ * table column c hidden, for a line under the table. Returns how many
+ * columns are kept.
+ */
+static size_t drop_detail_columns(size_t shown, size_t width, const ins_column **cols,
+				  size_t *colidx, size_t *w, ins_buf *labels, ins_buf *cells,
+				  size_t n, unsigned char *hidden)
+{
+	while (least_width(w, cols, n) > width) {
+		size_t drop = n;
+
+		for (size_t i = 0; i < n; i++)
+			if (cols[i]->detail > 0 && (drop == n || cols[i]->detail >= cols[drop]->detail))
+				drop = i;
+		if (drop == n)
+			break;
+		hidden[colidx[drop]] = 1;
+		ins_buf_release(&labels[drop]);
+		memmove(labels + drop, labels + drop + 1, (n - drop - 1) * sizeof(*labels));
+		memmove(cols + drop, cols + drop + 1, (n - drop - 1) * sizeof(*cols));
+		memmove(colidx + drop, colidx + drop + 1, (n - drop - 1) * sizeof(*colidx));
+		memmove(w + drop, w + drop + 1, (n - drop - 1) * sizeof(*w));
+		/* the cells stay row-major with n - 1 columns */
+		for (size_t r = 0, k = 0; r < shown; r++) {
+			for (size_t i = 0; i < n; i++) {
+				if (i == drop)
+					ins_buf_release(&cells[r * n + i]);
+				else
+					cells[k++] = cells[r * n + i];
+			}
+		}
+		n--;
+	}
+	return n;
+}
+
 /* Fit `text` into `width` columns and pad it as the column wants. */
 static void put_cell(struct term *t, const char *text, size_t width, int right, int last,
 		     const char *color)
@@ -369,6 +423,7 @@ static void render_table(struct term *t, const ins_table *tab)
 	size_t *colidx = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*colidx));
 	size_t *w = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*w));
 	ins_buf *cells = NULL, *labels = NULL;
+	unsigned char *hidden_col = NULL;
 	size_t n = 0, nlong = 0, lead;
 
 	if (tab->title)
@@ -414,6 +469,8 @@ static void render_table(struct term *t, const ins_table *tab)
 		}
 	}
 	n = drop_empty_columns(tab, shown, t->width, cols, colidx, w, labels, &cells, n);
+	hidden_col = ins_xcalloc(tab->ncols ? tab->ncols : 1, 1);
+	n = drop_detail_columns(shown, t->width, cols, colidx, w, labels, cells, n, hidden_col);
 	lead = stacked_lead(w, cols, n, t->width);
 	if (lead < n) {
 		/* The lead column goes on its own line; the others are laid out below it. */
@@ -474,7 +531,25 @@ static void render_table(struct term *t, const ins_table *tab)
 		sgr_reset(t, SGR_DIM);
 		end_line(t);
 	}
+	if (hidden_col) {
+		ins_buf line = INS_BUF_INIT;
+
+		for (size_t c = 0; c < tab->ncols; c++) {
+			if (!hidden_col[c])
+				continue;
+			ins_buf_puts(&line, line.len ? ", " : "… not shown at this width: ");
+			escaped(&line, tab->cols[c].label);
+		}
+		if (line.len) {
+			sgr(t, SGR_DIM);
+			ins_text_fit(t->out, line.ptr, t->width);
+			sgr_reset(t, SGR_DIM);
+			end_line(t);
+		}
+		ins_buf_release(&line);
+	}
 done:
+	free(hidden_col);
 	for (size_t i = 0; labels && i < n; i++)
 		ins_buf_release(&labels[i]);
 	for (size_t i = 0; cells && i < n * shown; i++)

@@ -366,15 +366,21 @@ static void session_list_columns(ins_table *t, int with_sut)
 		ins_table_column(t, "sut", "SUT", INS_V_TEXT);
 	ins_table_column(t, "started", "Started", INS_V_TIME);
 	ins_table_column(t, "duration", "Duration", INS_V_DURATION);
+	ins_table_column_detail(t, 2);
 	ins_table_column(t, "tests", "Tests", INS_V_INT);
 	ins_table_column(t, "passed", "Passed", INS_V_INT);
 	ins_table_column(t, "failed", "Failed", INS_V_INT);
 	ins_table_column(t, "error", "Error", INS_V_INT);
+	ins_table_column_detail(t, 3);
 	ins_table_column(t, "skipped", "Skipped", INS_V_INT);
+	ins_table_column_detail(t, 3);
 	ins_table_column(t, "flaky", "Flaky", INS_V_INT);
+	ins_table_column_detail(t, 2);
 	ins_table_column(t, "pass_rate", "Pass rate", INS_V_PERCENT);
 	ins_table_column(t, "commit", "Commit", INS_V_ID);
+	ins_table_column_detail(t, 1);
 	ins_table_column(t, "branch", "Branch", INS_V_TEXT);
+	ins_table_column_detail(t, 1);
 }
 
 static double row_pass_rate(sqlite3_stmt *st)

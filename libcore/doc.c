@@ -258,11 +258,18 @@ void ins_table_column_align(ins_table *t, const char *id, const char *label, ins
 	c->label = ins_xstrdup(label ? label : id);
 	c->type = type;
 	c->align = align;
+	c->detail = 0;
 }
 
 void ins_table_column(ins_table *t, const char *id, const char *label, ins_vtype type)
 {
 	ins_table_column_align(t, id, label, type, INS_ALIGN_AUTO);
+}
+
+void ins_table_column_detail(ins_table *t, int level)
+{
+	if (t->ncols)
+		t->cols[t->ncols - 1].detail = level;
 }
 
 void ins_table_set_empty(ins_table *t, const char *text)

@@ -56,13 +56,28 @@ test_expect_success 'malformed windows and dates are refused with one clear line
 	test_grep "empty" err
 '
 
+test_expect_success 'a narrow terminal hides the detail columns first, and names them' '
+	COLUMNS=80 insight session list >out &&
+	head -n 4 out | tail -n 1 >header &&
+	echo "Session       SUT  Started           Tests  Passed  Failed  Pass rate" >expect &&
+	test_cmp expect header &&
+	test_grep "not shown at this width: Duration, Error, Skipped, Flaky, Commit, Branch" out &&
+	COLUMNS=120 insight session list >out &&
+	test_grep "^Session .* Duration .* Error  Flaky  Pass rate  Commit  *Branch$" out &&
+	test_grep "not shown at this width: Skipped$" out &&
+	COLUMNS=200 insight session list >out &&
+	test_grep -v "not shown" out &&
+	insight --format csv session list >out &&
+	test_grep "^id,sut,started,duration,tests,passed,failed,error,skipped,flaky,pass_rate,commit,branch" out
+'
+
 test_expect_success '--limit cuts the list and says how many more; --all shows them all' '
 	insight session list --limit 2 >out &&
 	test_grep "3 more (use --all)" out &&
 	insight session list --limit 2 --format json >j &&
 	test "$(json_get j "len(d[\"tables\"][\"sessions\"][\"rows\"])")" = 2 &&
 	test "$(json_get j "d[\"tables\"][\"sessions\"][\"total_rows\"]")" = 5 &&
-	insight session list --all >out &&
+	COLUMNS=200 insight session list --all >out &&
 	test_grep -v "more (use --all)" out &&
 	test_line_count = 9 out
 '

@@ -51,6 +51,9 @@ typedef struct ins_column {
 	char *label;       /* header shown to people */
 	ins_vtype type;    /* the type of the column's non-null cells */
 	ins_align align;   /* AUTO: numbers right, text left */
+	int detail;        /* 0: always shown; n > 0: a terminal too narrow for the
+	                      table hides it, the highest n first (every other
+	                      format keeps it) */
 } ins_column;
 
 typedef struct ins_table {
@@ -143,6 +146,8 @@ ins_table *ins_doc_table(ins_doc *doc, const char *id, const char *title);
 void ins_table_column(ins_table *t, const char *id, const char *label, ins_vtype type);
 void ins_table_column_align(ins_table *t, const char *id, const char *label, ins_vtype type,
 			    ins_align align);
+/* Mark the last column added as a detail of level `level` (see ins_column.detail). */
+void ins_table_column_detail(ins_table *t, int level);
 void ins_table_set_empty(ins_table *t, const char *text);
 void ins_table_row(ins_table *t);                 /* start a new row */
 void ins_table_text(ins_table *t, const char *s); /* NULL = null; type from the column */
