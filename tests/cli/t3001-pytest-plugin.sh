@@ -407,6 +407,7 @@ class Checker:
         self.config = config
         self.fast = self.slow = 0
         self.bad = []
+        self.lines = []
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -419,6 +420,7 @@ class Checker:
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report):
         want = self.config.hook.pytest_report_to_serializable(config=self.config, report=report)
+        self.lines.append(json.dumps(want, ensure_ascii=False, default=str))
         got = insight_pytest.fast_serializable(report)
         if got is None:
             self.slow += 1
@@ -430,6 +432,12 @@ class Checker:
             self.bad.append({"pytest": a, "insight": b})
 
     def pytest_unconfigure(self, config):
+        # The plugin's TestReport lines, byte for byte what json.dumps makes of pytest's dict.
+        with open(os.environ["INSIGHT_REPORT_LOG"], encoding="utf-8") as f:
+            written = [l.rstrip("\n") for l in f if '"$report_type": "TestReport"' in l]
+        if written != self.lines:
+            diff = [(a, b) for a, b in zip(self.lines, written) if a != b][:3]
+            self.bad.append({"lines": len(written), "want": len(self.lines), "first": diff})
         with open(os.environ["FASTCHECK_OUT"], "w") as f:
             json.dump({"fast": self.fast, "slow": self.slow, "bad": self.bad}, f)
 
@@ -451,7 +459,7 @@ run_pytest "$TMP/fast.out" "$TMP/fast.status" PYTHONPATH="$PLUGIN_DIR:$TMP" \
 	INSIGHT_REPORT_LOG="$TMP/fast.jsonl" FASTCHECK_OUT="$TMP/fastcheck.json" \
 	PYPROJ_STATE="$TMP/state6" -- -p insight_pytest -p fastcheck pyproj
 check "pytest with the checker exits with status 1" test "$(cat "$TMP/fast.status")" = 1
-check "insight's serialisation equals pytest_report_to_serializable on every such report" \
+check "insight's serialisation and the lines written equal pytest_report_to_serializable's" \
 	"$PY" "$TMP/fastcheck_verdict.py" "$TMP/fastcheck.json"
 check "a path-like attribute is written as a string, result as null" \
 	grep -q '"artifact": "/tmp/artifact.txt", "result": null, "markers": \[\]' "$TMP/fast.jsonl"
