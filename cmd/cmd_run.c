@@ -9,6 +9,10 @@
  * be split into pytest's named sections. Other tools name their report
  * with --report; it is imported when they exit.
  *
+ * The git, CI and host facts are read in a thread while the command starts
+ * (libgit2's start-up and a status walk of a large work tree take tens of
+ * milliseconds), so they cost the run no time.
+ *
  * insight exits with the command's own status, so it can stand in for the
  * command in any pipeline; 125 when it failed before running the command,
  * 126 when the command cannot be executed, 127 when it is not found.
@@ -17,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +132,8 @@ static void quote_command(ins_buf *out, const char **cmd, int n)
 struct run {
 	const char **argv;     /* the command to execute, NULL-terminated */
 	int capture;           /* pipe stdout through insight and keep it */
+	void (*started)(void *data); /* called in insight once the command is forked */
+	void *data;
 	ins_buf console;       /* what the command wrote to stdout (capture only) */
 	int status;            /* waitpid status */
 	int exec_errno;        /* errno of a failed exec, 0 when it ran */
@@ -202,6 +209,8 @@ static int run_command(struct run *r)
 	close(errpipe[1]);
 	if (r->capture)
 		close(outpipe[1]);
+	if (r->started)
+		r->started(r->data);
 
 	child_pid = pid;
 	memset(&sa, 0, sizeof(sa));
@@ -232,6 +241,55 @@ static int run_command(struct run *r)
 	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	return 0;
+}
+
+/* Reading the session facts beside the command. */
+struct facts_job {
+	struct session_facts *facts;
+	ins_ctx *ctx;
+	pthread_t thread;
+	int running;
+};
+
+static void *facts_thread(void *arg)
+{
+	struct facts_job *job = arg;
+
+	session_facts_read(job->facts, job->ctx);
+	ins_error_clear(); /* this thread's message buffer goes with the thread */
+	return NULL;
+}
+
+/*
+ * Start reading the facts; without a thread to be had, read them here. The
+ * thread blocks the signals insight passes on, so they reach the thread
+ * that waits for the command.
+ */
+static void facts_start(void *arg)
+{
+	struct facts_job *job = arg;
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (pthread_create(&job->thread, NULL, facts_thread, job) == 0)
+		job->running = 1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!job->running)
+		session_facts_read(job->facts, job->ctx);
+}
+
+/* Wait for the facts; they are complete when this returns. */
+static void facts_finish(struct facts_job *job)
+{
+	if (job->running) {
+		pthread_join(job->thread, NULL);
+		job->running = 0;
+	}
 }
 
 /* The exit status insight passes on for the command's wait status. */
@@ -285,6 +343,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	};
 	static const char *const default_cmd[] = { "pytest", NULL };
 	struct session_facts facts;
+	struct facts_job facts_job = { 0 };
 	ins_buf sut_buf = INS_BUF_INIT, plugdir = INS_BUF_INIT, pypath = INS_BUF_INIT;
 	ins_buf logpath = INS_BUF_INIT, cmdline = INS_BUF_INIT;
 	struct run r = { 0 };
@@ -307,8 +366,10 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		ncmd = 1;
 	ins_buf_init(&r.console);
 	session_facts_init(&facts);
-	if (session_facts_collect(&facts, ctx, &tags) != 0)
+	if (session_facts_tags(&facts, ctx, &tags) != 0)
 		goto done;
+	facts_job.facts = &facts;
+	facts_job.ctx = ctx;
 	if (!sut || !*sut) {
 		default_sut(&sut_buf, &facts.git);
 		sut = sut_buf.ptr;
@@ -357,6 +418,8 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 			full[i] = cmd[i];
 	}
 	r.argv = full;
+	r.started = facts_start;
+	r.data = &facts_job;
 	quote_command(&cmdline, cmd, ncmd);
 
 	/* INSIGHT_NOW moves the clock (tests, the demo); the elapsed time stays real. */
@@ -367,6 +430,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		goto done;
 	}
 	finished = started + (now_ms() - t0);
+	facts_finish(&facts_job);
 	if (r.exec_errno) {
 		rc = r.exec_errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 		if (r.exec_errno == ENOENT)
@@ -418,6 +482,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		cmd_run_post_session_hook(ctx, store, sum.sessions[i]);
 	}
 done:
+	facts_finish(&facts_job);
 	if (logpath.len)
 		unlink(logpath.ptr);
 	ins_import_summary_release(&sum);

@@ -21,7 +21,7 @@ void session_facts_init(struct session_facts *f)
 	ins_buf_init(&f->host);
 }
 
-int session_facts_collect(struct session_facts *f, ins_ctx *ctx, const struct cmd_list *tags)
+int session_facts_read(struct session_facts *f, ins_ctx *ctx)
 {
 	char *cwd = getcwd(NULL, 0);
 
@@ -32,7 +32,11 @@ int session_facts_collect(struct session_facts *f, ins_ctx *ctx, const struct cm
 	if (ins_ci_detect(&f->ci, NULL, NULL) < 0 && ctx->verbose)
 		cmd_warn("no CI facts: %s", ins_error_last());
 	ins_host_name(&f->host);
+	return 0;
+}
 
+int session_facts_tags(struct session_facts *f, ins_ctx *ctx, const struct cmd_list *tags)
+{
 	f->ntags = tags->n;
 	f->tags = ins_xcalloc(tags->n + 1, sizeof(*f->tags));
 	f->tag_text = ins_xcalloc(tags->n + 1, sizeof(*f->tag_text));
@@ -48,6 +52,12 @@ int session_facts_collect(struct session_facts *f, ins_ctx *ctx, const struct cm
 		f->tags[i].value = eq + 1;
 	}
 	return 0;
+}
+
+int session_facts_collect(struct session_facts *f, ins_ctx *ctx, const struct cmd_list *tags)
+{
+	session_facts_read(f, ctx);
+	return session_facts_tags(f, ctx, tags);
 }
 
 void session_facts_apply(const struct session_facts *f, ins_session_info *info)

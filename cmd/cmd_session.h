@@ -21,6 +21,14 @@ struct session_facts {
 void session_facts_init(struct session_facts *f);
 /* Read git facts from the working directory, CI facts from the environment; parse tags. */
 int session_facts_collect(struct session_facts *f, ins_ctx *ctx, const struct cmd_list *tags);
+/*
+ * The two halves of session_facts_collect(). session_facts_read() only
+ * reads (the working directory, the environment) and warns with -v, so it
+ * may run in a thread of its own while nothing changes the environment;
+ * session_facts_tags() fails with a usage error on a malformed tag.
+ */
+int session_facts_read(struct session_facts *f, ins_ctx *ctx);
+int session_facts_tags(struct session_facts *f, ins_ctx *ctx, const struct cmd_list *tags);
 /* Point the session info at the facts (borrowed: keep `f` alive while info is used). */
 void session_facts_apply(const struct session_facts *f, ins_session_info *info);
 void session_facts_release(struct session_facts *f);

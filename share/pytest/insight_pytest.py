@@ -39,14 +39,48 @@ import pytest
 
 ENV_VAR = "INSIGHT_REPORT_LOG"
 
+# One encoder for the whole run: json.dumps() with options builds a new one per call.
+# default=str keeps any odd attribute a plugin put on a report.
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+# Exact types that can never be os.PathLike (they have no __fspath__).
+_PLAIN_TYPES = frozenset((str, int, float, bool, type(None), list, tuple, dict))
+
 
 def _mark_names(item):
     """Return the names of the marks applying to ``item``, nearest first, once each."""
-    names = []
-    for mark in item.iter_markers():
-        if mark.name not in names:
-            names.append(mark.name)
-    return names
+    return list(dict.fromkeys([mark.name for mark in item.iter_markers()]))
+
+
+def _only_pytest_serializes(hook):
+    """True when pytest's own pytest_report_to_serializable is the only implementation."""
+    impls = hook.pytest_report_to_serializable.get_hookimpls()
+    return len(impls) == 1 and getattr(impls[0].function, "__module__", None) == "_pytest.reports"
+
+
+def fast_serializable(report):
+    """pytest_report_to_serializable(report) for a TestReport without longrepr, or None.
+
+    Such reports are most of a run (every passed setup, call and teardown),
+    and for them pytest's serialisation is plain: a copy of the report's
+    attributes, path-like values as strings, "result" as None. This does the
+    same without pytest's per-call work (hook dispatch, typing annotations
+    evaluated on every call, an ABC instance check on every value). The caller
+    must use it only while pytest's own implementation is the only one
+    (_only_pytest_serializes). Any other report gives None, and the hook
+    serialises it.
+    """
+    if type(report) is not pytest.TestReport or report.longrepr is not None:
+        return None
+    data = report.__dict__.copy()
+    data["longrepr"] = None
+    for name, value in data.items():
+        if type(value) not in _PLAIN_TYPES and isinstance(value, os.PathLike):
+            data[name] = os.fspath(value)
+        elif name == "result":
+            data[name] = None
+    data["$report_type"] = "TestReport"
+    return data
 
 
 class MarkerRecorder:
@@ -80,18 +114,22 @@ class ReportLogWriter:
     def _write(self, data):
         if self._fd is None:
             return
-        # default=str keeps any odd attribute a plugin put on a report;
         # errors="replace" keeps the file valid UTF-8 (lone surrogates).
-        line = json.dumps(data, ensure_ascii=False, default=str) + "\n"
-        view = memoryview(line.encode("utf-8", errors="replace"))
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        line = (_encode(data) + "\n").encode("utf-8", errors="replace")
+        written = os.write(self._fd, line)
+        if written < len(line):
+            view = memoryview(line)[written:]
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
 
     def _serialize(self, report):
-        data = self._config.hook.pytest_report_to_serializable(
-            config=self._config, report=report
-        )
+        hook = self._config.hook
+        if _only_pytest_serializes(hook):
+            data = fast_serializable(report)
+            if data is not None:
+                return data
+        data = hook.pytest_report_to_serializable(config=self._config, report=report)
         if data is not None:
             data["$report_type"] = type(report).__name__
         return data

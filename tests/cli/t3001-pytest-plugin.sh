@@ -8,7 +8,8 @@
 # user_properties, warnings and captured sections are there; a run killed with
 # SIGKILL leaves complete lines only; failed collections are written; the
 # console output and exit status are unchanged; without INSIGHT_REPORT_LOG the
-# plugin does nothing.
+# plugin does nothing; the plugin's own serialisation of reports without longrepr
+# equals pytest_report_to_serializable, and another plugin's serialiser is honoured.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -390,5 +391,97 @@ check "an unwritable INSIGHT_REPORT_LOG is a usage error (status 4)" \
 	test "$(cat "$TMP/nodir.status")" = 4
 check "the usage error names the variable and the file" \
 	grep -q "INSIGHT_REPORT_LOG: cannot write $TMP/no/such/dir/x.jsonl" "$TMP/nodir.out"
+
+# --- 6. the fast serialisation equals pytest's own -------------------------
+# The plugin serialises TestReports without longrepr itself; for every report
+# of the fixture project, this checker compares that with what pytest's
+# pytest_report_to_serializable gives (key order included). One call report
+# gets a path-like attribute and a "result", which pytest converts.
+cat >"$TMP/fastcheck.py" <<'EOF'
+import json, os, pathlib
+import pytest
+import insight_pytest
+
+class Checker:
+    def __init__(self, config):
+        self.config = config
+        self.fast = self.slow = 0
+        self.bad = []
+        self.lines = []
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if item.name == "test_pass" and call.when == "call":
+            report.artifact = pathlib.PurePosixPath("/tmp/artifact.txt")
+            report.result = "not serialised"
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report):
+        want = self.config.hook.pytest_report_to_serializable(config=self.config, report=report)
+        self.lines.append(json.dumps(want, ensure_ascii=False, default=str))
+        got = insight_pytest.fast_serializable(report)
+        if got is None:
+            self.slow += 1
+            return
+        self.fast += 1
+        a = json.dumps(want, ensure_ascii=False, default=str)
+        b = json.dumps(got, ensure_ascii=False, default=str)
+        if a != b:
+            self.bad.append({"pytest": a, "insight": b})
+
+    def pytest_unconfigure(self, config):
+        # The plugin's TestReport lines, byte for byte what json.dumps makes of pytest's dict.
+        with open(os.environ["INSIGHT_REPORT_LOG"], encoding="utf-8") as f:
+            written = [l.rstrip("\n") for l in f if '"$report_type": "TestReport"' in l]
+        if written != self.lines:
+            diff = [(a, b) for a, b in zip(self.lines, written) if a != b][:3]
+            self.bad.append({"lines": len(written), "want": len(self.lines), "first": diff})
+        with open(os.environ["FASTCHECK_OUT"], "w") as f:
+            json.dump({"fast": self.fast, "slow": self.slow, "bad": self.bad}, f)
+
+def pytest_configure(config):
+    config.pluginmanager.register(Checker(config), "fastcheck-checker")
+EOF
+cat >"$TMP/fastcheck_verdict.py" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+# pyproj: 51 reports without longrepr, 13 with (failures, skips, errors, reruns).
+if r["bad"]:
+    sys.exit("differences: %s" % json.dumps(r["bad"][:3], indent=1))
+if r["fast"] < 40 or r["slow"] < 10:
+    sys.exit("too few reports on either path: %r" % r)
+print("%(fast)d reports serialised by insight, %(slow)d by pytest, no difference" % r)
+EOF
+mkdir "$TMP/state6"
+run_pytest "$TMP/fast.out" "$TMP/fast.status" PYTHONPATH="$PLUGIN_DIR:$TMP" \
+	INSIGHT_REPORT_LOG="$TMP/fast.jsonl" FASTCHECK_OUT="$TMP/fastcheck.json" \
+	PYPROJ_STATE="$TMP/state6" -- -p insight_pytest -p fastcheck pyproj
+check "pytest with the checker exits with status 1" test "$(cat "$TMP/fast.status")" = 1
+check "insight's serialisation and the lines written equal pytest_report_to_serializable's" \
+	"$PY" "$TMP/fastcheck_verdict.py" "$TMP/fastcheck.json"
+check "a path-like attribute is written as a string, result as null" \
+	grep -q '"artifact": "/tmp/artifact.txt", "result": null, "markers": \[\]' "$TMP/fast.jsonl"
+check "the checked run's counts equal EXPECTED.md" J expected "$TMP/fast.jsonl"
+
+# Another plugin's pytest_report_to_serializable is honoured: the fast path stays out.
+cat >"$TMP/customser.py" <<'EOF'
+import pytest
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_to_serializable(config, report):
+    data = report._to_json()
+    data["custom"] = "from another plugin"
+    return data
+EOF
+mkdir "$TMP/state7"
+run_pytest "$TMP/custom.out" "$TMP/custom.status" PYTHONPATH="$PLUGIN_DIR:$TMP" \
+	INSIGHT_REPORT_LOG="$TMP/custom.jsonl" PYPROJ_STATE="$TMP/state7" -- \
+	-p insight_pytest -p customser pyproj
+check "with another serialiser every TestReport comes from it" \
+	test "$(grep -c '"\$report_type": "TestReport"' "$TMP/custom.jsonl")" = \
+	"$(grep -c '"custom": "from another plugin"' "$TMP/custom.jsonl")"
+check "with another serialiser the counts still equal EXPECTED.md" J expected "$TMP/custom.jsonl"
 
 test_done

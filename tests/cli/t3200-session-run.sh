@@ -143,6 +143,26 @@ test_expect_success 'SIGKILL of pytest: what finished is stored, the session mar
 	test_grep "^interrupted 1[0-9]$" actual
 '
 
+test_expect_success 'git, CI and host facts are read while the command runs and recorded' '
+	mkdir repo && (
+		cd repo && git init -q -b trunk && echo one >file && git add file &&
+		git commit -q -m "first commit" && echo two >file &&
+		GITHUB_ACTIONS=true GITHUB_RUN_ID=77 GITHUB_REPOSITORY=o/r \
+			insight --db ../facts.db session run --sut facts -- sh -c "sleep 0.2" 2>/dev/null
+	) &&
+	sqlite3 -separator " " facts.db "SELECT git_commit, git_branch, git_dirty, git_subject,
+		ci_provider, ci_build_id, host IS NOT NULL FROM session" >actual &&
+	echo "$(git -C repo rev-parse HEAD) trunk 1 first commit github 77 1" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a malformed tag fails with 125 before the command runs' '
+	{ insight session run --sut x --tag novalue -- touch ran 2>err; echo $? >rc; } &&
+	echo 125 >expect && test_cmp expect rc &&
+	test_grep "invalid tag .novalue." err &&
+	test ! -e ran
+'
+
 test_expect_success 'the history is sound after all of it' '
 	insight db check >/dev/null
 '
