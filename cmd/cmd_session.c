@@ -26,7 +26,7 @@ int session_facts_read(struct session_facts *f, ins_ctx *ctx)
 	char *cwd = getcwd(NULL, 0);
 
 	/* Facts are best effort: a session is worth storing without them. */
-	if (cwd && ins_git_facts_read(&f->git, cwd) < 0 && ctx->verbose)
+	if (cwd && !f->no_git && ins_git_facts_read(&f->git, cwd) < 0 && ctx->verbose)
 		cmd_warn("no git facts: %s", ins_error_last());
 	free(cwd);
 	if (ins_ci_detect(&f->ci, NULL, NULL) < 0 && ctx->verbose)
@@ -220,6 +220,7 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 
 	session_facts_init(&facts);
+	facts.no_git = no_git;
 	if ((rc = session_facts_collect(&facts, ctx, &tags)) != 0)
 		goto done;
 	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)

@@ -16,6 +16,7 @@ struct session_facts {
 	ins_tag *tags;
 	char **tag_text;
 	size_t ntags;
+	int no_git;          /* set before reading: skip the git facts (and libgit2) */
 };
 
 void session_facts_init(struct session_facts *f);
