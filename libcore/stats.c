@@ -81,35 +81,46 @@ static void swap_d(double *a, double *b)
 	*b = t;
 }
 
+/*
+ * Hoare partition around the median of the first, middle and last values
+ * (n > 2): returns j with v[0..j] <= pivot <= v[j+1..n). j < n - 1 unless
+ * NaNs broke the comparisons.
+ */
+static size_t partition(double *v, size_t n)
+{
+	size_t mid = n / 2, i = 0, j = n - 1;
+	double pivot;
+
+	if (v[mid] < v[0])
+		swap_d(&v[mid], &v[0]);
+	if (v[n - 1] < v[0])
+		swap_d(&v[n - 1], &v[0]);
+	if (v[n - 1] < v[mid])
+		swap_d(&v[n - 1], &v[mid]);
+	pivot = v[mid];
+	for (;;) {
+		while (i < n - 1 && v[i] < pivot)
+			i++;
+		while (j > 0 && pivot < v[j])
+			j--;
+		if (i >= j)
+			return j;
+		swap_d(&v[i], &v[j]);
+		i++;
+		j--;
+	}
+}
+
 static void quick_sort(double *v, size_t n, int depth)
 {
 	while (n > 16) {
-		size_t mid = n / 2, i = 0, j = n - 1;
-		double pivot;
+		size_t j;
 
 		if (depth-- == 0) {
 			heap_sort(v, n);
 			return;
 		}
-		if (v[mid] < v[0])
-			swap_d(&v[mid], &v[0]);
-		if (v[n - 1] < v[0])
-			swap_d(&v[n - 1], &v[0]);
-		if (v[n - 1] < v[mid])
-			swap_d(&v[n - 1], &v[mid]);
-		pivot = v[mid];
-		/* Hoare partition: [0, j] <= pivot <= [j + 1, n) */
-		for (;;) {
-			while (i < n - 1 && v[i] < pivot)
-				i++;
-			while (j > 0 && pivot < v[j])
-				j--;
-			if (i >= j)
-				break;
-			swap_d(&v[i], &v[j]);
-			i++;
-			j--;
-		}
+		j = partition(v, n);
 		if (j + 1 >= n) /* only reachable through NaNs: no progress, finish safely */
 			j = n / 2;
 		/* recurse into the smaller side, loop on the larger */
@@ -170,27 +181,8 @@ double ins_stats_quantile_sorted(const double *sorted, size_t n, double q)
 static void select_kth(double *v, size_t n, size_t k)
 {
 	while (n > 16) {
-		size_t mid = n / 2, i = 0, j = n - 1;
-		double pivot;
+		size_t j = partition(v, n);
 
-		if (v[mid] < v[0])
-			swap_d(&v[mid], &v[0]);
-		if (v[n - 1] < v[0])
-			swap_d(&v[n - 1], &v[0]);
-		if (v[n - 1] < v[mid])
-			swap_d(&v[n - 1], &v[mid]);
-		pivot = v[mid];
-		for (;;) {
-			while (i < n - 1 && v[i] < pivot)
-				i++;
-			while (j > 0 && pivot < v[j])
-				j--;
-			if (i >= j)
-				break;
-			swap_d(&v[i], &v[j]);
-			i++;
-			j--;
-		}
 		if (j + 1 >= n) {
 			insertion_sort(v, n);
 			return;
