@@ -818,38 +818,82 @@ static int sight_fingerprints(ins_session_writer *w)
 	return 0;
 }
 
+/* What test_day adds to a row it already holds for the (SUT, day, test). */
+#define TEST_DAY_MERGE \
+	"ON CONFLICT (sut_id, day, test_id) DO UPDATE SET " \
+	"  runs = runs + excluded.runs, passed = passed + excluded.passed," \
+	"  failed = failed + excluded.failed, error = error + excluded.error," \
+	"  skipped = skipped + excluded.skipped, xfailed = xfailed + excluded.xfailed," \
+	"  xpassed = xpassed + excluded.xpassed," \
+	"  failing_sessions = failing_sessions + excluded.failing_sessions," \
+	"  flaky_in_run = flaky_in_run + excluded.flaky_in_run," \
+	"  dur_n = dur_n + excluded.dur_n, dur_sum = dur_sum + excluded.dur_sum," \
+	"  dur_max = CASE WHEN dur_max IS NULL OR excluded.dur_max > dur_max " \
+	"    THEN excluded.dur_max ELSE dur_max END"
+
 /*
  * Add this session's final results to test_day, the per-test daily
- * aggregate, under the day of its start (final by now). One statement over
- * the session's own primary-key range; its rows land contiguously in the
- * aggregate's key order (one SUT and day, test ids in order).
+ * aggregate, under the day of its start (final by now).
+ *
+ * Nearly every test of a session ran once: its only attempt is attempt 1
+ * and final, and its row in the aggregate is that result's own values.
+ * Those are added by one statement that reads the session's primary-key
+ * range without grouping (INS_TEST_DAY_AGG over one row gives the same
+ * values; as an aggregate it costs three times as much, most of it in
+ * count(DISTINCT ...)). The few tests with several attempts (the
+ * `repeated` bitmap) are then added one by one through INS_TEST_DAY_AGG.
+ * Rows land in the aggregate's key order (one SUT and day, test ids in
+ * order).
  */
 static int add_to_test_day(ins_session_writer *w)
 {
-	static const char sql[] =
+	static const char once_sql[] =
+		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, 1, "
+		"  r.outcome = 0, r.outcome = 1, r.outcome = 2, r.outcome = 3, r.outcome = 4,"
+		"  r.outcome = 5,"
+		"  r.outcome IN (1, 2) AND s.n_failed + s.n_error + s.n_flaky > 0,"
+		"  (r.flags & 4) <> 0,"
+		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN 1 ELSE 0 END,"
+		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration ELSE 0.0 END,"
+		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration END "
+		"FROM session s JOIN result r ON r.session_id = s.id "
+		"WHERE s.id = ?1 AND r.attempt = 1 AND r.final = 1 " TEST_DAY_MERGE;
+	static const char repeated_sql[] =
 		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, "
 		INS_TEST_DAY_AGG " FROM session s JOIN result r ON r.session_id = s.id "
-		"WHERE s.id = ?1 GROUP BY r.test_id "
-		"ON CONFLICT (sut_id, day, test_id) DO UPDATE SET "
-		"  runs = runs + excluded.runs, passed = passed + excluded.passed,"
-		"  failed = failed + excluded.failed, error = error + excluded.error,"
-		"  skipped = skipped + excluded.skipped, xfailed = xfailed + excluded.xfailed,"
-		"  xpassed = xpassed + excluded.xpassed,"
-		"  failing_sessions = failing_sessions + excluded.failing_sessions,"
-		"  flaky_in_run = flaky_in_run + excluded.flaky_in_run,"
-		"  dur_n = dur_n + excluded.dur_n, dur_sum = dur_sum + excluded.dur_sum,"
-		"  dur_max = CASE WHEN dur_max IS NULL OR excluded.dur_max > dur_max "
-		"    THEN excluded.dur_max ELSE dur_max END";
+		"WHERE s.id = ?1 AND r.test_id = ?2 GROUP BY r.test_id " TEST_DAY_MERGE;
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
+	if ((rc = ins_store__prepare(w->store, &s, once_sql)) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, w->session_id);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "adding the session to the daily aggregate");
+
+	if ((rc = ins_store__prepare(w->store, &s, repeated_sql)) < 0)
+		return rc;
+	for (size_t byte = 0; byte < w->repeated.bytes; byte++) {
+		if (!w->repeated.bits[byte])
+			continue;
+		for (int bit = 0; bit < 8; bit++) {
+			if (!(w->repeated.bits[byte] >> bit & 1))
+				continue;
+			sqlite3_bind_int64(s, 1, w->session_id);
+			sqlite3_bind_int64(s, 2, (int64_t)(byte * 8 + (size_t)bit));
+			rc = sqlite3_step(s);
+			sqlite3_reset(s);
+			if (rc != SQLITE_DONE) {
+				rc = ins_store__error(w->store, "adding the session to the daily "
+						      "aggregate");
+				sqlite3_finalize(s);
+				return rc;
+			}
+		}
+	}
+	sqlite3_finalize(s);
 	return 0;
 }
 
