@@ -44,7 +44,7 @@
 
 enum {
 	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_UNFINAL,
-	ST_RESULT_ADD, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_UPSERT, ST_SECTION_ADD,
+	ST_RESULT_ADD, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_GET, ST_FP_ADD, ST_SECTION_ADD,
 	ST_REPORT_ADD, ST_FLAKY, ST__COUNT
 };
 
@@ -66,13 +66,13 @@ static const char *const statements[ST__COUNT] = {
 	[ST_PROP_ADD] = "INSERT INTO result_property (session_id, test_id, attempt, key, value) "
 			"VALUES (?1, ?2, ?3, ?4, ?5)",
 	/*
-	 * Find or add the fingerprint. Its first and last sightings are set at
+	 * Find or add the fingerprint (nothing else adds one while the writer
+	 * holds the write lock). Its first and last sightings are set at
 	 * commit (see sight_fingerprints), when the session's start is known:
 	 * a JUnit report names its start only as it ends.
 	 */
-	[ST_FP_UPSERT] = "INSERT INTO fingerprint (hash, signature) VALUES (?1, ?2) "
-			 "ON CONFLICT (hash) DO UPDATE SET hash = excluded.hash "
-			 "RETURNING id",
+	[ST_FP_GET] = "SELECT id FROM fingerprint WHERE hash = ?1",
+	[ST_FP_ADD] = "INSERT INTO fingerprint (hash, signature) VALUES (?1, ?2)",
 	[ST_SECTION_ADD] = "INSERT INTO output_section (session_id, seq, name, content) "
 			   "VALUES (?1, ?2, ?3, ?4)",
 	[ST_REPORT_ADD] = "INSERT OR IGNORE INTO report_file (hash, session_id, path) "
@@ -507,34 +507,47 @@ static void fp_cache_put(ins_session_writer *w, const char *hash, int64_t id)
 	w->fp_cached++;
 }
 
-static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, int64_t *id)
+/*
+ * The id of the result's failure fingerprint, 0 when it has none. `hash`
+ * and `sig` are the fingerprint when the caller computed it already
+ * (NULL: computed here).
+ */
+static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, const char *hash,
+			      const char *sig, int64_t *id)
 {
-	char hash[INS_FINGERPRINT_HEX + 1];
+	char own[INS_FINGERPRINT_HEX + 1];
 	sqlite3_stmt *s;
 	int rc;
 
 	*id = 0;
 	if (!ins_outcome_is_failure(r->outcome) || (!r->message && !r->detail))
 		return 0;
-	if ((rc = ins_fingerprint_compute(&w->fp_sig, hash, r->message, r->detail)) < 0)
-		return rc;
+	if (!hash || !sig) {
+		if ((rc = ins_fingerprint_compute(&w->fp_sig, own, r->message, r->detail)) < 0)
+			return rc;
+		hash = own;
+		sig = w->fp_sig.ptr;
+	}
 	/* Seen already in this session: the row exists. */
 	if ((*id = fp_cache_get(w, hash)) != 0)
 		return 0;
-	s = w->st[ST_FP_UPSERT];
+	s = w->st[ST_FP_GET];
 	bind_static(s, 1, hash);
-	sqlite3_bind_text(s, 2, w->fp_sig.ptr, (int)w->fp_sig.len, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
-	/* RETURNING: step to completion so the upsert is finished. */
-	while (rc == SQLITE_ROW)
-		rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return ins_store__error(w->store, "recording a failure fingerprint");
-	if (*id)
-		fp_cache_put(w, hash, *id);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ins_store__error(w->store, "looking up a failure fingerprint");
+	if (rc == SQLITE_DONE) {
+		s = w->st[ST_FP_ADD];
+		bind_static(s, 1, hash);
+		bind_static(s, 2, sig);
+		if ((rc = step_done(w, s, "recording a failure fingerprint")) < 0)
+			return rc;
+		*id = sqlite3_last_insert_rowid(w->store->db);
+	}
+	fp_cache_put(w, hash, *id);
 	return 0;
 }
 
@@ -544,6 +557,12 @@ static int has_text(const char *s)
 }
 
 int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r)
+{
+	return ins_session_writer_add_result_fp(w, r, NULL, NULL);
+}
+
+int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
+				     const char *fp_hash, const char *fp_signature)
 {
 	int64_t test_id = 0, fp_id = 0;
 	int attempt = 0, is_new = 0, rc;
@@ -558,7 +577,7 @@ int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r)
 		return rc;
 	if ((rc = next_attempt(w, test_id, is_new, &attempt)) < 0)
 		return rc;
-	if ((rc = fingerprint_id_for(w, r, &fp_id)) < 0)
+	if ((rc = fingerprint_id_for(w, r, fp_hash, fp_signature, &fp_id)) < 0)
 		return rc;
 
 	/* Every parameter is bound on every use: no stale binding survives a reset. */
