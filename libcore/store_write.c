@@ -25,8 +25,10 @@
  * - the session's counts, kept as results arrive instead of counted again
  *   at commit;
  * - the fingerprints already recorded in this session (a bounded table),
- *   so a failure repeated across tests costs one upsert per session.
- * After a rollback to a mark all three are rebuilt from the store.
+ *   so a failure repeated across tests costs one look-up per session, and
+ *   a bitmap over fingerprint ids of all the session's fingerprints (their
+ *   sightings are updated at commit without reading the results again).
+ * After a rollback to a mark all of these are rebuilt from the store.
  *
  * Foreign keys are not enforced inside the writer's transaction (they are
  * switched off before it begins and on again when it ends): every row it
@@ -115,6 +117,7 @@ struct ins_session_writer {
 	counts n;                        /* counts so far */
 	bitmap seen;                     /* tests with a result in this session */
 	bitmap repeated;                 /* tests with more than one attempt */
+	bitmap fps;                      /* fingerprints of this session's results */
 	/* The last test seen: repeated attempts usually arrive back to back. */
 	ins_buf last_nodeid;
 	int64_t last_test_id;
@@ -173,6 +176,7 @@ static void writer_free(ins_session_writer *w)
 	ins_buf_release(&w->fp_sig);
 	free(w->seen.bits);
 	free(w->repeated.bits);
+	free(w->fps.bits);
 	free(w->fp_cache);
 	/* Outside any transaction again: enforcement is back on for everything else. */
 	if (!sqlite3_get_autocommit(w->store->db))
@@ -595,8 +599,10 @@ int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 	else
 		sqlite3_bind_null(s, 6);
 	sqlite3_bind_int(s, 7, (int)(r->flags & ~(unsigned)INS_RESULT_FLAKY));
-	if (fp_id)
+	if (fp_id) {
 		sqlite3_bind_int64(s, 8, fp_id);
+		bit_set(&w->fps, fp_id);
+	}
 	else
 		sqlite3_bind_null(s, 8);
 	/* A passing result's message is noise; skip and failure reasons are kept. */
@@ -747,6 +753,7 @@ static int reload_state(ins_session_writer *w)
 	memset(&w->n, 0, sizeof(w->n));
 	bit_clear_all(&w->seen);
 	bit_clear_all(&w->repeated);
+	bit_clear_all(&w->fps);
 	w->last_test_id = 0;
 	ins_buf_clear(&w->last_nodeid);
 	free(w->fp_cache);
@@ -754,7 +761,7 @@ static int reload_state(ins_session_writer *w)
 	w->fp_cached = 0;
 
 	if ((rc = ins_store__prepare(w->store, &s, "SELECT test_id, attempt, outcome, final, "
-				     "duration FROM result WHERE session_id = ?1")) < 0)
+				     "duration, fingerprint_id FROM result WHERE session_id = ?1")) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, w->session_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -770,6 +777,8 @@ static int reload_state(ins_session_writer *w)
 			if (outcome >= 0 && outcome < INS_OUTCOME_COUNT)
 				w->n.outcome[outcome]++;
 		}
+		if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+			bit_set(&w->fps, sqlite3_column_int64(s, 5));
 		if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
 			w->n.dur_sum += sqlite3_column_double(s, 4);
 			w->n.dur_known++;
@@ -801,13 +810,11 @@ size_t ins_session_writer_count(const ins_session_writer *w, size_t *attempts)
 	return (size_t)w->n.tests;
 }
 
-/* Mark flaky finals and store the session's counts, times and duration. */
 /*
  * Move the first and last sightings of every fingerprint this session has
- * to this session where it is earlier or later than what was known. One
- * statement over the session's own results (its primary-key range); the
- * right-hand sides read the row as it was, so the session and the time
- * move together.
+ * (the `fps` bitmap) to this session where it is earlier or later than
+ * what was known. The right-hand sides read the row as it was, so the
+ * session and the time move together.
  */
 static int sight_fingerprints(ins_session_writer *w)
 {
@@ -821,19 +828,31 @@ static int sight_fingerprints(ins_session_writer *w)
 		"    THEN ?1 ELSE last_session_id END,"
 		"  last_seen_ms = CASE WHEN last_seen_ms IS NULL OR ?2 >= last_seen_ms "
 		"    THEN ?2 ELSE last_seen_ms END "
-		"WHERE id IN (SELECT fingerprint_id FROM result WHERE session_id = ?1 "
-		"  AND fingerprint_id IS NOT NULL)";
+		"WHERE id = ?3";
 	sqlite3_stmt *s;
 	int rc;
 
 	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
 		return rc;
-	sqlite3_bind_int64(s, 1, w->session_id);
-	sqlite3_bind_int64(s, 2, w->started_ms);
-	rc = sqlite3_step(s);
+	for (size_t byte = 0; byte < w->fps.bytes; byte++) {
+		if (!w->fps.bits[byte])
+			continue;
+		for (int bit = 0; bit < 8; bit++) {
+			if (!(w->fps.bits[byte] >> bit & 1))
+				continue;
+			sqlite3_bind_int64(s, 1, w->session_id);
+			sqlite3_bind_int64(s, 2, w->started_ms);
+			sqlite3_bind_int64(s, 3, (int64_t)(byte * 8 + (size_t)bit));
+			rc = sqlite3_step(s);
+			sqlite3_reset(s);
+			if (rc != SQLITE_DONE) {
+				rc = ins_store__error(w->store, "recording when failures were seen");
+				sqlite3_finalize(s);
+				return rc;
+			}
+		}
+	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return ins_store__error(w->store, "recording when failures were seen");
 	return 0;
 }
 
@@ -916,6 +935,7 @@ static int add_to_test_day(ins_session_writer *w)
 	return 0;
 }
 
+/* Mark flaky finals and store the session's counts, times, daily aggregate and sightings. */
 static int finish_session(ins_session_writer *w)
 {
 	static const char counts_sql[] =
