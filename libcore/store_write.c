@@ -17,7 +17,8 @@
  *
  * Speed: an import of a million results must cost little more than parsing
  * the report, so the common case (a test's first and only attempt) is one
- * test lookup and one INSERT. What the writer keeps in memory for that:
+ * test lookup and a sixteenth of an INSERT: results are written in batches
+ * (see flush_results). What the writer keeps in memory for that:
  * - a bitmap over test ids of the tests already in this session, so a
  *   first attempt needs no look-up of earlier attempts, and a second
  *   bitmap of the tests that had more than one (checked for flakiness at
@@ -46,7 +47,7 @@
 
 enum {
 	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_UNFINAL,
-	ST_RESULT_ADD, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_GET, ST_FP_ADD, ST_SECTION_ADD,
+	ST_RESULT_ADD, ST_RESULT_ADD_MANY, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_GET, ST_FP_ADD, ST_SECTION_ADD,
 	ST_REPORT_ADD, ST_FLAKY, ST__COUNT
 };
 
@@ -63,6 +64,8 @@ static const char *const statements[ST__COUNT] = {
 	[ST_RESULT_ADD] = "INSERT INTO result (session_id, test_id, attempt, outcome, final, "
 			  "duration, start_ms, flags, fingerprint_id, message) "
 			  "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
+	/* RESULT_BATCH rows at once: see flush_results(). */
+	[ST_RESULT_ADD_MANY] = NULL,
 	[ST_TEXT_ADD] = "INSERT INTO result_text (session_id, test_id, attempt, detail, stdout, "
 			"stderr, log) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_PROP_ADD] = "INSERT INTO result_property (session_id, test_id, attempt, key, value) "
@@ -85,6 +88,13 @@ static const char *const statements[ST__COUNT] = {
 		     "AND EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?1 "
 		     "  AND p.test_id = ?2 AND p.outcome IN (1, 2))",
 };
+
+/*
+ * Results are written RESULT_BATCH at a time: one statement per row costs
+ * about as much again as the row itself (opening and closing the table's
+ * and indexes' cursors), one statement of 16 rows halves the cost per row.
+ */
+#define RESULT_BATCH 16
 
 /* Fingerprints remembered per session; beyond this many, the store is asked again. */
 #define FP_CACHE_SLOTS 4096
@@ -123,6 +133,16 @@ struct ins_session_writer {
 	int64_t last_test_id;
 	unsigned new_tests;              /* of the last 32 tests looked up, which were new (bits) */
 	ins_buf fp_sig;                  /* scratch for fingerprints */
+	/* Results not yet written (see flush_results); messages are copies in pending_text. */
+	struct pending_result {
+		int64_t test_id, start_ms, fp_id;
+		double duration;
+		int attempt, outcome;
+		unsigned flags;
+		size_t message;          /* offset in pending_text, or NO_MESSAGE */
+	} pending[RESULT_BATCH];
+	int npending;
+	ins_buf pending_text;
 	/* Fingerprint hashes recorded in this session, open addressing; id 0 = empty slot. */
 	struct fp_slot {
 		char hash[INS_FINGERPRINT_HEX + 1];
@@ -174,6 +194,7 @@ static void writer_free(ins_session_writer *w)
 		sqlite3_finalize(w->st[i]);
 	ins_buf_release(&w->last_nodeid);
 	ins_buf_release(&w->fp_sig);
+	ins_buf_release(&w->pending_text);
 	free(w->seen.bits);
 	free(w->repeated.bits);
 	free(w->fps.bits);
@@ -303,6 +324,83 @@ static int insert_session(ins_session_writer *w, const ins_session_info *info, i
 	return 0;
 }
 
+#define NO_MESSAGE ((size_t)-1)
+
+/*
+ * The statement that adds RESULT_BATCH results. OR FAIL: a statement of
+ * several rows that may abort half-way needs a statement journal, which
+ * copies every page it touches first (and writes it to a file once the
+ * report's savepoint has spilled its own); a constraint can only fail here
+ * through a fault in the writer, and then the whole session is abandoned
+ * anyway. A full disk or an I/O error still rolls back the transaction.
+ */
+static int prepare_result_batch(ins_session_writer *w)
+{
+	ins_buf sql = INS_BUF_INIT;
+	int rc;
+
+	ins_buf_puts(&sql, "INSERT OR FAIL INTO result (session_id, test_id, attempt, outcome, "
+		     "final, duration, start_ms, flags, fingerprint_id, message) VALUES ");
+	for (int i = 0; i < RESULT_BATCH; i++)
+		ins_buf_puts(&sql, i ? ", (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)"
+				     : "(?, ?, ?, ?, 1, ?, ?, ?, ?, ?)");
+	rc = ins_store__prepare(w->store, &w->st[ST_RESULT_ADD_MANY], sql.ptr);
+	ins_buf_release(&sql);
+	return rc;
+}
+
+/* Bind one pending result at parameters base + 1 .. base + 9 (the order of ST_RESULT_ADD). */
+static void bind_pending(ins_session_writer *w, sqlite3_stmt *s, int base,
+			 const struct pending_result *p)
+{
+	sqlite3_bind_int64(s, base + 1, w->session_id);
+	sqlite3_bind_int64(s, base + 2, p->test_id);
+	sqlite3_bind_int(s, base + 3, p->attempt);
+	sqlite3_bind_int(s, base + 4, p->outcome);
+	if (p->duration >= 0)
+		sqlite3_bind_double(s, base + 5, p->duration);
+	else
+		sqlite3_bind_null(s, base + 5);
+	if (p->start_ms)
+		sqlite3_bind_int64(s, base + 6, p->start_ms);
+	else
+		sqlite3_bind_null(s, base + 6);
+	sqlite3_bind_int(s, base + 7, (int)p->flags);
+	if (p->fp_id)
+		sqlite3_bind_int64(s, base + 8, p->fp_id);
+	else
+		sqlite3_bind_null(s, base + 8);
+	if (p->message != NO_MESSAGE)
+		sqlite3_bind_text(s, base + 9, w->pending_text.ptr + p->message, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, base + 9);
+}
+
+/*
+ * Write the pending results. Called before anything that reads or changes
+ * the session's results (a repeated attempt, a mark, the commit); nothing
+ * else depends on their rows being there, as foreign keys are off.
+ */
+static int flush_results(ins_session_writer *w)
+{
+	int i = 0, rc = 0;
+
+	if (w->npending == RESULT_BATCH) {
+		sqlite3_stmt *s = w->st[ST_RESULT_ADD_MANY];
+
+		for (; i < RESULT_BATCH; i++)
+			bind_pending(w, s, 9 * i, &w->pending[i]);
+		rc = step_done(w, s, "adding results");
+	}
+	for (; i < w->npending && rc == 0; i++) {
+		bind_pending(w, w->st[ST_RESULT_ADD], 0, &w->pending[i]);
+		rc = step_done(w, w->st[ST_RESULT_ADD], "adding a result");
+	}
+	w->npending = 0;
+	ins_buf_clear(&w->pending_text);
+	return rc;
+}
+
 int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 			     const ins_session_info *info)
 {
@@ -323,6 +421,7 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 	store->in_writer = 1;
 	ins_buf_init(&w->last_nodeid);
 	ins_buf_init(&w->fp_sig);
+	ins_buf_init(&w->pending_text);
 	w->started_ms = info->started_ms ? info->started_ms : now_ms();
 	w->times_from_reports = !info->started_ms;
 	w->finished_ms = info->finished_ms;
@@ -334,7 +433,11 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 		return rc;
 	}
 	for (int i = 0; i < ST__COUNT; i++) {
-		if ((rc = ins_store__prepare(store, &w->st[i], statements[i])) < 0)
+		if (i == ST_RESULT_ADD_MANY)
+			rc = prepare_result_batch(w);
+		else
+			rc = ins_store__prepare(store, &w->st[i], statements[i]);
+		if (rc < 0)
 			goto fail;
 	}
 	if ((rc = sut_id_for(w, info->sut, &sut_id)) < 0)
@@ -449,6 +552,9 @@ static int next_attempt(ins_session_writer *w, int64_t test_id, int is_new, int 
 		*attempt = 1;
 		return 0;
 	}
+	/* The previous attempt may still be waiting to be written. */
+	if ((rc = flush_results(w)) < 0)
+		return rc;
 	s = w->st[ST_UNFINAL];
 	sqlite3_bind_int64(s, 1, w->session_id);
 	sqlite3_bind_int64(s, 2, test_id);
@@ -570,6 +676,7 @@ int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 {
 	int64_t test_id = 0, fp_id = 0;
 	int attempt = 0, is_new = 0, rc;
+	struct pending_result *p;
 	sqlite3_stmt *s;
 
 	if (!r->nodeid)
@@ -585,30 +692,23 @@ int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 		return rc;
 
 	/* Every parameter is bound on every use: no stale binding survives a reset. */
-	s = w->st[ST_RESULT_ADD];
-	sqlite3_bind_int64(s, 1, w->session_id);
-	sqlite3_bind_int64(s, 2, test_id);
-	sqlite3_bind_int(s, 3, attempt);
-	sqlite3_bind_int(s, 4, (int)r->outcome);
-	if (r->duration >= 0)
-		sqlite3_bind_double(s, 5, r->duration);
-	else
-		sqlite3_bind_null(s, 5);
-	if (r->start_ms)
-		sqlite3_bind_int64(s, 6, r->start_ms);
-	else
-		sqlite3_bind_null(s, 6);
-	sqlite3_bind_int(s, 7, (int)(r->flags & ~(unsigned)INS_RESULT_FLAKY));
-	if (fp_id) {
-		sqlite3_bind_int64(s, 8, fp_id);
+	p = &w->pending[w->npending++];
+	p->test_id = test_id;
+	p->attempt = attempt;
+	p->outcome = (int)r->outcome;
+	p->duration = r->duration;
+	p->start_ms = r->start_ms;
+	p->flags = r->flags & ~(unsigned)INS_RESULT_FLAKY;
+	p->fp_id = fp_id;
+	if (fp_id)
 		bit_set(&w->fps, fp_id);
-	}
-	else
-		sqlite3_bind_null(s, 8);
 	/* A passing result's message is noise; skip and failure reasons are kept. */
-	bind_static(s, 9, r->outcome != INS_OUTCOME_PASSED && has_text(r->message) ? r->message
-										   : NULL);
-	if ((rc = step_done(w, s, "adding a result")) < 0)
+	p->message = NO_MESSAGE;
+	if (r->outcome != INS_OUTCOME_PASSED && has_text(r->message)) {
+		p->message = w->pending_text.len;
+		ins_buf_put(&w->pending_text, r->message, strlen(r->message) + 1);
+	}
+	if (w->npending == RESULT_BATCH && (rc = flush_results(w)) < 0)
 		return rc;
 
 	if ((w->keep_all_text || r->outcome != INS_OUTCOME_PASSED) &&
@@ -724,7 +824,10 @@ void ins_session_writer_keep_all_text(ins_session_writer *w, int keep)
 
 int ins_session_writer_mark(ins_session_writer *w)
 {
-	int rc = ins_store__exec(w->store, "SAVEPOINT report");
+	int rc = flush_results(w);
+
+	if (rc == 0)
+		rc = ins_store__exec(w->store, "SAVEPOINT report");
 
 	if (rc == 0)
 		w->marks++;
@@ -733,8 +836,12 @@ int ins_session_writer_mark(ins_session_writer *w)
 
 int ins_session_writer_release_mark(ins_session_writer *w)
 {
+	int rc;
+
 	if (!w->marks)
 		return ins_error_set(INS_EUSAGE, "no report mark to release");
+	if ((rc = flush_results(w)) < 0)
+		return rc;
 	w->marks--;
 	return ins_store__exec(w->store, "RELEASE report");
 }
@@ -797,6 +904,9 @@ int ins_session_writer_rollback_mark(ins_session_writer *w)
 	if (!w->marks)
 		return ins_error_set(INS_EUSAGE, "no report mark to roll back to");
 	w->marks--;
+	/* Every result still pending came after the mark (setting it wrote the others). */
+	w->npending = 0;
+	ins_buf_clear(&w->pending_text);
 	rc = ins_store__exec(w->store, "ROLLBACK TO report; RELEASE report");
 	if (rc == 0)
 		rc = reload_state(w);
@@ -950,6 +1060,8 @@ static int finish_session(ins_session_writer *w)
 	int64_t flaky = 0;
 	int rc;
 
+	if ((rc = flush_results(w)) < 0)
+		return rc;
 	/* Only a test with several attempts can be flaky in this run. */
 	s = w->st[ST_FLAKY];
 	for (size_t byte = 0; byte < w->repeated.bytes; byte++) {
