@@ -349,7 +349,11 @@ static int prepare_result_batch(ins_session_writer *w)
 	return rc;
 }
 
-/* Bind one pending result at parameters base + 1 .. base + 9 (the order of ST_RESULT_ADD). */
+/*
+ * Bind one pending result at parameters base + 1 .. base + 9 (the order of
+ * ST_RESULT_ADD). Every parameter is bound on every use: no stale binding
+ * survives a reset.
+ */
 static void bind_pending(ins_session_writer *w, sqlite3_stmt *s, int base,
 			 const struct pending_result *p)
 {
@@ -691,7 +695,6 @@ int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 	if ((rc = fingerprint_id_for(w, r, fp_hash, fp_signature, &fp_id)) < 0)
 		return rc;
 
-	/* Every parameter is bound on every use: no stale binding survives a reset. */
 	p = &w->pending[w->npending++];
 	p->test_id = test_id;
 	p->attempt = attempt;
