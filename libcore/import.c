@@ -11,9 +11,10 @@
  * report order), which writes them to the store. Only the calling thread
  * touches the store. The parser's thread also computes the failure
  * fingerprints (normalising messages and tracebacks, hashing): the store
- * is the slower side, so work moved off it shortens the whole import. At most three batches of about BATCH_BYTES exist at a
- * time, so memory stays bounded whatever the size of the report; a failure
- * on either side stops the other.
+ * is the slower side, so work moved off it shortens the whole import. At
+ * most three batches of about BATCH_BYTES exist at a time, so memory stays
+ * bounded whatever the size of the report; a failure on either side stops
+ * the other.
  */
 #define _XOPEN_SOURCE 700
 
@@ -500,8 +501,9 @@ static int store_batch(const batch *b, const ins_ingest_sink *sink, ins_property
 
 /*
  * Parse `path` in a second thread into `sink` (called in this thread, in
- * report order; its data is the import's struct import_ctx). Returns what the parser or the sink returned, the sink's
- * failure first; the error message is this thread's last error either way.
+ * report order; its data is the import's struct import_ctx). Returns what
+ * the parser or the sink returned, the sink's failure first; the error
+ * message is this thread's last error either way.
  */
 static int ingest_beside(const char *path, const char *display, ins_format fmt,
 			 const ins_ingest_sink *sink)
