@@ -9,9 +9,12 @@
  * Parsing and storing run side by side: the parser runs in a thread of its
  * own and hands what it reads to the calling thread in batches (copies, in
  * report order), which writes them to the store. Only the calling thread
- * touches the store. At most three batches of about BATCH_BYTES exist at a
- * time, so memory stays bounded whatever the size of the report; a failure
- * on either side stops the other.
+ * touches the store. The parser's thread also computes the failure
+ * fingerprints (normalising messages and tracebacks, hashing): the store
+ * is the slower side, so work moved off it shortens the whole import. At
+ * most three batches of about BATCH_BYTES exist at a time, so memory stays
+ * bounded whatever the size of the report; a failure on either side stops
+ * the other.
  */
 #define _XOPEN_SOURCE 700
 
@@ -29,6 +32,7 @@
 
 #include "insight/buf.h"
 #include "insight/errors.h"
+#include "insight/fingerprint.h"
 #include "insight/hash.h"
 #include "insight/import.h"
 #include "insight/pytest_console.h"
@@ -237,6 +241,15 @@ static int sink_result(void *data, const ins_result *r)
 	return ins_session_writer_add_result(c->w, r);
 }
 
+/* A result whose failure fingerprint the parser's thread has computed. */
+static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
+			  const char *fp_signature)
+{
+	struct import_ctx *c = data;
+
+	return ins_session_writer_add_result_fp(c->w, r, fp_hash, fp_signature);
+}
+
 static int sink_section(void *data, const char *name, const char *text)
 {
 	struct import_ctx *c = data;
@@ -262,7 +275,8 @@ enum { Q_RESULT, Q_META, Q_SECTION };
 typedef struct qitem {
 	int kind;
 	ins_result r;      /* Q_RESULT: every pointer field is unused; see off[] */
-	size_t off[9];     /* nodeid file classname name message detail out err log; or key/value */
+	size_t off[11];    /* nodeid file classname name message detail out err log, fingerprint
+			      signature and hash; or key/value */
 	size_t prop_first; /* Q_RESULT: its properties in batch.props */
 } qitem;
 
@@ -284,6 +298,7 @@ typedef struct pipe_state {
 	int nspare;
 	int done;                /* the producer has finished */
 	atomic_int stop;         /* the consumer failed: the producer must stop */
+	ins_buf fp_sig;          /* the producer's scratch for fingerprints */
 	int parse_rc;            /* the parser's result */
 	char *parse_msg;         /* its error message (the parser thread's last error) */
 	/* what the producer runs */
@@ -398,6 +413,16 @@ static int pipe_result(void *data, const ins_result *r)
 	q->r = *r;
 	for (int i = 0; i < 9; i++)
 		q->off[i] = put_str(b, strs[i]);
+	q->off[9] = q->off[10] = NO_STR;
+	/* The same condition as the writer's: only failures with a text have a fingerprint. */
+	if (ins_outcome_is_failure(r->outcome) && (r->message || r->detail)) {
+		char hash[INS_FINGERPRINT_HEX + 1];
+
+		if (ins_fingerprint_compute(&ps->fp_sig, hash, r->message, r->detail) == 0) {
+			q->off[9] = put_str(b, ps->fp_sig.ptr);
+			q->off[10] = put_str(b, hash);
+		}
+	}
 	q->prop_first = b->nprops;
 	for (size_t i = 0; i < r->nprops; i++) {
 		b->props = ins_xgrow(b->props, &b->props_alloc, b->nprops + 2, sizeof(*b->props));
@@ -463,7 +488,11 @@ static int store_batch(const batch *b, const ins_ingest_sink *sink, ins_property
 				}
 				r.props = *props;
 			}
-			rc = sink->on_result(sink->data, &r);
+			if (q->off[10] != NO_STR)
+				rc = sink_result_fp(sink->data, &r, get_str(b, q->off[10]),
+						    get_str(b, q->off[9]));
+			else
+				rc = sink->on_result(sink->data, &r);
 			break;
 		}
 	}
@@ -472,8 +501,9 @@ static int store_batch(const batch *b, const ins_ingest_sink *sink, ins_property
 
 /*
  * Parse `path` in a second thread into `sink` (called in this thread, in
- * report order). Returns what the parser or the sink returned, the sink's
- * failure first; the error message is this thread's last error either way.
+ * report order; its data is the import's struct import_ctx). Returns what
+ * the parser or the sink returned, the sink's failure first; the error
+ * message is this thread's last error either way.
  */
 static int ingest_beside(const char *path, const char *display, ins_format fmt,
 			 const ins_ingest_sink *sink)
@@ -496,6 +526,7 @@ static int ingest_beside(const char *path, const char *display, ins_format fmt,
 	ps.path = path;
 	ps.display = display;
 	ps.fmt = fmt;
+	ins_buf_init(&ps.fp_sig);
 
 	if (pthread_create(&th, NULL, pipe_producer, &ps) != 0) {
 		/* No thread to be had: parse here, straight into the store. */
@@ -539,6 +570,7 @@ done:
 		ins_buf_release(&ps.pool[i].text);
 	}
 	free(props);
+	ins_buf_release(&ps.fp_sig);
 	pthread_cond_destroy(&ps.cond);
 	pthread_mutex_destroy(&ps.lock);
 	return rc;

@@ -17,7 +17,8 @@
  *
  * Speed: an import of a million results must cost little more than parsing
  * the report, so the common case (a test's first and only attempt) is one
- * test lookup and one INSERT. What the writer keeps in memory for that:
+ * test lookup and a sixteenth of an INSERT: results are written in batches
+ * (see flush_results). What the writer keeps in memory for that:
  * - a bitmap over test ids of the tests already in this session, so a
  *   first attempt needs no look-up of earlier attempts, and a second
  *   bitmap of the tests that had more than one (checked for flakiness at
@@ -25,8 +26,10 @@
  * - the session's counts, kept as results arrive instead of counted again
  *   at commit;
  * - the fingerprints already recorded in this session (a bounded table),
- *   so a failure repeated across tests costs one upsert per session.
- * After a rollback to a mark all three are rebuilt from the store.
+ *   so a failure repeated across tests costs one look-up per session, and
+ *   a bitmap over fingerprint ids of all the session's fingerprints (their
+ *   sightings are updated at commit without reading the results again).
+ * After a rollback to a mark all of these are rebuilt from the store.
  *
  * Foreign keys are not enforced inside the writer's transaction (they are
  * switched off before it begins and on again when it ends): every row it
@@ -44,8 +47,8 @@
 
 enum {
 	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_UNFINAL,
-	ST_RESULT_ADD, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_UPSERT, ST_SECTION_ADD,
-	ST_REPORT_ADD, ST_FLAKY, ST__COUNT
+	ST_RESULT_ADD, ST_RESULT_ADD_MANY, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_GET, ST_FP_ADD,
+	ST_SECTION_ADD, ST_REPORT_ADD, ST_FLAKY, ST__COUNT
 };
 
 static const char *const statements[ST__COUNT] = {
@@ -55,34 +58,47 @@ static const char *const statements[ST__COUNT] = {
 	/* Does nothing for a known test: sqlite3_changes() tells which happened. */
 	[ST_TEST_ADD] = "INSERT INTO test (nodeid, file, classname, name) VALUES (?1, ?2, ?3, ?4) "
 			"ON CONFLICT (nodeid) DO NOTHING",
-	/* The previous final attempt is also the highest: its number and outcome come back. */
-	[ST_UNFINAL] = "UPDATE result SET final = 0 WHERE session_id = ?1 AND test_id = ?2 "
+	/*
+	 * The previous final attempt is also the highest: its number and
+	 * outcome come back. This and ST_FLAKY change one row and no key: OR
+	 * FAIL spares them a statement journal (see prepare_result_batch).
+	 */
+	[ST_UNFINAL] = "UPDATE OR FAIL result SET final = 0 WHERE session_id = ?1 AND test_id = ?2 "
 		       "AND final = 1 RETURNING attempt, outcome",
 	[ST_RESULT_ADD] = "INSERT INTO result (session_id, test_id, attempt, outcome, final, "
 			  "duration, start_ms, flags, fingerprint_id, message) "
 			  "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
+	/* RESULT_BATCH rows at once: see flush_results(). */
+	[ST_RESULT_ADD_MANY] = NULL,
 	[ST_TEXT_ADD] = "INSERT INTO result_text (session_id, test_id, attempt, detail, stdout, "
 			"stderr, log) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_PROP_ADD] = "INSERT INTO result_property (session_id, test_id, attempt, key, value) "
 			"VALUES (?1, ?2, ?3, ?4, ?5)",
 	/*
-	 * Find or add the fingerprint. Its first and last sightings are set at
+	 * Find or add the fingerprint (nothing else adds one while the writer
+	 * holds the write lock). Its first and last sightings are set at
 	 * commit (see sight_fingerprints), when the session's start is known:
 	 * a JUnit report names its start only as it ends.
 	 */
-	[ST_FP_UPSERT] = "INSERT INTO fingerprint (hash, signature) VALUES (?1, ?2) "
-			 "ON CONFLICT (hash) DO UPDATE SET hash = excluded.hash "
-			 "RETURNING id",
+	[ST_FP_GET] = "SELECT id FROM fingerprint WHERE hash = ?1",
+	[ST_FP_ADD] = "INSERT INTO fingerprint (hash, signature) VALUES (?1, ?2)",
 	[ST_SECTION_ADD] = "INSERT INTO output_section (session_id, seq, name, content) "
 			   "VALUES (?1, ?2, ?3, ?4)",
 	[ST_REPORT_ADD] = "INSERT OR IGNORE INTO report_file (hash, session_id, path) "
 			  "VALUES (?1, ?2, ?3)",
 	/* One test with several attempts: flag its final attempt when it passed after a failure. */
-	[ST_FLAKY] = "UPDATE result SET flags = flags | 4 "
+	[ST_FLAKY] = "UPDATE OR FAIL result SET flags = flags | 4 "
 		     "WHERE session_id = ?1 AND test_id = ?2 AND final = 1 AND outcome = 0 "
 		     "AND EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?1 "
 		     "  AND p.test_id = ?2 AND p.outcome IN (1, 2))",
 };
+
+/*
+ * Results are written RESULT_BATCH at a time: one statement per row costs
+ * about as much again as the row itself (opening and closing the table's
+ * and indexes' cursors), one statement of 16 rows halves the cost per row.
+ */
+#define RESULT_BATCH 16
 
 /* Fingerprints remembered per session; beyond this many, the store is asked again. */
 #define FP_CACHE_SLOTS 4096
@@ -115,11 +131,22 @@ struct ins_session_writer {
 	counts n;                        /* counts so far */
 	bitmap seen;                     /* tests with a result in this session */
 	bitmap repeated;                 /* tests with more than one attempt */
+	bitmap fps;                      /* fingerprints of this session's results */
 	/* The last test seen: repeated attempts usually arrive back to back. */
 	ins_buf last_nodeid;
 	int64_t last_test_id;
 	unsigned new_tests;              /* of the last 32 tests looked up, which were new (bits) */
 	ins_buf fp_sig;                  /* scratch for fingerprints */
+	/* Results not yet written (see flush_results); messages are copies in pending_text. */
+	struct pending_result {
+		int64_t test_id, start_ms, fp_id;
+		double duration;
+		int attempt, outcome;
+		unsigned flags;
+		size_t message;          /* offset in pending_text, or NO_MESSAGE */
+	} pending[RESULT_BATCH];
+	int npending;
+	ins_buf pending_text;
 	/* Fingerprint hashes recorded in this session, open addressing; id 0 = empty slot. */
 	struct fp_slot {
 		char hash[INS_FINGERPRINT_HEX + 1];
@@ -171,8 +198,10 @@ static void writer_free(ins_session_writer *w)
 		sqlite3_finalize(w->st[i]);
 	ins_buf_release(&w->last_nodeid);
 	ins_buf_release(&w->fp_sig);
+	ins_buf_release(&w->pending_text);
 	free(w->seen.bits);
 	free(w->repeated.bits);
+	free(w->fps.bits);
 	free(w->fp_cache);
 	/* Outside any transaction again: enforcement is back on for everything else. */
 	if (!sqlite3_get_autocommit(w->store->db))
@@ -299,6 +328,87 @@ static int insert_session(ins_session_writer *w, const ins_session_info *info, i
 	return 0;
 }
 
+#define NO_MESSAGE ((size_t)-1)
+
+/*
+ * The statement that adds RESULT_BATCH results. OR FAIL: a statement of
+ * several rows that may abort half-way needs a statement journal, which
+ * copies every page it touches first (and writes it to a file once the
+ * report's savepoint has spilled its own); a constraint can only fail here
+ * through a fault in the writer, and then the whole session is abandoned
+ * anyway. A full disk or an I/O error still rolls back the transaction.
+ */
+static int prepare_result_batch(ins_session_writer *w)
+{
+	ins_buf sql = INS_BUF_INIT;
+	int rc;
+
+	ins_buf_puts(&sql, "INSERT OR FAIL INTO result (session_id, test_id, attempt, outcome, "
+		     "final, duration, start_ms, flags, fingerprint_id, message) VALUES ");
+	for (int i = 0; i < RESULT_BATCH; i++)
+		ins_buf_puts(&sql, i ? ", (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)"
+				     : "(?, ?, ?, ?, 1, ?, ?, ?, ?, ?)");
+	rc = ins_store__prepare(w->store, &w->st[ST_RESULT_ADD_MANY], sql.ptr);
+	ins_buf_release(&sql);
+	return rc;
+}
+
+/*
+ * Bind one pending result at parameters base + 1 .. base + 9 (the order of
+ * ST_RESULT_ADD). Every parameter is bound on every use: no stale binding
+ * survives a reset.
+ */
+static void bind_pending(ins_session_writer *w, sqlite3_stmt *s, int base,
+			 const struct pending_result *p)
+{
+	sqlite3_bind_int64(s, base + 1, w->session_id);
+	sqlite3_bind_int64(s, base + 2, p->test_id);
+	sqlite3_bind_int(s, base + 3, p->attempt);
+	sqlite3_bind_int(s, base + 4, p->outcome);
+	if (p->duration >= 0)
+		sqlite3_bind_double(s, base + 5, p->duration);
+	else
+		sqlite3_bind_null(s, base + 5);
+	if (p->start_ms)
+		sqlite3_bind_int64(s, base + 6, p->start_ms);
+	else
+		sqlite3_bind_null(s, base + 6);
+	sqlite3_bind_int(s, base + 7, (int)p->flags);
+	if (p->fp_id)
+		sqlite3_bind_int64(s, base + 8, p->fp_id);
+	else
+		sqlite3_bind_null(s, base + 8);
+	if (p->message != NO_MESSAGE)
+		sqlite3_bind_text(s, base + 9, w->pending_text.ptr + p->message, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, base + 9);
+}
+
+/*
+ * Write the pending results. Called before anything that reads or changes
+ * the session's results (a repeated attempt, a mark, the commit); nothing
+ * else depends on their rows being there, as foreign keys are off.
+ */
+static int flush_results(ins_session_writer *w)
+{
+	int i = 0, rc = 0;
+
+	if (w->npending == RESULT_BATCH) {
+		sqlite3_stmt *s = w->st[ST_RESULT_ADD_MANY];
+
+		for (; i < RESULT_BATCH; i++)
+			bind_pending(w, s, 9 * i, &w->pending[i]);
+		rc = step_done(w, s, "adding results");
+	}
+	for (; i < w->npending && rc == 0; i++) {
+		bind_pending(w, w->st[ST_RESULT_ADD], 0, &w->pending[i]);
+		rc = step_done(w, w->st[ST_RESULT_ADD], "adding a result");
+	}
+	w->npending = 0;
+	ins_buf_clear(&w->pending_text);
+	return rc;
+}
+
 int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 			     const ins_session_info *info)
 {
@@ -319,6 +429,7 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 	store->in_writer = 1;
 	ins_buf_init(&w->last_nodeid);
 	ins_buf_init(&w->fp_sig);
+	ins_buf_init(&w->pending_text);
 	w->started_ms = info->started_ms ? info->started_ms : now_ms();
 	w->times_from_reports = !info->started_ms;
 	w->finished_ms = info->finished_ms;
@@ -330,7 +441,11 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 		return rc;
 	}
 	for (int i = 0; i < ST__COUNT; i++) {
-		if ((rc = ins_store__prepare(store, &w->st[i], statements[i])) < 0)
+		if (i == ST_RESULT_ADD_MANY)
+			rc = prepare_result_batch(w);
+		else
+			rc = ins_store__prepare(store, &w->st[i], statements[i]);
+		if (rc < 0)
 			goto fail;
 	}
 	if ((rc = sut_id_for(w, info->sut, &sut_id)) < 0)
@@ -445,6 +560,9 @@ static int next_attempt(ins_session_writer *w, int64_t test_id, int is_new, int 
 		*attempt = 1;
 		return 0;
 	}
+	/* The previous attempt may still be waiting to be written. */
+	if ((rc = flush_results(w)) < 0)
+		return rc;
 	s = w->st[ST_UNFINAL];
 	sqlite3_bind_int64(s, 1, w->session_id);
 	sqlite3_bind_int64(s, 2, test_id);
@@ -507,34 +625,47 @@ static void fp_cache_put(ins_session_writer *w, const char *hash, int64_t id)
 	w->fp_cached++;
 }
 
-static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, int64_t *id)
+/*
+ * The id of the result's failure fingerprint, 0 when it has none. `hash`
+ * and `sig` are the fingerprint when the caller computed it already
+ * (NULL: computed here).
+ */
+static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, const char *hash,
+			      const char *sig, int64_t *id)
 {
-	char hash[INS_FINGERPRINT_HEX + 1];
+	char own[INS_FINGERPRINT_HEX + 1];
 	sqlite3_stmt *s;
 	int rc;
 
 	*id = 0;
 	if (!ins_outcome_is_failure(r->outcome) || (!r->message && !r->detail))
 		return 0;
-	if ((rc = ins_fingerprint_compute(&w->fp_sig, hash, r->message, r->detail)) < 0)
-		return rc;
+	if (!hash || !sig) {
+		if ((rc = ins_fingerprint_compute(&w->fp_sig, own, r->message, r->detail)) < 0)
+			return rc;
+		hash = own;
+		sig = w->fp_sig.ptr;
+	}
 	/* Seen already in this session: the row exists. */
 	if ((*id = fp_cache_get(w, hash)) != 0)
 		return 0;
-	s = w->st[ST_FP_UPSERT];
+	s = w->st[ST_FP_GET];
 	bind_static(s, 1, hash);
-	sqlite3_bind_text(s, 2, w->fp_sig.ptr, (int)w->fp_sig.len, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
-	/* RETURNING: step to completion so the upsert is finished. */
-	while (rc == SQLITE_ROW)
-		rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return ins_store__error(w->store, "recording a failure fingerprint");
-	if (*id)
-		fp_cache_put(w, hash, *id);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ins_store__error(w->store, "looking up a failure fingerprint");
+	if (rc == SQLITE_DONE) {
+		s = w->st[ST_FP_ADD];
+		bind_static(s, 1, hash);
+		bind_static(s, 2, sig);
+		if ((rc = step_done(w, s, "recording a failure fingerprint")) < 0)
+			return rc;
+		*id = sqlite3_last_insert_rowid(w->store->db);
+	}
+	fp_cache_put(w, hash, *id);
 	return 0;
 }
 
@@ -545,8 +676,15 @@ static int has_text(const char *s)
 
 int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r)
 {
+	return ins_session_writer_add_result_fp(w, r, NULL, NULL);
+}
+
+int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
+				     const char *fp_hash, const char *fp_signature)
+{
 	int64_t test_id = 0, fp_id = 0;
 	int attempt = 0, is_new = 0, rc;
+	struct pending_result *p;
 	sqlite3_stmt *s;
 
 	if (!r->nodeid)
@@ -558,32 +696,26 @@ int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r)
 		return rc;
 	if ((rc = next_attempt(w, test_id, is_new, &attempt)) < 0)
 		return rc;
-	if ((rc = fingerprint_id_for(w, r, &fp_id)) < 0)
+	if ((rc = fingerprint_id_for(w, r, fp_hash, fp_signature, &fp_id)) < 0)
 		return rc;
 
-	/* Every parameter is bound on every use: no stale binding survives a reset. */
-	s = w->st[ST_RESULT_ADD];
-	sqlite3_bind_int64(s, 1, w->session_id);
-	sqlite3_bind_int64(s, 2, test_id);
-	sqlite3_bind_int(s, 3, attempt);
-	sqlite3_bind_int(s, 4, (int)r->outcome);
-	if (r->duration >= 0)
-		sqlite3_bind_double(s, 5, r->duration);
-	else
-		sqlite3_bind_null(s, 5);
-	if (r->start_ms)
-		sqlite3_bind_int64(s, 6, r->start_ms);
-	else
-		sqlite3_bind_null(s, 6);
-	sqlite3_bind_int(s, 7, (int)(r->flags & ~(unsigned)INS_RESULT_FLAKY));
+	p = &w->pending[w->npending++];
+	p->test_id = test_id;
+	p->attempt = attempt;
+	p->outcome = (int)r->outcome;
+	p->duration = r->duration;
+	p->start_ms = r->start_ms;
+	p->flags = r->flags & ~(unsigned)INS_RESULT_FLAKY;
+	p->fp_id = fp_id;
 	if (fp_id)
-		sqlite3_bind_int64(s, 8, fp_id);
-	else
-		sqlite3_bind_null(s, 8);
+		bit_set(&w->fps, fp_id);
 	/* A passing result's message is noise; skip and failure reasons are kept. */
-	bind_static(s, 9, r->outcome != INS_OUTCOME_PASSED && has_text(r->message) ? r->message
-										   : NULL);
-	if ((rc = step_done(w, s, "adding a result")) < 0)
+	p->message = NO_MESSAGE;
+	if (r->outcome != INS_OUTCOME_PASSED && has_text(r->message)) {
+		p->message = w->pending_text.len;
+		ins_buf_put(&w->pending_text, r->message, strlen(r->message) + 1);
+	}
+	if (w->npending == RESULT_BATCH && (rc = flush_results(w)) < 0)
 		return rc;
 
 	if ((w->keep_all_text || r->outcome != INS_OUTCOME_PASSED) &&
@@ -699,7 +831,10 @@ void ins_session_writer_keep_all_text(ins_session_writer *w, int keep)
 
 int ins_session_writer_mark(ins_session_writer *w)
 {
-	int rc = ins_store__exec(w->store, "SAVEPOINT report");
+	int rc = flush_results(w);
+
+	if (rc == 0)
+		rc = ins_store__exec(w->store, "SAVEPOINT report");
 
 	if (rc == 0)
 		w->marks++;
@@ -708,8 +843,12 @@ int ins_session_writer_mark(ins_session_writer *w)
 
 int ins_session_writer_release_mark(ins_session_writer *w)
 {
+	int rc;
+
 	if (!w->marks)
 		return ins_error_set(INS_EUSAGE, "no report mark to release");
+	if ((rc = flush_results(w)) < 0)
+		return rc;
 	w->marks--;
 	return ins_store__exec(w->store, "RELEASE report");
 }
@@ -728,6 +867,7 @@ static int reload_state(ins_session_writer *w)
 	memset(&w->n, 0, sizeof(w->n));
 	bit_clear_all(&w->seen);
 	bit_clear_all(&w->repeated);
+	bit_clear_all(&w->fps);
 	w->last_test_id = 0;
 	ins_buf_clear(&w->last_nodeid);
 	free(w->fp_cache);
@@ -735,7 +875,7 @@ static int reload_state(ins_session_writer *w)
 	w->fp_cached = 0;
 
 	if ((rc = ins_store__prepare(w->store, &s, "SELECT test_id, attempt, outcome, final, "
-				     "duration FROM result WHERE session_id = ?1")) < 0)
+				     "duration, fingerprint_id FROM result WHERE session_id = ?1")) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, w->session_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -751,6 +891,8 @@ static int reload_state(ins_session_writer *w)
 			if (outcome >= 0 && outcome < INS_OUTCOME_COUNT)
 				w->n.outcome[outcome]++;
 		}
+		if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+			bit_set(&w->fps, sqlite3_column_int64(s, 5));
 		if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
 			w->n.dur_sum += sqlite3_column_double(s, 4);
 			w->n.dur_known++;
@@ -769,6 +911,9 @@ int ins_session_writer_rollback_mark(ins_session_writer *w)
 	if (!w->marks)
 		return ins_error_set(INS_EUSAGE, "no report mark to roll back to");
 	w->marks--;
+	/* Every result still pending came after the mark (setting it wrote the others). */
+	w->npending = 0;
+	ins_buf_clear(&w->pending_text);
 	rc = ins_store__exec(w->store, "ROLLBACK TO report; RELEASE report");
 	if (rc == 0)
 		rc = reload_state(w);
@@ -782,13 +927,11 @@ size_t ins_session_writer_count(const ins_session_writer *w, size_t *attempts)
 	return (size_t)w->n.tests;
 }
 
-/* Mark flaky finals and store the session's counts, times and duration. */
 /*
  * Move the first and last sightings of every fingerprint this session has
- * to this session where it is earlier or later than what was known. One
- * statement over the session's own results (its primary-key range); the
- * right-hand sides read the row as it was, so the session and the time
- * move together.
+ * (the `fps` bitmap) to this session where it is earlier or later than
+ * what was known. The right-hand sides read the row as it was, so the
+ * session and the time move together.
  */
 static int sight_fingerprints(ins_session_writer *w)
 {
@@ -802,57 +945,114 @@ static int sight_fingerprints(ins_session_writer *w)
 		"    THEN ?1 ELSE last_session_id END,"
 		"  last_seen_ms = CASE WHEN last_seen_ms IS NULL OR ?2 >= last_seen_ms "
 		"    THEN ?2 ELSE last_seen_ms END "
-		"WHERE id IN (SELECT fingerprint_id FROM result WHERE session_id = ?1 "
-		"  AND fingerprint_id IS NOT NULL)";
+		"WHERE id = ?3";
 	sqlite3_stmt *s;
 	int rc;
 
 	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
 		return rc;
-	sqlite3_bind_int64(s, 1, w->session_id);
-	sqlite3_bind_int64(s, 2, w->started_ms);
-	rc = sqlite3_step(s);
+	for (size_t byte = 0; byte < w->fps.bytes; byte++) {
+		if (!w->fps.bits[byte])
+			continue;
+		for (int bit = 0; bit < 8; bit++) {
+			if (!(w->fps.bits[byte] >> bit & 1))
+				continue;
+			sqlite3_bind_int64(s, 1, w->session_id);
+			sqlite3_bind_int64(s, 2, w->started_ms);
+			sqlite3_bind_int64(s, 3, (int64_t)(byte * 8 + (size_t)bit));
+			rc = sqlite3_step(s);
+			sqlite3_reset(s);
+			if (rc != SQLITE_DONE) {
+				rc = ins_store__error(w->store, "recording when failures were seen");
+				sqlite3_finalize(s);
+				return rc;
+			}
+		}
+	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return ins_store__error(w->store, "recording when failures were seen");
 	return 0;
 }
 
+/* What test_day adds to a row it already holds for the (SUT, day, test). */
+#define TEST_DAY_MERGE \
+	"ON CONFLICT (sut_id, day, test_id) DO UPDATE SET " \
+	"  runs = runs + excluded.runs, passed = passed + excluded.passed," \
+	"  failed = failed + excluded.failed, error = error + excluded.error," \
+	"  skipped = skipped + excluded.skipped, xfailed = xfailed + excluded.xfailed," \
+	"  xpassed = xpassed + excluded.xpassed," \
+	"  failing_sessions = failing_sessions + excluded.failing_sessions," \
+	"  flaky_in_run = flaky_in_run + excluded.flaky_in_run," \
+	"  dur_n = dur_n + excluded.dur_n, dur_sum = dur_sum + excluded.dur_sum," \
+	"  dur_max = CASE WHEN dur_max IS NULL OR excluded.dur_max > dur_max " \
+	"    THEN excluded.dur_max ELSE dur_max END"
+
 /*
  * Add this session's final results to test_day, the per-test daily
- * aggregate, under the day of its start (final by now). One statement over
- * the session's own primary-key range; its rows land contiguously in the
- * aggregate's key order (one SUT and day, test ids in order).
+ * aggregate, under the day of its start (final by now).
+ *
+ * Nearly every test of a session ran once: its only attempt is attempt 1
+ * and final, and its row in the aggregate is that result's own values.
+ * Those are added by one statement that reads the session's primary-key
+ * range without grouping (INS_TEST_DAY_AGG over one row gives the same
+ * values; as an aggregate it costs three times as much, most of it in
+ * count(DISTINCT ...)). The few tests with several attempts (the
+ * `repeated` bitmap) are then added one by one through INS_TEST_DAY_AGG.
+ * Rows land in the aggregate's key order (one SUT and day, test ids in
+ * order).
  */
 static int add_to_test_day(ins_session_writer *w)
 {
-	static const char sql[] =
+	static const char once_sql[] =
+		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, 1, "
+		"  r.outcome = 0, r.outcome = 1, r.outcome = 2, r.outcome = 3, r.outcome = 4,"
+		"  r.outcome = 5,"
+		"  r.outcome IN (1, 2) AND s.n_failed + s.n_error + s.n_flaky > 0,"
+		"  (r.flags & 4) <> 0,"
+		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN 1 ELSE 0 END,"
+		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration ELSE 0.0 END,"
+		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration END "
+		"FROM session s JOIN result r ON r.session_id = s.id "
+		"WHERE s.id = ?1 AND r.attempt = 1 AND r.final = 1 " TEST_DAY_MERGE;
+	static const char repeated_sql[] =
 		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, "
 		INS_TEST_DAY_AGG " FROM session s JOIN result r ON r.session_id = s.id "
-		"WHERE s.id = ?1 GROUP BY r.test_id "
-		"ON CONFLICT (sut_id, day, test_id) DO UPDATE SET "
-		"  runs = runs + excluded.runs, passed = passed + excluded.passed,"
-		"  failed = failed + excluded.failed, error = error + excluded.error,"
-		"  skipped = skipped + excluded.skipped, xfailed = xfailed + excluded.xfailed,"
-		"  xpassed = xpassed + excluded.xpassed,"
-		"  failing_sessions = failing_sessions + excluded.failing_sessions,"
-		"  flaky_in_run = flaky_in_run + excluded.flaky_in_run,"
-		"  dur_n = dur_n + excluded.dur_n, dur_sum = dur_sum + excluded.dur_sum,"
-		"  dur_max = CASE WHEN dur_max IS NULL OR excluded.dur_max > dur_max "
-		"    THEN excluded.dur_max ELSE dur_max END";
+		"WHERE s.id = ?1 AND r.test_id = ?2 GROUP BY r.test_id " TEST_DAY_MERGE;
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
+	if ((rc = ins_store__prepare(w->store, &s, once_sql)) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, w->session_id);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "adding the session to the daily aggregate");
+
+	if ((rc = ins_store__prepare(w->store, &s, repeated_sql)) < 0)
+		return rc;
+	for (size_t byte = 0; byte < w->repeated.bytes; byte++) {
+		if (!w->repeated.bits[byte])
+			continue;
+		for (int bit = 0; bit < 8; bit++) {
+			if (!(w->repeated.bits[byte] >> bit & 1))
+				continue;
+			sqlite3_bind_int64(s, 1, w->session_id);
+			sqlite3_bind_int64(s, 2, (int64_t)(byte * 8 + (size_t)bit));
+			rc = sqlite3_step(s);
+			sqlite3_reset(s);
+			if (rc != SQLITE_DONE) {
+				rc = ins_store__error(w->store, "adding the session to the daily "
+						      "aggregate");
+				sqlite3_finalize(s);
+				return rc;
+			}
+		}
+	}
+	sqlite3_finalize(s);
 	return 0;
 }
 
+/* Mark flaky finals and store the session's counts, times, daily aggregate and sightings. */
 static int finish_session(ins_session_writer *w)
 {
 	static const char counts_sql[] =
@@ -867,6 +1067,8 @@ static int finish_session(ins_session_writer *w)
 	int64_t flaky = 0;
 	int rc;
 
+	if ((rc = flush_results(w)) < 0)
+		return rc;
 	/* Only a test with several attempts can be flaky in this run. */
 	s = w->st[ST_FLAKY];
 	for (size_t byte = 0; byte < w->repeated.bytes; byte++) {

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "insight/errors.h"
+#include "insight/fingerprint.h"
 #include "insight/store.h"
 
 static char tmpdir[] = "/tmp/insight-test-store.XXXXXX";
@@ -386,6 +387,68 @@ static void test_fingerprint_sightings(void **state)
 		       "WHERE a.uid = '%s' AND b.uid = '%s'", old, recent);
 	assert_int_equal(count(path.ptr, sql.ptr), 1);
 	ins_buf_release(&sql);
+	ins_buf_release(&path);
+}
+
+/*
+ * A report rolled back to its mark sights nothing: a fingerprint known from
+ * an earlier session and seen again only in the dropped report keeps its
+ * sightings. A fingerprint the caller computed is the one the writer would
+ * have computed, and a result without a failure takes none.
+ */
+static void test_fingerprints_after_rollback_and_precomputed(void **state)
+{
+	ins_buf path = INS_BUF_INIT, sig = INS_BUF_INIT;
+	ins_store *store;
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	ins_result r;
+	char first[27], second[27], hash[INS_FINGERPRINT_HEX + 1];
+
+	(void)state;
+	path_in_tmp(&path, "fp-rollback.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	write_late_start(store, 1700000100000, first);
+
+	info.sut = "api";
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	assert_int_equal(ins_session_writer_mark(w), 0);
+	r = result("t::broken", INS_OUTCOME_FAILED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	assert_int_equal(ins_session_writer_rollback_mark(w), 0);
+	/* Computed by the caller: the same fingerprint as the earlier session's. */
+	r = result("t::other", INS_OUTCOME_ERROR);
+	assert_int_equal(ins_fingerprint_compute(&sig, hash, r.message, r.detail), 0);
+	assert_int_equal(ins_session_writer_add_result_fp(w, &r, hash, sig.ptr), 0);
+	/* A passing result takes no fingerprint, whatever is passed along. */
+	r = result("t::fine", INS_OUTCOME_PASSED);
+	assert_int_equal(ins_session_writer_add_result_fp(w, &r, hash, sig.ptr), 0);
+	ins_session_writer_set_times(w, 1700000900000, 0);
+	assert_int_equal(ins_session_writer_commit(w, second), 0);
+
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint"), 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result r JOIN test t ON "
+			       "t.id = r.test_id WHERE t.nodeid = 't::other' AND r.fingerprint_id = "
+			       "(SELECT id FROM fingerprint)"), 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result WHERE fingerprint_id IS NOT "
+			       "NULL"), 2);
+	assert_int_equal(count(path.ptr, "SELECT first_seen_ms FROM fingerprint"), 1700000100000);
+	assert_int_equal(count(path.ptr, "SELECT last_seen_ms FROM fingerprint"), 1700000900000);
+
+	/* Only the dropped report failed this time: the sightings stay where they were. */
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	assert_int_equal(ins_session_writer_mark(w), 0);
+	r = result("t::broken", INS_OUTCOME_FAILED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	assert_int_equal(ins_session_writer_rollback_mark(w), 0);
+	r = result("t::fine", INS_OUTCOME_PASSED);
+	assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+	ins_session_writer_set_times(w, 1700009000000, 0);
+	assert_int_equal(ins_session_writer_commit(w, NULL), 0);
+	assert_int_equal(count(path.ptr, "SELECT last_seen_ms FROM fingerprint"), 1700000900000);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+	ins_store_free(store);
+	ins_buf_release(&sig);
 	ins_buf_release(&path);
 }
 
@@ -790,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_many_new_tests_then_repeats_and_rollback),
 		cmocka_unit_test(test_abort_and_rollback_leave_nothing),
 		cmocka_unit_test(test_fingerprint_sightings),
+		cmocka_unit_test(test_fingerprints_after_rollback_and_precomputed),
 		cmocka_unit_test(test_resolve_refs),
 		cmocka_unit_test(test_ids_sort_by_time),
 		cmocka_unit_test(test_delete_and_prune),

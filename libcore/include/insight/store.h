@@ -90,6 +90,14 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 
 /* Add one attempt of one test; attempts of a test are numbered in call order. */
 int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r);
+/*
+ * The same, with the failure fingerprint of r (ins_fingerprint_compute()
+ * of its message and detail) already computed by the caller, which may
+ * have done it in another thread. Ignored for a result that has no
+ * fingerprint; NULL: computed here.
+ */
+int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
+				     const char *fp_hash, const char *fp_signature);
 /* Add a named section of console output. */
 int ins_session_writer_add_section(ins_session_writer *w, const char *name, const char *text);
 /* Remember that a report file with this content hash went into the session. */
