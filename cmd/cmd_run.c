@@ -348,6 +348,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	ins_buf logpath = INS_BUF_INIT, cmdline = INS_BUF_INIT;
 	struct run r = { 0 };
 	ins_import_opts io = { 0 };
+	ins_import_follow *follow = NULL;
 	ins_import_summary sum = { 0 };
 	ins_store *store;
 	const char **cmd, **full = NULL;
@@ -413,6 +414,13 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 			}
 		}
 		r.capture = 1;
+		/*
+		 * Parse the report-log as pytest writes it, on the other core:
+		 * when the run ends, only the store is left to do. Best effort:
+		 * without it the log is parsed after the run.
+		 */
+		if (ins_import_follow_start(&follow, logpath.ptr) < 0 && ctx->verbose)
+			cmd_warn("the report-log will be read after the run: %s", ins_error_last());
 	} else {
 		for (int i = 0; i < ncmd; i++)
 			full[i] = cmd[i];
@@ -430,6 +438,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		goto done;
 	}
 	finished = started + (now_ms() - t0);
+	ins_import_follow_end(follow);
 	facts_finish(&facts_job);
 	if (r.exec_errno) {
 		rc = r.exec_errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
@@ -457,6 +466,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	io.format = at >= 0 ? INS_FORMAT_REPORTLOG : INS_FORMAT_AUTO;
 	io.console = r.console.ptr;
 	io.console_len = r.console.len;
+	io.follow = follow;
 
 	if (at >= 0) {
 		/* The report-log is a temporary file of the run: name what it was, not where. */
@@ -483,6 +493,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	}
 done:
 	facts_finish(&facts_job);
+	ins_import_follow_free(follow);
 	if (logpath.len)
 		unlink(logpath.ptr);
 	ins_import_summary_release(&sum);

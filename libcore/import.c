@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "insight/buf.h"
@@ -288,13 +289,24 @@ typedef struct batch {
 	ins_buf text;      /* every string, NUL-terminated */
 } batch;
 
+/*
+ * Batches in flight: three for an import (one filled, one handed over, one
+ * stored), more when a run's report-log is parsed while the run goes on and
+ * nothing is stored yet (ins_import_follow_start): up to PIPE_AHEAD batches
+ * (8 MiB of text at most) are parsed ahead, then the parser waits.
+ */
+#define PIPE_BATCHES 3
+#define PIPE_AHEAD 16
+
 typedef struct pipe_state {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	batch pool[3];
+	batch pool[PIPE_AHEAD];
+	int nbatches;
 	batch *filling;          /* the producer's; never shared */
-	batch *full;             /* handed over, not yet taken (at most one) */
-	batch *spare[3];         /* ready for reuse */
+	batch *queue[PIPE_AHEAD]; /* handed over, not yet taken, oldest first */
+	int qhead, qlen;
+	batch *spare[PIPE_AHEAD]; /* ready for reuse */
 	int nspare;
 	int done;                /* the producer has finished */
 	atomic_int stop;         /* the consumer failed: the producer must stop */
@@ -304,6 +316,7 @@ typedef struct pipe_state {
 	/* what the producer runs */
 	const char *path, *display;
 	ins_format fmt;
+	int ended;               /* a followed file is complete (see ins_import_follow) */
 } pipe_state;
 
 static size_t put_str(batch *b, const char *str)
@@ -329,21 +342,18 @@ static void batch_reset(batch *b)
 	ins_buf_clear(&b->text);
 }
 
-/* Producer: hand the filling batch over (waiting while the previous one is untaken). */
+/* Producer: hand the filling batch over, then wait for a spare one to fill. */
 static int pipe_flush(pipe_state *ps)
 {
 	int stop;
 
 	pthread_mutex_lock(&ps->lock);
-	while (ps->full && !ps->stop)
-		pthread_cond_wait(&ps->cond, &ps->lock);
 	stop = ps->stop;
 	if (!stop && ps->filling->n) {
-		ps->full = ps->filling;
+		ps->queue[(ps->qhead + ps->qlen++) % PIPE_AHEAD] = ps->filling;
 		ps->filling = ps->nspare ? ps->spare[--ps->nspare] : NULL;
 		pthread_cond_broadcast(&ps->cond);
 	}
-	/* Three batches exist: one filled here, one handed over, one being stored. */
 	while (!stop && !ps->filling) {
 		pthread_cond_wait(&ps->cond, &ps->lock);
 		stop = ps->stop;
@@ -432,12 +442,9 @@ static int pipe_result(void *data, const ins_result *r)
 	return pipe_after_item(ps);
 }
 
-static void *pipe_producer(void *arg)
+/* Producer: the parse is over (rc); hand over the last batch and say so. */
+static void pipe_producer_end(pipe_state *ps, int rc)
 {
-	pipe_state *ps = arg;
-	ins_ingest_sink sink = { ps, pipe_meta, pipe_result, pipe_section };
-	int rc = ins_ingest_path(ps->path, ps->display, ps->fmt, &sink);
-
 	if (rc >= 0)
 		rc = pipe_flush(ps);
 	pthread_mutex_lock(&ps->lock);
@@ -448,6 +455,14 @@ static void *pipe_producer(void *arg)
 	pthread_cond_broadcast(&ps->cond);
 	pthread_mutex_unlock(&ps->lock);
 	ins_error_clear(); /* this thread's message buffer goes with the thread */
+}
+
+static void *pipe_producer(void *arg)
+{
+	pipe_state *ps = arg;
+	ins_ingest_sink sink = { ps, pipe_meta, pipe_result, pipe_section };
+
+	pipe_producer_end(ps, ins_ingest_path(ps->path, ps->display, ps->fmt, &sink));
 	return NULL;
 }
 
@@ -499,6 +514,89 @@ static int store_batch(const batch *b, const ins_ingest_sink *sink, ins_property
 	return rc;
 }
 
+static void pipe_init(pipe_state *ps, int nbatches, const char *path, const char *display,
+		      ins_format fmt)
+{
+	memset(ps, 0, sizeof(*ps));
+	pthread_mutex_init(&ps->lock, NULL);
+	pthread_cond_init(&ps->cond, NULL);
+	ps->nbatches = nbatches;
+	for (int i = 0; i < nbatches; i++)
+		ins_buf_init(&ps->pool[i].text);
+	ps->filling = &ps->pool[0];
+	for (int i = 1; i < nbatches; i++)
+		ps->spare[ps->nspare++] = &ps->pool[i];
+	ps->path = path;
+	ps->display = display;
+	ps->fmt = fmt;
+	ins_buf_init(&ps->fp_sig);
+}
+
+static void pipe_release(pipe_state *ps)
+{
+	free(ps->parse_msg);
+	for (int i = 0; i < ps->nbatches; i++) {
+		free(ps->pool[i].items);
+		free(ps->pool[i].props);
+		ins_buf_release(&ps->pool[i].text);
+	}
+	ins_buf_release(&ps->fp_sig);
+	pthread_cond_destroy(&ps->cond);
+	pthread_mutex_destroy(&ps->lock);
+}
+
+/* Ask the producer to stop, e.g. when nothing will consume what it parses. */
+static void pipe_stop(pipe_state *ps)
+{
+	pthread_mutex_lock(&ps->lock);
+	ps->stop = 1;
+	ps->ended = 1;
+	pthread_cond_broadcast(&ps->cond);
+	pthread_mutex_unlock(&ps->lock);
+}
+
+/*
+ * Consumer: store the producer's batches through `sink`, in order, until it
+ * is done; then join it. Returns the sink's failure first, else the
+ * parser's (its message set in this thread).
+ */
+static int pipe_consume(pipe_state *ps, pthread_t th, const ins_ingest_sink *sink)
+{
+	ins_property *props = NULL;
+	size_t props_alloc = 0;
+	int rc = 0;
+
+	for (;;) {
+		batch *b = NULL;
+
+		pthread_mutex_lock(&ps->lock);
+		while (!ps->qlen && !ps->done)
+			pthread_cond_wait(&ps->cond, &ps->lock);
+		if (ps->qlen) {
+			b = ps->queue[ps->qhead];
+			ps->qhead = (ps->qhead + 1) % PIPE_AHEAD;
+			ps->qlen--;
+		}
+		pthread_mutex_unlock(&ps->lock);
+		if (!b)
+			break; /* done, and nothing left */
+		if (rc >= 0 && (rc = store_batch(b, sink, &props, &props_alloc)) < 0)
+			pipe_stop(ps);
+		batch_reset(b);
+		pthread_mutex_lock(&ps->lock);
+		ps->spare[ps->nspare++] = b;
+		pthread_cond_broadcast(&ps->cond);
+		pthread_mutex_unlock(&ps->lock);
+	}
+	pthread_join(th, NULL);
+	if (rc >= 0 && ps->parse_rc < 0) {
+		rc = ps->parse_rc;
+		ins_error_set(rc, "%s", ps->parse_msg ? ps->parse_msg : "reading the report failed");
+	}
+	free(props);
+	return rc;
+}
+
 /*
  * Parse `path` in a second thread into `sink` (called in this thread, in
  * report order; its data is the import's struct import_ctx). Returns what
@@ -510,70 +608,120 @@ static int ingest_beside(const char *path, const char *display, ins_format fmt,
 {
 	pipe_state ps;
 	pthread_t th;
-	ins_property *props = NULL;
-	size_t props_alloc = 0;
-	int rc = 0;
+	int rc;
 
-	memset(&ps, 0, sizeof(ps));
-	pthread_mutex_init(&ps.lock, NULL);
-	pthread_cond_init(&ps.cond, NULL);
-	for (int i = 0; i < 3; i++)
-		ins_buf_init(&ps.pool[i].text);
-	ps.filling = &ps.pool[0];
-	ps.spare[0] = &ps.pool[1];
-	ps.spare[1] = &ps.pool[2];
-	ps.nspare = 2;
-	ps.path = path;
-	ps.display = display;
-	ps.fmt = fmt;
-	ins_buf_init(&ps.fp_sig);
-
-	if (pthread_create(&th, NULL, pipe_producer, &ps) != 0) {
-		/* No thread to be had: parse here, straight into the store. */
-		rc = ins_ingest_path(path, display, fmt, sink);
-		goto done;
-	}
-	for (;;) {
-		batch *b;
-
-		pthread_mutex_lock(&ps.lock);
-		while (!ps.full && !ps.done)
-			pthread_cond_wait(&ps.cond, &ps.lock);
-		b = ps.full;
-		ps.full = NULL;
-		pthread_cond_broadcast(&ps.cond);
-		pthread_mutex_unlock(&ps.lock);
-		if (!b)
-			break; /* done, and nothing left */
-		if (rc >= 0 && (rc = store_batch(b, sink, &props, &props_alloc)) < 0) {
-			pthread_mutex_lock(&ps.lock);
-			ps.stop = 1;
-			pthread_cond_broadcast(&ps.cond);
-			pthread_mutex_unlock(&ps.lock);
-		}
-		batch_reset(b);
-		pthread_mutex_lock(&ps.lock);
-		ps.spare[ps.nspare++] = b;
-		pthread_cond_broadcast(&ps.cond);
-		pthread_mutex_unlock(&ps.lock);
-	}
-	pthread_join(th, NULL);
-	if (rc >= 0 && ps.parse_rc < 0) {
-		rc = ps.parse_rc;
-		ins_error_set(rc, "%s", ps.parse_msg ? ps.parse_msg : "reading the report failed");
-	}
-done:
-	free(ps.parse_msg);
-	for (int i = 0; i < 3; i++) {
-		free(ps.pool[i].items);
-		free(ps.pool[i].props);
-		ins_buf_release(&ps.pool[i].text);
-	}
-	free(props);
-	ins_buf_release(&ps.fp_sig);
-	pthread_cond_destroy(&ps.cond);
-	pthread_mutex_destroy(&ps.lock);
+	pipe_init(&ps, PIPE_BATCHES, path, display, fmt);
+	if (pthread_create(&th, NULL, pipe_producer, &ps) != 0)
+		rc = ins_ingest_path(path, display, fmt, sink); /* no thread: parse here */
+	else
+		rc = pipe_consume(&ps, th, sink);
+	pipe_release(&ps);
 	return rc;
+}
+
+/* ---- a run's report-log, parsed while the run goes on ---- */
+
+struct ins_import_follow {
+	pipe_state ps;
+	pthread_t th;
+	char *path;
+	int fd;
+	int taken;               /* ins_import consumed it */
+};
+
+/* At the end of what is written so far: 1 to read again (after a while), 0 when it is all there. */
+static int follow_more(void *data)
+{
+	pipe_state *ps = data;
+	struct timespec until;
+	int more;
+
+	pthread_mutex_lock(&ps->lock);
+	if (!ps->ended && !ps->stop) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 10 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ps->cond, &ps->lock, &until);
+	}
+	more = !ps->ended && !ps->stop;
+	pthread_mutex_unlock(&ps->lock);
+	return more;
+}
+
+static void *follow_producer(void *arg)
+{
+	ins_import_follow *f = arg;
+	pipe_state *ps = &f->ps;
+	ins_ingest_sink sink = { ps, pipe_meta, pipe_result, pipe_section };
+	struct stat st;
+	int rc = ins_ingest_reportlog_follow(f->fd, ps->display, &sink, follow_more, ps);
+
+	/* the same answer as reading the finished file: an empty one is refused */
+	if (rc >= 0 && fstat(f->fd, &st) == 0 && st.st_size == 0)
+		rc = ins_error_set(INS_EINVALID, "%s: empty file", ps->display);
+	pipe_producer_end(ps, rc);
+	return NULL;
+}
+
+int ins_import_follow_start(ins_import_follow **out, const char *path)
+{
+	ins_import_follow *f;
+
+	*out = NULL;
+	f = ins_xcalloc(1, sizeof(*f));
+	f->path = ins_xstrdup(path);
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
+		int rc = ins_error_set(INS_EIO, "cannot open '%s': %s", path, strerror(errno));
+		free(f->path);
+		free(f);
+		return rc;
+	}
+	pipe_init(&f->ps, PIPE_AHEAD, f->path, f->path, INS_FORMAT_REPORTLOG);
+	if (pthread_create(&f->th, NULL, follow_producer, f) != 0) {
+		pipe_release(&f->ps);
+		close(f->fd);
+		free(f->path);
+		free(f);
+		return ins_error_set(INS_EIO, "cannot start a thread to read '%s'", path);
+	}
+	*out = f;
+	return 0;
+}
+
+void ins_import_follow_end(ins_import_follow *f)
+{
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->ps.lock);
+	f->ps.ended = 1;
+	pthread_cond_broadcast(&f->ps.cond);
+	pthread_mutex_unlock(&f->ps.lock);
+}
+
+void ins_import_follow_free(ins_import_follow *f)
+{
+	if (!f)
+		return;
+	if (!f->taken) {
+		pipe_stop(&f->ps);
+		pthread_join(f->th, NULL);
+	}
+	pipe_release(&f->ps);
+	close(f->fd);
+	free(f->path);
+	free(f);
+}
+
+/* Store what the follower parsed (and parses still) through `sink`. */
+static int ingest_followed(ins_import_follow *f, const ins_ingest_sink *sink)
+{
+	ins_import_follow_end(f);
+	f->taken = 1;
+	return pipe_consume(&f->ps, f->th, sink);
 }
 
 /* ---- the import itself ---- */
@@ -627,7 +775,10 @@ static int import_one(ins_session_writer *w, const char *path, const char *displ
 	ins_session_writer_count(w, &before);
 	if ((rc = ins_session_writer_mark(w)) < 0)
 		return rc;
-	rc = ingest_beside(path, display, fmt, &sink);
+	if (o->follow && !o->follow->taken && !strcmp(path, o->follow->path))
+		rc = ingest_followed(o->follow, &sink);
+	else
+		rc = ingest_beside(path, display, fmt, &sink);
 	if (rc == INS_EINVALID || rc == INS_EIO) {
 		/* The report is bad: drop what it added, keep going with the others. */
 		report(o, INS_IMPORT_FAILED, display, ins_error_last(), NULL);

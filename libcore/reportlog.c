@@ -877,6 +877,8 @@ typedef struct reader {
 	char buf[65536];
 	size_t pos, end;
 	int eof;
+	int (*more)(void *data);  /* following a file still written; NULL otherwise */
+	void *more_data;
 } reader;
 
 /*
@@ -900,6 +902,15 @@ static int read_line(rl_state *st, reader *r, ins_buf *line, int *terminated)
 						     strerror(errno));
 			}
 			if (n == 0) {
+				/*
+				 * Following a file still being written: wait for more
+				 * until the writer is done, then read what is left.
+				 */
+				if (r->more) {
+					if (!r->more(r->more_data))
+						r->more = NULL;
+					continue;
+				}
 				r->eof = 1;
 				break;
 			}
@@ -940,6 +951,12 @@ static int blank(const ins_buf *b)
 
 int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sink)
 {
+	return ins_ingest_reportlog_follow(fd, display, sink, NULL, NULL);
+}
+
+int ins_ingest_reportlog_follow(int fd, const char *display, const ins_ingest_sink *sink,
+				int (*more)(void *data), void *data)
+{
 	rl_state st;
 	reader *r = ins_xmalloc(sizeof(*r));
 	ins_buf line = INS_BUF_INIT;
@@ -951,6 +968,8 @@ int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sin
 	r->fd = fd;
 	r->pos = r->end = 0;
 	r->eof = 0;
+	r->more = more;
+	r->more_data = data;
 
 	for (;;) {
 		int terminated = 0, rc;

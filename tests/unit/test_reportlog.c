@@ -2,7 +2,9 @@
  * test_reportlog.c - the pytest report-log parser, on the stream of a real
  * pytest run (with pytest-rerunfailures) and on hand-written edge cases.
  */
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -541,6 +543,74 @@ static void test_collect_skip_and_teardown_after_failure(void **state)
 	collected_free(&c);
 }
 
+/* A file written in pieces cut mid-line, read while it grows. */
+struct grower {
+	const char *path;
+	const char *text;
+	size_t len;
+	atomic_int done;
+};
+
+static void *grow(void *arg)
+{
+	struct grower *g = arg;
+	int fd = open(g->path, O_WRONLY | O_APPEND);
+
+	for (size_t at = 0; fd >= 0 && at < g->len;) {
+		size_t n = g->len - at < 997 ? g->len - at : 997;  /* not a line boundary */
+		ssize_t w = write(fd, g->text + at, n);
+
+		if (w <= 0)
+			break;
+		at += (size_t)w;
+		usleep(300);
+	}
+	if (fd >= 0)
+		close(fd);
+	atomic_store(&g->done, 1);
+	return NULL;
+}
+
+static int grower_more(void *data)
+{
+	struct grower *g = data;
+
+	if (atomic_load(&g->done))
+		return 0;
+	usleep(200);
+	return 1;
+}
+
+static void test_follow_growing_file(void **state)
+{
+	char path[] = "/tmp/insight-follow.XXXXXX";
+	struct grower g = { path, g_log.ptr, g_log.len, 0 };
+	collected c = { 0 };
+	ins_ingest_sink sink = { &c, collect_meta, collect_result, collect_section };
+	pthread_t th;
+	int fd = mkstemp(path);
+	(void)state;
+
+	assert_true(fd >= 0);
+	assert_true(g_log.len > 10000);
+	assert_int_equal(pthread_create(&th, NULL, grow, &g), 0);
+	assert_int_equal(ins_ingest_reportlog_follow(fd, "growing", &sink, grower_more, &g), 0);
+	pthread_join(th, NULL);
+	close(fd);
+	unlink(path);
+	/* everything the finished file gives, in the same order */
+	assert_int_equal(c.n, g_run.n);
+	for (size_t i = 0; i < c.n; i++) {
+		assert_string_equal(c.r[i].nodeid, g_run.r[i].nodeid);
+		assert_int_equal(c.r[i].outcome, g_run.r[i].outcome);
+		assert_true(c.r[i].duration == g_run.r[i].duration);
+		if (g_run.r[i].message)
+			assert_string_equal(c.r[i].message, g_run.r[i].message);
+	}
+	assert_int_equal(c.nmeta, g_run.nmeta);
+	collected_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_reportlog),
 		cmocka_unit_test(test_sink_stops_the_parse),
 		cmocka_unit_test(test_collect_skip_and_teardown_after_failure),
+		cmocka_unit_test(test_follow_growing_file),
 	};
 	return cmocka_run_group_tests(tests, setup_real_run, teardown_real_run);
 }

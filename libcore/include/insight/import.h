@@ -37,6 +37,8 @@ typedef struct ins_import_opts {
 	/* pytest console output captured by `session run`: split into output sections. */
 	const char *console;
 	size_t console_len;
+	/* a report-log already being parsed (ins_import_follow_start), used for its path */
+	struct ins_import_follow *follow;
 } ins_import_opts;
 
 typedef struct ins_import_summary {
@@ -51,6 +53,24 @@ typedef struct ins_import_summary {
 } ins_import_summary;
 
 void ins_import_summary_release(ins_import_summary *s);
+
+/*
+ * A report-log parsed while the command that writes it is still running
+ * (`session run`): the parse of a run's results is then done by the time
+ * the run ends, and only the store is left. Nothing is written to the
+ * store before ins_import: the parser reads ahead into memory, up to a
+ * bound (16 batches of at most 1,024 results or 512 KiB of text), then
+ * waits.
+ *
+ *   ins_import_follow_start(&f, path)   before the command starts (the file exists)
+ *   ins_import_follow_end(f)            the command has ended: read to the end
+ *   opts.follow = f; ins_import(...)    stores it when path is imported
+ *   ins_import_follow_free(f)           always, also when ins_import was not called
+ */
+typedef struct ins_import_follow ins_import_follow;
+int ins_import_follow_start(ins_import_follow **out, const char *path);
+void ins_import_follow_end(ins_import_follow *f);
+void ins_import_follow_free(ins_import_follow *f);
 
 /*
  * Expand `paths` (directories are walked for *.xml, *.json and *.jsonl;

@@ -67,6 +67,14 @@ int ins_ingest_path(const char *path, const char *display, ins_format fmt,
 /* The individual parsers, over an already opened file descriptor. */
 int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink);
 int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sink);
+/*
+ * The same, reading a file another process is still writing: at the end of
+ * what is there, more(data) is called; it returns 1 to read again (after
+ * waiting a while) or 0 when the writer is done, and then the rest is read
+ * as from a finished file.
+ */
+int ins_ingest_reportlog_follow(int fd, const char *display, const ins_ingest_sink *sink,
+				int (*more)(void *data), void *data);
 int ins_ingest_ctrf(int fd, const char *display, const ins_ingest_sink *sink);
 
 /* Limits that keep hostile input from exhausting memory. */
