@@ -567,6 +567,8 @@ static void scan_part_merge(struct cmp *into, struct scan_part *p)
 	for (int s = 0; s < SEC__COUNT; s++) {
 		struct rows *r = &into->sec[s], *from = &p->c.sec[s];
 
+		if (!from->n)
+			continue; /* from->v may be NULL, which memcpy must not get */
 		r->v = ins_xgrow(r->v, &r->alloc, r->n + from->n, sizeof(*r->v));
 		memcpy(r->v + r->n, from->v, from->n * sizeof(*r->v));
 		r->n += from->n;
