@@ -37,7 +37,8 @@ static int cmd_init(int argc, const char **argv, ins_ctx *ctx)
 		if (!cwd)
 			return cmd_error(EXIT_USAGE, "cannot use directory '%s': %s",
 					 n ? argv[0] : ".", strerror(errno));
-		ins_store_init_path(&path, cwd, &in_git);
+		if (ins_store_init_path(&path, cwd, &in_git) < 0)
+			cmd_warn("%s; not looking for a git work tree", ins_error_last());
 	}
 	existed = stat(path.ptr, &st) == 0;
 	if ((rc = ins_store_open(&store, path.ptr, INS_STORE_CREATE)) < 0) {

@@ -311,7 +311,8 @@ static void default_sut(ins_buf *out, const ins_git_facts *git)
 
 	(void)git;
 	if (cwd) {
-		ins_store_init_path(&top, cwd, &in_git);
+		if (ins_store_init_path(&top, cwd, &in_git) < 0)
+			ins_error_clear(); /* the facts say so with -v */
 		/* top is ".../<name>/.insight/history.db": take <name>. */
 		ins_buf_truncate(&top, top.len - strlen("/.insight/history.db"));
 		ins_buf_puts(out, base_name(top.ptr));

@@ -568,7 +568,7 @@ static void scan_part_merge(struct cmp *into, struct scan_part *p)
 		struct rows *r = &into->sec[s], *from = &p->c.sec[s];
 
 		if (!from->n)
-			continue;
+			continue; /* from->v may be NULL, which memcpy must not get */
 		r->v = ins_xgrow(r->v, &r->alloc, r->n + from->n, sizeof(*r->v));
 		memcpy(r->v + r->n, from->v, from->n * sizeof(*r->v));
 		r->n += from->n;

@@ -1,10 +1,11 @@
 /*
  * git.c - git facts, revision resolution and history walks, over libgit2.
  *
- * Each public function is self-contained: it initialises libgit2 (the count
- * is kept by libgit2 itself), opens the repository discovered from the given
- * path, does its work and closes everything again, so callers never hold a
- * libgit2 object and libcore's public headers need no git2.h.
+ * Each public function is self-contained: it loads libgit2 if no call has
+ * yet (gitlib.h), opens the repository discovered from the given path, does
+ * its work and closes everything again, so callers never hold a libgit2
+ * object and libcore's public headers need no git2.h. When libgit2 cannot be
+ * loaded, each of them fails with the loader's error.
  *
  * libgit2's error codes are mapped to insight's: a missing object or
  * revision is INS_ENOTFOUND, an ambiguous short sha INS_EAMBIGUOUS,
@@ -14,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <git2.h>
-
 #include "insight/buf.h"
 #include "insight/errors.h"
 #include "insight/git.h"
+
+#include "gitlib.h"
 
 static int map_code(int giterr)
 {
@@ -215,7 +216,8 @@ int ins_git_facts_read(ins_git_facts *out, const char *path)
 	int err, rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	git_libgit2_init();
+	if ((rc = ins__gitlib_load()) < 0)
+		return rc;
 
 	err = git_repository_open_ext(&repo, display_path(path), 0,
 				      getenv("GIT_CEILING_DIRECTORIES"));
@@ -265,7 +267,6 @@ done:
 	git_object_free(obj);
 	git_reference_free(head);
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	return rc;
 }
 
@@ -276,14 +277,14 @@ int ins_git_resolve(char out[41], const char *repo_path, const char *rev)
 	int rc;
 
 	out[0] = '\0';
-	git_libgit2_init();
+	if ((rc = ins__gitlib_load()) < 0)
+		return rc;
 	rc = open_repo(&repo, repo_path);
 	if (rc == 0)
 		rc = resolve_commit(&id, repo, repo_path, rev);
 	if (rc == 0)
 		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &id);
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	return rc;
 }
 
@@ -293,7 +294,8 @@ int ins_git_is_ancestor(const char *repo_path, const char *ancestor, const char 
 	git_oid a, d;
 	int rc, err;
 
-	git_libgit2_init();
+	if ((rc = ins__gitlib_load()) < 0)
+		return rc;
 	rc = open_repo(&repo, repo_path);
 	if (rc == 0)
 		rc = resolve_commit(&a, repo, repo_path, ancestor);
@@ -314,7 +316,6 @@ int ins_git_is_ancestor(const char *repo_path, const char *ancestor, const char 
 		rc = err ? 1 : 0;
 done:
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	return rc;
 }
 
@@ -364,7 +365,8 @@ int ins_git_walk(const char *repo_path, const char *from, size_t max, ins_git_wa
 	size_t count = 0;
 	int rc, err;
 
-	git_libgit2_init();
+	if ((rc = ins__gitlib_load()) < 0)
+		return rc;
 	rc = open_repo(&repo, repo_path);
 	if (rc == 0)
 		rc = walk_open(&walk, repo, repo_path, NULL, from);
@@ -389,7 +391,6 @@ int ins_git_walk(const char *repo_path, const char *from, size_t max, ins_git_wa
 	}
 	git_revwalk_free(walk);
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	return rc;
 }
 
@@ -405,7 +406,8 @@ int ins_git_commits_between(const char *repo_path, const char *old_rev, const ch
 
 	*out = NULL;
 	*n = 0;
-	git_libgit2_init();
+	if ((rc = ins__gitlib_load()) < 0)
+		return rc;
 	rc = open_repo(&repo, repo_path);
 	if (rc == 0)
 		rc = walk_open(&walk, repo, repo_path, old_rev, new_rev);
@@ -434,6 +436,5 @@ int ins_git_commits_between(const char *repo_path, const char *old_rev, const ch
 	}
 	git_revwalk_free(walk);
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	return rc;
 }

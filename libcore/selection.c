@@ -527,15 +527,23 @@ static int resolve_period(ins_selection *s, ins_store *store, const char *ref,
 	return rc;
 }
 
-static int probe_commit(const char *ref, const ins_selection_opts *o)
+/*
+ * 1 when `ref` names a commit, 0 when not. *git_rc keeps a failure other
+ * than "no such revision" (libgit2 missing, a broken repository), so that
+ * a ref that reads as nothing else can be answered with git's reason.
+ */
+static int probe_commit(const char *ref, const ins_selection_opts *o, int *git_rc)
 {
 	char sha[41];
 	int rc = ins_git_resolve(sha, o->repo, ref);
 
-	if (rc == INS_ENOTFOUND)
-		return 0;
+	*git_rc = 0;
 	/* a short sha that matches several objects is a commit reading all the same */
-	return rc == 0 || rc == INS_EAMBIGUOUS ? 1 : 0;
+	if (rc == 0 || rc == INS_EAMBIGUOUS)
+		return 1;
+	if (rc != INS_ENOTFOUND)
+		*git_rc = rc;
+	return 0;
 }
 
 struct commit_search {
@@ -638,14 +646,14 @@ int ins_selection_resolve(ins_selection *out, ins_store *store, const char *ref,
 	if (mode == INS_SEL_AUTO) {
 		int hits[5] = { 0 };
 		ins_buf list = INS_BUF_INIT;
-		int nhits = 0;
+		int nhits = 0, git_rc;
 
 		if ((hits[INS_SEL_SESSION] = probe_session(store, ref, o)) < 0)
 			return hits[INS_SEL_SESSION];
 		if ((hits[INS_SEL_SUT] = probe_sut(store, ref)) < 0)
 			return hits[INS_SEL_SUT];
 		hits[INS_SEL_PERIOD] = probe_period(ref, now);
-		hits[INS_SEL_COMMIT] = probe_commit(ref, o);
+		hits[INS_SEL_COMMIT] = probe_commit(ref, o, &git_rc);
 		for (int m = INS_SEL_SESSION; m <= INS_SEL_COMMIT; m++) {
 			if (!hits[m])
 				continue;
@@ -654,6 +662,10 @@ int ins_selection_resolve(ins_selection *out, ins_store *store, const char *ref,
 		}
 		if (nhits == 0) {
 			ins_buf_release(&list);
+			if (git_rc < 0)
+				return ins_error_prefix("'%s' is not a session, a SUT or a period, "
+							"and git cannot say whether it is a "
+							"revision", ref);
 			return ins_error_set(INS_ENOTFOUND, "'%s' is not a session, a SUT, a period "
 					     "or a git revision here", ref);
 		}

@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <git2.h>
 
 #include "insight/buf.h"
+#include "gitlib.h"
 #include "store_internal.h"
 #include "store_schema.h"
 
@@ -882,10 +882,13 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
 	git_repository *repo = NULL;
 	const char *workdir;
 
+	int rc;
+
 	ins_buf_clear(out);
 	*in_git = 0;
-	git_libgit2_init();
-	if (git_repository_open_ext(&repo, start_dir, 0, NULL) == 0 &&
+	/* Without libgit2, as outside git: the history goes in start_dir. */
+	rc = ins__gitlib_load();
+	if (rc == 0 && git_repository_open_ext(&repo, start_dir, 0, NULL) == 0 &&
 	    (workdir = git_repository_workdir(repo)) != NULL) {
 		ins_buf_puts(out, workdir); /* ends with '/' */
 		*in_git = 1;
@@ -893,10 +896,10 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
 		ins_buf_puts(out, start_dir);
 		ins_buf_putc(out, '/');
 	}
-	git_repository_free(repo);
-	git_libgit2_shutdown();
+	if (rc == 0)
+		git_repository_free(repo);
 	ins_buf_puts(out, ".insight/history.db");
-	return 0;
+	return rc;
 }
 
 int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out)

@@ -6,8 +6,10 @@
  *
  * Every function opens the repository itself (discovering it from the given
  * path, as git does from the working directory) and closes it before
- * returning; libgit2 is initialised and shut down around each call, which is
- * reference-counted and cheap. Commits are named by full 40-character hex
+ * returning. libgit2 is loaded and initialised by the first call, so that
+ * commands which never ask about git do not pay for it; when it cannot be
+ * loaded, every function fails with a message that says so (INS_ERROR).
+ * Commits are named by full 40-character hex
  * shas in every output. A commit that is no longer in the repository
  * (rewritten history, a shallow clone) gives INS_ENOTFOUND with a message
  * that says so.

@@ -50,7 +50,9 @@ int ins_store_discover(ins_buf *out, const char *explicit_path);
 /*
  * Where `insight init` puts the history: `.insight/history.db` at the top of
  * the git work tree containing `start_dir`, or in `start_dir` itself outside
- * git. Writes the path to `out`; *in_git says which.
+ * git. Writes the path to `out`; *in_git says which. Returns 0, or when
+ * libgit2 cannot be loaded a negative code with its error, `out` being set
+ * as outside git.
  */
 int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git);
 
