@@ -232,6 +232,32 @@ static int step_done(ins_session_writer *w, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
+/*
+ * Run `s` with (session id, test id) for each test with several attempts in
+ * this session (the bitmap `repeated`); add the rows it changed to *changes.
+ */
+static int each_repeated(ins_session_writer *w, sqlite3_stmt *s, const char *what,
+			 int64_t *changes)
+{
+	for (size_t byte = 0; byte < w->repeated.bytes; byte++) {
+		if (!w->repeated.bits[byte])
+			continue;
+		for (int bit = 0; bit < 8; bit++) {
+			int rc;
+
+			if (!(w->repeated.bits[byte] >> bit & 1))
+				continue;
+			sqlite3_bind_int64(s, 1, w->session_id);
+			sqlite3_bind_int64(s, 2, (int64_t)(byte * 8 + (size_t)bit));
+			if ((rc = step_done(w, s, what)) < 0)
+				return rc;
+			if (changes)
+				*changes += sqlite3_changes(w->store->db);
+		}
+	}
+	return 0;
+}
+
 static int sut_id_for(ins_session_writer *w, const char *name, int64_t *id)
 {
 	sqlite3_stmt *s = stmt(w, ST_SUT_GET);
@@ -1030,26 +1056,9 @@ static int add_to_test_day(ins_session_writer *w)
 
 	if ((rc = ins_store__prepare(w->store, &s, repeated_sql)) < 0)
 		return rc;
-	for (size_t byte = 0; byte < w->repeated.bytes; byte++) {
-		if (!w->repeated.bits[byte])
-			continue;
-		for (int bit = 0; bit < 8; bit++) {
-			if (!(w->repeated.bits[byte] >> bit & 1))
-				continue;
-			sqlite3_bind_int64(s, 1, w->session_id);
-			sqlite3_bind_int64(s, 2, (int64_t)(byte * 8 + (size_t)bit));
-			rc = sqlite3_step(s);
-			sqlite3_reset(s);
-			if (rc != SQLITE_DONE) {
-				rc = ins_store__error(w->store, "adding the session to the daily "
-						      "aggregate");
-				sqlite3_finalize(s);
-				return rc;
-			}
-		}
-	}
+	rc = each_repeated(w, s, "adding the session to the daily aggregate", NULL);
 	sqlite3_finalize(s);
-	return 0;
+	return rc;
 }
 
 /* Mark flaky finals and store the session's counts, times, daily aggregate and sightings. */
@@ -1070,20 +1079,8 @@ static int finish_session(ins_session_writer *w)
 	if ((rc = flush_results(w)) < 0)
 		return rc;
 	/* Only a test with several attempts can be flaky in this run. */
-	s = w->st[ST_FLAKY];
-	for (size_t byte = 0; byte < w->repeated.bytes; byte++) {
-		if (!w->repeated.bits[byte])
-			continue;
-		for (int bit = 0; bit < 8; bit++) {
-			if (!(w->repeated.bits[byte] >> bit & 1))
-				continue;
-			sqlite3_bind_int64(s, 1, w->session_id);
-			sqlite3_bind_int64(s, 2, (int64_t)(byte * 8 + (size_t)bit));
-			if ((rc = step_done(w, s, "marking flaky results")) < 0)
-				return rc;
-			flaky += sqlite3_changes(w->store->db);
-		}
-	}
+	if ((rc = each_repeated(w, w->st[ST_FLAKY], "marking flaky results", &flaky)) < 0)
+		return rc;
 
 	if ((rc = ins_store__prepare(w->store, &s, counts_sql)) < 0)
 		return rc;
