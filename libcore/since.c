@@ -380,9 +380,10 @@ int ins_test_since(ins_doc **out, ins_store *store, const char *nodeid,
 		ins_doc_note(doc, INS_NOTE_INFO, "%zu run%s without git facts %s left out of the "
 			     "commit order", nogit, nogit == 1 ? "" : "s", nogit == 1 ? "was" : "were");
 	if (offwalk)
-		ins_doc_note(doc, INS_NOTE_INFO, "%zu tested commit%s %s not ancestors of %.7s (other "
-			     "branches or rewritten history) and were left out", offwalk,
-			     offwalk == 1 ? "" : "s", offwalk == 1 ? "is" : "are", latest->commit);
+		ins_doc_note(doc, INS_NOTE_INFO, "%zu tested commit%s %s of %.7s (other branches or "
+			     "rewritten history) and %s left out", offwalk, offwalk == 1 ? "" : "s",
+			     offwalk == 1 ? "is not an ancestor" : "are not ancestors", latest->commit,
+			     offwalk == 1 ? "was" : "were");
 done:
 	if (st)
 		sqlite3_finalize(st);
