@@ -454,7 +454,11 @@ static size_t id_ranges(const struct cmp *c, int64_t lo[2], int64_t hi[2])
  * Tests are independent of each other, so with many candidates and a
  * history in a file the candidates are dealt out to one worker thread per
  * processor (up to SCAN_WORKERS), each with its own read-only connection
- * and its own sections, merged at the end.
+ * and its own sections, merged at the end. Each connection reads its own
+ * snapshot: a session committed meanwhile is not in the sets (their ids are
+ * fixed when they are loaded), and a session deleted meanwhile can be missing
+ * from one part's reads and not another's, as it can between the separate
+ * statements of any analysis.
  */
 #define SCAN_WORKERS 4
 #define SCAN_PARALLEL_MIN_TESTS 512
