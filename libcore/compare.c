@@ -336,6 +336,31 @@ static void finish_test(struct cmp *c)
 	}
 }
 
+/*
+ * Add one final result to the sides whose sets hold its session. The row's
+ * columns from `at` on are session_id, outcome, flags, duration. Returns 1
+ * when it is the target's latest failing run so far (its message stands
+ * for the test), 0 otherwise.
+ */
+static int take_row(struct cmp *c, sqlite3_stmt *st, int at)
+{
+	int64_t sid = sqlite3_column_int64(st, at);
+	int outcome = sqlite3_column_int(st, at + 1), flags = sqlite3_column_int(st, at + 2);
+	int has_dur = sqlite3_column_type(st, at + 3) != SQLITE_NULL;
+	double dur = sqlite3_column_double(st, at + 3);
+	long ib = ins_sessset_find(c->b, sid), it = ins_sessset_find(c->t, sid);
+
+	if (ib >= 0)
+		side_add(&c->sb, outcome, flags, has_dur, dur);
+	if (it < 0)
+		return 0;
+	side_add(&c->st, outcome, flags, has_dur, dur);
+	if (!ins__failing(outcome) || c->t->v[it].started_ms < c->msg_ms)
+		return 0;
+	c->msg_ms = c->t->v[it].started_ms;
+	return 1;
+}
+
 /* The union of two sets' ids as a JSON array. */
 static void union_json(ins_buf *out, const ins_sessset *a, const ins_sessset *b)
 {
@@ -376,11 +401,7 @@ static int scan(struct cmp *c, ins_store *store)
 	ins_store__bind_text(st, 1, ids.ptr);
 	c->test_id = -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t tid = sqlite3_column_int64(st, 0), sid = sqlite3_column_int64(st, 2);
-		int outcome = sqlite3_column_int(st, 3), flags = sqlite3_column_int(st, 4);
-		int has_dur = sqlite3_column_type(st, 5) != SQLITE_NULL;
-		double dur = sqlite3_column_double(st, 5);
-		long ib = ins_sessset_find(c->b, sid), it = ins_sessset_find(c->t, sid);
+		int64_t tid = sqlite3_column_int64(st, 0);
 
 		if (tid != c->test_id) {
 			if (c->test_id >= 0)
@@ -392,15 +413,8 @@ static int scan(struct cmp *c, ins_store *store)
 			ins_buf_clear(&c->msg);
 			c->msg_ms = INT64_MIN;
 		}
-		if (ib >= 0)
-			side_add(&c->sb, outcome, flags, has_dur, dur);
-		if (it >= 0) {
-			side_add(&c->st, outcome, flags, has_dur, dur);
-			if (ins__failing(outcome) && c->t->v[it].started_ms >= c->msg_ms) {
-				c->msg_ms = c->t->v[it].started_ms;
-				ins_buf_set(&c->msg, ins_store__col_text(st, 6));
-			}
-		}
+		if (take_row(c, st, 2))
+			ins_buf_set(&c->msg, ins_store__col_text(st, 6));
 	}
 	if (rc != SQLITE_DONE) {
 		rc = ins_store__error(store, "comparing results");
@@ -499,24 +513,9 @@ static int scan_part_run(struct scan_part *p)
 			sqlite3_bind_int64(per, 1, c->test_id);
 			sqlite3_bind_int64(per, 2, p->lo[k]);
 			sqlite3_bind_int64(per, 3, p->hi[k]);
-			while ((rc = sqlite3_step(per)) == SQLITE_ROW) {
-				int64_t sid = sqlite3_column_int64(per, 0);
-				int outcome = sqlite3_column_int(per, 1);
-				int flags = sqlite3_column_int(per, 2);
-				int has_dur = sqlite3_column_type(per, 3) != SQLITE_NULL;
-				double dur = sqlite3_column_double(per, 3);
-				long ib = ins_sessset_find(c->b, sid), it = ins_sessset_find(c->t, sid);
-
-				if (ib >= 0)
-					side_add(&c->sb, outcome, flags, has_dur, dur);
-				if (it < 0)
-					continue;
-				side_add(&c->st, outcome, flags, has_dur, dur);
-				if (ins__failing(outcome) && c->t->v[it].started_ms >= c->msg_ms) {
-					c->msg_ms = c->t->v[it].started_ms;
-					c->msg_sid = sid;
-				}
-			}
+			while ((rc = sqlite3_step(per)) == SQLITE_ROW)
+				if (take_row(c, per, 0))
+					c->msg_sid = sqlite3_column_int64(per, 0);
 			if (rc != SQLITE_DONE) {
 				rc = ins_store__error(c->store, "comparing results");
 				goto done;
