@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "insight/complete.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 static int run(ins_store *store, ins_complete_kind kind, sqlite3_stmt *st, const char *prefix,
 	       size_t limit, ins_complete_fn fn, void *data)

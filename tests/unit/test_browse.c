@@ -19,10 +19,10 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "browse_internal.h"
+#include "analysis/browse_internal.h"
 #include "insight/browse.h"
 #include "insight/errors.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #define T0 INT64_C(1795000000000) /* 2026-11-18T09:46:40Z */
 #define HOUR INT64_C(3600000)

@@ -19,7 +19,7 @@
 #include "insight/buf.h"
 #include "insight/doc.h"
 #include "insight/model.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 /* One session as the analyses see it. */
 typedef struct ins_sess {

@@ -27,8 +27,8 @@
 
 #include "insight/buf.h"
 #include "gitlib.h"
-#include "store_internal.h"
-#include "store_schema.h"
+#include "store/store_internal.h"
+#include "store/store_schema.h"
 
 /* How long a writer waits for another writer's transaction, in ms. */
 #define BUSY_TIMEOUT_MS 30000

@@ -46,7 +46,7 @@
 #include "insight/buf.h"
 #include "insight/errors.h"
 #include "insight/ingest.h"
-#include "jsonin.h"
+#include "ingest/jsonin.h"
 
 #define MAX_LINE ((size_t)INS_INGEST_MAX_TEXT * 4)
 #define MAX_OPEN 64 /* tests in progress at once: one per xdist worker is plenty */

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis_internal.h"
+#include "analysis/analysis_internal.h"
 #include "insight/compare.h"
 #include "insight/timeutil.h"
 

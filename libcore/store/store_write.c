@@ -43,7 +43,7 @@
 #include <sys/time.h>
 
 #include "insight/fingerprint.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 enum {
 	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_UNFINAL,

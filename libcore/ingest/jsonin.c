@@ -7,7 +7,7 @@
 
 #include "insight/errors.h"
 #include "insight/ingest.h"
-#include "jsonin.h"
+#include "ingest/jsonin.h"
 
 int ins_jsonin_check(const char *p, size_t len, const char **why, size_t *off)
 {

@@ -1,5 +1,5 @@
 /*
- * ingest.c - choosing a report parser: format sniffing and opening reports.
+ * sniff.c - choosing a report parser: format sniffing and opening reports.
  *
  * The format is told from content, never from the file name:
  *

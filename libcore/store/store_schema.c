@@ -13,7 +13,7 @@
  */
 #include <stddef.h>
 
-#include "store_schema.h"
+#include "store/store_schema.h"
 
 static const char *const migrations[] = {
 	/* 0 -> 1: the initial schema. */

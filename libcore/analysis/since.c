@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis_internal.h"
+#include "analysis/analysis_internal.h"
 #include "insight/analytics.h"
 #include "insight/git.h"
 

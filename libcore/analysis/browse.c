@@ -23,10 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "browse_internal.h"
+#include "analysis/browse_internal.h"
 #include "insight/browse.h"
 #include "insight/timeutil.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 /* Sessions of the SUT shown in a trend sparkline or a series. */
 #define TREND_SESSIONS 20

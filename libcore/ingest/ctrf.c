@@ -34,7 +34,7 @@
 #include "insight/buf.h"
 #include "insight/errors.h"
 #include "insight/ingest.h"
-#include "jsonin.h"
+#include "ingest/jsonin.h"
 
 #define MAX_FILE ((size_t)256 << 20)
 

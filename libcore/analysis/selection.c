@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "analysis_internal.h"
+#include "analysis/analysis_internal.h"
 #include "insight/git.h"
 #include "insight/selection.h"
 #include "insight/timeutil.h"
