@@ -40,6 +40,7 @@ enum {
 
 typedef struct ins_ctx {
 	const char *db;          /* --db PATH, NULL = discover */
+	const char *config_file; /* --config FILE, NULL = none */
 	const char *output_name; /* --format as given, NULL = term */
 	ins_output output;       /* the resolved output kind */
 	const char *output_file; /* --output FILE, NULL = stdout */
@@ -50,6 +51,8 @@ typedef struct ins_ctx {
 	const char *cmdname;     /* "session list", for messages */
 	const char *const *usage; /* the running command's usage lines */
 	ins_store *store;        /* opened by cmd_store() */
+	struct ins_config *config; /* read by cmd_config() */
+	int config_read;         /* cmd_config() was called */
 } ins_ctx;
 
 /* ---- options ---- */
@@ -178,6 +181,17 @@ int cmd_exit_code(int code);
  * Returns 0 or an exit code (the error already printed).
  */
 int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out);
+
+/*
+ * The configuration for this run (insight/config.h): the user file, the
+ * project file beside the history in use, and --config FILE, read once.
+ * Warns once about a file that holds a secret and is readable by others.
+ * Sets *out (may be NULL when no file exists: the getters accept it) and
+ * returns 0, or an exit code (the error already printed).
+ */
+int cmd_config(ins_ctx *ctx, const struct ins_config **out);
+/* The project config file for the history in use (`config` beside it). */
+void cmd_config_project_path(ins_ctx *ctx, ins_buf *out);
 
 /* Render `doc` in the chosen output format to stdout or --output; frees doc. Returns an exit code. */
 int cmd_render(ins_ctx *ctx, ins_doc *doc);

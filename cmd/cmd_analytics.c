@@ -9,6 +9,7 @@
  * `pytest --deselect`), and compare's gate turns into exit status 1.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "cmd_analytics.h"
 #include "insight/analytics.h"
 #include "insight/compare.h"
+#include "insight/config.h"
 #include "insight/timeutil.h"
 
 /* The time window options shared by the analyses. */
@@ -34,11 +36,16 @@ struct window_opts {
 	OPT_STRING(0, "since", &(w).since, "DATE", "from this date (2026-11-01, yesterday)", NULL), \
 	OPT_STRING(0, "until", &(w).until, "DATE", "up to this date (default: now)", NULL)
 
-/* Turn the window options into [from, to]. Returns 0 or EXIT_USAGE (printed). */
-static int window_resolve(ins_ctx *ctx, const struct window_opts *w, const char *deflt,
+/*
+ * Turn the window options into [from, to]. Without --time, --days or
+ * --since, the window is config key `key` (its default is the one -h shows).
+ * Returns 0 or an exit code (printed).
+ */
+static int window_resolve(ins_ctx *ctx, const struct window_opts *w, const char *key,
 			  ins_analytics_opts *o)
 {
 	int64_t now = ins_time_now_ms(), len;
+	const ins_config *cfg;
 	int rc;
 
 	if ((w->time != NULL) + (w->days != 0) > 1)
@@ -57,8 +64,14 @@ static int window_resolve(ins_ctx *ctx, const struct window_opts *w, const char 
 	}
 	if (w->days) {
 		len = (int64_t)w->days * 86400000;
-	} else if ((rc = ins_time_parse_window(&len, w->time ? w->time : deflt)) < 0) {
-		return cmd_fail(rc);
+	} else if (w->time) {
+		if ((rc = ins_time_parse_window(&len, w->time)) < 0)
+			return cmd_fail(rc);
+	} else {
+		if ((rc = cmd_config(ctx, &cfg)) != 0)
+			return rc;
+		if ((rc = ins_config_get_window(cfg, key, &len)) < 0)
+			return cmd_fail(rc);
 	}
 	o->from_ms = o->to_ms - len;
 	return 0;
@@ -112,7 +125,7 @@ static int cmd_analytics_summary(int argc, const char **argv, ins_ctx *ctx)
 	if (cmd_parse_options(ctx, argc, argv, opts, usage, 0) != 0)
 		return EXIT_USAGE;
 	ins_analytics_opts_init(&o);
-	if ((rc = window_resolve(ctx, &w, "7d", &o)) != 0)
+	if ((rc = window_resolve(ctx, &w, "analytics.window", &o)) != 0)
 		return rc;
 	o.sut = sut;
 	o.limit = limit > 0 ? (size_t)limit : 0;
@@ -315,7 +328,7 @@ static int cmd_analytics_flaky(int argc, const char **argv, ins_ctx *ctx)
 	};
 	struct window_opts w = { 0 };
 	const char *sut = NULL, *threshold = NULL, *half_life = NULL;
-	long min_runs = 5;
+	long min_runs = LONG_MIN;
 	int quarantine = 0;
 	const struct ins_option opts[] = {
 		OPT_STRING('s', "sut", &sut, "NAME", "only this SUT", "sut"),
@@ -338,8 +351,25 @@ static int cmd_analytics_flaky(int argc, const char **argv, ins_ctx *ctx)
 	if (cmd_parse_options(ctx, argc, argv, opts, usage, 0) != 0)
 		return EXIT_USAGE;
 	ins_analytics_opts_init(&o);
-	if ((rc = window_resolve(ctx, &w, "30d", &o)) != 0)
+	if ((rc = window_resolve(ctx, &w, "analytics.flaky-window", &o)) != 0)
 		return rc;
+	if (min_runs == LONG_MIN || !threshold) {
+		const ins_config *cfg;
+
+		if ((rc = cmd_config(ctx, &cfg)) != 0)
+			return rc;
+		if (min_runs == LONG_MIN &&
+		    (rc = ins_config_get_int(cfg, "analytics.flaky-min-runs", &min_runs)) < 0)
+			return cmd_fail(rc);
+		if (!threshold &&
+		    (rc = ins_config_get_real(cfg, "analytics.flaky-threshold", &o.threshold)) < 0)
+			return cmd_fail(rc);
+		if (min_runs < 1)
+			return cmd_error(EXIT_USAGE, "analytics.flaky-min-runs must be at least 1");
+		if (!threshold && (o.threshold < 0 || o.threshold > 1))
+			return cmd_error(EXIT_USAGE, "analytics.flaky-threshold must be from 0 to 1, "
+					 "not %g", o.threshold);
+	}
 	if (min_runs < 1)
 		return cmd_usage_error(ctx, "--min-runs must be at least 1");
 	if ((rc = parse_real(ctx, "threshold", threshold, &o.threshold, 0, 1)) != 0 ||
@@ -381,7 +411,7 @@ static int cmd_analytics_failures(int argc, const char **argv, ins_ctx *ctx)
 	if (cmd_parse_options(ctx, argc, argv, opts, usage, 0) != 0)
 		return EXIT_USAGE;
 	ins_analytics_opts_init(&o);
-	if ((rc = window_resolve(ctx, &w, "7d", &o)) != 0)
+	if ((rc = window_resolve(ctx, &w, "analytics.window", &o)) != 0)
 		return rc;
 	o.sut = sut;
 	o.nodeid = nodeid;
@@ -404,7 +434,7 @@ static int analyze_common(ins_ctx *ctx, const char *sut, const char *nodeid, con
 	int rc;
 
 	ins_analytics_opts_init(&o);
-	if ((rc = window_resolve(ctx, w, "30d", &o)) != 0)
+	if ((rc = window_resolve(ctx, w, "analytics.trend-window", &o)) != 0)
 		return rc;
 	if (metric && (rc = ins_metric_parse(&o.metric, metric)) < 0)
 		return cmd_fail(rc);

@@ -41,6 +41,7 @@
 #include "cmd.h"
 #include "completion-scripts.h"
 #include "insight/complete.h"
+#include "insight/config.h"
 
 int cmd_probing;
 
@@ -197,6 +198,11 @@ static void add_hint(struct answer *a, const char *hint, const char *db, const c
 		add_store(a, INS_COMPLETE_SESSION, db, sut);
 	else if (!strcmp(hint, "test"))
 		add_store(a, INS_COMPLETE_TEST, db, sut);
+	else if (!strcmp(hint, "config-key"))
+		for (const ins_config_key *k = ins_config_keys; k->name; k++) {
+			if (!strchr(k->name, '*'))
+				add(a, k->name, k->help);
+		}
 	else if (!strcmp(hint, "format"))
 		add_words(a, "term|md|html|json|csv|tsv");
 	else if (!strcmp(hint, "shell"))
@@ -391,6 +397,8 @@ static void positional_kind(ins_buf *kind, const char *usage, int skip_words, in
 			ins_buf_puts(kind, !strcmp(group, "sut") ? "sut" : "session");
 		else if (!strcmp(name, "shell"))
 			ins_buf_puts(kind, "shell");
+		else if (!strcmp(name, "key"))
+			ins_buf_puts(kind, "config-key");
 		else if (!strcmp(name, "command"))
 			ins_buf_puts(kind, !strcmp(group, "help") ? "insight-command" : "command");
 		else if (!strcmp(name, "subcommand"))

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "insight/config.h"
 #include "cmd_session.h"
 #include "hooks.h"
 #include "insight/import.h"
@@ -335,7 +336,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	struct cmd_list tags = { 0 }, reports = { 0 };
 	const struct ins_option opts[] = {
 		OPT_STRING('s', "sut", &sut, "NAME",
-			   "the system under test (default: the project directory's name)", "sut"),
+			   "the system under test (default: session.sut, else the project directory's name)", "sut"),
 		OPT_LIST('t', "tag", &tags, "K=V", "tag the session (repeatable)", NULL),
 		OPT_LIST('r', "report", &reports, "PATH",
 			 "a report the command writes (file, directory or glob; repeatable)", "file"),
@@ -373,8 +374,14 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	facts_job.facts = &facts;
 	facts_job.ctx = ctx;
 	if (!sut || !*sut) {
-		default_sut(&sut_buf, &facts.git);
-		sut = sut_buf.ptr;
+		const ins_config *cfg;
+
+		if (cmd_config(ctx, &cfg) != 0)
+			goto done; /* rc is still EXIT_CANNOT_RUN */
+		if (ins_config_get_string(cfg, "session.sut", &sut) < 0 || !*sut) {
+			default_sut(&sut_buf, &facts.git);
+			sut = sut_buf.ptr;
+		}
 	}
 	/* Open the history first: if it cannot be written, say so before running anything. */
 	if (cmd_store(ctx, CMD_STORE_WRITE, &store) != 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "insight/config.h"
 #include "cmd_session.h"
 #include "hooks.h"
 #include "insight/ci.h"
@@ -191,7 +192,7 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 	int force = 0, split = 0, keep_text = 0, no_git = 0;
 	struct cmd_list tags = { 0 };
 	const struct ins_option opts[] = {
-		OPT_STRING('s', "sut", &sut, "NAME", "the system under test (required)", "sut"),
+		OPT_STRING('s', "sut", &sut, "NAME", "the system under test (default: session.sut)", "sut"),
 		OPT_BOOL(0, "no-git", &no_git, "do not record the working directory's git facts"),
 		OPT_LIST('t', "tag", &tags, "K=V", "tag the session (repeatable)", NULL),
 		OPT_STRING(0, "format", &format, "FORMAT",
@@ -210,9 +211,16 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
-	if (!sut || !*sut)
-		return cmd_usage_error(ctx, "session import needs --sut NAME: the system under "
-				       "test the reports belong to");
+	if (!sut || !*sut) {
+		const ins_config *cfg;
+
+		if ((rc = cmd_config(ctx, &cfg)) != 0)
+			return rc;
+		if (ins_config_get_string(cfg, "session.sut", &sut) < 0 || !*sut)
+			return cmd_usage_error(ctx, "session import needs --sut NAME (or session.sut "
+					       "in the config): the system under test the reports "
+					       "belong to");
+	}
 	if (n == 0)
 		return cmd_usage_error(ctx, "session import needs a report (a file, directory, "
 				       "glob, or - for stdin)");

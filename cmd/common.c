@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "insight/config.h"
 
 int cmd_exit_code(int code)
 {
@@ -216,4 +217,52 @@ done:
 	ins_doc_free(doc);
 	ins_buf_release(&tmp);
 	return rc;
+}
+
+void cmd_config_project_path(ins_ctx *ctx, ins_buf *out)
+{
+	ins_buf db = INS_BUF_INIT;
+
+	if (ctx->store && strcmp(ins_store_path(ctx->store), ":memory:"))
+		ins_buf_puts(&db, ins_store_path(ctx->store));
+	else
+		ins_store_discover(&db, ctx->db);
+	ins_config_project_path(out, db.ptr);
+	ins_buf_release(&db);
+}
+
+static void warn_secret_file(const char *path, const char *key, void *data)
+{
+	(void)data;
+	cmd_warn("'%s' holds a secret (%s) and others can read it; run 'chmod 600 %s' or keep "
+		 "the secret in the environment", path, key, path);
+}
+
+int cmd_config(ins_ctx *ctx, const struct ins_config **out)
+{
+	ins_buf user = INS_BUF_INIT, project = INS_BUF_INIT;
+	ins_config_files files = { 0 };
+	const char *file = ctx->config_file;
+	int rc;
+
+	if (ctx->config_read) {
+		*out = ctx->config;
+		return 0;
+	}
+	if (!file || !*file)
+		file = getenv("INSIGHT_CONFIG");
+	ins_config_user_path(&user);
+	cmd_config_project_path(ctx, &project);
+	files.user = user.ptr;
+	files.project = project.ptr;
+	files.file = file;
+	rc = ins_config_open(&ctx->config, &files);
+	ins_buf_release(&user);
+	ins_buf_release(&project);
+	if (rc < 0)
+		return cmd_fail(rc);
+	ctx->config_read = 1;
+	ins_config_check_secret_files(ctx->config, warn_secret_file, NULL);
+	*out = ctx->config;
+	return 0;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "insight/config.h"
 
 extern const struct ins_group cmd_group_session;
 extern const struct ins_group cmd_group_sut;
@@ -18,6 +19,7 @@ extern const struct ins_group cmd_group_test;
 extern const struct ins_group cmd_group_history;
 extern const struct ins_group cmd_group_analytics;
 extern const struct ins_group cmd_group_db;
+extern const struct ins_group cmd_group_config;
 extern const struct ins_group cmd_group_init;
 extern const struct ins_group cmd_group_version;
 extern const struct ins_group cmd_group_help;
@@ -32,6 +34,7 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_analytics,
 	&cmd_group_init,
 	&cmd_group_db,
+	&cmd_group_config,
 	&cmd_group_help,
 	&cmd_group_completion,
 	&cmd_group_version,
@@ -40,7 +43,7 @@ const struct ins_group *const cmd_groups[] = {
 };
 
 static const char *const top_usage[] = {
-	"insight [--db PATH] [--format FORMAT] [--color WHEN] [-q | -v] <command> [<args>]",
+	"insight [--db PATH] [--config FILE] [--format FORMAT] [--color WHEN] [-q | -v] <command> [<args>]",
 	"insight --version",
 	NULL,
 };
@@ -166,6 +169,8 @@ static void run_external(ins_ctx *ctx, const char *name, int argc, const char **
 	/* Hand the global options on through the environment. */
 	if (ctx->db)
 		setenv("INSIGHT_DB", ctx->db, 1);
+	if (ctx->config_file)
+		setenv("INSIGHT_CONFIG", ctx->config_file, 1);
 	if (ctx->output_name)
 		setenv("INSIGHT_FORMAT", ctx->output_name, 1);
 	if (ctx->color_when)
@@ -269,6 +274,7 @@ int main(int argc, char **argv)
 
 	rc = run_group(&ctx, g, nargs, args);
 	ins_store_free(ctx.store);
+	ins_config_free(ctx.config);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno == EPIPE)
 			return rc;

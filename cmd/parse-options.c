@@ -22,6 +22,7 @@ static int global_verbose_dummy;
 const struct ins_option cmd_global_options[] = {
 	OPT_GROUP("Global options"),
 	OPT_STRING(0, "db", NULL, "PATH", "the history file (default: discovered)", "file"),
+	OPT_STRING(0, "config", NULL, "FILE", "read this config file too, over the others", "file"),
 	OPT_STRING(0, "format", NULL, "FORMAT", "output format: term, md, html, json, csv, tsv",
 		   "term|md|html|json|csv|tsv"),
 	OPT_STRING('o', "output", NULL, "FILE", "write the answer to FILE instead of stdout", "file"),
@@ -43,6 +44,8 @@ static void *global_slot(const struct ins_option *o)
 {
 	if (!strcmp(o->long_name, "db"))
 		return &global_ctx->db;
+	if (!strcmp(o->long_name, "config"))
+		return &global_ctx->config_file;
 	if (!strcmp(o->long_name, "format"))
 		return &global_ctx->output_name;
 	if (!strcmp(o->long_name, "output"))

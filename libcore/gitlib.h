@@ -21,6 +21,11 @@
 #define INS__GITLIB_FUNCS(X) \
 	X(git_libgit2_init) \
 	X(git_error_last) \
+	X(git_config_delete_entry) \
+	X(git_config_foreach) \
+	X(git_config_free) \
+	X(git_config_open_ondisk) \
+	X(git_config_set_string) \
 	X(git_commit_author) \
 	X(git_commit_free) \
 	X(git_commit_id) \
@@ -82,6 +87,11 @@ int ins__gitlib_load(void);
 #ifndef INS__GITLIB_IMPL
 #define git_libgit2_init (ins__gitlib.git_libgit2_init)
 #define git_error_last (ins__gitlib.git_error_last)
+#define git_config_delete_entry (ins__gitlib.git_config_delete_entry)
+#define git_config_foreach (ins__gitlib.git_config_foreach)
+#define git_config_free (ins__gitlib.git_config_free)
+#define git_config_open_ondisk (ins__gitlib.git_config_open_ondisk)
+#define git_config_set_string (ins__gitlib.git_config_set_string)
 #define git_commit_author (ins__gitlib.git_commit_author)
 #define git_commit_free (ins__gitlib.git_commit_free)
 #define git_commit_id (ins__gitlib.git_commit_id)

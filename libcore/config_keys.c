@@ -1,0 +1,59 @@
+/*
+ * config_keys.c - every configuration key insight knows, with its type,
+ * default and one line of help.
+ *
+ * `insight config list --defaults` prints this table, `config set` refuses
+ * a key that is not in it (with a "did you mean"), and man/insightconfig.5
+ * documents each key with the same default (tests/cli/t6001 checks that
+ * the manual and this table agree). One key a line, sorted by section.
+ */
+#include <stddef.h>
+
+#include "insight/config.h"
+
+const ins_config_key ins_config_keys[] = {
+	/* analytics: the defaults of the analyses' options */
+	{ "analytics.flaky-min-runs", INS_CONFIG_INT, "5", NULL,
+	  "analytics flaky: fewer runs than this are 'not enough data' (--min-runs)" },
+	{ "analytics.flaky-threshold", INS_CONFIG_REAL, "0.5", NULL,
+	  "analytics flaky: flaky when the score is at least this, 0 to 1 (--threshold)" },
+	{ "analytics.flaky-window", INS_CONFIG_WINDOW, "30d", NULL,
+	  "analytics flaky: the window before now (--time)" },
+	{ "analytics.trend-window", INS_CONFIG_WINDOW, "30d", NULL,
+	  "analytics analyze, sut analyze, test trends: the window before now (--time)" },
+	{ "analytics.window", INS_CONFIG_WINDOW, "7d", NULL,
+	  "analytics summary and analytics failures: the window before now (--time)" },
+
+	/* ci: publishing to the CI system a session runs in */
+	{ "ci.azure.token", INS_CONFIG_SECRET, NULL, "SYSTEM_ACCESSTOKEN",
+	  "Azure DevOps: the access token (map $(System.AccessToken) into the step)" },
+	{ "ci.bitbucket.api-url", INS_CONFIG_STRING, "https://api.bitbucket.org/2.0", NULL,
+	  "Bitbucket Cloud: the API base URL" },
+	{ "ci.bitbucket.token", INS_CONFIG_SECRET, NULL, "BITBUCKET_ACCESS_TOKEN",
+	  "Bitbucket Cloud: a repository, project or workspace access token" },
+	{ "ci.github.token", INS_CONFIG_SECRET, NULL, "GITHUB_TOKEN",
+	  "GitHub: the token (in Actions, the job's GITHUB_TOKEN)" },
+	{ "ci.gitlab.token", INS_CONFIG_SECRET, NULL, NULL,
+	  "GitLab: a token with the api scope, read from the variable ci.gitlab.token-env names" },
+	{ "ci.gitlab.token-env", INS_CONFIG_STRING, "GITLAB_TOKEN", NULL,
+	  "GitLab: the environment variable that holds the token" },
+	{ "ci.report", INS_CONFIG_STRING, "never", NULL,
+	  "auto: session run publishes its session with 'ci report' when it runs in CI; never" },
+
+	/* net: every HTTP request insight makes */
+	{ "net.budget", INS_CONFIG_DURATION, "120s", NULL,
+	  "the total time one command may spend on requests and the waits between retries" },
+	{ "net.connect-timeout", INS_CONFIG_DURATION, "10s", NULL,
+	  "the longest wait for a connection" },
+	{ "net.retries", INS_CONFIG_INT, "5", NULL,
+	  "how many times a request that failed for a transient reason is sent again" },
+	{ "net.timeout", INS_CONFIG_DURATION, "30s", NULL,
+	  "the longest a request may take, from connecting to the last byte of the answer" },
+
+	/* session: recording sessions */
+	{ "session.sut", INS_CONFIG_STRING, NULL, NULL,
+	  "the SUT of session run and session import without --sut (default: the project "
+	  "directory's name)" },
+
+	{ NULL, 0, NULL, NULL, NULL }
+};
