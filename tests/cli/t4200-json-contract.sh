@@ -14,7 +14,7 @@ NODE=tests/test_pricing.py::test_bulk_discount_at_threshold
 
 # Commands that print no report document (their answer is another program's
 # output, a note on stderr, or text for a shell).
-NO_DOCUMENT="session run|session delete|db vacuum|db backup|db migrate|help|completion|version"
+NO_DOCUMENT="session run|session delete|db vacuum|db backup|db migrate|help|completion|version|config get|config set|config unset"
 
 test_expect_success 'a small history: four commits of examples/shop, two runs each' '
 	cp -r "$INSIGHT_SRCDIR/examples/shop" shop &&
@@ -59,7 +59,8 @@ init|
 db path|
 db check|
 db stats|
-db prune|--older-than 3650d --dry-run'
+db prune|--older-than 3650d --dry-run
+config list|--show-origin'
 
 test_expect_success 'every registered command has a JSON case or prints no document' '
 	insight __complete --commands >commands &&
