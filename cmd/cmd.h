@@ -193,6 +193,24 @@ int cmd_config(ins_ctx *ctx, const struct ins_config **out);
 /* The project config file for the history in use (`config` beside it). */
 void cmd_config_project_path(ins_ctx *ctx, ins_buf *out);
 
+/*
+ * A network context for a publishing command (insight/net.h): timeouts,
+ * retries and budget from the configuration (net.*), -vv traces each
+ * request and answer on stderr (masked), and with `dry_run` each request is
+ * printed on stdout (masked) and none is sent. Free it with ins_net_free().
+ * Returns 0 or an exit code (printed).
+ */
+struct ins_net;
+int cmd_net_open(ins_ctx *ctx, int dry_run, struct ins_net **out);
+/*
+ * End a publishing command: print the delivery summary line ("delivered:
+ * ...; not delivered: ..."; on stderr, as a note unless something was not
+ * delivered) and return EXIT_NET when anything was not delivered, else
+ * EXIT_OK.
+ */
+struct ins_delivery;
+int cmd_delivery_finish(ins_ctx *ctx, const struct ins_delivery *d);
+
 /* Render `doc` in the chosen output format to stdout or --output; frees doc. Returns an exit code. */
 int cmd_render(ins_ctx *ctx, ins_doc *doc);
 

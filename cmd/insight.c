@@ -25,6 +25,7 @@ extern const struct ins_group cmd_group_version;
 extern const struct ins_group cmd_group_help;
 extern const struct ins_group cmd_group_completion;
 extern const struct ins_group cmd_group_complete;
+extern const struct ins_group cmd_group_http;
 
 const struct ins_group *const cmd_groups[] = {
 	&cmd_group_session,
@@ -39,6 +40,7 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_completion,
 	&cmd_group_version,
 	&cmd_group_complete,
+	&cmd_group_http,
 	NULL,
 };
 
