@@ -237,6 +237,9 @@ static int read_one(const git_config_entry *ge, void *data)
 	struct read_ctx *rc = data;
 
 	add_entry(rc->cfg, ge->name, ge->value, rc->level);
+	/* A secret in a file is masked everywhere from now on, used or not. */
+	if (ge->value && ins_config_key_is_secret(ge->name))
+		ins_secret_add(ge->value);
 	return 0;
 }
 
@@ -296,6 +299,34 @@ done:
 	if (rc < 0) {
 		ins_config_free(cfg);
 		return rc;
+	}
+	/* So are the secrets in the variables a `<secret>-env` names... */
+	for (size_t i = 0; i < cfg->n; i++) {
+		size_t len = strlen(cfg->entries[i].name);
+		const char *v;
+
+		if (len > 4 && !strcmp(cfg->entries[i].name + len - 4, "-env") &&
+		    ins_config_key_find(cfg->entries[i].name) && (v = getenv(cfg->entries[i].value)))
+			ins_secret_add(v);
+	}
+	/* ...and the secrets of known keys in the environment. */
+	for (const ins_config_key *k = ins_config_keys; k->name; k++) {
+		ins_buf var = INS_BUF_INIT;
+		const char *v;
+
+		size_t len = strlen(k->name);
+
+		if (len > 4 && !strcmp(k->name + len - 4, "-env") && k->def &&
+		    (v = getenv(k->def)))
+			ins_secret_add(v);
+		if (k->type != INS_CONFIG_SECRET || strchr(k->name, '*'))
+			continue;
+		if (k->env && (v = getenv(k->env)))
+			ins_secret_add(v);
+		ins_config_key_envvar(&var, k->name);
+		if ((v = getenv(var.ptr)))
+			ins_secret_add(v);
+		ins_buf_release(&var);
 	}
 	*out = cfg;
 	return 0;
