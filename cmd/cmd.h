@@ -25,7 +25,7 @@ enum {
 	EXIT_USAGE = 2,   /* bad command line */
 	EXIT_INPUT = 3,   /* bad input data (a report that does not parse) */
 	EXIT_STORE = 4,   /* the history could not be read or written */
-	EXIT_NET = 5,     /* a network or publish error */
+	EXIT_NET = 5,     /* something could not be delivered (network, publishing) */
 	EXIT_CANNOT_RUN = 125, /* session run: insight failed before the command ran */
 	EXIT_NOEXEC = 126,     /* session run: the command is not executable */
 	EXIT_NOTFOUND = 127    /* session run: the command was not found */

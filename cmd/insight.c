@@ -71,7 +71,8 @@ static void print_top_help(FILE *fp)
 	}
 	fputs("\n'insight <command> -h' shows a command's options; 'insight help <command>' its manual.\n"
 	      "Exit status: 0 ok, 1 a check or gate failed, 2 usage error, 3 bad input,\n"
-	      "4 history error, 5 network error; 'session run' passes the test command's status.\n",
+	      "4 history error, 5 something could not be delivered (network); 'session run'\n"
+	      "passes the test command's status. -vv traces HTTP requests, secrets masked.\n",
 	      fp);
 	cmd_usage_print(fp, NULL, NULL);
 }

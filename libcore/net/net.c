@@ -348,7 +348,7 @@ static void dry_run_print(ins_net *net, const ins_http_request *req, const char 
 
 	ins_buf_printf(&text, "%s ", req->method);
 	masked_url(&text, req->url);
-	ins_buf_putc(&text, '\n');
+	ins_buf_printf(&text, "\nUser-Agent: insight/%s\n", INSIGHT_VERSION);
 	for (const char *const *h = extra; h && *h; h++) {
 		ins_secret_mask_header(&text, *h);
 		ins_buf_putc(&text, '\n');

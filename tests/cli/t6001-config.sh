@@ -181,6 +181,20 @@ test_expect_success 'the analyses read their default window and flaky settings' 
 	(cd proj && insight analytics flaky >/dev/null)
 '
 
+test_expect_success 'secrets in the environment and the config never reach the history' '
+	mkdir hist && (cd hist && insight init >/dev/null) &&
+	(cd hist && insight config set ci.github.token ghp_confsecret_3141 2>/dev/null) &&
+	(cd hist && GITHUB_TOKEN=ghs_envsecret_2718 GITLAB_TOKEN=glpat_envsecret_1618 \
+		INSIGHT_SESSION_SUT=s insight -vv session run --report ../report.xml -- true) \
+		>out 2>err &&
+	(cd hist && GITHUB_TOKEN=ghs_envsecret_2718 insight -vv --format json session show latest) \
+		>>out 2>>err &&
+	cat hist/.insight/history.db* out err >all &&
+	test_grep -v "ghp_confsecret_3141" all &&
+	test_grep -v "ghs_envsecret_2718" all &&
+	test_grep -v "glpat_envsecret_1618" all
+'
+
 test_expect_success 'config list --defaults lists every key; the manual documents each default' '
 	insight --format tsv config list --defaults >keys.tsv &&
 	test_line_count -gt 10 keys.tsv &&

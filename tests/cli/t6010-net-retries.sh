@@ -233,8 +233,9 @@ test_expect_success 'a dry run prints the request, masked, and sends nothing' '
 	GITHUB_TOKEN=ghs_dryruntoken0001 insight __http --dry-run --auth ci.github.token \
 		-H "X-Other: visible" --json --data "{\"body\": \"hello\"}" \
 		POST "$SERVER_URL$REPO/issues/1/comments?access_token=ghs_dryruntoken0001" >out 2>err &&
+	version=$(insight --version | sed "s/^insight //") &&
 	printf "%s\n" "POST $SERVER_URL$REPO/issues/1/comments?access_token=***" \
-		"X-Other: visible" "Authorization: Bearer ***" "Accept: application/json" \
+		"User-Agent: insight/$version" "X-Other: visible" "Authorization: Bearer ***" "Accept: application/json" \
 		"Content-Type: application/json" "" "{\"body\":\"hello\"}" "" >expect &&
 	test_cmp expect out &&
 	test_grep "skipped: request (dry run)" err &&

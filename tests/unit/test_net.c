@@ -22,6 +22,8 @@
 #include "insight/net.h"
 #include "insight/secret.h"
 
+/* INSIGHT_TEST_VERSION: the version in the User-Agent (tests/CMakeLists.txt). */
+
 struct capture {
 	ins_buf dry;
 	ins_buf trace;
@@ -73,6 +75,7 @@ static void test_dry_run(void **state)
 	assert_int_equal(cap.dry_calls, 1);
 	assert_string_equal(cap.dry.ptr,
 			    "POST http://127.0.0.1:9/x?token=***\n"
+			    "User-Agent: insight/" INSIGHT_TEST_VERSION "\n"
 			    "Authorization: token ***\n"
 			    "X-Plain: yes\n"
 			    "Accept: application/json\n"
