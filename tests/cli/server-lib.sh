@@ -57,7 +57,10 @@ start_contract_server() {
 		cat "$TRASH/server-$SERVER_N.err" >&2
 		return 1
 	fi
-	SERVER_URL="http://127.0.0.1:$(cat "$port_file")"
+	case " $* " in
+	*" --tls-cert "*) SERVER_URL="https://127.0.0.1:$(cat "$port_file")" ;;
+	*) SERVER_URL="http://127.0.0.1:$(cat "$port_file")" ;;
+	esac
 	# Requests to the local server never go through a proxy.
 	export no_proxy="127.0.0.1,localhost" NO_PROXY="127.0.0.1,localhost"
 	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy

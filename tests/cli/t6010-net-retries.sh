@@ -31,6 +31,11 @@ AUTH_URL=$SERVER_URL
 start_contract_server github || exit 1
 CLOSED_URL=$SERVER_URL
 stop_contract_server "$SERVER_PID"
+# An HTTPS server with a certificate of its own, not in the system's bundle.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout tls.key -out tls.pem 2>/dev/null || exit 1
+start_contract_server github --tls-cert tls.pem --tls-key tls.key || exit 1
+TLS_URL=$SERVER_URL
 start_contract_server github --option comments=120 --option marker_at=117 || exit 1
 
 test_expect_success 'a plain GET: one attempt, insight'"'"'s User-Agent, exit 0' '
@@ -226,6 +231,26 @@ test_expect_success 'connection refused: retried, then exit 5 naming the URL' '
 		GET "$CLOSED_URL/echo" >out 2>err &&
 	test "$(nstat attempts)" = 3 &&
 	test_grep "not delivered: request (GET $CLOSED_URL/echo: .*onnect.*(3 attempts))" err
+'
+
+test_expect_success 'HTTPS: the system bundle, then CURL_CA_BUNDLE or SSL_CERT_FILE' '
+	unset CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR &&
+	test_must_fail --exit 5 insight __http GET "$TLS_URL/echo" >out 2>err &&
+	test "$(nstat attempts)" = 1 &&
+	test_grep "not delivered: request (GET $TLS_URL/echo: SSL certificate problem" err &&
+	CURL_CA_BUNDLE=$TRASH/tls.pem insight __http GET "$TLS_URL/echo" >out 2>err &&
+	test_grep "\"path\": \"/echo\"" out &&
+	SSL_CERT_FILE=$TRASH/tls.pem insight __http GET "$TLS_URL/echo" >out 2>err &&
+	test_grep "\"path\": \"/echo\"" out &&
+	CURL_CA_BUNDLE=$TRASH/none.pem SSL_CERT_FILE=$TRASH/tls.pem test_must_fail --exit 5 \
+		insight __http GET "$TLS_URL/echo" >out 2>err &&
+	test_grep "none.pem" err
+'
+
+test_expect_success 'the contract server stops by itself after its lifetime' '
+	timeout 30 "$INSIGHT_PYTHON" "$INSIGHT_SRCDIR/tests/servers/contract.py" --routes github \
+		--port-file life.port --log life.jsonl --lifetime 0.5 &&
+	test -s life.port
 '
 
 test_expect_success 'a dry run prints the request, masked, and sends nothing' '

@@ -29,8 +29,12 @@ expression (search), the first matching rule with uses left winning:
 "status" rules use the route module's error body for that status unless
 the rule gives "body".
 
+With --tls-cert and --tls-key it speaks HTTPS (to check the CA bundle the
+client trusts).
+
 Run: contract.py --routes github --port-file P --log L [--lifetime 60]
      [--faults F] [--option key=value]... (options go to the module's setup)
+     [--tls-cert CERT --tls-key KEY]
 """
 
 import argparse
@@ -40,6 +44,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -220,6 +225,8 @@ def main():
     ap.add_argument("--lifetime", type=float, default=60)
     ap.add_argument("--faults")
     ap.add_argument("--option", action="append", default=[])
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
 
     # The hard limit first: whatever happens below, the process ends.
@@ -241,7 +248,13 @@ def main():
     srv.log = open(args.log, "a")
     srv.log_lock = threading.Lock()
     port = srv.server_address[1]
-    state.base_url = "http://127.0.0.1:%d" % port
+    scheme = "http"
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        scheme = "https"
+    state.base_url = "%s://127.0.0.1:%d" % (scheme, port)
     if hasattr(routes, "setup"):
         routes.setup(state)
     tmp = args.port_file + ".tmp"
