@@ -5,7 +5,8 @@
 # past the timeout, a dropped connection, 401/403/404/422 bodies), the number
 # of attempts and the waits requested (time scaled down with
 # INSIGHT_NET_TIME_SCALE, so nothing sleeps the real amounts), POSTs that
-# may have landed, the budget, the 50 MB cap, dry runs, and exit 5.
+# may have landed, the budget, the 50 MB cap, the CA bundle and proxies
+# from the environment, dry runs, secrets masked everywhere, and exit 5.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server-lib.sh"
 
@@ -245,6 +246,18 @@ test_expect_success 'HTTPS: the system bundle, then CURL_CA_BUNDLE or SSL_CERT_F
 	CURL_CA_BUNDLE=$TRASH/none.pem SSL_CERT_FILE=$TRASH/tls.pem test_must_fail --exit 5 \
 		insight __http GET "$TLS_URL/echo" >out 2>err &&
 	test_grep "none.pem" err
+'
+
+test_expect_success 'a proxy from the environment is used (http_proxy), no_proxy too' '
+	: >"$SERVER_LOG" &&
+	http_proxy=$SERVER_URL no_proxy= NO_PROXY= insight __http GET "http://127.0.0.2:9/echo?via=proxy" \
+		>out 2>err &&
+	test_grep "\"via\": \[\"proxy\"\]" out &&
+	server_requests "r[\"headers\"][\"Host\"] == \"127.0.0.2:9\"" >reqs &&
+	echo "GET /echo?via=proxy" >expect && test_cmp expect reqs &&
+	http_proxy=$SERVER_URL no_proxy=127.0.0.2 INSIGHT_NET_RETRIES=0 test_must_fail --exit 5 \
+		insight __http GET "http://127.0.0.2:9/echo?via=direct" >out 2>err &&
+	test "$(server_count)" = 1
 '
 
 test_expect_success 'the contract server stops by itself after its lifetime' '
