@@ -471,7 +471,8 @@ static enum outcome attempt(ins_net *net, const ins_http_request *req, size_t bo
 		out = FAIL;
 		goto done;
 	}
-	ins_buf_puts(err, *errbuf ? errbuf : curl_easy_strerror(cc));
+	/* libcurl's message may name parts of the URL: mask it like the URL. */
+	ins_secret_mask(err, *errbuf ? errbuf : curl_easy_strerror(cc));
 	switch (cc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
