@@ -702,6 +702,21 @@ int ins_net_json(ins_net *net, const char *method, const char *url,
 	return ins_net_json_request(net, &req, body, resp, out);
 }
 
+void ins_url_escape(ins_buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			ins_buf_putc(out, (char)*p);
+		} else {
+			ins_buf_putc(out, '%');
+			ins_buf_putc(out, hex[*p >> 4]);
+			ins_buf_putc(out, hex[*p & 15]);
+		}
+	}
+}
+
 /* ---- answers ---- */
 
 int ins_http_link_next(const ins_http_response *resp, ins_buf *out)

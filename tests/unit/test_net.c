@@ -144,6 +144,19 @@ static void test_headers_and_links(void **state)
 	ins_buf_release(&v);
 }
 
+static void test_url_escape(void **state)
+{
+	ins_buf b = INS_BUF_INIT;
+
+	(void)state;
+	ins_url_escape(&b, "group/sub group/project-1.x_y~z");
+	assert_string_equal(b.ptr, "group%2Fsub%20group%2Fproject-1.x_y~z");
+	ins_buf_clear(&b);
+	ins_url_escape(&b, "caf\xc3\xa9?&=#+");
+	assert_string_equal(b.ptr, "caf%C3%A9%3F%26%3D%23%2B");
+	ins_buf_release(&b);
+}
+
 static void reason_of(const char *body, const char *want)
 {
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
@@ -300,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_dry_run),
 		cmocka_unit_test(test_opts_from_config),
 		cmocka_unit_test(test_headers_and_links),
+		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_error_reasons),
 		cmocka_unit_test(test_delivery),
 		cmocka_unit_test(test_retries_refused),

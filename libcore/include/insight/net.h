@@ -162,6 +162,13 @@ int ins_http_link_next(const ins_http_response *resp, ins_buf *out);
  */
 void ins_http_error_reason(const ins_http_response *resp, ins_buf *out);
 
+/*
+ * Append `s` percent-encoded for a URL path segment or query value: every
+ * byte but the unreserved characters of RFC 3986 (A-Z a-z 0-9 - . _ ~)
+ * becomes %XX, so "group/project" gives "group%2Fproject".
+ */
+void ins_url_escape(ins_buf *out, const char *s);
+
 /* What the command's requests took, for tests and the trace. */
 typedef struct ins_net_stats {
 	int requests;          /* ins_net_request calls */
