@@ -284,6 +284,7 @@ static int cmd_config_list(int argc, const char **argv, ins_ctx *ctx)
 		ins_table_column(lc.t, "type", "Type", INS_V_TEXT);
 		ins_table_column(lc.t, "default", "Default", INS_V_TEXT);
 		ins_table_column(lc.t, "env", "Environment", INS_V_TEXT);
+		ins_table_column_detail(lc.t, 1);
 		ins_table_column(lc.t, "description", "Description", INS_V_TEXT);
 		for (const ins_config_key *k = ins_config_keys; k->name; k++) {
 			ins_buf env = INS_BUF_INIT;

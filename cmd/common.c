@@ -257,6 +257,13 @@ int cmd_config(ins_ctx *ctx, const struct ins_config **out)
 	files.project = project.ptr;
 	files.file = file;
 	rc = ins_config_open(&ctx->config, &files);
+	if (rc == INS_ERROR) {
+		/* libgit2 cannot be loaded: go on with the environment and the defaults. */
+		ins_config_files none = { 0 };
+
+		cmd_warn("%s; using the environment and the defaults", ins_error_last());
+		rc = ins_config_open(&ctx->config, &none);
+	}
 	ins_buf_release(&user);
 	ins_buf_release(&project);
 	if (rc < 0)

@@ -213,6 +213,20 @@ test_expect_success 'completion offers the known keys for config get' '
 	test_grep -v "^session" out
 '
 
+test_expect_success 'without libgit2, a config file is left unread with a warning' '
+	git_so=$(ldconfig -p | sed -n "s/^[[:space:]]*\(libgit2\.so\.[0-9.]*\) .*/\1/p" | sed 1q) &&
+	test -n "$git_so" &&
+	mkdir broken && : >"broken/$git_so" &&
+	(cd proj && LD_LIBRARY_PATH="$TRASH/broken" INSIGHT_SESSION_SUT=nolib \
+		insight session run --report ../report.xml -- true) >out 2>err &&
+	test_grep "^insight: warning: cannot read the config file .*: git support is unavailable.*; using the environment and the defaults" err &&
+	(cd proj && insight --format json sut list) >suts.json &&
+	test_grep "\"nolib\"" suts.json &&
+	(cd proj && LD_LIBRARY_PATH="$TRASH/broken" test_must_fail insight config set session.sut x) 2>err &&
+	test_line_count = 1 err &&
+	test_grep "git support is unavailable" err
+'
+
 test_expect_success 'insight --version and commands without a config file do not load libgit2' '
 	LD_DEBUG=files insight --version >out 2>trace &&
 	test_grep -v "libgit2" trace &&
