@@ -475,6 +475,8 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	io.console = r.console.ptr;
 	io.console_len = r.console.len;
 	io.follow = follow;
+	io.on_file = session_on_file;
+	io.data = ctx;
 
 	if (at >= 0) {
 		/* The report-log is a temporary file of the run: name what it was, not where. */
