@@ -9,6 +9,7 @@
 #       stops by itself after SERVER_LIFETIME seconds (default 120).
 #   stop_contract_server PID       stops one server before the end
 #   server_faults 'JSON list'      adds fault rules to the latest server
+#   server_faults_clear            removes them all
 #   server_requests [PY-EXPR]      prints "METHOD PATH[?QUERY]" of each
 #                                  recorded request for which PY-EXPR over
 #                                  `r` (the record) holds, in order
@@ -64,6 +65,13 @@ start_contract_server() {
 	# Requests to the local server never go through a proxy.
 	export no_proxy="127.0.0.1,localhost" NO_PROXY="127.0.0.1,localhost"
 	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+}
+
+server_faults_clear() {
+	"$INSIGHT_PYTHON" -c 'import sys, urllib.request
+h = urllib.request.ProxyHandler({})
+req = urllib.request.Request(sys.argv[1] + "/__control/faults", method="DELETE")
+urllib.request.build_opener(h).open(req, timeout=10).read()' "$SERVER_URL"
 }
 
 server_faults() {

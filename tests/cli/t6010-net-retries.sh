@@ -248,6 +248,13 @@ test_expect_success 'HTTPS: the system bundle, then CURL_CA_BUNDLE or SSL_CERT_F
 	test_grep "none.pem" err
 '
 
+test_expect_success 'fault rules can be cleared' '
+	server_faults "[{\"match\": \"GET /echo\", \"kind\": \"status\", \"status\": 500, \"times\": 0}]" &&
+	server_faults_clear &&
+	insight __http GET "$SERVER_URL/echo" >out 2>err &&
+	test "$(nstat attempts)" = 1
+'
+
 test_expect_success 'a proxy from the environment is used (http_proxy), no_proxy too' '
 	: >"$SERVER_LOG" &&
 	http_proxy=$SERVER_URL no_proxy= NO_PROXY= insight __http GET "http://127.0.0.2:9/echo?via=proxy" \

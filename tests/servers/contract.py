@@ -11,7 +11,8 @@ The routes of a host come from a small module in routes/ (--routes github
 loads routes/github.py); see routes/README.md for what a module provides.
 
 Faults are injected on demand, from --faults FILE (a JSON list) and from
-POST /__control/faults (a JSON list appended to the rules; not recorded).
+POST /__control/faults (a JSON list appended to the rules; not recorded);
+DELETE /__control/faults removes every rule.
 A rule applies to requests whose "METHOD PATH" matches its "match" regular
 expression (search), the first matching rule with uses left winning:
 
@@ -144,6 +145,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/__control/faults" and self.command == "POST":
             with st.lock:
                 st.faults.extend(json.loads(body or b"[]"))
+            return self._send(204, {}, b"")
+        if path == "/__control/faults" and self.command == "DELETE":
+            with st.lock:
+                st.faults = []
             return self._send(204, {}, b"")
         self._record(body, path, query)
         rule = self._fault(path)

@@ -130,8 +130,9 @@ void ins_http_response_release(ins_http_response *resp);
  * status: the caller reads resp->status; a retryable status that persisted
  * is returned as the last answer), or in a dry run, or when `landed` said it
  * landed. INS_ENET when no answer came (connection, timeout, budget, size),
- * with a message naming the masked URL and the reason. `resp` is
- * (re)initialised by the call and released by the caller.
+ * with a message naming the masked URL and the reason. The call initialises
+ * `resp` whatever it held (release it before handing it in again); the
+ * caller releases it with ins_http_response_release(), whatever the result.
  */
 int ins_net_request(ins_net *net, const ins_http_request *req, ins_http_response *resp);
 
