@@ -158,7 +158,7 @@ int cmd_session_recover(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	ins_runlog_orphans(ins_store_path(store), &v, &n, &live);
 	if (dry_run) {
-		ins_doc *doc = ins_doc_new("recover", "Interrupted runs");
+		ins_doc *doc = ins_doc_new("insight.session.recover", "Interrupted runs");
 		ins_table *t = ins_doc_table(doc, "runs", NULL);
 
 		ins_table_column(t, "id", "Run", INS_V_TEXT);
