@@ -21,8 +21,18 @@
  *     attempt per element, then the case's own attempt, which is final.
  *     <rerunFailure>/<rerunError>: the case's own attempt (from <failure> /
  *     <error>) first, then one more attempt per element.
- *   - A case repeated in one report is one attempt per occurrence, in
- *     document order; the store numbers them.
+ *   - A case repeated in one report (the same node id again) is a retry
+ *     only when every earlier occurrence of it failed or errored (Gradle's
+ *     test-retry, pytest-rerunfailures, TestNG retries): it is then one
+ *     more attempt of the same test, and the store numbers the attempts.
+ *     Otherwise it is a test of its own, named with a stable suffix:
+ *     "name[#2]", "name[#3]", ... in document order (TestNG data
+ *     providers, Boost parameterised cases, gtester). See resolve_repeat().
+ *   - <failure> and <error> in one case: the outcome is the stronger
+ *     (error); the weaker one's message and text follow in the detail.
+ *   - Surefire <rerunFailure>/<rerunError>: every run failed, so the case
+ *     failed as Surefire and Jenkins show it; its final attempt takes the
+ *     outcome of the first run and the case's `time`.
  *   - <failure>/<error> directly under a suite: an error result of a
  *     pseudo-test named after the suite.
  *   - Suite-level <system-out>/<system-err>: on_section("system-out: NAME").
@@ -33,9 +43,10 @@
  *     "finished_ms" (start plus duration, when both are known).
  *
  * Identity (ins_result.nodeid), see case_identity(): the pytest node id
- * where it can be derived, else [file::]classname::name. A case with no
- * name, classname or file cannot be followed across sessions and is left
- * out. A raw '<' inside an attribute value (web-test-runner) is accepted,
+ * where it can be derived, else [file::]classname::name; with no
+ * classname, the nearest enclosing suite's name stands in for it. A case
+ * with neither name nor classname is kept under a synthesised name
+ * ("(unnamed case)") with a warning (on_meta "warning"). A raw '<' inside an attribute value (web-test-runner) is accepted,
  * see lenient_filter(); any other malformed XML is refused.
  *
  * Memory: the current case holds at most a few dozen text fields, each
@@ -104,9 +115,18 @@ typedef struct attempt {
 	tbuf direct; /* text directly in the element, beside <stackTrace> */
 } attempt;
 
+/* A node id met in this report (the key is the id before any suffix). */
+struct seen {
+	unsigned k;        /* occurrences made tests of their own so far: 1, 2, ... */
+	int all_failed;    /* every occurrence of test k failed or errored so far */
+	char id[];         /* NUL-terminated */
+};
+
 /* The case being read. Buffers are reused from case to case. */
 typedef struct tcase {
-	int skip;                 /* no identity: nothing is emitted */
+	int skip;                 /* nothing is emitted (the parser stopped) */
+	int resolved;             /* the repeat rule has fixed the node id */
+	struct seen *entry;       /* the node id's entry in the seen table */
 	ins_buf file, classname, name, nodeid;
 	int has_file, has_classname, has_name;
 	double duration;
@@ -128,6 +148,7 @@ typedef struct tcase {
 	size_t pdropped;
 
 	int main_emitted;         /* the case's own attempt went out early */
+	ins_outcome main_outcome; /* its outcome, once it went out */
 	int nflaky;               /* flaky attempts sent before the final one */
 	int nrerun;               /* rerun elements seen */
 	int first_rerun_error;    /* the first rerun element was <rerunError> */
@@ -154,10 +175,16 @@ typedef struct jparser {
 
 	tcase c;
 
+	/* node ids seen in this report, for the repeat rule (resolve_repeat) */
+	struct seen **seen;
+	size_t nseen, aseen;      /* entries, slots (a power of two) */
+	size_t unnamed;           /* cases with neither name nor classname */
+
 	/* the text of the current leaf element and its attributes */
 	tbuf text;
 	ins_buf rmsg, rtype, pkey, pval;
 	ins_buf tmp;   /* scratch: module path, section and meta names */
+	ins_buf pmsg, pdetail; /* a <failure> giving way to an <error> in the same case */
 	ins_buf line;  /* a message taken from the first line of a text */
 	ins_buf ndrop; /* the note on dropped properties */
 	int has_pval;
@@ -516,12 +543,97 @@ static void case_identity(jparser *jp)
 		}
 	} else if (clen) {
 		ins_buf_put(id, cls, clen);
+	} else if (jp->nsuites && jp->snames.ptr[jp->soff[jp->nsuites - 1]]) {
+		/* jest-junit with an empty class template, per-browser suites */
+		ins_buf_puts(id, jp->snames.ptr + jp->soff[jp->nsuites - 1]);
 	}
 	if (c->name.len) {
 		if (id->len)
 			ins_buf_puts(id, "::");
 		ins_buf_put(id, c->name.ptr, c->name.len);
+	} else if (!clen) {
+		/* nothing names the case: kept under a synthesised name */
+		if (id->len)
+			ins_buf_puts(id, "::");
+		ins_buf_puts(id, "(unnamed case)");
+		jp->unnamed++;
 	}
+}
+
+/* ---- the repeat rule -------------------------------------------------- */
+
+static uint64_t seen_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of `id` in the seen table: its entry, or the empty slot for it. */
+static struct seen **seen_slot(jparser *jp, const char *id)
+{
+	size_t mask = jp->aseen - 1, i = (size_t)seen_hash(id) & mask;
+
+	while (jp->seen[i] && strcmp(jp->seen[i]->id, id))
+		i = (i + 1) & mask;
+	return &jp->seen[i];
+}
+
+static struct seen *seen_add(jparser *jp, const char *id)
+{
+	size_t n = strlen(id);
+	struct seen *e, **slot;
+
+	if ((jp->nseen + 1) * 2 > jp->aseen) {
+		struct seen **old = jp->seen;
+		size_t aold = jp->aseen;
+
+		jp->aseen = aold ? aold * 2 : 256;
+		jp->seen = ins_xcalloc(jp->aseen, sizeof(*jp->seen));
+		for (size_t i = 0; i < aold; i++)
+			if (old[i])
+				*seen_slot(jp, old[i]->id) = old[i];
+		free(old);
+	}
+	e = ins_xmalloc(sizeof(*e) + n + 1);
+	e->k = 1;
+	e->all_failed = 1;
+	memcpy(e->id, id, n + 1);
+	slot = seen_slot(jp, id);
+	*slot = e;
+	jp->nseen++;
+	return e;
+}
+
+/*
+ * Fix the node id of the current case (or suite pseudo-test) before its
+ * first attempt goes out. The first occurrence of an id keeps it. A later
+ * one is a retry of the latest test under that id when every occurrence
+ * of that test so far failed or errored; otherwise it starts a test of its
+ * own, "id[#k]". emit() notes after each attempt whether the test's
+ * occurrences have all failed so far: the latest attempt of a case is its
+ * final one, so a case that passed or was skipped in the end ends the run
+ * of retries (a later skip never stands for an earlier failure).
+ */
+static void resolve_repeat(jparser *jp)
+{
+	tcase *c = &jp->c;
+	struct seen *e = jp->aseen ? *seen_slot(jp, c->nodeid.ptr) : NULL;
+
+	c->resolved = 1;
+	if (!e) {
+		c->entry = seen_add(jp, c->nodeid.ptr);
+		return;
+	}
+	c->entry = e;
+	if (!e->all_failed) {
+		e->k++;
+		e->all_failed = 1;
+	}
+	if (e->k > 1)
+		ins_buf_printf(&c->nodeid, "[#%u]", e->k);
 }
 
 /* ---- emitting attempts ------------------------------------------------ */
@@ -537,6 +649,10 @@ static void emit(jparser *jp, ins_outcome outcome, double duration, unsigned fla
 
 	if (jp->stopped || c->skip || !jp->sink->on_result)
 		return;
+	if (!c->resolved)
+		resolve_repeat(jp);
+	/* the latest attempt of a case is its final one: it decides for the case */
+	c->entry->all_failed = outcome == INS_OUTCOME_FAILED || outcome == INS_OUTCOME_ERROR;
 	if (n + 1 > c->apv)
 		c->pv = ins_xgrow(c->pv, &c->apv, n + 1, sizeof(*c->pv));
 	for (i = 0; i < n; i++) {
@@ -587,7 +703,7 @@ static const char *pick_message(ins_buf *out, const char *attr, const char *text
 }
 
 /* A flaky or rerun element is complete, or held back (see attempt_start). */
-static void emit_attempt(jparser *jp, attempt *a)
+static void emit_attempt(jparser *jp, attempt *a, double duration)
 {
 	const char *direct = tb_final(&a->direct), *detail;
 
@@ -600,7 +716,7 @@ static void emit_attempt(jparser *jp, attempt *a)
 	const char *type = tb_final(&a->type);
 	const char *msg = pick_message(&jp->line, tb_final(&a->msg), detail, type);
 
-	emit(jp, a->outcome, -1, 0, msg, detail, tb_final(&a->out), tb_final(&a->err));
+	emit(jp, a->outcome, duration, 0, msg, detail, tb_final(&a->out), tb_final(&a->err));
 }
 
 /* The case's own attempt. */
@@ -637,6 +753,7 @@ static void emit_main(jparser *jp, int for_rerun)
 		msg = c->status_skip;
 	emit(jp, o, c->duration, flags, msg, detail, tb_final(&c->out), tb_final(&c->err));
 	c->main_emitted = 1;
+	c->main_outcome = o;
 	/* output arriving later belongs to the last rerun attempt */
 	tb_clear(&c->out);
 	tb_clear(&c->err);
@@ -761,8 +878,8 @@ static void case_start(jparser *jp, const XML_Char **atts)
 			status = v;
 	}
 	case_identity(jp);
-	/* nothing names the case: it cannot be followed across sessions */
-	c->skip = c->nodeid.len == 0;
+	c->skip = 0;
+	c->resolved = 0;
 	c->flags = 0;
 	parse_duration(time, &c->duration, &c->flags);
 	c->start_ms = 0;
@@ -802,7 +919,9 @@ static void case_end(jparser *jp)
 			ins_buf_set(&p->out.b, c->out.b.ptr), p->out.cut = c->out.cut;
 		if (!p->err.b.len && c->err.b.len)
 			ins_buf_set(&p->err.b, c->err.b.ptr), p->err.cut = c->err.cut;
-		emit_attempt(jp, p);
+		/* Surefire's verdict: the case failed as its first run did, in its `time` */
+		p->outcome = c->main_outcome;
+		emit_attempt(jp, p, c->duration);
 	}
 	c->pend_valid = 0;
 }
@@ -826,7 +945,7 @@ static void attempt_start(jparser *jp, const char *el, const XML_Char **atts)
 	if (rerun && !c->main_emitted)
 		emit_main(jp, 1);
 	if (c->pend_valid) {
-		emit_attempt(jp, c->pend);
+		emit_attempt(jp, c->pend, -1);
 		c->pend_valid = 0;
 	}
 	attempt_reset(c->cur);
@@ -847,7 +966,7 @@ static void attempt_end(jparser *jp, const char *el)
 		c->pend = a;
 		c->pend_valid = 1;
 	} else {
-		emit_attempt(jp, a);
+		emit_attempt(jp, a, -1);
 		c->nflaky++;
 	}
 }
@@ -872,15 +991,40 @@ static void result_start(jparser *jp, const XML_Char **atts)
 		set_label(&jp->rtype, t);
 }
 
+/*
+ * A case with both <failure> and <error>: the weaker one's message and
+ * text follow the stronger one's detail, under a line naming the element.
+ */
+static void weaker_to_detail(jparser *jp, const char *el, const char *msg, const char *text)
+{
+	tcase *c = &jp->c;
+
+	if (c->detail.b.len)
+		tb_put(&c->detail, "\n\n", 2);
+	ins_buf_clear(&jp->tmp);
+	ins_buf_printf(&jp->tmp, "[%s]%s%s\n", el, msg && *msg ? " " : "", msg ? msg : "");
+	tb_put(&c->detail, jp->tmp.ptr, jp->tmp.len);
+	if (text)
+		tb_put(&c->detail, text, strlen(text));
+}
+
 static void result_end(jparser *jp, const char *el)
 {
 	tcase *c = &jp->c;
 	int prio = el[0] == 'e' ? P_ERROR : el[0] == 'f' ? P_FAILURE : P_SKIPPED;
 	const char *text;
 
-	if (c->main_emitted || prio < c->prio)
+	if (c->main_emitted)
 		return;
 	text = tb_final(&jp->text);
+	if (prio < c->prio) {
+		/* the weaker result (a <failure> beside an <error>) stays in the detail */
+		if (prio > P_SKIPPED) {
+			ins_buf_rtrim(&jp->rmsg);
+			weaker_to_detail(jp, el, jp->rmsg.ptr, text);
+		}
+		return;
+	}
 	if (prio == c->prio) {
 		/* a second element of the same kind: keep its text too */
 		if (text) {
@@ -889,6 +1033,12 @@ static void result_end(jparser *jp, const char *el)
 			tb_put(&c->detail, text, strlen(text));
 		}
 		return;
+	}
+	/* a stronger result after a <failure>: the failure is kept, after it */
+	int keep = c->prio > P_SKIPPED;
+	if (keep) {
+		ins_buf_set(&jp->pmsg, c->msg.b.ptr);
+		ins_buf_set(&jp->pdetail, c->detail.b.ptr);
 	}
 	c->prio = prio;
 	c->xfail = prio == P_SKIPPED && !strcmp(jp->rtype.ptr, "pytest.xfail");
@@ -901,6 +1051,8 @@ static void result_end(jparser *jp, const char *el)
 	text = jp->text.b.len ? jp->text.b.ptr : NULL;
 	if (text)
 		tb_put(&c->detail, text, jp->text.b.len);
+	if (keep)
+		weaker_to_detail(jp, "failure", jp->pmsg.ptr, jp->pdetail.len ? jp->pdetail.ptr : NULL);
 }
 
 /* <failure>/<error> directly in a suite: the suite itself failed. */
@@ -918,6 +1070,7 @@ static void suite_result_end(jparser *jp)
 	c->has_name = 1;
 	c->has_file = c->has_classname = 0;
 	c->skip = 0;
+	c->resolved = 0;
 	c->start_ms = 0;
 	c->npoff = 0;
 	c->pdropped = 0;
@@ -1361,9 +1514,14 @@ static void jparser_release(jparser *jp)
 	ins_buf_release(&jp->pkey);
 	ins_buf_release(&jp->pval);
 	ins_buf_release(&jp->tmp);
+	ins_buf_release(&jp->pmsg);
+	ins_buf_release(&jp->pdetail);
 	ins_buf_release(&jp->line);
 	ins_buf_release(&jp->ndrop);
 	ins_buf_release(&jp->host);
+	for (size_t i = 0; i < jp->aseen; i++)
+		free(jp->seen[i]);
+	free(jp->seen);
 }
 
 static void jparser_init(jparser *jp, const char *display, const ins_ingest_sink *sink)
@@ -1400,6 +1558,8 @@ static void jparser_init(jparser *jp, const char *display, const ins_ingest_sink
 	ins_buf_init(&jp->pkey);
 	ins_buf_init(&jp->pval);
 	ins_buf_init(&jp->tmp);
+	ins_buf_init(&jp->pmsg);
+	ins_buf_init(&jp->pdetail);
 	ins_buf_init(&jp->line);
 	ins_buf_init(&jp->ndrop);
 	ins_buf_init(&jp->host);
@@ -1429,6 +1589,12 @@ static void send_meta(jparser *jp)
 		ins_buf_clear(&v);
 		ins_buf_printf(&v, "%lld", (long long)(jp->start_full + llround(dur * 1000)));
 		sink_meta(jp, "finished_ms", v.ptr);
+	}
+	if (jp->unnamed) {
+		ins_buf_clear(&v);
+		ins_buf_printf(&v, "%zu test case%s with neither name nor classname kept as "
+			       "\"(unnamed case)\"", jp->unnamed, jp->unnamed == 1 ? "" : "s");
+		sink_meta(jp, "warning", v.ptr);
 	}
 	ins_buf_release(&v);
 }
