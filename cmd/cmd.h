@@ -53,6 +53,7 @@ typedef struct ins_ctx {
 	ins_store *store;        /* opened by cmd_store() */
 	struct ins_config *config; /* read by cmd_config() */
 	int config_read;         /* cmd_config() was called */
+	int no_recover;          /* cmd_store() leaves interrupted runs alone */
 } ins_ctx;
 
 /* ---- options ---- */
@@ -210,6 +211,16 @@ int cmd_net_open(ins_ctx *ctx, int dry_run, struct ins_net **out);
  */
 struct ins_delivery;
 int cmd_delivery_finish(ins_ctx *ctx, const struct ins_delivery *d);
+
+/*
+ * Store the runs of `history` whose insight was killed, as interrupted
+ * sessions, saying so on stderr (cmd_recover.c). Called by cmd_store():
+ * after opening for writing, before opening for reading (then only where
+ * the history is writable).
+ */
+void cmd_recover_orphans(ins_ctx *ctx, const char *history, unsigned mode);
+/* The secrets to hide in captured output (insight/redact.h), NULL for none. */
+struct ins_redactor *cmd_redactor(ins_ctx *ctx);
 
 /* Render `doc` in the chosen output format to stdout or --output; frees doc. Returns an exit code. */
 int cmd_render(ins_ctx *ctx, ins_doc *doc);

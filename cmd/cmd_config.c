@@ -230,7 +230,7 @@ done:
 struct list_ctx {
 	ins_table *t;
 	const ins_config *cfg;
-	int all_levels;
+	int show_origin;
 };
 
 static int list_one(const ins_config_entry *e, void *data)
@@ -240,8 +240,10 @@ static int list_one(const ins_config_entry *e, void *data)
 	ins_table_row(lc->t);
 	ins_table_text(lc->t, e->name);
 	ins_table_text(lc->t, shown(e->name, e->value));
-	ins_table_text(lc->t, level_name(e->level));
-	ins_table_text(lc->t, e->origin);
+	if (lc->show_origin) {
+		ins_table_text(lc->t, level_name(e->level));
+		ins_table_text(lc->t, e->origin);
+	}
 	return 0;
 }
 
@@ -318,12 +320,11 @@ static int cmd_config_list(int argc, const char **argv, ins_ctx *ctx)
 	lc.cfg = cfg;
 	ins_table_column(lc.t, "key", "Key", INS_V_TEXT);
 	ins_table_column(lc.t, "value", "Value", INS_V_TEXT);
-	ins_table_column(lc.t, "level", "Level", INS_V_TEXT);
-	if (!s.show_origin)
-		ins_table_column_detail(lc.t, 1);
-	ins_table_column(lc.t, "origin", "Origin", INS_V_TEXT);
-	if (!s.show_origin)
-		ins_table_column_detail(lc.t, 1);
+	lc.show_origin = s.show_origin;
+	if (s.show_origin) {
+		ins_table_column(lc.t, "level", "Level", INS_V_TEXT);
+		ins_table_column(lc.t, "origin", "Origin", INS_V_TEXT);
+	}
 	ins_table_set_empty(lc.t, "nothing is set");
 	ins_config_foreach(cfg, named ? INS_CONFIG_FILE : INS_CONFIG_DEFAULT, list_one, &lc);
 	ctx->all = 1;

@@ -51,7 +51,8 @@ static int cmd_init(int argc, const char **argv, ins_ctx *ctx)
 		ins_buf_put(&ignore, path.ptr, path.len - strlen("history.db"));
 		ins_buf_puts(&ignore, ".gitignore");
 		if (stat(ignore.ptr, &st) != 0 && (fp = fopen(ignore.ptr, "w")) != NULL) {
-			fputs("# insight's history; remove these lines to commit it\n/history.db*\n", fp);
+			fputs("# insight's history; remove these lines to commit it\n/history.db*\n"
+			      "# runs in progress (session run)\n/runs/\n", fp);
 			fclose(fp);
 		}
 	}

@@ -36,6 +36,8 @@
 #include "cmd_session.h"
 #include "hooks.h"
 #include "insight/import.h"
+#include "insight/redact.h"
+#include "insight/runlog.h"
 #include "insight/timeutil.h"
 
 /* Console output kept for the output sections; beyond this only the end is kept. */
@@ -135,6 +137,7 @@ struct run {
 	int capture;           /* pipe stdout through insight and keep it */
 	void (*started)(void *data); /* called in insight once the command is forked */
 	void *data;
+	long pid;              /* the command's process, once started */
 	ins_buf console;       /* what the command wrote to stdout (capture only) */
 	int status;            /* waitpid status */
 	int exec_errno;        /* errno of a failed exec, 0 when it ran */
@@ -210,6 +213,7 @@ static int run_command(struct run *r)
 	close(errpipe[1]);
 	if (r->capture)
 		close(outpipe[1]);
+	r->pid = pid;
 	if (r->started)
 		r->started(r->data);
 
@@ -248,6 +252,9 @@ static int run_command(struct run *r)
 struct facts_job {
 	struct session_facts *facts;
 	ins_ctx *ctx;
+	struct run *run;
+	ins_runlog *runlog;     /* described again once the facts are known */
+	ins_session_info info;  /* what the run record holds so far */
 	pthread_t thread;
 	int running;
 };
@@ -257,6 +264,10 @@ static void *facts_thread(void *arg)
 	struct facts_job *job = arg;
 
 	session_facts_read(job->facts, job->ctx);
+	if (job->runlog) {
+		session_facts_apply(job->facts, &job->info);
+		ins_runlog_describe(job->runlog, &job->info);
+	}
 	ins_error_clear(); /* this thread's message buffer goes with the thread */
 	return NULL;
 }
@@ -271,6 +282,9 @@ static void facts_start(void *arg)
 	struct facts_job *job = arg;
 	sigset_t block, old;
 
+	/* The run record names the command's process: while it runs, the log is still written. */
+	if (job->runlog && ins_runlog_set_child(job->runlog, job->run->pid) < 0)
+		ins_error_clear();
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
@@ -281,7 +295,7 @@ static void facts_start(void *arg)
 		job->running = 1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!job->running)
-		session_facts_read(job->facts, job->ctx);
+		facts_thread(job);
 }
 
 /* Wait for the facts; they are complete when this returns. */
@@ -352,10 +366,16 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	ins_import_opts io = { 0 };
 	ins_import_follow *follow = NULL;
 	ins_import_summary sum = { 0 };
+	ins_runlog *runlog = NULL;
+	ins_runlog_extra extra = { 0 };
+	ins_redactor *redact = NULL;
+	ins_buf masked = INS_BUF_INIT, abspaths = INS_BUF_INIT;
+	const char **absreports = NULL;
+	int stored = 0;
 	ins_store *store;
 	const char **cmd, **full = NULL;
-	int ncmd, at, rc = EXIT_CANNOT_RUN, status, logfd = -1;
-	int64_t started, finished, t0;
+	int ncmd, at, rc = EXIT_CANNOT_RUN, status;
+	int64_t started, finished, t0 = 0;
 	const char *report_log_path;
 
 	ncmd = cmd_parse_options(ctx, argc, argv, opts, usage, PARSE_STOP_AT_NON_OPTION);
@@ -389,22 +409,82 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 
 	at = reports.n ? -1 : pytest_position(cmd, ncmd);
 	full = ins_xcalloc((size_t)ncmd + 3, sizeof(*full));
+	redact = cmd_redactor(ctx);
+	quote_command(&cmdline, cmd, ncmd);
+	if (ins_redact(redact, cmdline.ptr, cmdline.len, &masked)) {
+		ins_buf_set(&cmdline, masked.ptr);
+		ins_buf_clear(&masked);
+	}
+	if (at >= 0 && plugin_dir(&plugdir) < 0) {
+		cmd_fail(INS_ENOTFOUND);
+		goto done;
+	}
+
+	/*
+	 * The run's record beside the history: if insight is killed, the next
+	 * command stores what the run reported (cmd_recover.c). The --report
+	 * paths are kept absolute, as that command may run elsewhere.
+	 */
+	if (reports.n) {
+		char *cwd = getcwd(NULL, 0);
+		size_t *offs = ins_xcalloc(reports.n, sizeof(*offs));
+
+		for (size_t i = 0; i < reports.n; i++) {
+			offs[i] = abspaths.len;
+			if (reports.items[i][0] != '/' && cwd)
+				ins_buf_printf(&abspaths, "%s/", cwd);
+			ins_buf_puts(&abspaths, reports.items[i]);
+			ins_buf_putc(&abspaths, '\0');
+		}
+		absreports = ins_xcalloc(reports.n, sizeof(*absreports));
+		for (size_t i = 0; i < reports.n; i++)
+			absreports[i] = abspaths.ptr + offs[i];
+		extra.reports = absreports;
+		extra.nreports = reports.n;
+		free(offs);
+		free(cwd);
+	}
+	extra.keep_all_text = keep_text;
+	started = ins_time_now_ms();
+	facts_job.info.sut = sut;
+	facts_job.info.command = cmdline.ptr;
+	facts_job.info.started_ms = started;
+	facts_job.info.tags = facts.tags;
+	facts_job.info.ntags = facts.ntags;
+	if (ins_runlog_start(&runlog, ins_store_path(store), &facts_job.info, &extra) < 0) {
+		cmd_warn("the run is not recorded beside the history, and is lost if insight is "
+			 "killed: %s", ins_error_last());
+		runlog = NULL;
+	}
+	facts_job.runlog = runlog;
+	facts_job.run = &r;
+
 	if (at >= 0) {
 		const char *old = getenv("PYTHONPATH");
 		const char *tmp = getenv("TMPDIR");
+		const ins_config *cfg = NULL;
+		const char *secret_vars = NULL;
 
-		if (plugin_dir(&plugdir) < 0) {
-			cmd_fail(INS_ENOTFOUND);
-			goto done;
+		if (runlog) {
+			ins_buf_puts(&logpath, ins_runlog_path(runlog));
+		} else {
+			/* Without a run record the report-log is a temporary file. */
+			int logfd;
+
+			ins_buf_printf(&logpath, "%s/insight-reportlog.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+			if ((logfd = mkstemp(logpath.ptr)) < 0) {
+				cmd_error(EXIT_CANNOT_RUN, "cannot create a temporary file in '%s': %s (set "
+					  "TMPDIR to a writable directory)", tmp && *tmp ? tmp : "/tmp",
+					  strerror(errno));
+				ins_buf_clear(&logpath);
+				goto done;
+			}
+			close(logfd);
 		}
-		ins_buf_printf(&logpath, "%s/insight-reportlog.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if ((logfd = mkstemp(logpath.ptr)) < 0) {
-			cmd_error(EXIT_CANNOT_RUN, "cannot create a temporary file in '%s': %s (set "
-				  "TMPDIR to a writable directory)", tmp && *tmp ? tmp : "/tmp",
-				  strerror(errno));
-			goto done;
-		}
-		close(logfd);
+		/* The plugin hides the same secrets in the report-log as it writes it. */
+		if (cmd_config(ctx, &cfg) == 0 &&
+		    ins_config_get_string(cfg, "session.secret-vars", &secret_vars) == 0 && secret_vars)
+			setenv("INSIGHT_SECRET_VARS", secret_vars, 1);
 		ins_buf_puts(&pypath, plugdir.ptr);
 		if (old && *old)
 			ins_buf_printf(&pypath, ":%s", old);
@@ -436,10 +516,8 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	r.argv = full;
 	r.started = facts_start;
 	r.data = &facts_job;
-	quote_command(&cmdline, cmd, ncmd);
 
 	/* INSIGHT_NOW moves the clock (tests, the demo); the elapsed time stays real. */
-	started = ins_time_now_ms();
 	t0 = now_ms();
 	if (run_command(&r) < 0) {
 		cmd_fail(INS_EIO);
@@ -472,11 +550,17 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	io.keep_all_text = keep_text;
 	io.force = 1; /* a run's own report is new by definition */
 	io.format = at >= 0 ? INS_FORMAT_REPORTLOG : INS_FORMAT_AUTO;
+	if (ins_redact(redact, r.console.ptr, r.console.len, &masked)) {
+		ins_buf_release(&r.console);
+		r.console = masked;
+		ins_buf_init(&masked);
+	}
 	io.console = r.console.ptr;
 	io.console_len = r.console.len;
 	io.follow = follow;
 	io.on_file = session_on_file;
 	io.data = ctx;
+	io.redact = redact;
 
 	if (at >= 0) {
 		/* The report-log is a temporary file of the run: name what it was, not where. */
@@ -491,10 +575,14 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	}
 	if (status < 0) {
 		cmd_fail(status);
+		if (runlog)
+			cmd_say("the run is kept in '%s'; 'insight session recover' stores it",
+				ins_runlog_path(runlog));
 		if (rc == 0)
 			rc = cmd_exit_code(status);
 		goto done;
 	}
+	stored = 1;
 	if (sum.failed && rc == 0)
 		rc = EXIT_INPUT;
 	for (size_t i = 0; i < sum.nsessions; i++) {
@@ -504,8 +592,16 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 done:
 	facts_finish(&facts_job);
 	ins_import_follow_free(follow);
-	if (logpath.len)
+	if (runlog) {
+		/* Kept only when the run ended but its session could not be stored. */
+		ins_runlog_end(runlog, stored || r.exec_errno || !t0);
+	} else if (logpath.len) {
 		unlink(logpath.ptr);
+	}
+	ins_redactor_free(redact);
+	ins_buf_release(&masked);
+	ins_buf_release(&abspaths);
+	free(absreports);
 	ins_import_summary_release(&sum);
 	session_facts_release(&facts);
 	cmd_list_release(&tags);

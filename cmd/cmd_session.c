@@ -15,6 +15,7 @@
 #include "insight/ci.h"
 #include "insight/git.h"
 #include "insight/import.h"
+#include "insight/redact.h"
 
 void session_facts_init(struct session_facts *f)
 {
@@ -209,6 +210,7 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 	struct session_facts facts;
 	ins_import_opts io = { 0 };
 	ins_import_summary sum;
+	ins_redactor *redact = NULL;
 	ins_store *store;
 	int n, rc;
 
@@ -246,6 +248,7 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 	io.on_file = session_on_file;
 	io.data = ctx;
 
+	io.redact = redact = cmd_redactor(ctx);
 	rc = ins_import(store, argv, (size_t)n, &io, 0, &sum);
 	if (rc < 0) {
 		rc = cmd_fail(rc);
@@ -267,6 +270,7 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 	}
 	ins_import_summary_release(&sum);
 done:
+	ins_redactor_free(redact);
 	session_facts_release(&facts);
 	cmd_list_release(&tags);
 	return rc;
@@ -301,6 +305,7 @@ static int cmd_session_delete(int argc, const char **argv, ins_ctx *ctx)
 }
 
 extern int cmd_session_run(int argc, const char **argv, ins_ctx *ctx);
+extern int cmd_session_recover(int argc, const char **argv, ins_ctx *ctx);
 extern int cmd_session_list(int argc, const char **argv, ins_ctx *ctx);
 extern int cmd_session_show(int argc, const char **argv, ins_ctx *ctx);
 extern int cmd_session_compare(int argc, const char **argv, ins_ctx *ctx);
@@ -312,6 +317,8 @@ static const struct ins_subcmd session_subs[] = {
 	{ "show", cmd_session_show, "show one session: facts, counts, failures", CMD_STORE_READ },
 	{ "compare", cmd_session_compare, "compare two sessions test by test", CMD_STORE_READ },
 	{ "delete", cmd_session_delete, "delete sessions", CMD_STORE_WRITE },
+	{ "recover", cmd_session_recover, "store the runs whose insight was killed",
+	  CMD_STORE_WRITE },
 	{ NULL, NULL, NULL, 0 },
 };
 

@@ -131,7 +131,10 @@ int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
 	ins_store_on_migrate(say_migrating, ctx);
 	if (mode == CMD_STORE_WRITE) {
 		rc = ins_store_open(&ctx->store, path.ptr, INS_STORE_CREATE);
+		if (rc == 0)
+			cmd_recover_orphans(ctx, path.ptr, mode);
 	} else {
+		cmd_recover_orphans(ctx, path.ptr, mode);
 		rc = ins_store_open(&ctx->store, path.ptr, 0);
 		/*
 		 * Nothing recorded yet: a found-by-default history that does not

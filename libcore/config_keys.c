@@ -51,6 +51,9 @@ const ins_config_key ins_config_keys[] = {
 	  "the longest a request may take, from connecting to the last byte of the answer" },
 
 	/* session: recording sessions */
+	{ "session.secret-vars", INS_CONFIG_STRING, NULL, "INSIGHT_SECRET_VARS",
+	  "more environment variables whose values session run and import hide in captured "
+	  "output (names or patterns, separated by commas or colons)" },
 	{ "session.sut", INS_CONFIG_STRING, NULL, NULL,
 	  "the SUT of session run and session import without --sut (default: the project "
 	  "directory's name)" },

@@ -37,6 +37,7 @@
 #include "insight/hash.h"
 #include "insight/import.h"
 #include "insight/pytest_console.h"
+#include "insight/redact.h"
 
 struct file_list {
 	char **v;
@@ -387,12 +388,73 @@ static const ins_result *sink_mapped(struct import_ctx *c, const ins_result *r, 
 	return tmp;
 }
 
+/*
+ * The result with the secrets of opts.redact hidden in its texts and
+ * property values (insight/redact.h); 1 when anything was hidden, and then
+ * *copy and `bufs` hold the masked result.
+ */
+static int redact_result(const ins_redactor *rd, const ins_result *r, ins_result *copy,
+			 ins_buf bufs[5], ins_property **props)
+{
+	const char **texts[5];
+	int changed = 0;
+
+	if (!rd)
+		return 0;
+	*copy = *r;
+	texts[0] = &copy->message;
+	texts[1] = &copy->detail;
+	texts[2] = &copy->out;
+	texts[3] = &copy->err;
+	texts[4] = &copy->log;
+	for (int i = 0; i < 5; i++) {
+		const char *orig = *texts[i];
+		*texts[i] = ins_redact_str(rd, orig, &bufs[i]);
+		changed |= *texts[i] != orig;
+	}
+	for (size_t i = 0; i < r->nprops; i++) {
+		ins_buf b = INS_BUF_INIT;
+		if (!r->props[i].value || !ins_redact(rd, r->props[i].value, strlen(r->props[i].value), &b)) {
+			ins_buf_release(&b);
+			continue;
+		}
+		if (!*props) {
+			*props = ins_xcalloc(r->nprops, sizeof(**props));
+			memcpy(*props, r->props, r->nprops * sizeof(**props));
+			copy->props = *props;
+		}
+		(*props)[i].value = ins_buf_detach(&b);
+		changed = 1;
+	}
+	return changed;
+}
+
+static void redact_release(const ins_result *r, ins_buf bufs[5], ins_property *props)
+{
+	for (int i = 0; i < 5; i++)
+		ins_buf_release(&bufs[i]);
+	if (props) {
+		for (size_t i = 0; i < r->nprops; i++)
+			if (props[i].value != r->props[i].value)
+				free((char *)props[i].value);
+		free(props);
+	}
+}
+
 static int sink_result(void *data, const ins_result *r)
 {
 	struct import_ctx *c = data;
-	ins_result tmp;
+	ins_buf bufs[5] = { INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT };
+	ins_property *props = NULL;
+	ins_result copy, tmp;
+	int rc;
 
-	return ins_session_writer_add_result(c->w, sink_mapped(c, r, &tmp));
+	r = sink_mapped(c, r, &tmp);
+	if (!redact_result(c->opts->redact, r, &copy, bufs, &props))
+		return ins_session_writer_add_result(c->w, r);
+	rc = ins_session_writer_add_result(c->w, &copy);
+	redact_release(r, bufs, props);
+	return rc;
 }
 
 /* A result whose failure fingerprint the parser's thread has computed. */
@@ -402,6 +464,9 @@ static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
 	struct import_ctx *c = data;
 	ins_result tmp;
 
+	/* A result with a secret in it gets its fingerprint from the masked text. */
+	if (c->opts->redact)
+		return sink_result(data, r);
 	return ins_session_writer_add_result_fp(c->w, sink_mapped(c, r, &tmp), fp_hash,
 						fp_signature);
 }
@@ -409,8 +474,12 @@ static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
 static int sink_section(void *data, const char *name, const char *text)
 {
 	struct import_ctx *c = data;
+	ins_buf tmp = INS_BUF_INIT;
+	int rc;
 
-	return ins_session_writer_add_section(c->w, name, text);
+	rc = ins_session_writer_add_section(c->w, name, ins_redact_str(c->opts->redact, text, &tmp));
+	ins_buf_release(&tmp);
+	return rc;
 }
 
 static int add_console_section(void *data, const char *name, const char *text)

@@ -27,13 +27,22 @@ lines. The file is UTF-8 and always valid JSON lines: values that JSON cannot
 hold are written as their str(), and text that is not valid Unicode is
 replaced.
 
+Captured output, messages and tracebacks often hold what the environment
+holds. The values of environment variables whose names look secret (they
+contain TOKEN, SECRET or PASSWORD, end in _KEY, or match a name or pattern in
+INSIGHT_SECRET_VARS, separated by commas, colons or white space; names
+compared without regard to case) are written as ``***``, the rule insight
+applies to what it stores. Values shorter than 6 characters are left alone.
+
 Without INSIGHT_REPORT_LOG the plugin registers nothing and does nothing. It
 never changes pytest's console output or exit status. It needs nothing but
 the Python standard library and pytest 7 or later.
 """
 
+import fnmatch
 import json
 import os
+import re
 
 import pytest
 
@@ -83,6 +92,30 @@ def fast_serializable(report):
     return data
 
 
+SECRET_VARS = "INSIGHT_SECRET_VARS"
+SECRET_MIN = 6
+SECRET_MASK = "***"
+
+
+def _looks_secret(name, extra):
+    upper = name.upper()
+    if "TOKEN" in upper or "SECRET" in upper or "PASSWORD" in upper or upper.endswith("_KEY"):
+        return True
+    return any(fnmatch.fnmatchcase(upper, pattern.upper()) for pattern in extra)
+
+
+def secret_values(environ):
+    """The values to hide, longest first, as they appear inside a JSON string."""
+    extra = [w for w in re.split(r"[,:\s]+", environ.get(SECRET_VARS, "")) if w]
+    values = {
+        value
+        for name, value in environ.items()
+        if len(value.encode("utf-8", errors="replace")) >= SECRET_MIN and _looks_secret(name, extra)
+    }
+    encoded = {_encode(value)[1:-1] for value in values}
+    return sorted(encoded, key=len, reverse=True)
+
+
 class MarkerRecorder:
     """Attach the item's mark names to every TestReport made for it.
 
@@ -105,6 +138,7 @@ class ReportLogWriter:
         self._config = config
         self._path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        self._secrets = secret_values(os.environ)
 
     def close(self):
         if self._fd is not None:
@@ -114,8 +148,12 @@ class ReportLogWriter:
     def _write(self, data):
         if self._fd is None:
             return
+        text = _encode(data)
+        for value in self._secrets:
+            if value in text:
+                text = text.replace(value, SECRET_MASK)
         # errors="replace" keeps the file valid UTF-8 (lone surrogates).
-        line = (_encode(data) + "\n").encode("utf-8", errors="replace")
+        line = (text + "\n").encode("utf-8", errors="replace")
         written = os.write(self._fd, line)
         if written < len(line):
             view = memoryview(line)[written:]

@@ -39,6 +39,7 @@ test_expect_success 'a small history: four commits of examples/shop, two runs ea
 CASES='session import|--sut imported INSIGHT_SHARED_DIR/conformance/junit/enricomi/pytest/junit.fail.xml
 session list|
 session show|latest
+session recover|--dry-run
 session compare|latest~1 latest|insight.analytics.compare
 sut list|
 sut show|shop

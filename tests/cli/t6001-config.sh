@@ -64,6 +64,8 @@ test_expect_success 'config list shows every value with its origin' '
 	test_grep "^analytics.window	3d	user	$USERCFG\$" actual &&
 	test_grep "^session.sut	shop	project	.*proj/.insight/config\$" actual &&
 	test_grep "^analytics.window	5d	project	" actual &&
+	(cd proj && insight --format tsv config list) >plain.tsv &&
+	printf "key\tvalue\n" >expect && head -1 plain.tsv >actual && test_cmp expect actual &&
 	(cd proj && insight --format json config list --local) >list.json &&
 	json_get list.json "[r[\"key\"] for r in d[\"tables\"][\"values\"][\"rows\"]]" >actual &&
 	echo "[\"session.sut\", \"analytics.window\"]" >expect && test_cmp expect actual

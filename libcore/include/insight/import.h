@@ -40,6 +40,8 @@ typedef struct ins_import_opts {
 	size_t console_len;
 	/* a report-log already being parsed (ins_import_follow_start), used for its path */
 	struct ins_import_follow *follow;
+	/* secrets to hide in captured text and messages before storing (NULL = none) */
+	const struct ins_redactor *redact;
 } ins_import_opts;
 
 typedef struct ins_import_summary {
