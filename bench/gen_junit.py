@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """gen_junit.py - one large, realistic JUnit XML report for insight's ingest benchmark.
 
-  gen_junit.py --cases N [--seed S] --out FILE
+  gen_junit.py --cases N [--seed S] [--light] --out FILE
 
 One report with N distinct test cases, as pytest (junit_family=xunit2)
 writes it: lognormal durations, about 8 % failures whose messages carry
 numbers and paths, 4 % skips, 1 % errors, 0.6 % flaky cases (a Surefire
 <flakyFailure> before the passing attempt), parametrised and unicode names.
+With --light, the same number of cases in about half the bytes: short
+names, 2 % failures with a one-line message and nothing else, as a
+minimal reporter (gtest, Go's go-junit-report) writes them; it weighs
+the per-case cost of the store against the bytes of the parse.
 Whole histories (many sessions of the same tests) come from
 scripts/gen-history. The same arguments always give the same bytes.
 """
@@ -125,6 +129,29 @@ def emit_case(out, rng, uni, i, outcome, dur, flaky_fail=False):
     out.append("".join(parts))
 
 
+def light_report(args):
+    rng = random.Random(args.seed)
+    started = 1780000000
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started))
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="all" '
+                'tests="%d" timestamp="%s">\n' % (args.cases, stamp))
+        buf = []
+        for i in range(args.cases):
+            head = '<testcase classname="m%04d.C%d" name="t%d" time="%.3f"' % (
+                i // 100, (i // 20) % 5, i, duration(rng))
+            if rng.random() < 0.02:
+                buf.append(head + '><failure message="want %d, got %d"/></testcase>\n' %
+                           (rng.randrange(100), rng.randrange(100)))
+            else:
+                buf.append(head + "/>\n")
+            if len(buf) >= 4096:
+                f.write("".join(buf))
+                buf.clear()
+        f.write("".join(buf))
+        f.write("</testsuite></testsuites>\n")
+
+
 def one_report(args):
     rng = random.Random(args.seed)
     uni = Universe(args.cases)
@@ -158,8 +185,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--cases", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--light", action="store_true", help="fewer bytes per case (see above)")
     p.add_argument("--out", required=True)
-    one_report(p.parse_args())
+    args = p.parse_args()
+    (light_report if args.light else one_report)(args)
     return 0
 
 

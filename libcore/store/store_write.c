@@ -31,6 +31,11 @@
  *   sightings are updated at commit without reading the results again).
  * After a rollback to a mark all of these are rebuilt from the store.
  *
+ * The first report's mark is not a savepoint (see ins_session_writer_mark):
+ * SQLite copies every page a savepoint's statements change, that existed
+ * before it, into its sub-journal, and a session of tests already known
+ * changes one existing page of result_by_test per test.
+ *
  * Foreign keys are not enforced inside the writer's transaction (they are
  * switched off before it begins and on again when it ends): every row it
  * adds refers to the session it has just inserted, to a test or a
@@ -127,7 +132,21 @@ struct ins_session_writer {
 	int times_from_reports;          /* started_ms came from the reports, not the caller */
 	int keep_all_text;
 	int sections;                    /* output sections added */
-	int marks;                       /* open savepoints */
+	int marks;                       /* open marks */
+	/*
+	 * The outermost mark, set before the session had anything but its
+	 * row and tags, is no savepoint: a copy of those rows (session, then
+	 * tags, as one SELECT each would return them) is enough to begin the
+	 * session again. touched: a result, section or report was added, or
+	 * the row changed, since the session began.
+	 */
+	int lazy_mark, touched;
+	char *sut_name;
+	sqlite3_value **session_row;
+	int session_cols;
+	char **session_colnames;
+	struct { sqlite3_value *key, *value; } *tags;
+	size_t ntags;
 	counts n;                        /* counts so far */
 	bitmap seen;                     /* tests with a result in this session */
 	bitmap repeated;                 /* tests with more than one attempt */
@@ -192,6 +211,26 @@ static int64_t now_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+static void forget_session_copy(ins_session_writer *w)
+{
+	for (int i = 0; i < w->session_cols; i++) {
+		sqlite3_value_free(w->session_row[i]);
+		free(w->session_colnames[i]);
+	}
+	free(w->session_row);
+	free(w->session_colnames);
+	w->session_row = NULL;
+	w->session_colnames = NULL;
+	w->session_cols = 0;
+	for (size_t i = 0; i < w->ntags; i++) {
+		sqlite3_value_free(w->tags[i].key);
+		sqlite3_value_free(w->tags[i].value);
+	}
+	free(w->tags);
+	w->tags = NULL;
+	w->ntags = 0;
+}
+
 static void writer_free(ins_session_writer *w)
 {
 	for (int i = 0; i < ST__COUNT; i++)
@@ -203,6 +242,8 @@ static void writer_free(ins_session_writer *w)
 	free(w->repeated.bits);
 	free(w->fps.bits);
 	free(w->fp_cache);
+	forget_session_copy(w);
+	free(w->sut_name);
 	/* Outside any transaction again: enforcement is back on for everything else. */
 	if (!sqlite3_get_autocommit(w->store->db))
 		sqlite3_exec(w->store->db, "ROLLBACK", NULL, NULL, NULL);
@@ -474,6 +515,7 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 		if (rc < 0)
 			goto fail;
 	}
+	w->sut_name = ins_xstrdup(info->sut);
 	if ((rc = sut_id_for(w, info->sut, &sut_id)) < 0)
 		goto fail;
 	if ((rc = insert_session(w, info, sut_id)) < 0)
@@ -718,6 +760,7 @@ int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 	if ((unsigned)r->outcome >= INS_OUTCOME_COUNT)
 		return ins_error_set(INS_EINVALID, "test '%s' has an unknown outcome %d", r->nodeid,
 				     (int)r->outcome);
+	w->touched = 1;
 	if ((rc = test_id_for(w, r, &test_id, &is_new)) < 0)
 		return rc;
 	if ((rc = next_attempt(w, test_id, is_new, &attempt)) < 0)
@@ -782,6 +825,7 @@ int ins_session_writer_add_section(ins_session_writer *w, const char *name, cons
 {
 	sqlite3_stmt *s = stmt(w, ST_SECTION_ADD);
 
+	w->touched = 1;
 	sqlite3_bind_int64(s, 1, w->session_id);
 	sqlite3_bind_int(s, 2, ++w->sections);
 	ins_store__bind_text(s, 3, name ? name : "");
@@ -793,6 +837,7 @@ int ins_session_writer_add_report(ins_session_writer *w, const char *sha256_hex,
 {
 	sqlite3_stmt *s = stmt(w, ST_REPORT_ADD);
 
+	w->touched = 1;
 	ins_store__bind_text(s, 1, sha256_hex);
 	sqlite3_bind_int64(s, 2, w->session_id);
 	ins_store__bind_text(s, 3, path);
@@ -805,6 +850,7 @@ static void set_session_column(ins_session_writer *w, const char *sql, int is_in
 {
 	sqlite3_stmt *s;
 
+	w->touched = 1;
 	if (ins_store__prepare(w->store, &s, sql) < 0)
 		return;
 	if (is_int)
@@ -855,10 +901,125 @@ void ins_session_writer_keep_all_text(ins_session_writer *w, int keep)
 	w->keep_all_text = keep;
 }
 
+/* Copy the session's row and tags (see lazy_mark). */
+static int copy_session(ins_session_writer *w)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	forget_session_copy(w);
+	if ((rc = ins_store__prepare(w->store, &s, "SELECT * FROM session WHERE id = ?1")) < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, w->session_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		w->session_cols = sqlite3_column_count(s);
+		w->session_row = ins_xcalloc((size_t)w->session_cols, sizeof(*w->session_row));
+		w->session_colnames = ins_xcalloc((size_t)w->session_cols,
+						  sizeof(*w->session_colnames));
+		for (int i = 0; i < w->session_cols; i++) {
+			w->session_row[i] = sqlite3_value_dup(sqlite3_column_value(s, i));
+			w->session_colnames[i] = ins_xstrdup(sqlite3_column_name(s, i));
+			if (!w->session_row[i])
+				rc = SQLITE_NOMEM;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_NOMEM)
+		return ins_error_set(INS_ESTORE, "history '%s': out of memory", w->store->path);
+	if (rc != SQLITE_ROW)
+		return ins_store__error(w->store, "reading the session");
+	if ((rc = ins_store__prepare(w->store, &s, "SELECT key, value FROM session_tag "
+				     "WHERE session_id = ?1")) < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, w->session_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		w->tags = ins_xrealloc(w->tags, (w->ntags + 1) * sizeof(*w->tags));
+		w->tags[w->ntags].key = sqlite3_value_dup(sqlite3_column_value(s, 0));
+		w->tags[w->ntags].value = sqlite3_value_dup(sqlite3_column_value(s, 1));
+		w->ntags++;
+		if (!w->tags[w->ntags - 1].key || !w->tags[w->ntags - 1].value)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return ins_error_set(INS_ESTORE, "history '%s': out of memory", w->store->path);
+	if (rc != SQLITE_DONE)
+		return ins_store__error(w->store, "reading the session's tags");
+	return 0;
+}
+
+/*
+ * Begin the session again from its copy, after the whole transaction was
+ * rolled back: the SUT (added again if it was new), the session row under
+ * a new id (the one it had, unless another writer took it meanwhile) and
+ * its tags.
+ */
+static int restore_session(ins_session_writer *w)
+{
+	ins_buf sql = INS_BUF_INIT;
+	sqlite3_stmt *s;
+	int64_t sut_id = 0;
+	int rc, n = 0;
+
+	if ((rc = ins_store__exec(w->store, "BEGIN IMMEDIATE")) < 0)
+		return rc;
+	if ((rc = sut_id_for(w, w->sut_name, &sut_id)) < 0)
+		return rc;
+	ins_buf_puts(&sql, "INSERT INTO session (");
+	for (int i = 0; i < w->session_cols; i++) {
+		if (!strcmp(w->session_colnames[i], "id"))
+			continue;
+		ins_buf_printf(&sql, "%s\"%s\"", n++ ? ", " : "", w->session_colnames[i]);
+	}
+	ins_buf_puts(&sql, ") VALUES (");
+	for (int i = 0; i < n; i++)
+		ins_buf_puts(&sql, i ? ", ?" : "?");
+	ins_buf_puts(&sql, ")");
+	rc = ins_store__prepare(w->store, &s, sql.ptr);
+	ins_buf_release(&sql);
+	if (rc < 0)
+		return rc;
+	n = 0;
+	for (int i = 0; i < w->session_cols; i++) {
+		if (!strcmp(w->session_colnames[i], "id"))
+			continue;
+		if (!strcmp(w->session_colnames[i], "sut_id"))
+			sqlite3_bind_int64(s, ++n, sut_id);
+		else
+			sqlite3_bind_value(s, ++n, w->session_row[i]);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return ins_store__error(w->store, "adding the session");
+	w->session_id = sqlite3_last_insert_rowid(w->store->db);
+	for (size_t i = 0; i < w->ntags; i++) {
+		if ((rc = ins_store__prepare(w->store, &s, "INSERT INTO session_tag (session_id, "
+					     "key, value) VALUES (?1, ?2, ?3)")) < 0)
+			return rc;
+		sqlite3_bind_int64(s, 1, w->session_id);
+		sqlite3_bind_value(s, 2, w->tags[i].key);
+		sqlite3_bind_value(s, 3, w->tags[i].value);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return ins_store__error(w->store, "adding a session tag");
+	}
+	return 0;
+}
+
 int ins_session_writer_mark(ins_session_writer *w)
 {
 	int rc = flush_results(w);
 
+	if (rc == 0 && !w->marks && !w->touched) {
+		/* Nothing to keep but the session itself: no savepoint (see lazy_mark). */
+		if ((rc = copy_session(w)) == 0) {
+			w->lazy_mark = 1;
+			w->marks++;
+		}
+		return rc;
+	}
 	if (rc == 0)
 		rc = ins_store__exec(w->store, "SAVEPOINT report");
 
@@ -876,6 +1037,11 @@ int ins_session_writer_release_mark(ins_session_writer *w)
 	if ((rc = flush_results(w)) < 0)
 		return rc;
 	w->marks--;
+	if (!w->marks && w->lazy_mark) {
+		w->lazy_mark = 0;
+		forget_session_copy(w);
+		return 0;
+	}
 	return ins_store__exec(w->store, "RELEASE report");
 }
 
@@ -940,7 +1106,19 @@ int ins_session_writer_rollback_mark(ins_session_writer *w)
 	/* Every result still pending came after the mark (setting it wrote the others). */
 	w->npending = 0;
 	ins_buf_clear(&w->pending_text);
-	rc = ins_store__exec(w->store, "ROLLBACK TO report; RELEASE report");
+	if (!w->marks && w->lazy_mark) {
+		/* Nothing but the session was there before the mark: begin it again. */
+		w->lazy_mark = 0;
+		w->touched = 0;
+		for (int i = 0; i < ST__COUNT; i++)
+			sqlite3_reset(w->st[i]);
+		rc = ins_store__exec(w->store, "ROLLBACK");
+		if (rc == 0)
+			rc = restore_session(w);
+		forget_session_copy(w);
+	} else {
+		rc = ins_store__exec(w->store, "ROLLBACK TO report; RELEASE report");
+	}
 	if (rc == 0)
 		rc = reload_state(w);
 	return rc;

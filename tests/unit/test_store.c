@@ -452,6 +452,77 @@ static void test_fingerprints_after_rollback_and_precomputed(void **state)
 	ins_buf_release(&path);
 }
 
+/*
+ * The first report's mark is no savepoint: rolling it back begins the
+ * session again from a copy of its row and tags. The session must come out
+ * as if the dropped report had never been read (its SUT, tags, host and
+ * results), whether the SUT was new or not, and a later report's mark (a
+ * savepoint) must still roll back alone.
+ */
+static void test_first_report_rolled_back(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	ins_session_info info = { 0 };
+	ins_tag tags[] = { { "branch", "main" }, { "os", "linux" } };
+	ins_session_writer *w;
+	ins_result r;
+	char uid[INS_SESSION_ID_LEN + 1];
+	size_t attempts;
+
+	(void)state;
+	path_in_tmp(&path, "first-rollback.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	info.sut = "fresh";
+	info.host = "builder";
+	info.command = "make check";
+	info.started_ms = 1700000000000;
+	info.tags = tags;
+	info.ntags = 2;
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+		/* a report that fails half-way, after new tests, a failure and a host of its own */
+		assert_int_equal(ins_session_writer_mark(w), 0);
+		r = result("t::gone", INS_OUTCOME_FAILED);
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+		r = result("t::kept", INS_OUTCOME_PASSED);
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+		ins_session_writer_set_host(w, "elsewhere");
+		assert_int_equal(ins_session_writer_rollback_mark(w), 0);
+		assert_int_equal(ins_session_writer_count(w, &attempts), 0);
+		assert_int_equal(attempts, 0);
+		/* a good report, then a bad one rolled back alone */
+		assert_int_equal(ins_session_writer_mark(w), 0);
+		r = result("t::kept", INS_OUTCOME_PASSED);
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+		r = result("t::kept", INS_OUTCOME_FAILED);
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+		assert_int_equal(ins_session_writer_release_mark(w), 0);
+		assert_int_equal(ins_session_writer_mark(w), 0);
+		r = result("t::late", INS_OUTCOME_ERROR);
+		assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+		assert_int_equal(ins_session_writer_rollback_mark(w), 0);
+		assert_int_equal(ins_session_writer_commit(w, uid), 0);
+	}
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM sut"), 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session s JOIN sut ON sut.id = "
+			       "s.sut_id WHERE sut.name = 'fresh' AND s.host = 'builder' AND "
+			       "s.command = 'make check' AND s.started_ms = 1700000000000 AND "
+			       "s.n_tests = 1 AND s.n_attempts = 2 AND s.n_failed = 1"), 2);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session_tag"), 4);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session_tag WHERE session_id NOT IN "
+			       "(SELECT id FROM session)"), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test WHERE nodeid = 't::kept' "
+			       "AND id = 1"), 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 4);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint"), 1);
+	assert_int_equal(count(path.ptr, "SELECT sum(runs) FROM test_day"), 2);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+	ins_store_free(store);
+	ins_buf_release(&path);
+}
+
 static void test_resolve_refs(void **state)
 {
 	ins_store *store;
@@ -852,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_session_counts_and_attempts),
 		cmocka_unit_test(test_many_new_tests_then_repeats_and_rollback),
 		cmocka_unit_test(test_abort_and_rollback_leave_nothing),
+		cmocka_unit_test(test_first_report_rolled_back),
 		cmocka_unit_test(test_fingerprint_sightings),
 		cmocka_unit_test(test_fingerprints_after_rollback_and_precomputed),
 		cmocka_unit_test(test_resolve_refs),
