@@ -176,6 +176,24 @@ test_expect_success 'commands started together store an orphan once' '
 	test "$(q "SELECT count(*) FROM session JOIN sut ON sut.id = session.sut_id WHERE sut.name = \"gone\"")" = 1
 '
 
+test_expect_success 'a pid in use by another process is not the run: start times tell them apart' '
+	start=$(sed "s/.*) //" /proc/$$/stat | cut -d" " -f20) &&
+	test "$start" -gt 0 &&
+	: >.insight/runs/3-3.log &&
+	cat >.insight/runs/3-3.json <<-JSON &&
+	{ "version": 1, "history": "$PWD/.insight/history.db", "pid": $$, "pid_start": $start,
+	  "pytest": true, "sut": "alive", "command": "pytest", "started_ms": 1796400000000, "tags": [] }
+	JSON
+	insight session list >/dev/null 2>err &&
+	test_grep -v recovered err &&
+	test -f .insight/runs/3-3.log &&
+	sed "s/\"pid_start\": $start/\"pid_start\": $((start + 1))/" .insight/runs/3-3.json >tmp.json &&
+	mv tmp.json .insight/runs/3-3.json &&
+	insight session list >/dev/null 2>err &&
+	test_grep "recovered the run of .pytest. that was killed (insight pid $$)" err &&
+	test ! -e .insight/runs/3-3.log
+'
+
 test_expect_success 'a history that cannot be written keeps its orphans for later' '
 	printf "" >.insight/runs/2-2.log &&
 	cat >.insight/runs/2-2.json <<-JSON &&
