@@ -558,6 +558,8 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	io.console = r.console.ptr;
 	io.console_len = r.console.len;
 	io.follow = follow;
+	io.on_file = session_on_file;
+	io.data = ctx;
 	io.redact = redact;
 
 	if (at >= 0) {

@@ -142,15 +142,18 @@ int session_print_ids(ins_ctx *ctx, const ins_import_summary *sum)
 	}
 }
 
-/* Report each file as it goes: failures always, the rest with -v. */
-static void on_file(void *data, ins_import_status st, const char *path, const char *msg,
-		    const char *session)
+/* Report each file as it goes: failures and warnings always, the rest with -v. */
+void session_on_file(void *data, ins_import_status st, const char *path, const char *msg,
+		     const char *session)
 {
 	ins_ctx *ctx = data;
 
 	switch (st) {
 	case INS_IMPORT_FAILED:
 		cmd_say("skipped %s", msg ? msg : path);
+		break;
+	case INS_IMPORT_WARNING:
+		cmd_say("warning: %s: %s", path, msg);
 		break;
 	case INS_IMPORT_DUPLICATE:
 		if (!ctx->quiet)
@@ -242,7 +245,7 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 	io.force = force;
 	io.split = split;
 	io.keep_all_text = keep_text;
-	io.on_file = on_file;
+	io.on_file = session_on_file;
 	io.data = ctx;
 
 	io.redact = redact = cmd_redactor(ctx);

@@ -37,5 +37,8 @@ void session_facts_release(struct session_facts *f);
 int session_resolve_format(ins_ctx *ctx, const char *name, ins_format *fmt);
 void session_print_brief(ins_ctx *ctx, ins_store *store, const char *uid);
 int session_print_ids(ins_ctx *ctx, const ins_import_summary *sum);
+/* ins_import_opts.on_file for the import commands; data is the ins_ctx. */
+void session_on_file(void *data, ins_import_status st, const char *path, const char *msg,
+		     const char *session);
 
 #endif

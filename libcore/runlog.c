@@ -271,11 +271,12 @@ int ins_runlog_start(ins_runlog **out, const char *history, const ins_session_in
 	describe(rl->doc, info);
 	if ((rc = write_doc(rl->meta, rl->doc)) < 0)
 		goto done;
-	if (rename(tmp.ptr, rl->log) != 0) {
+	/* link(), not rename(): never replace the log of another run of the same name. */
+	if (link(tmp.ptr, rl->log) != 0) {
 		rc = ins_error_set(INS_EIO, "cannot create '%s': %s", rl->log, strerror(errno));
-		unlink(rl->meta);
 		goto done;
 	}
+	unlink(tmp.ptr);
 	ins_buf_clear(&tmp);
 done:
 	if (rc < 0) {

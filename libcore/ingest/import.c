@@ -202,12 +202,148 @@ static int sniff_file(const char *path, const char *display, ins_format *fmt)
 	return 0;
 }
 
+static void report(const ins_import_opts *o, ins_import_status st, const char *path,
+		   const char *msg, const char *session)
+{
+	if (o->on_file)
+		o->on_file(o->data, st, path, msg, session);
+}
+
+/*
+ * pytest's own JUnit XML without a `file` attribute (xunit2, the default)
+ * names a test by classname="tests.test_cart" (or "tests.test_cart.TestCart")
+ * and name, while `session run` and the report-log name it
+ * "tests/test_cart.py::TestCart::test_x". Once the report says it is
+ * pytest's (the root suite is named "pytest"), each classname is mapped
+ * back to a file: the longest leading part of it that names an existing
+ * "a/b/c.py" below the report's directory, one of its parents, or the
+ * working directory; the rest of the classname are the classes. A
+ * classname that names no such file keeps the classname::name form.
+ */
+#define PYMAP_PARENTS 8
+
+struct pytest_map {
+	int enabled;
+	char *roots[PYMAP_PARENTS + 2];  /* directories to look from (owned) */
+	size_t nroots;
+	ins_buf cls;       /* the classname last mapped */
+	ins_buf prefix;    /* what it maps to ("" when it names no file) */
+	ins_buf path, id;  /* scratch, and the mapped node id */
+};
+
+static void pytest_map_init(struct pytest_map *m, const char *report_path)
+{
+	char *dir, *slash;
+	char cwd[4096];
+
+	memset(m, 0, sizeof(*m));
+	ins_buf_init(&m->cls);
+	ins_buf_init(&m->prefix);
+	ins_buf_init(&m->path);
+	ins_buf_init(&m->id);
+	if (report_path && strcmp(report_path, "-") && (dir = realpath(report_path, NULL))) {
+		while ((slash = strrchr(dir, '/')) && m->nroots < PYMAP_PARENTS) {
+			*slash = '\0';
+			m->roots[m->nroots++] = ins_xstrdup(*dir ? dir : "/");
+			if (!*dir)
+				break;
+		}
+		free(dir);
+	}
+	if (getcwd(cwd, sizeof(cwd)))
+		m->roots[m->nroots++] = ins_xstrdup(cwd);
+}
+
+static void pytest_map_release(struct pytest_map *m)
+{
+	for (size_t i = 0; i < m->nroots; i++)
+		free(m->roots[i]);
+	ins_buf_release(&m->cls);
+	ins_buf_release(&m->prefix);
+	ins_buf_release(&m->path);
+	ins_buf_release(&m->id);
+}
+
+static void pytest_map_enable(struct pytest_map *m)
+{
+	m->enabled = 1;
+}
+
+/* Does "root/rel" name a regular file? */
+static int pymap_exists(struct pytest_map *m, const char *root, const char *rel, size_t rlen)
+{
+	struct stat st;
+
+	ins_buf_clear(&m->path);
+	ins_buf_printf(&m->path, "%s/%.*s", root, (int)rlen, rel);
+	return !stat(m->path.ptr, &st) && S_ISREG(st.st_mode);
+}
+
+/* Fill m->prefix with the node id prefix for classname `cls` ("" if none). */
+static void pymap_resolve(struct pytest_map *m, const char *cls)
+{
+	ins_buf rel = INS_BUF_INIT;
+	size_t n = strlen(cls), cut;
+
+	ins_buf_set(&m->cls, cls);
+	ins_buf_clear(&m->prefix);
+	/* each leading part of the dotted name, longest first */
+	for (cut = n; cut > 0; ) {
+		ins_buf_clear(&rel);
+		for (size_t i = 0; i < cut; i++)
+			ins_buf_putc(&rel, cls[i] == '.' ? '/' : cls[i]);
+		ins_buf_puts(&rel, ".py");
+		for (size_t r = 0; r < m->nroots; r++) {
+			if (!pymap_exists(m, m->roots[r], rel.ptr, rel.len))
+				continue;
+			ins_buf_set(&m->prefix, rel.ptr);
+			for (const char *p = cls + cut; *p; ) {
+				const char *e = strchr(p + 1, '.');
+				size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
+
+				ins_buf_puts(&m->prefix, "::");
+				ins_buf_put(&m->prefix, p + 1, len);
+				p = e ? e : p + 1 + len;
+			}
+			goto done;
+		}
+		while (cut > 0 && cls[--cut] != '.')
+			;
+	}
+done:
+	ins_buf_release(&rel);
+}
+
+/*
+ * The node id of `r` in pytest's own form, or NULL to keep it. Borrowed
+ * from `m`, valid until the next call.
+ */
+static const char *pytest_map_nodeid(struct pytest_map *m, const ins_result *r)
+{
+	size_t clen;
+
+	if (!m->enabled || r->file || !r->classname || !*r->classname || strstr(r->nodeid, ".py::"))
+		return NULL;
+	clen = strlen(r->classname);
+	if (strncmp(r->nodeid, r->classname, clen) || strncmp(r->nodeid + clen, "::", 2))
+		return NULL;
+	if (!m->cls.len || strcmp(m->cls.ptr, r->classname))
+		pymap_resolve(m, r->classname);
+	if (!m->prefix.len)
+		return NULL;
+	ins_buf_set(&m->id, m->prefix.ptr);
+	ins_buf_puts(&m->id, r->nodeid + clen);
+	return m->id.ptr;
+}
+
 /* ---- the sink into the writer ---- */
 
 struct import_ctx {
 	ins_session_writer *w;
 	ins_import_summary *sum;
 	const ins_import_opts *opts;
+	const char *display;      /* the report, as the user named it */
+	struct pytest_map *pymap; /* pytest's JUnit: classnames mapped back to files, or NULL */
 };
 
 static int sink_meta(void *data, const char *key, const char *value)
@@ -227,6 +363,10 @@ static int sink_meta(void *data, const char *key, const char *value)
 			ins_session_writer_set_times(c->w, 0, v);
 	} else if (!strcmp(key, "host")) {
 		ins_session_writer_set_host(c->w, value);
+	} else if (!strcmp(key, "warning")) {
+		report(c->opts, INS_IMPORT_WARNING, c->display, value, NULL);
+	} else if (!strcmp(key, "tool") && !strcmp(value, "pytest") && c->pymap) {
+		pytest_map_enable(c->pymap);
 	} else if (!strcmp(key, "truncated") || !strcmp(key, "incomplete")) {
 		/* The tool stopped mid-write: keep what finished, and say the session is partial. */
 		c->sum->truncated = 1;
@@ -234,6 +374,18 @@ static int sink_meta(void *data, const char *key, const char *value)
 			ins_session_writer_set_state(c->w, INS_SESSION_INCOMPLETE);
 	}
 	return 0;
+}
+
+/* `r` under the node id pytest gives it, when it came from pytest's JUnit. */
+static const ins_result *sink_mapped(struct import_ctx *c, const ins_result *r, ins_result *tmp)
+{
+	const char *id = c->pymap ? pytest_map_nodeid(c->pymap, r) : NULL;
+
+	if (!id)
+		return r;
+	*tmp = *r;
+	tmp->nodeid = id;
+	return tmp;
 }
 
 /*
@@ -294,9 +446,10 @@ static int sink_result(void *data, const ins_result *r)
 	struct import_ctx *c = data;
 	ins_buf bufs[5] = { INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT };
 	ins_property *props = NULL;
-	ins_result copy;
+	ins_result copy, tmp;
 	int rc;
 
+	r = sink_mapped(c, r, &tmp);
 	if (!redact_result(c->opts->redact, r, &copy, bufs, &props))
 		return ins_session_writer_add_result(c->w, r);
 	rc = ins_session_writer_add_result(c->w, &copy);
@@ -309,11 +462,13 @@ static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
 			  const char *fp_signature)
 {
 	struct import_ctx *c = data;
+	ins_result tmp;
 
 	/* A result with a secret in it gets its fingerprint from the masked text. */
 	if (c->opts->redact)
 		return sink_result(data, r);
-	return ins_session_writer_add_result_fp(c->w, r, fp_hash, fp_signature);
+	return ins_session_writer_add_result_fp(c->w, sink_mapped(c, r, &tmp), fp_hash,
+						fp_signature);
 }
 
 static int sink_section(void *data, const char *name, const char *text)
@@ -795,13 +950,6 @@ static int ingest_followed(ins_import_follow *f, const ins_ingest_sink *sink)
 
 /* ---- the import itself ---- */
 
-static void report(const ins_import_opts *o, ins_import_status st, const char *path,
-		   const char *msg, const char *session)
-{
-	if (o->on_file)
-		o->on_file(o->data, st, path, msg, session);
-}
-
 static int begin(ins_store *store, const ins_import_opts *o, ins_format fmt,
 		 const char *source, ins_session_writer **w)
 {
@@ -831,12 +979,13 @@ static int finish(ins_session_writer *w, ins_import_summary *sum)
 }
 
 /* Parse one file into the open writer, atomically. Returns 0, a parse error (>0 handled), or a store error. */
-static int import_one(ins_session_writer *w, const char *path, const char *display,
-		      ins_format fmt, const char *hash, const ins_import_opts *o,
-		      ins_import_summary *sum, int *parsed)
+static int import_parse(struct import_ctx *c, const char *path, const char *display,
+			ins_format fmt, const char *hash, int *parsed)
 {
-	struct import_ctx c = { w, sum, o };
-	ins_ingest_sink sink = { &c, sink_meta, sink_result, sink_section };
+	ins_session_writer *w = c->w;
+	const ins_import_opts *o = c->opts;
+	ins_import_summary *sum = c->sum;
+	ins_ingest_sink sink = { c, sink_meta, sink_result, sink_section };
 	size_t before, after;
 	int rc;
 
@@ -873,6 +1022,20 @@ static int import_one(ins_session_writer *w, const char *path, const char *displ
 	*parsed = 1;
 	report(o, INS_IMPORT_OK, display, NULL, NULL);
 	return 0;
+}
+
+static int import_one(ins_session_writer *w, const char *path, const char *display,
+		      ins_format fmt, const char *hash, const ins_import_opts *o,
+		      ins_import_summary *sum, int *parsed)
+{
+	struct pytest_map pymap;
+	struct import_ctx c = { w, sum, o, display, &pymap };
+	int rc;
+
+	pytest_map_init(&pymap, path);
+	rc = import_parse(&c, path, display, fmt, hash, parsed);
+	pytest_map_release(&pymap);
+	return rc;
 }
 
 int ins_import(ins_store *store, const char *const *paths, size_t npaths,

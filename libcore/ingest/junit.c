@@ -37,6 +37,9 @@
  *     pseudo-test named after the suite.
  *   - Suite-level <system-out>/<system-err>: on_section("system-out: NAME").
  *     Suite properties: on_meta("property.NAME", value).
+ *   - A suite named "pytest" (pytest's default junit_suite_name) sends
+ *     on_meta("tool", "pytest"): the importer then maps pytest's
+ *     classnames back to its node ids (see import.c).
  *   - Report facts: "started_ms" (the earliest timestamp; one without a
  *     zone is taken as UTC), "host" (the root's, else the first suite's),
  *     "duration" (the root's time, else the sum of its child suites'),
@@ -118,7 +121,7 @@ typedef struct attempt {
 /* A node id met in this report (the key is the id before any suffix). */
 struct seen {
 	unsigned k;        /* occurrences made tests of their own so far: 1, 2, ... */
-	int all_failed;    /* every occurrence of test k failed or errored so far */
+	int all_failed;    /* every occurrence of the id failed or errored so far */
 	char id[];         /* NUL-terminated */
 };
 
@@ -127,6 +130,7 @@ typedef struct tcase {
 	int skip;                 /* nothing is emitted (the parser stopped) */
 	int resolved;             /* the repeat rule has fixed the node id */
 	struct seen *entry;       /* the node id's entry in the seen table */
+	int retrying;             /* the first occurrence of its id, or a retry of it */
 	ins_buf file, classname, name, nodeid;
 	int has_file, has_classname, has_name;
 	double duration;
@@ -179,6 +183,7 @@ typedef struct jparser {
 	struct seen **seen;
 	size_t nseen, aseen;      /* entries, slots (a power of two) */
 	size_t unnamed;           /* cases with neither name nor classname */
+	int said_pytest;          /* "tool" = "pytest" went out */
 
 	/* the text of the current leaf element and its attributes */
 	tbuf text;
@@ -610,12 +615,13 @@ static struct seen *seen_add(jparser *jp, const char *id)
 /*
  * Fix the node id of the current case (or suite pseudo-test) before its
  * first attempt goes out. The first occurrence of an id keeps it. A later
- * one is a retry of the latest test under that id when every occurrence
- * of that test so far failed or errored; otherwise it starts a test of its
- * own, "id[#k]". emit() notes after each attempt whether the test's
- * occurrences have all failed so far: the latest attempt of a case is its
- * final one, so a case that passed or was skipped in the end ends the run
- * of retries (a later skip never stands for an earlier failure).
+ * one is a retry of it when every earlier occurrence failed or errored;
+ * otherwise it is a test of its own, "id[#k]", k = 2, 3, ... in document
+ * order. emit() notes after each attempt of the first occurrence and its
+ * retries whether all have failed so far: the latest attempt of a case is
+ * its final one, so once a case passed or was skipped in the end, every
+ * later repeat is a test of its own. (A retry that was skipped after
+ * failures stays an attempt; the store keeps the failure final.)
  */
 static void resolve_repeat(jparser *jp)
 {
@@ -623,17 +629,16 @@ static void resolve_repeat(jparser *jp)
 	struct seen *e = jp->aseen ? *seen_slot(jp, c->nodeid.ptr) : NULL;
 
 	c->resolved = 1;
+	c->retrying = 1;
 	if (!e) {
 		c->entry = seen_add(jp, c->nodeid.ptr);
 		return;
 	}
 	c->entry = e;
-	if (!e->all_failed) {
-		e->k++;
-		e->all_failed = 1;
-	}
-	if (e->k > 1)
-		ins_buf_printf(&c->nodeid, "[#%u]", e->k);
+	if (e->all_failed)
+		return;
+	c->retrying = 0;
+	ins_buf_printf(&c->nodeid, "[#%u]", ++e->k);
 }
 
 /* ---- emitting attempts ------------------------------------------------ */
@@ -652,7 +657,8 @@ static void emit(jparser *jp, ins_outcome outcome, double duration, unsigned fla
 	if (!c->resolved)
 		resolve_repeat(jp);
 	/* the latest attempt of a case is its final one: it decides for the case */
-	c->entry->all_failed = outcome == INS_OUTCOME_FAILED || outcome == INS_OUTCOME_ERROR;
+	if (c->retrying)
+		c->entry->all_failed = outcome == INS_OUTCOME_FAILED || outcome == INS_OUTCOME_ERROR;
 	if (n + 1 > c->apv)
 		c->pv = ins_xgrow(c->pv, &c->apv, n + 1, sizeof(*c->pv));
 	for (i = 0; i < n; i++) {
@@ -823,6 +829,11 @@ static void suite_start(jparser *jp, const XML_Char **atts)
 	}
 	ins_buf_putc(&jp->snames, '\0');
 
+	/* pytest's JUnit (its junit_suite_name defaults to "pytest") */
+	if (name && !strcmp(name, "pytest") && !jp->said_pytest) {
+		jp->said_pytest = 1;
+		sink_meta(jp, "tool", "pytest");
+	}
 	if (host && *host && !jp->has_host) {
 		set_label(&jp->host, host);
 		jp->has_host = 1;

@@ -764,11 +764,20 @@ int ins_store_check(ins_store *store, void (*fn)(void *data, const char *problem
 		"PRAGMA integrity_check(100)",
 		"SELECT 'foreign key: ' || \"table\" || ' row ' || coalesce(rowid, '?') || "
 		"  ' refers to a missing ' || parent FROM pragma_foreign_key_check",
-		/* each test in a session has exactly one final attempt, and it is the last */
-		"SELECT 'session ' || s.uid || ': test ' || r.test_id || ' has ' || sum(r.final) || "
-		"  ' final attempts' FROM result r JOIN session s ON s.id = r.session_id "
-		"  GROUP BY r.session_id, r.test_id HAVING sum(r.final) <> 1 "
-		"  OR max(CASE WHEN r.final THEN r.attempt END) <> max(r.attempt) LIMIT 100",
+		/*
+		 * each test in a session has exactly one final attempt: the last,
+		 * or, when only skips follow it, its latest failed or error attempt
+		 * (a later skip never hides a failure)
+		 */
+		"SELECT 'session ' || s.uid || ': test ' || a.test_id || ' has ' || a.nf || "
+		"  ' final attempts' || CASE WHEN a.nf = 1 THEN ' (not its last)' ELSE '' END "
+		"  FROM (SELECT r.session_id, r.test_id, sum(r.final) AS nf, max(r.attempt) AS ma, "
+		"    max(CASE WHEN r.final THEN r.attempt END) AS fa, "
+		"    max(CASE WHEN r.final THEN r.outcome END) AS fo, "
+		"    max(CASE WHEN r.outcome <> 3 THEN r.attempt END) AS ns "
+		"    FROM result r GROUP BY r.session_id, r.test_id) a "
+		"  JOIN session s ON s.id = a.session_id "
+		"  WHERE a.nf <> 1 OR NOT (a.fa = a.ma OR (a.fa = a.ns AND a.fo IN (1, 2))) LIMIT 100",
 		/* attempts are numbered 1..n without gaps */
 		"SELECT 'session ' || s.uid || ': test ' || r.test_id || ' has attempts with gaps' "
 		"  FROM result r JOIN session s ON s.id = r.session_id "

@@ -150,6 +150,7 @@ struct ins_session_writer {
 	counts n;                        /* counts so far */
 	bitmap seen;                     /* tests with a result in this session */
 	bitmap repeated;                 /* tests with more than one attempt */
+	size_t unmasked;                 /* tests whose final mark moved back to a failure */
 	bitmap fps;                      /* fingerprints of this session's results */
 	/* The last test seen: repeated attempts usually arrive back to back. */
 	ins_buf last_nodeid;
@@ -1204,19 +1205,29 @@ static int sight_fingerprints(ins_session_writer *w)
  * Rows land in the aggregate's key order (one SUT and day, test ids in
  * order).
  */
+/* test_day rows of the tests with a single attempt, one row each (add_to_test_day) */
+#define TEST_DAY_ONCE \
+	"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, 1, " \
+	"  r.outcome = 0, r.outcome = 1, r.outcome = 2, r.outcome = 3, r.outcome = 4," \
+	"  r.outcome = 5," \
+	"  r.outcome IN (1, 2) AND s.n_failed + s.n_error + s.n_flaky > 0," \
+	"  (r.flags & 4) <> 0," \
+	"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN 1 ELSE 0 END," \
+	"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration ELSE 0.0 END," \
+	"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration END " \
+	"FROM session s JOIN result r ON r.session_id = s.id "
+
 static int add_to_test_day(ins_session_writer *w)
 {
 	static const char once_sql[] =
-		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, 1, "
-		"  r.outcome = 0, r.outcome = 1, r.outcome = 2, r.outcome = 3, r.outcome = 4,"
-		"  r.outcome = 5,"
-		"  r.outcome IN (1, 2) AND s.n_failed + s.n_error + s.n_flaky > 0,"
-		"  (r.flags & 4) <> 0,"
-		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN 1 ELSE 0 END,"
-		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration ELSE 0.0 END,"
-		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration END "
-		"FROM session s JOIN result r ON r.session_id = s.id "
+		TEST_DAY_ONCE
 		"WHERE s.id = ?1 AND r.attempt = 1 AND r.final = 1 " TEST_DAY_MERGE;
+	/* the same when a final mark moved back to a first attempt (unmask_failures) */
+	static const char once_unmasked_sql[] =
+		TEST_DAY_ONCE
+		"WHERE s.id = ?1 AND r.attempt = 1 AND r.final = 1 AND NOT EXISTS (SELECT 1 "
+		"  FROM result n WHERE n.session_id = ?1 AND n.test_id = r.test_id AND n.attempt = 2) "
+		TEST_DAY_MERGE;
 	static const char repeated_sql[] =
 		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, "
 		INS_TEST_DAY_AGG " FROM session s JOIN result r ON r.session_id = s.id "
@@ -1224,7 +1235,7 @@ static int add_to_test_day(ins_session_writer *w)
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = ins_store__prepare(w->store, &s, once_sql)) < 0)
+	if ((rc = ins_store__prepare(w->store, &s, w->unmasked ? once_unmasked_sql : once_sql)) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, w->session_id);
 	rc = sqlite3_step(s);
@@ -1235,6 +1246,58 @@ static int add_to_test_day(ins_session_writer *w)
 	if ((rc = ins_store__prepare(w->store, &s, repeated_sql)) < 0)
 		return rc;
 	rc = each_repeated(w, s, "adding the session to the daily aggregate", NULL);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
+ * A later skip never hides an earlier failure: a test whose last attempts
+ * were skipped after a failed or error attempt (a retry that was skipped,
+ * TestNG's and some rerun plugins' way) ends on that failing attempt
+ * instead. Only tests with several attempts are looked at; the
+ * session's counts follow the moved mark.
+ */
+static int unmask_failures(ins_session_writer *w)
+{
+	static const char sql[] =
+		"UPDATE result SET final = (attempt = (SELECT max(p.attempt) FROM result p "
+		"  WHERE p.session_id = ?1 AND p.test_id = ?2 AND p.outcome <> 3)) "
+		"WHERE session_id = ?1 AND test_id = ?2 "
+		"  AND EXISTS (SELECT 1 FROM result f WHERE f.session_id = ?1 AND f.test_id = ?2 "
+		"    AND f.final = 1 AND f.outcome = 3) "
+		"  AND (SELECT p.outcome FROM result p WHERE p.session_id = ?1 AND p.test_id = ?2 "
+		"    AND p.outcome <> 3 ORDER BY p.attempt DESC LIMIT 1) IN (1, 2) "
+		"RETURNING final, outcome";
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
+		return rc;
+	for (size_t byte = 0; byte < w->repeated.bytes && !rc; byte++) {
+		for (int bit = 0; bit < 8 && !rc && w->repeated.bits[byte]; bit++) {
+			int moved = 0, step;
+
+			if (!(w->repeated.bits[byte] >> bit & 1))
+				continue;
+			sqlite3_bind_int64(s, 1, w->session_id);
+			sqlite3_bind_int64(s, 2, (int64_t)(byte * 8 + (size_t)bit));
+			while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+				int outcome = sqlite3_column_int(s, 1);
+
+				if (sqlite3_column_int(s, 0) && outcome >= 0 && outcome < INS_OUTCOME_COUNT) {
+					w->n.outcome[outcome]++;
+					moved = 1;
+				}
+			}
+			if (moved) {
+				w->n.outcome[INS_OUTCOME_SKIPPED]--;
+				w->unmasked++;
+			}
+			sqlite3_reset(s);
+			if (step != SQLITE_DONE)
+				rc = ins_store__error(w->store, "keeping failures final");
+		}
+	}
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -1255,6 +1318,8 @@ static int finish_session(ins_session_writer *w)
 	int rc;
 
 	if ((rc = flush_results(w)) < 0)
+		return rc;
+	if ((rc = unmask_failures(w)) < 0)
 		return rc;
 	/* Only a test with several attempts can be flaky in this run. */
 	if ((rc = each_repeated(w, w->st[ST_FLAKY], "marking flaky results", &flaky)) < 0)

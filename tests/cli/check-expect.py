@@ -3,9 +3,9 @@ with the report's .expect file: one line per test case,
 classname<TAB>name<TAB>outcome<TAB>time ("-" = attribute absent).
 
 A test case listed more than once follows insight's repeat rule: it is a
-retry of the latest test with that classname and name when every line of
-that test so far failed or errored (the last line is then its final
-outcome), and otherwise a test of its own, stored with the suffix "[#k]".
+retry when every earlier line with that classname and name failed or
+errored (the last retry is then the final outcome), and otherwise a test
+of its own, stored with the suffix "[#k]", k = 2, 3, ...
 Cases with neither name nor classname are left out of the .expect files;
 insight keeps them under a synthesised name, so they are not "unexpected".
 
@@ -21,7 +21,7 @@ OUTCOMES = ["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
 
 def expected(path):
     tests = {}
-    latest = {}  # (classname, name) -> [k, every line of test k failed]
+    latest = {}  # (classname, name) -> [last k, every line so far failed]
     for line in open(path, encoding="utf-8"):
         line = line.rstrip("\n")
         if not line or line.startswith("#"):
@@ -31,10 +31,13 @@ def expected(path):
         state = latest.get(key)
         if state is None:
             state = latest[key] = [1, True]
-        elif not state[1]:
+        if state[1]:  # the first occurrence, or a retry: every earlier one failed
+            state[1] = outcome in ("failed", "error")
+            k = 1
+        else:
             state[0] += 1
-        state[1] = outcome in ("failed", "error")
-        tests[key + (state[0],)] = (outcome, None if secs == "-" else float(secs))
+            k = state[0]
+        tests[key + (k,)] = (outcome, None if secs == "-" else float(secs))
     return tests
 
 

@@ -691,8 +691,8 @@ static void test_daily_aggregate(void **state)
 			 count(path.ptr, "SELECT count(DISTINCT session_id || ' ' || test_id) "
 			       "FROM result WHERE outcome IN (1, 2)"));
 	{
-		/* a failure rerun into a skip, in a session that counts no failure,
-		 * is not a failing session (the flaky analysis does not read it) */
+		/* a failure rerun into a skip: a later skip never hides the failure,
+		 * which stays final, so the session counts it and is a failing one */
 		ins_session_info info = { 0 };
 		ins_session_writer *w;
 		ins_result r1 = result("tests/test_v.py::test_0", INS_OUTCOME_FAILED);
@@ -704,8 +704,13 @@ static void test_daily_aggregate(void **state)
 		assert_int_equal(ins_session_writer_add_result(w, &r1), 0);
 		assert_int_equal(ins_session_writer_add_result(w, &r2), 0);
 		assert_int_equal(ins_session_writer_commit(w, NULL), 0);
-		assert_int_equal(count(path.ptr, "SELECT failing_sessions * 10 + skipped FROM test_day "
-				       "WHERE day = 20005"), 1);
+		assert_int_equal(count(path.ptr, "SELECT failing_sessions * 100 + failed * 10 + skipped "
+				       "FROM test_day WHERE day = 20005"), 110);
+		assert_int_equal(count(path.ptr, "SELECT n_failed * 10 + n_skipped FROM session "
+				       "WHERE started_ms = 20005 * 86400000"), 10);
+		assert_int_equal(count(path.ptr, "SELECT attempt FROM result r JOIN session s "
+				       "ON s.id = r.session_id WHERE r.final AND "
+				       "s.started_ms = 20005 * 86400000"), 1);
 		assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
 	}
 	assert_int_equal(count(path.ptr, "SELECT sum(runs) FROM test_day"), 12 * 8 + 1);

@@ -21,7 +21,8 @@
 typedef enum ins_import_status {
 	INS_IMPORT_OK = 0,
 	INS_IMPORT_DUPLICATE, /* same content imported before; `session` names that session */
-	INS_IMPORT_FAILED     /* did not parse; the message says why */
+	INS_IMPORT_FAILED,    /* did not parse; the message says why */
+	INS_IMPORT_WARNING    /* stored, with something the user should know; the message says it */
 } ins_import_status;
 
 typedef struct ins_import_opts {

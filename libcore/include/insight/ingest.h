@@ -42,6 +42,8 @@ int ins_format_parse(const char *name, ins_format *out); /* INS_EUSAGE when unkn
  *                                 dropped (a run killed mid-write; reportlog)
  *   "incomplete"                  "1": the report never says the session finished
  *                                 (no SessionFinish; reportlog)
+ *   "warning"                     something the user should know about the report,
+ *                                 one sentence (cases kept under a synthesised name, ...)
  */
 typedef struct ins_ingest_sink {
 	void *data;
