@@ -59,7 +59,7 @@ wait_gone() {
 }
 
 cleanup() {
-	for d in run1 run2 run3; do
+	for d in run1 run2 run3 run4; do
 		[ -f "$TRASH/$d/started" ] && kill -9 "$(cat "$TRASH/$d/started")" 2>/dev/null
 		[ -f "$TRASH/$d/insight.pid" ] && kill -9 "$(cat "$TRASH/$d/insight.pid")" 2>/dev/null
 	done
@@ -160,6 +160,26 @@ test_expect_success 'session recover --dry-run lists it, session recover stores 
 	test "$(ls .insight/runs | wc -l)" = 0 &&
 	insight session recover >out 2>err &&
 	test_grep "no interrupted run to store" err
+'
+
+test_expect_success 'another tool killed with its insight: the reports it had written are stored' '
+	mkdir run4 sub &&
+	cat >sub/tool.sh <<-\SH &&
+	printf "<testsuite name=\"s\"><testcase classname=\"c\" name=\"done\"/></testsuite>\n" >report.xml
+	echo $$ >"$SYNC/started"
+	i=0; while [ ! -f "$SYNC/go" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+	SH
+	(cd sub && SYNC=$TRASH/run4 exec "$INSIGHT_BIN" session run --sut tool --report report.xml -- \
+		sh tool.sh >../run4/out 2>../run4/err) &
+	wait_file run4/started &&
+	ipid=$(json_get .insight/runs/*.json "d[\"pid\"]") &&
+	json_get .insight/runs/*.json "d[\"reports\"]" | grep -q "$TRASH/sub/report.xml" &&
+	kill -9 "$ipid" "$(cat run4/started)" &&
+	wait_gone "$ipid" && wait_gone "$(cat run4/started)" &&
+	insight session list >/dev/null 2>err &&
+	test_grep "recovered the run of .sh tool.sh. that was killed (insight pid $ipid): .* SUT tool, 1 test, interrupted" err &&
+	test "$(q "SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id JOIN session s ON s.id = r.session_id
+		JOIN sut ON sut.id = s.sut_id WHERE sut.name = \"tool\"")" = "c::done"
 '
 
 test_expect_success 'commands started together store an orphan once' '
