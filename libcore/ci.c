@@ -35,7 +35,8 @@
 #include "insight/errors.h"
 
 enum ci_field {
-	F_BUILD_ID, F_BUILD_URL, F_JOB, F_PR, F_BRANCH, F_BASE, F_COMMIT, F_REPO, F_COUNT
+	F_BUILD_ID, F_BUILD_URL, F_JOB, F_PR, F_BRANCH, F_BASE, F_COMMIT, F_REPO,
+	F_HEAD, F_JOB_URL, F_API_URL, F_COUNT
 };
 
 /* How a template's result is checked or reshaped; a failed check skips the alternative. */
@@ -104,6 +105,11 @@ static const ci_provider providers[] = {
 			[F_BASE] = { { "${GITHUB_BASE_REF}" }, { "${event.pull_request.base.ref}" } },
 			[F_COMMIT] = { { "${GITHUB_SHA}", X_SHA } },
 			[F_REPO] = { { "${GITHUB_REPOSITORY}" } },
+			[F_HEAD] = { { "${event.pull_request.head.sha}", X_SHA }, { "${GITHUB_SHA}", X_SHA } },
+			[F_JOB_URL] = {
+				{ "${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}/attempts/${GITHUB_RUN_ATTEMPT}" },
+			},
+			[F_API_URL] = { { "${GITHUB_API_URL}" }, { "https://api.github.com" } },
 		},
 	},
 	{
@@ -120,6 +126,9 @@ static const ci_provider providers[] = {
 			[F_BASE] = { { "${CI_MERGE_REQUEST_TARGET_BRANCH_NAME}" } },
 			[F_COMMIT] = { { "${CI_COMMIT_SHA}", X_SHA } },
 			[F_REPO] = { { "${CI_PROJECT_PATH}" } },
+			[F_HEAD] = { { "${CI_MERGE_REQUEST_SOURCE_BRANCH_SHA}", X_SHA }, { "${CI_COMMIT_SHA}", X_SHA } },
+			[F_JOB_URL] = { { "${CI_JOB_URL}" } },
+			[F_API_URL] = { { "${CI_API_V4_URL}" }, { "${CI_SERVER_URL}/api/v4" } },
 		},
 	},
 	{
@@ -142,6 +151,14 @@ static const ci_provider providers[] = {
 			[F_BASE] = { { "${SYSTEM_PULLREQUEST_TARGETBRANCH}", X_BRANCH } },
 			[F_COMMIT] = { { "${BUILD_SOURCEVERSION}", X_SHA } },
 			[F_REPO] = { { "${BUILD_REPOSITORY_NAME}" }, { "${BUILD_REPOSITORY_ID}" } },
+			[F_HEAD] = {
+				{ "${SYSTEM_PULLREQUEST_SOURCECOMMITID}", X_SHA },
+				{ "${BUILD_SOURCEVERSION}", X_SHA },
+			},
+			[F_JOB_URL] = {
+				{ "${SYSTEM_COLLECTIONURI}${SYSTEM_TEAMPROJECT:uri}/_build/results?buildId=${BUILD_BUILDID}&view=logs&j=${SYSTEM_JOBID}" },
+			},
+			[F_API_URL] = { { "${SYSTEM_COLLECTIONURI}" } },
 		},
 	},
 	{
@@ -156,6 +173,9 @@ static const ci_provider providers[] = {
 			[F_BRANCH] = { { "${CIRCLE_BRANCH}" } },
 			[F_COMMIT] = { { "${CIRCLE_SHA1}", X_SHA } },
 			[F_REPO] = { { "${CIRCLE_PROJECT_USERNAME}/${CIRCLE_PROJECT_REPONAME}" } },
+			[F_HEAD] = { { "${CIRCLE_SHA1}", X_SHA } },
+			[F_JOB_URL] = { { "${CIRCLE_BUILD_URL}" } },
+			[F_API_URL] = { { "${GITHUB_API_URL}", X_NONE, "CIRCLE_PULL_REQUEST" } },
 		},
 	},
 	{
@@ -169,6 +189,9 @@ static const ci_provider providers[] = {
 			[F_BASE] = { { "${TRAVIS_BRANCH}", X_NONE, "TRAVIS_PULL_REQUEST" } },
 			[F_COMMIT] = { { "${TRAVIS_COMMIT}", X_SHA } },
 			[F_REPO] = { { "${TRAVIS_REPO_SLUG}" } },
+			[F_HEAD] = { { "${TRAVIS_PULL_REQUEST_SHA}", X_SHA }, { "${TRAVIS_COMMIT}", X_SHA } },
+			[F_JOB_URL] = { { "${TRAVIS_JOB_WEB_URL}" } },
+			[F_API_URL] = { { "${GITHUB_API_URL}" }, { "https://api.github.com" } },
 		},
 	},
 	{
@@ -186,6 +209,11 @@ static const ci_provider providers[] = {
 				{ "${BITBUCKET_REPO_FULL_NAME}" },
 				{ "${BITBUCKET_WORKSPACE}/${BITBUCKET_REPO_SLUG}" },
 			},
+			[F_HEAD] = { { "${BITBUCKET_COMMIT}", X_SHA } },
+			[F_JOB_URL] = {
+				{ "https://bitbucket.org/${BITBUCKET_REPO_FULL_NAME}/addon/pipelines/home#!/results/${BITBUCKET_BUILD_NUMBER}/steps/${BITBUCKET_STEP_UUID:uri}" },
+			},
+			[F_API_URL] = { { "https://api.bitbucket.org/2.0" } },
 		},
 	},
 	{
@@ -200,6 +228,8 @@ static const ci_provider providers[] = {
 			},
 			[F_COMMIT] = { { "${BUILDKITE_COMMIT}", X_SHA } },
 			[F_REPO] = { { "${BUILDKITE_REPO}", X_REPO_URL } },
+			[F_HEAD] = { { "${BUILDKITE_COMMIT}", X_SHA } },
+			[F_JOB_URL] = { { "${BUILDKITE_BUILD_URL}#${BUILDKITE_JOB_ID}" } },
 		},
 	},
 	{
@@ -215,6 +245,8 @@ static const ci_provider providers[] = {
 			},
 			[F_BASE] = { { "${teamcity.pullRequest.target.branch}", X_BRANCH } },
 			[F_COMMIT] = { { "${BUILD_VCS_NUMBER}", X_SHA }, { "${build.vcs.number}", X_SHA } },
+			[F_HEAD] = { { "${BUILD_VCS_NUMBER}", X_SHA }, { "${build.vcs.number}", X_SHA } },
+			[F_JOB_URL] = { { "${teamcity.serverUrl}/viewLog.html?buildId=${teamcity.build.id}" } },
 		},
 	},
 	{
@@ -240,6 +272,8 @@ static const ci_provider providers[] = {
 			},
 			[F_COMMIT] = { { "${ghprbActualCommit}", X_SHA }, { "${GIT_COMMIT}", X_SHA } },
 			[F_REPO] = { { "${GIT_URL}", X_REPO_URL } },
+			[F_HEAD] = { { "${ghprbActualCommit}", X_SHA }, { "${GIT_COMMIT}", X_SHA } },
+			[F_JOB_URL] = { { "${BUILD_URL}" } },
 		},
 	},
 };
@@ -665,6 +699,9 @@ static char **field_slot(ins_ci_facts *out, enum ci_field f)
 	case F_BASE: return &out->base_branch;
 	case F_COMMIT: return &out->commit;
 	case F_REPO: return &out->repo;
+	case F_HEAD: return &out->head_commit;
+	case F_JOB_URL: return &out->job_url;
+	case F_API_URL: return &out->api_url;
 	default: return NULL;
 	}
 }

@@ -86,5 +86,8 @@ void ins_ci_facts_release(ins_ci_facts *c)
 	free(c->base_branch);
 	free(c->commit);
 	free(c->repo);
+	free(c->head_commit);
+	free(c->job_url);
+	free(c->api_url);
 	memset(c, 0, sizeof(*c));
 }

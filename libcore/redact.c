@@ -14,7 +14,9 @@
 
 struct ins_redactor {
 	char **values;   /* longest first, each once */
+	size_t *lens;
 	size_t n, alloc;
+	unsigned char first[256]; /* the bytes a value starts with */
 };
 
 /* Whether `hay` contains `needle` (upper case), ignoring case. */
@@ -107,6 +109,11 @@ ins_redactor *ins_redactor_new(char *const *env, const char *extra)
 		free(r);
 		return NULL;
 	}
+	r->lens = ins_xcalloc(r->n, sizeof(*r->lens));
+	for (size_t i = 0; i < r->n; i++) {
+		r->lens[i] = strlen(r->values[i]);
+		r->first[(unsigned char)r->values[i][0]] = 1;
+	}
 	return r;
 }
 
@@ -117,6 +124,7 @@ void ins_redactor_free(ins_redactor *r)
 	for (size_t i = 0; i < r->n; i++)
 		free(r->values[i]);
 	free(r->values);
+	free(r->lens);
 	free(r);
 }
 
@@ -135,12 +143,15 @@ size_t ins_redact(const ins_redactor *r, const char *text, size_t len, ins_buf *
 	}
 	while (i < len) {
 		size_t hit = 0;
-		/* Most bytes start no value: look for a first byte quickly. */
+
+		/* Most bytes start no value. */
+		if (!r->first[(unsigned char)text[i]]) {
+			i++;
+			continue;
+		}
 		for (size_t k = 0; k < r->n; k++) {
-			size_t vl = strlen(r->values[k]);
-			if (text[i] == r->values[k][0] && vl <= len - i &&
-			    !memcmp(text + i, r->values[k], vl)) {
-				hit = vl;
+			if (r->lens[k] <= len - i && !memcmp(text + i, r->values[k], r->lens[k])) {
+				hit = r->lens[k];
 				break;
 			}
 		}

@@ -462,13 +462,18 @@ static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
 			  const char *fp_signature)
 {
 	struct import_ctx *c = data;
-	ins_result tmp;
+	ins_buf bufs[5] = { INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT };
+	ins_property *props = NULL;
+	ins_result copy, tmp;
+	int rc;
 
+	r = sink_mapped(c, r, &tmp);
+	if (!redact_result(c->opts->redact, r, &copy, bufs, &props))
+		return ins_session_writer_add_result_fp(c->w, r, fp_hash, fp_signature);
 	/* A result with a secret in it gets its fingerprint from the masked text. */
-	if (c->opts->redact)
-		return sink_result(data, r);
-	return ins_session_writer_add_result_fp(c->w, sink_mapped(c, r, &tmp), fp_hash,
-						fp_signature);
+	rc = ins_session_writer_add_result(c->w, &copy);
+	redact_release(r, bufs, props);
+	return rc;
 }
 
 static int sink_section(void *data, const char *name, const char *text)

@@ -61,7 +61,8 @@ db path|
 db check|
 db stats|
 db prune|--older-than 3650d --dry-run
-config list|--show-origin'
+config list|--show-origin
+ci env|'
 
 test_expect_success 'every registered command has a JSON case or prints no document' '
 	insight __complete --commands >commands &&

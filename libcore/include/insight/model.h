@@ -95,6 +95,9 @@ typedef struct ins_ci_facts {
 	char *base_branch;
 	char *commit;
 	char *repo;         /* "owner/name" or project path where the provider says */
+	char *head_commit;  /* the PR's head (not a merge commit), else `commit` */
+	char *job_url;      /* this job's page, where the provider has one */
+	char *api_url;      /* the base URL of the code host's API */
 } ins_ci_facts;
 
 void ins_ci_facts_release(ins_ci_facts *c);
