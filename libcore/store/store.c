@@ -166,6 +166,45 @@ static int make_parent_dirs(const char *path)
 	return rc;
 }
 
+/*
+ * insight_junit_nodeid(NODEID): the id pytest's own JUnit XML gave a test
+ * before insight mapped it back, classname::name with the classname
+ * dotted ("tests/test_cart.py::TestCart::test_x[1]" ->
+ * "tests.test_cart.TestCart::test_x[1]"); NULL for an id that is not a
+ * pytest node id. The name is the last "::" part before any parameters.
+ */
+static void sql_junit_nodeid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *id = (const char *)sqlite3_value_text(argv[0]);
+	const char *py, *rest, *bracket, *name, *p;
+	ins_buf b = INS_BUF_INIT;
+
+	(void)argc;
+	if (!id || !(py = strstr(id, ".py::")))
+		return;
+	rest = py + 5;
+	bracket = strchr(rest, '[');
+	name = rest;
+	for (p = rest; (p = strstr(p, "::")) && (!bracket || p < bracket); p += 2)
+		name = p + 2;
+	for (p = id; p < py; p++)
+		ins_buf_putc(&b, *p == '/' ? '.' : *p);
+	if (name > rest) {
+		/* the classes, "A::B::" before the name, dotted */
+		ins_buf_putc(&b, '.');
+		for (p = rest; p < name - 2; p++) {
+			if (p[0] == ':' && p[1] == ':')
+				ins_buf_putc(&b, '.'), p++;
+			else
+				ins_buf_putc(&b, *p);
+		}
+	}
+	ins_buf_puts(&b, "::");
+	ins_buf_puts(&b, name);
+	sqlite3_result_text(ctx, b.ptr, (int)b.len, SQLITE_TRANSIENT);
+	ins_buf_release(&b);
+}
+
 /* ---- open and migrate ---- */
 
 static int read_user_version(ins_store *store, int *version)
@@ -196,7 +235,7 @@ void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data)
 
 int ins_store_migrate(ins_store *store, int *from, int *to)
 {
-	int version, from_version, rc;
+	int version, from_version, rc, said = 0;
 	int newest = ins_store__migration_count();
 
 	if ((rc = read_user_version(store, &version)) < 0)
@@ -223,8 +262,9 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 			version = now;
 			continue;
 		}
-		if (from_version > 0 && migrate_fn)
-			migrate_fn(store->path, version, version + 1, migrate_data);
+		/* one notice for the whole upgrade, however many steps it takes */
+		if (from_version > 0 && migrate_fn && !said++)
+			migrate_fn(store->path, version, newest, migrate_data);
 		ins_buf_puts(&sql, ins_store__migration(version));
 		ins_buf_printf(&sql, ";PRAGMA user_version = %d;", version + 1);
 		rc = ins_store__exec(store, sql.ptr);
@@ -288,6 +328,9 @@ int ins_store_open(ins_store **out, const char *path, unsigned flags)
 	}
 	sqlite3_extended_result_codes(store->db, 0);
 	sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
+	sqlite3_create_function(store->db, "insight_junit_nodeid", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				sql_junit_nodeid, NULL, NULL);
 
 	/* Reading the schema version is also the first check that this is a database. */
 	if ((rc = read_user_version(store, &store->schema_found)) < 0) {
@@ -795,6 +838,11 @@ int ins_store_check(ins_store *store, void (*fn)(void *data, const char *problem
 		"  FROM result r WHERE r.outcome NOT BETWEEN 0 AND 5 LIMIT 100",
 		"SELECT 'session ' || uid || ' has an invalid id' FROM session "
 		"  WHERE length(uid) <> 26 LIMIT 100",
+		/* one test stored under pytest's node id and its JUnit classname form */
+		"SELECT 'test ' || quote(a.nodeid) || ' is also stored as ' || quote(b.nodeid) || "
+		"  ' (results of both in one session: merge by hand or delete one)' "
+		"  FROM test b JOIN test a ON a.nodeid = insight_junit_nodeid(b.nodeid) "
+		"  WHERE b.nodeid GLOB '*.py::*' LIMIT 100",
 		/* the daily aggregate equals what the results say (sums of durations
 		 * may differ in their last bits with the order of addition) */
 		"WITH b (sut_id, day, test_id, runs, passed, failed, error, skipped, xfailed, "

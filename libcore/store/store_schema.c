@@ -13,6 +13,7 @@
  */
 #include <stddef.h>
 
+#include "store/store_internal.h"
 #include "store/store_schema.h"
 
 static const char *const migrations[] = {
@@ -175,6 +176,36 @@ static const char *const migrations[] = {
 	"CREATE INDEX result_by_test ON result(test_id, session_id, final, outcome, flags, duration);"
 	"CREATE INDEX result_failing ON result(session_id, fingerprint_id, outcome) "
 	"  WHERE outcome IN (1, 2);",
+	/*
+	 * 3 -> 4: one test, one id. pytest's own JUnit XML used to be stored
+	 * under its classname ("tests.test_cart.TestCart::test_x") while
+	 * `session run` stores pytest's node id ("tests/test_cart.py::TestCart::
+	 * test_x"), so one test had two histories. Each such pair is merged
+	 * into the node id: results, their texts and properties move to it,
+	 * its daily aggregate is recomputed, and the classname form goes. A
+	 * pair with results of both forms in one session cannot be merged
+	 * without renumbering attempts: it stays, and 'db check' names it.
+	 * insight_junit_nodeid() is defined by the store (store.c).
+	 */
+	"CREATE TEMP TABLE ins_pair AS SELECT a.id AS old_id, b.id AS new_id "
+	"  FROM test b JOIN test a ON a.nodeid = insight_junit_nodeid(b.nodeid) "
+	"  WHERE b.nodeid GLOB '*.py::*' AND NOT EXISTS (SELECT 1 FROM result r1 "
+	"    JOIN result r2 ON r2.session_id = r1.session_id AND r2.test_id = b.id "
+	"    WHERE r1.test_id = a.id);"
+	"UPDATE result SET test_id = (SELECT new_id FROM temp.ins_pair WHERE old_id = test_id) "
+	"  WHERE test_id IN (SELECT old_id FROM temp.ins_pair);"
+	"UPDATE result_text SET test_id = (SELECT new_id FROM temp.ins_pair WHERE old_id = test_id) "
+	"  WHERE test_id IN (SELECT old_id FROM temp.ins_pair);"
+	"UPDATE result_property SET test_id = (SELECT new_id FROM temp.ins_pair "
+	"  WHERE old_id = test_id) WHERE test_id IN (SELECT old_id FROM temp.ins_pair);"
+	"DELETE FROM test_day WHERE test_id IN (SELECT old_id FROM temp.ins_pair "
+	"  UNION SELECT new_id FROM temp.ins_pair);"
+	"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, "
+	INS_TEST_DAY_AGG " FROM result r JOIN session s ON s.id = r.session_id "
+	"  WHERE r.test_id IN (SELECT new_id FROM temp.ins_pair) "
+	"  GROUP BY s.sut_id, s.started_ms / 86400000, r.test_id;"
+	"DELETE FROM test WHERE id IN (SELECT old_id FROM temp.ins_pair);"
+	"DROP TABLE temp.ins_pair;",
 };
 
 const char *ins_store__migration(int from_version)

@@ -144,4 +144,22 @@ test_expect_success 'pytest JUnit imported from elsewhere: classnames map from t
 	echo 5 >expect && test_cmp expect n
 '
 
+test_expect_success 'both forms of one test: db check names them, the upgrade merges them' '
+	mkdir -p far/away && cp x2.xml far/away/r.xml &&
+	(cd far/away && insight session import --sut old r.xml --force 2>/dev/null) &&
+	q "SELECT count(*) FROM test WHERE nodeid LIKE \"tests.test_%\"" >n &&
+	echo 5 >expect && test_cmp expect n &&
+	test_must_fail insight --format csv db check >out 2>err &&
+	test_grep "test .tests.test_cart.TestCart::test_count\[1\]. is also stored as .tests/test_cart.py::TestCart::test_count\[1\]." out err &&
+	sqlite3 .insight/history.db "PRAGMA user_version = 3" &&
+	insight session list >/dev/null 2>err &&
+	q "SELECT count(*) FROM test WHERE nodeid LIKE \"tests.test_%\"" >n &&
+	echo 0 >expect && test_cmp expect n &&
+	q "SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id JOIN session s ON s.id = r.session_id
+		JOIN sut u ON u.id = s.sut_id WHERE u.name = \"old\" ORDER BY 1" >old-ids &&
+	test_cmp run-ids old-ids &&
+	insight db check >out &&
+	test "$(sqlite3 .insight/history.db "PRAGMA user_version")" = 4
+'
+
 test_done
