@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "format.h"
@@ -248,6 +251,159 @@ static void write_files(struct report *r, const char *dir)
 	ins_buf_release(&why);
 }
 
+/* An Azure Pipelines logging-command value; properties also escape ';' and ']'. */
+static void put_vso_escaped(ins_buf *b, const char *s, int property, size_t max)
+{
+	for (size_t n = 0; s && *s && n < max; s++, n++) {
+		switch (*s) {
+		case '%': ins_buf_puts(b, "%AZP25"); break;
+		case '\r': ins_buf_puts(b, "%0D"); break;
+		case '\n': ins_buf_puts(b, "%0A"); break;
+		case ';': ins_buf_puts(b, property ? "%3B" : ";"); break;
+		case ']': ins_buf_puts(b, property ? "%5D" : "]"); break;
+		default: ins_buf_putc(b, *s);
+		}
+	}
+}
+
+/* Azure Pipelines: one ##vso[task.logissue] per new failure, at the test's file. */
+static void azure_annotations(struct report *r, const char *table)
+{
+	const ins_table *t = cmp_table(r->cmp, table);
+	ins_buf line = INS_BUF_INIT;
+
+	for (size_t i = 0; t && i < t->nrows; i++) {
+		const char *id = row_text(t, i, "nodeid"), *msg = row_text(t, i, "message");
+		const char *sep = id ? strstr(id, "::") : NULL;
+		ins_buf file = INS_BUF_INIT;
+
+		ins_buf_clear(&line);
+		ins_buf_puts(&line, "##vso[task.logissue type=error;");
+		if (sep && sep > id && (memchr(id, '/', (size_t)(sep - id)) ||
+					(sep - id > 3 && !strncmp(sep - 3, ".py", 3)))) {
+			ins_buf_put(&file, id, (size_t)(sep - id));
+			ins_buf_puts(&line, "sourcepath=");
+			put_vso_escaped(&line, file.ptr, 1, 1000);
+			ins_buf_puts(&line, ";");
+		}
+		ins_buf_puts(&line, "code=");
+		put_vso_escaped(&line, id, 1, 1000);
+		ins_buf_puts(&line, ";]");
+		put_vso_escaped(&line, msg && *msg ? msg : "new failure", 0, 4000);
+		printf("%s\n", line.ptr);
+		ins_buf_release(&file);
+	}
+	ins_buf_release(&line);
+	fflush(stdout);
+	ins_delivery_add(r->d, "annotations", ferror(stdout) ? INS_NOT_DELIVERED : INS_DELIVERED,
+			 NULL);
+}
+
+/* Azure Pipelines: the Markdown in a file, attached with ##vso[task.uploadsummary]. */
+static void azure_summary(struct report *r)
+{
+	const char *dir = r->out_dir ? r->out_dir : getenv("AGENT_TEMPDIRECTORY");
+	ins_buf path = INS_BUF_INIT, why = INS_BUF_INIT, line = INS_BUF_INIT;
+	FILE *f;
+
+	if (!dir || !*dir) {
+		ins_delivery_add(r->d, "summary", INS_NOT_DELIVERED,
+				 "AGENT_TEMPDIRECTORY is not set: give --out-dir DIR");
+		return;
+	}
+	ins_buf_printf(&path, "%s/insight-%s.md", dir, r->sut);
+	for (size_t i = strlen(dir) + 1; i < path.len; i++)
+		if (path.ptr[i] == '/')
+			path.ptr[i] = '_';
+	if (!(f = fopen(path.ptr, "w")) || (fwrite(r->md.ptr, 1, r->md.len, f), fclose(f) != 0)) {
+		ins_buf_printf(&why, "cannot write %s: %s", path.ptr, strerror(errno));
+		ins_delivery_add(r->d, "summary", INS_NOT_DELIVERED, why.ptr);
+	} else {
+		put_vso_escaped(&line, path.ptr, 0, 4096);
+		printf("##vso[task.uploadsummary]%s\n", line.ptr);
+		fflush(stdout);
+		ins_delivery_add(r->d, "summary", INS_DELIVERED, NULL);
+	}
+	ins_buf_release(&path);
+	ins_buf_release(&why);
+	ins_buf_release(&line);
+}
+
+/* The first `name` on PATH that can be run, into `out`; 0, or -1 when there is none. */
+static int find_on_path(const char *name, ins_buf *out)
+{
+	const char *path = getenv("PATH"), *p;
+
+	for (p = path; p && *p; p += *p == ':') {
+		size_t n = strcspn(p, ":");
+		ins_buf_clear(out);
+		ins_buf_printf(out, "%.*s/%s", (int)n, p, name);
+		if (n && access(out->ptr, X_OK) == 0)
+			return 0;
+		p += n;
+	}
+	return -1;
+}
+
+/* Buildkite: the Markdown piped to `buildkite-agent annotate`, one context per SUT. */
+static void buildkite_annotate(struct report *r)
+{
+	ins_buf agent = INS_BUF_INIT, context = INS_BUF_INIT, why = INS_BUF_INIT;
+	int fd[2], status = 0;
+	pid_t pid;
+
+	if (find_on_path("buildkite-agent", &agent) < 0) {
+		ins_delivery_add(r->d, "annotation", INS_SKIPPED, "buildkite-agent is not on PATH");
+		goto done;
+	}
+	ins_buf_printf(&context, "insight-%s", r->sut);
+	if (pipe(fd) != 0 || (pid = fork()) < 0) {
+		ins_buf_printf(&why, "cannot run buildkite-agent: %s", strerror(errno));
+		ins_delivery_add(r->d, "annotation", INS_NOT_DELIVERED, why.ptr);
+		goto done;
+	}
+	if (pid == 0) {
+		const char *argv[] = { agent.ptr, "annotate", "--style",
+				       r->res.target_failing ? "error" : "success", "--context",
+				       context.ptr, NULL };
+		close(fd[1]);
+		if (dup2(fd[0], 0) < 0)
+			_exit(127);
+		close(fd[0]);
+		dup2(2, 1); /* stdout carries insight's answer only */
+		execv(agent.ptr, (char *const *)argv);
+		_exit(127);
+	}
+	close(fd[0]);
+	{
+		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+		size_t off = 0;
+		while (off < r->md.len) {
+			ssize_t w = write(fd[1], r->md.ptr + off, r->md.len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		close(fd[1]);
+		signal(SIGPIPE, old);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		ins_delivery_add(r->d, "annotation", INS_DELIVERED, NULL);
+	} else {
+		ins_buf_printf(&why, "buildkite-agent annotate exited with status %d",
+			       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		ins_delivery_add(r->d, "annotation", INS_NOT_DELIVERED, why.ptr);
+	}
+done:
+	ins_buf_release(&agent);
+	ins_buf_release(&context);
+	ins_buf_release(&why);
+}
+
 /* Compare the session with the base; without one, the session with itself. */
 static int report_compare(struct report *r, ins_store *store, const char *session,
 			  const char *base, int base_given, const char *fail_on, const char **base_label)
@@ -382,6 +538,14 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 			if (channels & CH_ANNOTATIONS)
 				github_annotations(&r, has_base ? "new_failures" : "still_failing");
 		}
+		if (!strcmp(provider, "azure")) {
+			if (channels & CH_SUMMARY)
+				azure_summary(&r);
+			if (channels & CH_ANNOTATIONS)
+				azure_annotations(&r, has_base ? "new_failures" : "still_failing");
+		}
+		if (!strcmp(provider, "buildkite") && (channels & CH_SUMMARY))
+			buildkite_annotate(&r);
 		if (r.out_dir && (channels & CH_FILES))
 			write_files(&r, r.out_dir);
 		else if ((!r.ci.provider || !strcmp(provider, "jenkins") || !strcmp(provider, "generic")) &&
