@@ -62,6 +62,7 @@
  * with "<file>:<line>: <what>". Text fields longer than INS_INGEST_MAX_TEXT
  * are cut at a UTF-8 character boundary and marked.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -311,7 +312,7 @@ static void set_label(ins_buf *b, const char *s)
 static int parse_number(const char *s, double *out)
 {
 	uint64_t m = 0;
-	int exp10 = 0, ndig = 0, neg = 0, group = 0, grouped = 0, e = 0;
+	int exp10 = 0, ndig = 0, neg = 0, group = 0, grouped = 0, commas = 0, e = 0;
 	double v;
 
 	while (is_space(*s))
@@ -331,13 +332,23 @@ static int parse_number(const char *s, double *out)
 			if (!ndig || (grouped ? group != 3 : group > 3))
 				return 0;
 			grouped = 1;
+			commas++;
 			group = 0;
 		} else {
 			break;
 		}
 	}
-	if (grouped && group != 3)
-		return 0;
+	if (grouped && group != 3) {
+		/*
+		 * One comma followed by other than three digits is a decimal
+		 * comma ("0,5", "1,25"); with three ("12,345") it separates
+		 * thousands, as in "12,345.6".
+		 */
+		if (commas != 1 || !group || *s == '.' || m >= 100000000000000000ull)
+			return 0;
+		exp10 -= group;
+		grouped = 0;
+	}
 	if (*s == '.') {
 		s++;
 		for (; *s >= '0' && *s <= '9'; s++) {
@@ -1387,6 +1398,97 @@ typedef struct lenient {
 } lenient;
 
 /* Copy n bytes from in to out (room for 4 * n), escaping; returns the bytes written. */
+/*
+ * Characters XML 1.0 forbids, as real reports write them: ESC from
+ * coloured output, NUL and the other C0 controls, raw or as character
+ * references (&#x1B;, &#27;). expat rejects the whole document for one of
+ * them, so they are replaced, before expat sees them, by a visible escape
+ * ("\x1b"), and counted; the report is kept. A reference cut by a chunk
+ * boundary is held back (at most CTRL_REF_MAX bytes) until the next chunk.
+ */
+#define CTRL_REF_MAX 12
+
+typedef struct ctrl_filter {
+	char ref[CTRL_REF_MAX];  /* a "&#..." being read */
+	size_t nref;
+	uint64_t replaced;       /* characters replaced so far */
+} ctrl_filter;
+
+static int xml_forbidden(unsigned long c)
+{
+	return (c < 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) ||
+	       (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff || c > 0x10ffff;
+}
+
+static char *ctrl_escape(ctrl_filter *cf, char *o, unsigned long c)
+{
+	cf->replaced++;
+	if (c < 0x100)
+		return o + sprintf(o, "\\x%02lx", c);
+	return o + sprintf(o, "\\u%04lx", c & 0xffffff);
+}
+
+/* The held-back reference is complete (ends in ';') or cannot be one: write it out. */
+static char *ctrl_ref_end(ctrl_filter *cf, char *o, int complete)
+{
+	unsigned long c = 0;
+	char *end = NULL;
+
+	if (complete && cf->nref > 3) {
+		cf->ref[cf->nref - 1] = '\0';
+		errno = 0;
+		if (cf->ref[2] == 'x' || cf->ref[2] == 'X')
+			c = strtoul(cf->ref + 3, &end, 16);
+		else
+			c = strtoul(cf->ref + 2, &end, 10);
+		cf->ref[cf->nref - 1] = ';';
+		if (!errno && end == cf->ref + cf->nref - 1 && end > cf->ref + 2 && xml_forbidden(c)) {
+			cf->nref = 0;
+			return ctrl_escape(cf, o, c);
+		}
+	}
+	memcpy(o, cf->ref, cf->nref);
+	o += cf->nref;
+	cf->nref = 0;
+	return o;
+}
+
+/* Filter n bytes (n == 0: the end of the input) into out, which holds 4n + CTRL_REF_MAX. */
+static size_t ctrl_filter_run(ctrl_filter *cf, const char *in, size_t n, char *out)
+{
+	char *o = out;
+
+	if (!n && cf->nref)
+		o = ctrl_ref_end(cf, o, 0);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (cf->nref) {
+			int digit = isxdigit(ch) || ((ch == 'x' || ch == 'X') && cf->nref == 2);
+
+			if (cf->nref == 1 ? ch == '#' : digit) {
+				if (cf->nref < CTRL_REF_MAX - 1) {
+					cf->ref[cf->nref++] = (char)ch;
+					continue;
+				}
+			} else if (ch == ';' && cf->nref > 2) {
+				cf->ref[cf->nref++] = ';';
+				o = ctrl_ref_end(cf, o, 1);
+				continue;
+			}
+			o = ctrl_ref_end(cf, o, 0);
+		}
+		if (ch == '&') {
+			cf->ref[cf->nref++] = '&';
+		} else if (ch < 0x20 && xml_forbidden(ch)) {
+			o = ctrl_escape(cf, o, ch);
+		} else {
+			*o++ = (char)ch;
+		}
+	}
+	return (size_t)(o - out);
+}
+
 static size_t lenient_filter(lenient *lx, const char *in, size_t n, char *out)
 {
 	const char *p = in, *end = in + n;
@@ -1623,7 +1725,8 @@ int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
 	jparser jp;
 	XML_Parser xp;
 	lenient lx = { L_TEXT, 0, 0, 0 };
-	char *in = NULL;
+	ctrl_filter cf = { .nref = 0 };
+	char *in = NULL, *mid = NULL;
 	uint64_t total = 0;
 	int rc = 0;
 
@@ -1644,6 +1747,7 @@ int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
 	XML_SetCommentHandler(xp, on_comment);
 	XML_SetDefaultHandlerExpand(xp, on_other);
 	in = ins_xmalloc(CHUNK);
+	mid = ins_xmalloc(4 * CHUNK + CTRL_REF_MAX);
 
 	for (;;) {
 		char *buf;
@@ -1657,15 +1761,16 @@ int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
 			rc = ins_error_set(INS_EIO, "%s: cannot read: %s", display, strerror(errno));
 			goto done;
 		}
-		/* an escaped '<' takes four bytes */
-		buf = XML_GetBuffer(xp, 4 * CHUNK);
+		/* a replaced control character takes up to four bytes, an escaped '<' four */
+		buf = XML_GetBuffer(xp, 4 * (4 * CHUNK + CTRL_REF_MAX));
 		if (!buf) {
 			rc = ins_error_set(INS_ERROR, "%s: out of memory for the XML parser",
 					   display);
 			goto done;
 		}
-		if (n > 0)
-			len = lenient_filter(&lx, in, (size_t)n, buf);
+		len = ctrl_filter_run(&cf, in, (size_t)n, mid);
+		if (len)
+			len = lenient_filter(&lx, mid, len, buf);
 		total += (uint64_t)len;
 		if (XML_ParseBuffer(xp, (int)len, n == 0) != XML_STATUS_OK) {
 			if (jp.rc) {
@@ -1700,12 +1805,22 @@ int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
 		if (n == 0)
 			break;
 	}
+	if (cf.replaced) {
+		ins_buf w = INS_BUF_INIT;
+
+		ins_buf_printf(&w, "%llu character%s that XML does not allow (control characters "
+			       "such as ESC) shown as escapes like \\x1b", (unsigned long long)cf.replaced,
+			       cf.replaced == 1 ? "" : "s");
+		sink_meta(&jp, "warning", w.ptr);
+		ins_buf_release(&w);
+	}
 	send_meta(&jp);
 	rc = jp.rc;
 done:
 	if (xp)
 		XML_ParserFree(xp);
 	free(in);
+	free(mid);
 	jparser_release(&jp);
 	return rc;
 }
