@@ -118,11 +118,15 @@ typedef struct attempt {
 	tbuf direct; /* text directly in the element, beside <stackTrace> */
 } attempt;
 
-/* A node id met in this report (the key is the id before any suffix). */
+/*
+ * A node id met in this report (the id before any suffix), kept as two
+ * independent 64-bit hashes of it: 24 bytes a name whatever its length,
+ * and a chance of two names mistaken for one of about n^2 / 2^129.
+ */
 struct seen {
-	unsigned k;        /* occurrences made tests of their own so far: 1, 2, ... */
+	uint64_t h1, h2;   /* h1 == 0 && h2 == 0: an empty slot */
+	uint32_t k;        /* occurrences made tests of their own so far: 1, 2, ... */
 	int all_failed;    /* every occurrence of the id failed or errored so far */
-	char id[];         /* NUL-terminated */
 };
 
 /* The case being read. Buffers are reused from case to case. */
@@ -180,7 +184,7 @@ typedef struct jparser {
 	tcase c;
 
 	/* node ids seen in this report, for the repeat rule (resolve_repeat) */
-	struct seen **seen;
+	struct seen *seen;        /* open addressing, at most 3/4 full */
 	size_t nseen, aseen;      /* entries, slots (a power of two) */
 	size_t unnamed;           /* cases with neither name nor classname */
 	int said_pytest;          /* "tool" = "pytest" went out */
@@ -567,47 +571,49 @@ static void case_identity(jparser *jp)
 
 /* ---- the repeat rule -------------------------------------------------- */
 
-static uint64_t seen_hash(const char *s)
+static void seen_hash(const char *s, uint64_t *h1, uint64_t *h2)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t a = 1469598103934665603ULL, b = 0x9e3779b97f4a7c15ULL;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	for (; *s; s++) {
+		a = (a ^ (unsigned char)*s) * 1099511628211ULL;
+		b = (b + (unsigned char)*s) * 0xff51afd7ed558ccdULL;
+		b ^= b >> 29;
+	}
+	*h1 = a;
+	*h2 = b | 1; /* never both zero */
 }
 
-/* The slot of `id` in the seen table: its entry, or the empty slot for it. */
-static struct seen **seen_slot(jparser *jp, const char *id)
+/* The slot of (h1, h2) in the seen table: its entry, or the empty slot for it. */
+static struct seen *seen_slot(struct seen *tab, size_t n, uint64_t h1, uint64_t h2)
 {
-	size_t mask = jp->aseen - 1, i = (size_t)seen_hash(id) & mask;
+	size_t mask = n - 1, i = (size_t)(h1 ^ h2 >> 7) & mask;
 
-	while (jp->seen[i] && strcmp(jp->seen[i]->id, id))
+	while (tab[i].h2 && (tab[i].h1 != h1 || tab[i].h2 != h2))
 		i = (i + 1) & mask;
-	return &jp->seen[i];
+	return &tab[i];
 }
 
-static struct seen *seen_add(jparser *jp, const char *id)
+static struct seen *seen_add(jparser *jp, uint64_t h1, uint64_t h2)
 {
-	size_t n = strlen(id);
-	struct seen *e, **slot;
+	struct seen *e;
 
-	if ((jp->nseen + 1) * 2 > jp->aseen) {
-		struct seen **old = jp->seen;
+	if ((jp->nseen + 1) * 4 > jp->aseen * 3) {
+		struct seen *old = jp->seen;
 		size_t aold = jp->aseen;
 
-		jp->aseen = aold ? aold * 2 : 256;
+		jp->aseen = aold ? aold * 2 : 1024;
 		jp->seen = ins_xcalloc(jp->aseen, sizeof(*jp->seen));
 		for (size_t i = 0; i < aold; i++)
-			if (old[i])
-				*seen_slot(jp, old[i]->id) = old[i];
+			if (old[i].h2)
+				*seen_slot(jp->seen, jp->aseen, old[i].h1, old[i].h2) = old[i];
 		free(old);
 	}
-	e = ins_xmalloc(sizeof(*e) + n + 1);
+	e = seen_slot(jp->seen, jp->aseen, h1, h2);
+	e->h1 = h1;
+	e->h2 = h2;
 	e->k = 1;
 	e->all_failed = 1;
-	memcpy(e->id, id, n + 1);
-	slot = seen_slot(jp, id);
-	*slot = e;
 	jp->nseen++;
 	return e;
 }
@@ -626,12 +632,16 @@ static struct seen *seen_add(jparser *jp, const char *id)
 static void resolve_repeat(jparser *jp)
 {
 	tcase *c = &jp->c;
-	struct seen *e = jp->aseen ? *seen_slot(jp, c->nodeid.ptr) : NULL;
+	struct seen *e = NULL;
+	uint64_t h1, h2;
 
+	seen_hash(c->nodeid.ptr, &h1, &h2);
+	if (jp->aseen && !(e = seen_slot(jp->seen, jp->aseen, h1, h2))->h2)
+		e = NULL;
 	c->resolved = 1;
 	c->retrying = 1;
 	if (!e) {
-		c->entry = seen_add(jp, c->nodeid.ptr);
+		c->entry = seen_add(jp, h1, h2);
 		return;
 	}
 	c->entry = e;
@@ -1530,8 +1540,6 @@ static void jparser_release(jparser *jp)
 	ins_buf_release(&jp->line);
 	ins_buf_release(&jp->ndrop);
 	ins_buf_release(&jp->host);
-	for (size_t i = 0; i < jp->aseen; i++)
-		free(jp->seen[i]);
 	free(jp->seen);
 }
 

@@ -13,8 +13,8 @@ export INSIGHT_DB="$TRASH/history.db" PYTHONDONTWRITEBYTECODE=1
 NODE=tests/test_pricing.py::test_bulk_discount_at_threshold
 
 # Commands that print no report document (their answer is another program's
-# output, a note on stderr, or text for a shell).
-NO_DOCUMENT="session run|session delete|db vacuum|db backup|db migrate|help|completion|version|config get|config set|config unset"
+# output, a note on stderr, text for a shell, or files and CI workflow commands).
+NO_DOCUMENT="session run|session delete|db vacuum|db backup|db migrate|help|completion|version|config get|config set|config unset|ci report|ci summary|ci annotate"
 
 test_expect_success 'a small history: four commits of examples/shop, two runs each' '
 	cp -r "$INSIGHT_SRCDIR/examples/shop" shop &&
