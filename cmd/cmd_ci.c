@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -404,6 +405,70 @@ done:
 	ins_buf_release(&why);
 }
 
+/* A TeamCity service-message value: '|', quote, brackets, CR, LF, and U+0085, U+2028, U+2029. */
+static void put_tc_escaped(ins_buf *b, const char *s, size_t max)
+{
+	for (size_t n = 0; s && *s && n < max; s++, n++) {
+		const unsigned char *u = (const unsigned char *)s;
+		switch (*s) {
+		case '|': ins_buf_puts(b, "||"); break;
+		case '\'': ins_buf_puts(b, "|'"); break;
+		case '[': ins_buf_puts(b, "|["); break;
+		case ']': ins_buf_puts(b, "|]"); break;
+		case '\n': ins_buf_puts(b, "|n"); break;
+		case '\r': ins_buf_puts(b, "|r"); break;
+		default:
+			if (u[0] == 0xc2 && u[1] == 0x85) {
+				ins_buf_puts(b, "|0x0085");
+				s++;
+			} else if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9)) {
+				ins_buf_printf(b, "|0x%04X", u[2] == 0xa8 ? 0x2028 : 0x2029);
+				s += 2;
+			} else {
+				ins_buf_putc(b, *s);
+			}
+		}
+	}
+}
+
+/* TeamCity: statistics for the counts, a build problem per new failure, keyed by the test. */
+static void teamcity_messages(struct report *r, const char *table)
+{
+	const ins_table *t = cmp_table(r->cmp, table);
+	ins_buf line = INS_BUF_INIT;
+
+	printf("##teamcity[buildStatisticValue key='insight.tests' value='%zu']\n", r->res.tests);
+	printf("##teamcity[buildStatisticValue key='insight.failing' value='%zu']\n",
+	       r->res.target_failing);
+	printf("##teamcity[buildStatisticValue key='insight.newFailures' value='%zu']\n",
+	       r->res.new_failures);
+	printf("##teamcity[buildStatisticValue key='insight.flaky' value='%zu']\n", r->res.target_flaky);
+	if (!isnan(r->res.target_pass_rate))
+		printf("##teamcity[buildStatisticValue key='insight.passRate' value='%.2f']\n",
+		       r->res.target_pass_rate * 100.0);
+	for (size_t i = 0; t && i < t->nrows; i++) {
+		const char *id = row_text(t, i, "nodeid"), *msg = row_text(t, i, "message");
+		unsigned long long h = 1469598103934665603ULL;
+
+		for (const char *p = id; p && *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		ins_buf_clear(&line);
+		ins_buf_puts(&line, "##teamcity[buildProblem description='");
+		put_tc_escaped(&line, "new failure: ", 20);
+		put_tc_escaped(&line, id, 1000);
+		if (msg && *msg) {
+			put_tc_escaped(&line, ": ", 2);
+			put_tc_escaped(&line, msg, 2000);
+		}
+		ins_buf_printf(&line, "' identity='insight-%016llx']", h);
+		printf("%s\n", line.ptr);
+	}
+	ins_buf_release(&line);
+	fflush(stdout);
+	ins_delivery_add(r->d, "service messages", ferror(stdout) ? INS_NOT_DELIVERED : INS_DELIVERED,
+			 NULL);
+}
+
 /* Compare the session with the base; without one, the session with itself. */
 static int report_compare(struct report *r, ins_store *store, const char *session,
 			  const char *base, int base_given, const char *fail_on, const char **base_label)
@@ -544,6 +609,8 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 			if (channels & CH_ANNOTATIONS)
 				azure_annotations(&r, has_base ? "new_failures" : "still_failing");
 		}
+		if (!strcmp(provider, "teamcity") && (channels & CH_ANNOTATIONS))
+			teamcity_messages(&r, has_base ? "new_failures" : "still_failing");
 		if (!strcmp(provider, "buildkite") && (channels & CH_SUMMARY))
 			buildkite_annotate(&r);
 		if (r.out_dir && (channels & CH_FILES))

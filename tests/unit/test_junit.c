@@ -878,6 +878,88 @@ static void test_empty_name(void **state)
 	rec_free(&rc);
 }
 
+/*
+ * The identity rules, each on a small report: an empty classname takes the
+ * nearest suite's name; a repeat is a retry only after failures; failure
+ * and error in one case keep both texts; Surefire reruns end failed with
+ * the case's time.
+ */
+static void test_identity_rules(void **state)
+{
+	rec rc = { 0 };
+
+	(void)state;
+	/* jest-junit with an empty class template: one test per suite */
+	assert_int_equal(parse_str("<testsuites><testsuite name='a.test.js'>"
+				   "<testcase classname='' name='works'/></testsuite>"
+				   "<testsuite name='b.test.js'><testcase name='works'>"
+				   "<failure message='no'/></testcase></testsuite></testsuites>", &rc), 0);
+	assert_int_equal(rc.n, 2);
+	assert_string_equal(rc.r[0].nodeid, "a.test.js::works");
+	assert_string_equal(rc.r[1].nodeid, "b.test.js::works");
+	assert_int_equal(rc.r[1].outcome, INS_OUTCOME_FAILED);
+	rec_free(&rc);
+
+	/* per-browser suites nested in a run: the innermost suite names it */
+	assert_int_equal(parse_str("<testsuites><testsuite name='run'>"
+				   "<testsuite name='Chrome 120'><testcase name='renders'/></testsuite>"
+				   "<testsuite name='Firefox 121'><testcase name='renders'/></testsuite>"
+				   "</testsuite></testsuites>", &rc), 0);
+	assert_int_equal(rc.n, 2);
+	assert_string_equal(rc.r[0].nodeid, "Chrome 120::renders");
+	assert_string_equal(rc.r[1].nodeid, "Firefox 121::renders");
+	rec_free(&rc);
+
+	/* a data provider: passes repeated are tests of their own */
+	assert_int_equal(parse_str("<testsuite><testcase classname='T' name='d'/>"
+				   "<testcase classname='T' name='d'/>"
+				   "<testcase classname='T' name='d'><failure/></testcase>"
+				   "</testsuite>", &rc), 0);
+	assert_int_equal(rc.n, 3);
+	assert_string_equal(rc.r[0].nodeid, "T::d");
+	assert_string_equal(rc.r[1].nodeid, "T::d[#2]");
+	assert_string_equal(rc.r[2].nodeid, "T::d[#3]");
+	assert_int_equal(rc.r[2].outcome, INS_OUTCOME_FAILED);
+	rec_free(&rc);
+
+	/* retries after failures: attempts of one test, the skip included */
+	assert_int_equal(parse_str("<testsuite><testcase classname='T' name='r'><failure/></testcase>"
+				   "<testcase classname='T' name='r'><error/></testcase>"
+				   "<testcase classname='T' name='r'><skipped/></testcase>"
+				   "<testcase classname='T' name='r'/></testsuite>", &rc), 0);
+	assert_int_equal(rc.n, 4);
+	assert_string_equal(rc.r[1].nodeid, "T::r");
+	assert_string_equal(rc.r[2].nodeid, "T::r");
+	/* the skip ended the retries: the pass after it is its own test */
+	assert_string_equal(rc.r[3].nodeid, "T::r[#2]");
+	rec_free(&rc);
+
+	/* failure and error in one case: error, both messages and texts kept */
+	assert_int_equal(parse_str("<testsuite><testcase classname='T' name='both'>"
+				   "<failure message='fmsg'>ftext</failure>"
+				   "<error message='emsg'>etext</error></testcase></testsuite>", &rc), 0);
+	assert_int_equal(rc.n, 1);
+	assert_int_equal(rc.r[0].outcome, INS_OUTCOME_ERROR);
+	assert_string_equal(rc.r[0].message, "emsg");
+	assert_non_null(rc.r[0].detail);
+	assert_non_null(strstr(rc.r[0].detail, "etext"));
+	assert_non_null(strstr(rc.r[0].detail, "fmsg"));
+	assert_non_null(strstr(rc.r[0].detail, "ftext"));
+	rec_free(&rc);
+
+	/* Surefire reruns: every run failed; the final attempt keeps the time */
+	assert_int_equal(parse_str("<testsuite><testcase classname='a.B' name='t' time='2.5'>"
+				   "<failure message='first'/>"
+				   "<rerunFailure message='second'/><rerunError message='third'/>"
+				   "</testcase></testsuite>", &rc), 0);
+	assert_int_equal(rc.n, 3);
+	assert_string_equal(rc.r[2].nodeid, "a.B::t");
+	assert_int_equal(rc.r[0].outcome, INS_OUTCOME_FAILED);
+	assert_int_equal(rc.r[2].outcome, INS_OUTCOME_FAILED);
+	assert_true(rc.r[2].duration == 2.5);
+	rec_free(&rc);
+}
+
 static size_t count_str(const char *hay, const char *needle)
 {
 	size_t n = 0, nl = strlen(needle);
@@ -1788,6 +1870,7 @@ int main(void)
 		cmocka_unit_test(test_empty_name),
 		cmocka_unit_test(test_control_characters),
 		cmocka_unit_test(test_decimal_comma),
+		cmocka_unit_test(test_identity_rules),
 		cmocka_unit_test(test_huge),
 		cmocka_unit_test(test_sections_and_entities),
 		cmocka_unit_test(test_identity),
