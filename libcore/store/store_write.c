@@ -278,24 +278,35 @@ static int step_done(ins_session_writer *w, sqlite3_stmt *s, const char *what)
  * Run `s` with (session id, test id) for each test with several attempts in
  * this session (the bitmap `repeated`); add the rows it changed to *changes.
  */
+/* The next test id set in bitmap `b` from *i on, or -1; *i moves past it. */
+static int64_t bit_next(const bitmap *b, size_t *i)
+{
+	for (; *i < b->bytes * 8; ++*i) {
+		if (!b->bits[*i / 8]) {
+			*i |= 7; /* a byte with no bit set: on to the next */
+			continue;
+		}
+		if (b->bits[*i / 8] >> (*i % 8) & 1)
+			return (int64_t)(*i)++;
+	}
+	return -1;
+}
+
 static int each_repeated(ins_session_writer *w, sqlite3_stmt *s, const char *what,
 			 int64_t *changes)
 {
-	for (size_t byte = 0; byte < w->repeated.bytes; byte++) {
-		if (!w->repeated.bits[byte])
-			continue;
-		for (int bit = 0; bit < 8; bit++) {
-			int rc;
+	size_t i = 0;
+	int64_t test;
 
-			if (!(w->repeated.bits[byte] >> bit & 1))
-				continue;
-			sqlite3_bind_int64(s, 1, w->session_id);
-			sqlite3_bind_int64(s, 2, (int64_t)(byte * 8 + (size_t)bit));
-			if ((rc = step_done(w, s, what)) < 0)
-				return rc;
-			if (changes)
-				*changes += sqlite3_changes(w->store->db);
-		}
+	while ((test = bit_next(&w->repeated, &i)) >= 0) {
+		int rc;
+
+		sqlite3_bind_int64(s, 1, w->session_id);
+		sqlite3_bind_int64(s, 2, test);
+		if ((rc = step_done(w, s, what)) < 0)
+			return rc;
+		if (changes)
+			*changes += sqlite3_changes(w->store->db);
 	}
 	return 0;
 }
@@ -1269,34 +1280,32 @@ static int unmask_failures(ins_session_writer *w)
 		"    AND p.outcome <> 3 ORDER BY p.attempt DESC LIMIT 1) IN (1, 2) "
 		"RETURNING final, outcome";
 	sqlite3_stmt *s;
+	size_t i = 0;
+	int64_t test;
 	int rc = 0;
 
 	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
 		return rc;
-	for (size_t byte = 0; byte < w->repeated.bytes && !rc; byte++) {
-		for (int bit = 0; bit < 8 && !rc && w->repeated.bits[byte]; bit++) {
-			int moved = 0, step;
+	while (!rc && (test = bit_next(&w->repeated, &i)) >= 0) {
+		int moved = 0, step;
 
-			if (!(w->repeated.bits[byte] >> bit & 1))
-				continue;
-			sqlite3_bind_int64(s, 1, w->session_id);
-			sqlite3_bind_int64(s, 2, (int64_t)(byte * 8 + (size_t)bit));
-			while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-				int outcome = sqlite3_column_int(s, 1);
+		sqlite3_bind_int64(s, 1, w->session_id);
+		sqlite3_bind_int64(s, 2, test);
+		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			int outcome = sqlite3_column_int(s, 1);
 
-				if (sqlite3_column_int(s, 0) && outcome >= 0 && outcome < INS_OUTCOME_COUNT) {
-					w->n.outcome[outcome]++;
-					moved = 1;
-				}
+			if (sqlite3_column_int(s, 0) && outcome >= 0 && outcome < INS_OUTCOME_COUNT) {
+				w->n.outcome[outcome]++;
+				moved = 1;
 			}
-			if (moved) {
-				w->n.outcome[INS_OUTCOME_SKIPPED]--;
-				w->unmasked++;
-			}
-			sqlite3_reset(s);
-			if (step != SQLITE_DONE)
-				rc = ins_store__error(w->store, "keeping failures final");
 		}
+		if (moved) {
+			w->n.outcome[INS_OUTCOME_SKIPPED]--;
+			w->unmasked++;
+		}
+		sqlite3_reset(s);
+		if (step != SQLITE_DONE)
+			rc = ins_store__error(w->store, "keeping failures final");
 	}
 	sqlite3_finalize(s);
 	return rc;
