@@ -441,23 +441,12 @@ static void redact_release(const ins_result *r, ins_buf bufs[5], ins_property *p
 	}
 }
 
-static int sink_result(void *data, const ins_result *r)
-{
-	struct import_ctx *c = data;
-	ins_buf bufs[5] = { INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT };
-	ins_property *props = NULL;
-	ins_result copy, tmp;
-	int rc;
-
-	r = sink_mapped(c, r, &tmp);
-	if (!redact_result(c->opts->redact, r, &copy, bufs, &props))
-		return ins_session_writer_add_result(c->w, r);
-	rc = ins_session_writer_add_result(c->w, &copy);
-	redact_release(r, bufs, props);
-	return rc;
-}
-
-/* A result whose failure fingerprint the parser's thread has computed. */
+/*
+ * A result into the writer: under pytest's node id when it came from
+ * pytest's JUnit, with secrets masked. `fp_hash` and `fp_signature` are the
+ * fingerprint the parser's thread computed, or NULL; a result with a secret
+ * in it gets its fingerprint from the masked text instead.
+ */
 static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
 			  const char *fp_signature)
 {
@@ -468,12 +457,18 @@ static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
 	int rc;
 
 	r = sink_mapped(c, r, &tmp);
-	if (!redact_result(c->opts->redact, r, &copy, bufs, &props))
-		return ins_session_writer_add_result_fp(c->w, r, fp_hash, fp_signature);
-	/* A result with a secret in it gets its fingerprint from the masked text. */
-	rc = ins_session_writer_add_result(c->w, &copy);
+	/* the masking's buffers hold text even when nothing was hidden: always released */
+	if (redact_result(c->opts->redact, r, &copy, bufs, &props))
+		rc = ins_session_writer_add_result(c->w, &copy);
+	else
+		rc = ins_session_writer_add_result_fp(c->w, r, fp_hash, fp_signature);
 	redact_release(r, bufs, props);
 	return rc;
+}
+
+static int sink_result(void *data, const ins_result *r)
+{
+	return sink_result_fp(data, r, NULL, NULL);
 }
 
 static int sink_section(void *data, const char *name, const char *text)
