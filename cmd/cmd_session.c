@@ -131,6 +131,7 @@ int session_print_ids(ins_ctx *ctx, const ins_import_summary *sum)
 		ins_doc_fact_int(doc, "imported", "Imported", (int64_t)sum->imported);
 		ins_doc_fact_int(doc, "duplicates", "Skipped as duplicates", (int64_t)sum->duplicates);
 		ins_doc_fact_int(doc, "failed", "Failed to parse", (int64_t)sum->failed);
+		ins_doc_fact_int(doc, "skipped", "Not reports, skipped", (int64_t)sum->skipped);
 		ins_doc_fact_int(doc, "results", "Results stored", (int64_t)sum->results);
 		t = ins_doc_table(doc, "sessions", "Sessions");
 		ins_table_column(t, "id", "Session", INS_V_ID);
@@ -154,6 +155,10 @@ void session_on_file(void *data, ins_import_status st, const char *path, const c
 		break;
 	case INS_IMPORT_WARNING:
 		cmd_say("warning: %s: %s", path, msg);
+		break;
+	case INS_IMPORT_SKIPPED:
+		if (!ctx->quiet)
+			cmd_say("note: %s: %s; skipped", path, msg);
 		break;
 	case INS_IMPORT_DUPLICATE:
 		if (!ctx->quiet)

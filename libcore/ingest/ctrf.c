@@ -496,16 +496,16 @@ static size_t line_of(const char *text, size_t off)
 	return line;
 }
 
-int ins_ingest_ctrf(int fd, const char *display, const ins_ingest_sink *sink)
+int ins_ingest_ctrf_input(ins_input *in, const ins_ingest_sink *sink)
 {
-	ctrf_state st = { display ? display : "CTRF report", sink };
+	ctrf_state st = { ins_input_display(in), sink };
 	ins_buf text = INS_BUF_INIT;
 	cJSON *root = NULL;
 	const char *why, *end = NULL;
 	size_t off, start = 0;
 	int ret;
 
-	if ((ret = ins_jsonin_read_fd(&text, fd, MAX_FILE, st.display)))
+	if ((ret = ins_jsonin_read_input(&text, in, MAX_FILE)))
 		goto done;
 	if (text.len >= 3 && !memcmp(text.ptr, "\xef\xbb\xbf", 3))
 		start = 3;

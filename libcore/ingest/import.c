@@ -39,14 +39,20 @@
 #include "insight/pytest_console.h"
 #include "insight/redact.h"
 
+#define SNIFF_SIZE 65536 /* bytes looked at to tell a format */
+
 struct file_list {
 	char **v;
 	size_t n, alloc;
+	unsigned char *from_dir; /* found by walking a directory, not named */
+	size_t dir_alloc;
 };
 
-static void list_add(struct file_list *l, const char *path)
+static void list_add(struct file_list *l, const char *path, int from_dir)
 {
 	l->v = ins_xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+	l->from_dir = ins_xgrow(l->from_dir, &l->dir_alloc, l->n + 1, 1);
+	l->from_dir[l->n] = (unsigned char)from_dir;
 	l->v[l->n++] = ins_xstrdup(path);
 }
 
@@ -55,6 +61,7 @@ static void list_release(struct file_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
+	free(l->from_dir);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -72,10 +79,28 @@ static struct file_list *walk_list;
 
 static int has_report_ext(const char *path)
 {
+	static const char *const exts[] = { ".xml", ".json", ".jsonl", ".ndjson" };
 	const char *dot = strrchr(path, '.');
+	size_t len;
 
-	return dot && (!strcmp(dot, ".xml") || !strcmp(dot, ".json") || !strcmp(dot, ".jsonl") ||
-		       !strcmp(dot, ".ndjson"));
+	if (!dot)
+		return 0;
+	len = strlen(dot);
+	if (!strcmp(dot, ".gz")) {
+		/* report.xml.gz: the extension before */
+		const char *p = dot;
+
+		while (p > path && p[-1] != '.' && p[-1] != '/')
+			p--;
+		if (p == path || p[-1] != '.')
+			return 0;
+		dot = p - 1;
+		len = (size_t)(strrchr(path, '.') - dot);
+	}
+	for (size_t i = 0; i < sizeof(exts) / sizeof(*exts); i++)
+		if (strlen(exts[i]) == len && !strncmp(dot, exts[i], len))
+			return 1;
+	return 0;
 }
 
 static int walk_fn(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -83,7 +108,7 @@ static int walk_fn(const char *path, const struct stat *st, int type, struct FTW
 	(void)st;
 	(void)ftw;
 	if (type == FTW_F && has_report_ext(path))
-		list_add(walk_list, path);
+		list_add(walk_list, path, 1);
 	return 0;
 }
 
@@ -98,7 +123,7 @@ static int expand(struct file_list *out, const char *path)
 	size_t before = out->n;
 
 	if (!strcmp(path, "-")) {
-		list_add(out, "-");
+		list_add(out, "-", 0);
 		return 0;
 	}
 	if (stat(path, &st) == 0) {
@@ -110,10 +135,11 @@ static int expand(struct file_list *out, const char *path)
 			qsort(out->v + before, out->n - before, sizeof(*out->v), cmp_str);
 			if (out->n == before)
 				return ins_error_set(INS_ENOTFOUND, "no report files (*.xml, *.json, "
-						     "*.jsonl) in directory '%s'", path);
+						     "*.jsonl, *.ndjson, or those .gz) in directory "
+						     "'%s'", path);
 			return 0;
 		}
-		list_add(out, path);
+		list_add(out, path, 0);
 		return 0;
 	}
 	if (strpbrk(path, "*?[")) {
@@ -122,7 +148,7 @@ static int expand(struct file_list *out, const char *path)
 
 		if (rc == 0) {
 			for (size_t i = 0; i < g.gl_pathc; i++)
-				list_add(out, g.gl_pathv[i]);
+				list_add(out, g.gl_pathv[i], 0);
 		}
 		globfree(&g);
 		if (rc == 0)
@@ -132,74 +158,18 @@ static int expand(struct file_list *out, const char *path)
 	return ins_error_set(INS_ENOTFOUND, "no report at '%s'", path);
 }
 
-/* ---- hashing and stdin ---- */
-
-/* Copy stdin to an unlinked-on-release temporary file; `tmp` gets its path. */
-static int spool_stdin(ins_buf *tmp)
-{
-	const char *dir = getenv("TMPDIR");
-	char buf[65536];
-	ssize_t n;
-	int fd;
-
-	ins_buf_printf(tmp, "%s/insight-stdin.XXXXXX", dir && *dir ? dir : "/tmp");
-	fd = mkstemp(tmp->ptr);
-	if (fd < 0)
-		return ins_error_set(INS_EIO, "cannot create a temporary file: %s", strerror(errno));
-	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
-		if (write(fd, buf, (size_t)n) != n) {
-			close(fd);
-			unlink(tmp->ptr);
-			return ins_error_set(INS_EIO, "cannot spool standard input: %s", strerror(errno));
-		}
-	}
-	close(fd);
-	if (n < 0) {
-		unlink(tmp->ptr);
-		return ins_error_set(INS_EIO, "cannot read standard input: %s", strerror(errno));
-	}
-	return 0;
-}
+/* ---- hashing a report-log written by `session run` ---- */
 
 static int hash_file(const char *path, char hex[65])
 {
-	unsigned char buf[65536];
-	uint8_t digest[INS_SHA256_LEN];
-	ins_sha256 ctx;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ins_input *in;
+	int rc;
 
-	if (fd < 0)
-		return ins_error_set(INS_EIO, "cannot open '%s': %s", path, strerror(errno));
-	ins_sha256_init(&ctx);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		ins_sha256_update(&ctx, buf, (size_t)n);
-	close(fd);
-	if (n < 0)
-		return ins_error_set(INS_EIO, "cannot read '%s': %s", path, strerror(errno));
-	ins_sha256_final(&ctx, digest);
-	ins_sha256_to_hex(hex, digest);
-	return 0;
-}
-
-/* Pick the parser from the first bytes of the file. */
-static int sniff_file(const char *path, const char *display, ins_format *fmt)
-{
-	char head[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return ins_error_set(INS_EIO, "cannot open '%s': %s", display, strerror(errno));
-	n = read(fd, head, sizeof(head));
-	close(fd);
-	if (n < 0)
-		return ins_error_set(INS_EIO, "cannot read '%s': %s", display, strerror(errno));
-	if (n == 0)
-		return ins_error_set(INS_EINVALID, "%s: empty file", display);
-	if (ins_format_sniff(head, (size_t)n, fmt) < 0)
-		return ins_error_prefix("%s", display);
-	return 0;
+	if ((rc = ins_input_open(&in, path, NULL)) < 0)
+		return rc;
+	rc = ins_input_finish(in, hex);
+	ins_input_close(in);
+	return rc;
 }
 
 static void report(const ins_import_opts *o, ins_import_status st, const char *path,
@@ -344,7 +314,45 @@ struct import_ctx {
 	const ins_import_opts *opts;
 	const char *display;      /* the report, as the user named it */
 	struct pytest_map *pymap; /* pytest's JUnit: classnames mapped back to files, or NULL */
+	size_t capped;            /* results whose names were cut to INS_NAME_MAX */
 };
+
+/*
+ * A test's name, class, file or node id longer than this is cut: what is
+ * kept ends in "…" and 16 hex digits of the whole name's SHA-256, so two
+ * long names that differ only at the end stay two tests.
+ */
+#define INS_NAME_MAX 8192
+
+static const char *cap_name(const char *s, ins_buf *b, int *cut)
+{
+	char hex[65];
+	size_t n, keep = INS_NAME_MAX - 32;
+
+	if (!s || (n = strlen(s)) <= INS_NAME_MAX)
+		return s;
+	while (keep && ((unsigned char)s[keep] & 0xc0) == 0x80)
+		keep--;
+	ins_sha256_hex(hex, s, n);
+	ins_buf_clear(b);
+	ins_buf_put(b, s, keep);
+	ins_buf_printf(b, "\xe2\x80\xa6%.16s", hex);
+	*cut = 1;
+	return b->ptr;
+}
+
+/* The result with over-long names cut (1 when any was), its names in `bufs`. */
+static int cap_names(const ins_result *r, ins_result *copy, ins_buf bufs[4])
+{
+	int cut = 0;
+
+	*copy = *r;
+	copy->nodeid = cap_name(r->nodeid, &bufs[0], &cut);
+	copy->name = cap_name(r->name, &bufs[1], &cut);
+	copy->classname = cap_name(r->classname, &bufs[2], &cut);
+	copy->file = cap_name(r->file, &bufs[3], &cut);
+	return cut;
+}
 
 static int sink_meta(void *data, const char *key, const char *value)
 {
@@ -452,17 +460,24 @@ static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
 {
 	struct import_ctx *c = data;
 	ins_buf bufs[5] = { INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT };
+	ins_buf names[4] = { INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT };
 	ins_property *props = NULL;
-	ins_result copy, tmp;
+	ins_result copy, tmp, capped;
 	int rc;
 
 	r = sink_mapped(c, r, &tmp);
+	if (cap_names(r, &capped, names)) {
+		r = &capped;
+		c->capped++;
+	}
 	/* the masking's buffers hold text even when nothing was hidden: always released */
 	if (redact_result(c->opts->redact, r, &copy, bufs, &props))
 		rc = ins_session_writer_add_result(c->w, &copy);
 	else
 		rc = ins_session_writer_add_result_fp(c->w, r, fp_hash, fp_signature);
 	redact_release(r, bufs, props);
+	for (int i = 0; i < 4; i++)
+		ins_buf_release(&names[i]);
 	return rc;
 }
 
@@ -538,7 +553,8 @@ typedef struct pipe_state {
 	int parse_rc;            /* the parser's result */
 	char *parse_msg;         /* its error message (the parser thread's last error) */
 	/* what the producer runs */
-	const char *path, *display;
+	ins_input *input;
+	const char *display;
 	ins_format fmt;
 	int ended;               /* a followed file is complete (see ins_import_follow) */
 } pipe_state;
@@ -686,7 +702,7 @@ static void *pipe_producer(void *arg)
 	pipe_state *ps = arg;
 	ins_ingest_sink sink = { ps, pipe_meta, pipe_result, pipe_section };
 
-	pipe_producer_end(ps, ins_ingest_path(ps->path, ps->display, ps->fmt, &sink));
+	pipe_producer_end(ps, ins_ingest_input(ps->input, ps->fmt, &sink));
 	return NULL;
 }
 
@@ -738,7 +754,7 @@ static int store_batch(const batch *b, const ins_ingest_sink *sink, ins_property
 	return rc;
 }
 
-static void pipe_init(pipe_state *ps, int nbatches, const char *path, const char *display,
+static void pipe_init(pipe_state *ps, int nbatches, ins_input *input, const char *display,
 		      ins_format fmt)
 {
 	memset(ps, 0, sizeof(*ps));
@@ -750,7 +766,7 @@ static void pipe_init(pipe_state *ps, int nbatches, const char *path, const char
 	ps->filling = &ps->pool[0];
 	for (int i = 1; i < nbatches; i++)
 		ps->spare[ps->nspare++] = &ps->pool[i];
-	ps->path = path;
+	ps->input = input;
 	ps->display = display;
 	ps->fmt = fmt;
 	ins_buf_init(&ps->fp_sig);
@@ -827,16 +843,15 @@ static int pipe_consume(pipe_state *ps, pthread_t th, const ins_ingest_sink *sin
  * the parser or the sink returned, the sink's failure first; the error
  * message is this thread's last error either way.
  */
-static int ingest_beside(const char *path, const char *display, ins_format fmt,
-			 const ins_ingest_sink *sink)
+static int ingest_beside(ins_input *input, ins_format fmt, const ins_ingest_sink *sink)
 {
 	pipe_state ps;
 	pthread_t th;
 	int rc;
 
-	pipe_init(&ps, PIPE_BATCHES, path, display, fmt);
+	pipe_init(&ps, PIPE_BATCHES, input, ins_input_display(input), fmt);
 	if (pthread_create(&th, NULL, pipe_producer, &ps) != 0)
-		rc = ins_ingest_path(path, display, fmt, sink); /* no thread: parse here */
+		rc = ins_ingest_input(input, fmt, sink); /* no thread: parse here */
 	else
 		rc = pipe_consume(&ps, th, sink);
 	pipe_release(&ps);
@@ -904,7 +919,7 @@ int ins_import_follow_start(ins_import_follow **out, const char *path)
 		free(f);
 		return rc;
 	}
-	pipe_init(&f->ps, PIPE_AHEAD, f->path, f->path, INS_FORMAT_REPORTLOG);
+	pipe_init(&f->ps, PIPE_AHEAD, NULL, f->path, INS_FORMAT_REPORTLOG);
 	if (pthread_create(&f->th, NULL, follow_producer, f) != 0) {
 		pipe_release(&f->ps);
 		close(f->fd);
@@ -978,26 +993,35 @@ static int finish(ins_session_writer *w, ins_import_summary *sum)
 	return 0;
 }
 
-/* Parse one file into the open writer, atomically. Returns 0, a parse error (>0 handled), or a store error. */
-static int import_parse(struct import_ctx *c, const char *path, const char *display,
-			ins_format fmt, const char *hash, int *parsed)
+/*
+ * Parse one report into the open writer, atomically. The report is read
+ * once: its hash is known at the end, and a report imported before is then
+ * dropped like one that did not parse. Returns 0 (with *parsed set when it
+ * was stored) or a store error.
+ */
+static int import_parse(struct import_ctx *c, ins_store *store, ins_input *input,
+			const char *path, ins_format fmt, int *parsed)
 {
 	ins_session_writer *w = c->w;
 	const ins_import_opts *o = c->opts;
 	ins_import_summary *sum = c->sum;
+	const char *display = c->display;
 	ins_ingest_sink sink = { c, sink_meta, sink_result, sink_section };
+	char hash[65], dup[INS_SESSION_ID_LEN + 1];
 	size_t before, after;
-	int rc;
+	int rc, followed = o->follow && !o->follow->taken && !strcmp(path, o->follow->path);
 
 	*parsed = 0;
 	ins_session_writer_count(w, &before);
 	if ((rc = ins_session_writer_mark(w)) < 0)
 		return rc;
-	if (o->follow && !o->follow->taken && !strcmp(path, o->follow->path))
+	if (followed)
 		rc = ingest_followed(o->follow, &sink);
 	else
-		rc = ingest_beside(path, display, fmt, &sink);
-	if (rc == INS_EINVALID || rc == INS_EIO) {
+		rc = ingest_beside(input, fmt, &sink);
+	if (rc >= 0)
+		rc = followed ? hash_file(path, hash) : ins_input_finish(input, hash);
+	if (rc == INS_EINVALID || rc == INS_EIO || rc == INS_ENOTFOUND) {
 		/* The report is bad: drop what it added, keep going with the others. */
 		report(o, INS_IMPORT_FAILED, display, ins_error_last(), NULL);
 		if ((rc = ins_session_writer_rollback_mark(w)) < 0)
@@ -1013,6 +1037,13 @@ static int import_parse(struct import_ctx *c, const char *path, const char *disp
 	 */
 	if (rc < 0)
 		return rc;
+	if (!o->force && ins_store_find_report(store, hash, dup) == 0) {
+		if ((rc = ins_session_writer_rollback_mark(w)) < 0)
+			return rc;
+		report(o, INS_IMPORT_DUPLICATE, display, NULL, dup);
+		sum->duplicates++;
+		return 0;
+	}
 	if ((rc = ins_session_writer_add_report(w, hash, display)) < 0 ||
 	    (rc = ins_session_writer_release_mark(w)) < 0)
 		return rc;
@@ -1020,33 +1051,76 @@ static int import_parse(struct import_ctx *c, const char *path, const char *disp
 	sum->results += after - before;
 	sum->imported++;
 	*parsed = 1;
+	if (c->capped) {
+		ins_buf msg = INS_BUF_INIT;
+
+		ins_buf_printf(&msg, "%zu result%s with a name longer than %d KiB, cut to that "
+			       "length and ended with a hash of the whole", c->capped,
+			       c->capped == 1 ? "" : "s", INS_NAME_MAX >> 10);
+		report(o, INS_IMPORT_WARNING, display, msg.ptr, NULL);
+		ins_buf_release(&msg);
+	}
 	report(o, INS_IMPORT_OK, display, NULL, NULL);
 	return 0;
 }
 
-static int import_one(ins_session_writer *w, const char *path, const char *display,
-		      ins_format fmt, const char *hash, const ins_import_opts *o,
-		      ins_import_summary *sum, int *parsed)
+static int import_one(ins_session_writer *w, ins_store *store, ins_input *input,
+		      const char *path, const char *display, ins_format fmt,
+		      const ins_import_opts *o, ins_import_summary *sum, int *parsed)
 {
 	struct pytest_map pymap;
 	struct import_ctx c = { w, sum, o, display, &pymap };
 	int rc;
 
 	pytest_map_init(&pymap, path);
-	rc = import_parse(&c, path, display, fmt, hash, parsed);
+	rc = import_parse(&c, store, input, path, fmt, parsed);
 	pytest_map_release(&pymap);
 	return rc;
+}
+
+/*
+ * Open a report and tell its format. Returns 0, 1 when it is to be skipped
+ * (a companion file found in a directory, reported), or a negative code for
+ * a report that cannot be read (reported; the caller counts it).
+ */
+static int open_report(const char *path, int from_dir, const ins_import_opts *o,
+		       ins_input **input, ins_format *fmt)
+{
+	const char *display = !strcmp(path, "-") ? "<stdin>" : path, *head;
+	char why[160];
+	ssize_t n;
+	int rc;
+
+	if ((rc = ins_input_open(input, path, display)) < 0)
+		return rc;
+	if (*fmt != INS_FORMAT_AUTO && !from_dir)
+		return 0;
+	if ((n = ins_input_peek(*input, &head, SNIFF_SIZE)) < 0)
+		return (int)n;
+	if (from_dir && ins_companion_file(head, (size_t)n, why, sizeof(why))) {
+		report(o, INS_IMPORT_SKIPPED, display, why, NULL);
+		return 1;
+	}
+	if (*fmt != INS_FORMAT_AUTO)
+		return 0;
+	if (n == 0)
+		return ins_error_set(INS_EINVALID, "%s: empty file", display);
+	if (ins_format_sniff(head, (size_t)n, fmt) < 0)
+		return ins_error_prefix("%s", display);
+	return 0;
 }
 
 int ins_import(ins_store *store, const char *const *paths, size_t npaths,
 	       const ins_import_opts *o, int allow_empty, ins_import_summary *sum)
 {
 	struct file_list files = { 0 };
-	ins_buf stdin_tmp = INS_BUF_INIT;
 	ins_session_writer *w = NULL;
-	int rc = 0, any = 0;
+	int rc = 0, any = 0, stdin_seen = 0;
 
 	memset(sum, 0, sizeof(*sum));
+	if (!ins_input_limit())
+		return ins_error_set(INS_EUSAGE, "INSIGHT_MAX_INPUT='%s' is not a size (bytes, or "
+				     "a number with K, M or G)", getenv("INSIGHT_MAX_INPUT"));
 	for (size_t i = 0; i < npaths; i++) {
 		if ((rc = expand(&files, paths[i])) < 0)
 			goto done;
@@ -1054,41 +1128,36 @@ int ins_import(ins_store *store, const char *const *paths, size_t npaths,
 	sum->files = files.n;
 
 	for (size_t i = 0; i < files.n; i++) {
-		const char *display = files.v[i];
 		const char *path = files.v[i];
-		char hash[65], dup[INS_SESSION_ID_LEN + 1];
+		const char *display = !strcmp(path, "-") ? "<stdin>" : path;
 		ins_format fmt = o->format;
+		ins_input *input = NULL;
 		int parsed;
 
-		if (!strcmp(display, "-")) {
-			if (stdin_tmp.len) {
-				report(o, INS_IMPORT_FAILED, "-", "standard input given twice", NULL);
+		if (!strcmp(path, "-") && stdin_seen++) {
+			report(o, INS_IMPORT_FAILED, display, "standard input given twice", NULL);
+			sum->failed++;
+			continue;
+		}
+		rc = open_report(path, files.from_dir[i], o, &input, &fmt);
+		if (rc) {
+			if (rc < 0) {
+				report(o, INS_IMPORT_FAILED, display, ins_error_last(), NULL);
 				sum->failed++;
-				continue;
+			} else {
+				sum->skipped++;
 			}
-			if ((rc = spool_stdin(&stdin_tmp)) < 0)
-				goto done;
-			path = stdin_tmp.ptr;
-			display = "<stdin>";
-		}
-		if ((rc = hash_file(path, hash)) < 0) {
-			report(o, INS_IMPORT_FAILED, display, ins_error_last(), NULL);
-			sum->failed++;
+			ins_input_close(input);
+			rc = 0;
 			continue;
 		}
-		if (!o->force && ins_store_find_report(store, hash, dup) == 0) {
-			report(o, INS_IMPORT_DUPLICATE, display, NULL, dup);
-			sum->duplicates++;
-			continue;
-		}
-		if (fmt == INS_FORMAT_AUTO && sniff_file(path, display, &fmt) < 0) {
-			report(o, INS_IMPORT_FAILED, display, ins_error_last(), NULL);
-			sum->failed++;
-			continue;
-		}
-		if (!w && (rc = begin(store, o, fmt, o->split || files.n == 1 ? display : NULL, &w)) < 0)
+		if (!w && (rc = begin(store, o, fmt, o->split || files.n == 1 ? display : NULL, &w)) < 0) {
+			ins_input_close(input);
 			goto done;
-		if ((rc = import_one(w, path, display, fmt, hash, o, sum, &parsed)) < 0)
+		}
+		rc = import_one(w, store, input, path, display, fmt, o, sum, &parsed);
+		ins_input_close(input);
+		if (rc < 0)
 			goto done;
 		any |= parsed;
 		if (o->split && w) {
@@ -1121,9 +1190,6 @@ int ins_import(ins_store *store, const char *const *paths, size_t npaths,
 done:
 	if (w)
 		ins_session_writer_abort(w);
-	if (stdin_tmp.len)
-		unlink(stdin_tmp.ptr);
-	ins_buf_release(&stdin_tmp);
 	list_release(&files);
 	return rc < 0 ? rc : 0;
 }

@@ -196,18 +196,17 @@ int ins_jsonin_cap(ins_buf *b)
 	return 1;
 }
 
-int ins_jsonin_read_fd(ins_buf *out, int fd, size_t max, const char *display)
+int ins_jsonin_read_input(ins_buf *out, ins_input *in, size_t max)
 {
+	const char *display = ins_input_display(in);
+
 	for (;;) {
 		ssize_t n;
 
 		ins_buf_grow(out, 65536);
-		n = read(fd, out->ptr + out->len, out->alloc - out->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ins_error_set(INS_EIO, "%s: read failed: %s", display, strerror(errno));
-		}
+		n = ins_input_read(in, out->ptr + out->len, out->alloc - out->len - 1);
+		if (n < 0)
+			return (int)n;
 		if (n == 0)
 			break;
 		out->len += (size_t)n;

@@ -14,6 +14,7 @@
 #include <cJSON.h>
 
 #include "insight/buf.h"
+#include "insight/input.h"
 
 /*
  * Check that `p[0..len)` is text a JSON parser may see: no NUL byte, valid
@@ -48,10 +49,10 @@ void ins_jsonin_text(ins_buf *out, const cJSON *v);
 int ins_jsonin_cap(ins_buf *b);
 
 /*
- * Read the rest of `fd` into `out`. Returns 0, INS_EIO (message names
- * `display`) or INS_EINVALID when the file is larger than `max` bytes.
+ * Read the rest of `in` into `out`. Returns 0, the input's error, or
+ * INS_EINVALID when the file is larger than `max` bytes.
  */
-int ins_jsonin_read_fd(ins_buf *out, int fd, size_t max, const char *display);
+int ins_jsonin_read_input(ins_buf *out, ins_input *in, size_t max);
 
 /* Seconds (double) since the epoch to epoch ms; 0 when absurd (before 1970 or after 2200). */
 int64_t ins_jsonin_epoch_s_to_ms(double s);

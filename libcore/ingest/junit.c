@@ -69,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <expat.h>
@@ -79,6 +80,7 @@
 #include "insight/timeutil.h"
 
 #define CHUNK (64u * 1024)
+#define ENC_NAME_MAX 64
 #define TRUNC_MARK "\n[truncated by insight]"
 /* Suite names and the host name are labels: longer ones are cut. */
 #define LABEL_MAX 4096
@@ -205,6 +207,7 @@ typedef struct jparser {
 	int64_t start_full, start_date;   /* earliest timestamps; 0 = none */
 	double root_time, child_time;     /* seconds; negative = none */
 	int has_child_time;
+	char encoding[ENC_NAME_MAX];      /* an encoding expat asked about and insight lacks */
 } jparser;
 
 /* ---- small text helpers ---------------------------------------------- */
@@ -1720,20 +1723,129 @@ static void send_meta(jparser *jp)
 	ins_buf_release(&v);
 }
 
-int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
+/* ---- encodings expat does not know itself ------------------------------- */
+
+/* windows-1252's 0x80..0x9f; the five bytes it leaves undefined map to themselves */
+static const unsigned short cp1252_high[32] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+};
+
+static int enc_is(const char *name, const char *const *names)
 {
+	for (; *names; names++)
+		if (!strcasecmp(name, *names))
+			return 1;
+	return 0;
+}
+
+/*
+ * expat reads UTF-8, UTF-16, ISO-8859-1 and US-ASCII; the single-byte
+ * encodings Windows and older Java tools write are added here. Any other
+ * name is remembered for the error message.
+ */
+static int XMLCALL on_unknown_encoding(void *data, const XML_Char *name, XML_Encoding *info)
+{
+	static const char *const cp1252[] = { "windows-1252", "cp1252", "x-cp1252", "cp-1252",
+					      "ms-ansi", NULL };
+	static const char *const latin1[] = { "latin1", "latin-1", "iso8859-1", "iso_8859-1",
+					      "iso-8859-1:1987", "l1", "cp819", "ibm819", NULL };
+	static const char *const latin9[] = { "iso-8859-15", "iso8859-15", "iso_8859-15",
+					      "latin-9", "latin9", NULL };
+	jparser *jp = data;
+
+	if (!enc_is(name, cp1252) && !enc_is(name, latin1) && !enc_is(name, latin9)) {
+		snprintf(jp->encoding, sizeof(jp->encoding), "%s", name);
+		for (char *c = jp->encoding; *c; c++)
+			if (*c < 0x20 || *c > 0x7e || *c == '"')
+				*c = '?';
+		return XML_STATUS_ERROR;
+	}
+	for (int i = 0; i < 256; i++)
+		info->map[i] = i;
+	if (enc_is(name, cp1252)) {
+		for (int i = 0; i < 32; i++)
+			info->map[0x80 + i] = cp1252_high[i];
+	} else if (enc_is(name, latin9)) {
+		info->map[0xa4] = 0x20ac;
+		info->map[0xa6] = 0x0160;
+		info->map[0xa8] = 0x0161;
+		info->map[0xb4] = 0x017d;
+		info->map[0xb8] = 0x017e;
+		info->map[0xbc] = 0x0152;
+		info->map[0xbd] = 0x0153;
+		info->map[0xbe] = 0x0178;
+	}
+	info->data = NULL;
+	info->convert = NULL;
+	info->release = NULL;
+	return XML_STATUS_OK;
+}
+
+/* The encoding an XML declaration at the start of head[0..n) names, or "" (UTF-8 BOM allowed). */
+static void decl_encoding(const char *head, size_t n, char out[ENC_NAME_MAX])
+{
+	const char *p = head, *end = head + n, *q;
+	size_t len;
+
+	out[0] = '\0';
+	if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	if (end - p < 6 || memcmp(p, "<?xml", 5))
+		return;
+	q = memchr(p, '>', (size_t)(end - p));
+	if (q)
+		end = q;
+	for (; p + 8 < end; p++) {
+		if (memcmp(p, "encoding", 8))
+			continue;
+		p += 8;
+		while (p < end && (*p == ' ' || *p == '=' || *p == '\t'))
+			p++;
+		if (p == end || (*p != '"' && *p != '\''))
+			return;
+		q = memchr(p + 1, *p, (size_t)(end - p - 1));
+		if (!q)
+			return;
+		len = (size_t)(q - p - 1);
+		if (len >= ENC_NAME_MAX)
+			len = ENC_NAME_MAX - 1;
+		memcpy(out, p + 1, len);
+		out[len] = '\0';
+		for (char *c = out; *c; c++)
+			if (*c < 0x20 || *c > 0x7e || *c == '"')
+				*c = '?';
+		return;
+	}
+}
+
+int ins_ingest_junit_input(ins_input *input, const ins_ingest_sink *sink)
+{
+	const char *display = ins_input_display(input), *head;
+	char declared[ENC_NAME_MAX];
 	jparser jp;
-	XML_Parser xp;
+	XML_Parser xp = NULL;
 	lenient lx = { L_TEXT, 0, 0, 0 };
 	ctrl_filter cf = { .nref = 0 };
 	char *in = NULL, *mid = NULL;
 	uint64_t total = 0;
+	ssize_t nhead;
 	int rc = 0;
 
-	if (!display)
-		display = "<junit>";
 	jparser_init(&jp, display, sink);
-	xp = XML_ParserCreate(NULL);
+	/*
+	 * The input hands over UTF-8 when the file was UTF-16; a declaration
+	 * that says UTF-16 over 8-bit bytes (as .NET writes it) is UTF-8 too.
+	 */
+	if ((nhead = ins_input_peek(input, &head, 512)) < 0) {
+		rc = (int)nhead;
+		goto done;
+	}
+	decl_encoding(head, (size_t)nhead, declared);
+	xp = XML_ParserCreate(ins_input_was_utf16(input) ||
+			      !strncasecmp(declared, "utf-16", 6) ? "UTF-8" : NULL);
 	if (!xp) {
 		rc = ins_error_set(INS_ERROR, "%s: cannot create an XML parser", display);
 		goto done;
@@ -1746,6 +1858,7 @@ int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
 	XML_SetCharacterDataHandler(xp, on_text);
 	XML_SetCommentHandler(xp, on_comment);
 	XML_SetDefaultHandlerExpand(xp, on_other);
+	XML_SetUnknownEncodingHandler(xp, on_unknown_encoding, &jp);
 	in = ins_xmalloc(CHUNK);
 	mid = ins_xmalloc(4 * CHUNK + CTRL_REF_MAX);
 
@@ -1754,11 +1867,9 @@ int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
 		ssize_t n;
 		size_t len = 0;
 
-		do
-			n = read(fd, in, CHUNK);
-		while (n < 0 && errno == EINTR);
+		n = ins_input_read(input, in, CHUNK);
 		if (n < 0) {
-			rc = ins_error_set(INS_EIO, "%s: cannot read: %s", display, strerror(errno));
+			rc = (int)n;
 			goto done;
 		}
 		/* a replaced control character takes up to four bytes, an escaped '<' four */
@@ -1778,6 +1889,11 @@ int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
 			} else if (!total) {
 				rc = ins_error_set(INS_EINVALID, "%s: empty file; not a JUnit XML report",
 						   display);
+			} else if (XML_GetErrorCode(xp) == XML_ERROR_UNKNOWN_ENCODING) {
+				rc = ins_error_set(INS_EINVALID, "%s: the encoding \"%s\" is not one "
+						   "insight reads (UTF-8, UTF-16, ISO-8859-1, "
+						   "ISO-8859-15, windows-1252, US-ASCII)", display,
+						   jp.encoding[0] ? jp.encoding : declared);
 			} else {
 				rc = ins_error_set(INS_EINVALID, "%s:%lu: not well-formed XML: %s",
 						   display,

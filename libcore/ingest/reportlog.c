@@ -874,6 +874,7 @@ static int on_line(rl_state *st, const cJSON *obj)
 
 typedef struct reader {
 	int fd;
+	ins_input *in;            /* when set, read from it instead of fd */
 	char buf[65536];
 	size_t pos, end;
 	int eof;
@@ -894,7 +895,10 @@ static int read_line(rl_state *st, reader *r, ins_buf *line, int *terminated)
 
 			if (r->eof)
 				break;
-			n = read(r->fd, r->buf, sizeof(r->buf));
+			n = r->in ? ins_input_read(r->in, r->buf, sizeof(r->buf)) :
+				    read(r->fd, r->buf, sizeof(r->buf));
+			if (n < 0 && r->in)
+				return (int)n;
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
@@ -949,13 +953,22 @@ static int blank(const ins_buf *b)
 	return 1;
 }
 
-int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sink)
+static int reportlog(int fd, ins_input *in, const char *display, const ins_ingest_sink *sink,
+		     int (*more)(void *data), void *data);
+
+int ins_ingest_reportlog_input(ins_input *in, const ins_ingest_sink *sink)
 {
-	return ins_ingest_reportlog_follow(fd, display, sink, NULL, NULL);
+	return reportlog(-1, in, ins_input_display(in), sink, NULL, NULL);
 }
 
 int ins_ingest_reportlog_follow(int fd, const char *display, const ins_ingest_sink *sink,
 				int (*more)(void *data), void *data)
+{
+	return reportlog(fd, NULL, display, sink, more, data);
+}
+
+static int reportlog(int fd, ins_input *in, const char *display, const ins_ingest_sink *sink,
+		     int (*more)(void *data), void *data)
 {
 	rl_state st;
 	reader *r = ins_xmalloc(sizeof(*r));
@@ -966,6 +979,7 @@ int ins_ingest_reportlog_follow(int fd, const char *display, const ins_ingest_si
 	st.display = display ? display : "report-log";
 	st.sink = sink;
 	r->fd = fd;
+	r->in = in;
 	r->pos = r->end = 0;
 	r->eof = 0;
 	r->more = more;

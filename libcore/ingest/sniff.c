@@ -10,10 +10,11 @@
  *   a JSON object with "reportFormat":
  *   "CTRF" or a "results" key         CTRF
  *
- * A UTF-8 BOM and leading white space are skipped. Compressed report-logs
- * (.gz, .bz2, .xz) are not sniffed: they are to be decompressed first.
+ * A UTF-8 BOM and leading white space are skipped. The input (input.c) has
+ * already undone gzip and UTF-16, so the bytes sniffed are UTF-8 or 8-bit.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,138 +106,163 @@ int ins_format_sniff(const char *head, size_t len, ins_format *out)
 			     "pytest report-log or CTRF)");
 }
 
-/*
- * Copy everything from `in` to an unlinked temporary file and return its
- * descriptor positioned at 0 (caller closes), or a negative code.
- */
-static int spool(int in, const char *display, int *out)
+int ins_ingest_input(ins_input *in, ins_format fmt, const ins_ingest_sink *sink)
 {
-	const char *dir = getenv("TMPDIR");
-	ins_buf path = INS_BUF_INIT;
-	char buf[65536];
-	int fd, ret = 0;
+	const char *head;
+	ssize_t n;
 
-	ins_buf_printf(&path, "%s/insight-report-XXXXXX", dir && *dir ? dir : "/tmp");
-	fd = mkstemp(path.ptr);
-	if (fd < 0) {
-		ret = ins_error_set(INS_EIO, "%s: cannot create a temporary file in %s: %s", display,
-				    dir && *dir ? dir : "/tmp", strerror(errno));
-		goto done;
-	}
-	unlink(path.ptr);
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf)), off = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = ins_error_set(INS_EIO, "%s: read failed: %s", display, strerror(errno));
-			goto done;
-		}
+	if (fmt == INS_FORMAT_AUTO) {
+		if ((n = ins_input_peek(in, &head, HEAD_SIZE)) < 0)
+			return (int)n;
 		if (n == 0)
-			break;
-		while (off < n) {
-			ssize_t w = write(fd, buf + off, (size_t)(n - off));
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				ret = ins_error_set(INS_EIO, "%s: cannot keep a copy of the report: %s",
-						    display, strerror(errno));
-				goto done;
-			}
-			off += w;
-		}
+			return ins_error_set(INS_EINVALID, "%s: empty file", ins_input_display(in));
+		if (ins_format_sniff(head, (size_t)n, &fmt) < 0)
+			return ins_error_prefix("%s", ins_input_display(in));
 	}
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		ret = ins_error_set(INS_EIO, "%s: %s", display, strerror(errno));
-
-done:
-	if (ret && fd >= 0) {
-		close(fd);
-		fd = -1;
+	switch (fmt) {
+	case INS_FORMAT_JUNIT:
+		return ins_ingest_junit_input(in, sink);
+	case INS_FORMAT_REPORTLOG:
+		return ins_ingest_reportlog_input(in, sink);
+	case INS_FORMAT_CTRF:
+		return ins_ingest_ctrf_input(in, sink);
+	default:
+		return ins_error_set(INS_EUSAGE, "%s: unknown report format %d",
+				     ins_input_display(in), (int)fmt);
 	}
-	*out = fd;
-	ins_buf_release(&path);
-	return ret;
 }
 
 int ins_ingest_path(const char *path, const char *display, ins_format fmt,
 		    const ins_ingest_sink *sink)
 {
-	int is_stdin = !strcmp(path, "-");
-	char *head = NULL;
-	struct stat st;
-	ssize_t n;
-	int fd = -1, ret;
+	ins_input *in;
+	int ret;
 
-	if (!display)
-		display = is_stdin ? "<stdin>" : path;
-	if (is_stdin) {
-		/* stdin is read twice (sniffing, parsing): keep a copy that can be */
-		if ((ret = spool(STDIN_FILENO, display, &fd)))
-			return ret;
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				return ins_error_set(INS_ENOTFOUND, "%s: no such file", display);
-			return ins_error_set(INS_EIO, "%s: cannot open: %s", display, strerror(errno));
-		}
-		if (fstat(fd, &st) < 0) {
-			ret = ins_error_set(INS_EIO, "%s: %s", display, strerror(errno));
-			goto done;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			ret = ins_error_set(INS_EUSAGE, "%s: is a directory, not a report", display);
-			goto done;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			/* a pipe or a device, e.g. <(command): it cannot be read twice */
-			int copy;
-
-			if ((ret = spool(fd, display, &copy)))
-				goto done;
-			close(fd);
-			fd = copy;
-		}
-	}
-
-	head = ins_xmalloc(HEAD_SIZE);
-	do {
-		n = pread(fd, head, HEAD_SIZE, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		ret = ins_error_set(INS_EIO, "%s: read failed: %s", display, strerror(errno));
-		goto done;
-	}
-	if (n == 0) {
-		ret = ins_error_set(INS_EINVALID, "%s: empty file", display);
-		goto done;
-	}
-	if (fmt == INS_FORMAT_AUTO && (ret = ins_format_sniff(head, (size_t)n, &fmt))) {
-		ins_error_prefix("%s", display);
-		goto done;
-	}
-
-	switch (fmt) {
-	case INS_FORMAT_JUNIT:
-		ret = ins_ingest_junit(fd, display, sink);
-		break;
-	case INS_FORMAT_REPORTLOG:
-		ret = ins_ingest_reportlog(fd, display, sink);
-		break;
-	case INS_FORMAT_CTRF:
-		ret = ins_ingest_ctrf(fd, display, sink);
-		break;
-	default:
-		ret = ins_error_set(INS_EUSAGE, "%s: unknown report format %d", display, (int)fmt);
-		break;
-	}
-
-done:
-	free(head);
-	if (fd >= 0)
-		close(fd);
+	if ((ret = ins_input_open(&in, path, display)) < 0)
+		return ret;
+	ret = ins_ingest_input(in, fmt, sink);
+	ins_input_close(in);
 	return ret;
+}
+
+static int over_fd(int (*parse)(ins_input *, const ins_ingest_sink *), int fd,
+		   const char *display, const ins_ingest_sink *sink)
+{
+	ins_input *in;
+	int ret;
+
+	if ((ret = ins_input_from_fd(&in, fd, display)) < 0)
+		return ret;
+	ret = parse(in, sink);
+	ins_input_close(in);
+	return ret;
+}
+
+int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
+{
+	return over_fd(ins_ingest_junit_input, fd, display ? display : "<junit>", sink);
+}
+
+int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sink)
+{
+	return over_fd(ins_ingest_reportlog_input, fd, display ? display : "report-log", sink);
+}
+
+int ins_ingest_ctrf(int fd, const char *display, const ins_ingest_sink *sink)
+{
+	return over_fd(ins_ingest_ctrf_input, fd, display ? display : "CTRF report", sink);
+}
+
+/* Where `needle` ends in s[from..n), or 0 when it is not there. */
+static size_t after(const char *s, size_t from, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t j = from; j + k <= n; j++)
+		if (!memcmp(s + j, needle, k))
+			return j + k;
+	return 0;
+}
+
+/* The name of the root element of the XML in s[0..n), or NULL when it is not there. */
+static const char *root_element(const char *s, size_t n, size_t *len)
+{
+	size_t i = 0, next;
+
+	if (n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		i = 3;
+	for (;;) {
+		while (i < n && space(s[i]))
+			i++;
+		if (i + 1 >= n || s[i] != '<')
+			return NULL;
+		if (s[i + 1] == '?') {
+			next = after(s, i + 2, n, "?>");
+		} else if (n - i >= 4 && !memcmp(s + i, "<!--", 4)) {
+			next = after(s, i + 4, n, "-->");
+		} else if (s[i + 1] == '!') {
+			/* a DOCTYPE, perhaps with an internal subset in brackets */
+			int depth = 0;
+
+			next = 0;
+			for (size_t j = i + 2; j < n && !next; j++) {
+				if (s[j] == '[')
+					depth++;
+				else if (s[j] == ']')
+					depth--;
+				else if (s[j] == '>' && depth <= 0)
+					next = j + 1;
+			}
+		} else {
+			size_t j = i + 1;
+
+			while (j < n && !space(s[j]) && s[j] != '>' && s[j] != '/')
+				j++;
+			if (j == n)
+				return NULL;
+			*len = j - i - 1;
+			return s + i + 1;
+		}
+		if (!next)
+			return NULL;
+		i = next;
+	}
+}
+
+int ins_companion_file(const char *head, size_t n, char *why, size_t whylen)
+{
+	static const struct { const char *root, *what; } known[] = {
+		{ "failsafe-summary", "Maven Failsafe's summary" },
+		{ "testng-results", "TestNG's own results file (its JUnit reports are read)" },
+		{ "suite", "a TestNG suite definition" },
+		{ "project", "a build file" },
+	};
+	const char *root;
+	size_t len = 0;
+	ins_format fmt;
+
+	if (!n)
+		return 0;
+	if (ins_format_sniff(head, n, &fmt) < 0) {
+		snprintf(why, whylen, "not a test report insight knows");
+		ins_error_clear();
+		return 1;
+	}
+	if (fmt != INS_FORMAT_JUNIT || !(root = root_element(head, n, &len)))
+		return 0;
+	if ((len == 9 && !memcmp(root, "testsuite", 9)) ||
+	    (len == 10 && !memcmp(root, "testsuites", 10)))
+		return 0;
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)
+		if (strlen(known[i].root) == len && !memcmp(root, known[i].root, len)) {
+			snprintf(why, whylen, "%s, not a test report", known[i].what);
+			return 1;
+		}
+	if (len > 64)
+		len = 64;
+	snprintf(why, whylen, "not a test report (its root element is <%.*s>)", (int)len, root);
+	for (char *c = why; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return 1;
 }

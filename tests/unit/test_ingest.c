@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <zlib.h>
+
+#include "insight/hash.h"
 #include "insight/ingest.h"
 #include "ingest_collect.h"
 
@@ -200,6 +204,166 @@ static void test_pipe(void **state)
 	ins_buf_release(&path);
 }
 
+/* ---- ins_input: UTF-16 and gzip decoded across every buffer boundary ---- */
+
+static size_t put_u8(unsigned char *o, uint32_t c)
+{
+	if (c < 0x80) {
+		o[0] = (unsigned char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (unsigned char)(0xc0 | c >> 6);
+		o[1] = (unsigned char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | c >> 12);
+		o[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		o[2] = (unsigned char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | c >> 18);
+	o[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+	o[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+	o[3] = (unsigned char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+typedef struct feed {
+	int fd;
+	const unsigned char *p;
+	size_t n;
+} feed;
+
+/* Write in uneven pieces, so that pairs and sequences are cut everywhere. */
+static void *feeder(void *arg)
+{
+	feed *f = arg;
+	size_t off = 0, piece = 1;
+
+	while (off < f->n) {
+		size_t k = piece < f->n - off ? piece : f->n - off;
+
+		if (write(f->fd, f->p + off, k) != (ssize_t)k)
+			break;
+		off += k;
+		piece = piece * 7 % 4099 + 1;
+	}
+	close(f->fd);
+	return NULL;
+}
+
+/* Everything `in` gives, read in pieces of uneven sizes. */
+static void read_all(ins_input *in, ins_buf *out)
+{
+	size_t piece = 3;
+
+	for (;;) {
+		ssize_t n;
+
+		ins_buf_grow(out, piece + 1);
+		n = ins_input_read(in, out->ptr + out->len, piece);
+		assert_true(n >= 0);
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		piece = piece * 5 % 9973 + 1;
+	}
+}
+
+static void through_pipe(const unsigned char *bytes, size_t n, ins_buf *out, char hex[65])
+{
+	int p[2];
+	pthread_t th;
+	feed f;
+	ins_input *in;
+	const char *head;
+
+	assert_int_equal(pipe(p), 0);
+	f.fd = p[1];
+	f.p = bytes;
+	f.n = n;
+	assert_int_equal(pthread_create(&th, NULL, feeder, &f), 0);
+	assert_int_equal(ins_input_from_fd(&in, p[0], "pipe"), 0);
+	assert_true(ins_input_peek(in, &head, 5) >= 0);
+	read_all(in, out);
+	assert_int_equal(ins_input_finish(in, hex), 0);
+	ins_input_close(in);
+	pthread_join(th, NULL);
+	close(p[0]);
+}
+
+static void test_input_decoding(void **state)
+{
+	static const uint32_t cps[] = { '<', 'a', 0xe9, 0x20ac, 0x1f600, '\n', 0x10ffff, 0x800 };
+	size_t count = 60000, nu8 = 0, n16 = 2;
+	unsigned char *u8 = malloc(count * 4 + 16), *le = malloc(count * 4 + 16);
+	ins_buf got = INS_BUF_INIT;
+	char hex[65], want[65];
+	z_stream z;
+	unsigned char *gz;
+	size_t gzcap;
+
+	(void)state;
+	le[0] = 0xff;
+	le[1] = 0xfe;
+	for (size_t i = 0; i < count; i++) {
+		uint32_t c = cps[(i * 31 + i / 7) % (sizeof(cps) / sizeof(*cps))];
+
+		nu8 += put_u8(u8 + nu8, c);
+		if (c >= 0x10000) {
+			uint32_t v = c - 0x10000, hi = 0xd800 + (v >> 10), lo = 0xdc00 + (v & 0x3ff);
+
+			le[n16++] = hi & 0xff;
+			le[n16++] = (unsigned char)(hi >> 8);
+			le[n16++] = lo & 0xff;
+			le[n16++] = (unsigned char)(lo >> 8);
+		} else {
+			le[n16++] = c & 0xff;
+			le[n16++] = (unsigned char)(c >> 8);
+		}
+	}
+
+	through_pipe(le, n16, &got, hex);
+	assert_int_equal(got.len, nu8);
+	assert_memory_equal(got.ptr, u8, nu8);
+	ins_sha256_hex(want, le, n16);
+	assert_string_equal(hex, want);
+
+	/* the same, gzip-compressed: decoded twice, hashed as the compressed bytes */
+	gzcap = n16 + 1024;
+	gz = malloc(gzcap);
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = le;
+	z.avail_in = (uInt)n16;
+	z.next_out = gz;
+	z.avail_out = (uInt)gzcap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	ins_buf_clear(&got);
+	through_pipe(gz, gzcap - z.avail_out, &got, hex);
+	assert_int_equal(got.len, nu8);
+	assert_memory_equal(got.ptr, u8, nu8);
+	ins_sha256_hex(want, gz, gzcap - z.avail_out);
+	assert_string_equal(hex, want);
+	deflateEnd(&z);
+
+	/* an unpaired surrogate and an odd last byte become U+FFFD */
+	{
+		static const unsigned char bad[] = { 0xff, 0xfe, 'x', 0, 0x00, 0xd8, 'y', 0, 'z' };
+
+		ins_buf_clear(&got);
+		through_pipe(bad, sizeof(bad), &got, hex);
+		assert_int_equal(got.len, 8);
+		assert_memory_equal(got.ptr, "x\xef\xbf\xbdy\xef\xbf\xbd", 8);
+	}
+	ins_buf_release(&got);
+	free(gz);
+	free(u8);
+	free(le);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_file),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_pipe),
+		cmocka_unit_test(test_input_decoding),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

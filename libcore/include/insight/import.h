@@ -22,7 +22,8 @@ typedef enum ins_import_status {
 	INS_IMPORT_OK = 0,
 	INS_IMPORT_DUPLICATE, /* same content imported before; `session` names that session */
 	INS_IMPORT_FAILED,    /* did not parse; the message says why */
-	INS_IMPORT_WARNING    /* stored, with something the user should know; the message says it */
+	INS_IMPORT_WARNING,   /* stored, with something the user should know; the message says it */
+	INS_IMPORT_SKIPPED    /* found in a directory but not a report; the message says what it is */
 } ins_import_status;
 
 typedef struct ins_import_opts {
@@ -51,6 +52,7 @@ typedef struct ins_import_summary {
 	size_t imported;        /* files stored */
 	size_t duplicates;      /* files skipped as already imported */
 	size_t failed;          /* files that did not parse */
+	size_t skipped;         /* files in a directory that are not reports */
 	size_t results;         /* attempts stored */
 	int truncated;          /* a report ended mid-write (a killed run) */
 } ins_import_summary;

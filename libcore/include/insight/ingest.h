@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "input.h"
 #include "model.h"
 
 typedef enum ins_format {
@@ -60,13 +61,28 @@ typedef struct ins_ingest_sink {
 int ins_format_sniff(const char *head, size_t len, ins_format *out);
 
 /*
+ * Is the file whose first bytes are head[0..n) a companion of reports rather
+ * than a report: an XML file with a root other than <testsuites> or
+ * <testsuite> (Failsafe's summary, TestNG's results and suite files), or
+ * content no parser knows? Returns 1 with a short reason in `why`, else 0.
+ * Used for the files found in a directory, which hold both.
+ */
+int ins_companion_file(const char *head, size_t n, char *why, size_t whylen);
+
+/*
  * Parse the report in `path` ("-" = stdin) with the given format (or sniff it
  * with INS_FORMAT_AUTO). `display` is the name used in messages (NULL = path).
  */
 int ins_ingest_path(const char *path, const char *display, ins_format fmt,
 		    const ins_ingest_sink *sink);
 
-/* The individual parsers, over an already opened file descriptor. */
+/* The same over an open input (insight/input.h), which the parser reads to its end or error. */
+int ins_ingest_input(ins_input *in, ins_format fmt, const ins_ingest_sink *sink);
+
+/* The individual parsers, over an input or an open file descriptor. */
+int ins_ingest_junit_input(ins_input *in, const ins_ingest_sink *sink);
+int ins_ingest_reportlog_input(ins_input *in, const ins_ingest_sink *sink);
+int ins_ingest_ctrf_input(ins_input *in, const ins_ingest_sink *sink);
 int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink);
 int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sink);
 /*
