@@ -192,8 +192,111 @@ static void report(const ins_import_opts *o, ins_import_status st, const char *p
  */
 #define PYMAP_PARENTS 8
 
+/*
+ * Strings to strings, for the answers the pytest map has found already. It
+ * holds at most STRCACHE_MAX entries, and starts afresh when full: a report
+ * with a million classes (one a test) costs no more memory than one with a
+ * thousand.
+ */
+#define STRCACHE_MAX 65536
+
+struct strcache {
+	char **keys, **vals;
+	uint64_t *hashes;
+	size_t cap, n;
+};
+
+static uint64_t str_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static char **strcache_slot(struct strcache *c, const char *key, size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (c->cap - 1);
+
+	while (c->keys[i] && (c->hashes[i] != h || strncmp(c->keys[i], key, n) || c->keys[i][n]))
+		i = (i + 1) & (c->cap - 1);
+	return &c->keys[i];
+}
+
+/* The value kept for key[0..n), or NULL. */
+static const char *strcache_get(const struct strcache *c, const char *key, size_t n)
+{
+	char **k;
+
+	if (!c->cap)
+		return NULL;
+	k = strcache_slot((struct strcache *)c, key, n, str_hash(key, n));
+	return *k ? c->vals[k - c->keys] : NULL;
+}
+
+static void strcache_release(struct strcache *c);
+
+static void strcache_put(struct strcache *c, const char *key, size_t n, const char *val)
+{
+	uint64_t h = str_hash(key, n);
+	char **k;
+
+	if (c->n >= STRCACHE_MAX)
+		strcache_release(c);
+	if ((c->n + 1) * 10 > c->cap * 7) {
+		struct strcache big = { 0 };
+
+		big.cap = c->cap ? c->cap * 2 : 64;
+		big.keys = ins_xcalloc(big.cap, sizeof(*big.keys));
+		big.vals = ins_xcalloc(big.cap, sizeof(*big.vals));
+		big.hashes = ins_xcalloc(big.cap, sizeof(*big.hashes));
+		for (size_t i = 0; i < c->cap; i++) {
+			if (!c->keys[i])
+				continue;
+			k = strcache_slot(&big, c->keys[i], strlen(c->keys[i]), c->hashes[i]);
+			*k = c->keys[i];
+			big.vals[k - big.keys] = c->vals[i];
+			big.hashes[k - big.keys] = c->hashes[i];
+		}
+		big.n = c->n;
+		free(c->keys);
+		free(c->vals);
+		free(c->hashes);
+		*c = big;
+	}
+	k = strcache_slot(c, key, n, h);
+	if (!*k) {
+		*k = ins_xmalloc(n + 1);
+		memcpy(*k, key, n);
+		(*k)[n] = '\0';
+		c->hashes[k - c->keys] = h;
+		c->n++;
+	} else {
+		free(c->vals[k - c->keys]);
+	}
+	c->vals[k - c->keys] = ins_xstrdup(val);
+}
+
+static void strcache_release(struct strcache *c)
+{
+	for (size_t i = 0; i < c->cap; i++) {
+		free(c->keys[i]);
+		free(c->vals[i]);
+	}
+	free(c->keys);
+	free(c->vals);
+	free(c->hashes);
+	memset(c, 0, sizeof(*c));
+}
+
 struct pytest_map {
 	int enabled;
+	struct strcache classes;  /* classname -> node id prefix ("" when none) */
+	struct strcache dirs;     /* directory -> "1" when it is one, "" when not */
+	struct strcache files;    /* candidate file -> "1" when it is one, "" when not */
+	struct strcache tops;     /* a dotted name's first part -> for each root, '1' when the
+				     root holds a directory or a .py of that name, else '0' */
 	char *roots[PYMAP_PARENTS + 2];  /* directories to look from (owned) */
 	size_t nroots;
 	ins_buf cls;       /* the classname last mapped */
@@ -226,6 +329,10 @@ static void pytest_map_init(struct pytest_map *m, const char *report_path)
 
 static void pytest_map_release(struct pytest_map *m)
 {
+	strcache_release(&m->classes);
+	strcache_release(&m->dirs);
+	strcache_release(&m->files);
+	strcache_release(&m->tops);
 	for (size_t i = 0; i < m->nroots; i++)
 		free(m->roots[i]);
 	ins_buf_release(&m->cls);
@@ -239,24 +346,96 @@ static void pytest_map_enable(struct pytest_map *m)
 	m->enabled = 1;
 }
 
+/* Is path[0..n) a directory? Each is asked of the file system once, its parent first. */
+static int pymap_dir(struct pytest_map *m, const char *path, size_t n)
+{
+	const char *known = strcache_get(&m->dirs, path, n);
+	const char *slash;
+	struct stat st;
+	int is;
+
+	if (known)
+		return *known != '\0';
+	slash = NULL;
+	for (size_t i = n; i > 0; i--)
+		if (path[i - 1] == '/') {
+			slash = path + i - 1;
+			break;
+		}
+	if (slash && slash > path && !pymap_dir(m, path, (size_t)(slash - path))) {
+		is = 0;
+	} else {
+		char *p = ins_xmalloc(n + 1);
+
+		memcpy(p, path, n);
+		p[n] = '\0';
+		is = !stat(p, &st) && S_ISDIR(st.st_mode);
+		free(p);
+	}
+	strcache_put(&m->dirs, path, n, is ? "1" : "");
+	return is;
+}
+
 /* Does "root/rel" name a regular file? */
 static int pymap_exists(struct pytest_map *m, const char *root, const char *rel, size_t rlen)
 {
 	struct stat st;
+	const char *slash, *known;
+	int is;
 
 	ins_buf_clear(&m->path);
 	ins_buf_printf(&m->path, "%s/%.*s", root, (int)rlen, rel);
-	return !stat(m->path.ptr, &st) && S_ISREG(st.st_mode);
+	slash = strrchr(m->path.ptr, '/');
+	if (slash > m->path.ptr && !pymap_dir(m, m->path.ptr, (size_t)(slash - m->path.ptr)))
+		return 0;
+	if ((known = strcache_get(&m->files, m->path.ptr, m->path.len)))
+		return *known != '\0';
+	is = !stat(m->path.ptr, &st) && S_ISREG(st.st_mode);
+	strcache_put(&m->files, m->path.ptr, m->path.len, is ? "1" : "");
+	return is;
 }
 
-/* Fill m->prefix with the node id prefix for classname `cls` ("" if none). */
-static void pymap_resolve(struct pytest_map *m, const char *cls)
+/* Which roots can hold a file for a classname whose first part is top[0..n)? */
+static const char *pymap_tops(struct pytest_map *m, const char *top, size_t n)
+{
+	const char *known = strcache_get(&m->tops, top, n);
+	char live[PYMAP_PARENTS + 3];
+	struct stat st;
+
+	if (known)
+		return known;
+	for (size_t r = 0; r < m->nroots; r++) {
+		ins_buf_clear(&m->path);
+		ins_buf_printf(&m->path, "%s/%.*s", m->roots[r], (int)n, top);
+		live[r] = !stat(m->path.ptr, &st) && S_ISDIR(st.st_mode) ? '1' : '0';
+		if (live[r] == '0') {
+			ins_buf_puts(&m->path, ".py");
+			live[r] = !stat(m->path.ptr, &st) && S_ISREG(st.st_mode) ? '1' : '0';
+		}
+	}
+	live[m->nroots] = '\0';
+	strcache_put(&m->tops, top, n, live);
+	return strcache_get(&m->tops, top, n);
+}
+
+/*
+ * Fill m->prefix with the node id prefix for classname `cls` ("" if none).
+ * Returns 1 when files were looked for (an answer worth keeping), 0 when no
+ * root holds anything of the name's first part.
+ */
+static int pymap_resolve(struct pytest_map *m, const char *cls)
 {
 	ins_buf rel = INS_BUF_INIT;
 	size_t n = strlen(cls), cut;
+	const char *dot = strchr(cls, '.');
+	char live[PYMAP_PARENTS + 3];
 
 	ins_buf_set(&m->cls, cls);
 	ins_buf_clear(&m->prefix);
+	/* most classnames of a report share their first part: no root holds it, nothing to look for */
+	snprintf(live, sizeof(live), "%s", pymap_tops(m, cls, dot ? (size_t)(dot - cls) : n));
+	if (!strchr(live, '1'))
+		return 0;
 	/* each leading part of the dotted name, longest first */
 	for (cut = n; cut > 0; ) {
 		ins_buf_clear(&rel);
@@ -264,7 +443,7 @@ static void pymap_resolve(struct pytest_map *m, const char *cls)
 			ins_buf_putc(&rel, cls[i] == '.' ? '/' : cls[i]);
 		ins_buf_puts(&rel, ".py");
 		for (size_t r = 0; r < m->nroots; r++) {
-			if (!pymap_exists(m, m->roots[r], rel.ptr, rel.len))
+			if (live[r] != '1' || !pymap_exists(m, m->roots[r], rel.ptr, rel.len))
 				continue;
 			ins_buf_set(&m->prefix, rel.ptr);
 			for (const char *p = cls + cut; *p; ) {
@@ -282,6 +461,7 @@ static void pymap_resolve(struct pytest_map *m, const char *cls)
 	}
 done:
 	ins_buf_release(&rel);
+	return 1;
 }
 
 /*
@@ -297,8 +477,16 @@ static const char *pytest_map_nodeid(struct pytest_map *m, const ins_result *r)
 	clen = strlen(r->classname);
 	if (strncmp(r->nodeid, r->classname, clen) || strncmp(r->nodeid + clen, "::", 2))
 		return NULL;
-	if (!m->cls.len || strcmp(m->cls.ptr, r->classname))
-		pymap_resolve(m, r->classname);
+	if (!m->cls.len || strcmp(m->cls.ptr, r->classname)) {
+		const char *known = strcache_get(&m->classes, r->classname, clen);
+
+		if (known) {
+			ins_buf_set(&m->cls, r->classname);
+			ins_buf_set(&m->prefix, known);
+		} else if (pymap_resolve(m, r->classname)) {
+			strcache_put(&m->classes, r->classname, clen, m->prefix.len ? m->prefix.ptr : "");
+		}
+	}
 	if (!m->prefix.len)
 		return NULL;
 	ins_buf_set(&m->id, m->prefix.ptr);
