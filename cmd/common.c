@@ -130,12 +130,20 @@ int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
 	how = ins_store_discover(&path, ctx->db);
 	ins_store_on_migrate(say_migrating, ctx);
 	if (mode == CMD_STORE_WRITE) {
-		rc = ins_store_open(&ctx->store, path.ptr, INS_STORE_CREATE);
+		if (!ins_store_writable(path.ptr))
+			rc = ins_error_set(INS_ESTORE, "the history '%s' cannot be written here (%s); "
+					   "commands that read it still work", path.ptr,
+					   access(path.ptr, W_OK) != 0 ? strerror(errno) :
+					   "its directory is read-only to this user");
+		else
+			rc = ins_store_open(&ctx->store, path.ptr, INS_STORE_CREATE);
 		if (rc == 0)
 			cmd_recover_orphans(ctx, path.ptr, mode);
 	} else {
 		cmd_recover_orphans(ctx, path.ptr, mode);
-		rc = ins_store_open(&ctx->store, path.ptr, 0);
+		/* a history on read-only media, or another user's, is read as it is */
+		rc = ins_store_open(&ctx->store, path.ptr,
+				   ins_store_writable(path.ptr) ? 0 : INS_STORE_READONLY);
 		/*
 		 * Nothing recorded yet: a found-by-default history that does not
 		 * exist reads as empty. A path the user named must exist.

@@ -92,6 +92,65 @@ static int file_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+int ins_store_writable(const char *path)
+{
+	char *dir, *slash;
+	int ok;
+
+	if (!strcmp(path, ":memory:"))
+		return 1;
+	if (access(path, W_OK) != 0)
+		return errno == ENOENT;
+	dir = ins_xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	ok = access(slash ? dir : ".", W_OK) == 0;
+	free(dir);
+	return ok;
+}
+
+static void sql_junit_nodeid(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
+static void configure_db(ins_store *store)
+{
+	sqlite3_extended_result_codes(store->db, 0);
+	sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
+	sqlite3_create_function(store->db, "insight_junit_nodeid", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				sql_junit_nodeid, NULL, NULL);
+}
+
+/*
+ * Open a history on read-only media, or one whose directory cannot be
+ * written: SQLite cannot make the WAL index beside it, so the file is
+ * opened as immutable (nothing else can be writing it there).
+ */
+static int open_immutable(ins_store *store, const char *path)
+{
+	ins_buf uri = INS_BUF_INIT;
+	int rc = 0;
+
+	ins_buf_puts(&uri, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '?' || *p == '#' || *p == '%')
+			ins_buf_printf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			ins_buf_putc(&uri, *p);
+	}
+	ins_buf_puts(&uri, "?immutable=1");
+	sqlite3_close(store->db);
+	store->db = NULL;
+	if (sqlite3_open_v2(uri.ptr, &store->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		rc = store->db ? ins_store__error(store, "opening")
+			       : ins_error_set(INS_ESTORE, "cannot open history '%s'", path);
+	else
+		configure_db(store);
+	ins_buf_release(&uri);
+	return rc;
+}
+
 int ins_store_discover(ins_buf *out, const char *explicit_path)
 {
 	const char *env;
@@ -326,14 +385,16 @@ int ins_store_open(ins_store **out, const char *path, unsigned flags)
 			       : ins_error_set(INS_ESTORE, "cannot open history '%s'", path);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(store->db, 0);
-	sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
-	sqlite3_create_function(store->db, "insight_junit_nodeid", 1,
-				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-				sql_junit_nodeid, NULL, NULL);
+	configure_db(store);
 
 	/* Reading the schema version is also the first check that this is a database. */
-	if ((rc = read_user_version(store, &store->schema_found)) < 0) {
+	rc = read_user_version(store, &store->schema_found);
+	if (rc < 0 && store->readonly && !memory && sqlite3_errcode(store->db) != SQLITE_NOTADB) {
+		ins_error_clear();
+		if ((rc = open_immutable(store, path)) == 0)
+			rc = read_user_version(store, &store->schema_found);
+	}
+	if (rc < 0) {
 		if (sqlite3_errcode(store->db) == SQLITE_NOTADB)
 			rc = ins_error_set(INS_ESTORE, "'%s' is not an insight history (not an "
 					   "SQLite database)", path);

@@ -63,6 +63,14 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git);
  * (newer schema), INS_ESTORE (not a database, I/O), INS_EBUSY.
  */
 int ins_store_open(ins_store **out, const char *path, unsigned flags);
+
+/*
+ * Can the history at `path` be written: the file (or, when it does not
+ * exist yet, nothing stops its creation) and its directory, where SQLite
+ * keeps the WAL? A read command opens one that cannot with
+ * INS_STORE_READONLY, which reads it even on read-only media.
+ */
+int ins_store_writable(const char *path);
 void ins_store_free(ins_store *store);
 
 const char *ins_store_path(const ins_store *store);
