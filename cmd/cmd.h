@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "format.h"
 #include "insight/doc.h"
@@ -224,6 +225,26 @@ struct ins_redactor *cmd_redactor(ins_ctx *ctx);
 
 /* Render `doc` in the chosen output format to stdout or --output; frees doc. Returns an exit code. */
 int cmd_render(ins_ctx *ctx, ins_doc *doc);
+
+/*
+ * Where an answer is written: stdout, or the file of -o (output.c says how
+ * each kind of path is treated). cmd_out_open() reports its own failure and
+ * returns its exit code; cmd_out_close() finishes the file (or drops it when
+ * `rc` is a failure) and returns `rc` or the write's own failure.
+ */
+typedef struct cmd_out {
+	FILE *fp;
+	const char *shown;      /* the path as the user gave it */
+	char *target, *tmp;     /* a regular file: written as tmp, renamed to target */
+	mode_t mode;
+	int keep_mode;
+} cmd_out;
+
+int cmd_out_open(ins_ctx *ctx, cmd_out *o);
+int cmd_out_close(cmd_out *o, int rc);
+/* Report a failed write to stdout, once per run; the exit code (3). */
+int cmd_stdout_error(int err);
+mode_t cmd_umask(void);
 
 /* Parse a whole number (strict); 0 or -1 with nothing printed. */
 int cmd_parse_long(const char *s, long *out);

@@ -295,26 +295,21 @@ int cmd_session_compare(int argc, const char **argv, ins_ctx *ctx)
 static int print_quarantine(ins_ctx *ctx, ins_doc *doc)
 {
 	ins_table *t = NULL;
-	FILE *fp = stdout;
-	int col, rc = EXIT_OK;
+	cmd_out out;
+	int col, rc;
 
 	for (size_t s = 0; s < doc->nsections && !t; s++)
 		for (size_t i = 0; i < doc->sections[s]->ntables; i++)
 			if (!strcmp(doc->sections[s]->tables[i]->id, "flaky"))
 				t = doc->sections[s]->tables[i];
-	if (ctx->output_file && strcmp(ctx->output_file, "-") &&
-	    !(fp = fopen(ctx->output_file, "w"))) {
+	if ((rc = cmd_out_open(ctx, &out)) != EXIT_OK) {
 		ins_doc_free(doc);
-		return cmd_error(EXIT_INPUT, "cannot write '%s': %s", ctx->output_file,
-				 strerror(errno));
+		return rc;
 	}
 	col = t ? ins_table_col_index(t, "nodeid") : -1;
 	for (size_t r = 0; t && col >= 0 && r < t->nrows; r++)
-		fprintf(fp, "%s\n", ins_table_cell(t, r, (size_t)col)->s);
-	if (fflush(fp) != 0 || ferror(fp))
-		rc = cmd_error(EXIT_INPUT, "cannot write the quarantine list: %s", strerror(errno));
-	if (fp != stdout)
-		fclose(fp);
+		fprintf(out.fp, "%s\n", ins_table_cell(t, r, (size_t)col)->s);
+	rc = cmd_out_close(&out, EXIT_OK);
 	ins_doc_free(doc);
 	return rc;
 }

@@ -56,7 +56,7 @@ static int cmd_init(int argc, const char **argv, ins_ctx *ctx)
 			fclose(fp);
 		}
 	}
-	if (ctx->output == INS_OUT_JSON) {
+	if (ctx->output != INS_OUT_TERM || ctx->output_file) {
 		ins_doc *doc = ins_doc_new("insight.init", "insight init");
 		ins_doc_fact_text(doc, "path", "History", path.ptr);
 		ins_doc_fact_bool(doc, "created", "Created", !existed);
@@ -268,10 +268,11 @@ static int cmd_db_prune(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	if ((rc = ins_store_prune(store, ins_time_now_ms() - window, dry_run, &n)) < 0)
 		return cmd_fail(rc);
-	if (ctx->output == INS_OUT_JSON) {
+	if (ctx->output != INS_OUT_TERM || ctx->output_file) {
 		ins_doc *doc = ins_doc_new("insight.db.prune", "Prune");
 		ins_doc_fact_int(doc, "sessions", "Sessions", n);
 		ins_doc_fact_bool(doc, "dry_run", "Dry run", dry_run);
+		ins_doc_fact_text(doc, "older_than", "Older than", older);
 		return cmd_render(ctx, doc);
 	}
 	cmd_note(ctx, "%s %lld session%s older than %s", dry_run ? "would delete" : "deleted",

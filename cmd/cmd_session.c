@@ -88,9 +88,10 @@ void session_print_brief(ins_ctx *ctx, ins_store *store, const char *uid)
 	ins_session_brief b;
 	int first = 1;
 
+	if (fflush(stdout) != 0)
+		cmd_stdout_error(errno); /* the ids did not reach stdout: said once, before the rest */
 	if (ctx->quiet || ins_store_session_brief(store, uid, &b) < 0)
 		return;
-	fflush(stdout);
 	fprintf(stderr, "insight: session %.*s: %lld test%s", INS_SESSION_ID_SHORT, uid,
 		(long long)b.tests, b.tests == 1 ? "" : "s");
 	for (int o = 0; o < INS_OUTCOME_COUNT; o++) {

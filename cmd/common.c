@@ -36,7 +36,9 @@ int cmd_fail(int code)
 /*
  * Every diagnostic line goes through here. Messages can carry text from
  * reports (test names, file names): control characters are written as
- * \xNN so that nothing from outside reaches the terminal as a sequence.
+ * \xNN so that nothing from outside reaches the terminal as a sequence. A
+ * message of several lines (a list of candidates) is written as several
+ * lines, the first one prefixed.
  */
 __attribute__((format(printf, 2, 0)))
 static void vsay(const char *prefix, const char *fmt, va_list ap)
@@ -47,7 +49,11 @@ static void vsay(const char *prefix, const char *fmt, va_list ap)
 	fflush(stdout);
 	fputs(prefix, stderr);
 	for (const unsigned char *p = (const unsigned char *)msg.ptr; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p == '\n' && p[1])
+			fputc('\n', stderr);
+		else if (*p == '\n')
+			;
+		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(stderr, "\\x%02x", *p);
 		else
 			fputc(*p, stderr);
@@ -190,43 +196,21 @@ int cmd_term_width(void)
 int cmd_render(ins_ctx *ctx, ins_doc *doc)
 {
 	ins_render_opts opts = { 0 };
-	ins_buf tmp = INS_BUF_INIT;
-	FILE *fp = stdout;
-	int rc = EXIT_OK;
+	cmd_out out;
+	int rc;
 
-	if (ctx->output_file && strcmp(ctx->output_file, "-")) {
-		/* Write beside the target and rename, so a reader never sees half a file. */
-		ins_buf_printf(&tmp, "%s.tmp-%ld", ctx->output_file, (long)getpid());
-		fp = fopen(tmp.ptr, "w");
-		if (!fp) {
-			rc = cmd_error(EXIT_INPUT, "cannot write '%s': %s", ctx->output_file,
-				       strerror(errno));
-			goto done;
-		}
+	if ((rc = cmd_out_open(ctx, &out)) != EXIT_OK) {
+		ins_doc_free(doc);
+		return rc;
 	}
-	opts.color = fp == stdout && ctx->output == INS_OUT_TERM && cmd_want_color(ctx, fp);
-	opts.width = fp == stdout ? cmd_term_width() : 100;
+	opts.color = out.fp == stdout && ctx->output == INS_OUT_TERM && cmd_want_color(ctx, out.fp);
+	opts.width = out.fp == stdout ? cmd_term_width() : 100;
 	opts.max_rows = ctx->all ? 0 : 50;
 	opts.verbose = ctx->verbose;
-	if (ins_render(doc, ctx->output, &opts, fp) < 0 || fflush(fp) != 0 || ferror(fp)) {
-		if (errno == EPIPE)
-			exit(EXIT_OK);
-		rc = cmd_error(EXIT_INPUT, "cannot write %s: %s",
-			       fp == stdout ? "the answer" : ctx->output_file, strerror(errno));
-	}
-	if (fp != stdout) {
-		if (fclose(fp) != 0 && rc == EXIT_OK)
-			rc = cmd_error(EXIT_INPUT, "cannot write '%s': %s", ctx->output_file,
-				       strerror(errno));
-		if (rc == EXIT_OK && rename(tmp.ptr, ctx->output_file) != 0)
-			rc = cmd_error(EXIT_INPUT, "cannot write '%s': %s", ctx->output_file,
-				       strerror(errno));
-		if (rc != EXIT_OK)
-			unlink(tmp.ptr);
-	}
-done:
+	if (ins_render(doc, ctx->output, &opts, out.fp) < 0 && !ferror(out.fp))
+		rc = cmd_fail(INS_ERROR);
+	rc = cmd_out_close(&out, rc);
 	ins_doc_free(doc);
-	ins_buf_release(&tmp);
 	return rc;
 }
 

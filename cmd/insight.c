@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "cmd.h"
 #include "insight/config.h"
 
@@ -280,10 +282,14 @@ int main(int argc, char **argv)
 	rc = run_group(&ctx, g, nargs, args);
 	ins_store_free(ctx.store);
 	ins_config_free(ctx.config);
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno == EPIPE)
+		int e = errno;
+
+		if (e == EPIPE)
 			return rc;
-		return cmd_error(EXIT_STORE, "cannot write the answer: %s", strerror(errno));
+		e = cmd_stdout_error(e);
+		return rc == EXIT_OK ? e : rc;
 	}
 	return rc;
 }
@@ -337,6 +343,14 @@ static int cmd_version(int argc, const char **argv, ins_ctx *ctx)
 
 	if (cmd_parse_options(ctx, argc, argv, opts, usage, 0) < 0)
 		return EXIT_USAGE;
+	if (ctx->output != INS_OUT_TERM || ctx->output_file) {
+		ins_doc *doc = ins_doc_new("insight.version", "insight version");
+
+		ins_doc_fact_text(doc, "version", "Version", INSIGHT_VERSION);
+		ins_doc_fact_int(doc, "history_schema", "History schema", INS_STORE_SCHEMA_VERSION);
+		ins_doc_fact_text(doc, "sqlite", "SQLite", sqlite3_libversion());
+		return cmd_render(ctx, doc);
+	}
 	printf("insight %s\n", INSIGHT_VERSION);
 	return EXIT_OK;
 }

@@ -215,6 +215,12 @@ static int apply(ins_ctx *ctx, const struct ins_option *o, int is_global, int ne
 			cmd_usage_error(ctx, "option '%s' expects a whole number, not '%s'", name, arg);
 			return -1;
 		}
+		/* every count insight takes (--limit, --days, --min-runs) is one */
+		if (v < 0) {
+			cmd_usage_error(ctx, "option '%s' expects a number of 0 or more, not '%s'",
+					name, arg);
+			return -1;
+		}
 		*(long *)slot = v;
 		return 0;
 	}
@@ -393,6 +399,12 @@ int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct in
 	if (ctx->output_name && ins_output_parse(ctx->output_name, &ctx->output) < 0) {
 		cmd_usage_error(ctx, "unknown output format '%s' (expected term, md, html, json, "
 				"csv or tsv)", ctx->output_name);
+		goto fail;
+	}
+	if (ctx->color_when && strcmp(ctx->color_when, "auto") && strcmp(ctx->color_when, "always") &&
+	    strcmp(ctx->color_when, "never")) {
+		cmd_usage_error(ctx, "unknown --color value '%s' (expected auto, always or never)",
+				ctx->color_when);
 		goto fail;
 	}
 	for (int k = 0; k < npos; k++)

@@ -3,8 +3,9 @@
  * spreadsheets and shell pipelines.
  *
  * Decisions:
- * - Tables only: facts, series and notes are not written (use json for them).
- *   A document without tables writes nothing.
+ * - Tables only: series and notes are not written (use json for them).
+ *   A document without tables writes its facts as a table of two columns,
+ *   "fact" and "value", so that every command answers something.
  * - One table: a header line of column ids, then one line per row: plain
  *   CSV any reader accepts. Several tables: each is preceded by a line
  *   "# <table id>" and followed by a blank line, so `grep -v '^#'` style
@@ -24,6 +25,10 @@
  *   LF and CR are written as escapes ("\x1b"), as in the terminal: reports
  *   have no business carrying them, and a file that is cat'ed to a terminal
  *   must not drive it. Every row is written (no max_rows).
+ * - A text that a spreadsheet would take for a formula (it starts with =,
+ *   +, -, @, a tab or CR) is written with a leading single quote, as OWASP
+ *   advises against CSV injection: a test named "=HYPERLINK(...)" stays text.
+ *   Numbers are values, never guarded; TSV, for pipelines, is written as is.
  */
 #include <math.h>
 #include <stdio.h>
@@ -46,8 +51,8 @@ static void number(ins_buf *b, double d)
 	ins_buf_puts(b, tmp);
 }
 
-/* The machine text of a value (see the header). */
-static void raw_value(ins_buf *b, const ins_value *v)
+/* The machine text of a value (see the header); `guard`: CSV's formula guard. */
+static void raw_value(ins_buf *b, const ins_value *v, int guard)
 {
 	switch (v->type) {
 	case INS_V_NULL:
@@ -56,8 +61,11 @@ static void raw_value(ins_buf *b, const ins_value *v)
 	case INS_V_LONGTEXT:
 	case INS_V_OUTCOME:
 	case INS_V_ID:
-		if (v->s)
-			ins_text_escape(b, v->s, strlen(v->s), INS_ESC_KEEP_WS);
+		if (!v->s)
+			break;
+		if (guard && strchr("=+-@\t\r", v->s[0]) && v->s[0])
+			ins_buf_putc(b, '\'');
+		ins_text_escape(b, v->s, strlen(v->s), INS_ESC_KEEP_WS);
 		break;
 	case INS_V_INT:
 		ins_buf_printf(b, "%lld", (long long)v->i);
@@ -135,12 +143,40 @@ static void table(ins_buf *out, const ins_table *t, char sep)
 			if (c)
 				ins_buf_putc(out, sep);
 			ins_buf_clear(&tmp);
-			raw_value(&tmp, ins_table_cell(t, r, c));
+			raw_value(&tmp, ins_table_cell(t, r, c), sep == ',');
 			field(out, tmp.ptr, tmp.len, sep);
 		}
 		ins_buf_putc(out, '\n');
 	}
 	ins_buf_release(&tmp);
+}
+
+/* A document of facts alone: one row a fact, named "section.fact" past the first section. */
+static void facts(ins_buf *out, const ins_doc *doc, char sep)
+{
+	ins_buf tmp = INS_BUF_INIT, name = INS_BUF_INIT;
+
+	ins_buf_printf(out, "fact%cvalue\n", sep);
+	for (size_t s = 0; s < doc->nsections; s++) {
+		const ins_section *sec = doc->sections[s];
+
+		for (size_t i = 0; i < sec->nfacts; i++) {
+			ins_buf_clear(&name);
+			if (s && sec->id)
+				ins_buf_printf(&name, "%s.", sec->id);
+			ins_buf_puts(&name, sec->facts[i].id);
+			ins_buf_clear(&tmp);
+			ins_text_escape(&tmp, name.ptr, name.len, 0);
+			field(out, tmp.ptr, tmp.len, sep);
+			ins_buf_putc(out, sep);
+			ins_buf_clear(&tmp);
+			raw_value(&tmp, &sec->facts[i].value, sep == ',');
+			field(out, tmp.ptr, tmp.len, sep);
+			ins_buf_putc(out, '\n');
+		}
+	}
+	ins_buf_release(&tmp);
+	ins_buf_release(&name);
 }
 
 void ins_render_csv(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts, char sep)
@@ -149,6 +185,10 @@ void ins_render_csv(ins_buf *out, const ins_doc *doc, const ins_render_opts *opt
 
 	for (size_t s = 0; s < doc->nsections; s++)
 		ntables += doc->sections[s]->ntables;
+	if (!ntables) {
+		facts(out, doc, sep);
+		return;
+	}
 	for (size_t s = 0; s < doc->nsections; s++) {
 		for (size_t i = 0; i < doc->sections[s]->ntables; i++) {
 			const ins_table *t = doc->sections[s]->tables[i];

@@ -86,13 +86,36 @@ static const char *value_color(const ins_value *v)
 	return v->type == INS_V_OUTCOME ? outcome_color(v->s) : NULL;
 }
 
-/* Append the escaped single-line text of a value to b. */
-static void cell_text(ins_buf *b, const ins_value *v)
+/*
+ * Append the escaped single-line text of a value to b. With `first_line`
+ * (a message column), a text of several lines shows its first non-blank
+ * one and " …"; the whole text is in the detail (-v) and in every other
+ * format. Names are never cut: two tests must not read alike.
+ */
+static void cell_text(ins_buf *b, const ins_value *v, int first_line)
 {
 	ins_buf raw = INS_BUF_INIT;
+	const char *p, *nl, *rest;
+	size_t len;
 
 	ins_value_text(&raw, v, INS_VAL_SHORT_ID);
-	ins_text_escape(b, raw.ptr, raw.len, 0);
+	p = raw.ptr;
+	len = raw.len;
+	if (first_line && memchr(p, '\n', len)) {
+		while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+			p++;
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len && p[len - 1] == '\r')
+			len--;
+		for (rest = nl; rest && *rest && strchr("\r\n \t", *rest); rest++)
+			;
+		ins_text_escape(b, p, len, 0);
+		if (rest && *rest)
+			ins_buf_puts(b, " \xe2\x80\xa6");
+	} else {
+		ins_text_escape(b, p, len, 0);
+	}
 	ins_buf_release(&raw);
 }
 
@@ -168,7 +191,7 @@ static void render_facts(struct term *t, const ins_section *sec)
 
 		ins_buf_puts(t->out, fit.ptr);
 		ins_text_spaces(t->out, lw - w + 1);
-		cell_text(&val, v);
+		cell_text(&val, v, 0);
 		ins_buf_clear(&fit);
 		ins_text_fit(&fit, val.ptr, room < 10 ? 10 : room);
 		sgr(t, value_color(v));
@@ -463,7 +486,8 @@ static void render_table(struct term *t, const ins_table *tab)
 			ins_buf *b = &cells[r * n + i];
 			size_t cw;
 
-			cell_text(b, ins_table_cell(tab, r, colidx[i]));
+			cell_text(b, ins_table_cell(tab, r, colidx[i]),
+				  cols[i]->id && !strcmp(cols[i]->id, "message"));
 			cw = ins_text_width(b->ptr);
 			w[i] = cw > w[i] ? cw : w[i];
 		}

@@ -823,11 +823,37 @@ static void test_csv(void **state)
 	free(out);
 	ins_doc_free(doc);
 
-	/* No tables: nothing. */
+	/* No tables: the facts, one a row */
 	doc = ins_doc_new("k", "t");
 	ins_doc_fact_int(doc, "n", "N", 1);
+	ins_doc_fact_text(doc, "name", "Name", "=cmd|' /C calc'!A0");
+	ins_doc_section(doc, "more", "More");
+	ins_doc_fact_real(doc, "delta", "Delta", -0.5);
 	out = render(doc, INS_OUT_CSV, 0, 80, 0, 0);
-	assert_string_equal(out, "");
+	assert_string_equal(out, "fact,value\nn,1\nname,'=cmd|' /C calc'!A0\nmore.delta,-0.5\n");
+	free(out);
+	ins_doc_free(doc);
+
+	/* Formula guard: texts that a spreadsheet would run are quoted; numbers never */
+	doc = ins_doc_new("k", "t");
+	t = ins_doc_table(doc, "t", "T");
+	ins_table_column(t, "name", "Name", INS_V_TEXT);
+	ins_table_column(t, "delta", "Delta", INS_V_REAL);
+	{
+		static const char *const risky[] = { "=1+1", "+SUM(A1)", "-2+3", "@A1", "\tx", "a=b" };
+
+		for (size_t i = 0; i < sizeof(risky) / sizeof(*risky); i++) {
+			ins_table_row(t);
+			ins_table_text(t, risky[i]);
+			ins_table_real(t, i ? -(double)i : 0.0);
+		}
+	}
+	out = render(doc, INS_OUT_CSV, 0, 80, 0, 0);
+	assert_string_equal(out, "name,delta\n'=1+1,0\n'+SUM(A1),-1\n'-2+3,-2\n'@A1,-3\n"
+				 "'\tx,-4\na=b,-5\n");
+	free(out);
+	out = render(doc, INS_OUT_TSV, 0, 80, 0, 0);
+	assert_non_null(strstr(out, "\n=1+1\t0\n"));
 	free(out);
 	ins_doc_free(doc);
 }
