@@ -1042,6 +1042,10 @@ int ins_compare_refs(ins_doc **out, ins_compare_result *res, ins_store *store, c
 		goto done;
 	}
 	rc = ins_compare_selections(out, res, store, &bs, &ts, opts);
+	if (rc == 0 && *out && bs.note)
+		ins_doc_note(*out, INS_NOTE_INFO, "base: %s", bs.note);
+	if (rc == 0 && *out && ts.note)
+		ins_doc_note(*out, INS_NOTE_INFO, "target: %s", ts.note);
 done:
 	ins_selection_release(&bs);
 	ins_selection_release(&ts);

@@ -355,6 +355,7 @@ void ins_selection_release(ins_selection *s)
 	free(s->ids);
 	free(s->requested);
 	free(s->commit);
+	free(s->note);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -538,8 +539,12 @@ static int probe_commit(const char *ref, const ins_selection_opts *o, int *git_r
 	int rc = ins_git_resolve(sha, o->repo, ref);
 
 	*git_rc = 0;
-	/* a short sha that matches several objects is a commit reading all the same */
-	if (rc == 0 || rc == INS_EAMBIGUOUS)
+	/*
+	 * A commit reading only when git resolves the name, or when it is a
+	 * prefix of several objects long enough for git to look it up (four
+	 * digits or more): "7d" or "30d" is a period, not a prefix.
+	 */
+	if (rc == 0 || (rc == INS_EAMBIGUOUS && strlen(ref) >= 4))
 		return 1;
 	if (rc != INS_ENOTFOUND)
 		*git_rc = rc;
@@ -669,7 +674,14 @@ int ins_selection_resolve(ins_selection *out, ins_store *store, const char *ref,
 			return ins_error_set(INS_ENOTFOUND, "'%s' is not a session, a SUT, a period "
 					     "or a git revision here", ref);
 		}
-		if (nhits > 1) {
+		if (nhits == 2 && hits[INS_SEL_PERIOD] && hits[INS_SEL_COMMIT]) {
+			/* a branch or tag named like a period: the period, said */
+			mode = INS_SEL_PERIOD;
+			ins_buf_clear(&list);
+			ins_buf_printf(&list, "'%s' was read as a period; it also names a git "
+				       "revision, which --mode commit reads", ref);
+			out->note = ins_buf_detach(&list);
+		} else if (nhits > 1) {
 			rc = ins_error_set(INS_EAMBIGUOUS, "'%s' is ambiguous: it reads as %s; choose "
 					   "one with --mode", ref, list.ptr);
 			ins_buf_release(&list);

@@ -60,6 +60,8 @@ typedef struct ins_selection {
 	char *requested;     /* commit reading: the commit the revision names (owned) */
 	char *commit;        /* commit reading: the commit whose sessions were taken (owned) */
 	size_t distance;     /* commit reading: commits between the two (0: the same) */
+	char *note;          /* when another reading was possible: which was taken, how to
+				get the other (owned; NULL otherwise) */
 } ins_selection;
 
 /*
