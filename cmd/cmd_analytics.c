@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "cmd_analytics.h"
 #include "insight/analytics.h"
+#include "insight/browse.h"
 #include "insight/compare.h"
 #include "insight/config.h"
 #include "insight/timeutil.h"
@@ -98,6 +99,24 @@ static int parse_real(ins_ctx *ctx, const char *name, const char *s, double *out
 static int open_store(ins_ctx *ctx, ins_store **store)
 {
 	return cmd_store(ctx, CMD_STORE_READ, store);
+}
+
+/*
+ * A test as the user named it: its node id, or any part of one that names
+ * a single test (a function name, file::name, the end of an id), made whole
+ * in `whole`. Returns 0 or the exit code of the error it reported.
+ */
+static int resolve_nodeid(ins_store *store, const char **nodeid, ins_buf *whole)
+{
+	int64_t id;
+	int rc;
+
+	if (!*nodeid)
+		return 0;
+	if ((rc = ins_browse_test_resolve(store, *nodeid, whole, &id)) < 0)
+		return cmd_fail(rc);
+	*nodeid = whole->ptr;
+	return 0;
 }
 
 /* ---- summary ---- */
@@ -398,6 +417,7 @@ static int cmd_analytics_failures(int argc, const char **argv, ins_ctx *ctx)
 		OPT_INT(0, "limit", &limit, "N", "rows per table (default: all)"),
 		OPT_END(),
 	};
+	ins_buf whole = INS_BUF_INIT;
 	ins_analytics_opts o;
 	ins_store *store;
 	ins_doc *doc;
@@ -409,11 +429,15 @@ static int cmd_analytics_failures(int argc, const char **argv, ins_ctx *ctx)
 	if ((rc = window_resolve(ctx, &w, "analytics.window", &o)) != 0)
 		return rc;
 	o.sut = sut;
-	o.nodeid = nodeid;
 	o.limit = limit > 0 ? (size_t)limit : 0;
 	if ((rc = open_store(ctx, &store)) != 0)
 		return rc;
-	if ((rc = ins_analytics_failures(&doc, store, &o)) < 0)
+	if ((rc = resolve_nodeid(store, &nodeid, &whole)) != 0)
+		return rc;
+	o.nodeid = nodeid;
+	rc = ins_analytics_failures(&doc, store, &o);
+	ins_buf_release(&whole);
+	if (rc < 0)
 		return cmd_fail(rc);
 	return cmd_render(ctx, doc);
 }
@@ -423,6 +447,7 @@ static int cmd_analytics_failures(int argc, const char **argv, ins_ctx *ctx)
 static int analyze_common(ins_ctx *ctx, const char *sut, const char *nodeid, const char *metric,
 			  const char *by, const struct window_opts *w)
 {
+	ins_buf whole = INS_BUF_INIT;
 	ins_analytics_opts o;
 	ins_store *store;
 	ins_doc *doc;
@@ -437,10 +462,14 @@ static int analyze_common(ins_ctx *ctx, const char *sut, const char *nodeid, con
 		return cmd_usage_error(ctx, "--by takes day or session, not '%s'", by);
 	o.by_session = by && !strcmp(by, "session");
 	o.sut = sut;
-	o.nodeid = nodeid;
 	if ((rc = open_store(ctx, &store)) != 0)
 		return rc;
-	if ((rc = ins_analytics_analyze(&doc, store, &o)) < 0)
+	if ((rc = resolve_nodeid(store, &nodeid, &whole)) != 0)
+		return rc;
+	o.nodeid = nodeid;
+	rc = ins_analytics_analyze(&doc, store, &o);
+	ins_buf_release(&whole);
+	if (rc < 0)
 		return cmd_fail(rc);
 	return cmd_render(ctx, doc);
 }
@@ -529,6 +558,8 @@ int cmd_test_since(int argc, const char **argv, ins_ctx *ctx)
 			   "dir"),
 		OPT_END(),
 	};
+	ins_buf whole = INS_BUF_INIT;
+	const char *test;
 	ins_analytics_opts o;
 	ins_store *store;
 	ins_doc *doc;
@@ -543,7 +574,12 @@ int cmd_test_since(int argc, const char **argv, ins_ctx *ctx)
 	o.repo = repo;
 	if ((rc = open_store(ctx, &store)) != 0)
 		return rc;
-	if ((rc = ins_test_since(&doc, store, argv[0], &o)) < 0)
+	test = argv[0];
+	if ((rc = resolve_nodeid(store, &test, &whole)) != 0)
+		return rc;
+	rc = ins_test_since(&doc, store, test, &o);
+	ins_buf_release(&whole);
+	if (rc < 0)
 		return cmd_fail(rc);
 	return cmd_render(ctx, doc);
 }

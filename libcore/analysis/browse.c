@@ -1053,9 +1053,11 @@ done:
 
 int ins_browse_test_resolve(ins_store *store, const char *query, ins_buf *nodeid, int64_t *id)
 {
-	ins_buf candidates = INS_BUF_INIT;
+	ins_buf candidates[2] = { INS_BUF_INIT, INS_BUF_INIT }, first[2] = { INS_BUF_INIT, INS_BUF_INIT };
 	sqlite3_stmt *st = NULL;
-	int found = 0, rc;
+	int found[2] = { 0, 0 }, rc, tier;
+	int64_t ids[2] = { 0, 0 };
+	size_t qlen;
 
 	if (!query || !*query)
 		return ins_error_set(INS_EUSAGE, "no test named (give a node id)");
@@ -1073,34 +1075,50 @@ int ins_browse_test_resolve(ins_store *store, const char *query, ins_buf *nodeid
 		goto done;
 	sqlite3_finalize(st);
 
-	/* Not an exact node id: the one test whose id contains it. */
+	/*
+	 * Not an exact node id: the one test that ends with it at a part's
+	 * boundary (a function name, "file::name", the end of an id), else the
+	 * one whose id contains it.
+	 */
 	if ((rc = prepare(store, &st, Q_TESTS)) < 0)
 		goto done;
+	qlen = strlen(query);
 	while ((rc = step(store, st, Q_TESTS)) == 1) {
 		const char *name = col_str(st, 1);
+		size_t nlen;
 
 		if (!name || !strstr(name, query))
 			continue;
-		if (!found++) {
-			*id = sqlite3_column_int64(st, 0);
-			ins_buf_set(nodeid, name);
+		nlen = strlen(name);
+		tier = nlen > qlen && !strcmp(name + nlen - qlen, query) &&
+		       strchr(":/.", name[nlen - qlen - 1]) ? 0 : 1;
+		if (!found[tier]++) {
+			ids[tier] = sqlite3_column_int64(st, 0);
+			ins_buf_set(&first[tier], name);
 		}
-		if (found <= MAX_CANDIDATES)
-			ins_buf_printf(&candidates, "\n  %s", name);
+		if (found[tier] <= MAX_CANDIDATES)
+			ins_buf_printf(&candidates[tier], "\n  %s", name);
 	}
 	if (rc < 0)
 		goto done;
-	if (found == 0)
+	tier = found[0] ? 0 : 1;
+	if (found[tier] == 0) {
 		rc = ins_error_set(INS_ENOTFOUND, "no test matches '%s'", query);
-	else if (found > 1)
+	} else if (found[tier] > 1) {
 		rc = ins_error_set(INS_EAMBIGUOUS, "'%s' matches %d tests; give one node id:%s%s",
-				   query, found, candidates.ptr,
-				   found > MAX_CANDIDATES ? "\n  ..." : "");
-	else
+				   query, found[tier], candidates[tier].ptr,
+				   found[tier] > MAX_CANDIDATES ? "\n  ..." : "");
+	} else {
+		*id = ids[tier];
+		ins_buf_set(nodeid, first[tier].ptr);
 		rc = 0;
+	}
 done:
 	sqlite3_finalize(st);
-	ins_buf_release(&candidates);
+	for (int i = 0; i < 2; i++) {
+		ins_buf_release(&candidates[i]);
+		ins_buf_release(&first[i]);
+	}
 	return rc;
 }
 

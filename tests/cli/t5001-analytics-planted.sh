@@ -281,7 +281,7 @@ test_expect_success 'test since: a passing test and an unknown test' '
 	(cd repo && insight --format json test since tests/test_fixed.py::test_fixed) >pass.json &&
 	test "$(json_get pass.json "d[\"facts\"][\"status\"]")" = passing &&
 	test_must_fail --exit 2 insight test since tests/nope.py::test_nope 2>err &&
-	test_grep "no test .tests/nope.py::test_nope." err
+	test_grep "no test matches .tests/nope.py::test_nope." err
 '
 
 test_done
