@@ -74,15 +74,32 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-/* Where pytest is in argv: 0 for `pytest ...`, 2 for `python -m pytest ...`; -1 when not pytest. */
+/*
+ * Where pytest is in argv: 0 for `pytest ...`, 2 for `python -m pytest ...`
+ * (later past the interpreter's own options: `python -u -X dev -m pytest`);
+ * -1 when not pytest. -I and -E are not followed: Python would then ignore
+ * the PYTHONPATH that brings insight's plugin.
+ */
 static int pytest_position(const char **cmd, int n)
 {
 	const char *b = base_name(cmd[0]);
+	int i = 1;
 
 	if (!strcmp(b, "pytest") || !strcmp(b, "pytest-3") || !strcmp(b, "py.test"))
 		return 0;
-	if (!strncmp(b, "python", 6) && n >= 3 && !strcmp(cmd[1], "-m") && !strcmp(cmd[2], "pytest"))
-		return 2;
+	if (strncmp(b, "python", 6))
+		return -1;
+	while (i < n && cmd[i][0] == '-' && strcmp(cmd[i], "-m")) {
+		if (cmd[i][1] == 'W' || cmd[i][1] == 'X') {
+			i += cmd[i][2] ? 1 : 2; /* -X dev, -Wdefault */
+			continue;
+		}
+		if (!cmd[i][1] || strpbrk(cmd[i] + 1, "IEcm"))
+			return -1;
+		i++;
+	}
+	if (i + 1 < n && !strcmp(cmd[i], "-m") && !strcmp(cmd[i + 1], "pytest"))
+		return i + 1;
 	return -1;
 }
 
@@ -142,6 +159,13 @@ struct run {
 	int status;            /* waitpid status */
 	int exec_errno;        /* errno of a failed exec, 0 when it ran */
 };
+
+static int empty_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_size == 0;
+}
 
 /* Copy the command's stdout to ours and keep it; after EPIPE keep draining quietly. */
 static void relay(struct run *r, int fd)
@@ -562,7 +586,10 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	io.data = ctx;
 	io.redact = redact;
 
-	if (at >= 0) {
+	if (at >= 0 && empty_file(logpath.ptr)) {
+		/* pytest never started (not installed for that Python): the run, without results */
+		status = ins_import(store, NULL, 0, &io, 1, &sum);
+	} else if (at >= 0) {
 		/* The report-log is a temporary file of the run: name what it was, not where. */
 		io.info.source = "pytest report-log (insight plugin)";
 		report_log_path = logpath.ptr;
@@ -585,6 +612,11 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	stored = 1;
 	if (sum.failed && rc == 0)
 		rc = EXIT_INPUT;
+	if (!sum.results && io.info.state == NULL)
+		cmd_say("no tests ran: '%s' %s (exit status %d)", cmdline.ptr,
+			io.info.exit_status == 5 && at >= 0 ? "collected no tests" :
+			at >= 0 ? "reported no results; is pytest installed for that Python?" :
+			"reported no results", io.info.exit_status);
 	for (size_t i = 0; i < sum.nsessions; i++) {
 		session_print_brief(ctx, store, sum.sessions[i]);
 		cmd_run_post_session_hook(ctx, store, sum.sessions[i]);

@@ -1051,10 +1051,14 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 	snprintf(out->uid, sizeof(out->uid), "%s", uid);
 	sqlite3_finalize(st);
 
-	/* The SUT's previous session: the latest that started before this one. */
+	/*
+	 * The SUT's previous session: the latest that started before this one
+	 * and ran tests (against a run that ran none, every failure is new).
+	 */
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT id, uid FROM session WHERE sut_id = ?1 AND id <> ?2 AND "
 		"(started_ms < ?3 OR (started_ms = ?3 AND id < ?2)) "
+		"AND state <> '" INS_SESSION_NO_TESTS "' "
 		"ORDER BY started_ms DESC, id DESC LIMIT 1")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, sut_id);

@@ -1320,7 +1320,10 @@ static int finish_session(ins_session_writer *w)
 		"  n_skipped = ?9, n_xfailed = ?10, n_xpassed = ?11, n_flaky = ?12,"
 		"  started_ms = ?2,"
 		"  finished_ms = CASE WHEN ?3 > 0 THEN ?3 ELSE finished_ms END,"
-		"  duration = CASE WHEN ?3 > ?2 THEN (?3 - ?2) / 1000.0 ELSE ?13 END "
+		"  duration = CASE WHEN ?3 > ?2 THEN (?3 - ?2) / 1000.0 ELSE ?13 END,"
+		/* a run that ran nothing is kept, and said to be so */
+		"  state = CASE WHEN ?4 = 0 AND state = '" INS_SESSION_COMPLETE "' "
+		"THEN '" INS_SESSION_NO_TESTS "' ELSE state END "
 		"WHERE session.id = ?1";
 	sqlite3_stmt *s;
 	int64_t flaky = 0;

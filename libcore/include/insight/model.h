@@ -111,6 +111,7 @@ typedef struct ins_tag {
 #define INS_SESSION_COMPLETE "complete"
 #define INS_SESSION_INTERRUPTED "interrupted" /* the run was stopped by a signal */
 #define INS_SESSION_INCOMPLETE "incomplete"   /* the tool crashed or wrote a partial report */
+#define INS_SESSION_NO_TESTS "no-tests"       /* it ran, and collected no tests (set at commit) */
 
 /* What a session is, as handed to the store when it is written. Borrowed. */
 typedef struct ins_session_info {
