@@ -50,6 +50,7 @@ typedef struct ins_ctx {
 	int quiet;               /* -q */
 	int all;                 /* --all where a command supports it */
 	const char *cmdname;     /* "session list", for messages */
+	int text_only;           /* the command has no document: --format is refused */
 	const char *const *usage; /* the running command's usage lines */
 	ins_store *store;        /* opened by cmd_store() */
 	struct ins_config *config; /* read by cmd_config() */
@@ -132,6 +133,7 @@ struct ins_subcmd {
 	cmd_fn fn;
 	const char *summary;
 	unsigned store;        /* CMD_NO_STORE, CMD_STORE_READ, CMD_STORE_WRITE */
+	unsigned text_only;    /* answers in text only (or not on stdout): --format is refused */
 };
 
 struct ins_group {

@@ -655,9 +655,9 @@ static int cmd_ci_annotate(int argc, const char **argv, ins_ctx *ctx)
 
 static const struct ins_subcmd ci_subs[] = {
 	{ "env", cmd_ci_env, "show the CI job insight runs in", CMD_NO_STORE },
-	{ "report", cmd_ci_report, "publish a session to the CI provider", CMD_STORE_READ },
-	{ "summary", cmd_ci_summary, "write the job summary alone", CMD_STORE_READ },
-	{ "annotate", cmd_ci_annotate, "write the annotations alone", CMD_STORE_READ },
+	{ "report", cmd_ci_report, "publish a session to the CI provider", CMD_STORE_READ, 1 },
+	{ "summary", cmd_ci_summary, "write the job summary alone", CMD_STORE_READ, 1 },
+	{ "annotate", cmd_ci_annotate, "write the annotations alone", CMD_STORE_READ, 1 },
 	{ NULL, NULL, NULL, 0 },
 };
 

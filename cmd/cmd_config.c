@@ -336,9 +336,9 @@ done:
 }
 
 static const struct ins_subcmd config_subs[] = {
-	{ "get", cmd_config_get, "print the value of a key", CMD_NO_STORE },
-	{ "set", cmd_config_set, "set a key in the project (or user) file", CMD_NO_STORE },
-	{ "unset", cmd_config_unset, "remove a key from the project (or user) file", CMD_NO_STORE },
+	{ "get", cmd_config_get, "print the value of a key", CMD_NO_STORE, 1 },
+	{ "set", cmd_config_set, "set a key in the project (or user) file", CMD_NO_STORE, 1 },
+	{ "unset", cmd_config_unset, "remove a key from the project (or user) file", CMD_NO_STORE, 1 },
 	{ "list", cmd_config_list, "list the values set, or every known key", CMD_NO_STORE },
 	{ NULL, NULL, NULL, 0 },
 };

@@ -313,10 +313,10 @@ static const struct ins_subcmd db_subs[] = {
 	{ "path", cmd_db_path, "print where the history is", CMD_NO_STORE },
 	{ "check", cmd_db_check, "check the history for damage and inconsistency", CMD_STORE_READ },
 	{ "stats", cmd_db_stats, "count what the history holds", CMD_STORE_READ },
-	{ "vacuum", cmd_db_vacuum, "reclaim free space", CMD_STORE_WRITE },
-	{ "backup", cmd_db_backup, "copy the history safely while it is in use", CMD_STORE_READ },
+	{ "vacuum", cmd_db_vacuum, "reclaim free space", CMD_STORE_WRITE, 1 },
+	{ "backup", cmd_db_backup, "copy the history safely while it is in use", CMD_STORE_READ, 1 },
 	{ "prune", cmd_db_prune, "delete old sessions", CMD_STORE_WRITE },
-	{ "migrate", cmd_db_migrate, "upgrade the history's schema", CMD_STORE_WRITE },
+	{ "migrate", cmd_db_migrate, "upgrade the history's schema", CMD_STORE_WRITE, 1 },
 	{ NULL, NULL, NULL, 0 },
 };
 

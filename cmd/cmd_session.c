@@ -317,12 +317,12 @@ extern int cmd_session_show(int argc, const char **argv, ins_ctx *ctx);
 extern int cmd_session_compare(int argc, const char **argv, ins_ctx *ctx);
 
 static const struct ins_subcmd session_subs[] = {
-	{ "run", cmd_session_run, "run a test command and record its session", CMD_STORE_WRITE },
+	{ "run", cmd_session_run, "run a test command and record its session", CMD_STORE_WRITE, 1 },
 	{ "import", cmd_session_import, "record reports a test tool wrote", CMD_STORE_WRITE },
 	{ "list", cmd_session_list, "list recorded sessions, newest first", CMD_STORE_READ },
 	{ "show", cmd_session_show, "show one session: facts, counts, failures", CMD_STORE_READ },
 	{ "compare", cmd_session_compare, "compare two sessions test by test", CMD_STORE_READ },
-	{ "delete", cmd_session_delete, "delete sessions", CMD_STORE_WRITE },
+	{ "delete", cmd_session_delete, "delete sessions", CMD_STORE_WRITE, 1 },
 	{ "recover", cmd_session_recover, "store the runs whose insight was killed",
 	  CMD_STORE_WRITE },
 	{ NULL, NULL, NULL, 0 },

@@ -215,6 +215,7 @@ static int run_group(ins_ctx *ctx, const struct ins_group *g, int argc, const ch
 		if (!strcmp(g->subs[k].name, argv[1])) {
 			ins_buf_printf(&cmdname, "%s %s", g->name, g->subs[k].name);
 			ctx->cmdname = cmdname.ptr;
+			ctx->text_only = g->subs[k].text_only;
 			rc = g->subs[k].fn(argc - 1, argv + 1, ctx);
 			ctx->cmdname = NULL;
 			ins_buf_release(&cmdname);

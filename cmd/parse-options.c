@@ -401,6 +401,11 @@ int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct in
 				"csv or tsv)", ctx->output_name);
 		goto fail;
 	}
+	if (ctx->text_only && ctx->output_name && ctx->output != INS_OUT_TERM) {
+		cmd_usage_error(ctx, "'insight %s' answers in text only; --format %s is not "
+				"for it", ctx->cmdname ? ctx->cmdname : "", ctx->output_name);
+		goto fail;
+	}
 	if (ctx->color_when && strcmp(ctx->color_when, "auto") && strcmp(ctx->color_when, "always") &&
 	    strcmp(ctx->color_when, "never")) {
 		cmd_usage_error(ctx, "unknown --color value '%s' (expected auto, always or never)",

@@ -95,4 +95,19 @@ test_expect_success 'each command writes valid JSON that names its schema' '
 	done
 '
 
+test_expect_success 'a command without a document refuses --format json in one line, exit 2' '
+	cd shop &&
+	echo "$NO_DOCUMENT" | tr "|" "\n" | grep -v "^help$\|^completion$" | while read -r cmd; do
+		# shellcheck disable=SC2086
+		insight $cmd --format json >out 2>err
+		rc=$?
+		# session run keeps 0-124 for the test command: its own usage error is 125
+		test $rc = 2 || { test "$cmd" = "session run" && test $rc = 125; } ||
+			{ echo "$cmd: exit $rc"; cat err; return 1; }
+		test_line_count = 1 err || return 1
+		test_grep "answers in text only; --format json is not for it" err || return 1
+		test ! -s out || return 1
+	done
+'
+
 test_done
