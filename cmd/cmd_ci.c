@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd_ci.h"
 #include "format.h"
 #include "insight/ci.h"
 #include "insight/compare.h"
@@ -86,10 +87,9 @@ static int cmd_ci_env(int argc, const char **argv, ins_ctx *ctx)
 
 /* ---- ci report ---- */
 
-enum channel { CH_SUMMARY = 1 << 0, CH_ANNOTATIONS = 1 << 1, CH_FILES = 1 << 2 };
-
 static const struct { const char *name; unsigned bit; } channel_names[] = {
 	{ "summary", CH_SUMMARY }, { "annotations", CH_ANNOTATIONS }, { "files", CH_FILES },
+	{ "comment", CH_COMMENT }, { "status", CH_STATUS }, { "checks", CH_CHECKS },
 };
 
 static int parse_channels(ins_ctx *ctx, const char *list, unsigned *out)
@@ -105,23 +105,14 @@ static int parse_channels(ins_ctx *ctx, const char *list, unsigned *out)
 			if (strlen(channel_names[i].name) == n && !strncmp(channel_names[i].name, p, n))
 				bit = channel_names[i].bit;
 		if (!bit)
-			return cmd_usage_error(ctx, "--only: unknown channel '%.*s' (summary, "
-					       "annotations, files)", (int)n, p);
+			return cmd_usage_error(ctx, "--only: unknown channel '%.*s' (comment, "
+					       "status, checks, summary, annotations, files)", (int)n, p);
 		*out |= bit;
 		p += n + (p[n] == ',');
 	}
 	return 0;
 }
 
-struct report {
-	ins_ctx *ctx;
-	ins_ci_facts ci;
-	const char *sut, *report_url, *out_dir;
-	ins_doc *cmp;
-	ins_compare_result res;
-	ins_buf md;
-	ins_delivery *d;
-};
 
 /* A workflow-command value: '%', CR and LF escaped; in properties also ':' and ','. */
 static void put_wf_escaped(ins_buf *b, const char *s, int property, size_t max)
@@ -138,7 +129,7 @@ static void put_wf_escaped(ins_buf *b, const char *s, int property, size_t max)
 	}
 }
 
-static const ins_table *cmp_table(const ins_doc *doc, const char *id)
+const ins_table *ci_table(const ins_doc *doc, const char *id)
 {
 	for (size_t s = 0; s < doc->nsections; s++)
 		for (size_t i = 0; i < doc->sections[s]->ntables; i++)
@@ -147,7 +138,7 @@ static const ins_table *cmp_table(const ins_doc *doc, const char *id)
 	return NULL;
 }
 
-static const char *row_text(const ins_table *t, size_t r, const char *col)
+const char *ci_row_text(const ins_table *t, size_t r, const char *col)
 {
 	int c = ins_table_col_index(t, col);
 	return c < 0 ? NULL : ins_table_cell(t, r, (size_t)c)->s;
@@ -156,12 +147,12 @@ static const char *row_text(const ins_table *t, size_t r, const char *col)
 /* GitHub: one ::error line per new failure, at the test's file, at most ANNOTATIONS_MAX. */
 static void github_annotations(struct report *r, const char *table)
 {
-	const ins_table *t = cmp_table(r->cmp, table);
+	const ins_table *t = ci_table(r->cmp, table);
 	ins_buf line = INS_BUF_INIT;
 	size_t n = t ? t->nrows : 0;
 
 	for (size_t i = 0; i < n && i < ANNOTATIONS_MAX; i++) {
-		const char *id = row_text(t, i, "nodeid"), *msg = row_text(t, i, "message");
+		const char *id = ci_row_text(t, i, "nodeid"), *msg = ci_row_text(t, i, "message");
 		const char *sep = id ? strstr(id, "::") : NULL;
 
 		ins_buf_clear(&line);
@@ -270,11 +261,11 @@ static void put_vso_escaped(ins_buf *b, const char *s, int property, size_t max)
 /* Azure Pipelines: one ##vso[task.logissue] per new failure, at the test's file. */
 static void azure_annotations(struct report *r, const char *table)
 {
-	const ins_table *t = cmp_table(r->cmp, table);
+	const ins_table *t = ci_table(r->cmp, table);
 	ins_buf line = INS_BUF_INIT;
 
 	for (size_t i = 0; t && i < t->nrows; i++) {
-		const char *id = row_text(t, i, "nodeid"), *msg = row_text(t, i, "message");
+		const char *id = ci_row_text(t, i, "nodeid"), *msg = ci_row_text(t, i, "message");
 		const char *sep = id ? strstr(id, "::") : NULL;
 		ins_buf file = INS_BUF_INIT;
 
@@ -434,7 +425,7 @@ static void put_tc_escaped(ins_buf *b, const char *s, size_t max)
 /* TeamCity: statistics for the counts, a build problem per new failure, keyed by the test. */
 static void teamcity_messages(struct report *r, const char *table)
 {
-	const ins_table *t = cmp_table(r->cmp, table);
+	const ins_table *t = ci_table(r->cmp, table);
 	ins_buf line = INS_BUF_INIT;
 
 	printf("##teamcity[buildStatisticValue key='insight.tests' value='%zu']\n", r->res.tests);
@@ -447,7 +438,7 @@ static void teamcity_messages(struct report *r, const char *table)
 		printf("##teamcity[buildStatisticValue key='insight.passRate' value='%.2f']\n",
 		       r->res.target_pass_rate * 100.0);
 	for (size_t i = 0; t && i < t->nrows; i++) {
-		const char *id = row_text(t, i, "nodeid"), *msg = row_text(t, i, "message");
+		const char *id = ci_row_text(t, i, "nodeid"), *msg = ci_row_text(t, i, "message");
 		unsigned long long h = 1469598103934665603ULL;
 
 		for (const char *p = id; p && *p; p++)
@@ -526,12 +517,12 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 {
 	const char *usage_report[] = {
 		"insight ci report [--session <ref>] [--sut <name>] [--base <ref>] [--report-url <url>] "
-		"[--only <list>] [--out-dir <dir>] [--fail-on <list>]", NULL
+		"[--only <list>] [--out-dir <dir>] [--fail-on <list>] [--dry-run]", NULL
 	};
 	const char *usage_one[] = { NULL, NULL };
 	ins_buf usage_line = INS_BUF_INIT, cu = INS_BUF_INIT;
 	const char *session = "latest", *base = NULL, *only = NULL, *fail_on = NULL, *base_label;
-	struct report r = { ctx, { 0 }, NULL, NULL, NULL, NULL, { 0 }, INS_BUF_INIT, NULL };
+	struct report r = { ctx, { 0 }, NULL, NULL, NULL, NULL, { 0 }, INS_BUF_INIT, NULL, 0, 0, 0 };
 #define PUBLISH_OPTIONS \
 		OPT_STRING(0, "session", &session, "REF", "the session to publish (default: the SUT's latest)", \
 			   "session"), \
@@ -541,13 +532,15 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 		OPT_STRING(0, "report-url", &r.report_url, "URL", "link to the full HTML report", NULL), \
 		OPT_STRING(0, "fail-on", &fail_on, "LIST", \
 			   "after publishing, exit 1 when one holds: new-failures,regressions,any-failure,flaky", \
-			   "new-failures|regressions|any-failure|flaky")
+			   "new-failures|regressions|any-failure|flaky"), \
+		OPT_BOOL('n', "dry-run", &r.dry_run, "print each request it would send; send nothing")
 	const struct ins_option opts_report[] = {
 		PUBLISH_OPTIONS,
 		OPT_STRING(0, "out-dir", &r.out_dir, "DIR",
 			   "write Markdown, HTML and JSON here (local runs and Jenkins)", "dir"),
 		OPT_STRING(0, "only", &only, "LIST",
-			   "only these channels: summary,annotations,files", "summary|annotations|files"),
+			   "only these channels: comment,status,checks,summary,annotations,files",
+			   "comment|status|checks|summary|annotations|files"),
 		OPT_END(),
 	};
 	const struct ins_option opts_one[] = {
@@ -562,7 +555,7 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 
 	if (fixed) {
 		ins_buf_printf(&usage_line, "insight ci %s [--session <ref>] [--sut <name>] [--base <ref>] "
-			       "[--report-url <url>] [--fail-on <list>]", name);
+			       "[--report-url <url>] [--fail-on <list>] [--dry-run]", name);
 		usage_one[0] = usage_line.ptr;
 	}
 	n = cmd_parse_options(ctx, argc, argv, fixed ? opts_one : opts_report, fixed ? usage_one : usage_report, 0);
@@ -573,6 +566,7 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 		return cmd_usage_error(ctx, "ci %s takes no arguments (the session is --session REF)", name);
 	if (only && (rc = parse_channels(ctx, only, &channels)) != 0)
 		return rc;
+	r.asked = fixed ? fixed : only ? channels : 0;
 	if (!r.sut && cmd_config(ctx, &cfg) == 0)
 		ins_config_get_string(cfg, "session.sut", &r.sut);
 	if (!r.sut || !*r.sut)
@@ -587,6 +581,7 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 				 &base_label)) != 0)
 		goto done;
 	has_base = base_label != NULL;
+	r.has_base = has_base;
 	commit_url(&r.ci, r.ci.head_commit ? r.ci.head_commit : r.ci.commit, &cu);
 	{
 		ins_report_md_info info = { r.sut, r.ci.head_commit ? r.ci.head_commit : r.ci.commit,
@@ -602,6 +597,8 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 				github_summary(&r);
 			if (channels & CH_ANNOTATIONS)
 				github_annotations(&r, has_base ? "new_failures" : "still_failing");
+			if (channels & (CH_COMMENT | CH_CHECKS | CH_STATUS))
+				ci_github_http(&r, channels);
 		}
 		if (!strcmp(provider, "azure")) {
 			if (channels & CH_SUMMARY)
@@ -653,11 +650,24 @@ static int cmd_ci_annotate(int argc, const char **argv, ins_ctx *ctx)
 	return ci_publish(argc, argv, ctx, "annotate", CH_ANNOTATIONS);
 }
 
+static int cmd_ci_comment(int argc, const char **argv, ins_ctx *ctx)
+{
+	return ci_publish(argc, argv, ctx, "comment", CH_COMMENT);
+}
+
+static int cmd_ci_status(int argc, const char **argv, ins_ctx *ctx)
+{
+	return ci_publish(argc, argv, ctx, "status", CH_STATUS | CH_CHECKS);
+}
+
 static const struct ins_subcmd ci_subs[] = {
 	{ "env", cmd_ci_env, "show the CI job insight runs in", CMD_NO_STORE },
 	{ "report", cmd_ci_report, "publish a session to the CI provider", CMD_STORE_READ, 1 },
 	{ "summary", cmd_ci_summary, "write the job summary alone", CMD_STORE_READ, 1 },
 	{ "annotate", cmd_ci_annotate, "write the annotations alone", CMD_STORE_READ, 1 },
+	{ "comment", cmd_ci_comment, "create or update the pull request's comment alone",
+	  CMD_STORE_READ, 1 },
+	{ "status", cmd_ci_status, "set the commit's check run (or status) alone", CMD_STORE_READ, 1 },
 	{ NULL, NULL, NULL, 0 },
 };
 

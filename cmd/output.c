@@ -137,19 +137,18 @@ int cmd_out_open(ins_ctx *ctx, cmd_out *o)
 		o->tmp = ins_buf_detach(&tmp);
 	}
 	fd = mkstemp(o->tmp);
-	if (fd < 0) {
+	if (fd >= 0)
+		fchmod(fd, o->keep_mode ? o->mode : (mode_t)(0666 & ~cmd_umask()));
+	if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
 		int e = errno;
 
+		if (fd >= 0) {
+			close(fd);
+			unlink(o->tmp);
+		}
 		free(o->tmp);
-		o->tmp = NULL;
-		return refuse(path, strerror(e));
-	}
-	fchmod(fd, o->keep_mode ? o->mode : (mode_t)(0666 & ~cmd_umask()));
-	if (!(o->fp = fdopen(fd, "w"))) {
-		int e = errno;
-
-		close(fd);
-		unlink(o->tmp);
+		free(o->target);
+		o->tmp = o->target = NULL;
 		o->fp = stdout;
 		return refuse(path, strerror(e));
 	}

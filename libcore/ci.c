@@ -36,7 +36,7 @@
 
 enum ci_field {
 	F_BUILD_ID, F_BUILD_URL, F_JOB, F_PR, F_BRANCH, F_BASE, F_COMMIT, F_REPO,
-	F_HEAD, F_JOB_URL, F_API_URL, F_COUNT
+	F_HEAD, F_JOB_URL, F_API_URL, F_FORK, F_COUNT
 };
 
 /* How a template's result is checked or reshaped; a failed check skips the alternative. */
@@ -110,6 +110,7 @@ static const ci_provider providers[] = {
 				{ "${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}/attempts/${GITHUB_RUN_ATTEMPT}" },
 			},
 			[F_API_URL] = { { "${GITHUB_API_URL}" }, { "https://api.github.com" } },
+			[F_FORK] = { { "${event.pull_request.fork}" } },
 		},
 	},
 	{
@@ -560,6 +561,20 @@ static void load_github_event(ci_env *env)
 	item = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pr, "head"), "sha");
 	if (cJSON_IsString(item))
 		env_put(env, "event.pull_request.head.sha", item->valuestring, strlen(item->valuestring));
+	/* a fork: GitHub hands its workflows a read-only token */
+	{
+		cJSON *head = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(pr, "head"), "repo");
+		cJSON *base = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(pr, "base"), "repo");
+		cJSON *hn = cJSON_GetObjectItemCaseSensitive(head, "full_name");
+		cJSON *bn = cJSON_GetObjectItemCaseSensitive(base, "full_name");
+
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(head, "fork")) ||
+		    (cJSON_IsString(hn) && cJSON_IsString(bn) &&
+		     strcmp(hn->valuestring, bn->valuestring)))
+			env_put(env, "event.pull_request.fork", "1", 1);
+	}
 done:
 	cJSON_Delete(root);
 	ins_buf_release(&text);
@@ -702,6 +717,7 @@ static char **field_slot(ins_ci_facts *out, enum ci_field f)
 	case F_HEAD: return &out->head_commit;
 	case F_JOB_URL: return &out->job_url;
 	case F_API_URL: return &out->api_url;
+	case F_FORK: return &out->fork;
 	default: return NULL;
 	}
 }

@@ -89,5 +89,6 @@ void ins_ci_facts_release(ins_ci_facts *c)
 	free(c->head_commit);
 	free(c->job_url);
 	free(c->api_url);
+	free(c->fork);
 	memset(c, 0, sizeof(*c));
 }

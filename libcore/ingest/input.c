@@ -492,7 +492,8 @@ ssize_t ins_input_read(ins_input *in, void *buf, size_t n)
 	have = in->out_end - in->out_pos;
 	if (have > n)
 		have = n;
-	memcpy(buf, in->out + in->out_pos, have);
+	if (have)
+		memcpy(buf, in->out + in->out_pos, have);
 	in->out_pos += have;
 	return (ssize_t)have;
 }

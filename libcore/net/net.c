@@ -418,6 +418,13 @@ static enum outcome attempt(ins_net *net, const ins_http_request *req, size_t bo
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
+	/*
+	 * libcurl sends a request again by itself when the kept-alive
+	 * connection it went on turns out dead; a POST that may have been acted
+	 * on must not be, so it gets a connection of its own.
+	 */
+	if (!(req->idempotent < 0 ? method_idempotent(req->method) : req->idempotent))
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	set_ca(c);
 	ins_buf_printf(&ua, "User-Agent: insight/%s", INSIGHT_VERSION);
 	hl = curl_slist_append(hl, ua.ptr);

@@ -98,6 +98,7 @@ typedef struct ins_ci_facts {
 	char *head_commit;  /* the PR's head (not a merge commit), else `commit` */
 	char *job_url;      /* this job's page, where the provider has one */
 	char *api_url;      /* the base URL of the code host's API */
+	char *fork;         /* "1" when the pull request comes from a fork (its token is read-only) */
 } ins_ci_facts;
 
 void ins_ci_facts_release(ins_ci_facts *c);
