@@ -194,4 +194,26 @@ test_expect_success 'the token is in no output, no trace and not in the history'
 	done
 '
 
+stop_contract_server "$SERVER_PID"
+start_contract_server github --option token=$TOKEN --option comments=2 --option head_sha=$HEAD || exit 1
+
+test_expect_success '502 twice on the POST: listed again before each resend, one comment in the end' '
+	server_faults "[{\"match\": \"POST /repos/octo/shop/issues/1/comments\", \"kind\": \"status\", \"status\": 502, \"times\": 2}]" &&
+	gh "$INSIGHT_BIN" -vv ci comment --sut shop --base latest~1 >out 2>err ||
+		{ cat err; return 1; }
+	test_grep "delivered: comment" err &&
+	test "$(grep -c "may have reached the server (HTTP 502): checking" err)" = 2 &&
+	server_requests >actual &&
+	cat >expect <<-EOF &&
+	GET /repos/octo/shop/issues/1/comments?per_page=100
+	POST /repos/octo/shop/issues/1/comments
+	GET /repos/octo/shop/issues/1/comments?per_page=100
+	POST /repos/octo/shop/issues/1/comments
+	GET /repos/octo/shop/issues/1/comments?per_page=100
+	POST /repos/octo/shop/issues/1/comments
+	EOF
+	test_cmp expect actual &&
+	test "$(insight_comments)" = 1
+'
+
 test_done
