@@ -119,10 +119,11 @@ test_expect_success '/dev/zero: refused at once when sniffed, stopped at the lim
 		test_must_fail env INSIGHT_MAX_INPUT=2M timeout 60 "$INSIGHT_BIN" session import --sut z \
 			--format $f /dev/zero >out 2>err || return 1
 		test_grep "/dev/zero: more than 2 MiB, the most insight reads from one input" err ||
-			test_grep "/dev/zero:1: not well-formed XML" err || return 1
+			test_grep "/dev/zero:1: not well-formed XML" err ||
+			test_grep "/dev/zero:1: invalid JSON" err || return 1
 	done &&
 	test_must_fail env INSIGHT_MAX_INPUT=2M timeout 60 "$INSIGHT_BIN" session import --sut z \
-		--format ctrf /dev/zero >out 2>err &&
+		--format reportlog /dev/zero >out 2>err &&
 	test_grep "more than 2 MiB" err &&
 	test_must_fail env INSIGHT_MAX_INPUT=lots "$INSIGHT_BIN" session import --sut z report.xml >out 2>err &&
 	test_grep "INSIGHT_MAX_INPUT=.lots. is not a size" err &&

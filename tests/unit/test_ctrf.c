@@ -223,7 +223,9 @@ static void test_broken_json(void **state)
 				   "{\"name\": \"a\", \"status\": \"passed\", \"duration\": 1},\n"
 				   "{\"name\": \"b\", \"sta", &c), INS_EINVALID);
 	assert_non_null(strstr(ins_error_last(), "input.json:4: invalid JSON (cut short?)"));
-	assert_int_equal(c.n, 0);
+	/* the report is read as a stream: the test before the cut was handed on, and the
+	   caller drops it with the rest of the file (insight/ingest.h) */
+	assert_int_equal(c.n, 1);
 	assert_int_equal(parse_str("{\"reportFormat\": \"CTRF\", \"results\": {\"tests\": []}}\n"
 				   "trailing", &c), INS_EINVALID);
 	assert_non_null(strstr(ins_error_last(), "input.json:2: invalid JSON"));
