@@ -44,145 +44,34 @@ struct gh {
 	ins_buf auth, marker, url;
 };
 
-/* "GitHub answered 403: <what the token needs> (<GitHub's message>)" */
 static void gh_failure(struct gh *g, const char *target, const ins_http_response *resp,
 		       const char *permission)
 {
-	ins_buf why = INS_BUF_INIT;
-
-	ins_buf_printf(&why, "GitHub answered %ld: ", resp->status);
-	if (resp->status == 401)
-		ins_buf_puts(&why, "the token was refused (");
-	else if (resp->status == 403 && permission)
-		ins_buf_printf(&why, "the token needs `%s` (", permission);
-	else if (resp->status == 404)
-		ins_buf_printf(&why, "%s or the token cannot see it (", g->repo);
-	else
-		ins_buf_puts(&why, "(");
-	ins_http_error_reason(resp, &why);
-	ins_buf_puts(&why, ")");
-	ins_delivery_add(g->r->d, target, INS_NOT_DELIVERED, why.ptr);
-	ins_buf_release(&why);
-}
-
-/* ---- the comment ---- */
-
-/*
- * Find the comment holding the marker: 1 with *id set, 0 when the pages
- * end without it, a negative code when the listing failed (*resp_status
- * then says how, 0 for no answer).
- */
-static int gh_find_comment(struct gh *g, double *id, long *resp_status)
-{
-	ins_buf url = INS_BUF_INIT;
-	int rc = 0, pages = 0;
-
-	*resp_status = 0;
-	ins_buf_printf(&url, "%s/repos/%s/issues/%s/comments?per_page=%d", g->api, g->repo, g->pr,
-		       GH_PAGE);
-	while (url.len && pages++ < 1000) {
-		ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-		cJSON *list = NULL, *c;
-
-		rc = ins_net_json(g->net, "GET", url.ptr, g->headers, NULL, &resp, &list);
-		*resp_status = resp.status;
-		if (rc < 0 || resp.dry_run || resp.status != 200) {
-			if (rc >= 0 && !resp.dry_run)
-				rc = INS_ENET;
-			ins_http_response_release(&resp);
-			cJSON_Delete(list);
-			break;
-		}
-		cJSON_ArrayForEach(c, list) {
-			cJSON *body = cJSON_GetObjectItemCaseSensitive(c, "body");
-			cJSON *cid = cJSON_GetObjectItemCaseSensitive(c, "id");
-
-			if (cJSON_IsString(body) && cJSON_IsNumber(cid) &&
-			    strstr(body->valuestring, g->marker.ptr)) {
-				*id = cid->valuedouble;
-				rc = 1;
-			}
-		}
-		ins_buf_clear(&url);
-		if (rc != 1 && ins_http_link_next(&resp, &url) < 0)
-			ins_buf_clear(&url);
-		ins_http_response_release(&resp);
-		cJSON_Delete(list);
-		if (rc == 1)
-			break;
-	}
-	ins_buf_release(&url);
-	return rc;
-}
-
-/* After a POST that may have reached GitHub: is the comment there now? */
-static int gh_comment_landed(ins_net *net, void *data)
-{
-	struct gh *g = data;
-	double id;
-	long status;
-	int rc;
-
-	(void)net;
-	rc = gh_find_comment(g, &id, &status);
-	return rc < 0 ? rc : rc == 1 ? INS_NET_LANDED : INS_NET_NOT_LANDED;
+	ci_http_failure(g->r, "GitHub", g->repo, target, resp, permission);
 }
 
 static void gh_comment(struct gh *g)
 {
-	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-	ins_http_request req = { 0 };
-	ins_buf url = INS_BUF_INIT;
-	cJSON *body = cJSON_CreateObject();
-	double id = 0;
-	long status;
-	int rc, found;
+	struct ci_host h = { "GitHub", g->net, g->headers, NULL, NULL, "PATCH", NULL,
+			     "pull-requests: write", "pull-requests: read" };
+	ins_buf list = INS_BUF_INIT, create = INS_BUF_INIT, update = INS_BUF_INIT;
 
 	if (!g->pr) {
 		ins_delivery_add(g->r->d, "comment", g->r->asked & CH_COMMENT ? INS_NOT_DELIVERED :
 				 INS_SKIPPED, "not a pull request");
-		goto done;
+		return;
 	}
-	found = gh_find_comment(g, &id, &status);
-	if (found < 0) {
-		if (status) {
-			ins_http_response tmp = INS_HTTP_RESPONSE_INIT;
-
-			tmp.status = status;
-			ins_buf_puts(&tmp.body, ins_error_last());
-			gh_failure(g, "comment", &tmp, "pull-requests: read");
-			ins_http_response_release(&tmp);
-		} else {
-			ins_delivery_add(g->r->d, "comment", INS_NOT_DELIVERED, ins_error_last());
-		}
-		goto done;
-	}
-	cJSON_AddStringToObject(body, "body", g->r->md.ptr);
-	if (found == 1) {
-		ins_buf_printf(&url, "%s/repos/%s/issues/comments/%.0f", g->api, g->repo, id);
-		req.method = "PATCH";
-	} else {
-		ins_buf_printf(&url, "%s/repos/%s/issues/%s/comments", g->api, g->repo, g->pr);
-		req.method = "POST";
-		req.landed = gh_comment_landed;
-		req.landed_data = g;
-	}
-	req.url = url.ptr;
-	req.headers = g->headers;
-	req.idempotent = -1;
-	rc = ins_net_json_request(g->net, &req, body, &resp, NULL);
-	if (rc < 0)
-		ins_delivery_add(g->r->d, "comment", INS_NOT_DELIVERED, ins_error_last());
-	else if (resp.dry_run)
-		ins_delivery_add(g->r->d, "comment", INS_SKIPPED, "dry run");
-	else if (resp.landed || (resp.status >= 200 && resp.status < 300))
-		ins_delivery_add(g->r->d, "comment", INS_DELIVERED, found == 1 ? "updated" : "created");
-	else
-		gh_failure(g, "comment", &resp, "pull-requests: write");
-done:
-	cJSON_Delete(body);
-	ins_http_response_release(&resp);
-	ins_buf_release(&url);
+	ins_buf_printf(&list, "%s/repos/%s/issues/%s/comments?per_page=100", g->api, g->repo, g->pr);
+	ins_buf_printf(&create, "%s/repos/%s/issues/%s/comments", g->api, g->repo, g->pr);
+	ins_buf_printf(&update, "%s/repos/%s/issues/comments", g->api, g->repo);
+	h.list_url = list.ptr;
+	h.create_url = create.ptr;
+	h.update_base = update.ptr;
+	h.subject = g->repo;
+	ci_marker_comment(g->r, &h, g->marker.ptr);
+	ins_buf_release(&list);
+	ins_buf_release(&create);
+	ins_buf_release(&update);
 }
 
 /* ---- the check run, or a status ---- */

@@ -600,6 +600,8 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 			if (channels & (CH_COMMENT | CH_CHECKS | CH_STATUS))
 				ci_github_http(&r, channels);
 		}
+		if (!strcmp(provider, "gitlab") && (channels & (CH_COMMENT | CH_STATUS | CH_CHECKS)))
+			ci_gitlab_http(&r, channels);
 		if (!strcmp(provider, "azure")) {
 			if (channels & CH_SUMMARY)
 				azure_summary(&r);

@@ -40,9 +40,41 @@ const ins_table *ci_table(const ins_doc *doc, const char *id);
 const char *ci_row_text(const ins_table *t, size_t r, const char *col);
 
 /*
+ * A code host's comment API, for ci_marker_comment(): list the comments
+ * (paged by Link: rel="next"), create one, update one by its id.
+ */
+struct ci_host {
+	const char *name;            /* "GitHub", "GitLab", for messages */
+	ins_net *net;
+	const char *const *headers;  /* authorisation and the like */
+	const char *list_url;        /* the first page of the comments */
+	const char *create_url;      /* POST a new one here */
+	const char *update_method;   /* "PATCH" or "PUT" ... */
+	const char *update_base;     /* ... to update_base/<id> */
+	const char *write_permission; /* what a 403 to a write says the token needs */
+	const char *read_permission;  /* ... and to the listing */
+	const char *subject;         /* what a 404 is about: the repository or project */
+};
+
+/*
+ * Create the report's comment, or update the one that holds `marker`:
+ * found again through every page, never added twice (a POST that may have
+ * landed is looked for before it is sent again). The outcome goes into
+ * r->d as target "comment".
+ */
+void ci_marker_comment(struct report *r, const struct ci_host *h, const char *marker);
+
+/* "<host> answered 403: the token needs `<permission>` (<the host's message>)" into r->d. */
+void ci_http_failure(struct report *r, const char *host, const char *subject, const char *target,
+		     const ins_http_response *resp, const char *permission);
+
+/*
  * GitHub over HTTP: the pull request's comment, the check run (or a commit
  * status), for the channels in `channels`. Each outcome goes into r->d.
  */
 void ci_github_http(struct report *r, unsigned channels);
+
+/* GitLab over HTTP: the merge request's note and the commit status. */
+void ci_gitlab_http(struct report *r, unsigned channels);
 
 #endif

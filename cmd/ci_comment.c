@@ -1,0 +1,153 @@
+/*
+ * ci_comment.c - the one comment a report keeps on a pull or merge request:
+ * found again by the hidden marker its first line carries, updated in place,
+ * never added twice. The code hosts differ in URLs and verbs only (struct
+ * ci_host); the paging (Link: rel="next") and the care for a POST that may
+ * have landed are the same.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cmd.h"
+#include "cmd_ci.h"
+
+#define MAX_PAGES 1000
+
+void ci_http_failure(struct report *r, const char *host, const char *subject, const char *target,
+		     const ins_http_response *resp, const char *permission)
+{
+	ins_buf why = INS_BUF_INIT;
+
+	ins_buf_printf(&why, "%s answered %ld: ", host, resp->status);
+	if (resp->status == 401)
+		ins_buf_puts(&why, "the token was refused (");
+	else if (resp->status == 403 && permission)
+		ins_buf_printf(&why, "the token needs `%s` (", permission);
+	else if (resp->status == 404 && subject)
+		ins_buf_printf(&why, "%s or the token cannot see it (", subject);
+	else
+		ins_buf_puts(&why, "(");
+	ins_http_error_reason(resp, &why);
+	ins_buf_puts(&why, ")");
+	ins_delivery_add(r->d, target, INS_NOT_DELIVERED, why.ptr);
+	ins_buf_release(&why);
+}
+
+struct search {
+	const struct ci_host *h;
+	const char *marker;
+	double id;
+	long status;       /* the listing's failing answer, 0 for none */
+};
+
+/* 1 when the marker's comment is found (s->id), 0 when the pages end, < 0 when listing failed. */
+static int find(struct search *s)
+{
+	ins_buf url = INS_BUF_INIT;
+	int rc = 0, pages = 0;
+
+	s->status = 0;
+	ins_buf_puts(&url, s->h->list_url);
+	while (url.len && pages++ < MAX_PAGES) {
+		ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+		cJSON *list = NULL, *c;
+
+		rc = ins_net_json(s->h->net, "GET", url.ptr, s->h->headers, NULL, &resp, &list);
+		if (rc >= 0 && !resp.dry_run && resp.status != 200) {
+			/* the answer's text is kept for the message */
+			s->status = resp.status;
+			rc = ins_error_set(INS_ENET, "%s", resp.body.ptr);
+			ins_http_response_release(&resp);
+			cJSON_Delete(list);
+			break;
+		}
+		if (rc < 0 || resp.dry_run) {
+			ins_http_response_release(&resp);
+			cJSON_Delete(list);
+			break;
+		}
+		cJSON_ArrayForEach(c, list) {
+			cJSON *body = cJSON_GetObjectItemCaseSensitive(c, "body");
+			cJSON *cid = cJSON_GetObjectItemCaseSensitive(c, "id");
+
+			if (rc != 1 && cJSON_IsString(body) && cJSON_IsNumber(cid) &&
+			    strstr(body->valuestring, s->marker)) {
+				s->id = cid->valuedouble;
+				rc = 1;
+			}
+		}
+		ins_buf_clear(&url);
+		if (rc != 1 && ins_http_link_next(&resp, &url) < 0)
+			ins_buf_clear(&url);
+		ins_http_response_release(&resp);
+		cJSON_Delete(list);
+		if (rc == 1)
+			break;
+	}
+	ins_buf_release(&url);
+	return rc;
+}
+
+/* After a POST that may have reached the host: is the comment there now? */
+static int landed(ins_net *net, void *data)
+{
+	struct search *s = data;
+	int rc;
+
+	(void)net;
+	rc = find(s);
+	return rc < 0 ? rc : rc == 1 ? INS_NET_LANDED : INS_NET_NOT_LANDED;
+}
+
+void ci_marker_comment(struct report *r, const struct ci_host *h, const char *marker)
+{
+	struct search s = { h, marker, 0, 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf url = INS_BUF_INIT;
+	cJSON *body = cJSON_CreateObject();
+	int rc, found = find(&s);
+
+	if (found < 0) {
+		if (s.status) {
+			ins_http_response tmp = INS_HTTP_RESPONSE_INIT;
+
+			tmp.status = s.status;
+			ins_buf_puts(&tmp.body, ins_error_last());
+			ci_http_failure(r, h->name, h->subject, "comment", &tmp, h->read_permission);
+			ins_http_response_release(&tmp);
+		} else {
+			ins_delivery_add(r->d, "comment", INS_NOT_DELIVERED, ins_error_last());
+		}
+		goto done;
+	}
+	cJSON_AddStringToObject(body, "body", r->md.ptr);
+	if (found == 1) {
+		ins_buf_printf(&url, "%s/%.0f", h->update_base, s.id);
+		req.method = h->update_method;
+	} else {
+		ins_buf_puts(&url, h->create_url);
+		req.method = "POST";
+		req.landed = landed;
+		req.landed_data = &s;
+	}
+	req.url = url.ptr;
+	req.headers = h->headers;
+	req.idempotent = -1;
+	rc = ins_net_json_request(h->net, &req, body, &resp, NULL);
+	if (rc < 0)
+		ins_delivery_add(r->d, "comment", INS_NOT_DELIVERED, ins_error_last());
+	else if (resp.dry_run)
+		ins_delivery_add(r->d, "comment", INS_SKIPPED, "dry run");
+	else if (resp.landed || (resp.status >= 200 && resp.status < 300))
+		ins_delivery_add(r->d, "comment", INS_DELIVERED, found == 1 ? "updated" : "created");
+	else
+		ci_http_failure(r, h->name, h->subject, "comment", &resp, h->write_permission);
+done:
+	cJSON_Delete(body);
+	ins_http_response_release(&resp);
+	ins_buf_release(&url);
+}
