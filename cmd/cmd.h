@@ -229,6 +229,13 @@ struct ins_redactor *cmd_redactor(ins_ctx *ctx);
 int cmd_render(ins_ctx *ctx, ins_doc *doc);
 
 /*
+ * After `session run` stored `session` (its uid): with ci.report = auto and
+ * a CI provider detected, publish it as `ci report --sut SUT --session ID`
+ * would. Returns that command's exit code (EXIT_OK when nothing was to do).
+ */
+int cmd_ci_report_after_run(ins_ctx *ctx, const char *sut, const char *session);
+
+/*
  * Where an answer is written: stdout, or the file of -o (output.c says how
  * each kind of path is treated). cmd_out_open() reports its own failure and
  * returns its exit code; cmd_out_close() finishes the file (or drops it when

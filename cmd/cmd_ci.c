@@ -642,6 +642,31 @@ static int cmd_ci_report(int argc, const char **argv, ins_ctx *ctx)
 	return ci_publish(argc, argv, ctx, "report", 0);
 }
 
+int cmd_ci_report_after_run(ins_ctx *ctx, const char *sut, const char *session)
+{
+	const struct ins_config *cfg;
+	const char *when = NULL;
+	const char *argv[6];
+	ins_ci_facts ci;
+	int publish;
+
+	if (cmd_config(ctx, &cfg) != 0 || ins_config_get_string(cfg, "ci.report", &when) < 0 ||
+	    !when || strcmp(when, "auto"))
+		return EXIT_OK;
+	ins_ci_detect(&ci, NULL, NULL);
+	publish = ci.provider && strcmp(ci.provider, "generic");
+	ins_ci_facts_release(&ci);
+	if (!publish)
+		return EXIT_OK;
+	argv[0] = "report";
+	argv[1] = "--sut";
+	argv[2] = sut;
+	argv[3] = "--session";
+	argv[4] = session;
+	argv[5] = NULL;
+	return ci_publish(5, argv, ctx, "report", 0);
+}
+
 static int cmd_ci_summary(int argc, const char **argv, ins_ctx *ctx)
 {
 	return ci_publish(argc, argv, ctx, "summary", CH_SUMMARY);

@@ -620,6 +620,8 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	for (size_t i = 0; i < sum.nsessions; i++) {
 		session_print_brief(ctx, store, sum.sessions[i]);
 		cmd_run_post_session_hook(ctx, store, sum.sessions[i]);
+		/* published as the CI shows it; the exit status stays the tests' */
+		cmd_ci_report_after_run(ctx, sut, sum.sessions[i]);
 	}
 done:
 	facts_finish(&facts_job);

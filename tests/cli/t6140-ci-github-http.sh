@@ -216,4 +216,18 @@ test_expect_success '502 twice on the POST: listed again before each resend, one
 	test "$(insight_comments)" = 1
 '
 
+test_expect_success 'ci.report = auto: session run publishes its session, and keeps the tests exit status' '
+	: >"$SERVER_LOG" &&
+	: >summary.md &&
+	{ gh INSIGHT_CI_REPORT=auto "$INSIGHT_BIN" session run --sut shop --report run.xml -- \
+		sh -c "cp target.xml run.xml; exit 1" >out 2>err; test $? = 1; } &&
+	test_grep "delivered: summary, annotations, comment (updated), checks" err &&
+	test_grep "<!-- insight:report sut=shop -->" summary.md &&
+	test "$(insight_comments)" = 1 &&
+	: >"$SERVER_LOG" &&
+	{ gh "$INSIGHT_BIN" session run --sut shop --report run.xml -- \
+		sh -c "cp target.xml run.xml; exit 1" >out 2>err; test $? = 1; } &&
+	test "$(server_count)" = 0
+'
+
 test_done
