@@ -16,6 +16,13 @@
 
 #define MAX_PAGES 1000
 
+int ci_report_failed(const struct report *r)
+{
+	if (r->res.gate_failed)
+		return 1;
+	return r->has_base ? r->res.new_failures > 0 : r->res.target_failing > 0;
+}
+
 void ci_http_failure(struct report *r, const char *host, const char *subject, const char *target,
 		     const ins_http_response *resp, const char *permission)
 {

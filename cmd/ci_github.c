@@ -78,11 +78,7 @@ static void gh_comment(struct gh *g)
 
 static const char *gh_conclusion(const struct report *r)
 {
-	if (r->res.gate_failed)
-		return "failure";
-	if (r->has_base)
-		return r->res.new_failures ? "failure" : "success";
-	return r->res.target_failing ? "failure" : "success";
+	return ci_report_failed(r) ? "failure" : "success";
 }
 
 /* The headline: "2 new failures, 1 fixed; pass rate 98.6%" and the like, within `max`. */

@@ -29,14 +29,6 @@
 
 #define GL_DESCRIPTION_MAX 255
 
-static const char *gl_state(const struct report *r)
-{
-	if (r->res.gate_failed)
-		return "failed";
-	if (r->has_base)
-		return r->res.new_failures ? "failed" : "success";
-	return r->res.target_failing ? "failed" : "success";
-}
 
 static void gl_status(struct report *r, ins_net *net, const char *const *headers,
 		      const char *api, const char *project, const char *sha)
@@ -58,7 +50,7 @@ static void gl_status(struct report *r, ins_net *net, const char *const *headers
 	if (desc.len > GL_DESCRIPTION_MAX)
 		ins_buf_truncate(&desc, GL_DESCRIPTION_MAX);
 	ins_buf_printf(&name, "insight/%s", r->sut);
-	cJSON_AddStringToObject(body, "state", gl_state(r));
+	cJSON_AddStringToObject(body, "state", ci_report_failed(r) ? "failed" : "success");
 	cJSON_AddStringToObject(body, "name", name.ptr);
 	cJSON_AddStringToObject(body, "description", desc.ptr);
 	if (r->ci.branch)
@@ -89,7 +81,7 @@ void ci_gitlab_http(struct report *r, unsigned channels)
 	const char *api = r->ci.api_url, *sha = r->ci.head_commit ? r->ci.head_commit : r->ci.commit;
 	const char *headers[2] = { NULL, NULL };
 	ins_buf auth = INS_BUF_INIT, project = INS_BUF_INIT, marker = INS_BUF_INIT;
-	ins_buf list = INS_BUF_INIT, create = INS_BUF_INIT, update = INS_BUF_INIT, msg = INS_BUF_INIT;
+	ins_buf list = INS_BUF_INIT, create = INS_BUF_INIT, msg = INS_BUF_INIT;
 	ins_net *net = NULL;
 
 	if (cmd_config(r->ctx, &cfg) == 0) {
@@ -156,6 +148,5 @@ done:
 	ins_buf_release(&marker);
 	ins_buf_release(&list);
 	ins_buf_release(&create);
-	ins_buf_release(&update);
 	ins_buf_release(&msg);
 }

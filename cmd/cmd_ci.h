@@ -64,6 +64,12 @@ struct ci_host {
  */
 void ci_marker_comment(struct report *r, const struct ci_host *h, const char *marker);
 
+/*
+ * Did the report fail, for a check or a status: the gate failed, or new
+ * failures against the base (any failure without a base).
+ */
+int ci_report_failed(const struct report *r);
+
 /* "<host> answered 403: the token needs `<permission>` (<the host's message>)" into r->d. */
 void ci_http_failure(struct report *r, const char *host, const char *subject, const char *target,
 		     const ins_http_response *resp, const char *permission);

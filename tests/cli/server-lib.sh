@@ -95,3 +95,21 @@ PY
 server_count() {
 	server_requests "${1:-True}" | wc -l
 }
+
+# server_marked URL HEADER: how many items of the paged JSON list at URL
+# (page=N is added; 100 a page) hold insight's marker for SUT shop, asked
+# with HEADER ("Name: value").
+server_marked() {
+	"$INSIGHT_PYTHON" -c 'import json, sys, urllib.request
+h = urllib.request.ProxyHandler({})
+name, value = sys.argv[2].split(": ", 1)
+n, page = 0, 1
+while True:
+    req = urllib.request.Request("%s&page=%d" % (sys.argv[1], page), headers={name: value})
+    items = json.load(urllib.request.build_opener(h).open(req, timeout=10))
+    n += sum("<!-- insight:report sut=shop -->" in c["body"] for c in items)
+    if len(items) < 100:
+        break
+    page += 1
+print(n)' "$1" "$2"
+}

@@ -31,18 +31,7 @@ check_openapi() {
 }
 
 insight_comments() {
-	"$INSIGHT_PYTHON" -c 'import json, sys, urllib.request
-h = urllib.request.ProxyHandler({})
-n, page = 0, 1
-while True:
-    req = urllib.request.Request("%s/repos/octo/shop/issues/1/comments?per_page=100&page=%d" % (sys.argv[1], page),
-                                 headers={"Authorization": "Bearer " + sys.argv[2]})
-    items = json.load(urllib.request.build_opener(h).open(req, timeout=10))
-    n += sum("<!-- insight:report sut=shop -->" in c["body"] for c in items)
-    if len(items) < 100:
-        break
-    page += 1
-print(n)' "$SERVER_URL" "$TOKEN"
+	server_marked "$SERVER_URL/repos/octo/shop/issues/1/comments?per_page=100" "Authorization: Bearer $TOKEN"
 }
 
 test_expect_success 'setup: a base session, a target with 120 new failures, the server with 150 comments' '

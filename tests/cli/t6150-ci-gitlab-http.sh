@@ -23,20 +23,7 @@ gl() {
 }
 
 insight_notes() {
-	"$INSIGHT_PYTHON" -c 'import json, sys, urllib.request
-h = urllib.request.ProxyHandler({})
-req = urllib.request.Request("%s/api/v4/projects/42/merge_requests/1/notes?per_page=100&page=1" % sys.argv[1],
-                             headers={"PRIVATE-TOKEN": sys.argv[2]})
-n, page = 0, 1
-while True:
-    req = urllib.request.Request("%s/api/v4/projects/42/merge_requests/1/notes?per_page=100&page=%d" % (sys.argv[1], page),
-                                 headers={"PRIVATE-TOKEN": sys.argv[2]})
-    items = json.load(urllib.request.build_opener(h).open(req, timeout=10))
-    n += sum("<!-- insight:report sut=shop -->" in c["body"] for c in items)
-    if len(items) < 100:
-        break
-    page += 1
-print(n)' "$SERVER_URL" "$TOKEN"
+	server_marked "$SERVER_URL/api/v4/projects/42/merge_requests/1/notes?per_page=100" "PRIVATE-TOKEN: $TOKEN"
 }
 
 test_expect_success 'setup: a base session and a target with two new failures' '
