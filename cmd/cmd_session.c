@@ -106,11 +106,17 @@ void session_print_brief(ins_ctx *ctx, ins_store *store, const char *uid)
 	fputc('\n', stderr);
 	if (b.counts[INS_OUTCOME_FAILED] + b.counts[INS_OUTCOME_ERROR] > 0) {
 		if (b.prev_uid[0])
-			fprintf(stderr, "insight: %lld new failure%s since session %.*s\n",
+			fprintf(stderr, "insight: %lld new failure%s since session %.*s%s\n",
 				(long long)b.new_failures, b.new_failures == 1 ? "" : "s",
-				INS_SESSION_ID_SHORT, b.prev_uid);
+				INS_SESSION_ID_SHORT, b.prev_uid, b.nnames ? ":" : "");
 		else
-			fprintf(stderr, "insight: first session of this SUT\n");
+			fprintf(stderr, "insight: first session of this SUT%s\n",
+				b.nnames ? "; failing:" : "");
+		/* the names come from reports: escaped like every diagnostic */
+		for (int i = 0; i < b.nnames; i++)
+			cmd_say("  %s", b.names[i]);
+		if (b.new_failures > b.nnames)
+			cmd_say("  and %lld more", (long long)(b.new_failures - b.nnames));
 	}
 	if (strcmp(b.state, INS_SESSION_COMPLETE))
 		fprintf(stderr, "insight: the session is marked %s\n", b.state);

@@ -1023,7 +1023,7 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
 int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out)
 {
 	sqlite3_stmt *st;
-	int64_t id, sut_id, started;
+	int64_t id, sut_id, started, prev_id = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1067,6 +1067,7 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		int64_t prev = sqlite3_column_int64(st, 0);
+
 		snprintf(out->prev_uid, sizeof(out->prev_uid), "%s", ins_store__col_text(st, 1));
 		sqlite3_finalize(st);
 		if ((rc = ins_store__prepare(store, &st,
@@ -1079,10 +1080,28 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 		sqlite3_bind_int64(st, 2, prev);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			out->new_failures = sqlite3_column_int64(st, 0);
+		prev_id = prev;
 	} else {
 		/* The first session of a SUT: every failure is new. */
 		out->new_failures = out->counts[INS_OUTCOME_FAILED] + out->counts[INS_OUTCOME_ERROR];
 	}
+	sqlite3_finalize(st);
+	if (!out->new_failures)
+		return 0;
+	/* the first few new failures by node id, for people */
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id "
+		"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) "
+		"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 "
+		"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
+		"ORDER BY t.nodeid LIMIT ?3")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, prev_id);
+	sqlite3_bind_int(st, 3, INS_BRIEF_NAMES);
+	while (out->nnames < INS_BRIEF_NAMES && sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out->names[out->nnames++], sizeof(out->names[0]), "%s",
+			 ins_store__col_text(st, 0));
 	sqlite3_finalize(st);
 	return 0;
 }

@@ -161,6 +161,8 @@ int ins_store_session_delete(ins_store *store, const char *uid);
 int ins_store_prune(ins_store *store, int64_t before_ms, int dry_run, int64_t *n);
 
 /* A session at a glance: what `session run` and `session import` print after storing it. */
+#define INS_BRIEF_NAMES 5 /* new failures named in a brief */
+
 typedef struct ins_session_brief {
 	char uid[INS_SESSION_ID_LEN + 1];
 	char prev_uid[INS_SESSION_ID_LEN + 1]; /* the SUT's previous session, "" when none */
@@ -169,6 +171,8 @@ typedef struct ins_session_brief {
 	int64_t new_failures;  /* failing now, not failing (or not run) in the previous session */
 	double duration;       /* seconds; negative when unknown */
 	char state[16];
+	char names[INS_BRIEF_NAMES][512]; /* the first new failures by node id (cut at 511 bytes) */
+	int nnames;
 } ins_session_brief;
 
 int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out);
