@@ -229,6 +229,14 @@ struct ins_redactor *cmd_redactor(ins_ctx *ctx);
 int cmd_render(ins_ctx *ctx, ins_doc *doc);
 
 /*
+ * Ask before something that cannot be undone, when a person is there to
+ * answer (stdin and stderr are terminals): the question on stderr, "y" or
+ * "yes" to go on. Returns 1 to go on (also with `yes`, or without a
+ * terminal, as in scripts), 0 when the answer is no.
+ */
+int cmd_confirm(ins_ctx *ctx, int yes, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
  * After `session run` stored `session` (its uid): with ci.report = auto and
  * a CI provider detected, publish it as `ci report --sut SUT --session ID`
  * would. Returns that command's exit code (EXIT_OK when nothing was to do).

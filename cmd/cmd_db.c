@@ -244,14 +244,15 @@ static int cmd_db_backup(int argc, const char **argv, ins_ctx *ctx)
 static int cmd_db_prune(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"insight db prune --older-than <window> [--dry-run]", NULL
+		"insight db prune --older-than <window> [--dry-run] [--yes]", NULL
 	};
 	const char *older = NULL;
-	int dry_run = 0;
+	int dry_run = 0, yes = 0;
 	const struct ins_option opts[] = {
 		OPT_STRING(0, "older-than", &older, "WINDOW",
 			   "delete sessions that started longer ago than this (e.g. 180d)", NULL),
 		OPT_BOOL('n', "dry-run", &dry_run, "only say how many sessions would go"),
+		OPT_BOOL('y', "yes", &yes, "do not ask, even at a terminal"),
 		OPT_END(),
 	};
 	ins_store *store;
@@ -266,6 +267,15 @@ static int cmd_db_prune(int argc, const char **argv, ins_ctx *ctx)
 		return cmd_fail(rc);
 	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
 		return rc;
+	if (!dry_run) {
+		if ((rc = ins_store_prune(store, ins_time_now_ms() - window, 1, &n)) < 0)
+			return cmd_fail(rc);
+		if (n && !cmd_confirm(ctx, yes, "delete %lld session%s older than %s? This cannot "
+				      "be undone.", (long long)n, n == 1 ? "" : "s", older)) {
+			cmd_note(ctx, "insight: nothing deleted");
+			return EXIT_OK;
+		}
+	}
 	if ((rc = ins_store_prune(store, ins_time_now_ms() - window, dry_run, &n)) < 0)
 		return cmd_fail(rc);
 	if (ctx->output != INS_OUT_TERM || ctx->output_file) {

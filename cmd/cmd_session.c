@@ -290,12 +290,18 @@ done:
 
 static int cmd_session_delete(int argc, const char **argv, ins_ctx *ctx)
 {
-	static const char *const usage[] = { "insight session delete [--sut <name>] <ref>...", NULL };
+	static const char *const usage[] = {
+		"insight session delete [--sut <name>] [--yes] <ref>...", NULL
+	};
 	const char *sut = NULL;
+	int yes = 0;
 	const struct ins_option opts[] = {
 		OPT_STRING('s', "sut", &sut, "NAME", "resolve latest~N within this SUT", "sut"),
+		OPT_BOOL('y', "yes", &yes, "do not ask, even at a terminal"),
 		OPT_END(),
 	};
+	char (*uids)[INS_SESSION_ID_LEN + 1] = NULL;
+	ins_buf list = INS_BUF_INIT;
 	ins_store *store;
 	int n, rc;
 
@@ -306,14 +312,33 @@ static int cmd_session_delete(int argc, const char **argv, ins_ctx *ctx)
 				       "latest or latest~N (see 'insight session list')");
 	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
 		return rc;
+	/* every ref resolves before anything goes */
+	uids = ins_xcalloc((size_t)n, sizeof(*uids));
 	for (int i = 0; i < n; i++) {
-		char uid[INS_SESSION_ID_LEN + 1];
-		if ((rc = ins_store_session_resolve(store, argv[i], sut, uid, NULL)) < 0 ||
-		    (rc = ins_store_session_delete(store, uid)) < 0)
-			return cmd_fail(rc);
-		cmd_note(ctx, "deleted session %s", uid);
+		if ((rc = ins_store_session_resolve(store, argv[i], sut, uids[i], NULL)) < 0) {
+			rc = cmd_fail(rc);
+			goto done;
+		}
+		ins_buf_printf(&list, "%s%.*s", i ? ", " : "", INS_SESSION_ID_SHORT, uids[i]);
 	}
-	return EXIT_OK;
+	if (!cmd_confirm(ctx, yes, "delete %d session%s (%s)? This cannot be undone.", n,
+			 n == 1 ? "" : "s", list.ptr)) {
+		cmd_note(ctx, "insight: nothing deleted");
+		rc = EXIT_OK;
+		goto done;
+	}
+	for (int i = 0; i < n; i++) {
+		if ((rc = ins_store_session_delete(store, uids[i])) < 0) {
+			rc = cmd_fail(rc);
+			goto done;
+		}
+		cmd_note(ctx, "deleted session %s", uids[i]);
+	}
+	rc = EXIT_OK;
+done:
+	free(uids);
+	ins_buf_release(&list);
+	return rc;
 }
 
 extern int cmd_session_run(int argc, const char **argv, ins_ctx *ctx);

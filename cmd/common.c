@@ -268,3 +268,24 @@ int cmd_config(ins_ctx *ctx, const struct ins_config **out)
 	*out = ctx->config;
 	return 0;
 }
+
+int cmd_confirm(ins_ctx *ctx, int yes, const char *fmt, ...)
+{
+	char line[64];
+	va_list ap;
+
+	(void)ctx;
+	if (yes || !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return 1;
+	fflush(stdout);
+	fputs("insight: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" [y/N] ", stderr);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return !strcmp(line, "y\n") || !strcmp(line, "Y\n") || !strcmp(line, "yes\n") ||
+	       !strcmp(line, "y") || !strcmp(line, "yes");
+}
