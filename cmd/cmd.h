@@ -228,6 +228,9 @@ struct ins_redactor *cmd_redactor(ins_ctx *ctx);
 /* Render `doc` in the chosen output format to stdout or --output; frees doc. Returns an exit code. */
 int cmd_render(ins_ctx *ctx, ins_doc *doc);
 
+/* The closest of `names` to `word` (a did-you-mean guess), or NULL when nothing is close. */
+const char *cmd_closest(const char *word, const char *const *names, size_t n);
+
 /*
  * Ask before something that cannot be undone, when a person is there to
  * answer (stdin and stderr are terminals): the question on stderr, "y" or

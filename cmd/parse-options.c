@@ -168,6 +168,25 @@ static const struct ins_option *find_long(const struct ins_option *opts, const c
 	return NULL;
 }
 
+/* "; did you mean '--x'?" for a long option that is not one, when one is close. */
+static const char *option_guess(const struct ins_option *opts, const char *name, size_t len)
+{
+	const struct ins_option *tables[2] = { opts, cmd_global_options };
+	const char *names[128];
+	char word[65];
+	size_t n = 0;
+
+	if (len >= sizeof(word))
+		return NULL;
+	memcpy(word, name, len);
+	word[len] = '\0';
+	for (int t = 0; t < 2; t++)
+		for (const struct ins_option *o = tables[t]; o && o->type != OPT_END && n < 128; o++)
+			if (o->type != OPT_GROUP && o->long_name)
+				names[n++] = o->long_name;
+	return cmd_closest(word, names, n);
+}
+
 static const struct ins_option *find_short(const struct ins_option *opts, int c, int *is_global)
 {
 	const struct ins_option *tables[2] = { opts, cmd_global_options };
@@ -351,9 +370,16 @@ int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct in
 
 			o = find_long(opts, name, len, &is_global, &negated);
 			if (!o) {
-				cmd_usage_error(ctx, "unknown option '--%.*s' (see 'insight%s%s -h')",
-						(int)len, name, ctx->cmdname ? " " : "",
-						ctx->cmdname ? ctx->cmdname : "");
+				const char *guess = option_guess(opts, name, len);
+
+				if (guess)
+					cmd_usage_error(ctx, "unknown option '--%.*s'; did you mean "
+							"'--%s'?", (int)len, name, guess);
+				else
+					cmd_usage_error(ctx, "unknown option '--%.*s' (see "
+							"'insight%s%s -h')", (int)len, name,
+							ctx->cmdname ? " " : "",
+							ctx->cmdname ? ctx->cmdname : "");
 				goto fail;
 			}
 			if (takes_arg(o)) {

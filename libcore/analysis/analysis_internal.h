@@ -99,6 +99,8 @@ void ins__dayspan_release(ins_dayspan *d);
 
 /* The SUT's row id, or INS_ENOTFOUND with a message naming it. */
 int ins__sut_id(ins_store *store, const char *name, int64_t *id);
+/* INS_ENOTFOUND for SUT `name`, the message offering the closest known name. */
+int ins__no_sut(ins_store *store, const char *name);
 
 /* The test's row id for a node id, or INS_ENOTFOUND. */
 int ins__test_id(ins_store *store, const char *nodeid, int64_t *id);

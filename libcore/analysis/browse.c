@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/analysis_internal.h"
 #include "analysis/browse_internal.h"
 #include "insight/browse.h"
 #include "insight/timeutil.h"
@@ -250,7 +251,7 @@ static int sut_lookup(ins_store *store, const char *name, int64_t *id)
 		*id = sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else if (rc == 0) {
-		rc = ins_error_set(INS_ENOTFOUND, "no SUT named '%s' in the history", name);
+		rc = ins__no_sut(store, name);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -986,7 +987,7 @@ int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t
 	ins_store__bind_text(st, 1, sut);
 	if ((rc = step(store, st, Q_SUT_ROW)) <= 0) {
 		if (rc == 0)
-			rc = ins_error_set(INS_ENOTFOUND, "no SUT named '%s' in the history", sut);
+			rc = ins__no_sut(store, sut);
 		goto done;
 	}
 	sut_id = sqlite3_column_int64(st, 0);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "analysis/analysis_internal.h"
+#include "insight/closest.h"
 #include "insight/git.h"
 #include "insight/selection.h"
 #include "insight/timeutil.h"
@@ -132,6 +133,33 @@ static int sessset_fill(ins_sessset *s, ins_store *store, sqlite3_stmt *st)
 	return 0;
 }
 
+int ins__no_sut(ins_store *store, const char *name)
+{
+	sqlite3_stmt *st;
+	char **names = NULL;
+	size_t n = 0, alloc = 0;
+	const char *guess;
+	int rc;
+
+	if (ins_store__prepare(store, &st, "SELECT name FROM sut ORDER BY name LIMIT 1000") == 0) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			names = ins_xgrow(names, &alloc, n + 1, sizeof(*names));
+			names[n++] = ins_xstrdup(ins_store__col_text(st, 0));
+		}
+		sqlite3_finalize(st);
+	}
+	guess = ins_closest(name, (const char *const *)names, n);
+	if (guess)
+		rc = ins_error_set(INS_ENOTFOUND, "no SUT named '%s' in the history; did you mean "
+				   "'%s'?", name, guess);
+	else
+		rc = ins_error_set(INS_ENOTFOUND, "no SUT named '%s' in the history", name);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
 int ins__sut_id(ins_store *store, const char *name, int64_t *id)
 {
 	sqlite3_stmt *st;
@@ -145,7 +173,7 @@ int ins__sut_id(ins_store *store, const char *name, int64_t *id)
 		*id = sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
-		rc = ins_error_set(INS_ENOTFOUND, "no SUT named '%s' in the history", name);
+		rc = ins__no_sut(store, name);
 	} else {
 		rc = ins_store__error(store, "looking up a SUT");
 	}

@@ -76,4 +76,20 @@ test_expect_success 'a closed pipe ends insight quietly' '
 	test_line_count = 0 err
 '
 
+test_expect_success 'did you mean: a mistyped option and a mistyped SUT name' '
+	export INSIGHT_DB="$TRASH/dym.db" &&
+	printf "%s\n" "<testsuite name=\"s\"><testcase classname=\"m\" name=\"a\"/></testsuite>" >dym.xml &&
+	insight session import -q --sut shop dym.xml >/dev/null &&
+	test_must_fail insight session list --limt 3 2>err &&
+	test_grep "unknown option .--limt.; did you mean .--limit.?" err &&
+	test_must_fail insight analytics summary --dyas 3 2>err &&
+	test_grep "did you mean .--days.?" err &&
+	test_must_fail insight session list --zzzzzz 2>err &&
+	test_grep "unknown option .--zzzzzz. (see .insight session list -h.)" err &&
+	test_must_fail insight sut show sho 2>err &&
+	test_grep "no SUT named .sho. in the history; did you mean .shop.?" err &&
+	test_must_fail insight session list --sut xyzzy 2>err &&
+	test_grep "no SUT named .xyzzy. in the history$" err
+'
+
 test_done

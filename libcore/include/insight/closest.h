@@ -1,0 +1,15 @@
+/*
+ * closest.h - "did you mean": the known name nearest to a mistyped one, by
+ * optimal string alignment distance (insertions, deletions, substitutions
+ * and swaps of neighbours); a name that starts with the word counts as
+ * near. Nothing is offered when every name is far.
+ */
+#ifndef INSIGHT_CLOSEST_H
+#define INSIGHT_CLOSEST_H
+
+#include <stddef.h>
+
+/* The closest of `names` to `word`, or NULL when nothing is close. */
+const char *ins_closest(const char *word, const char *const *names, size_t n);
+
+#endif
