@@ -19,6 +19,7 @@
 #include "insight/compare.h"
 #include "insight/config.h"
 #include "insight/doc.h"
+#include "insight/export.h"
 #include "insight/net.h"
 #include "insight/report_md.h"
 
@@ -240,6 +241,44 @@ static void write_files(struct report *r, const char *dir)
 	fflush(stdout);
 	ins_delivery_add(r->d, "files", ok ? INS_DELIVERED : INS_NOT_DELIVERED, ok ? NULL : why.ptr);
 	ins_buf_release(&path);
+	ins_buf_release(&why);
+}
+
+/* The published session as JUnit XML at `path`, written whole or not at all. */
+static void write_junit(struct report *r, ins_store *store, const char *session, const char *path,
+			const char *target)
+{
+	char uid[INS_SESSION_ID_LEN + 1];
+	ins_buf tmp = INS_BUF_INIT, why = INS_BUF_INIT;
+	FILE *f = NULL;
+	int rc;
+
+	if ((rc = ins_store_session_resolve(store, session, r->sut, uid, NULL)) < 0) {
+		ins_delivery_add(r->d, target, INS_NOT_DELIVERED, ins_error_last());
+		goto done;
+	}
+	ins_buf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid());
+	if (!(f = fopen(tmp.ptr, "w"))) {
+		ins_buf_printf(&why, "cannot write %s: %s", path, strerror(errno));
+	} else if ((rc = ins_export_junit(store, uid, f)) < 0) {
+		ins_buf_puts(&why, ins_error_last());
+	} else if (fflush(f) != 0 || ferror(f)) {
+		ins_buf_printf(&why, "cannot write %s: %s", path, strerror(errno));
+	}
+	if (f && fclose(f) != 0 && !why.len)
+		ins_buf_printf(&why, "cannot write %s: %s", path, strerror(errno));
+	if (!why.len && rename(tmp.ptr, path) != 0)
+		ins_buf_printf(&why, "cannot write %s: %s", path, strerror(errno));
+	if (why.len) {
+		unlink(tmp.ptr);
+		ins_delivery_add(r->d, target, INS_NOT_DELIVERED, why.ptr);
+	} else {
+		printf("%s\n", path);
+		fflush(stdout);
+		ins_delivery_add(r->d, target, INS_DELIVERED, NULL);
+	}
+done:
+	ins_buf_release(&tmp);
 	ins_buf_release(&why);
 }
 
@@ -517,11 +556,12 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 {
 	const char *usage_report[] = {
 		"insight ci report [--session <ref>] [--sut <name>] [--base <ref>] [--report-url <url>] "
-		"[--only <list>] [--out-dir <dir>] [--fail-on <list>] [--dry-run]", NULL
+		"[--only <list>] [--out-dir <dir>] [--junit <file>] [--fail-on <list>] [--dry-run]", NULL
 	};
 	const char *usage_one[] = { NULL, NULL };
 	ins_buf usage_line = INS_BUF_INIT, cu = INS_BUF_INIT;
 	const char *session = "latest", *base = NULL, *only = NULL, *fail_on = NULL, *base_label;
+	const char *junit = NULL;
 	struct report r = { ctx, { 0 }, NULL, NULL, NULL, NULL, { 0 }, INS_BUF_INIT, NULL, 0, 0, 0 };
 #define PUBLISH_OPTIONS \
 		OPT_STRING(0, "session", &session, "REF", "the session to publish (default: the SUT's latest)", \
@@ -537,7 +577,9 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 	const struct ins_option opts_report[] = {
 		PUBLISH_OPTIONS,
 		OPT_STRING(0, "out-dir", &r.out_dir, "DIR",
-			   "write Markdown, HTML and JSON here (local runs and Jenkins)", "dir"),
+			   "write Markdown, HTML, JSON and JUnit here (local runs and Jenkins)", "dir"),
+		OPT_STRING(0, "junit", &junit, "FILE",
+			   "write the session as JUnit XML (GitLab's artifacts:reports:junit)", "file"),
 		OPT_STRING(0, "only", &only, "LIST",
 			   "only these channels: comment,status,checks,summary,annotations,files",
 			   "comment|status|checks|summary|annotations|files"),
@@ -612,10 +654,18 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 			teamcity_messages(&r, has_base ? "new_failures" : "still_failing");
 		if (!strcmp(provider, "buildkite") && (channels & CH_SUMMARY))
 			buildkite_annotate(&r);
-		if (r.out_dir && (channels & CH_FILES))
+		if (junit)
+			write_junit(&r, store, session, junit, "junit");
+		if (r.out_dir && (channels & CH_FILES)) {
+			ins_buf jpath = INS_BUF_INIT;
+
 			write_files(&r, r.out_dir);
+			ins_buf_printf(&jpath, "%s/insight-report.xml", r.out_dir);
+			write_junit(&r, store, session, jpath.ptr, "files (JUnit)");
+			ins_buf_release(&jpath);
+		}
 		else if ((!r.ci.provider || !strcmp(provider, "jenkins") || !strcmp(provider, "generic")) &&
-			 (channels & CH_FILES))
+			 (channels & CH_FILES) && !junit)
 			ins_delivery_add(r.d, "files", INS_NOT_DELIVERED,
 					 "give --out-dir DIR for the Markdown, HTML and JSON files");
 		if (!ins_delivery_count(r.d))

@@ -132,10 +132,12 @@ test_expect_success 'a summary that cannot be written: exit 5, saying what was n
 	test $? = 5 && test_grep "not delivered: summary" err
 '
 
-test_expect_success 'local: Markdown, HTML and JSON in --out-dir, their paths printed' '
+test_expect_success 'local: Markdown, HTML, JSON and JUnit in --out-dir, their paths printed' '
 	insight ci report --sut shop --base latest~1 --out-dir reports >out 2>err &&
-	printf "%s\n" reports/insight-report.md reports/insight-report.html reports/insight-report.json >expect &&
+	printf "%s\n" reports/insight-report.md reports/insight-report.html reports/insight-report.json \
+		reports/insight-report.xml >expect &&
 	test_cmp expect out &&
+	test_grep "<testsuite name=\"shop\"" reports/insight-report.xml &&
 	"$INSIGHT_SRCDIR/scripts/validate-json" reports/insight-report.json &&
 	test_grep "<!-- insight:report sut=shop -->" reports/insight-report.md &&
 	test_grep "<html" reports/insight-report.html
