@@ -462,10 +462,70 @@ static void put_tc_escaped(ins_buf *b, const char *s, size_t max)
 }
 
 /* TeamCity: statistics for the counts, a build problem per new failure, keyed by the test. */
-static void teamcity_messages(struct report *r, const char *table)
+/* One test as TeamCity's test messages: started, failed or ignored, finished with its duration. */
+static int teamcity_test(void *data, const ins_export_test *t)
+{
+	ins_buf *line = data;
+	const ins_export_attempt *fin = &t->attempts[t->nattempts - 1];
+
+#define TC_NAME() put_tc_escaped(line, t->nodeid, 4000)
+	ins_buf_clear(line);
+	ins_buf_puts(line, "##teamcity[testStarted name='");
+	TC_NAME();
+	ins_buf_puts(line, "' captureStandardOutput='false']\n");
+	if (fin->outcome == INS_OUTCOME_FAILED || fin->outcome == INS_OUTCOME_ERROR) {
+		ins_buf_puts(line, "##teamcity[testFailed name='");
+		TC_NAME();
+		ins_buf_puts(line, "' message='");
+		put_tc_escaped(line, fin->message ? fin->message :
+			       fin->outcome == INS_OUTCOME_ERROR ? "error" : "failed", 4000);
+		ins_buf_puts(line, "' details='");
+		put_tc_escaped(line, fin->detail ? fin->detail : "", 60000);
+		ins_buf_puts(line, "']\n");
+	} else if (fin->outcome == INS_OUTCOME_SKIPPED || fin->outcome == INS_OUTCOME_XFAILED) {
+		ins_buf_puts(line, "##teamcity[testIgnored name='");
+		TC_NAME();
+		ins_buf_puts(line, "' message='");
+		put_tc_escaped(line, fin->message ? fin->message :
+			       fin->outcome == INS_OUTCOME_XFAILED ? "expected failure" : "skipped", 4000);
+		ins_buf_puts(line, "']\n");
+	}
+	if (fin->out) {
+		ins_buf_puts(line, "##teamcity[testStdOut name='");
+		TC_NAME();
+		ins_buf_puts(line, "' out='");
+		put_tc_escaped(line, fin->out, 60000);
+		ins_buf_puts(line, "']\n");
+	}
+	ins_buf_puts(line, "##teamcity[testFinished name='");
+	TC_NAME();
+	ins_buf_printf(line, "' duration='%lld']\n",
+		       fin->duration >= 0 ? (long long)llround(fin->duration * 1000) : 0LL);
+#undef TC_NAME
+	fputs(line->ptr, stdout);
+	return ferror(stdout) ? INS_EIO : 0;
+}
+
+static void teamcity_messages(struct report *r, ins_store *store, const char *session,
+			      const char *table)
 {
 	const ins_table *t = ci_table(r->cmp, table);
 	ins_buf line = INS_BUF_INIT;
+	char uid[INS_SESSION_ID_LEN + 1];
+
+	/* every test of the session, in a suite named after the SUT */
+	if (ins_store_session_resolve(store, session, r->sut, uid, NULL) == 0) {
+		ins_buf_puts(&line, "##teamcity[testSuiteStarted name='");
+		put_tc_escaped(&line, r->sut, 1000);
+		ins_buf_puts(&line, "']");
+		printf("%s\n", line.ptr);
+		ins_export_each_test(store, uid, teamcity_test, &line);
+		ins_buf_clear(&line);
+		ins_buf_puts(&line, "##teamcity[testSuiteFinished name='");
+		put_tc_escaped(&line, r->sut, 1000);
+		ins_buf_puts(&line, "']");
+		printf("%s\n", line.ptr);
+	}
 
 	printf("##teamcity[buildStatisticValue key='insight.tests' value='%zu']\n", r->res.tests);
 	printf("##teamcity[buildStatisticValue key='insight.failing' value='%zu']\n",
@@ -651,7 +711,8 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 				azure_annotations(&r, has_base ? "new_failures" : "still_failing");
 		}
 		if (!strcmp(provider, "teamcity") && (channels & CH_ANNOTATIONS))
-			teamcity_messages(&r, has_base ? "new_failures" : "still_failing");
+			teamcity_messages(&r, store, session, has_base ? "new_failures" :
+					  "still_failing");
 		if (!strcmp(provider, "buildkite") && (channels & CH_SUMMARY))
 			buildkite_annotate(&r);
 		if (junit)

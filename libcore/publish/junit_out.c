@@ -51,11 +51,7 @@ static void xml_put(FILE *fp, const char *s)
 	}
 }
 
-typedef struct attempt {
-	int outcome;
-	double duration;   /* < 0 unknown */
-	char *message, *detail, *out, *err;
-} attempt;
+typedef ins_export_attempt attempt;
 
 static void attempt_free(attempt *a)
 {
@@ -103,33 +99,20 @@ static void put_result_element(FILE *fp, const char *tag, const attempt *a, int 
 }
 
 /* One test: its attempts in order, the last one final. */
-static void put_testcase(FILE *fp, const char *nodeid, const char *classname, const char *name,
-			 const char *file, attempt *at, size_t n)
+static int put_testcase(void *data, const ins_export_test *t)
 {
-	const attempt *fin = &at[n - 1];
-	ins_buf cls = INS_BUF_INIT, nm = INS_BUF_INIT;
-	const char *sep = NULL;
+	FILE *fp = data;
+	const attempt *at = t->attempts, *fin = &t->attempts[t->nattempts - 1];
 	int failing = fin->outcome == INS_OUTCOME_FAILED || fin->outcome == INS_OUTCOME_ERROR;
 
-	/* the node id cut at its last "::": the file or class, then the name */
-	for (const char *p = nodeid; (p = strstr(p, "::")); p += 2)
-		sep = p;
-	if (classname && *classname)
-		ins_buf_puts(&cls, classname);
-	else if (sep)
-		ins_buf_put(&cls, nodeid, (size_t)(sep - nodeid));
-	if (name && *name)
-		ins_buf_puts(&nm, name);
-	else
-		ins_buf_puts(&nm, sep ? sep + 2 : nodeid);
 	fputs("    <testcase classname=\"", fp);
-	xml_put(fp, cls.ptr);
+	xml_put(fp, t->classname);
 	fputs("\" name=\"", fp);
-	xml_put(fp, nm.ptr);
+	xml_put(fp, t->name);
 	fputc('"', fp);
-	if (file) {
+	if (t->file) {
 		fputs(" file=\"", fp);
-		xml_put(fp, file);
+		xml_put(fp, t->file);
 		fputc('"', fp);
 	}
 	if (fin->duration >= 0)
@@ -145,7 +128,7 @@ static void put_testcase(FILE *fp, const char *nodeid, const char *classname, co
 		skip.detail = NULL;
 		put_result_element(fp, "skipped", &skip, 0);
 	}
-	for (size_t i = 0; i + 1 < n; i++) {
+	for (size_t i = 0; i + 1 < t->nattempts; i++) {
 		int err = at[i].outcome == INS_OUTCOME_ERROR;
 
 		if (at[i].outcome != INS_OUTCOME_FAILED && !err)
@@ -164,18 +147,114 @@ static void put_testcase(FILE *fp, const char *nodeid, const char *classname, co
 		fputs("</system-err>\n", fp);
 	}
 	fputs("    </testcase>\n", fp);
+	return 0;
+}
+
+/* Hand one test to fn with its names filled in. */
+static int emit_test(const char *nodeid, const char *classname, const char *name, const char *file,
+		     const attempt *at, size_t n,
+		     int (*fn)(void *data, const ins_export_test *t), void *data)
+{
+	ins_buf cls = INS_BUF_INIT, nm = INS_BUF_INIT;
+	const char *sep = NULL;
+	ins_export_test t;
+	int rc;
+
+	/* the node id cut at its last "::": the file or class, then the name */
+	for (const char *p = nodeid; (p = strstr(p, "::")); p += 2)
+		sep = p;
+	if (classname && *classname)
+		ins_buf_puts(&cls, classname);
+	else if (sep)
+		ins_buf_put(&cls, nodeid, (size_t)(sep - nodeid));
+	if (name && *name)
+		ins_buf_puts(&nm, name);
+	else
+		ins_buf_puts(&nm, sep ? sep + 2 : nodeid);
+	t.nodeid = nodeid;
+	t.classname = cls.ptr ? cls.ptr : "";
+	t.name = nm.ptr;
+	t.file = file;
+	t.attempts = at;
+	t.nattempts = n;
+	rc = fn(data, &t);
 	ins_buf_release(&cls);
 	ins_buf_release(&nm);
+	return rc;
+}
+
+int ins_export_each_test(ins_store *store, const char *uid,
+			 int (*fn)(void *data, const ins_export_test *t), void *data)
+{
+	sqlite3_stmt *st = NULL;
+	ins_buf cur = INS_BUF_INIT;
+	char *classname = NULL, *name = NULL, *file = NULL;
+	attempt *at = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT t.nodeid, t.classname, t.name, t.file, r.outcome, coalesce(r.duration, -1), "
+		"r.message, x.detail, x.stdout, x.stderr FROM session s "
+		"JOIN result r ON r.session_id = s.id JOIN test t ON t.id = r.test_id "
+		"LEFT JOIN result_text x ON x.session_id = r.session_id AND x.test_id = r.test_id "
+		"AND x.attempt = r.attempt WHERE s.uid = ?1 ORDER BY t.nodeid, r.attempt")) < 0)
+		return rc;
+	ins_store__bind_text(st, 1, uid);
+	for (;;) {
+		int step = sqlite3_step(st);
+		const char *nodeid = step == SQLITE_ROW ? ins_store__col_text(st, 0) : NULL;
+
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			rc = ins_store__error(store, "reading the session's results");
+			goto done;
+		}
+		if (n && (!nodeid || strcmp(nodeid, cur.ptr))) {
+			rc = emit_test(cur.ptr, classname, name, file, at, n, fn, data);
+			for (size_t i = 0; i < n; i++)
+				attempt_free(&at[i]);
+			n = 0;
+			free(classname);
+			free(name);
+			free(file);
+			classname = name = file = NULL;
+			if (rc)
+				goto done;
+		}
+		if (!nodeid)
+			break;
+		if (!n) {
+			ins_buf_set(&cur, nodeid);
+			classname = dup_col(st, 1);
+			name = dup_col(st, 2);
+			file = dup_col(st, 3);
+		}
+		at = ins_xgrow(at, &alloc, n + 1, sizeof(*at));
+		at[n].outcome = sqlite3_column_int(st, 4);
+		at[n].duration = sqlite3_column_double(st, 5);
+		at[n].message = dup_col(st, 6);
+		at[n].detail = dup_col(st, 7);
+		at[n].out = dup_col(st, 8);
+		at[n].err = dup_col(st, 9);
+		n++;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n; i++)
+		attempt_free(&at[i]);
+	free(at);
+	free(classname);
+	free(name);
+	free(file);
+	ins_buf_release(&cur);
+	return rc;
 }
 
 int ins_export_junit(ins_store *store, const char *uid, FILE *fp)
 {
 	sqlite3_stmt *st = NULL;
-	ins_buf ts = INS_BUF_INIT, cur = INS_BUF_INIT;
-	char *classname = NULL, *name = NULL, *file = NULL;
-	attempt *at = NULL;
-	size_t n = 0, alloc = 0;
-	int64_t session_id;
+	ins_buf ts = INS_BUF_INIT;
 	int rc;
 
 	if ((rc = ins_store__prepare(store, &st,
@@ -188,7 +267,6 @@ int ins_export_junit(ins_store *store, const char *uid, FILE *fp)
 		sqlite3_finalize(st);
 		return ins_error_set(INS_ENOTFOUND, "no session %s", uid);
 	}
-	session_id = sqlite3_column_int64(st, 0);
 	ins_time_format_iso(&ts, sqlite3_column_int64(st, 2));
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"insight\">\n", fp);
 	fputs("  <testsuite name=\"", fp);
@@ -208,60 +286,9 @@ int ins_export_junit(ins_store *store, const char *uid, FILE *fp)
 	}
 	fputs(">\n", fp);
 	sqlite3_finalize(st);
-
-	if ((rc = ins_store__prepare(store, &st,
-		"SELECT t.nodeid, t.classname, t.name, t.file, r.outcome, coalesce(r.duration, -1), "
-		"r.message, x.detail, x.stdout, x.stderr FROM result r JOIN test t ON t.id = r.test_id "
-		"LEFT JOIN result_text x ON x.session_id = r.session_id AND x.test_id = r.test_id "
-		"AND x.attempt = r.attempt WHERE r.session_id = ?1 ORDER BY t.nodeid, r.attempt")) < 0)
-		goto done;
-	sqlite3_bind_int64(st, 1, session_id);
-	for (;;) {
-		int step = sqlite3_step(st);
-		const char *nodeid = step == SQLITE_ROW ? ins_store__col_text(st, 0) : NULL;
-
-		if (step != SQLITE_ROW && step != SQLITE_DONE) {
-			rc = ins_store__error(store, "reading the session's results");
-			goto done;
-		}
-		if (n && (!nodeid || strcmp(nodeid, cur.ptr))) {
-			put_testcase(fp, cur.ptr, classname, name, file, at, n);
-			for (size_t i = 0; i < n; i++)
-				attempt_free(&at[i]);
-			n = 0;
-			free(classname);
-			free(name);
-			free(file);
-			classname = name = file = NULL;
-		}
-		if (!nodeid)
-			break;
-		if (!n) {
-			ins_buf_set(&cur, nodeid);
-			classname = dup_col(st, 1);
-			name = dup_col(st, 2);
-			file = dup_col(st, 3);
-		}
-		at = ins_xgrow(at, &alloc, n + 1, sizeof(*at));
-		at[n].outcome = sqlite3_column_int(st, 4);
-		at[n].duration = sqlite3_column_double(st, 5);
-		at[n].message = dup_col(st, 6);
-		at[n].detail = dup_col(st, 7);
-		at[n].out = dup_col(st, 8);
-		at[n].err = dup_col(st, 9);
-		n++;
-	}
-	fputs("  </testsuite>\n</testsuites>\n", fp);
-	rc = 0;
-done:
-	sqlite3_finalize(st);
-	for (size_t i = 0; i < n; i++)
-		attempt_free(&at[i]);
-	free(at);
-	free(classname);
-	free(name);
-	free(file);
 	ins_buf_release(&ts);
-	ins_buf_release(&cur);
-	return rc;
+	if ((rc = ins_export_each_test(store, uid, put_testcase, fp)) < 0)
+		return rc;
+	fputs("  </testsuite>\n</testsuites>\n", fp);
+	return 0;
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
-# t6130-ci-report-teamcity - ci report in TeamCity: statistics for the counts
-# and a build problem per new failure, as service messages on stdout, parsed
+# t6130-ci-report-teamcity - ci report in TeamCity: statistics for the counts,
+# a build problem per new failure and the session's tests as test messages
+# (started, failed or ignored, finished with a duration), on stdout, parsed
 # back here with TeamCity's escaping (|| |' |[ |] |n |r |0xXXXX).
 . "$(dirname "$0")/lib.sh"
 
@@ -43,6 +44,17 @@ assert len(problems) == 1, msgs
 want = "new failure: tests/test_a.py::test_one: it's [bad] | x\nnext\u2028end"
 assert problems[0]["description"] == want, repr(problems[0]["description"])
 assert re.fullmatch(r"insight-[0-9a-f]{16}", problems[0]["identity"]), problems[0]
+# every test of the session, in a suite named after the SUT, as TeamCity reads test results
+names = [n for n, a in msgs if n.startswith("test")]
+assert names == ["testSuiteStarted",
+                 "testStarted", "testFailed", "testFinished",
+                 "testStarted", "testFinished", "testSuiteFinished"], names
+started = [a["name"] for n, a in msgs if n == "testStarted"]
+assert started == ["tests/test_a.py::test_one", "tests/test_a.py::test_two"], started
+failed = [a for n, a in msgs if n == "testFailed"][0]
+assert failed["message"] == "it's [bad] | x\nnext\u2028end" and failed["details"] == "tb", failed
+finished = [a for n, a in msgs if n == "testFinished"]
+assert all(a["duration"].isdigit() for a in finished), finished
 EOF_PY
 
 test_expect_success 'setup: one new failure' '
