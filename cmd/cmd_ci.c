@@ -1,6 +1,7 @@
 /*
  * cmd_ci.c - the `insight ci` group: the CI job insight runs in.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -242,6 +244,40 @@ static void write_files(struct report *r, const char *dir)
 	ins_delivery_add(r->d, "files", ok ? INS_DELIVERED : INS_NOT_DELIVERED, ok ? NULL : why.ptr);
 	ins_buf_release(&path);
 	ins_buf_release(&why);
+}
+
+/*
+ * GitLab: the report in the job log, inside a collapsible section named
+ * after the SUT (section names take letters, digits, '_', '.' and '-'),
+ * its header line the counts.
+ */
+static void gitlab_section(struct report *r)
+{
+	ins_render_opts ro = { 0 };
+	ins_buf name = INS_BUF_INIT;
+	long long now = (long long)time(NULL);
+	const ins_compare_result *c = &r->res;
+
+	ins_buf_puts(&name, "insight_report_");
+	for (const char *p = r->sut; *p; p++)
+		ins_buf_putc(&name, isalnum((unsigned char)*p) || strchr("_.-", *p) ? *p : '_');
+	printf("\033[0Ksection_start:%lld:%s[collapsed=true]\r\033[0K", now, name.ptr);
+	if (r->has_base)
+		printf("insight: %zu new failure%s, %zu fixed, %zu still failing, %zu flaky\n",
+		       c->new_failures, c->new_failures == 1 ? "" : "s", c->fixed, c->still_failing,
+		       c->target_flaky);
+	else
+		printf("insight: %zu tests, %zu failing, %zu flaky\n", c->tests, c->target_failing,
+		       c->target_flaky);
+	ro.width = 120;
+	ro.max_rows = 50;
+	fflush(stdout);
+	ins_render(r->cmp, INS_OUT_TERM, &ro, stdout);
+	printf("\033[0Ksection_end:%lld:%s\r\033[0K\n", (long long)time(NULL), name.ptr);
+	fflush(stdout);
+	ins_delivery_add(r->d, "log section", ferror(stdout) ? INS_NOT_DELIVERED : INS_DELIVERED,
+			 NULL);
+	ins_buf_release(&name);
 }
 
 /* The published session as JUnit XML at `path`, written whole or not at all. */
@@ -702,6 +738,8 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 			if (channels & (CH_COMMENT | CH_CHECKS | CH_STATUS))
 				ci_github_http(&r, channels);
 		}
+		if (!strcmp(provider, "gitlab") && (channels & CH_SUMMARY))
+			gitlab_section(&r);
 		if (!strcmp(provider, "gitlab") && (channels & (CH_COMMENT | CH_STATUS | CH_CHECKS)))
 			ci_gitlab_http(&r, channels);
 		if (!strcmp(provider, "azure")) {

@@ -44,7 +44,14 @@ start_contract_server gitlab --option token=$TOKEN --option notes=130 || exit 1
 test_expect_success 'first report: pages of notes, a new note, the commit status' '
 	gl GITLAB_TOKEN=$TOKEN "$INSIGHT_BIN" ci report --sut shop --base latest~1 >out 2>err ||
 		{ cat err; return 1; }
-	test_grep "delivered: comment (created), status" err &&
+	test_grep "delivered: log section, comment (created), status" err &&
+	esc=$(printf "\033") &&
+	head -n 1 out >first &&
+	test_grep "^${esc}\[0Ksection_start:[0-9]*:insight_report_shop\[collapsed=true\]" first &&
+	test_grep "insight: 2 new failures, 0 fixed, 0 still failing, 0 flaky$" first &&
+	tail -n 1 out >last &&
+	test_grep "^${esc}\[0Ksection_end:[0-9]*:insight_report_shop" last &&
+	test_grep "tests/test_a.py::test_1" out &&
 	server_requests >actual &&
 	cat >expect <<-EOF &&
 	GET /api/v4/projects/acme%2Fshop/merge_requests/1/notes?order_by=created_at&per_page=100&sort=asc
