@@ -46,6 +46,7 @@ typedef struct ins_ctx {
 	ins_output output;       /* the resolved output kind */
 	const char *output_file; /* --output FILE, NULL = stdout */
 	const char *color_when;  /* --color auto|always|never */
+	int no_pager;            /* --no-pager */
 	int verbose;             /* -v, repeatable */
 	int quiet;               /* -q */
 	int all;                 /* --all where a command supports it */

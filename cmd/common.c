@@ -2,6 +2,7 @@
  * common.c - helpers every command uses: errors, the store, rendering.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +194,67 @@ int cmd_term_width(void)
 	return 80;
 }
 
+/* The terminal's height in lines, or 0 when unknown. */
+static int term_rows(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+		return ws.ws_row;
+	return 0;
+}
+
+/*
+ * The pager for an answer longer than the screen, as git chooses it:
+ * INSIGHT_PAGER, then PAGER, then less; NULL for none ("" or "cat").
+ */
+static const char *pager_command(void)
+{
+	const char *p = getenv("INSIGHT_PAGER");
+
+	if (!p)
+		p = getenv("PAGER");
+	if (!p)
+		p = "less";
+	return *p && strcmp(p, "cat") ? p : NULL;
+}
+
+/*
+ * Show `text` at the terminal: through the pager when it has more lines
+ * than the screen (less gets -FRX by way of LESS, unless LESS is set, so
+ * that it quits on a short answer and keeps colours), else as it is.
+ */
+static int page(const char *text, size_t len)
+{
+	const char *pager = pager_command();
+	int rows = term_rows(), lines = 0;
+	struct sigaction ign = { 0 }, old_int, old_pipe;
+	FILE *p;
+
+	for (size_t i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	if (!pager || !rows || lines < rows) {
+		fwrite(text, 1, len, stdout);
+		return 0;
+	}
+	fflush(stdout);
+	setenv("LESS", getenv("LESS") ? getenv("LESS") : "FRX", 1);
+	setenv("LV", getenv("LV") ? getenv("LV") : "-c", 1);
+	if (!(p = popen(pager, "w"))) {
+		fwrite(text, 1, len, stdout);
+		return 0;
+	}
+	/* the pager answers ^C and may quit before reading everything */
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	fwrite(text, 1, len, p);
+	pclose(p);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	return 0;
+}
+
 int cmd_render(ins_ctx *ctx, ins_doc *doc)
 {
 	ins_render_opts opts = { 0 };
@@ -207,8 +269,26 @@ int cmd_render(ins_ctx *ctx, ins_doc *doc)
 	opts.width = out.fp == stdout ? cmd_term_width() : 100;
 	opts.max_rows = ctx->all ? 0 : 50;
 	opts.verbose = ctx->verbose;
-	if (ins_render(doc, ctx->output, &opts, out.fp) < 0 && !ferror(out.fp))
+	if (out.fp == stdout && ctx->output == INS_OUT_TERM && !ctx->no_pager &&
+	    isatty(STDOUT_FILENO) && pager_command()) {
+		/* at a terminal: rendered first, then paged when it does not fit */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+
+		if (!mem) {
+			if (ins_render(doc, ctx->output, &opts, stdout) < 0 && !ferror(stdout))
+				rc = cmd_fail(INS_ERROR);
+		} else {
+			if (ins_render(doc, ctx->output, &opts, mem) < 0)
+				rc = cmd_fail(INS_ERROR);
+			if (fclose(mem) == 0 && rc == EXIT_OK)
+				page(text, len);
+			free(text);
+		}
+	} else if (ins_render(doc, ctx->output, &opts, out.fp) < 0 && !ferror(out.fp)) {
 		rc = cmd_fail(INS_ERROR);
+	}
 	rc = cmd_out_close(&out, rc);
 	ins_doc_free(doc);
 	return rc;
