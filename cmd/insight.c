@@ -50,7 +50,7 @@ const struct ins_group *const cmd_groups[] = {
 };
 
 static const char *const top_usage[] = {
-	"insight [--db PATH] [--config FILE] [--format FORMAT] [--color WHEN] [-q | -v] <command> [<args>]",
+	"insight [--db PATH] [--config FILE] [--format FORMAT] [--color WHEN] [--no-pager] [-q | -v] <command> [<args>]",
 	"insight --version",
 	NULL,
 };

@@ -72,6 +72,7 @@ static void raw_value(ins_buf *b, const ins_value *v, int guard)
 		break;
 	case INS_V_REAL:
 	case INS_V_PERCENT:
+	case INS_V_POINTS:
 	case INS_V_DURATION:
 		number(b, v->d);
 		break;

@@ -325,6 +325,7 @@ static void cell_sort_attr(ins_buf *b, const ins_value *v)
 		break;
 	case INS_V_REAL:
 	case INS_V_PERCENT:
+	case INS_V_POINTS:
 	case INS_V_DURATION:
 		ins_buf_puts(b, " data-v=\"");
 		attr_number(b, v->d);

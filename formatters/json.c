@@ -185,6 +185,7 @@ static void jw_value(struct jw *w, const ins_value *v)
 		break;
 	case INS_V_REAL:
 	case INS_V_PERCENT:
+	case INS_V_POINTS:
 	case INS_V_DURATION:
 		jw_double(w, v->d);
 		break;

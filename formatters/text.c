@@ -259,14 +259,15 @@ void ins_text_spark(ins_buf *b, const double *v, size_t n)
 
 int ins_vtype_is_numeric(ins_vtype t)
 {
-	return t == INS_V_INT || t == INS_V_REAL || t == INS_V_PERCENT || t == INS_V_DURATION;
+	return t == INS_V_INT || t == INS_V_REAL || t == INS_V_PERCENT || t == INS_V_DURATION ||
+	       t == INS_V_POINTS;
 }
 
 const char *ins_vtype_name(ins_vtype t)
 {
 	static const char *const names[] = {
 		"null", "text", "longtext", "int", "real", "percent", "duration", "time",
-		"bool", "outcome", "id", "spark",
+		"bool", "outcome", "id", "spark", "points",
 	};
 
 	return (unsigned)t < NELEM(names) ? names[t] : "null";
@@ -352,6 +353,12 @@ void ins_value_text(ins_buf *b, const ins_value *v, unsigned flags)
 		break;
 	case INS_V_PERCENT:
 		ins_percent_text(b, v->d);
+		break;
+	case INS_V_POINTS:
+		if (isfinite(v->d))
+			ins_buf_printf(b, "%+.1f points", 100.0 * v->d + 0.0);
+		else
+			ins_buf_puts(b, "-");
 		break;
 	case INS_V_DURATION:
 		ins_duration_format(b, v->d);

@@ -180,6 +180,15 @@ void ins_doc_fact_percent(ins_doc *doc, const char *id, const char *label, doubl
 	fact_add(doc, id, label, INS_V_PERCENT)->d = ratio;
 }
 
+void ins_doc_fact_points(ins_doc *doc, const char *id, const char *label, double delta)
+{
+	if (!isfinite(delta)) {
+		fact_add(doc, id, label, INS_V_NULL);
+		return;
+	}
+	fact_add(doc, id, label, INS_V_POINTS)->d = delta;
+}
+
 void ins_doc_fact_duration(ins_doc *doc, const char *id, const char *label, double secs)
 {
 	if (!isfinite(secs) || secs < 0) {
@@ -361,12 +370,13 @@ void ins_table_real(ins_table *t, double v)
 	/* NAN (and a negative duration) mean "unknown"; the type is still checked. */
 	if (!isfinite(v) || (col && col->type == INS_V_DURATION && v < 0)) {
 		val = cell_next(t, TYPEBIT(INS_V_REAL) | TYPEBIT(INS_V_PERCENT) |
-				   TYPEBIT(INS_V_DURATION));
+				   TYPEBIT(INS_V_DURATION) | TYPEBIT(INS_V_POINTS));
 		if (val)
 			val->type = INS_V_NULL;
 		return;
 	}
-	val = cell_next(t, TYPEBIT(INS_V_REAL) | TYPEBIT(INS_V_PERCENT) | TYPEBIT(INS_V_DURATION));
+	val = cell_next(t, TYPEBIT(INS_V_REAL) | TYPEBIT(INS_V_PERCENT) | TYPEBIT(INS_V_DURATION) |
+			   TYPEBIT(INS_V_POINTS));
 	if (val)
 		val->d = v;
 }

@@ -423,7 +423,7 @@ int ins_analytics_analyze(ins_doc **out, ins_store *store, const ins_analytics_o
 			ins_buf_clear(&text);
 			ins_buf_printf(&text, "After (%s)", what);
 			ins_table_column(t, "after", text.ptr, INS_V_PERCENT);
-			ins_table_column(t, "change", "Change", INS_V_PERCENT);
+			ins_table_column(t, "change", "Change", INS_V_POINTS);
 		}
 		ins_table_column(t, "runs_before", "Runs before", INS_V_INT);
 		ins_table_column(t, "runs_after", "Runs after", INS_V_INT);

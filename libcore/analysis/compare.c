@@ -868,7 +868,7 @@ static ins_doc *build_doc(struct cmp *c, const ins_selection *bs, const ins_sele
 	put_count(doc, "duration_too_few", "Durations with too few runs", r->too_few);
 	ins_doc_fact_percent(doc, "base_pass_rate", "Base pass rate", r->base_pass_rate);
 	ins_doc_fact_percent(doc, "target_pass_rate", "Target pass rate", r->target_pass_rate);
-	ins_doc_fact_percent(doc, "pass_rate_delta", "Pass-rate change",
+	ins_doc_fact_points(doc, "pass_rate_delta", "Pass-rate change",
 			     isnan(r->base_pass_rate) || isnan(r->target_pass_rate) ? NAN :
 			     r->target_pass_rate - r->base_pass_rate);
 	for (int i = 0; i < INS_GATE_COUNT; i++)

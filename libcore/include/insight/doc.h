@@ -32,7 +32,9 @@ typedef enum ins_vtype {
 	INS_V_BOOL,
 	INS_V_OUTCOME,  /* outcome name; coloured in term and HTML */
 	INS_V_ID,       /* a session id: shown short in term, full in JSON */
-	INS_V_SPARK     /* a row's own series (values in .spark): sparkline in term/HTML, array in JSON */
+	INS_V_SPARK,    /* a row's own series (values in .spark): sparkline in term/HTML, array in JSON */
+	INS_V_POINTS    /* a change of a ratio (-1..1), shown in percentage points ("-4.0 points");
+			   JSON keeps the ratio */
 } ins_vtype;
 
 typedef struct ins_value {
@@ -131,6 +133,7 @@ void ins_doc_fact_text(ins_doc *doc, const char *id, const char *label, const ch
 void ins_doc_fact_int(ins_doc *doc, const char *id, const char *label, int64_t v);
 void ins_doc_fact_real(ins_doc *doc, const char *id, const char *label, double v);
 void ins_doc_fact_percent(ins_doc *doc, const char *id, const char *label, double ratio); /* NAN = null */
+void ins_doc_fact_points(ins_doc *doc, const char *id, const char *label, double delta); /* NAN = null */
 void ins_doc_fact_duration(ins_doc *doc, const char *id, const char *label, double secs); /* <0 = null */
 void ins_doc_fact_time(ins_doc *doc, const char *id, const char *label, int64_t ms);    /* 0 = null */
 void ins_doc_fact_bool(ins_doc *doc, const char *id, const char *label, int v);
