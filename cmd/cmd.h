@@ -47,6 +47,7 @@ typedef struct ins_ctx {
 	const char *output_file; /* --output FILE, NULL = stdout */
 	const char *color_when;  /* --color auto|always|never */
 	int no_pager;            /* --no-pager */
+	const char *table;       /* --table: the table csv and tsv write */
 	int verbose;             /* -v, repeatable */
 	int quiet;               /* -q */
 	int all;                 /* --all where a command supports it */

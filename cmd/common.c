@@ -261,6 +261,24 @@ int cmd_render(ins_ctx *ctx, ins_doc *doc)
 	cmd_out out;
 	int rc;
 
+	if (ctx->table && ctx->output != INS_OUT_CSV && ctx->output != INS_OUT_TSV) {
+		ins_doc_free(doc);
+		return cmd_usage_error(ctx, "--table is for --format csv or tsv");
+	}
+	if (ctx->table && !ins_csv_table(doc, ctx->table)) {
+		ins_buf ids = INS_BUF_INIT;
+
+		for (size_t s = 0; s < doc->nsections; s++)
+			for (size_t i = 0; i < doc->sections[s]->ntables; i++)
+				ins_buf_printf(&ids, "%s%s", ids.len ? ", " : "",
+					       doc->sections[s]->tables[i]->id);
+		rc = cmd_usage_error(ctx, "no table '%s' in this answer (%s%s)", ctx->table,
+				     ids.len ? "its tables: " : "it has no table",
+				     ids.len ? ids.ptr : "");
+		ins_buf_release(&ids);
+		ins_doc_free(doc);
+		return rc;
+	}
 	if ((rc = cmd_out_open(ctx, &out)) != EXIT_OK) {
 		ins_doc_free(doc);
 		return rc;
@@ -269,6 +287,7 @@ int cmd_render(ins_ctx *ctx, ins_doc *doc)
 	opts.width = out.fp == stdout ? cmd_term_width() : 100;
 	opts.max_rows = ctx->all ? 0 : 50;
 	opts.verbose = ctx->verbose;
+	opts.table = ctx->table;
 	if (out.fp == stdout && ctx->output == INS_OUT_TERM && !ctx->no_pager &&
 	    isatty(STDOUT_FILENO) && pager_command()) {
 		/* at a terminal: rendered first, then paged when it does not fit */

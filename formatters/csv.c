@@ -3,17 +3,16 @@
  * spreadsheets and shell pipelines.
  *
  * Decisions:
- * - Tables only: series and notes are not written (use json for them).
- *   A document without tables writes its facts as a table of two columns,
- *   "fact" and "value", so that every command answers something.
- * - One table: a header line of column ids, then one line per row: plain
- *   CSV any reader accepts. Several tables: each is preceded by a line
- *   "# <table id>" and followed by a blank line, so `grep -v '^#'` style
- *   tools and people can tell them apart; commands that feed spreadsheets
- *   produce one table.
+ * - One table per output: a header line of column ids, then one line per
+ *   row, no comment lines; plain CSV any reader accepts. The table is the
+ *   one opts->table names (--table ID), else the document's main one: the
+ *   table with the most rows (the first of those). Series
+ *   and notes are not written (use json for them). A document without
+ *   tables writes its facts as a table of two columns, "fact" and "value",
+ *   so that every command answers something.
  * - Headers are the stable column ids (as in JSON), not the labels.
- * - Values are machine values, as in JSON: numbers unformatted, PERCENT as
- *   the ratio, DURATION in seconds, TIME as ISO 8601 UTC, BOOL as
+ * - Values are machine values, as in JSON: numbers to 6 significant digits
+ *   (whole numbers whole), PERCENT as the ratio, DURATION in seconds, TIME as ISO 8601 UTC, BOOL as
  *   true/false, NULL as an empty field, session ids in full, SPARK as the
  *   values separated by ';' (an empty item for a gap).
  * - CSV: a field is quoted when it holds the separator, a quote, CR, LF or
@@ -45,9 +44,12 @@ static void number(ins_buf *b, double d)
 
 	if (!isfinite(d))
 		return;
-	snprintf(tmp, sizeof(tmp), "%.15g", d);
-	if (strtod(tmp, NULL) != d)
-		snprintf(tmp, sizeof(tmp), "%.17g", d);
+	if (d == floor(d) && fabs(d) < 1e15)
+		snprintf(tmp, sizeof(tmp), "%.0f", d + 0.0);
+	else if (fabs(d) >= 1e6)
+		snprintf(tmp, sizeof(tmp), "%.0f", d);
+	else
+		snprintf(tmp, sizeof(tmp), "%.6g", d);
 	ins_buf_puts(b, tmp);
 }
 
@@ -180,32 +182,28 @@ static void facts(ins_buf *out, const ins_doc *doc, char sep)
 	ins_buf_release(&name);
 }
 
-void ins_render_csv(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts, char sep)
+const ins_table *ins_csv_table(const ins_doc *doc, const char *id)
 {
-	size_t ntables = 0, n = 0;
+	const ins_table *best = NULL;
 
 	for (size_t s = 0; s < doc->nsections; s++)
-		ntables += doc->sections[s]->ntables;
-	if (!ntables) {
-		facts(out, doc, sep);
-		return;
-	}
-	for (size_t s = 0; s < doc->nsections; s++) {
 		for (size_t i = 0; i < doc->sections[s]->ntables; i++) {
 			const ins_table *t = doc->sections[s]->tables[i];
 
-			if (ntables > 1) {
-				if (n)
-					ins_buf_putc(out, '\n');
-				ins_buf_puts(out, "# ");
-				if (t->id)
-					ins_text_escape(out, t->id, strlen(t->id), 0);
-				else
-					ins_buf_printf(out, "table_%zu", n + 1);
-				ins_buf_putc(out, '\n');
-			}
-			table(out, t, sep);
-			n++;
+			if (id && t->id && !strcmp(t->id, id))
+				return t;
+			if (!id && (!best || t->nrows > best->nrows))
+				best = t;
 		}
-	}
+	return best;
+}
+
+void ins_render_csv(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts, char sep)
+{
+	const ins_table *t = ins_csv_table(doc, opts ? opts->table : NULL);
+
+	if (t)
+		table(out, t, sep);
+	else if (!opts || !opts->table)
+		facts(out, doc, sep);
 }

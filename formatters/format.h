@@ -24,11 +24,18 @@ typedef struct ins_render_opts {
 	int width;        /* terminal columns; 0 = 80 */
 	size_t max_rows;  /* rows shown per table before "N more (use --all)"; 0 = all */
 	int verbose;      /* term: show long text (tracebacks, output) */
+	const char *table; /* csv/tsv: the id of the one table to write; NULL = the main one */
 } ins_render_opts;
 
 /* "term", "md"/"markdown", "html", "json", "csv", "tsv"; -1 when unknown. */
 int ins_output_parse(const char *name, ins_output *out);
 const char *ins_output_name(ins_output k);
+
+/*
+ * The table CSV and TSV write: the one with id `id`; when `id` is NULL, the
+ * main one (the most rows, the first of those). NULL when there is none.
+ */
+const ins_table *ins_csv_table(const ins_doc *doc, const char *id);
 
 /* Render `doc` to `out`. Returns 0, or -1 when writing failed (errno is set). */
 int ins_render(const ins_doc *doc, ins_output kind, const ins_render_opts *opts, FILE *out);

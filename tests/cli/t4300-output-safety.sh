@@ -143,4 +143,17 @@ test_expect_success 'the flaky quarantine list follows the same rules' '
 	test_grep "it is a directory" err
 '
 
+test_expect_success 'CSV: one table with no comment lines, --table picks another, an unknown one is listed' '
+	insight --format csv session show latest >main.csv &&
+	! grep -q "^#" main.csv &&
+	head -n 1 main.csv >header &&
+	test_grep "^test,outcome" header &&
+	insight --format csv --table tags session show latest >tags.csv &&
+	test "$(head -n 1 tags.csv)" = "key,value" &&
+	test_must_fail insight --format csv --table nope session show latest 2>err &&
+	test_grep "no table .nope. in this answer (its tables: " err &&
+	test_must_fail insight --format json --table tags session show latest 2>err &&
+	test_grep "\-\-table is for --format csv or tsv" err
+'
+
 test_done

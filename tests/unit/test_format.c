@@ -227,26 +227,19 @@ static const char golden_md[] =
 	"\n"
 	"**1 new failure**\n";
 
+/* one table, the main one (the most rows), with no comment lines */
 static const char golden_csv[] =
-	"# changes\n"
 	"nodeid,outcome,duration,runs,trend,detail\n"
 	"tests/test_a.py::test_parse[東京],failed,1.25,3,1;2;3,\"Traceback (most recent call last):\n"
 	"\tassert 1 == 2\"\n"
 	"tests/test_b.py::test_really_long_name_that_needs_cutting_somewhere,passed,0.012,10,3;;1,\n"
-	"tests/test_c.py::test_esc\\x1b[31mred,skipped,,,,\n"
-	"\n"
-	"# removed\n"
-	"nodeid\n";
+	"tests/test_c.py::test_esc\\x1b[31mred,skipped,,,,\n";
 
 static const char golden_tsv[] =
-	"# changes\n"
 	"nodeid\toutcome\tduration\truns\ttrend\tdetail\n"
 	"tests/test_a.py::test_parse[東京]\tfailed\t1.25\t3\t1;2;3\tTraceback (most recent call last):\\n\\tassert 1 == 2\n"
 	"tests/test_b.py::test_really_long_name_that_needs_cutting_somewhere\tpassed\t0.012\t10\t3;;1\t\n"
-	"tests/test_c.py::test_esc\\\\x1b[31mred\tskipped\t\t\t\t\n"
-	"\n"
-	"# removed\n"
-	"nodeid\n";
+	"tests/test_c.py::test_esc\\\\x1b[31mred\tskipped\t\t\t\t\n";
 
 static const char golden_term_verbose[] =
 	"Compare main → feature\n"
