@@ -240,8 +240,8 @@ static int cmd_analytics_compare(int argc, const char **argv, ins_ctx *ctx)
 	const char *base = NULL, *target = NULL;
 	const struct ins_option opts[] = {
 		OPT_STRING('b', "base", &base, "REF",
-			   "a session, SUT, period (7d, 2026-11-01..2026-11-07) or git revision", NULL),
-		OPT_STRING('t', "target", &target, "REF", "the same kinds of ref as --base", NULL),
+			   "a session, SUT, period (7d, 2026-11-01..2026-11-07) or git revision", "ref"),
+		OPT_STRING('t', "target", &target, "REF", "the same kinds of ref as --base", "ref"),
 		OPT_STRING('m', "mode", &c.mode, "MODE", "read both refs as: session, sut, period, commit",
 			   "session|sut|period|commit"),
 		COMPARE_OPTIONS(c),

@@ -664,7 +664,7 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 			   "session"), \
 		OPT_STRING('s', "sut", &r.sut, "NAME", "the system under test (default: session.sut)", "sut"), \
 		OPT_STRING('b', "base", &base, "REF", \
-			   "compare with this ref (default: the PR's target branch)", NULL), \
+			   "compare with this ref (default: the PR's target branch)", "ref"), \
 		OPT_STRING(0, "report-url", &r.report_url, "URL", "link to the full HTML report", NULL), \
 		OPT_STRING(0, "fail-on", &fail_on, "LIST", \
 			   "after publishing, exit 1 when one holds: new-failures,regressions,any-failure,flaky", \

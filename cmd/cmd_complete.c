@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "insight/git.h"
 #include "completion-scripts.h"
 #include "insight/complete.h"
 #include "insight/config.h"
@@ -181,6 +182,23 @@ static void add_store(struct answer *a, ins_complete_kind kind, const char *db, 
 	ins_error_clear();
 }
 
+static void add_branch_cb(void *data, const char *name)
+{
+	add(data, name, "branch");
+}
+
+/* A ref of compare: latest~N, SUTs, periods and the repository's branches. */
+static void add_refs(struct answer *a, const char *db)
+{
+	add(a, "latest", "the newest session");
+	add(a, "latest~1", "the session before it");
+	add(a, "latest~2", NULL);
+	add_words(a, "1d|7d|14d|30d|yesterday");
+	add_store(a, INS_COMPLETE_SUT, db, NULL);
+	ins_git_branches(NULL, add_branch_cb, a);
+	ins_error_clear();
+}
+
 /* Complete per a `complete` hint of an option table ("file", "sut", "a|b", ...). */
 static void add_hint(struct answer *a, const char *hint, const char *db, const char *sut)
 {
@@ -196,6 +214,8 @@ static void add_hint(struct answer *a, const char *hint, const char *db, const c
 		add_store(a, INS_COMPLETE_SUT, db, NULL);
 	else if (!strcmp(hint, "session"))
 		add_store(a, INS_COMPLETE_SESSION, db, sut);
+	else if (!strcmp(hint, "ref"))
+		add_refs(a, db);
 	else if (!strcmp(hint, "test"))
 		add_store(a, INS_COMPLETE_TEST, db, sut);
 	else if (!strcmp(hint, "config-key"))

@@ -288,6 +288,29 @@ int ins_git_resolve(char out[41], const char *repo_path, const char *rev)
 	return rc;
 }
 
+int ins_git_branches(const char *repo_path, void (*fn)(void *data, const char *name), void *data)
+{
+	git_repository *repo = NULL;
+	git_branch_iterator *it = NULL;
+	git_reference *ref;
+	git_branch_t type;
+	int rc;
+
+	if ((rc = ins__gitlib_load()) < 0)
+		return rc;
+	if ((rc = open_repo(&repo, repo_path)) < 0)
+		return rc;
+	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_ALL) == 0) {
+		while (git_branch_next(&ref, &type, it) == 0) {
+			fn(data, git_reference_shorthand(ref));
+			git_reference_free(ref);
+		}
+		git_branch_iterator_free(it);
+	}
+	git_repository_free(repo);
+	return 0;
+}
+
 int ins_git_is_ancestor(const char *repo_path, const char *ancestor, const char *descendant)
 {
 	git_repository *repo = NULL;

@@ -20,6 +20,9 @@
 
 #define INS__GITLIB_FUNCS(X) \
 	X(git_libgit2_init) \
+	X(git_branch_iterator_free) \
+	X(git_branch_iterator_new) \
+	X(git_branch_next) \
 	X(git_error_last) \
 	X(git_config_delete_entry) \
 	X(git_config_foreach) \
@@ -86,6 +89,9 @@ int ins__gitlib_load(void);
 
 #ifndef INS__GITLIB_IMPL
 #define git_libgit2_init (ins__gitlib.git_libgit2_init)
+#define git_branch_iterator_free (ins__gitlib.git_branch_iterator_free)
+#define git_branch_iterator_new (ins__gitlib.git_branch_iterator_new)
+#define git_branch_next (ins__gitlib.git_branch_next)
 #define git_error_last (ins__gitlib.git_error_last)
 #define git_config_delete_entry (ins__gitlib.git_config_delete_entry)
 #define git_config_foreach (ins__gitlib.git_config_foreach)

@@ -195,4 +195,20 @@ test_expect_success 'fish: the completion function answers' '
 	test_cmp expect actual
 '
 
+test_expect_success '--base and --target offer latest~N, periods, SUTs and branches' '
+	mkdir refs && cd refs &&
+	git init -q . && git commit -q --allow-empty -m one && git branch release-1 &&
+	export INSIGHT_DB="$PWD/h.db" &&
+	printf "%s\n" "<testsuite name=\"s\"><testcase classname=\"m\" name=\"a\"/></testsuite>" >r.xml &&
+	insight session import -q --sut shop r.xml >/dev/null &&
+	insight __complete analytics compare --base "" >out 2>err &&
+	cut -f1 out >values &&
+	for v in latest latest~1 7d 30d shop release-1; do
+		grep -qx -- "$v" values || { echo "$v is not offered"; cat out; return 1; }
+	done &&
+	insight __complete analytics compare --target "rel" >out &&
+	test "$(sed -n 2p out | cut -f1)" = release-1 &&
+	test ! -s err
+'
+
 test_done

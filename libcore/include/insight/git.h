@@ -90,4 +90,11 @@ int ins_git_walk(const char *repo_path, const char *from, size_t max, ins_git_wa
 int ins_git_commits_between(const char *repo_path, const char *old_rev, const char *new_rev,
 			    ins_git_commit **out, size_t *n);
 
+/*
+ * Call fn with the short name of each local and remote-tracking branch of
+ * the repository at (or above) `repo_path` (NULL = the working directory).
+ * Returns 0, or the error of loading libgit2 or opening the repository.
+ */
+int ins_git_branches(const char *repo_path, void (*fn)(void *data, const char *name), void *data);
+
 #endif
