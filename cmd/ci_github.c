@@ -30,7 +30,6 @@
 #include "insight/config.h"
 #include "insight/report_md.h"
 
-#define GH_PAGE 100           /* comments a page: GitHub's maximum */
 #define GH_ANNOTATIONS 50     /* annotations a check run request: GitHub's maximum */
 #define GH_SUMMARY_MAX 65535  /* characters of a check run's summary */
 #define GH_STATUS_MAX 140     /* characters of a status description */
@@ -41,7 +40,7 @@ struct gh {
 	ins_net *net;
 	const char *api, *repo, *sha, *pr;
 	const char *headers[4];
-	ins_buf auth, marker, url;
+	ins_buf auth, marker;
 };
 
 static void gh_failure(struct gh *g, const char *target, const ins_http_response *resp,
@@ -61,7 +60,8 @@ static void gh_comment(struct gh *g)
 				 INS_SKIPPED, "not a pull request");
 		return;
 	}
-	ins_buf_printf(&list, "%s/repos/%s/issues/%s/comments?per_page=100", g->api, g->repo, g->pr);
+	ins_buf_printf(&list, "%s/repos/%s/issues/%s/comments?per_page=100", g->api, g->repo,
+		       g->pr); /* 100: GitHub's most a page */
 	ins_buf_printf(&create, "%s/repos/%s/issues/%s/comments", g->api, g->repo, g->pr);
 	ins_buf_printf(&update, "%s/repos/%s/issues/comments", g->api, g->repo);
 	h.list_url = list.ptr;
@@ -278,8 +278,7 @@ done:
 
 void ci_github_http(struct report *r, unsigned channels)
 {
-	struct gh g = { r, NULL, NULL, NULL, NULL, NULL, { NULL }, INS_BUF_INIT, INS_BUF_INIT,
-			INS_BUF_INIT };
+	struct gh g = { r, NULL, NULL, NULL, NULL, NULL, { NULL }, INS_BUF_INIT, INS_BUF_INIT };
 	const struct ins_config *cfg;
 	const char *token = NULL, *from = NULL;
 	static const char *const names[] = { "comment", "checks", "status" };
@@ -335,5 +334,4 @@ void ci_github_http(struct report *r, unsigned channels)
 	ins_net_free(g.net);
 	ins_buf_release(&g.auth);
 	ins_buf_release(&g.marker);
-	ins_buf_release(&g.url);
 }
