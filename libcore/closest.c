@@ -7,13 +7,12 @@
 #include "insight/buf.h"
 #include "insight/closest.h"
 
-/* Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps). */
-static size_t edit_distance(const char *a, const char *b)
+size_t ins_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	size_t *d, r;
 
-	if (la > 64 || lb > 64)
+	if (la > 80 || lb > 80)
 		return (size_t)-1;
 	d = ins_xcalloc((la + 1) * (lb + 1), sizeof(*d));
 #define D(i, j) d[(i) * (lb + 1) + (j)]
@@ -49,7 +48,7 @@ const char *ins_closest(const char *word, const char *const *names, size_t n)
 	if (limit < 2)
 		limit = 2;
 	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(word, names[i]);
+		size_t d = ins_edit_distance(word, names[i]);
 		if (!strncmp(names[i], word, strlen(word)) && strlen(word) >= 2)
 			d = 1; /* a prefix is a good guess */
 		if (d < best_d) {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "gitlib.h"
+#include "insight/closest.h"
 #include "insight/config.h"
 #include "insight/errors.h"
 #include "insight/secret.h"
@@ -129,39 +130,6 @@ void ins_config_key_envvar(ins_buf *out, const char *name)
 	}
 }
 
-/* Optimal string alignment distance, for "did you mean". */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), r;
-	size_t *d;
-
-	if (la > 80 || lb > 80)
-		return (size_t)-1;
-	d = ins_xcalloc((la + 1) * (lb + 1), sizeof(*d));
-#define D(i, j) d[(i) * (lb + 1) + (j)]
-	for (size_t i = 0; i <= la; i++)
-		D(i, 0) = i;
-	for (size_t j = 0; j <= lb; j++)
-		D(0, j) = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			size_t v = D(i - 1, j) + 1;
-			if (D(i, j - 1) + 1 < v)
-				v = D(i, j - 1) + 1;
-			if (D(i - 1, j - 1) + (a[i - 1] != b[j - 1]) < v)
-				v = D(i - 1, j - 1) + (a[i - 1] != b[j - 1]);
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    D(i - 2, j - 2) + 1 < v)
-				v = D(i - 2, j - 2) + 1;
-			D(i, j) = v;
-		}
-	}
-	r = D(la, lb);
-#undef D
-	free(d);
-	return r;
-}
-
 const char *ins_config_key_suggest(const char *name)
 {
 	char *norm = normalise(name);
@@ -176,7 +144,7 @@ const char *ins_config_key_suggest(const char *name)
 
 		if (strchr(k->name, '*'))
 			continue;
-		dd = distance(norm, k->name);
+		dd = ins_edit_distance(norm, k->name);
 		/* The right key in the wrong section is a good guess too. */
 		if (key && kkey && !strcmp(key, kkey) && dd > 1)
 			dd = limit;

@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 
+/* The optimal string alignment distance of a and b; (size_t)-1 past 80 bytes either. */
+size_t ins_edit_distance(const char *a, const char *b);
+
 /* The closest of `names` to `word`, or NULL when nothing is close. */
 const char *ins_closest(const char *word, const char *const *names, size_t n);
 
