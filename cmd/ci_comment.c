@@ -23,6 +23,24 @@ int ci_report_failed(const struct report *r)
 	return r->has_base ? r->res.new_failures > 0 : r->res.target_failing > 0;
 }
 
+void ci_headline(const struct report *r, ins_buf *out, size_t max)
+{
+	const ins_compare_result *c = &r->res;
+
+	if (r->has_base)
+		ins_buf_printf(out, "%zu new failure%s, %zu fixed, %zu still failing, %zu flaky",
+			       c->new_failures, c->new_failures == 1 ? "" : "s", c->fixed,
+			       c->still_failing, c->target_flaky);
+	else
+		ins_buf_printf(out, "%zu test%s, %zu failing, %zu flaky (no base to compare with)",
+			       c->tests, c->tests == 1 ? "" : "s", c->target_failing,
+			       c->target_flaky);
+	if (c->target_pass_rate == c->target_pass_rate)
+		ins_buf_printf(out, "; pass rate %.1f%%", 100 * c->target_pass_rate);
+	if (out->len > max)
+		ins_buf_truncate(out, max);
+}
+
 void ci_http_failure(struct report *r, const char *host, const char *subject, const char *target,
 		     const ins_http_response *resp, const char *permission)
 {

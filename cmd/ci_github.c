@@ -81,25 +81,6 @@ static const char *gh_conclusion(const struct report *r)
 	return ci_report_failed(r) ? "failure" : "success";
 }
 
-/* The headline: "2 new failures, 1 fixed; pass rate 98.6%" and the like, within `max`. */
-static void gh_headline(const struct report *r, ins_buf *out, size_t max)
-{
-	const ins_compare_result *c = &r->res;
-
-	if (r->has_base)
-		ins_buf_printf(out, "%zu new failure%s, %zu fixed, %zu still failing, %zu flaky",
-			       c->new_failures, c->new_failures == 1 ? "" : "s", c->fixed,
-			       c->still_failing, c->target_flaky);
-	else
-		ins_buf_printf(out, "%zu test%s, %zu failing, %zu flaky (no base to compare with)",
-			       c->tests, c->tests == 1 ? "" : "s", c->target_failing,
-			       c->target_flaky);
-	if (c->target_pass_rate == c->target_pass_rate)
-		ins_buf_printf(out, "; pass rate %.1f%%", 100 * c->target_pass_rate);
-	if (out->len > max)
-		ins_buf_truncate(out, max);
-}
-
 /* The file a node id names ("tests/test_x.py::test_y" -> "tests/test_x.py"), or 0. */
 static size_t nodeid_file(const char *id)
 {
@@ -170,7 +151,7 @@ static void gh_status(struct gh *g, const char *note)
 	int rc;
 
 	ins_buf_printf(&url, "%s/repos/%s/statuses/%s", g->api, g->repo, g->sha);
-	gh_headline(g->r, &desc, GH_STATUS_MAX);
+	ci_headline(g->r, &desc, GH_STATUS_MAX);
 	ins_buf_printf(&ctxname, "insight/%s", g->r->sut);
 	cJSON_AddStringToObject(body, "state", gh_conclusion(g->r));
 	cJSON_AddStringToObject(body, "description", desc.ptr);
@@ -204,7 +185,7 @@ static int gh_checks(struct gh *g)
 	double id = 0;
 	int rc, refused = 0, batches = 1;
 
-	gh_headline(g->r, &title, 1000);
+	ci_headline(g->r, &title, 1000);
 	ins_buf_printf(&name, "insight (%s)", g->r->sut);
 	ins_buf_printf(&url, "%s/repos/%s/check-runs", g->api, g->repo);
 	cJSON_AddStringToObject(body, "name", name.ptr);

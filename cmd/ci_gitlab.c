@@ -36,19 +36,10 @@ static void gl_status(struct report *r, ins_net *net, const char *const *headers
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
 	ins_buf url = INS_BUF_INIT, desc = INS_BUF_INIT, name = INS_BUF_INIT;
 	cJSON *body = cJSON_CreateObject();
-	const ins_compare_result *c = &r->res;
 	int rc;
 
 	ins_buf_printf(&url, "%s/projects/%s/statuses/%s", api, project, sha);
-	if (r->has_base)
-		ins_buf_printf(&desc, "%zu new failure%s, %zu fixed, %zu still failing, %zu flaky",
-			       c->new_failures, c->new_failures == 1 ? "" : "s", c->fixed,
-			       c->still_failing, c->target_flaky);
-	else
-		ins_buf_printf(&desc, "%zu tests, %zu failing, %zu flaky", c->tests,
-			       c->target_failing, c->target_flaky);
-	if (desc.len > GL_DESCRIPTION_MAX)
-		ins_buf_truncate(&desc, GL_DESCRIPTION_MAX);
+	ci_headline(r, &desc, GL_DESCRIPTION_MAX);
 	ins_buf_printf(&name, "insight/%s", r->sut);
 	cJSON_AddStringToObject(body, "state", ci_report_failed(r) ? "failed" : "success");
 	cJSON_AddStringToObject(body, "name", name.ptr);

@@ -254,21 +254,15 @@ static void write_files(struct report *r, const char *dir)
 static void gitlab_section(struct report *r)
 {
 	ins_render_opts ro = { 0 };
-	ins_buf name = INS_BUF_INIT;
+	ins_buf name = INS_BUF_INIT, head = INS_BUF_INIT;
 	long long now = (long long)time(NULL);
-	const ins_compare_result *c = &r->res;
 
 	ins_buf_puts(&name, "insight_report_");
 	for (const char *p = r->sut; *p; p++)
 		ins_buf_putc(&name, isalnum((unsigned char)*p) || strchr("_.-", *p) ? *p : '_');
-	printf("\033[0Ksection_start:%lld:%s[collapsed=true]\r\033[0K", now, name.ptr);
-	if (r->has_base)
-		printf("insight: %zu new failure%s, %zu fixed, %zu still failing, %zu flaky\n",
-		       c->new_failures, c->new_failures == 1 ? "" : "s", c->fixed, c->still_failing,
-		       c->target_flaky);
-	else
-		printf("insight: %zu tests, %zu failing, %zu flaky\n", c->tests, c->target_failing,
-		       c->target_flaky);
+	ci_headline(r, &head, 1000);
+	printf("\033[0Ksection_start:%lld:%s[collapsed=true]\r\033[0Kinsight: %s\n", now, name.ptr,
+	       head.ptr);
 	ro.width = 120;
 	ro.max_rows = 50;
 	fflush(stdout);
@@ -278,6 +272,7 @@ static void gitlab_section(struct report *r)
 	ins_delivery_add(r->d, "log section", ferror(stdout) ? INS_NOT_DELIVERED : INS_DELIVERED,
 			 NULL);
 	ins_buf_release(&name);
+	ins_buf_release(&head);
 }
 
 /* The published session as JUnit XML at `path`, written whole or not at all. */

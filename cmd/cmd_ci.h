@@ -70,6 +70,13 @@ void ci_marker_comment(struct report *r, const struct ci_host *h, const char *ma
  */
 int ci_report_failed(const struct report *r);
 
+/*
+ * The report's headline, for a status description, a check run's title or a
+ * log section: "2 new failures, 1 fixed, 0 still failing, 0 flaky; pass
+ * rate 98.6%" (without a base, the counts of the session), cut to `max`.
+ */
+void ci_headline(const struct report *r, ins_buf *out, size_t max);
+
 /* "<host> answered 403: the token needs `<permission>` (<the host's message>)" into r->d. */
 void ci_http_failure(struct report *r, const char *host, const char *subject, const char *target,
 		     const ins_http_response *resp, const char *permission);

@@ -48,7 +48,7 @@ test_expect_success 'first report: pages of notes, a new note, the commit status
 	esc=$(printf "\033") &&
 	head -n 1 out >first &&
 	test_grep "^${esc}\[0Ksection_start:[0-9]*:insight_report_shop\[collapsed=true\]" first &&
-	test_grep "insight: 2 new failures, 0 fixed, 0 still failing, 0 flaky$" first &&
+	test_grep "insight: 2 new failures, 0 fixed, 0 still failing, 0 flaky; pass rate 33.3%$" first &&
 	tail -n 1 out >last &&
 	test_grep "^${esc}\[0Ksection_end:[0-9]*:insight_report_shop" last &&
 	test_grep "tests/test_a.py::test_1" out &&
