@@ -7,7 +7,8 @@
  * and shrunk to the terminal width: the widest text columns give way first,
  * cut with "…"; numbers right-aligned). Verdict notes come right under the
  * title, the other notes last. Facts and tables marked minor (empty sections,
- * facts that say nothing) are left out unless verbose; long text is shown
+ * facts that say nothing) and facts that only repeat a title above them are
+ * left out unless verbose, and a table heading equal to that title goes; long text is shown
  * under its row with -v, or its first lines when its column asks for that.
  *
  * Invariants: every string from the document is escaped (ins_text_escape)
@@ -45,6 +46,8 @@ struct term {
 	size_t width;       /* columns available */
 	int blocks;         /* blocks written so far */
 	int after_heading;  /* the last line was a heading: no blank line before the next block */
+	const char *title;  /* the document's title */
+	const char *sec_title; /* the current section's title */
 };
 
 static void sgr(struct term *t, const char *code)
@@ -171,13 +174,21 @@ static int left_out(const struct term *t, int minor)
 	return minor && !t->o->verbose;
 }
 
+/* Whether a fact is left out: minor, or only repeating a title above it. */
+static int fact_left_out(const struct term *t, const ins_fact *f)
+{
+	if (t->o->verbose)
+		return 0;
+	return f->minor || ins_fact_echoes(f, t->title) || ins_fact_echoes(f, t->sec_title);
+}
+
 static void render_facts(struct term *t, const ins_section *sec)
 {
 	size_t lw = 0, shown = 0;
 	ins_buf *labels;
 
 	for (size_t i = 0; i < sec->nfacts; i++)
-		shown += !left_out(t, sec->facts[i].minor);
+		shown += !fact_left_out(t, &sec->facts[i]);
 	if (!shown)
 		return;
 	labels = ins_xcalloc(sec->nfacts, sizeof(*labels));
@@ -185,7 +196,7 @@ static void render_facts(struct term *t, const ins_section *sec)
 		size_t w;
 
 		ins_buf_init(&labels[i]);
-		if (left_out(t, sec->facts[i].minor))
+		if (fact_left_out(t, &sec->facts[i]))
 			continue;
 		escaped(&labels[i], sec->facts[i].label ? sec->facts[i].label : sec->facts[i].id);
 		ins_buf_putc(&labels[i], ':');
@@ -202,7 +213,7 @@ static void render_facts(struct term *t, const ins_section *sec)
 		ins_buf val = INS_BUF_INIT, fit = INS_BUF_INIT;
 		size_t w;
 
-		if (left_out(t, sec->facts[i].minor)) {
+		if (fact_left_out(t, &sec->facts[i])) {
 			ins_buf_release(&labels[i]);
 			continue;
 		}
@@ -623,7 +634,9 @@ static void render_table(struct term *t, const ins_table *tab)
 
 	if (left_out(t, tab->minor))
 		goto done;
-	if (tab->title)
+	/* a heading that only repeats the title above it goes */
+	if (tab->title && !ins_title_same(tab->title, t->title) &&
+	    !ins_title_same(tab->title, t->sec_title))
 		heading(t, tab->title);
 	block_start(t);
 	if (!tab->nrows) {
@@ -996,7 +1009,7 @@ static int section_shown(const struct term *t, const ins_section *sec)
 	if (sec->nseries)
 		return 1;
 	for (size_t i = 0; i < sec->nfacts; i++)
-		if (!left_out(t, sec->facts[i].minor))
+		if (!fact_left_out(t, &sec->facts[i]))
 			return 1;
 	for (size_t i = 0; i < sec->ntables; i++)
 		if (!left_out(t, sec->tables[i]->minor))
@@ -1006,7 +1019,8 @@ static int section_shown(const struct term *t, const ins_section *sec)
 
 void ins_render_term(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts)
 {
-	struct term t = { out, opts, opts->width > 0 ? (size_t)opts->width : 80, 0, 0 };
+	struct term t = { out, opts, opts->width > 0 ? (size_t)opts->width : 80, 0, 0, doc->title,
+			  NULL };
 
 	if (doc->title)
 		heading(&t, doc->title);
@@ -1014,6 +1028,7 @@ void ins_render_term(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 	for (size_t s = 0; s < doc->nsections; s++) {
 		const ins_section *sec = doc->sections[s];
 
+		t.sec_title = sec->title;
 		if (sec->title && section_shown(&t, sec))
 			heading(&t, sec->title);
 		render_facts(&t, sec);

@@ -84,6 +84,15 @@ size_t ins_text_take(const char *s, size_t width);
  * 0 when they share no such start.
  */
 size_t ins_text_common_prefix(const char *const *s, size_t n);
+/*
+ * Whether a fact only repeats a title ("Session 01JD..." over "Session:
+ * 01JD...", "SUT shop" over "SUT: shop"): its value is text or a session
+ * id of two characters or more found in `title` as a whole word. NULL
+ * titles hold nothing.
+ */
+int ins_fact_echoes(const ins_fact *f, const char *title);
+/* Whether two titles are the same, but for case ("Flaky tests" under "Flaky tests"). */
+int ins_title_same(const char *a, const char *b);
 /* Append `n` spaces. */
 void ins_text_spaces(ins_buf *b, size_t n);
 

@@ -212,6 +212,34 @@ static void test_take(void **state)
 	assert_int_equal(ins_text_take("\xe6\x9d\xb1\xe4\xba\xac", 4), 6);
 }
 
+static int echoes(ins_vtype type, const char *value, const char *title)
+{
+	ins_fact f = { "id", "Label", { type, (char *)value, 0, 0, NULL, 0 }, 0 };
+
+	return ins_fact_echoes(&f, title);
+}
+
+static void test_title_echo(void **state)
+{
+	(void)state;
+	assert_true(echoes(INS_V_ID, "01JDA7K3ZP5R0000000000000A", "Session 01JDA7K3ZP5R0000000000000A"));
+	assert_true(echoes(INS_V_TEXT, "shop", "SUT shop"));
+	assert_true(echoes(INS_V_TEXT, "tests/t.py::test_a", "History of tests/t.py::test_a"));
+	assert_true(echoes(INS_V_TEXT, "t.py::a", "Since when does t.py::a fail"));
+	assert_true(echoes(INS_V_TEXT, "shop", "Summary of shop: 3 sessions"));
+	/* a part of a longer word is not the same thing */
+	assert_false(echoes(INS_V_TEXT, "shop", "SUT shopping"));
+	assert_false(echoes(INS_V_TEXT, "tests.test_shop", "Test tests.test_shop::test_still"));
+	assert_false(echoes(INS_V_TEXT, "test_still", "Test tests.test_shop::test_still"));
+	/* numbers, short values and missing titles never echo */
+	assert_false(echoes(INS_V_INT, NULL, "Sessions 3"));
+	assert_false(echoes(INS_V_TEXT, "a", "a b"));
+	assert_false(echoes(INS_V_TEXT, "shop", NULL));
+	assert_true(ins_title_same("Flaky tests", "flaky Tests"));
+	assert_false(ins_title_same("Flaky tests", "Flaky"));
+	assert_false(ins_title_same("Flaky", NULL));
+}
+
 static void check_spark(const double *v, size_t n, const char *want)
 {
 	ins_buf b = INS_BUF_INIT;
@@ -313,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_common_prefix),
 		cmocka_unit_test(test_take),
+		cmocka_unit_test(test_title_echo),
 		cmocka_unit_test(test_spark),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_value_text),
