@@ -8,8 +8,9 @@
  * cut with "…"; numbers right-aligned). Verdict notes come right under the
  * title, the other notes last. Facts and tables marked minor (empty sections,
  * facts that say nothing) and facts that only repeat a title above them are
- * left out unless verbose, and a table heading equal to that title goes; long text is shown
- * under its row with -v, or its first lines when its column asks for that.
+ * left out unless verbose, and a table heading equal to that title goes.
+ * Long text is shown under its row with -v, or its first lines when its
+ * column asks for that. Headings are wrapped, never cut.
  *
  * Invariants: every string from the document is escaped (ins_text_escape)
  * before it is measured or written, so no control character from test data
@@ -131,15 +132,53 @@ static void escaped(ins_buf *b, const char *s)
 		ins_text_escape(b, s, strlen(s), 0);
 }
 
-/* A heading line (bold in colour), cut to the width. */
+/*
+ * A heading (bold in colour) on as many lines as it needs: words go to the
+ * next line, and a word longer than a line (a test's name) is cut into
+ * lines of the width; nothing of it is lost.
+ */
 static void heading(struct term *t, const char *title)
 {
 	ins_buf e = INS_BUF_INIT;
+	const char *p;
+	size_t col = 0;
 
 	block_start(t);
 	escaped(&e, title);
+	p = e.ptr;
 	sgr(t, SGR_BOLD);
-	ins_text_fit(t->out, e.ptr, t->width);
+	while (*p) {
+		size_t len = strcspn(p, " "), w;
+		char *word = ins_xstrndup(p, len);
+
+		w = ins_text_width(word);
+		if (col && col + 1 + w > t->width) {
+			ins_buf_putc(t->out, '\n');
+			col = 0;
+		} else if (col) {
+			ins_buf_putc(t->out, ' ');
+			col++;
+		}
+		for (const char *q = word; *q;) {
+			size_t take;
+			char *chunk;
+
+			if (col && col >= t->width) {
+				ins_buf_putc(t->out, '\n');
+				col = 0;
+			}
+			take = ins_text_take(q, t->width - col);
+			chunk = ins_xstrndup(q, take);
+			ins_buf_puts(t->out, chunk);
+			col += ins_text_width(chunk);
+			free(chunk);
+			q += take;
+		}
+		free(word);
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
 	sgr_reset(t, SGR_BOLD);
 	ins_buf_putc(t->out, '\n');
 	t->after_heading = 1;
