@@ -58,6 +58,8 @@ static int cmd_ci_env(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = { "insight ci env", NULL };
 	const struct ins_option opts[] = { OPT_END() };
+	const struct ins_config *cfg;
+	const char *api = NULL;
 	ins_ci_facts f;
 	ins_doc *doc;
 	int n;
@@ -68,6 +70,11 @@ static int cmd_ci_env(int argc, const char **argv, ins_ctx *ctx)
 	if (n > 0)
 		return cmd_usage_error(ctx, "ci env takes no arguments");
 	ins_ci_detect(&f, NULL, NULL);
+	if (f.provider && !strcmp(f.provider, "bitbucket") && cmd_config(ctx, &cfg) == 0 &&
+	    ins_config_get_string(cfg, "ci.bitbucket.api-url", &api) == 0 && api && *api) {
+		free(f.api_url);
+		f.api_url = ins_xstrdup(api);
+	}
 	doc = ins_doc_new("insight.ci.env", "CI environment");
 	ins_doc_fact_text(doc, "provider", "Provider", f.provider ? f.provider : "local");
 	ins_doc_fact_text(doc, "provider_name", "Provider name", provider_title(f.provider));
@@ -737,6 +744,9 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 			gitlab_section(&r);
 		if (!strcmp(provider, "gitlab") && (channels & (CH_COMMENT | CH_STATUS | CH_CHECKS)))
 			ci_gitlab_http(&r, channels);
+		if (!strcmp(provider, "bitbucket") &&
+		    (channels & (CH_COMMENT | CH_STATUS | CH_CHECKS)))
+			ci_bitbucket_http(&r, channels);
 		if (!strcmp(provider, "azure")) {
 			if (channels & CH_SUMMARY)
 				azure_summary(&r);
