@@ -10,7 +10,9 @@
  * facts that say nothing) and facts that only repeat a title above them are
  * left out unless verbose, and a table heading equal to that title goes.
  * Long text is shown under its row with -v, or its first lines when its
- * column asks for that. Headings are wrapped, never cut.
+ * column asks for that. Headings are wrapped, never cut. A table whose
+ * numbers alone are wider than the terminal is shown as records: each row's
+ * first column (or test name) on a line, "Label: value" pairs under it.
  *
  * Invariants: every string from the document is escaped (ins_text_escape)
  * before it is measured or written, so no control character from test data
@@ -417,13 +419,14 @@ static size_t least_width(const size_t *w, const ins_column *const *cols, size_t
 
 /* The least width of the columns that no narrow terminal takes away. */
 static int drop_rank(const ins_column *c, size_t i);
-static size_t kept_width(const size_t *w, const ins_column *const *cols, size_t n)
+static size_t kept_width_but(const size_t *w, const ins_column *const *cols, size_t n,
+			     size_t skip)
 {
 	const ins_column **kept = ins_xcalloc(n ? n : 1, sizeof(*kept));
 	size_t *kw = ins_xcalloc(n ? n : 1, sizeof(*kw)), k = 0, total;
 
 	for (size_t i = 0; i < n; i++) {
-		if (drop_rank(cols[i], i) > 0)
+		if (i == skip || drop_rank(cols[i], i) > 0)
 			continue;
 		kept[k] = cols[i];
 		kw[k++] = w[i];
@@ -432,6 +435,11 @@ static size_t kept_width(const size_t *w, const ins_column *const *cols, size_t 
 	free(kept);
 	free(kw);
 	return total;
+}
+
+static size_t kept_width(const size_t *w, const ins_column *const *cols, size_t n)
+{
+	return kept_width_but(w, cols, n, n);
 }
 
 /*
@@ -658,6 +666,57 @@ static void render_longtext(struct term *t, const ins_table *tab, size_t row, si
 	(void)nlong;
 }
 
+/* Rows as records: the lead on its line(s), then "Label: value" pairs wrapped to the width. */
+static void render_records(struct term *t, const ins_table *tab, const ins_column **cols,
+			   const size_t *colidx, const ins_buf *labels, const ins_buf *cells,
+			   size_t n, size_t shown, size_t lead, int lead_is_name, size_t nlong)
+{
+	size_t room = t->width > STACK_INDENT + 10 ? t->width - STACK_INDENT : 10;
+
+	for (size_t r = 0; r < shown; r++) {
+		size_t col = 0;
+
+		if (lead_is_name) {
+			put_name_lines(t, cells[r * n + lead].ptr, NULL);
+		} else {
+			put_cell(t, cells[r * n + lead].ptr, t->width, 0, 1,
+				 value_color(ins_table_cell(tab, r, colidx[lead])));
+			end_line(t);
+		}
+		for (size_t i = 0; i < n; i++) {
+			ins_buf pair = INS_BUF_INIT, fit = INS_BUF_INIT;
+			const char *color = value_color(ins_table_cell(tab, r, colidx[i]));
+			size_t lw, vw;
+
+			if (i == lead)
+				continue;
+			ins_buf_printf(&pair, "%s: ", labels[i].ptr);
+			lw = ins_text_width(pair.ptr);
+			vw = ins_text_fit(&fit, cells[r * n + i].ptr, room > lw ? room - lw : 1);
+			if (col && col + COL_GAP + lw + vw > room) {
+				end_line(t);
+				col = 0;
+			}
+			ins_text_spaces(t->out, col ? COL_GAP : STACK_INDENT);
+			col += col ? COL_GAP : 0;
+			sgr(t, SGR_DIM);
+			ins_buf_puts(t->out, pair.ptr);
+			sgr_reset(t, SGR_DIM);
+			sgr(t, color);
+			ins_buf_puts(t->out, fit.ptr);
+			sgr_reset(t, color);
+			col += lw + vw;
+			ins_buf_release(&pair);
+			ins_buf_release(&fit);
+		}
+		if (col)
+			end_line(t);
+		if (nlong)
+			render_longtext(t, tab, r, nlong);
+	}
+	(void)cols;
+}
+
 static void render_table(struct term *t, const ins_table *tab)
 {
 	size_t shown = ins_render_rows_shown(tab, t->o);
@@ -747,6 +806,25 @@ static void render_table(struct term *t, const ins_table *tab)
 	}
 	hidden_col = ins_xcalloc(tab->ncols ? tab->ncols : 1, 1);
 	/*
+	 * When even the columns that stay are wider than the terminal (numbers
+	 * and outcomes are never cut), the rows become records, with every
+	 * column: nothing is dropped then.
+	 */
+	if (n > 1) {
+		size_t need = kept_width_but(w, cols, n, name) + (name < n ? STACK_INDENT : 0);
+
+		if (need > t->width) {
+			if (elided) {
+				for (size_t r = 0; r < shown; r++)
+					ins_buf_set(&cells[r * n + name], full[r].ptr);
+				elided = 0;
+			}
+			render_records(t, tab, cols, colidx, labels, cells, n, shown,
+				       name < n ? name : 0, name < n, nlong);
+			goto after_rows;
+		}
+	}
+	/*
 	 * Names that do not fit even shortened, with every column that can go
 	 * gone, get lines of their own: in full when every one fits a line,
 	 * else shortened (and cut into lines of the width when one is still
@@ -787,6 +865,23 @@ static void render_table(struct term *t, const ins_table *tab)
 		fit_widths(w, cols, n, t->width);
 	}
 
+	{
+		/*
+		 * Numbers, times and outcomes are never cut: when they alone are
+		 * wider than the terminal, each row becomes a record (its first
+		 * column, or its name, on a line; "Label: value" pairs under it).
+		 */
+		size_t used = lead < n ? STACK_INDENT : 0;
+
+		for (size_t i = 0, k = 0; i < n; i++)
+			if (i != lead)
+				used += w[i] + (k++ ? COL_GAP : 0);
+		if (n > 1 && used > t->width) {
+			render_records(t, tab, cols, colidx, labels, cells, n, shown, lead < n ? lead : 0,
+				       lead < n && lead == name, nlong);
+			goto after_rows;
+		}
+	}
 	for (int pass = 0; pass < (lead < n ? 2 : 1); pass++) {
 		/* The header: in the stacked layout, the lead's label, then the others indented. */
 		int first = 1;
@@ -833,6 +928,7 @@ static void render_table(struct term *t, const ins_table *tab)
 		if (nlong)
 			render_longtext(t, tab, r, nlong);
 	}
+after_rows:
 	if (hidden) {
 		sgr(t, SGR_DIM);
 		ins_buf_printf(t->out, "… %zu more (use --all)", hidden);
