@@ -747,10 +747,11 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 		ins_report_md_info info = { r.sut, r.ci.head_commit ? r.ci.head_commit : r.ci.commit,
 					    cu.len ? cu.ptr : NULL, r.ci.build_url, r.report_url, base_label };
 		const char *provider = r.ci.provider ? r.ci.provider : "local";
+		const char *host = pr_host ? pr_host : provider;
 		int github = !strcmp(provider, "github");
 
-		ins_report_md(&r.md, r.cmp, &r.res, &info,
-			      INS_REPORT_MD_COMMENT_LIMIT);
+		ins_report_md(&r.md, r.cmp, &r.res, &info, !strcmp(host, "bitbucket") ?
+			      CI_BITBUCKET_COMMENT_MAX : INS_REPORT_MD_COMMENT_LIMIT);
 		r.d = ins_delivery_new();
 		if (github) {
 			if (channels & CH_SUMMARY)

@@ -97,6 +97,9 @@ void ci_github_http(struct report *r, unsigned channels);
 /* GitLab over HTTP: the merge request's note and the commit status. */
 void ci_gitlab_http(struct report *r, unsigned channels);
 
+/* Bitbucket refuses a comment of 32,768 characters or more. */
+#define CI_BITBUCKET_COMMENT_MAX 32767
+
 /*
  * Bitbucket Cloud over HTTP: the pull request's comment, the build status
  * and the Code Insights report with its annotations.

@@ -188,6 +188,29 @@ test_expect_success '150 failures: annotations in batches of 100, a key for a SU
 	EOF
 '
 
+test_expect_success 'a large report: the comment stays under Bitbucket'"'"'s 32,768 characters' '
+	{
+		echo "<testsuite name=\"s\">" &&
+		for i in $(seq 1 1500); do
+			echo "<testcase classname=\"tests/test_c.py\" name=\"test_a_rather_long_test_name_$i\"><failure message=\"assert compute($i) == expected_value_for_case_$i\"/></testcase>"
+		done &&
+		echo "</testsuite>"
+	} >huge.xml &&
+	insight -q session import --sut huge huge.xml &&
+	: >"$SERVER_LOG" &&
+	bb BITBUCKET_ACCESS_TOKEN=$TOKEN "$INSIGHT_BIN" ci comment --sut huge >out 2>err ||
+		{ cat err; return 1; }
+	test_grep "delivered: comment (created)" err &&
+	"$INSIGHT_PYTHON" - "$SERVER_LOG" <<-\EOF
+	import json, sys
+	reqs = [json.loads(l) for l in open(sys.argv[1])]
+	raw = json.loads(reqs[-1]["body"])["content"]["raw"]
+	assert 30000 < len(raw) < 32768, len(raw)
+	assert raw.startswith("<!-- insight:report sut=huge -->"), raw[:60]
+	assert "more" in raw, raw[-500:]
+	EOF
+'
+
 test_expect_success 'ci comment and ci status run one channel; --only picks them' '
 	: >"$SERVER_LOG" &&
 	bb BITBUCKET_ACCESS_TOKEN=$TOKEN "$INSIGHT_BIN" ci comment --sut shop --base latest~1 >out 2>err &&
