@@ -103,6 +103,14 @@ void ci_gitlab_http(struct report *r, unsigned channels);
  */
 void ci_bitbucket_http(struct report *r, unsigned channels);
 
+/*
+ * Jenkins, CircleCI, Travis CI: the code host of the pull request the build
+ * is for ("github", "gitlab", "bitbucket"), recognised from its URL, with
+ * ci's repository, pull request and API base URL set to that host's; NULL
+ * when the build is not a pull request of a host insight knows.
+ */
+const char *ci_pr_host(ins_ci_facts *ci);
+
 /* The file a node id names ("tests/test_x.py::test_y": 15), or 0. */
 size_t ci_nodeid_file(const char *id);
 
