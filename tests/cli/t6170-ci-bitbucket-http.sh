@@ -3,7 +3,8 @@
 # request pipeline, against the contract server: the pull request's comment
 # found again by its marker through pages (the page's "next") and updated in
 # place, the build status keyed per SUT, the Code Insights report with its
-# annotations in batches of 100, retries on 429 and 502, what a token
+# annotations in batches of 100, retries on 429 and 502, a POST that landed
+# before the connection dropped, what a token
 # without a scope is told, and the token kept out of every output.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server-lib.sh"
@@ -209,6 +210,26 @@ test_expect_success 'a large report: the comment stays under Bitbucket'"'"'s 32,
 	assert raw.startswith("<!-- insight:report sut=huge -->"), raw[:60]
 	assert "more" in raw, raw[-500:]
 	EOF
+'
+
+test_expect_success 'a POST that landed before the connection dropped is found again, not repeated' '
+	sed "s/name=\"s\"/name=\"web\"/" target.xml >web.xml &&
+	insight -q session import --sut web web.xml &&
+	: >"$SERVER_LOG" &&
+	server_faults "[{\"match\": \"POST $BB/pullrequests/7/comments\", \"kind\": \"land-then-drop\"}]" &&
+	bb BITBUCKET_ACCESS_TOKEN=$TOKEN "$INSIGHT_BIN" ci comment --sut web >out 2>err ||
+		{ cat err; return 1; }
+	test_grep "delivered: comment (created)" err &&
+	server_requests >actual &&
+	cat >expect <<-EOF &&
+	GET $BB/pullrequests/7/comments?pagelen=100
+	GET $BB/pullrequests/7/comments?page=2&pagelen=100
+	POST $BB/pullrequests/7/comments
+	GET $BB/pullrequests/7/comments?pagelen=100
+	GET $BB/pullrequests/7/comments?page=2&pagelen=100
+	EOF
+	test_cmp expect actual &&
+	server_faults_clear
 '
 
 test_expect_success 'ci comment and ci status run one channel; --only picks them' '
