@@ -4,8 +4,8 @@
 # found again by its marker through pages (the page's "next") and updated in
 # place, the build status keyed per SUT, the Code Insights report with its
 # annotations in batches of 100, retries on 429 and 502, a POST that landed
-# before the connection dropped, what a token
-# without a scope is told, and the token kept out of every output.
+# before the connection dropped, what a token without a scope is told, and
+# the token kept out of every output.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server-lib.sh"
 
