@@ -10,6 +10,7 @@
 #include "insight/compare.h"
 #include "insight/doc.h"
 #include "insight/net.h"
+#include "insight/store.h"
 
 /* The channels of ci report; --only picks among them. */
 enum ci_channel {
@@ -18,7 +19,8 @@ enum ci_channel {
 	CH_FILES = 1 << 2,
 	CH_COMMENT = 1 << 3,
 	CH_STATUS = 1 << 4,
-	CH_CHECKS = 1 << 5
+	CH_CHECKS = 1 << 5,
+	CH_TESTS = 1 << 6
 };
 
 struct report {
@@ -89,5 +91,11 @@ void ci_github_http(struct report *r, unsigned channels);
 
 /* GitLab over HTTP: the merge request's note and the commit status. */
 void ci_gitlab_http(struct report *r, unsigned channels);
+
+/*
+ * Azure DevOps over HTTP: the pull request's thread comment and a test run
+ * of session `session` (a ref, resolved in `store`) with its results.
+ */
+void ci_azure_http(struct report *r, ins_store *store, const char *session, unsigned channels);
 
 #endif
