@@ -1,6 +1,7 @@
 /*
  * failures.c - failures grouped by fingerprint, with first and last sightings.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "analysis/analytics_internal.h"
 #include "insight/analytics.h"
+#include "insight/fingerprint.h"
 #include "insight/stats.h"
 #include "insight/timeutil.h"
 
@@ -19,30 +21,46 @@ struct sighting {
 };
 
 /*
- * The first (or last) session in the history (of the SUT when given) with a
- * failing attempt of this fingerprint (and of this test when test_id > 0).
- * Cost: the fingerprint's rows through result_by_fingerprint, joined to
- * their sessions and sorted by time.
+ * What ties a failing attempt `r` to a group (?1 its id): one fingerprint,
+ * the fingerprints of one cause, or one test.
  */
-static int sighting(ins_store *store, struct sighting *out, int64_t fp_id, int64_t test_id,
-		    int64_t sut_id, int last)
+static const char *group_filter(ins_failures_by by)
+{
+	switch (by) {
+	case INS_FAILURES_BY_FINGERPRINT:
+		return "r.fingerprint_id = ?1";
+	case INS_FAILURES_BY_TEST:
+		return "r.test_id = ?1 AND r.outcome IN (1, 2)";
+	case INS_FAILURES_BY_CAUSE:
+	default:
+		return "r.fingerprint_id IN (SELECT id FROM fingerprint WHERE cause_id = ?1)";
+	}
+}
+
+/*
+ * The first (or last) session in the history (of the SUT when given) with a
+ * failing attempt of this group (and of this test when test_id > 0).
+ * Cost: the group's rows through result_by_fingerprint (result_by_test by
+ * test), joined to their sessions and sorted by time.
+ */
+static int sighting(ins_store *store, struct sighting *out, ins_failures_by by, int64_t id,
+		    int64_t test_id, int64_t sut_id, int last)
 {
 	sqlite3_stmt *st;
+	ins_buf sql = INS_BUF_INIT;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = ins_store__prepare(store, &st, last ?
-		"SELECT s.uid, s.started_ms, s.git_commit FROM result r "
-		"JOIN session s ON s.id = r.session_id "
-		"WHERE r.fingerprint_id = ?1 AND (?2 = 0 OR +r.test_id = ?2) "
-		"AND (?3 = 0 OR s.sut_id = ?3) ORDER BY s.started_ms DESC, s.id DESC LIMIT 1" :
-		"SELECT s.uid, s.started_ms, s.git_commit FROM result r "
-		"JOIN session s ON s.id = r.session_id "
-		"WHERE r.fingerprint_id = ?1 AND (?2 = 0 OR +r.test_id = ?2) "
-		"AND (?3 = 0 OR s.sut_id = ?3) ORDER BY s.started_ms, s.id LIMIT 1");
+	ins_buf_printf(&sql, "SELECT s.uid, s.started_ms, s.git_commit FROM result r "
+		       "JOIN session s ON s.id = r.session_id WHERE %s "
+		       "AND (?2 = 0 OR +r.test_id = ?2) AND (?3 = 0 OR s.sut_id = ?3) "
+		       "ORDER BY s.started_ms%s, s.id%s LIMIT 1", group_filter(by),
+		       last ? " DESC" : "", last ? " DESC" : "");
+	rc = ins_store__prepare(store, &st, sql.ptr);
+	ins_buf_release(&sql);
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_int64(st, 1, fp_id);
+	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, test_id);
 	sqlite3_bind_int64(st, 3, sut_id);
 	rc = sqlite3_step(st);
@@ -60,28 +78,37 @@ static int sighting(ins_store *store, struct sighting *out, int64_t fp_id, int64
 }
 
 /*
- * The first (or last) sighting of a fingerprint as the store keeps it on
- * the fingerprint row (set by the session writer at commit: the earliest
+ * The first (or last) sighting of a fingerprint (or of a cause: of its
+ * fingerprints) as the store keeps it on the fingerprint row (set by the session writer at commit: the earliest
  * start, the lowest id among equal starts; the latest start, the highest
  * id). That session is also the first (last) of its own SUT, so it answers
  * for the whole history and for that SUT; 1 when it answered, 0 when the
  * rows must be read (another SUT, or the session was deleted).
  */
-static int sighting_kept(ins_store *store, struct sighting *out, int64_t fp_id, int64_t sut_id,
-			 int last)
+static int sighting_kept(ins_store *store, struct sighting *out, ins_failures_by by, int64_t id,
+			 int64_t sut_id, int last)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = ins_store__prepare(store, &st, last ?
+	if (by == INS_FAILURES_BY_TEST)
+		return 0;
+	/* a cause's: the earliest (latest) of its fingerprints' */
+	rc = ins_store__prepare(store, &st, by == INS_FAILURES_BY_CAUSE ? (last ?
+		"SELECT s.uid, s.started_ms, s.git_commit, s.sut_id FROM fingerprint f "
+		"JOIN session s ON s.id = f.last_session_id WHERE f.cause_id = ?1 "
+		"ORDER BY f.last_seen_ms DESC, s.id DESC LIMIT 1" :
+		"SELECT s.uid, s.started_ms, s.git_commit, s.sut_id FROM fingerprint f "
+		"JOIN session s ON s.id = f.first_session_id WHERE f.cause_id = ?1 "
+		"ORDER BY f.first_seen_ms, s.id LIMIT 1") : last ?
 		"SELECT s.uid, s.started_ms, s.git_commit, s.sut_id FROM fingerprint f "
 		"JOIN session s ON s.id = f.last_session_id WHERE f.id = ?1" :
 		"SELECT s.uid, s.started_ms, s.git_commit, s.sut_id FROM fingerprint f "
 		"JOIN session s ON s.id = f.first_session_id WHERE f.id = ?1");
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_int64(st, 1, fp_id);
+	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && (!sut_id || sqlite3_column_int64(st, 3) == sut_id)) {
 		snprintf(out->uid, sizeof(out->uid), "%s", ins_store__col_text(st, 0));
@@ -112,9 +139,9 @@ static void sighting_in_window(struct sighting *out, const ins_sessset *set, int
 }
 
 struct fp_group {
-	int64_t fp_id;           /* 0: failures without a message (no fingerprint) */
+	int64_t id;              /* the fingerprint, cause or test; 0: failures without a message */
 	char *hash, *signature, *message, *tests_list;
-	int64_t count, tests, sessions;
+	int64_t count, tests, sessions, fingerprints;
 	int64_t win_first_ms, win_last_ms;
 	struct sighting first, last;
 	int is_new;              /* -1: cannot tell (no fingerprint) */
@@ -129,7 +156,7 @@ static int cmp_fp_group(const void *x, const void *y)
 	return strcmp(a->hash ? a->hash : "", b->hash ? b->hash : "");
 }
 
-/* Text of the first row of a one-column query with integer parameters (NULL when none). */
+/* Text of the first row of a query with parameters ?1 ?2 (integers) and ?3 (text); NULL when none. */
 static char *query_text(ins_store *store, const char *sql, int64_t a, int64_t b, const char *json)
 {
 	sqlite3_stmt *st;
@@ -148,74 +175,112 @@ static char *query_text(ins_store *store, const char *sql, int64_t a, int64_t b,
 }
 
 /*
- * Per fingerprint, the queries go through result_by_fingerprint (the
- * unary + keeps SQLite from driving them by the window's sessions, which
- * would read the whole window once per fingerprint): their cost is the
- * fingerprint's own rows. Failures without a fingerprint have no index:
- * they are read from the window's sessions, once.
+ * The latest message in the window of a group, and the first tests it
+ * affects (by node id). Groups go through result_by_fingerprint (or
+ * result_by_test), the unary + keeping SQLite from driving the queries by
+ * the window's sessions, which would read the whole window once per group:
+ * their cost is the group's own rows. Failures without a fingerprint have
+ * no index: they are read from the window's sessions, once.
  */
-static const char *const fp_message_sql[2] = {
-	"SELECT r.message FROM result r JOIN session s ON s.id = r.session_id "
-	"WHERE r.fingerprint_id IS NULL AND r.outcome IN (1, 2) AND ?1 = 0 "
-	"AND (?2 = 0 OR r.test_id = ?2) AND r.session_id IN (SELECT value FROM json_each(?3)) "
-	"ORDER BY s.started_ms DESC, r.attempt DESC, r.session_id DESC, r.test_id DESC LIMIT 1",
-	/*
-	 * The latest sighting is found in result_by_fingerprint alone (it
-	 * holds the primary key), and only its row is read for the message.
-	 */
-	"SELECT m.message FROM result m WHERE (m.session_id, m.test_id, m.attempt) = "
-	"(SELECT r.session_id, r.test_id, r.attempt FROM result r "
-	"JOIN session s ON s.id = r.session_id "
-	"WHERE r.fingerprint_id = ?1 AND (?2 = 0 OR +r.test_id = ?2) "
-	"AND +r.session_id IN (SELECT value FROM json_each(?3)) "
-	"ORDER BY s.started_ms DESC, r.attempt DESC, r.session_id DESC, r.test_id DESC LIMIT 1)",
-};
-static const char *const fp_tests_sql[2] = {
-	"SELECT group_concat(nodeid, ' ') FROM (SELECT DISTINCT t.nodeid FROM result r "
-	"JOIN test t ON t.id = r.test_id "
-	"WHERE r.fingerprint_id IS NULL AND r.outcome IN (1, 2) AND ?1 = 0 "
-	"AND (?2 = 0 OR r.test_id = ?2) AND r.session_id IN (SELECT value FROM json_each(?3)) "
-	"ORDER BY t.nodeid LIMIT 5)",
-	"SELECT group_concat(nodeid, ' ') FROM (SELECT DISTINCT t.nodeid FROM result r "
-	"JOIN test t ON t.id = r.test_id "
-	"WHERE r.fingerprint_id = ?1 AND (?2 = 0 OR +r.test_id = ?2) "
-	"AND +r.session_id IN (SELECT value FROM json_each(?3)) ORDER BY t.nodeid LIMIT 5)",
-};
+static char *group_message(ins_store *store, ins_failures_by by, int64_t id, int64_t test_id,
+			   const char *window)
+{
+	ins_buf sql = INS_BUF_INIT;
+	char *r;
+
+	if (!id && by != INS_FAILURES_BY_TEST)
+		ins_buf_puts(&sql, "SELECT r.message FROM result r JOIN session s ON s.id = r.session_id "
+			     "WHERE r.fingerprint_id IS NULL AND r.outcome IN (1, 2) AND ?1 = 0 "
+			     "AND (?2 = 0 OR r.test_id = ?2) "
+			     "AND r.session_id IN (SELECT value FROM json_each(?3)) "
+			     "ORDER BY s.started_ms DESC, r.attempt DESC, r.session_id DESC, "
+			     "r.test_id DESC LIMIT 1");
+	else
+		ins_buf_printf(&sql, "SELECT m.message FROM result m WHERE "
+			       "(m.session_id, m.test_id, m.attempt) = "
+			       "(SELECT r.session_id, r.test_id, r.attempt FROM result r "
+			       "JOIN session s ON s.id = r.session_id WHERE %s "
+			       "AND (?2 = 0 OR +r.test_id = ?2) "
+			       "AND +r.session_id IN (SELECT value FROM json_each(?3)) "
+			       "ORDER BY s.started_ms DESC, r.attempt DESC, r.session_id DESC, "
+			       "r.test_id DESC LIMIT 1)", group_filter(by));
+	r = query_text(store, sql.ptr, id, test_id, window);
+	ins_buf_release(&sql);
+	return r;
+}
+
+#define TESTS_NAMED 5   /* tests named in a group's row; the others are counted */
+
+static char *group_tests(ins_store *store, ins_failures_by by, int64_t id, int64_t test_id,
+			 const char *window)
+{
+	ins_buf sql = INS_BUF_INIT;
+	char *r;
+
+	if (by == INS_FAILURES_BY_TEST)
+		return query_text(store, "SELECT nodeid FROM test WHERE id = ?1 AND ?2 = ?2", id, 0,
+				  NULL);
+	ins_buf_printf(&sql, "SELECT group_concat(nodeid, ' ') FROM (SELECT DISTINCT t.nodeid "
+		       "FROM result r JOIN test t ON t.id = r.test_id WHERE %s "
+		       "AND (?2 = 0 OR %sr.test_id = ?2) AND %sr.session_id IN "
+		       "(SELECT value FROM json_each(?3)) ORDER BY t.nodeid LIMIT %d)",
+		       id ? group_filter(by) :
+		       "r.fingerprint_id IS NULL AND r.outcome IN (1, 2) AND ?1 = 0",
+		       id ? "+" : "", id ? "+" : "", TESTS_NAMED);
+	r = query_text(store, sql.ptr, id, test_id, window);
+	ins_buf_release(&sql);
+	return r;
+}
 
 /*
  * Group the window's failing attempts (failed or error, every attempt) by
- * fingerprint (test_id > 0: of one test only). Cost: the rows of the
- * window's sessions (primary-key ranges), aggregated by SQL; then the
- * per-fingerprint queries above for each group.
+ * cause, fingerprint or test (test_id > 0: of one test only; cause_id > 0:
+ * of one cause only). Cost: the rows of the window's sessions (primary-key
+ * ranges), aggregated by SQL; then the per-group queries above for each
+ * group.
  */
-static int failure_groups(ins_store *store, const ins_sessset *set, int64_t test_id,
-			  int64_t sut_id, struct fp_group **out, size_t *nout)
+static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures_by by,
+			  int64_t test_id, int64_t cause_id, int64_t sut_id,
+			  struct fp_group **out, size_t *nout)
 {
+	static const char *const key[] = {
+		[INS_FAILURES_BY_CAUSE] = "coalesce(f.cause_id, 0)",
+		[INS_FAILURES_BY_FINGERPRINT] = "coalesce(r.fingerprint_id, 0)",
+		[INS_FAILURES_BY_TEST] = "r.test_id",
+	};
 	sqlite3_stmt *st;
 	struct fp_group *v = NULL;
 	size_t n = 0, alloc = 0;
+	ins_buf sql = INS_BUF_INIT;
 	int rc = 0;
 
 	*out = NULL;
 	*nout = 0;
-	if ((rc = ins_store__prepare(store, &st,
-		"SELECT coalesce(r.fingerprint_id, 0), count(*), count(DISTINCT r.test_id), "
-		"count(DISTINCT r.session_id), min(s.started_ms), max(s.started_ms) FROM result r "
-		"JOIN session s ON s.id = r.session_id "
-		"WHERE r.session_id IN (SELECT value FROM json_each(?1)) AND r.outcome IN (1, 2) "
-		"AND (?2 = 0 OR r.test_id = ?2) GROUP BY 1")) < 0)
+	ins_buf_printf(&sql, "SELECT %s, count(*), count(DISTINCT r.test_id), "
+		       "count(DISTINCT r.session_id), min(s.started_ms), max(s.started_ms), "
+		       "count(DISTINCT r.fingerprint_id) FROM result r "
+		       "JOIN session s ON s.id = r.session_id "
+		       "LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
+		       "WHERE r.session_id IN (SELECT value FROM json_each(?1)) "
+		       "AND r.outcome IN (1, 2) AND (?2 = 0 OR r.test_id = ?2) "
+		       "AND (?3 = 0 OR f.cause_id = ?3) GROUP BY 1", key[by]);
+	rc = ins_store__prepare(store, &st, sql.ptr);
+	ins_buf_release(&sql);
+	if (rc < 0)
 		return rc;
 	ins_store__bind_text(st, 1, ins_sessset_json(set));
 	sqlite3_bind_int64(st, 2, test_id);
+	sqlite3_bind_int64(st, 3, cause_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = ins_xgrow(v, &alloc, n + 1, sizeof(*v));
 		memset(&v[n], 0, sizeof(*v));
-		v[n].fp_id = sqlite3_column_int64(st, 0);
+		v[n].id = sqlite3_column_int64(st, 0);
 		v[n].count = sqlite3_column_int64(st, 1);
 		v[n].tests = sqlite3_column_int64(st, 2);
 		v[n].sessions = sqlite3_column_int64(st, 3);
 		v[n].win_first_ms = sqlite3_column_int64(st, 4);
 		v[n].win_last_ms = sqlite3_column_int64(st, 5);
+		v[n].fingerprints = sqlite3_column_int64(st, 6);
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -226,19 +291,24 @@ static int failure_groups(ins_store *store, const ins_sessset *set, int64_t test
 	rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct fp_group *g = &v[i];
-		int has = g->fp_id != 0;
+		int has = g->id != 0;
 
-		if (has) {
+		if (by == INS_FAILURES_BY_FINGERPRINT && has) {
 			g->hash = query_text(store, "SELECT hash FROM fingerprint WHERE id = ?1 AND ?2 = ?2",
-					     g->fp_id, 0, NULL);
+					     g->id, 0, NULL);
 			g->signature = query_text(store, "SELECT signature FROM fingerprint "
-						  "WHERE id = ?1 AND ?2 = ?2", g->fp_id, 0, NULL);
+						  "WHERE id = ?1 AND ?2 = ?2", g->id, 0, NULL);
+		} else if (by == INS_FAILURES_BY_CAUSE && has) {
+			g->hash = query_text(store, "SELECT hash FROM cause WHERE id = ?1 AND ?2 = ?2",
+					     g->id, 0, NULL);
+			g->signature = query_text(store, "SELECT signature FROM cause "
+						  "WHERE id = ?1 AND ?2 = ?2", g->id, 0, NULL);
 		}
 		/* the latest message in the window stands for the group */
-		g->message = query_text(store, fp_message_sql[has], g->fp_id, test_id,
-					ins_sessset_json(set));
-		g->tests_list = query_text(store, fp_tests_sql[has], g->fp_id, test_id,
-					   ins_sessset_json(set));
+		g->message = group_message(store, by, g->id, test_id, ins_sessset_json(set));
+		g->tests_list = group_tests(store, by, g->id, test_id, ins_sessset_json(set));
+		if (by == INS_FAILURES_BY_TEST)
+			g->hash = ins_xstrdup(g->tests_list ? g->tests_list : "");
 		if (!has) {
 			/* no fingerprint: nothing ties these failures to earlier ones */
 			sighting_in_window(&g->first, set, g->win_first_ms);
@@ -249,9 +319,9 @@ static int failure_groups(ins_store *store, const ins_sessset *set, int64_t test
 		for (int last = 0; last < 2 && rc >= 0; last++) {
 			struct sighting *sg = last ? &g->last : &g->first;
 
-			rc = test_id ? 0 : sighting_kept(store, sg, g->fp_id, sut_id, last);
+			rc = test_id ? 0 : sighting_kept(store, sg, by, g->id, sut_id, last);
 			if (rc == 0)
-				rc = sighting(store, sg, g->fp_id, test_id, sut_id, last);
+				rc = sighting(store, sg, by, g->id, test_id, sut_id, last);
 		}
 		if (rc < 0)
 			break;
@@ -275,18 +345,56 @@ static void fp_groups_free(struct fp_group *v, size_t n)
 	free(v);
 }
 
-static void fp_table(ins_doc *doc, const char *id, const char *title, struct fp_group *v, size_t n,
-		     size_t limit, int with_tests)
+/*
+ * A cause's signature in one line: its message, and where it was raised
+ * (the innermost frame: the last line of Python's, the first of others').
+ */
+static void cause_title(ins_buf *out, const char *sig)
+{
+	const char *nl = strchr(sig, '\n'), *frame, *p;
+	size_t n;
+
+	ins_buf_clear(out);
+	if (!nl) {
+		ins_buf_puts(out, sig);
+		return;
+	}
+	ins_buf_put(out, sig, (size_t)(nl - sig));
+	frame = nl + 1;
+	n = strcspn(frame, "\n");
+	if (strstr(frame, ".py ") && frame[n]) {
+		/* Python prints the innermost frame last */
+		for (p = frame; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0))
+			frame = p;
+		n = strcspn(frame, "\n");
+	}
+	ins_buf_puts(out, " (at ");
+	ins_buf_put(out, frame, n);
+	ins_buf_putc(out, ')');
+}
+
+static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failures_by by,
+		     struct fp_group *v, size_t n, size_t limit, int with_tests)
 {
 	ins_table *t = ins_doc_table(doc, id, title);
 	size_t shown = limit && n > limit ? limit : n;
-	ins_buf sha = INS_BUF_INIT;
+	ins_buf buf = INS_BUF_INIT;
 
-	ins_table_column(t, "fingerprint", "Fingerprint", INS_V_TEXT);
-	ins_table_column(t, "message", "Message", INS_V_TEXT);
+	if (by == INS_FAILURES_BY_CAUSE) {
+		ins_table_column(t, "cause", "Cause", INS_V_TEXT);
+		ins_table_column(t, "title", "Signature", INS_V_TEXT);
+	} else if (by == INS_FAILURES_BY_TEST) {
+		ins_table_column(t, "nodeid", "Test", INS_V_TEXT);
+	} else {
+		ins_table_column(t, "fingerprint", "Fingerprint", INS_V_TEXT);
+	}
+	ins_table_column(t, "message", by == INS_FAILURES_BY_FINGERPRINT ? "Message" :
+			 "Example message", INS_V_TEXT);
 	ins_table_column(t, "count", "Failures", INS_V_INT);
-	if (with_tests)
+	if (with_tests && by != INS_FAILURES_BY_TEST)
 		ins_table_column(t, "tests", "Tests", INS_V_INT);
+	if (by != INS_FAILURES_BY_FINGERPRINT)
+		ins_table_column(t, "fingerprints", "Fingerprints", INS_V_INT);
 	ins_table_column(t, "sessions", "Sessions", INS_V_INT);
 	ins_table_column(t, "new", "New", INS_V_BOOL);
 	ins_table_column(t, "first_seen", "First seen", INS_V_TIME);
@@ -295,19 +403,28 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, struct fp_
 	ins_table_column(t, "last_seen", "Last seen", INS_V_TIME);
 	ins_table_column(t, "last_session", "Last session", INS_V_ID);
 	ins_table_column(t, "last_commit", "Last commit", INS_V_ID);
-	if (with_tests)
+	if (with_tests && by != INS_FAILURES_BY_TEST)
 		ins_table_column(t, "test_ids", "Affected tests", INS_V_TEXT);
-	ins_table_column(t, "signature", "Signature", INS_V_LONGTEXT);
+	if (by != INS_FAILURES_BY_TEST)
+		ins_table_column(t, "signature", by == INS_FAILURES_BY_CAUSE ? "Full signature" :
+				 "Signature", INS_V_LONGTEXT);
 	ins_table_set_empty(t, "no failures");
 	for (size_t i = 0; i < shown; i++) {
 		struct fp_group *g = &v[i];
 
 		ins_table_row(t);
 		ins_table_text(t, g->hash ? g->hash : "(no message)");
+		if (by == INS_FAILURES_BY_CAUSE) {
+			if (g->signature)
+				cause_title(&buf, g->signature);
+			ins_table_text(t, g->signature ? buf.ptr : "(no message)");
+		}
 		ins_table_text(t, g->message);
 		ins_table_int(t, g->count);
-		if (with_tests)
+		if (with_tests && by != INS_FAILURES_BY_TEST)
 			ins_table_int(t, g->tests);
+		if (by != INS_FAILURES_BY_FINGERPRINT)
+			ins_table_int(t, g->fingerprints);
 		ins_table_int(t, g->sessions);
 		if (g->is_new < 0)
 			ins_table_null(t);
@@ -319,12 +436,103 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, struct fp_
 		ins_table_time(t, g->last.ms);
 		ins_table_text(t, g->last.uid[0] ? g->last.uid : NULL);
 		ins_table_text(t, g->last.commit);
-		if (with_tests)
-			ins_table_text(t, g->tests_list);
-		ins_table_text(t, g->signature);
+		if (with_tests && by != INS_FAILURES_BY_TEST) {
+			ins_buf_clear(&buf);
+			ins_buf_puts(&buf, g->tests_list ? g->tests_list : "");
+			if (g->tests > TESTS_NAMED)
+				ins_buf_printf(&buf, " and %lld more",
+					       (long long)(g->tests - TESTS_NAMED));
+			ins_table_text(t, g->tests_list ? buf.ptr : NULL);
+		}
+		if (by != INS_FAILURES_BY_TEST)
+			ins_table_text(t, g->signature);
 	}
 	ins_table_set_total(t, n);
-	ins_buf_release(&sha);
+	ins_buf_release(&buf);
+}
+
+/* The sessions with a failure of one cause in the window, newest first. */
+static int cause_sessions_table(ins_doc *doc, ins_store *store, const ins_sessset *set,
+				int64_t cause_id, size_t limit)
+{
+	sqlite3_stmt *st;
+	ins_table *t;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT s.uid, s.started_ms, s.git_commit, count(*), count(DISTINCT r.test_id) "
+		"FROM result r JOIN session s ON s.id = r.session_id "
+		"WHERE r.fingerprint_id IN (SELECT id FROM fingerprint WHERE cause_id = ?1) "
+		"AND +r.session_id IN (SELECT value FROM json_each(?2)) "
+		"GROUP BY r.session_id ORDER BY s.started_ms DESC, s.id DESC")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, cause_id);
+	ins_store__bind_text(st, 2, ins_sessset_json(set));
+	t = ins_doc_table(doc, "sessions", "Sessions");
+	ins_table_column(t, "session", "Session", INS_V_ID);
+	ins_table_column(t, "time", "Time", INS_V_TIME);
+	ins_table_column(t, "commit", "Commit", INS_V_ID);
+	ins_table_column(t, "count", "Failures", INS_V_INT);
+	ins_table_column(t, "tests", "Tests", INS_V_INT);
+	ins_table_set_empty(t, "no failures in the window");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (limit && n++ >= limit)
+			continue;
+		ins_table_row(t);
+		ins_table_text(t, ins_store__col_text(st, 0));
+		ins_table_time(t, sqlite3_column_int64(st, 1));
+		ins_table_text(t, sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL :
+			       ins_store__col_text(st, 2));
+		ins_table_int(t, sqlite3_column_int64(st, 3));
+		ins_table_int(t, sqlite3_column_int64(st, 4));
+	}
+	ins_table_set_total(t, limit ? n : t->nrows);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : ins_store__error(store, "reading a cause's sessions");
+}
+
+/*
+ * The cause named by `prefix` (its hash, or the start of it): its id and
+ * signature; INS_ENOTFOUND when none, INS_EAMBIGUOUS when several match.
+ */
+static int cause_lookup(ins_store *store, const char *prefix, int64_t *id, char **sig)
+{
+	sqlite3_stmt *st;
+	ins_buf pat = INS_BUF_INIT;
+	int rc, found = 0;
+
+	for (const char *p = prefix; *p; p++)
+		if (!isxdigit((unsigned char)*p))
+			return ins_error_set(INS_EUSAGE, "'%s' is not a cause: causes are named by "
+					     "hex digits (the first column of analytics failures)",
+					     prefix);
+	ins_buf_printf(&pat, "%s*", prefix);
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT id, signature FROM cause WHERE hash GLOB lower(?1) ORDER BY hash LIMIT 2")) < 0) {
+		ins_buf_release(&pat);
+		return rc;
+	}
+	ins_store__bind_text(st, 1, pat.ptr);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!found++) {
+			*id = sqlite3_column_int64(st, 0);
+			*sig = ins_xstrdup(ins_store__col_text(st, 1));
+		}
+	}
+	sqlite3_finalize(st);
+	ins_buf_release(&pat);
+	if (rc != SQLITE_DONE)
+		return ins_store__error(store, "looking up a cause");
+	if (!found || !*prefix)
+		return ins_error_set(INS_ENOTFOUND, "no cause '%s' in the history", prefix);
+	if (found > 1) {
+		free(*sig);
+		*sig = NULL;
+		return ins_error_set(INS_EAMBIGUOUS, "'%s' names several causes: give more digits",
+				     prefix);
+	}
+	return 0;
 }
 
 /* One test's failing attempts in the window, newest first. */
@@ -376,12 +584,19 @@ static int failure_history_table(ins_doc *doc, ins_store *store, const ins_sesss
 
 int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_opts *o)
 {
+	static const char *const by_name[] = {
+		[INS_FAILURES_BY_CAUSE] = "cause",
+		[INS_FAILURES_BY_FINGERPRINT] = "fingerprint",
+		[INS_FAILURES_BY_TEST] = "test",
+	};
 	ins_sessset set;
 	struct fp_group *groups = NULL;
 	size_t ngroups = 0, nnew = 0;
-	int64_t sut_id = 0, test_id = 0, total = 0;
+	int64_t sut_id = 0, test_id = 0, cause_id = 0, total = 0;
+	ins_failures_by by = o->failures_by;
 	ins_doc *doc = NULL;
 	ins_buf title = INS_BUF_INIT;
+	char *cause_sig = NULL;
 	int rc;
 
 	*out = NULL;
@@ -390,44 +605,78 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 		goto done;
 	if (o->nodeid && (rc = ins__test_id(store, o->nodeid, &test_id)) < 0)
 		goto done;
+	if (o->cause && (rc = cause_lookup(store, o->cause, &cause_id, &cause_sig)) < 0)
+		goto done;
+	if (o->nodeid)
+		by = INS_FAILURES_BY_FINGERPRINT;   /* one test: its failures fingerprint by fingerprint */
+	else if (o->cause)
+		by = INS_FAILURES_BY_TEST;          /* one cause: the tests it fails */
 	if ((rc = ins_sessset_load_window(&set, store, o->sut, o->from_ms, o->to_ms)) < 0)
 		goto done;
-	if ((rc = failure_groups(store, &set, test_id, sut_id, &groups, &ngroups)) < 0)
+	if ((rc = failure_groups(store, &set, by, test_id, cause_id, sut_id, &groups,
+				 &ngroups)) < 0)
 		goto done;
-	/* new: the fingerprint's first sighting (in the SUT, of the test) lies in the window */
+	/* new: the group's first sighting (in the SUT, of the test) lies in the window */
 	for (size_t i = 0; i < ngroups; i++) {
+		total += groups[i].count;
 		if (groups[i].is_new < 0)
 			continue;
 		groups[i].is_new = groups[i].first.ms >= o->from_ms;
 		nnew += (size_t)groups[i].is_new;
-		total += groups[i].count;
 	}
 	if (ngroups)
 		qsort(groups, ngroups, sizeof(*groups), cmp_fp_group);
 
-	if (o->nodeid)
+	if (o->nodeid) {
 		ins_buf_printf(&title, "Failures of %s", o->nodeid);
-	else
-		ins_buf_puts(&title, "Failures by fingerprint");
+	} else if (o->cause) {
+		ins_buf sig = INS_BUF_INIT;
+
+		cause_title(&sig, cause_sig);
+		ins_buf_printf(&title, "Failures of one cause: %s", sig.ptr);
+		ins_buf_release(&sig);
+	} else {
+		ins_buf_printf(&title, "Failures by %s", by_name[by]);
+	}
 	doc = ins_doc_new("insight.analytics.failures", title.ptr);
 	ins_an__window_facts(doc, o, &set);
+	ins_doc_fact_text(doc, "by", "Grouped by", by_name[by]);
 	if (o->nodeid)
 		ins_doc_fact_text(doc, "nodeid", "Test", o->nodeid);
+	if (o->cause) {
+		char hash[INS_FINGERPRINT_HEX + 1];
+
+		ins_fingerprint_hash(hash, cause_sig, strlen(cause_sig));
+		ins_doc_fact_text(doc, "cause", "Cause", hash);
+		ins_doc_fact_text(doc, "signature", "Signature", cause_sig);
+	}
 	ins_doc_fact_int(doc, "failures", "Failing attempts", total);
-	ins_doc_fact_int(doc, "fingerprints", "Fingerprints", (int64_t)ngroups);
-	ins_doc_fact_int(doc, "new_fingerprints", "New in the window", (int64_t)nnew);
-	fp_table(doc, "failures", o->nodeid ? "By fingerprint" : "Failures by fingerprint", groups,
-		 ngroups, o->limit, !o->nodeid);
+	/* "causes", "fingerprints" or "tests", and how many of them are new */
+	ins_buf_clear(&title);
+	ins_buf_printf(&title, "%ss", by_name[by]);
+	ins_doc_fact_int(doc, title.ptr, by == INS_FAILURES_BY_CAUSE ? "Causes" :
+			 by == INS_FAILURES_BY_TEST ? "Tests" : "Fingerprints", (int64_t)ngroups);
+	ins_buf_clear(&title);
+	ins_buf_printf(&title, "new_%ss", by_name[by]);
+	ins_doc_fact_int(doc, title.ptr, "New in the window", (int64_t)nnew);
+	ins_buf_clear(&title);
+	ins_buf_printf(&title, "Failures by %s", by_name[by]);
+	fp_table(doc, "failures", o->nodeid ? "By fingerprint" : title.ptr, by, groups, ngroups,
+		 o->limit, !o->nodeid);
 	if (o->nodeid && (rc = failure_history_table(doc, store, &set, test_id, o->limit)) < 0)
 		goto done;
-	ins_doc_note(doc, INS_NOTE_VERDICT, "%lld failing attempt%s, %zu fingerprint%s, %zu new in "
+	if (o->cause && (rc = cause_sessions_table(doc, store, &set, cause_id, o->limit)) < 0)
+		goto done;
+	ins_doc_note(doc, INS_NOTE_VERDICT, "%lld failing attempt%s, %zu %s%s, %zu new in "
 		     "the window", (long long)total, total == 1 ? "" : "s", ngroups,
-		     ngroups == 1 ? "" : "s", nnew);
+		     by == INS_FAILURES_BY_CAUSE ? "cause" : by == INS_FAILURES_BY_TEST ? "test" :
+		     "fingerprint", ngroups == 1 ? "" : "s", nnew);
 	rc = 0;
 done:
 	fp_groups_free(groups, ngroups);
 	ins_sessset_release(&set);
 	ins_buf_release(&title);
+	free(cause_sig);
 	if (rc < 0) {
 		ins_doc_free(doc);
 		doc = NULL;

@@ -26,6 +26,7 @@
 
 
 #include "insight/buf.h"
+#include "insight/fingerprint.h"
 #include "gitlib.h"
 #include "store/store_internal.h"
 #include "store/store_schema.h"
@@ -111,6 +112,8 @@ int ins_store_writable(const char *path)
 }
 
 static void sql_junit_nodeid(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+static void sql_cause(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+static void sql_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 static void configure_db(ins_store *store)
 {
@@ -119,6 +122,12 @@ static void configure_db(ins_store *store)
 	sqlite3_create_function(store->db, "insight_junit_nodeid", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 				sql_junit_nodeid, NULL, NULL);
+	sqlite3_create_function(store->db, "insight_cause", 2,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				sql_cause, NULL, NULL);
+	sqlite3_create_function(store->db, "insight_hash", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				sql_hash, NULL, NULL);
 }
 
 /*
@@ -223,6 +232,38 @@ static int make_parent_dirs(const char *path)
 	}
 	free(dup);
 	return rc;
+}
+
+/*
+ * insight_cause(SIGNATURE, TEST_FILE): the signature of a fingerprint's
+ * cause (ins_fingerprint_cause), TEST_FILE the file or node id of a test
+ * that failed with it; NULL for a NULL signature.
+ */
+static void sql_cause(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *sig = (const char *)sqlite3_value_text(argv[0]);
+	const char *file = (const char *)sqlite3_value_text(argv[1]);
+	ins_buf b = INS_BUF_INIT;
+
+	(void)argc;
+	if (!sig)
+		return;
+	ins_fingerprint_cause(&b, sig, file);
+	sqlite3_result_text(ctx, b.ptr, (int)b.len, SQLITE_TRANSIENT);
+	ins_buf_release(&b);
+}
+
+/* insight_hash(SIGNATURE): the hex digits that name a signature (ins_fingerprint_hash). */
+static void sql_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *sig = (const char *)sqlite3_value_text(argv[0]);
+	char hash[INS_FINGERPRINT_HEX + 1];
+
+	(void)argc;
+	if (!sig)
+		return;
+	ins_fingerprint_hash(hash, sig, (size_t)sqlite3_value_bytes(argv[0]));
+	sqlite3_result_text(ctx, hash, -1, SQLITE_TRANSIENT);
 }
 
 /*
