@@ -345,34 +345,6 @@ static void fp_groups_free(struct fp_group *v, size_t n)
 	free(v);
 }
 
-/*
- * A cause's signature in one line: its message, and where it was raised
- * (the innermost frame: the last line of Python's, the first of others').
- */
-static void cause_title(ins_buf *out, const char *sig)
-{
-	const char *nl = strchr(sig, '\n'), *frame, *p;
-	size_t n;
-
-	ins_buf_clear(out);
-	if (!nl) {
-		ins_buf_puts(out, sig);
-		return;
-	}
-	ins_buf_put(out, sig, (size_t)(nl - sig));
-	frame = nl + 1;
-	n = strcspn(frame, "\n");
-	if (strstr(frame, ".py ") && frame[n]) {
-		/* Python prints the innermost frame last */
-		for (p = frame; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0))
-			frame = p;
-		n = strcspn(frame, "\n");
-	}
-	ins_buf_puts(out, " (at ");
-	ins_buf_put(out, frame, n);
-	ins_buf_putc(out, ')');
-}
-
 static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failures_by by,
 		     struct fp_group *v, size_t n, size_t limit, int with_tests)
 {
@@ -416,7 +388,7 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 		ins_table_text(t, g->hash ? g->hash : "(no message)");
 		if (by == INS_FAILURES_BY_CAUSE) {
 			if (g->signature)
-				cause_title(&buf, g->signature);
+				ins_fingerprint_title(&buf, g->signature);
 			ins_table_text(t, g->signature ? buf.ptr : "(no message)");
 		}
 		ins_table_text(t, g->message);
@@ -632,7 +604,7 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 	} else if (o->cause) {
 		ins_buf sig = INS_BUF_INIT;
 
-		cause_title(&sig, cause_sig);
+		ins_fingerprint_title(&sig, cause_sig);
 		ins_buf_printf(&title, "Failures of one cause: %s", sig.ptr);
 		ins_buf_release(&sig);
 	} else {

@@ -733,3 +733,31 @@ void ins_fingerprint_hash(char hash[INS_FINGERPRINT_HEX + 1], const char *signat
 	memcpy(hash, hex, INS_FINGERPRINT_HEX);
 	hash[INS_FINGERPRINT_HEX] = '\0';
 }
+
+/*
+ * A cause's signature in one line: its message, and where it was raised
+ * (the innermost frame: the last line of Python's, the first of others').
+ */
+void ins_fingerprint_title(ins_buf *out, const char *sig)
+{
+	const char *nl = strchr(sig, '\n'), *frame, *p;
+	size_t n;
+
+	ins_buf_clear(out);
+	if (!nl) {
+		ins_buf_puts(out, sig);
+		return;
+	}
+	ins_buf_put(out, sig, (size_t)(nl - sig));
+	frame = nl + 1;
+	n = strcspn(frame, "\n");
+	if (strstr(frame, ".py ") && frame[n]) {
+		/* Python prints the innermost frame last */
+		for (p = frame; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0))
+			frame = p;
+		n = strcspn(frame, "\n");
+	}
+	ins_buf_puts(out, " (at ");
+	ins_buf_put(out, frame, n);
+	ins_buf_putc(out, ')');
+}

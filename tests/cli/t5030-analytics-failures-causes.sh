@@ -112,6 +112,29 @@ test_expect_success '--cause lists every test and session of one cause, by a pre
 	test_grep "Failures of one cause: ConnectionRefusedError" c.txt
 '
 
+test_expect_success 'compare names the cause the new failures share' '
+	run() {
+		(cd suite && insight -q session run --sut cmp -- "$INSIGHT_PYTHON" -m pytest -q \
+			-p no:cacheprovider "$@" tests >/dev/null 2>&1)
+	}
+	run -k test_ok &&
+	{ run -k test_order_; test $? = 1; } &&
+	insight --format json analytics compare --sut cmp --base latest~1 --target latest >cmp.json &&
+	json_get cmp.json "d[\"notes\"][0][\"text\"]" >verdict &&
+	echo "7 new failures, 1 cause: ConnectionRefusedError: [Errno <N>] Connection refused to port <N> (at pool.py connect)" >expect &&
+	test_cmp expect verdict &&
+	{ run; test $? = 1; } &&
+	insight --format json analytics compare --sut cmp --base latest~2 --target latest >cmp.json &&
+	json_get cmp.json "d[\"notes\"][0][\"text\"]" >verdict &&
+	echo "53 new failures, 8 causes (40 from AssertionError: expected <N> got <N> (at pricing.py check_price))" >expect &&
+	test_cmp expect verdict &&
+	test "$(json_get cmp.json "len(set(r[\"cause\"] for r in d[\"tables\"][\"new_failures\"][\"rows\"]))")" = 8 &&
+	insight --format json analytics failures --sut cmp >f2.json &&
+	json_get f2.json "sorted(r[\"cause\"] for r in d[\"tables\"][\"failures\"][\"rows\"])" >expect &&
+	json_get cmp.json "sorted(set(r[\"cause\"] for r in d[\"tables\"][\"new_failures\"][\"rows\"]))" >got &&
+	test_cmp expect got
+'
+
 test_expect_success 'bad usage: an unknown cause, a cause that is not hex, a bad --by, two selections' '
 	id=$(json_get f.json "d[\"tables\"][\"failures\"][\"rows\"][0][\"cause\"]") &&
 	test_must_fail insight analytics failures --cause 0000000000000000 2>err &&
@@ -133,7 +156,7 @@ test_expect_success 'a history from before causes: the upgrade gives every finge
 	                 "DROP TABLE cause; PRAGMA user_version = 4;")
 	db.close()
 	EOF_PY
-	INSIGHT_DB=$TRASH/old.db insight --format json analytics failures >old.json 2>err &&
+	INSIGHT_DB=$TRASH/old.db insight --format json analytics failures --sut shop >old.json 2>err &&
 	test_grep "from schema 4 to 5" err &&
 	json_get f.json "sorted((r[\"cause\"], r[\"count\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >expect &&
 	json_get old.json "sorted((r[\"cause\"], r[\"count\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >got &&

@@ -59,6 +59,13 @@ int ins_fingerprint_cause(ins_buf *cause, const char *signature, const char *tes
 /* 1 when the file base name `base[0..n)` is a test file (see ins_fingerprint_cause). */
 int ins_fingerprint_test_file(const char *base, size_t n, const char *test_file);
 
+/*
+ * A signature (of a fingerprint or a cause) in one line for people: its
+ * message, and " (at FILE FUNCTION)" for the frame it was raised in.
+ * `out` is cleared first.
+ */
+void ins_fingerprint_title(ins_buf *out, const char *signature);
+
 /* The INS_FINGERPRINT_HEX hex digits that name a signature (fingerprint or cause). */
 void ins_fingerprint_hash(char hash[INS_FINGERPRINT_HEX + 1], const char *signature, size_t len);
 
