@@ -623,6 +623,8 @@ static int report_compare(struct report *r, ins_store *store, const char *sessio
 	int rc;
 
 	ins_compare_opts_init(&o);
+	if ((rc = cmd_categories(r->ctx, &o.categories)) != 0)
+		return rc;
 	o.sel.sut = r->sut;
 	o.target_mode = INS_SEL_SESSION;
 	if (fail_on && (rc = ins_gate_parse(&o.fail_on, fail_on)) < 0)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "insight/category.h"
 #include "insight/config.h"
 
 int cmd_exit_code(int code)
@@ -371,6 +372,22 @@ int cmd_config(ins_ctx *ctx, const struct ins_config **out)
 	ctx->config_read = 1;
 	ins_config_check_secret_files(ctx->config, warn_secret_file, NULL);
 	*out = ctx->config;
+	return 0;
+}
+
+int cmd_categories(ins_ctx *ctx, const struct ins_categories **out)
+{
+	const ins_config *cfg;
+	int rc;
+
+	*out = NULL;
+	if (!ctx->categories) {
+		if ((rc = cmd_config(ctx, &cfg)) != 0)
+			return rc;
+		if ((rc = ins_categories_load(&ctx->categories, cfg)) < 0)
+			return cmd_fail(rc);
+	}
+	*out = ctx->categories;
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "analysis/analysis_internal.h"
+#include "insight/category.h"
 #include "insight/compare.h"
 #include "insight/fingerprint.h"
 #include "insight/timeutil.h"
@@ -137,6 +138,7 @@ struct row {
 	char *msg;                  /* latest failure message in the target */
 	char *trace;                /* new failures: that run's traceback (read when shown) */
 	char *cause, *cause_sig;    /* new failures: that run's cause (hash and signature) */
+	const char *category;       /* new failures: its category (insight/category.h) */
 	int64_t test_id, msg_sid;   /* the test, and the session of that latest failing run */
 	int added;
 	ins_duration_change dc;
@@ -842,9 +844,9 @@ static int read_causes(struct cmp *c, ins_store *store)
 
 	if (!r->n)
 		return 0;
-	if ((rc = ins_store__prepare(store, &st, "SELECT k.hash, k.signature FROM result r "
-				     "JOIN fingerprint f ON f.id = r.fingerprint_id "
-				     "JOIN cause k ON k.id = f.cause_id "
+	if ((rc = ins_store__prepare(store, &st, "SELECT k.hash, k.signature, r.outcome "
+				     "FROM result r LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
+				     "LEFT JOIN cause k ON k.id = f.cause_id "
 				     "WHERE r.session_id = ?1 AND r.test_id = ?2 AND r.outcome IN (1, 2) "
 				     "ORDER BY r.attempt DESC LIMIT 1")) < 0)
 		return rc;
@@ -858,10 +860,19 @@ static int read_causes(struct cmp *c, ins_store *store)
 		sqlite3_bind_int64(st, 1, x->msg_sid);
 		sqlite3_bind_int64(st, 2, x->test_id);
 		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
+		if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 			x->cause = ins_xstrdup(ins_store__col_text(st, 0));
 			x->cause_sig = ins_xstrdup(ins_store__col_text(st, 1));
+			ins_buf_clear(&title);
+			ins_buf_put(&title, x->cause_sig, strcspn(x->cause_sig, "\n"));
+			x->category = ins_categories_match(c->o->categories, title.ptr,
+							   (ins_outcome)sqlite3_column_int(st, 2));
 			by[n++] = x;
+			rc = 0;
+		} else if (rc == SQLITE_ROW) {
+			/* a failure without a message: no cause, and the rules see no message */
+			x->category = ins_categories_match(c->o->categories, NULL,
+							   (ins_outcome)sqlite3_column_int(st, 2));
 			rc = 0;
 		} else {
 			rc = rc == SQLITE_DONE ? 0 : ins_store__error(store, "reading a failure's cause");
@@ -941,6 +952,8 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 		if (sec == SEC_NEW || sec == SEC_STILL)
 			ins_table_column(t, "message", "Message", INS_V_TEXT);
 		if (sec == SEC_NEW) {
+			ins_table_column(t, "category", "Category", INS_V_TEXT);
+			ins_table_column_detail(t, 1);
 			ins_table_column(t, "cause", "Cause", INS_V_TEXT);
 			ins_table_column_detail(t, 1);
 			ins_table_column(t, "traceback", "Traceback", INS_V_LONGTEXT);
@@ -986,6 +999,7 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 			if (sec == SEC_NEW || sec == SEC_STILL)
 				ins_table_text(t, x->msg);
 			if (sec == SEC_NEW) {
+				ins_table_text(t, x->category);
 				ins_table_text(t, x->cause);
 				ins_table_text(t, x->trace);
 			}

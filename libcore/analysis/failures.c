@@ -9,6 +9,7 @@
 
 #include "analysis/analytics_internal.h"
 #include "insight/analytics.h"
+#include "insight/category.h"
 #include "insight/fingerprint.h"
 #include "insight/stats.h"
 #include "insight/timeutil.h"
@@ -31,6 +32,9 @@ static const char *group_filter(ins_failures_by by)
 		return "r.fingerprint_id = ?1";
 	case INS_FAILURES_BY_TEST:
 		return "r.test_id = ?1 AND r.outcome IN (1, 2)";
+	case INS_FAILURES_BY_CATEGORY:
+		return "EXISTS (SELECT 1 FROM temp.ins_fcat c WHERE c.fp_id = "
+		       "coalesce(r.fingerprint_id, 0) AND c.outcome = r.outcome AND c.cat = ?1)";
 	case INS_FAILURES_BY_CAUSE:
 	default:
 		return "r.fingerprint_id IN (SELECT id FROM fingerprint WHERE cause_id = ?1)";
@@ -145,6 +149,8 @@ struct fp_group {
 	int64_t win_first_ms, win_last_ms;
 	struct sighting first, last;
 	int is_new;              /* -1: cannot tell (no fingerprint) */
+	int outcome;             /* INS_OUTCOME_ERROR when one of them is an error, else FAILED */
+	const char *category;
 };
 
 static int cmp_fp_group(const void *x, const void *y)
@@ -233,6 +239,55 @@ static char *group_tests(ins_store *store, ins_failures_by by, int64_t id, int64
 }
 
 /*
+ * The category of each (fingerprint, outcome) failing in the window, into
+ * temp.ins_fcat (cat: 1 + the category's index; fingerprint 0: failures
+ * without a message), for grouping by category. Cost: the window's failing
+ * rows once, then one rule match per pair.
+ */
+static int categorise(ins_store *store, const ins_sessset *set, const ins_categories *cats)
+{
+	sqlite3_stmt *st = NULL, *ins = NULL;
+	ins_buf line = INS_BUF_INIT;
+	int rc;
+
+	if ((rc = ins_store__exec(store, "CREATE TEMP TABLE IF NOT EXISTS ins_fcat (fp_id INTEGER, "
+				  "outcome INTEGER, cat INTEGER, PRIMARY KEY (fp_id, outcome));"
+				  "DELETE FROM temp.ins_fcat;")) < 0)
+		return rc;
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT DISTINCT coalesce(r.fingerprint_id, 0), r.outcome, f.signature FROM result r "
+		"LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
+		"WHERE r.session_id IN (SELECT value FROM json_each(?1)) AND r.outcome IN (1, 2)")) < 0 ||
+	    (rc = ins_store__prepare(store, &ins,
+		"INSERT INTO temp.ins_fcat (fp_id, outcome, cat) VALUES (?1, ?2, ?3)")) < 0)
+		goto done;
+	ins_store__bind_text(st, 1, ins_sessset_json(set));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sig = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL :
+				  ins_store__col_text(st, 2);
+
+		ins_buf_clear(&line);
+		if (sig)
+			ins_buf_put(&line, sig, strcspn(sig, "\n"));
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, sqlite3_column_int64(st, 0));
+		sqlite3_bind_int(ins, 2, sqlite3_column_int(st, 1));
+		sqlite3_bind_int64(ins, 3, 1 + (int64_t)ins_categories_find(cats, sig ? line.ptr : NULL,
+			(ins_outcome)sqlite3_column_int(st, 1)));
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			rc = ins_store__error(store, "sorting failures into categories");
+			goto done;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : ins_store__error(store, "sorting failures into categories");
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	ins_buf_release(&line);
+	return rc;
+}
+
+/*
  * Group the window's failing attempts (failed or error, every attempt) by
  * cause, fingerprint or test (test_id > 0: of one test only; cause_id > 0:
  * of one cause only). Cost: the rows of the window's sessions (primary-key
@@ -240,13 +295,15 @@ static char *group_tests(ins_store *store, ins_failures_by by, int64_t id, int64
  * group.
  */
 static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures_by by,
-			  int64_t test_id, int64_t cause_id, int64_t sut_id,
-			  struct fp_group **out, size_t *nout)
+			  const ins_categories *cats, int64_t test_id, int64_t cause_id,
+			  int64_t sut_id, struct fp_group **out, size_t *nout)
 {
 	static const char *const key[] = {
 		[INS_FAILURES_BY_CAUSE] = "coalesce(f.cause_id, 0)",
 		[INS_FAILURES_BY_FINGERPRINT] = "coalesce(r.fingerprint_id, 0)",
 		[INS_FAILURES_BY_TEST] = "r.test_id",
+		[INS_FAILURES_BY_CATEGORY] = "(SELECT c.cat FROM temp.ins_fcat c WHERE c.fp_id = "
+					     "coalesce(r.fingerprint_id, 0) AND c.outcome = r.outcome)",
 	};
 	sqlite3_stmt *st;
 	struct fp_group *v = NULL;
@@ -256,9 +313,11 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 
 	*out = NULL;
 	*nout = 0;
+	if (by == INS_FAILURES_BY_CATEGORY && (rc = categorise(store, set, cats)) < 0)
+		return rc;
 	ins_buf_printf(&sql, "SELECT %s, count(*), count(DISTINCT r.test_id), "
 		       "count(DISTINCT r.session_id), min(s.started_ms), max(s.started_ms), "
-		       "count(DISTINCT r.fingerprint_id) FROM result r "
+		       "count(DISTINCT r.fingerprint_id), max(r.outcome) FROM result r "
 		       "JOIN session s ON s.id = r.session_id "
 		       "LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
 		       "WHERE r.session_id IN (SELECT value FROM json_each(?1)) "
@@ -281,6 +340,7 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 		v[n].win_first_ms = sqlite3_column_int64(st, 4);
 		v[n].win_last_ms = sqlite3_column_int64(st, 5);
 		v[n].fingerprints = sqlite3_column_int64(st, 6);
+		v[n].outcome = sqlite3_column_int(st, 7);
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -309,8 +369,27 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 		g->tests_list = group_tests(store, by, g->id, test_id, ins_sessset_json(set));
 		if (by == INS_FAILURES_BY_TEST)
 			g->hash = ins_xstrdup(g->tests_list ? g->tests_list : "");
-		if (!has) {
-			/* no fingerprint: nothing ties these failures to earlier ones */
+		if (by == INS_FAILURES_BY_CATEGORY) {
+			g->hash = ins_xstrdup(ins_categories_name(cats, (size_t)g->id - 1));
+			g->category = ins_categories_name(cats, (size_t)g->id - 1);
+		} else {
+			/* the normalised message line the rules read */
+			ins_buf line = INS_BUF_INIT;
+			const char *m = g->signature ? g->signature : g->message;
+
+			if (g->signature)
+				ins_buf_put(&line, m, strcspn(m, "\n"));
+			else if (m)
+				ins_fingerprint_normalize(&line, m, strcspn(m, "\n"));
+			g->category = ins_categories_match(cats, m ? line.ptr : NULL,
+							   (ins_outcome)g->outcome);
+			ins_buf_release(&line);
+		}
+		if (!has || by == INS_FAILURES_BY_CATEGORY) {
+			/*
+			 * no fingerprint: nothing ties these failures to earlier ones;
+			 * a category is the configuration's today, not the history's
+			 */
 			sighting_in_window(&g->first, set, g->win_first_ms);
 			sighting_in_window(&g->last, set, g->win_last_ms);
 			g->is_new = -1;
@@ -355,6 +434,8 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 	if (by == INS_FAILURES_BY_CAUSE) {
 		ins_table_column(t, "cause", "Cause", INS_V_TEXT);
 		ins_table_column(t, "title", "Signature", INS_V_TEXT);
+	} else if (by == INS_FAILURES_BY_CATEGORY) {
+		ins_table_column(t, "category", "Category", INS_V_TEXT);
 	} else if (by == INS_FAILURES_BY_TEST) {
 		ins_table_column(t, "nodeid", "Test", INS_V_TEXT);
 	} else {
@@ -362,6 +443,8 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 	}
 	ins_table_column(t, "message", by == INS_FAILURES_BY_FINGERPRINT ? "Message" :
 			 "Example message", INS_V_TEXT);
+	if (by != INS_FAILURES_BY_CATEGORY)
+		ins_table_column(t, "category", "Category", INS_V_TEXT);
 	ins_table_column(t, "count", "Failures", INS_V_INT);
 	if (with_tests && by != INS_FAILURES_BY_TEST)
 		ins_table_column(t, "tests", "Tests", INS_V_INT);
@@ -377,7 +460,7 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 	ins_table_column(t, "last_commit", "Last commit", INS_V_ID);
 	if (with_tests && by != INS_FAILURES_BY_TEST)
 		ins_table_column(t, "test_ids", "Affected tests", INS_V_TEXT);
-	if (by != INS_FAILURES_BY_TEST)
+	if (by != INS_FAILURES_BY_TEST && by != INS_FAILURES_BY_CATEGORY)
 		ins_table_column(t, "signature", by == INS_FAILURES_BY_CAUSE ? "Full signature" :
 				 "Signature", INS_V_LONGTEXT);
 	ins_table_set_empty(t, "no failures");
@@ -392,6 +475,8 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 			ins_table_text(t, g->signature ? buf.ptr : "(no message)");
 		}
 		ins_table_text(t, g->message);
+		if (by != INS_FAILURES_BY_CATEGORY)
+			ins_table_text(t, g->category);
 		ins_table_int(t, g->count);
 		if (with_tests && by != INS_FAILURES_BY_TEST)
 			ins_table_int(t, g->tests);
@@ -416,7 +501,7 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 					       (long long)(g->tests - TESTS_NAMED));
 			ins_table_text(t, g->tests_list ? buf.ptr : NULL);
 		}
-		if (by != INS_FAILURES_BY_TEST)
+		if (by != INS_FAILURES_BY_TEST && by != INS_FAILURES_BY_CATEGORY)
 			ins_table_text(t, g->signature);
 	}
 	ins_table_set_total(t, n);
@@ -560,6 +645,19 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 		[INS_FAILURES_BY_CAUSE] = "cause",
 		[INS_FAILURES_BY_FINGERPRINT] = "fingerprint",
 		[INS_FAILURES_BY_TEST] = "test",
+		[INS_FAILURES_BY_CATEGORY] = "category",
+	};
+	static const char *const by_plural[] = {
+		[INS_FAILURES_BY_CAUSE] = "causes",
+		[INS_FAILURES_BY_FINGERPRINT] = "fingerprints",
+		[INS_FAILURES_BY_TEST] = "tests",
+		[INS_FAILURES_BY_CATEGORY] = "categories",
+	};
+	static const char *const by_label[] = {
+		[INS_FAILURES_BY_CAUSE] = "Causes",
+		[INS_FAILURES_BY_FINGERPRINT] = "Fingerprints",
+		[INS_FAILURES_BY_TEST] = "Tests",
+		[INS_FAILURES_BY_CATEGORY] = "Categories",
 	};
 	ins_sessset set;
 	struct fp_group *groups = NULL;
@@ -585,7 +683,7 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 		by = INS_FAILURES_BY_TEST;          /* one cause: the tests it fails */
 	if ((rc = ins_sessset_load_window(&set, store, o->sut, o->from_ms, o->to_ms)) < 0)
 		goto done;
-	if ((rc = failure_groups(store, &set, by, test_id, cause_id, sut_id, &groups,
+	if ((rc = failure_groups(store, &set, by, o->categories, test_id, cause_id, sut_id, &groups,
 				 &ngroups)) < 0)
 		goto done;
 	/* new: the group's first sighting (in the SUT, of the test) lies in the window */
@@ -623,14 +721,14 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 		ins_doc_fact_text(doc, "signature", "Signature", cause_sig);
 	}
 	ins_doc_fact_int(doc, "failures", "Failing attempts", total);
-	/* "causes", "fingerprints" or "tests", and how many of them are new */
+	/* "causes", "fingerprints", "tests" or "categories", and how many of them are new */
+	ins_doc_fact_int(doc, by_plural[by], by_label[by], (int64_t)ngroups);
 	ins_buf_clear(&title);
-	ins_buf_printf(&title, "%ss", by_name[by]);
-	ins_doc_fact_int(doc, title.ptr, by == INS_FAILURES_BY_CAUSE ? "Causes" :
-			 by == INS_FAILURES_BY_TEST ? "Tests" : "Fingerprints", (int64_t)ngroups);
-	ins_buf_clear(&title);
-	ins_buf_printf(&title, "new_%ss", by_name[by]);
-	ins_doc_fact_int(doc, title.ptr, "New in the window", (int64_t)nnew);
+	ins_buf_printf(&title, "new_%s", by_plural[by]);
+	if (by == INS_FAILURES_BY_CATEGORY)
+		ins_doc_fact_null(doc, title.ptr, "New in the window");
+	else
+		ins_doc_fact_int(doc, title.ptr, "New in the window", (int64_t)nnew);
 	ins_buf_clear(&title);
 	ins_buf_printf(&title, "Failures by %s", by_name[by]);
 	fp_table(doc, "failures", o->nodeid ? "By fingerprint" : title.ptr, by, groups, ngroups,
@@ -639,10 +737,14 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 		goto done;
 	if (o->cause && (rc = cause_sessions_table(doc, store, &set, cause_id, o->limit)) < 0)
 		goto done;
-	ins_doc_note(doc, INS_NOTE_VERDICT, "%lld failing attempt%s, %zu %s%s, %zu new in "
-		     "the window", (long long)total, total == 1 ? "" : "s", ngroups,
-		     by == INS_FAILURES_BY_CAUSE ? "cause" : by == INS_FAILURES_BY_TEST ? "test" :
-		     "fingerprint", ngroups == 1 ? "" : "s", nnew);
+	if (by == INS_FAILURES_BY_CATEGORY)
+		ins_doc_note(doc, INS_NOTE_VERDICT, "%lld failing attempt%s in %zu categor%s",
+			     (long long)total, total == 1 ? "" : "s", ngroups,
+			     ngroups == 1 ? "y" : "ies");
+	else
+		ins_doc_note(doc, INS_NOTE_VERDICT, "%lld failing attempt%s, %zu %s, %zu new in "
+			     "the window", (long long)total, total == 1 ? "" : "s", ngroups,
+			     ngroups == 1 ? by_name[by] : by_plural[by], nnew);
 	rc = 0;
 done:
 	fp_groups_free(groups, ngroups);

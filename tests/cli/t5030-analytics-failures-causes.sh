@@ -135,6 +135,54 @@ test_expect_success 'compare names the cause the new failures share' '
 	test_cmp expect got
 '
 
+test_expect_success 'categories: rules on message, type and outcome, the first that holds wins' '
+	cat >cats <<-\EOF &&
+	[category "infrastructure"]
+		match-message = (ConnectionRefused|Timeout|No space left)
+		outcomes = error
+	[category "config"]
+		match-type = ^ValueError$
+	[category "any value error"]
+		match-message = ValueError
+	[category "assertions, failed only"]
+		match-type = ^AssertionError$
+		outcomes = failed
+	EOF
+	insight --config cats --format json analytics failures --sut shop --by category >cat.json &&
+	json_get cat.json "sorted((r[\"category\"], r[\"count\"], r[\"tests\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >got &&
+	echo "[[\"assertions, failed only\", 80, 40], [\"config\", 2, 1], [\"infrastructure\", 14, 7], [\"product\", 10, 5]]" >expect &&
+	test_cmp expect got &&
+	test "$(json_get cat.json "d[\"facts\"][\"categories\"]")" = 4 &&
+	insight --config cats --format json analytics failures --sut shop >f3.json &&
+	json_get f3.json "sorted(set((r[\"title\"].split(\":\")[0], r[\"category\"]) for r in d[\"tables\"][\"failures\"][\"rows\"]))" >got &&
+	echo "[[\"AssertionError\", \"assertions, failed only\"], [\"ConnectionRefusedError\", \"infrastructure\"], [\"ValueError\", \"config\"], [\"assert <N> == <N> (at test_orders.py test_body_0)\", \"product\"], [\"assert <N> == <N> (at test_orders.py test_body_1)\", \"product\"], [\"assert <N> == <N> (at test_orders.py test_body_2)\", \"product\"], [\"assert <N> == <N> (at test_orders.py test_body_3)\", \"product\"], [\"assert <N> == <N> (at test_orders.py test_body_4)\", \"product\"]]" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'categories: the default is configurable; a rule for errors only leaves failures alone' '
+	printf "[category \"infrastructure\"]\n\tmatch-message = Connection\n\toutcomes = failed\n[analytics]\n\tdefault-category = triage\n" >cats2 &&
+	insight --config cats2 --format json analytics failures --sut shop --by category >cat2.json &&
+	json_get cat2.json "sorted((r[\"category\"], r[\"count\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >got &&
+	echo "[[\"triage\", 106]]" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'categories: compare shows each new failure'"'"'s category' '
+	insight --config cats --format json analytics compare --sut cmp --base latest~2 --target latest >cmp.json &&
+	json_get cmp.json "sorted(set(r[\"category\"] for r in d[\"tables\"][\"new_failures\"][\"rows\"]))" >got &&
+	echo "[\"assertions, failed only\", \"config\", \"infrastructure\", \"product\"]" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'categories: a rule that does not compile, an outcome that is no failure' '
+	printf "[category \"x\"]\n\tmatch-message = (unclosed\n" >bad &&
+	{ insight --config bad analytics failures 2>err; test $? = 2; } &&
+	test_grep "category.x.match-message in .*bad: .(unclosed. is not a regular expression" err &&
+	printf "[category \"x\"]\n\toutcomes = skipped\n" >bad &&
+	{ insight --config bad analytics failures 2>err; test $? = 2; } &&
+	test_grep "category.x.outcomes in .*bad: .skipped. is not an outcome of a failure (failed, error)" err
+'
+
 test_expect_success 'bad usage: an unknown cause, a cause that is not hex, a bad --by, two selections' '
 	id=$(json_get f.json "d[\"tables\"][\"failures\"][\"rows\"][0][\"cause\"]") &&
 	test_must_fail insight analytics failures --cause 0000000000000000 2>err &&
@@ -142,7 +190,7 @@ test_expect_success 'bad usage: an unknown cause, a cause that is not hex, a bad
 	test_must_fail insight analytics failures --cause nothex 2>err &&
 	test_grep "is not a cause" err &&
 	{ insight analytics failures --by day 2>err; test $? = 2; } &&
-	test_grep "by takes cause, fingerprint or test, not .day." err &&
+	test_grep "by takes cause, fingerprint, test or category, not .day." err &&
 	{ insight analytics failures --by test --cause $id 2>err; test $? = 2; } &&
 	test_grep "give one of --by, --cause and --nodeid" err
 '

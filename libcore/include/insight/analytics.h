@@ -32,7 +32,8 @@ int ins_metric_parse(ins_metric *out, const char *name);
 typedef enum ins_failures_by {
 	INS_FAILURES_BY_CAUSE = 0,   /* the root error, whichever test it failed (default) */
 	INS_FAILURES_BY_FINGERPRINT,
-	INS_FAILURES_BY_TEST
+	INS_FAILURES_BY_TEST,
+	INS_FAILURES_BY_CATEGORY     /* the [category] rules of the configuration */
 } ins_failures_by;
 
 typedef struct ins_analytics_opts {
@@ -44,6 +45,7 @@ typedef struct ins_analytics_opts {
 	/* failures */
 	ins_failures_by failures_by;
 	const char *cause;      /* one cause (its hash or a prefix): its tests and sessions */
+	const struct ins_categories *categories;  /* failure categories (NULL: all "product") */
 	/* flaky */
 	long min_runs;          /* fewer runs: "not enough data"; default 5 */
 	double threshold;       /* a score at or above it is flaky; default 0.5 */

@@ -103,6 +103,7 @@ typedef struct ins_compare_opts {
 	ins_duration_rule dur;
 	unsigned fail_on;        /* INS_GATE_* conditions that fail the gate */
 	size_t limit;            /* rows per section; 0: all */
+	const struct ins_categories *categories;  /* new failures' categories (NULL: "product") */
 } ins_compare_opts;
 
 /* Defaults: automatic reading, INS_DURATION_RULE_INIT, no gate, no limit. */
