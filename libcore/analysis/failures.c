@@ -162,81 +162,7 @@ static int cmp_fp_group(const void *x, const void *y)
 	return strcmp(a->hash ? a->hash : "", b->hash ? b->hash : "");
 }
 
-/* Text of the first row of a query with parameters ?1 ?2 (integers) and ?3 (text); NULL when none. */
-static char *query_text(ins_store *store, const char *sql, int64_t a, int64_t b, const char *json)
-{
-	sqlite3_stmt *st;
-	char *r = NULL;
-
-	if (ins_store__prepare(store, &st, sql) < 0)
-		return NULL;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	if (json)
-		ins_store__bind_text(st, 3, json);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		r = ins_xstrdup(ins_store__col_text(st, 0));
-	sqlite3_finalize(st);
-	return r;
-}
-
-/*
- * The latest message in the window of a group, and the first tests it
- * affects (by node id). Groups go through result_by_fingerprint (or
- * result_by_test), the unary + keeping SQLite from driving the queries by
- * the window's sessions, which would read the whole window once per group:
- * their cost is the group's own rows. Failures without a fingerprint have
- * no index: they are read from the window's sessions, once.
- */
-static char *group_message(ins_store *store, ins_failures_by by, int64_t id, int64_t test_id,
-			   const char *window)
-{
-	ins_buf sql = INS_BUF_INIT;
-	char *r;
-
-	if (!id && by != INS_FAILURES_BY_TEST)
-		ins_buf_puts(&sql, "SELECT r.message FROM result r JOIN session s ON s.id = r.session_id "
-			     "WHERE r.fingerprint_id IS NULL AND r.outcome IN (1, 2) AND ?1 = 0 "
-			     "AND (?2 = 0 OR r.test_id = ?2) "
-			     "AND r.session_id IN (SELECT value FROM json_each(?3)) "
-			     "ORDER BY s.started_ms DESC, r.attempt DESC, r.session_id DESC, "
-			     "r.test_id DESC LIMIT 1");
-	else
-		ins_buf_printf(&sql, "SELECT m.message FROM result m WHERE "
-			       "(m.session_id, m.test_id, m.attempt) = "
-			       "(SELECT r.session_id, r.test_id, r.attempt FROM result r "
-			       "JOIN session s ON s.id = r.session_id WHERE %s "
-			       "AND (?2 = 0 OR +r.test_id = ?2) "
-			       "AND +r.session_id IN (SELECT value FROM json_each(?3)) "
-			       "ORDER BY s.started_ms DESC, r.attempt DESC, r.session_id DESC, "
-			       "r.test_id DESC LIMIT 1)", group_filter(by));
-	r = query_text(store, sql.ptr, id, test_id, window);
-	ins_buf_release(&sql);
-	return r;
-}
-
 #define TESTS_NAMED 5   /* tests named in a group's row; the others are counted */
-
-static char *group_tests(ins_store *store, ins_failures_by by, int64_t id, int64_t test_id,
-			 const char *window)
-{
-	ins_buf sql = INS_BUF_INIT;
-	char *r;
-
-	if (by == INS_FAILURES_BY_TEST)
-		return query_text(store, "SELECT nodeid FROM test WHERE id = ?1 AND ?2 = ?2", id, 0,
-				  NULL);
-	ins_buf_printf(&sql, "SELECT group_concat(nodeid, ' ') FROM (SELECT DISTINCT t.nodeid "
-		       "FROM result r JOIN test t ON t.id = r.test_id WHERE %s "
-		       "AND (?2 = 0 OR %sr.test_id = ?2) AND %sr.session_id IN "
-		       "(SELECT value FROM json_each(?3)) ORDER BY t.nodeid LIMIT %d)",
-		       id ? group_filter(by) :
-		       "r.fingerprint_id IS NULL AND r.outcome IN (1, 2) AND ?1 = 0",
-		       id ? "+" : "", id ? "+" : "", TESTS_NAMED);
-	r = query_text(store, sql.ptr, id, test_id, window);
-	ins_buf_release(&sql);
-	return r;
-}
 
 /*
  * The category of each (fingerprint, outcome) failing in the window, into
@@ -287,12 +213,96 @@ done:
 	return rc;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static size_t count_distinct(int64_t *v, size_t n)
+{
+	size_t d = 0;
+
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_i64);
+	for (size_t i = 0; i < n; i++)
+		d += !i || v[i] != v[i - 1];
+	return d;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One group's rows as they stream by: what its row needs. */
+struct acc {
+	int64_t *tests, *sessions, *fps;
+	char **names;
+	size_t n, alloc, nalloc, nnames;
+};
+
+static void acc_row(struct acc *a, int64_t test, int64_t session, int64_t fp, const char *nodeid,
+		    int new_test)
+{
+	if (a->n == a->alloc) {
+		a->alloc = a->alloc ? 2 * a->alloc : 64;
+		a->tests = ins_xrealloc(a->tests, a->alloc * sizeof(int64_t));
+		a->sessions = ins_xrealloc(a->sessions, a->alloc * sizeof(int64_t));
+		a->fps = ins_xrealloc(a->fps, a->alloc * sizeof(int64_t));
+	}
+	a->tests[a->n] = test;
+	a->sessions[a->n] = session;
+	a->fps[a->n] = fp;
+	a->n++;
+	if (new_test) {
+		a->names = ins_xgrow(a->names, &a->nalloc, a->nnames + 1, sizeof(char *));
+		a->names[a->nnames++] = ins_xstrdup(nodeid);
+	}
+}
+
+/* Close a group: its distinct counts and its first tests by node id. */
+static void acc_close(struct acc *a, struct fp_group *g)
+{
+	ins_buf list = INS_BUF_INIT;
+	size_t named = 0;
+
+	g->tests = (int64_t)count_distinct(a->tests, a->n);
+	g->sessions = (int64_t)count_distinct(a->sessions, a->n);
+	g->fingerprints = (int64_t)count_distinct(a->fps, a->n);
+	if (g->fingerprints && a->n && !a->fps[0])
+		g->fingerprints--;          /* failures without a fingerprint */
+	if (a->nnames > 1)
+		qsort(a->names, a->nnames, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < a->nnames && named < TESTS_NAMED; i++) {
+		if (!i || strcmp(a->names[i], a->names[i - 1])) {
+			ins_buf_printf(&list, "%s%s", named ? " " : "", a->names[i]);
+			named++;
+		}
+	}
+	for (size_t i = 0; i < a->nnames; i++)
+		free(a->names[i]);
+	g->tests_list = named ? ins_xstrdup(list.ptr) : NULL;
+	ins_buf_release(&list);
+	a->n = a->nnames = 0;
+}
+
+static void acc_release(struct acc *a)
+{
+	free(a->tests);
+	free(a->sessions);
+	free(a->fps);
+	free(a->names);
+}
+
 /*
  * Group the window's failing attempts (failed or error, every attempt) by
- * cause, fingerprint or test (test_id > 0: of one test only; cause_id > 0:
- * of one cause only). Cost: the rows of the window's sessions (primary-key
- * ranges), aggregated by SQL; then the per-group queries above for each
- * group.
+ * cause, fingerprint, test or category (test_id > 0: of one test only;
+ * cause_id > 0: of one cause only). Cost: the window's failing rows, read
+ * once in group order, newest first within a group (so the first row's
+ * message stands for the group), through result_failing; then, per group,
+ * its first and last sighting from the fingerprint rows the store keeps.
  */
 static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures_by by,
 			  const ins_categories *cats, int64_t test_id, int64_t cause_id,
@@ -305,24 +315,34 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 		[INS_FAILURES_BY_CATEGORY] = "(SELECT c.cat FROM temp.ins_fcat c WHERE c.fp_id = "
 					     "coalesce(r.fingerprint_id, 0) AND c.outcome = r.outcome)",
 	};
+	static const char *const ident[] = {
+		[INS_FAILURES_BY_CAUSE] = "k.hash, k.signature",
+		[INS_FAILURES_BY_FINGERPRINT] = "f.hash, f.signature",
+		[INS_FAILURES_BY_TEST] = "NULL, NULL",
+		[INS_FAILURES_BY_CATEGORY] = "NULL, NULL",
+	};
 	sqlite3_stmt *st;
-	struct fp_group *v = NULL;
+	struct fp_group *v = NULL, *g = NULL;
+	struct acc acc = { 0 };
 	size_t n = 0, alloc = 0;
 	ins_buf sql = INS_BUF_INIT;
+	int64_t prev_test = -1;
 	int rc = 0;
 
 	*out = NULL;
 	*nout = 0;
 	if (by == INS_FAILURES_BY_CATEGORY && (rc = categorise(store, set, cats)) < 0)
 		return rc;
-	ins_buf_printf(&sql, "SELECT %s, count(*), count(DISTINCT r.test_id), "
-		       "count(DISTINCT r.session_id), min(s.started_ms), max(s.started_ms), "
-		       "count(DISTINCT r.fingerprint_id), max(r.outcome) FROM result r "
-		       "JOIN session s ON s.id = r.session_id "
+	ins_buf_printf(&sql, "SELECT %s, r.test_id, r.session_id, s.started_ms, r.outcome, "
+		       "coalesce(r.fingerprint_id, 0), r.message, t.nodeid, %s FROM result r "
+		       "JOIN session s ON s.id = r.session_id JOIN test t ON t.id = r.test_id "
 		       "LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
+		       "LEFT JOIN cause k ON k.id = f.cause_id "
 		       "WHERE r.session_id IN (SELECT value FROM json_each(?1)) "
 		       "AND r.outcome IN (1, 2) AND (?2 = 0 OR r.test_id = ?2) "
-		       "AND (?3 = 0 OR f.cause_id = ?3) GROUP BY 1", key[by]);
+		       "AND (?3 = 0 OR f.cause_id = ?3) "
+		       "ORDER BY 1, s.started_ms DESC, r.attempt DESC, r.session_id DESC, "
+		       "r.test_id DESC", key[by], ident[by]);
 	rc = ins_store__prepare(store, &st, sql.ptr);
 	ins_buf_release(&sql);
 	if (rc < 0)
@@ -331,42 +351,52 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 	sqlite3_bind_int64(st, 2, test_id);
 	sqlite3_bind_int64(st, 3, cause_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = ins_xgrow(v, &alloc, n + 1, sizeof(*v));
-		memset(&v[n], 0, sizeof(*v));
-		v[n].id = sqlite3_column_int64(st, 0);
-		v[n].count = sqlite3_column_int64(st, 1);
-		v[n].tests = sqlite3_column_int64(st, 2);
-		v[n].sessions = sqlite3_column_int64(st, 3);
-		v[n].win_first_ms = sqlite3_column_int64(st, 4);
-		v[n].win_last_ms = sqlite3_column_int64(st, 5);
-		v[n].fingerprints = sqlite3_column_int64(st, 6);
-		v[n].outcome = sqlite3_column_int(st, 7);
-		n++;
+		int64_t id = sqlite3_column_int64(st, 0), test = sqlite3_column_int64(st, 1);
+		int64_t ms = sqlite3_column_int64(st, 3);
+		int outcome = sqlite3_column_int(st, 4);
+
+		if (!g || g->id != id) {
+			if (g)
+				acc_close(&acc, g);
+			v = ins_xgrow(v, &alloc, n + 1, sizeof(*v));
+			g = &v[n++];
+			memset(g, 0, sizeof(*g));
+			g->id = id;
+			g->win_first_ms = g->win_last_ms = ms;
+			/* the newest row comes first: its message stands for the group */
+			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+				g->message = ins_xstrdup(ins_store__col_text(st, 6));
+			if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+				g->hash = ins_xstrdup(ins_store__col_text(st, 8));
+				g->signature = ins_xstrdup(ins_store__col_text(st, 9));
+			}
+			prev_test = -1;
+		}
+		g->count++;
+		if (ms < g->win_first_ms)
+			g->win_first_ms = ms;
+		if (outcome > g->outcome)
+			g->outcome = outcome;
+		/* a test's rows often come together: keep its name once per run of rows */
+		acc_row(&acc, test, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 5),
+			ins_store__col_text(st, 7), test != prev_test);
+		prev_test = test;
 	}
 	sqlite3_finalize(st);
+	if (g)
+		acc_close(&acc, g);
+	acc_release(&acc);
 	if (rc != SQLITE_DONE) {
-		free(v);
+		*out = v;
+		*nout = n;
 		return ins_store__error(store, "grouping failures");
 	}
 	rc = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct fp_group *g = &v[i];
-		int has = g->id != 0;
+		int has;
 
-		if (by == INS_FAILURES_BY_FINGERPRINT && has) {
-			g->hash = query_text(store, "SELECT hash FROM fingerprint WHERE id = ?1 AND ?2 = ?2",
-					     g->id, 0, NULL);
-			g->signature = query_text(store, "SELECT signature FROM fingerprint "
-						  "WHERE id = ?1 AND ?2 = ?2", g->id, 0, NULL);
-		} else if (by == INS_FAILURES_BY_CAUSE && has) {
-			g->hash = query_text(store, "SELECT hash FROM cause WHERE id = ?1 AND ?2 = ?2",
-					     g->id, 0, NULL);
-			g->signature = query_text(store, "SELECT signature FROM cause "
-						  "WHERE id = ?1 AND ?2 = ?2", g->id, 0, NULL);
-		}
-		/* the latest message in the window stands for the group */
-		g->message = group_message(store, by, g->id, test_id, ins_sessset_json(set));
-		g->tests_list = group_tests(store, by, g->id, test_id, ins_sessset_json(set));
+		g = &v[i];
+		has = g->id != 0;
 		if (by == INS_FAILURES_BY_TEST)
 			g->hash = ins_xstrdup(g->tests_list ? g->tests_list : "");
 		if (by == INS_FAILURES_BY_CATEGORY) {
