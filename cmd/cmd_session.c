@@ -117,6 +117,12 @@ void session_print_brief(ins_ctx *ctx, ins_store *store, const char *uid)
 			cmd_say("  %s", b.names[i]);
 		if (b.new_failures > b.nnames)
 			cmd_say("  and %lld more", (long long)(b.new_failures - b.nnames));
+		/* several new failures of one root error: say it once */
+		if (b.new_failures > 1 && b.new_causes == 1 && b.top_cause[0])
+			cmd_say("1 cause: %s", b.top_cause);
+		else if (b.new_failures > 1 && b.new_causes < b.new_failures && b.top_cause[0])
+			cmd_say("%lld causes; %lld of them: %s", (long long)b.new_causes,
+				(long long)b.top_cause_failures, b.top_cause);
 	}
 	if (strcmp(b.state, INS_SESSION_COMPLETE))
 		fprintf(stderr, "insight: the session is marked %s\n", b.state);

@@ -1061,6 +1061,55 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
 	return rc;
 }
 
+/*
+ * The causes of a brief's new failures: how many, and the one with the
+ * most of them (its signature in a line, cut at a character boundary).
+ * A new failure without a message has no cause and counts as one.
+ */
+static int brief_causes(ins_store *store, ins_session_brief *out, int64_t id, int64_t prev_id)
+{
+	sqlite3_stmt *st;
+	int64_t with_cause = 0;
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT k.signature, count(*) FROM result r "
+		"JOIN fingerprint f ON f.id = r.fingerprint_id JOIN cause k ON k.id = f.cause_id "
+		"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) "
+		"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 "
+		"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
+		"GROUP BY k.id ORDER BY 2 DESC, k.hash")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, prev_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t n = sqlite3_column_int64(st, 1);
+
+		if (!out->new_causes++) {
+			ins_buf t = INS_BUF_INIT;
+			size_t len;
+
+			ins_fingerprint_title(&t, ins_store__col_text(st, 0));
+			len = t.len < sizeof(out->top_cause) ? t.len : sizeof(out->top_cause) - 4;
+			while (len < t.len && len && ((unsigned char)t.ptr[len] & 0xc0) == 0x80)
+				len--;
+			memcpy(out->top_cause, t.ptr, len);
+			if (len < t.len)
+				memcpy(out->top_cause + len, "\xe2\x80\xa6", 3), len += 3;
+			out->top_cause[len] = '\0';
+			out->top_cause_failures = n;
+			ins_buf_release(&t);
+		}
+		with_cause += n;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ins_store__error(store, "reading the causes of new failures");
+	if (out->new_failures > with_cause)
+		out->new_causes += out->new_failures - with_cause;
+	return 0;
+}
+
 int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out)
 {
 	sqlite3_stmt *st;
@@ -1144,5 +1193,5 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 		snprintf(out->names[out->nnames++], sizeof(out->names[0]), "%s",
 			 ins_store__col_text(st, 0));
 	sqlite3_finalize(st);
-	return 0;
+	return brief_causes(store, out, id, prev_id);
 }

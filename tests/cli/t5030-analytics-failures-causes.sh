@@ -135,6 +135,27 @@ test_expect_success 'compare names the cause the new failures share' '
 	test_cmp expect got
 '
 
+test_expect_success 'session run and session show name the cause new failures share' '
+	(cd suite && insight -q session run --sut brief -- "$INSIGHT_PYTHON" -m pytest -q \
+		-p no:cacheprovider -k test_ok tests >/dev/null 2>&1) &&
+	(cd suite && insight session run --sut brief -- "$INSIGHT_PYTHON" -m pytest -q \
+		-p no:cacheprovider -k "test_order_ or test_price_1" tests >/dev/null 2>../brief.err)
+	test $? = 1 &&
+	test_grep "^insight: 18 new failures since session" brief.err &&
+	test_grep "^insight: 2 causes; 11 of them: AssertionError: expected <N> got <N> (at pricing.py check_price)\$" brief.err &&
+	insight --format json session show latest >show.json &&
+	test "$(json_get show.json "[s[\"facts\"][\"new_failure_causes\"] for s in d[\"sections\"] if s[\"id\"] == \"counts\"][0]")" = 2 &&
+	(cd suite && insight session run --sut brief -- "$INSIGHT_PYTHON" -m pytest -q \
+		-p no:cacheprovider -k "test_order_ or test_ok" tests >/dev/null 2>../brief.err)
+	test $? = 1 &&
+	(cd suite && insight session run --sut brief -- "$INSIGHT_PYTHON" -m pytest -q \
+		-p no:cacheprovider -k test_ok tests >/dev/null 2>&1) &&
+	(cd suite && insight session run --sut brief -- "$INSIGHT_PYTHON" -m pytest -q \
+		-p no:cacheprovider -k "test_order_" tests >/dev/null 2>../brief.err)
+	test $? = 1 &&
+	test_grep "^insight: 1 cause: ConnectionRefusedError: \[Errno <N>\] Connection refused to port <N> (at pool.py connect)\$" brief.err
+'
+
 test_expect_success 'categories: rules on message, type and outcome, the first that holds wins' '
 	cat >cats <<-\EOF &&
 	[category "infrastructure"]

@@ -173,6 +173,9 @@ typedef struct ins_session_brief {
 	char state[16];
 	char names[INS_BRIEF_NAMES][512]; /* the first new failures by node id (cut at 511 bytes) */
 	int nnames;
+	int64_t new_causes;    /* causes among the new failures (one each without a message) */
+	int64_t top_cause_failures;       /* new failures of the cause with the most of them */
+	char top_cause[256];   /* its signature in one line (ins_fingerprint_title), cut */
 } ins_session_brief;
 
 int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out);
