@@ -326,6 +326,8 @@ static int read_user_version(ins_store *store, int *version)
 
 static ins_store_migrate_fn *migrate_fn;
 static void *migrate_data;
+static ins_store_migrate_progress_fn *progress_fn;
+static void *progress_data;
 
 void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data)
 {
@@ -333,8 +335,44 @@ void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data)
 	migrate_data = data;
 }
 
+void ins_store_on_migrate_progress(ins_store_migrate_progress_fn *fn, void *data)
+{
+	progress_fn = fn;
+	progress_data = data;
+}
+
+/* The clock of a running migration step, checked by SQLite's progress handler. */
+struct migrate_clock {
+	const char *path;
+	int64_t start_ms, next_ms;
+};
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define MIGRATE_PROGRESS_FIRST_MS 1000   /* the first word after a second */
+#define MIGRATE_PROGRESS_EVERY_MS 5000   /* then every five */
+
+static int migrate_tick(void *data)
+{
+	struct migrate_clock *c = data;
+	int64_t now = monotonic_ms();
+
+	if (now >= c->next_ms) {
+		c->next_ms = now + MIGRATE_PROGRESS_EVERY_MS;
+		progress_fn(c->path, (double)(now - c->start_ms) / 1000, progress_data);
+	}
+	return 0;
+}
+
 int ins_store_migrate(ins_store *store, int *from, int *to)
 {
+	struct migrate_clock clock = { 0 };
 	int version, from_version, rc, said = 0;
 	int newest = ins_store__migration_count();
 
@@ -367,7 +405,16 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 			migrate_fn(store->path, version, newest, migrate_data);
 		ins_buf_puts(&sql, ins_store__migration(version));
 		ins_buf_printf(&sql, ";PRAGMA user_version = %d;", version + 1);
+		if (from_version > 0 && progress_fn) {
+			clock.path = store->path;
+			if (!clock.start_ms) {
+				clock.start_ms = monotonic_ms();
+				clock.next_ms = clock.start_ms + MIGRATE_PROGRESS_FIRST_MS;
+			}
+			sqlite3_progress_handler(store->db, 100000, migrate_tick, &clock);
+		}
 		rc = ins_store__exec(store, sql.ptr);
+		sqlite3_progress_handler(store->db, 0, NULL, NULL);
 		ins_buf_release(&sql);
 		if (rc < 0) {
 			ins_error_prefix("migrating the schema from version %d", version);
