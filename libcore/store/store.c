@@ -1109,6 +1109,15 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
 }
 
 /*
+ * The new failures of session ?1 against session ?2 (0: none): failing at
+ * their last attempt in ?1, and not failing at theirs in ?2.
+ */
+#define NEW_FAILURES_WHERE \
+	"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) " \
+	"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 " \
+	"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
+
+/*
  * The causes of a brief's new failures: how many, and the one with the
  * most of them (its signature in a line, cut at a character boundary).
  * A new failure without a message has no cause and counts as one.
@@ -1122,10 +1131,7 @@ static int brief_causes(ins_store *store, ins_session_brief *out, int64_t id, in
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT k.signature, count(*) FROM result r "
 		"JOIN fingerprint f ON f.id = r.fingerprint_id JOIN cause k ON k.id = f.cause_id "
-		"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) "
-		"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 "
-		"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
-		"GROUP BY k.id ORDER BY 2 DESC, k.hash")) < 0)
+		NEW_FAILURES_WHERE "GROUP BY k.id ORDER BY 2 DESC, k.hash")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, prev_id);
@@ -1208,10 +1214,7 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 		snprintf(out->prev_uid, sizeof(out->prev_uid), "%s", ins_store__col_text(st, 1));
 		sqlite3_finalize(st);
 		if ((rc = ins_store__prepare(store, &st,
-			"SELECT count(*) FROM result r WHERE r.session_id = ?1 AND r.final = 1 "
-			"AND r.outcome IN (1, 2) AND NOT EXISTS (SELECT 1 FROM result p "
-			"WHERE p.session_id = ?2 AND p.test_id = r.test_id AND p.final = 1 "
-			"AND p.outcome IN (1, 2))")) < 0)
+			"SELECT count(*) FROM result r " NEW_FAILURES_WHERE)) < 0)
 			return rc;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, prev);
@@ -1228,10 +1231,7 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 	/* the first few new failures by node id, for people */
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id "
-		"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) "
-		"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 "
-		"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
-		"ORDER BY t.nodeid LIMIT ?3")) < 0)
+		NEW_FAILURES_WHERE "ORDER BY t.nodeid LIMIT ?3")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, prev_id);
