@@ -120,6 +120,12 @@ static void say_migrating(const char *path, int from, int to, void *data)
 		 "history takes a while)", path, from, to);
 }
 
+static void say_migrating_still(const char *path, double seconds, void *data)
+{
+	(void)path;
+	cmd_note(data, "insight: still upgrading the history (%.0f s so far)", seconds);
+}
+
 int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
 {
 	ins_buf path = INS_BUF_INIT;
@@ -137,6 +143,7 @@ int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
 		_exit(EXIT_OK);
 	how = ins_store_discover(&path, ctx->db);
 	ins_store_on_migrate(say_migrating, ctx);
+	ins_store_on_migrate_progress(say_migrating_still, ctx);
 	if (mode == CMD_STORE_WRITE) {
 		if (!ins_store_writable(path.ptr))
 			rc = ins_error_set(INS_ESTORE, "the history '%s' cannot be written here (%s); "

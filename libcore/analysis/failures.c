@@ -538,6 +538,23 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 	ins_buf_release(&buf);
 }
 
+/* The session, time and commit that start a table of sessions (columns 0 to 2 of `st`). */
+static void session_columns(ins_table *t)
+{
+	ins_table_column(t, "session", "Session", INS_V_ID);
+	ins_table_column(t, "time", "Time", INS_V_TIME);
+	ins_table_column(t, "commit", "Commit", INS_V_ID);
+}
+
+static void session_cells(ins_table *t, sqlite3_stmt *st)
+{
+	ins_table_row(t);
+	ins_table_text(t, ins_store__col_text(st, 0));
+	ins_table_time(t, sqlite3_column_int64(st, 1));
+	ins_table_text(t, sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL :
+		       ins_store__col_text(st, 2));
+}
+
 /* The sessions with a failure of one cause in the window, newest first. */
 static int cause_sessions_table(ins_doc *doc, ins_store *store, const ins_sessset *set,
 				int64_t cause_id, size_t limit)
@@ -557,20 +574,14 @@ static int cause_sessions_table(ins_doc *doc, ins_store *store, const ins_sessse
 	sqlite3_bind_int64(st, 1, cause_id);
 	ins_store__bind_text(st, 2, ins_sessset_json(set));
 	t = ins_doc_table(doc, "sessions", "Sessions");
-	ins_table_column(t, "session", "Session", INS_V_ID);
-	ins_table_column(t, "time", "Time", INS_V_TIME);
-	ins_table_column(t, "commit", "Commit", INS_V_ID);
+	session_columns(t);
 	ins_table_column(t, "count", "Failures", INS_V_INT);
 	ins_table_column(t, "tests", "Tests", INS_V_INT);
 	ins_table_set_empty(t, "no failures in the window");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (limit && n++ >= limit)
 			continue;
-		ins_table_row(t);
-		ins_table_text(t, ins_store__col_text(st, 0));
-		ins_table_time(t, sqlite3_column_int64(st, 1));
-		ins_table_text(t, sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL :
-			       ins_store__col_text(st, 2));
+		session_cells(t, st);
 		ins_table_int(t, sqlite3_column_int64(st, 3));
 		ins_table_int(t, sqlite3_column_int64(st, 4));
 	}
@@ -641,9 +652,7 @@ static int failure_history_table(ins_doc *doc, ins_store *store, const ins_sesss
 	sqlite3_bind_int64(st, 1, test_id);
 	ins_store__bind_text(st, 2, ins_sessset_json(set));
 	t = ins_doc_table(doc, "history", "Failing attempts");
-	ins_table_column(t, "session", "Session", INS_V_ID);
-	ins_table_column(t, "time", "Time", INS_V_TIME);
-	ins_table_column(t, "commit", "Commit", INS_V_ID);
+	session_columns(t);
 	ins_table_column(t, "attempt", "Attempt", INS_V_INT);
 	ins_table_column(t, "outcome", "Outcome", INS_V_OUTCOME);
 	ins_table_column(t, "fingerprint", "Fingerprint", INS_V_TEXT);
@@ -652,11 +661,7 @@ static int failure_history_table(ins_doc *doc, ins_store *store, const ins_sesss
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (limit && n++ >= limit)
 			continue;
-		ins_table_row(t);
-		ins_table_text(t, ins_store__col_text(st, 0));
-		ins_table_time(t, sqlite3_column_int64(st, 1));
-		ins_table_text(t, sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL :
-			       ins_store__col_text(st, 2));
+		session_cells(t, st);
 		ins_table_int(t, sqlite3_column_int64(st, 3));
 		ins_table_text(t, ins_outcome_name((ins_outcome)sqlite3_column_int(st, 4)));
 		ins_table_text(t, sqlite3_column_type(st, 5) == SQLITE_NULL ? "(no message)" :

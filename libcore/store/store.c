@@ -326,6 +326,8 @@ static int read_user_version(ins_store *store, int *version)
 
 static ins_store_migrate_fn *migrate_fn;
 static void *migrate_data;
+static ins_store_migrate_progress_fn *progress_fn;
+static void *progress_data;
 
 void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data)
 {
@@ -333,8 +335,44 @@ void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data)
 	migrate_data = data;
 }
 
+void ins_store_on_migrate_progress(ins_store_migrate_progress_fn *fn, void *data)
+{
+	progress_fn = fn;
+	progress_data = data;
+}
+
+/* The clock of a running migration step, checked by SQLite's progress handler. */
+struct migrate_clock {
+	const char *path;
+	int64_t start_ms, next_ms;
+};
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define MIGRATE_PROGRESS_FIRST_MS 1000   /* the first word after a second */
+#define MIGRATE_PROGRESS_EVERY_MS 5000   /* then every five */
+
+static int migrate_tick(void *data)
+{
+	struct migrate_clock *c = data;
+	int64_t now = monotonic_ms();
+
+	if (now >= c->next_ms) {
+		c->next_ms = now + MIGRATE_PROGRESS_EVERY_MS;
+		progress_fn(c->path, (double)(now - c->start_ms) / 1000, progress_data);
+	}
+	return 0;
+}
+
 int ins_store_migrate(ins_store *store, int *from, int *to)
 {
+	struct migrate_clock clock = { 0 };
 	int version, from_version, rc, said = 0;
 	int newest = ins_store__migration_count();
 
@@ -367,7 +405,16 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 			migrate_fn(store->path, version, newest, migrate_data);
 		ins_buf_puts(&sql, ins_store__migration(version));
 		ins_buf_printf(&sql, ";PRAGMA user_version = %d;", version + 1);
+		if (from_version > 0 && progress_fn) {
+			clock.path = store->path;
+			if (!clock.start_ms) {
+				clock.start_ms = monotonic_ms();
+				clock.next_ms = clock.start_ms + MIGRATE_PROGRESS_FIRST_MS;
+			}
+			sqlite3_progress_handler(store->db, 100000, migrate_tick, &clock);
+		}
 		rc = ins_store__exec(store, sql.ptr);
+		sqlite3_progress_handler(store->db, 0, NULL, NULL);
 		ins_buf_release(&sql);
 		if (rc < 0) {
 			ins_error_prefix("migrating the schema from version %d", version);
@@ -1062,6 +1109,15 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
 }
 
 /*
+ * The new failures of session ?1 against session ?2 (0: none): failing at
+ * their last attempt in ?1, and not failing at theirs in ?2.
+ */
+#define NEW_FAILURES_WHERE \
+	"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) " \
+	"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 " \
+	"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
+
+/*
  * The causes of a brief's new failures: how many, and the one with the
  * most of them (its signature in a line, cut at a character boundary).
  * A new failure without a message has no cause and counts as one.
@@ -1075,10 +1131,7 @@ static int brief_causes(ins_store *store, ins_session_brief *out, int64_t id, in
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT k.signature, count(*) FROM result r "
 		"JOIN fingerprint f ON f.id = r.fingerprint_id JOIN cause k ON k.id = f.cause_id "
-		"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) "
-		"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 "
-		"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
-		"GROUP BY k.id ORDER BY 2 DESC, k.hash")) < 0)
+		NEW_FAILURES_WHERE "GROUP BY k.id ORDER BY 2 DESC, k.hash")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, prev_id);
@@ -1161,10 +1214,7 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 		snprintf(out->prev_uid, sizeof(out->prev_uid), "%s", ins_store__col_text(st, 1));
 		sqlite3_finalize(st);
 		if ((rc = ins_store__prepare(store, &st,
-			"SELECT count(*) FROM result r WHERE r.session_id = ?1 AND r.final = 1 "
-			"AND r.outcome IN (1, 2) AND NOT EXISTS (SELECT 1 FROM result p "
-			"WHERE p.session_id = ?2 AND p.test_id = r.test_id AND p.final = 1 "
-			"AND p.outcome IN (1, 2))")) < 0)
+			"SELECT count(*) FROM result r " NEW_FAILURES_WHERE)) < 0)
 			return rc;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, prev);
@@ -1181,10 +1231,7 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 	/* the first few new failures by node id, for people */
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id "
-		"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) "
-		"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 "
-		"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
-		"ORDER BY t.nodeid LIMIT ?3")) < 0)
+		NEW_FAILURES_WHERE "ORDER BY t.nodeid LIMIT ?3")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, prev_id);

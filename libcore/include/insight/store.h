@@ -88,6 +88,14 @@ int ins_store_migrate(ins_store *store, int *from, int *to);
 typedef void ins_store_migrate_fn(const char *path, int from, int to, void *data);
 void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data);
 
+/*
+ * Called while an upgrade runs, after its first second and then every
+ * five, with the seconds it has taken so far: a front end shows that it is
+ * still at work. Process-wide; NULL to stop.
+ */
+typedef void ins_store_migrate_progress_fn(const char *path, double seconds, void *data);
+void ins_store_on_migrate_progress(ins_store_migrate_progress_fn *fn, void *data);
+
 /* ---- writing a session ---- */
 
 /*
