@@ -219,8 +219,8 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 		OPT_LIST('t', "tag", &tags, "K=V", "tag the session (repeatable)", NULL),
 		OPT_STRING(0, "format", &format, "FORMAT",
 			   "report format: auto, junit, reportlog, ctrf, gotest, tap, mocha, jest, "
-			   "allure (or an output format)",
-			   "auto|junit|reportlog|ctrf|gotest|tap|mocha|jest|allure|json|md"),
+			   "allure, trx, nunit, xunit (or an output format)",
+			   "auto|junit|reportlog|ctrf|gotest|tap|mocha|jest|allure|trx|nunit|xunit|json|md"),
 		OPT_BOOL('f', "force", &force, "import reports imported before again"),
 		OPT_BOOL(0, "split", &split, "one session per report file"),
 		OPT_BOOL(0, "keep-output", &keep_text, "keep output and tracebacks of passing tests too"),

@@ -47,6 +47,9 @@ const char *ins_format_name(ins_format f)
 	case INS_FORMAT_MOCHA: return "mocha";
 	case INS_FORMAT_JEST: return "jest";
 	case INS_FORMAT_ALLURE: return "allure";
+	case INS_FORMAT_TRX: return "trx";
+	case INS_FORMAT_NUNIT: return "nunit";
+	case INS_FORMAT_XUNIT: return "xunit";
 	default: return "auto";
 	}
 }
@@ -60,7 +63,9 @@ int ins_format_parse(const char *name, ins_format *out)
 		{ "gotest", INS_FORMAT_GOTEST }, { "go-test-json", INS_FORMAT_GOTEST },
 		{ "test2json", INS_FORMAT_GOTEST }, { "tap", INS_FORMAT_TAP },
 		{ "mocha", INS_FORMAT_MOCHA }, { "jest", INS_FORMAT_JEST },
-		{ "allure", INS_FORMAT_ALLURE },
+		{ "allure", INS_FORMAT_ALLURE }, { "trx", INS_FORMAT_TRX },
+		{ "vstest", INS_FORMAT_TRX }, { "nunit", INS_FORMAT_NUNIT },
+		{ "xunit", INS_FORMAT_XUNIT },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -126,6 +126,25 @@ static void describe_head(const char *s, size_t n, char *out, size_t size)
 #undef PUT
 }
 
+static const char *root_element(const char *s, size_t n, size_t *len);
+
+/* An XML report's format from its root element: the .NET tools' own, else JUnit. */
+static ins_format xml_format(const char *s, size_t n)
+{
+	static const struct { const char *root; ins_format f; } roots[] = {
+		{ "TestRun", INS_FORMAT_TRX }, { "test-run", INS_FORMAT_NUNIT },
+		{ "test-results", INS_FORMAT_NUNIT }, { "assemblies", INS_FORMAT_XUNIT },
+		{ "assembly", INS_FORMAT_XUNIT },
+	};
+	size_t len = 0;
+	const char *root = root_element(s, n, &len);
+
+	for (size_t i = 0; root && i < sizeof(roots) / sizeof(*roots); i++)
+		if (strlen(roots[i].root) == len && !memcmp(root, roots[i].root, len))
+			return roots[i].f;
+	return INS_FORMAT_JUNIT;
+}
+
 int ins_format_sniff(const char *head, size_t len, ins_format *out)
 {
 	size_t i = 0, line_end;
@@ -137,7 +156,7 @@ int ins_format_sniff(const char *head, size_t len, ins_format *out)
 	if (i == len)
 		return ins_error_set(INS_EINVALID, "empty file");
 	if (head[i] == '<') {
-		*out = INS_FORMAT_JUNIT;
+		*out = xml_format(head + i, len - i);
 		return 0;
 	}
 	if (ins_format_sniff_stream(head + i, len - i, out) == 0)
@@ -167,7 +186,8 @@ int ins_format_sniff(const char *head, size_t len, ins_format *out)
 		describe_head(head + i, len - i, saw, sizeof(saw));
 		return ins_error_set(INS_EINVALID, "not a test report insight knows (%s; insight "
 				     "reads JUnit XML, pytest report-log, CTRF, go test -json, TAP, "
-				     "Mocha JSON, Jest JSON and Allure results)", saw);
+				     "Mocha JSON, Jest JSON, Allure results, TRX, NUnit and xUnit.net "
+				     "XML)", saw);
 	}
 }
 
@@ -201,6 +221,12 @@ int ins_ingest_input(ins_input *in, ins_format fmt, const ins_ingest_sink *sink)
 		return ins_ingest_jest_input(in, sink);
 	case INS_FORMAT_ALLURE:
 		return ins_ingest_allure_input(in, sink);
+	case INS_FORMAT_TRX:
+		return ins_ingest_trx_input(in, sink);
+	case INS_FORMAT_NUNIT:
+		return ins_ingest_nunit_input(in, sink);
+	case INS_FORMAT_XUNIT:
+		return ins_ingest_xunit_input(in, sink);
 	default:
 		return ins_error_set(INS_EUSAGE, "%s: unknown report format %d",
 				     ins_input_display(in), (int)fmt);

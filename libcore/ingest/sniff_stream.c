@@ -198,6 +198,21 @@ int ins_ingest_jest(int fd, const char *display, const ins_ingest_sink *sink)
 	return over_fd(ins_ingest_jest_input, fd, display ? display : "Jest JSON", sink);
 }
 
+int ins_ingest_trx(int fd, const char *display, const ins_ingest_sink *sink)
+{
+	return over_fd(ins_ingest_trx_input, fd, display ? display : "TRX", sink);
+}
+
+int ins_ingest_nunit(int fd, const char *display, const ins_ingest_sink *sink)
+{
+	return over_fd(ins_ingest_nunit_input, fd, display ? display : "NUnit XML", sink);
+}
+
+int ins_ingest_xunit(int fd, const char *display, const ins_ingest_sink *sink)
+{
+	return over_fd(ins_ingest_xunit_input, fd, display ? display : "xUnit.net XML", sink);
+}
+
 int ins_ingest_allure(int fd, const char *display, const ins_ingest_sink *sink)
 {
 	return over_fd(ins_ingest_allure_input, fd, display ? display : "Allure result", sink);

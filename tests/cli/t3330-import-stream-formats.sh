@@ -66,7 +66,7 @@ test_expect_success 'a file of no format insight reads: what it saw, and every f
 	export INSIGHT_DB="$TRASH/unknown.db" &&
 	printf "{\"name\": \"shop\", \"version\": \"1.0.0\", \"scripts\": {}}\n" >package.json &&
 	test_must_fail insight session import --sut x package.json 2>err &&
-	test_grep "not a test report insight knows (a JSON object with the keys name, version, scripts; insight reads JUnit XML, pytest report-log, CTRF, go test -json, TAP, Mocha JSON, Jest JSON and Allure results)" err &&
+	test_grep "not a test report insight knows (a JSON object with the keys name, version, scripts; insight reads JUnit XML, pytest report-log, CTRF, go test -json, TAP, Mocha JSON, Jest JSON, Allure results, TRX, NUnit and xUnit.net XML)" err &&
 	printf "hello\n" >notes.txt &&
 	test_must_fail insight session import --sut x notes.txt 2>err &&
 	test_grep "it starts with .hello." err

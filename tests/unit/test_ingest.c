@@ -54,7 +54,8 @@ static void test_sniff(void **state)
 	assert_int_equal(sniff("{\"name\": \"package\", \"version\": \"1.0\"}", &f), INS_EINVALID);
 	assert_string_equal(ins_error_last(), "not a test report insight knows (a JSON object "
 			    "with the keys name, version; insight reads JUnit XML, pytest report-log, "
-			    "CTRF, go test -json, TAP, Mocha JSON, Jest JSON and Allure results)");
+			    "CTRF, go test -json, TAP, Mocha JSON, Jest JSON, Allure results, TRX, "
+			    "NUnit and xUnit.net XML)");
 	assert_int_equal(sniff("[1, 2, 3]", &f), INS_EINVALID);
 	assert_int_equal(sniff("TAP version 13\nok 1\n", &f), 0);
 	assert_int_equal(f, INS_FORMAT_TAP);
