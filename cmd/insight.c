@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "cmd.h"
+#include "insight/category.h"
 #include "insight/closest.h"
 #include "insight/config.h"
 
@@ -235,6 +236,7 @@ int main(int argc, char **argv)
 	rc = run_group(&ctx, g, nargs, args);
 	ins_store_free(ctx.store);
 	ins_config_free(ctx.config);
+	ins_categories_free(ctx.categories);
 	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		int e = errno;
