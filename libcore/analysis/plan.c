@@ -245,48 +245,53 @@ static void extremes(const ins_plan *p, int *longest, int *shortest)
  */
 static void improve(ins_plan *p)
 {
+	size_t *in_a = ins_xcalloc(p->n, sizeof(*in_a)), *in_b = ins_xcalloc(p->n, sizeof(*in_b));
+
 	for (int round = 0; round < IMPROVE_ROUNDS; round++) {
 		int a, b;
 		double best, la, lb;
-		size_t bi = SIZE_MAX, bj = SIZE_MAX;
+		size_t bi = SIZE_MAX, bj = SIZE_MAX, na = 0, nb = 0;
 
 		extremes(p, &a, &b);
 		la = p->load[a];
 		lb = p->load[b];
 		best = la;
 		if (a == b)
-			return;
+			break;
+		/* the items of the two shards, in the LPT order the array is in */
 		for (size_t i = 0; i < p->n; i++) {
-			ins_plan_item *x = &p->items[i];
-			double m;
+			if (p->items[i].shard == a + 1)
+				in_a[na++] = i;
+			else if (p->items[i].shard == b + 1)
+				in_b[nb++] = i;
+		}
+		for (size_t ia = 0; ia < na; ia++) {
+			const ins_plan_item *x = &p->items[in_a[ia]];
+			double m = fmax(la - x->estimate, lb + x->estimate);
 
-			if (x->shard != a + 1)
-				continue;
 			/* a move */
-			m = fmax(la - x->estimate, lb + x->estimate);
 			if (m < best - 1e-9) {
 				best = m;
-				bi = i;
+				bi = in_a[ia];
 				bj = SIZE_MAX;
 			}
 			/* a swap with a shorter item of the shortest shard */
-			for (size_t j = 0; j < p->n; j++) {
-				ins_plan_item *y = &p->items[j];
-				double d;
+			for (size_t ib = 0; ib < nb; ib++) {
+				const ins_plan_item *y = &p->items[in_b[ib]];
+				double d = x->estimate - y->estimate;
 
-				if (y->shard != b + 1 || y->estimate >= x->estimate)
+				if (d <= 0)
 					continue;
-				d = x->estimate - y->estimate;
 				m = fmax(la - d, lb + d);
 				if (m < best - 1e-9) {
 					best = m;
-					bi = i;
-					bj = j;
+					bi = in_a[ia];
+					bj = in_b[ib];
 				}
 			}
 		}
 		if (bi == SIZE_MAX)
-			return;
+			break;
 		p->items[bi].shard = b + 1;
 		p->load[a] -= p->items[bi].estimate;
 		p->load[b] += p->items[bi].estimate;
@@ -300,6 +305,8 @@ static void improve(ins_plan *p)
 			p->count[a]++;
 		}
 	}
+	free(in_a);
+	free(in_b);
 }
 
 int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
