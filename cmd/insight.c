@@ -22,6 +22,7 @@ extern const struct ins_group cmd_group_sut;
 extern const struct ins_group cmd_group_test;
 extern const struct ins_group cmd_group_history;
 extern const struct ins_group cmd_group_analytics;
+extern const struct ins_group cmd_group_plan;
 extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_config;
 extern const struct ins_group cmd_group_ci;
@@ -38,6 +39,7 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_test,
 	&cmd_group_history,
 	&cmd_group_analytics,
+	&cmd_group_plan,
 	&cmd_group_init,
 	&cmd_group_db,
 	&cmd_group_config,
