@@ -1,8 +1,8 @@
 /*
  * ci_comment.c - the one comment a report keeps on a pull or merge request:
  * found again by the hidden marker its first line carries, updated in place,
- * never added twice. The code hosts differ in URLs and verbs only (struct
- * ci_host); the paging (Link: rel="next") and the care for a POST that may
+ * never added twice. The code hosts differ in URLs, verbs and the shape of
+ * their pages (struct ci_host); the paging and the care for a POST that may
  * have landed are the same.
  */
 #include <stdio.h>
@@ -68,6 +68,36 @@ struct search {
 	long status;       /* the listing's failing answer, 0 for none */
 };
 
+/* A listed comment's text, or NULL (Bitbucket's deleted comments have none). */
+static const char *comment_text(const struct ci_host *h, const cJSON *c)
+{
+	const cJSON *t;
+
+	if (!h->paged_values) {
+		t = cJSON_GetObjectItemCaseSensitive(c, "body");
+		return cJSON_IsString(t) ? t->valuestring : NULL;
+	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "deleted")))
+		return NULL;
+	t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "content"), "raw");
+	return cJSON_IsString(t) ? t->valuestring : NULL;
+}
+
+/* The next page's URL into `out`: the page's "next", or Link: rel="next". 0 or INS_ENOTFOUND. */
+static int next_page(const struct ci_host *h, const ins_http_response *resp, const cJSON *page,
+		     ins_buf *out)
+{
+	const cJSON *next;
+
+	if (!h->paged_values)
+		return ins_http_link_next(resp, out);
+	next = cJSON_GetObjectItemCaseSensitive(page, "next");
+	if (!cJSON_IsString(next) || !*next->valuestring)
+		return INS_ENOTFOUND;
+	ins_buf_puts(out, next->valuestring);
+	return 0;
+}
+
 /* 1 when the marker's comment is found (s->id), 0 when the pages end, < 0 when listing failed. */
 static int find(struct search *s)
 {
@@ -78,37 +108,37 @@ static int find(struct search *s)
 	ins_buf_puts(&url, s->h->list_url);
 	while (url.len && pages++ < MAX_PAGES) {
 		ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-		cJSON *list = NULL, *c;
+		cJSON *page = NULL, *list, *c;
 
-		rc = ins_net_json(s->h->net, "GET", url.ptr, s->h->headers, NULL, &resp, &list);
+		rc = ins_net_json(s->h->net, "GET", url.ptr, s->h->headers, NULL, &resp, &page);
 		if (rc >= 0 && !resp.dry_run && resp.status != 200) {
 			/* the answer's text is kept for the message */
 			s->status = resp.status;
 			rc = ins_error_set(INS_ENET, "%s", resp.body.ptr);
 			ins_http_response_release(&resp);
-			cJSON_Delete(list);
+			cJSON_Delete(page);
 			break;
 		}
 		if (rc < 0 || resp.dry_run) {
 			ins_http_response_release(&resp);
-			cJSON_Delete(list);
+			cJSON_Delete(page);
 			break;
 		}
+		list = s->h->paged_values ? cJSON_GetObjectItemCaseSensitive(page, "values") : page;
 		cJSON_ArrayForEach(c, list) {
-			cJSON *body = cJSON_GetObjectItemCaseSensitive(c, "body");
+			const char *text = comment_text(s->h, c);
 			cJSON *cid = cJSON_GetObjectItemCaseSensitive(c, "id");
 
-			if (rc != 1 && cJSON_IsString(body) && cJSON_IsNumber(cid) &&
-			    strstr(body->valuestring, s->marker)) {
+			if (rc != 1 && text && cJSON_IsNumber(cid) && strstr(text, s->marker)) {
 				s->id = cid->valuedouble;
 				rc = 1;
 			}
 		}
 		ins_buf_clear(&url);
-		if (rc != 1 && ins_http_link_next(&resp, &url) < 0)
+		if (rc != 1 && next_page(s->h, &resp, page, &url) < 0)
 			ins_buf_clear(&url);
 		ins_http_response_release(&resp);
-		cJSON_Delete(list);
+		cJSON_Delete(page);
 		if (rc == 1)
 			break;
 	}
@@ -149,7 +179,10 @@ void ci_marker_comment(struct report *r, const struct ci_host *h, const char *ma
 		}
 		goto done;
 	}
-	cJSON_AddStringToObject(body, "body", r->md.ptr);
+	if (h->paged_values)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(body, "content"), "raw", r->md.ptr);
+	else
+		cJSON_AddStringToObject(body, "body", r->md.ptr);
 	if (found == 1) {
 		ins_buf_printf(&url, "%s/%.0f", h->update_base, s.id);
 		req.method = h->update_method;

@@ -81,8 +81,8 @@ static const char *gh_conclusion(const struct report *r)
 	return ci_report_failed(r) ? "failure" : "success";
 }
 
-/* The file a node id names ("tests/test_x.py::test_y" -> "tests/test_x.py"), or 0. */
-static size_t nodeid_file(const char *id)
+/* See cmd_ci.h. */
+size_t ci_nodeid_file(const char *id)
 {
 	const char *sep = id ? strstr(id, "::") : NULL;
 
@@ -101,7 +101,7 @@ static size_t gh_annotations(const struct report *r, size_t *from, cJSON *arr)
 
 	while (t && *from < t->nrows && n < GH_ANNOTATIONS && *from < GH_CHECK_ANNOTATIONS_MAX) {
 		const char *id = ci_row_text(t, *from, "nodeid"), *msg = ci_row_text(t, *from, "message");
-		size_t flen = nodeid_file(id);
+		size_t flen = ci_nodeid_file(id);
 
 		(*from)++;
 		if (!flen)

@@ -47,6 +47,7 @@ typedef struct ins_ctx {
 	const char *output_file; /* --output FILE, NULL = stdout */
 	const char *color_when;  /* --color auto|always|never */
 	int no_pager;            /* --no-pager */
+	int wide;                /* --wide: tables as wide as they are, when not at a terminal */
 	const char *table;       /* --table: the table csv and tsv write */
 	int verbose;             /* -v, repeatable */
 	int quiet;               /* -q */

@@ -46,18 +46,28 @@ static const char *provider_title(const char *name)
 	return name;
 }
 
+static const char *host_title(const char *host)
+{
+	return !strcmp(host, "github") ? "GitHub" : !strcmp(host, "gitlab") ? "GitLab" : "Bitbucket";
+}
+
 /*
  * insight ci env
  *
  * What insight read from the environment: the provider, the repository,
  * the commit (the pull request's head, not a merge commit the CI built),
  * the branch and the base branch, the PR/MR number, the run and job URLs
- * and the API base URL where the code host's requests go.
+ * and the API base URL where the code host's requests go. For Jenkins,
+ * CircleCI and Travis CI building a pull request, the code host and the
+ * pull request that ci report publishes to.
  */
 static int cmd_ci_env(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = { "insight ci env", NULL };
 	const struct ins_option opts[] = { OPT_END() };
+	const struct ins_config *cfg;
+	const char *api = NULL, *host;
+	ins_buf to = INS_BUF_INIT;
 	ins_ci_facts f;
 	ins_doc *doc;
 	int n;
@@ -68,6 +78,18 @@ static int cmd_ci_env(int argc, const char **argv, ins_ctx *ctx)
 	if (n > 0)
 		return cmd_usage_error(ctx, "ci env takes no arguments");
 	ins_ci_detect(&f, NULL, NULL);
+	if (f.provider && !strcmp(f.provider, "bitbucket") && cmd_config(ctx, &cfg) == 0 &&
+	    ins_config_get_string(cfg, "ci.bitbucket.api-url", &api) == 0 && api && *api) {
+		free(f.api_url);
+		f.api_url = ins_xstrdup(api);
+	}
+	if ((host = ci_pr_host(&f)) && !strcmp(host, "bitbucket") && cmd_config(ctx, &cfg) == 0)
+		ins_config_get_string(cfg, "ci.bitbucket.api-url", &api);
+	if (host && !f.api_url)
+		f.api_url = ins_xstrdup(api && *api ? api : "https://api.bitbucket.org/2.0");
+	if (host)
+		ins_buf_printf(&to, "%s %s%s%s", host_title(host), f.repo ? f.repo : "?",
+			       !strcmp(host, "gitlab") ? "!" : "#", f.pr ? f.pr : "?");
 	doc = ins_doc_new("insight.ci.env", "CI environment");
 	ins_doc_fact_text(doc, "provider", "Provider", f.provider ? f.provider : "local");
 	ins_doc_fact_text(doc, "provider_name", "Provider name", provider_title(f.provider));
@@ -82,6 +104,8 @@ static int cmd_ci_env(int argc, const char **argv, ins_ctx *ctx)
 	ins_doc_fact_text(doc, "job", "Job", f.job);
 	ins_doc_fact_text(doc, "job_url", "Job URL", f.job_url);
 	ins_doc_fact_text(doc, "api_url", "API URL", f.api_url);
+	ins_doc_fact_text(doc, "publish_to", "Publishes to", to.len ? to.ptr : NULL);
+	ins_buf_release(&to);
 	if (!f.provider)
 		ins_doc_note(doc, INS_NOTE_INFO, "no CI provider detected in the environment");
 	ins_ci_facts_release(&f);
@@ -619,19 +643,20 @@ static int report_compare(struct report *r, ins_store *store, const char *sessio
 	return 0;
 }
 
-static void commit_url(const ins_ci_facts *ci, const char *commit, ins_buf *out)
+static void commit_url(const ins_ci_facts *ci, const char *provider, const char *commit,
+		       ins_buf *out)
 {
 	const char *host = NULL;
 
-	if (!ci->provider || !ci->repo || !commit)
+	if (!provider || !ci->repo || !commit)
 		return;
-	if (!strcmp(ci->provider, "github")) {
+	if (!strcmp(provider, "github")) {
 		host = getenv("GITHUB_SERVER_URL");
 		ins_buf_printf(out, "%s/%s/commit/%s", host && *host ? host : "https://github.com",
 			       ci->repo, commit);
-	} else if (!strcmp(ci->provider, "gitlab") && (host = getenv("CI_PROJECT_URL")) && *host) {
+	} else if (!strcmp(provider, "gitlab") && (host = getenv("CI_PROJECT_URL")) && *host) {
 		ins_buf_printf(out, "%s/-/commit/%s", host, commit);
-	} else if (!strcmp(ci->provider, "bitbucket")) {
+	} else if (!strcmp(provider, "bitbucket")) {
 		ins_buf_printf(out, "https://bitbucket.org/%s/commits/%s", ci->repo, commit);
 	}
 }
@@ -652,7 +677,7 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 	const char *usage_one[] = { NULL, NULL };
 	ins_buf usage_line = INS_BUF_INIT, cu = INS_BUF_INIT;
 	const char *session = "latest", *base = NULL, *only = NULL, *fail_on = NULL, *base_label;
-	const char *junit = NULL;
+	const char *junit = NULL, *pr_host;
 	struct report r = { ctx, { 0 }, NULL, NULL, NULL, NULL, { 0 }, INS_BUF_INIT, NULL, 0, 0, 0 };
 #define PUBLISH_OPTIONS \
 		OPT_STRING(0, "session", &session, "REF", "the session to publish (default: the SUT's latest)", \
@@ -715,15 +740,18 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 		goto done;
 	has_base = base_label != NULL;
 	r.has_base = has_base;
-	commit_url(&r.ci, r.ci.head_commit ? r.ci.head_commit : r.ci.commit, &cu);
+	pr_host = ci_pr_host(&r.ci);
+	commit_url(&r.ci, pr_host ? pr_host : r.ci.provider,
+		   r.ci.head_commit ? r.ci.head_commit : r.ci.commit, &cu);
 	{
 		ins_report_md_info info = { r.sut, r.ci.head_commit ? r.ci.head_commit : r.ci.commit,
 					    cu.len ? cu.ptr : NULL, r.ci.build_url, r.report_url, base_label };
 		const char *provider = r.ci.provider ? r.ci.provider : "local";
+		const char *host = pr_host ? pr_host : provider;
 		int github = !strcmp(provider, "github");
 
-		ins_report_md(&r.md, r.cmp, &r.res, &info,
-			      INS_REPORT_MD_COMMENT_LIMIT);
+		ins_report_md(&r.md, r.cmp, &r.res, &info, !strcmp(host, "bitbucket") ?
+			      CI_BITBUCKET_COMMENT_MAX : INS_REPORT_MD_COMMENT_LIMIT);
 		r.d = ins_delivery_new();
 		if (github) {
 			if (channels & CH_SUMMARY)
@@ -737,6 +765,21 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 			gitlab_section(&r);
 		if (!strcmp(provider, "gitlab") && (channels & (CH_COMMENT | CH_STATUS | CH_CHECKS)))
 			ci_gitlab_http(&r, channels);
+		if (!strcmp(provider, "bitbucket") &&
+		    (channels & (CH_COMMENT | CH_STATUS | CH_CHECKS)))
+			ci_bitbucket_http(&r, channels);
+		if (pr_host) {
+			/* Jenkins does what the host's own CI does; CircleCI and Travis comment */
+			unsigned hc = channels & (strcmp(provider, "jenkins") ? CH_COMMENT :
+						  CH_COMMENT | CH_STATUS | CH_CHECKS);
+
+			if (hc && !strcmp(pr_host, "github"))
+				ci_github_http(&r, hc);
+			else if (hc && !strcmp(pr_host, "gitlab"))
+				ci_gitlab_http(&r, hc);
+			else if (hc)
+				ci_bitbucket_http(&r, hc);
+		}
 		if (!strcmp(provider, "azure")) {
 			if (channels & CH_SUMMARY)
 				azure_summary(&r);

@@ -41,7 +41,8 @@ const char *ci_row_text(const ins_table *t, size_t r, const char *col);
 
 /*
  * A code host's comment API, for ci_marker_comment(): list the comments
- * (paged by Link: rel="next"), create one, update one by its id.
+ * (paged by Link: rel="next", or by the page's own link to the next one),
+ * create one, update one by its id.
  */
 struct ci_host {
 	const char *name;            /* "GitHub", "GitLab", for messages */
@@ -54,6 +55,12 @@ struct ci_host {
 	const char *write_permission; /* what a 403 to a write says the token needs */
 	const char *read_permission;  /* ... and to the listing */
 	const char *subject;         /* what a 404 is about: the repository or project */
+	/*
+	 * Bitbucket's shape: a page is {"values": [...], "next": URL} and a
+	 * comment's text is {"content": {"raw": ...}}. 0: a page is an array,
+	 * the next one is in Link, the text is "body".
+	 */
+	int paged_values;
 };
 
 /*
@@ -89,5 +96,25 @@ void ci_github_http(struct report *r, unsigned channels);
 
 /* GitLab over HTTP: the merge request's note and the commit status. */
 void ci_gitlab_http(struct report *r, unsigned channels);
+
+/* Bitbucket refuses a comment of 32,768 characters or more. */
+#define CI_BITBUCKET_COMMENT_MAX 32767
+
+/*
+ * Bitbucket Cloud over HTTP: the pull request's comment, the build status
+ * and the Code Insights report with its annotations.
+ */
+void ci_bitbucket_http(struct report *r, unsigned channels);
+
+/*
+ * Jenkins, CircleCI, Travis CI: the code host of the pull request the build
+ * is for ("github", "gitlab", "bitbucket"), recognised from its URL, with
+ * ci's repository, pull request and API base URL set to that host's; NULL
+ * when the build is not a pull request of a host insight knows.
+ */
+const char *ci_pr_host(ins_ci_facts *ci);
+
+/* The file a node id names ("tests/test_x.py::test_y": 15), or 0. */
+size_t ci_nodeid_file(const char *id);
 
 #endif

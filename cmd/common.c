@@ -255,6 +255,9 @@ static int page(const char *text, size_t len)
 	return 0;
 }
 
+/* The width of a --wide answer: wider than any table. */
+#define WIDE_COLUMNS 100000
+
 int cmd_render(ins_ctx *ctx, ins_doc *doc)
 {
 	ins_render_opts opts = { 0 };
@@ -285,6 +288,9 @@ int cmd_render(ins_ctx *ctx, ins_doc *doc)
 	}
 	opts.color = out.fp == stdout && ctx->output == INS_OUT_TERM && cmd_want_color(ctx, out.fp);
 	opts.width = out.fp == stdout ? cmd_term_width() : 100;
+	/* --wide: nothing cut or dropped for the width, but never at a terminal */
+	if (ctx->wide && !(out.fp == stdout && isatty(STDOUT_FILENO)))
+		opts.width = WIDE_COLUMNS;
 	opts.max_rows = ctx->all ? 0 : 50;
 	opts.verbose = ctx->verbose;
 	opts.table = ctx->table;

@@ -28,6 +28,7 @@ const struct ins_option cmd_global_options[] = {
 	OPT_STRING('o', "output", NULL, "FILE", "write the answer to FILE instead of stdout", "file"),
 	OPT_STRING(0, "color", NULL, "WHEN", "colour: auto, always, never", "auto|always|never"),
 	OPT_BOOL(0, "no-pager", NULL, "never page long answers at a terminal"),
+	OPT_BOOL(0, "wide", NULL, "not at a terminal: tables as wide as their content"),
 	OPT_STRING(0, "table", NULL, "ID", "csv, tsv: the table to write (default: the first)", NULL),
 	OPT_COUNT('q', "quiet", NULL, "print no progress or notes"),
 	OPT_COUNT('v', "verbose", NULL, "say more (repeatable)"),
@@ -56,6 +57,8 @@ static void *global_slot(const struct ins_option *o)
 		return &global_ctx->color_when;
 	if (!strcmp(o->long_name, "no-pager"))
 		return &global_ctx->no_pager;
+	if (!strcmp(o->long_name, "wide"))
+		return &global_ctx->wide;
 	if (!strcmp(o->long_name, "table"))
 		return &global_ctx->table;
 	if (!strcmp(o->long_name, "quiet"))

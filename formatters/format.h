@@ -23,7 +23,7 @@ typedef struct ins_render_opts {
 	int color;        /* 1: emit ANSI colours (term only) */
 	int width;        /* terminal columns; 0 = 80 */
 	size_t max_rows;  /* rows shown per table before "N more (use --all)"; 0 = all */
-	int verbose;      /* term: show long text (tracebacks, output) */
+	int verbose;      /* term: show long text (tracebacks, output); term, md: minor facts and tables */
 	const char *table; /* csv/tsv: the id of the one table to write; NULL = the main one */
 } ins_render_opts;
 

@@ -5,7 +5,9 @@
  * Layout: "## title", each section as "### title", facts as a bullet list
  * ("- **Label:** value"), tables as GFM pipe tables (numbers right-aligned),
  * series as sparkline bullets, long text (tracebacks, output) after its
- * table in <details> blocks with a fenced code block, notes last.
+ * table in <details> blocks with a fenced code block; verdict notes right
+ * under the title, the other notes last. Facts and tables marked minor are
+ * left out unless verbose.
  *
  * Invariant: data never becomes markup. In inline text every character
  * Markdown or HTML could read as syntax is escaped (`\|`, `\*`, `&lt;` ...),
@@ -165,13 +167,29 @@ static void md_code_block(ins_buf *b, const char *s)
 	ins_buf_release(&e);
 }
 
-static void md_facts(ins_buf *b, const ins_section *sec)
+/* Whether a fact is left out: minor, or only repeating a title above it. */
+static int md_fact_left_out(const ins_fact *f, const ins_doc *doc, const ins_section *sec,
+			    const ins_render_opts *o)
 {
-	if (!sec->nfacts)
+	if (o->verbose)
+		return 0;
+	return f->minor || ins_fact_echoes(f, doc->title) || ins_fact_echoes(f, sec->title);
+}
+
+static void md_facts(ins_buf *b, const ins_doc *doc, const ins_section *sec,
+		     const ins_render_opts *o)
+{
+	size_t shown = 0;
+
+	for (size_t i = 0; i < sec->nfacts; i++)
+		shown += !md_fact_left_out(&sec->facts[i], doc, sec, o);
+	if (!shown)
 		return;
 	for (size_t i = 0; i < sec->nfacts; i++) {
 		const ins_fact *f = &sec->facts[i];
 
+		if (md_fact_left_out(f, doc, sec, o))
+			continue;
 		ins_buf_puts(b, "- **");
 		md_inline(b, f->label ? f->label : f->id, 1);
 		ins_buf_puts(b, ":** ");
@@ -202,12 +220,15 @@ static void row_name(ins_buf *b, const ins_table *t, size_t row)
 	ins_buf_printf(b, "row %zu", row + 1);
 }
 
-static void md_table(ins_buf *b, const ins_table *t, const ins_render_opts *o)
+static void md_table(ins_buf *b, const ins_table *t, const ins_render_opts *o, const char *title,
+		     const char *sec_title)
 {
 	size_t shown = ins_render_rows_shown(t, o), hidden = ins_render_rows_hidden(t, o);
 	size_t nshown_cols = 0, nlong = 0;
 
-	if (t->title) {
+	if (t->minor && !o->verbose)
+		return;
+	if (t->title && !ins_title_same(t->title, title) && !ins_title_same(t->title, sec_title)) {
 		ins_buf_puts(b, "#### ");
 		md_inline(b, t->title, 1);
 		ins_buf_puts(b, "\n\n");
@@ -312,6 +333,35 @@ static void md_series(ins_buf *b, const ins_section *sec)
 	ins_buf_putc(b, '\n');
 }
 
+static void md_note(ins_buf *out, const ins_note *n)
+{
+	if (n->level == INS_NOTE_WARNING) {
+		ins_buf_puts(out, "> [!WARNING]\n> ");
+		md_inline(out, n->text, 0);
+	} else if (n->level == INS_NOTE_VERDICT) {
+		ins_buf_puts(out, "**");
+		md_inline(out, n->text, 0);
+		ins_buf_puts(out, "**");
+	} else {
+		md_inline(out, n->text, 0);
+	}
+	ins_buf_puts(out, "\n\n");
+}
+
+/* Whether a section shows anything at all (else its heading goes too). */
+static int md_section_shown(const ins_doc *doc, const ins_section *sec, const ins_render_opts *o)
+{
+	if (sec->nseries || o->verbose)
+		return 1;
+	for (size_t i = 0; i < sec->nfacts; i++)
+		if (!md_fact_left_out(&sec->facts[i], doc, sec, o))
+			return 1;
+	for (size_t i = 0; i < sec->ntables; i++)
+		if (!sec->tables[i]->minor)
+			return 1;
+	return 0;
+}
+
 void ins_render_md(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts)
 {
 	if (doc->title) {
@@ -319,34 +369,26 @@ void ins_render_md(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts
 		md_inline(out, doc->title, 1);
 		ins_buf_puts(out, "\n\n");
 	}
+	/* the verdict first, the other notes last */
+	for (size_t i = 0; i < doc->nnotes; i++)
+		if (doc->notes[i].level == INS_NOTE_VERDICT)
+			md_note(out, &doc->notes[i]);
 	for (size_t s = 0; s < doc->nsections; s++) {
 		const ins_section *sec = doc->sections[s];
 
-		if (sec->title) {
+		if (sec->title && md_section_shown(doc, sec, opts)) {
 			ins_buf_puts(out, "### ");
 			md_inline(out, sec->title, 1);
 			ins_buf_puts(out, "\n\n");
 		}
-		md_facts(out, sec);
+		md_facts(out, doc, sec, opts);
 		md_series(out, sec);
 		for (size_t i = 0; i < sec->ntables; i++)
-			md_table(out, sec->tables[i], opts);
+			md_table(out, sec->tables[i], opts, doc->title, sec->title);
 	}
-	for (size_t i = 0; i < doc->nnotes; i++) {
-		const ins_note *n = &doc->notes[i];
-
-		if (n->level == INS_NOTE_WARNING) {
-			ins_buf_puts(out, "> [!WARNING]\n> ");
-			md_inline(out, n->text, 0);
-		} else if (n->level == INS_NOTE_VERDICT) {
-			ins_buf_puts(out, "**");
-			md_inline(out, n->text, 0);
-			ins_buf_puts(out, "**");
-		} else {
-			md_inline(out, n->text, 0);
-		}
-		ins_buf_puts(out, "\n\n");
-	}
+	for (size_t i = 0; i < doc->nnotes; i++)
+		if (doc->notes[i].level != INS_NOTE_VERDICT)
+			md_note(out, &doc->notes[i]);
 	/* One newline at the end, not a blank line. */
 	while (out->len >= 2 && out->ptr[out->len - 1] == '\n' && out->ptr[out->len - 2] == '\n')
 		ins_buf_truncate(out, out->len - 1);

@@ -5,7 +5,8 @@
  * Which options apply where: max_rows cuts tables in the renderers meant for
  * people (term, md, html); json, csv and tsv always carry every row of the
  * document (a limit there is the command's job, announced in total_rows).
- * color and verbose concern the terminal only; width the terminal only.
+ * color concerns the terminal only, width too; verbose the terminal (long
+ * text) and both term and md (facts and tables marked minor).
  */
 #include <string.h>
 

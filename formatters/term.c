@@ -5,7 +5,14 @@
  * line: its facts as aligned "label: value" lines, its series as sparklines,
  * its tables (a header row, columns two spaces apart, sized to the content
  * and shrunk to the terminal width: the widest text columns give way first,
- * cut with "…"; numbers right-aligned); the notes come last.
+ * cut with "…"; numbers right-aligned). Verdict notes come right under the
+ * title, the other notes last. Facts and tables marked minor (empty sections,
+ * facts that say nothing) and facts that only repeat a title above them are
+ * left out unless verbose, and a table heading equal to that title goes.
+ * Long text is shown under its row with -v, or its first lines when its
+ * column asks for that. Headings are wrapped, never cut. A table whose
+ * numbers alone are wider than the terminal is shown as records: each row's
+ * first column (or test name) on a line, "Label: value" pairs under it.
  *
  * Invariants: every string from the document is escaped (ins_text_escape)
  * before it is measured or written, so no control character from test data
@@ -42,6 +49,8 @@ struct term {
 	size_t width;       /* columns available */
 	int blocks;         /* blocks written so far */
 	int after_heading;  /* the last line was a heading: no blank line before the next block */
+	const char *title;  /* the document's title */
+	const char *sec_title; /* the current section's title */
 };
 
 static void sgr(struct term *t, const char *code)
@@ -125,15 +134,53 @@ static void escaped(ins_buf *b, const char *s)
 		ins_text_escape(b, s, strlen(s), 0);
 }
 
-/* A heading line (bold in colour), cut to the width. */
+/*
+ * A heading (bold in colour) on as many lines as it needs: words go to the
+ * next line, and a word longer than a line (a test's name) is cut into
+ * lines of the width; nothing of it is lost.
+ */
 static void heading(struct term *t, const char *title)
 {
 	ins_buf e = INS_BUF_INIT;
+	const char *p;
+	size_t col = 0;
 
 	block_start(t);
 	escaped(&e, title);
+	p = e.ptr;
 	sgr(t, SGR_BOLD);
-	ins_text_fit(t->out, e.ptr, t->width);
+	while (*p) {
+		size_t len = strcspn(p, " "), w;
+		char *word = ins_xstrndup(p, len);
+
+		w = ins_text_width(word);
+		if (col && col + 1 + w > t->width) {
+			ins_buf_putc(t->out, '\n');
+			col = 0;
+		} else if (col) {
+			ins_buf_putc(t->out, ' ');
+			col++;
+		}
+		for (const char *q = word; *q;) {
+			size_t take;
+			char *chunk;
+
+			if (col && col >= t->width) {
+				ins_buf_putc(t->out, '\n');
+				col = 0;
+			}
+			take = ins_text_take(q, t->width - col);
+			chunk = ins_xstrndup(q, take);
+			ins_buf_puts(t->out, chunk);
+			col += ins_text_width(chunk);
+			free(chunk);
+			q += take;
+		}
+		free(word);
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
 	sgr_reset(t, SGR_BOLD);
 	ins_buf_putc(t->out, '\n');
 	t->after_heading = 1;
@@ -162,18 +209,36 @@ static void end_line(struct term *t)
 	ins_buf_putc(t->out, '\n');
 }
 
+/* Whether a fact or table marked minor is left out (see ins_fact.minor). */
+static int left_out(const struct term *t, int minor)
+{
+	return minor && !t->o->verbose;
+}
+
+/* Whether a fact is left out: minor, or only repeating a title above it. */
+static int fact_left_out(const struct term *t, const ins_fact *f)
+{
+	if (t->o->verbose)
+		return 0;
+	return f->minor || ins_fact_echoes(f, t->title) || ins_fact_echoes(f, t->sec_title);
+}
+
 static void render_facts(struct term *t, const ins_section *sec)
 {
-	size_t lw = 0;
+	size_t lw = 0, shown = 0;
 	ins_buf *labels;
 
-	if (!sec->nfacts)
+	for (size_t i = 0; i < sec->nfacts; i++)
+		shown += !fact_left_out(t, &sec->facts[i]);
+	if (!shown)
 		return;
 	labels = ins_xcalloc(sec->nfacts, sizeof(*labels));
 	for (size_t i = 0; i < sec->nfacts; i++) {
 		size_t w;
 
 		ins_buf_init(&labels[i]);
+		if (fact_left_out(t, &sec->facts[i]))
+			continue;
 		escaped(&labels[i], sec->facts[i].label ? sec->facts[i].label : sec->facts[i].id);
 		ins_buf_putc(&labels[i], ':');
 		w = ins_text_width(labels[i].ptr);
@@ -187,7 +252,13 @@ static void render_facts(struct term *t, const ins_section *sec)
 		const ins_value *v = &sec->facts[i].value;
 		size_t room = t->width > lw + 1 ? t->width - lw - 1 : 0;
 		ins_buf val = INS_BUF_INIT, fit = INS_BUF_INIT;
-		size_t w = ins_text_fit(&fit, labels[i].ptr, lw);
+		size_t w;
+
+		if (fact_left_out(t, &sec->facts[i])) {
+			ins_buf_release(&labels[i]);
+			continue;
+		}
+		w = ins_text_fit(&fit, labels[i].ptr, lw);
 
 		ins_buf_puts(t->out, fit.ptr);
 		ins_text_spaces(t->out, lw - w + 1);
@@ -203,6 +274,30 @@ static void render_facts(struct term *t, const ins_section *sec)
 		ins_buf_release(&labels[i]);
 	}
 	free(labels);
+}
+
+/*
+ * A column of test names (node ids): never cut from the right, where two
+ * ids differ. When the table is too narrow, the start the names share is
+ * shown as "…", or each name gets a line of its own.
+ */
+static int is_name_col(const ins_column *c)
+{
+	return c->type == INS_V_TEXT && c->id && (!strcmp(c->id, "nodeid") || !strcmp(c->id, "test"));
+}
+
+/*
+ * Columns that give way first when a table does not fit, after the empty
+ * ones and those its builder marked as details: session ids, commits,
+ * sparklines and times (what the row is about,
+ * its outcome and its message stay). Never the first column: it names the row.
+ */
+static int low_priority(const ins_column *c, size_t i)
+{
+	if (i == 0)
+		return 0;
+	return c->type == INS_V_ID || c->type == INS_V_SPARK || c->type == INS_V_TIME ||
+	       (c->id && strstr(c->id, "commit"));
 }
 
 static int col_right(const ins_column *c)
@@ -235,7 +330,7 @@ static void fit_widths(size_t *w, const ins_column *const *cols, size_t n, size_
 			for (size_t i = 0; i < n; i++) {
 				if (cols[i]->type != INS_V_TEXT && cols[i]->type != INS_V_NULL)
 					continue;
-				if (w[i] <= floors[f])
+				if (is_name_col(cols[i]) || w[i] <= floors[f])
 					continue;
 				if (best == n || w[i] > w[best])
 					best = i;
@@ -314,20 +409,53 @@ static size_t least_width(const size_t *w, const ins_column *const *cols, size_t
 	for (size_t i = 0; i < n; i++) {
 		size_t x = w[i];
 
-		if ((cols[i]->type == INS_V_TEXT || cols[i]->type == INS_V_NULL) && x > MIN_TEXT_WIDTH)
+		if ((cols[i]->type == INS_V_TEXT || cols[i]->type == INS_V_NULL) && x > MIN_TEXT_WIDTH &&
+		    !is_name_col(cols[i]))
 			x = MIN_TEXT_WIDTH;
 		total += x + (i ? COL_GAP : 0);
 	}
 	return total;
 }
 
+/* The least width of the columns that no narrow terminal takes away. */
+static int drop_rank(const ins_column *c, size_t i);
+static size_t kept_width_but(const size_t *w, const ins_column *const *cols, size_t n,
+			     size_t skip)
+{
+	const ins_column **kept = ins_xcalloc(n ? n : 1, sizeof(*kept));
+	size_t *kw = ins_xcalloc(n ? n : 1, sizeof(*kw)), k = 0, total;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i == skip || drop_rank(cols[i], i) > 0)
+			continue;
+		kept[k] = cols[i];
+		kw[k++] = w[i];
+	}
+	total = least_width(kw, kept, k);
+	free(kept);
+	free(kw);
+	return total;
+}
+
+static size_t kept_width(const size_t *w, const ins_column *const *cols, size_t n)
+{
+	return kept_width_but(w, cols, n, n);
+}
+
 /*
- * A table that still cannot fit loses its detail columns (ins_column.detail),
- * the highest level first and, within a level, from the right, until the
- * rest fits with its text columns given way. hidden[c] is set for each
- * table column c hidden, for a line under the table. Returns how many
- * columns are kept.
+ * A table that still cannot fit loses its detail columns (ins_column.detail:
+ * what its builder chose), the highest level first, then its low-priority
+ * columns (see low_priority); within a rank, from the right, until the rest fits
+ * with its text columns given way. hidden[c] is set for each table column
+ * c hidden, for a line under the table. Returns how many columns are kept.
  */
+static int drop_rank(const ins_column *c, size_t i)
+{
+	if (i > 0 && c->detail > 0)
+		return 1000 + c->detail;
+	return low_priority(c, i);
+}
+
 static size_t drop_detail_columns(size_t shown, size_t width, const ins_column **cols,
 				  size_t *colidx, size_t *w, ins_buf *labels, ins_buf *cells,
 				  size_t n, unsigned char *hidden)
@@ -336,7 +464,8 @@ static size_t drop_detail_columns(size_t shown, size_t width, const ins_column *
 		size_t drop = n;
 
 		for (size_t i = 0; i < n; i++)
-			if (cols[i]->detail > 0 && (drop == n || cols[i]->detail >= cols[drop]->detail))
+			if (drop_rank(cols[i], i) > 0 &&
+			    (drop == n || drop_rank(cols[i], i) >= drop_rank(cols[drop], drop)))
 				drop = i;
 		if (drop == n)
 			break;
@@ -358,6 +487,66 @@ static size_t drop_detail_columns(size_t shown, size_t width, const ins_column *
 		n--;
 	}
 	return n;
+}
+
+/* The index of the first name column among the n shown, or n. */
+static size_t find_name(const ins_column *const *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_name_col(cols[i]))
+			return i;
+	return n;
+}
+
+/*
+ * Shorten the names of column `name` from the left: the start they all
+ * share becomes "…" (two names that differ still differ), its text goes into
+ * `prefix` for a line under the table, and the names in full into full[r].
+ * Returns 1 when they were shortened.
+ */
+static int elide_names(ins_buf *cells, size_t n, size_t shown, size_t name, size_t *w,
+		       const ins_buf *label, ins_buf *full, ins_buf *prefix)
+{
+	const char **s = ins_xcalloc(shown ? shown : 1, sizeof(*s));
+	size_t plen;
+
+	for (size_t r = 0; r < shown; r++)
+		s[r] = cells[r * n + name].ptr;
+	plen = ins_text_common_prefix(s, shown);
+	free(s);
+	/* "…" takes a column: a shorter start is not worth it */
+	if (plen < 4)
+		return 0;
+	ins_buf_put(prefix, cells[name].ptr, plen);
+	w[name] = ins_text_width(label->ptr);
+	for (size_t r = 0; r < shown; r++) {
+		ins_buf *c = &cells[r * n + name];
+		size_t cw;
+
+		ins_buf_set(&full[r], c->ptr);
+		ins_buf_clear(c);
+		ins_buf_puts(c, "\xe2\x80\xa6");
+		ins_buf_puts(c, full[r].ptr + plen);
+		cw = ins_text_width(c->ptr);
+		w[name] = cw > w[name] ? cw : w[name];
+	}
+	return 1;
+}
+
+/* A name on lines of its own, cut into lines of the width where it is longer: never lost. */
+static void put_name_lines(struct term *t, const char *text, const char *color)
+{
+	const char *p = text;
+
+	do {
+		size_t take = ins_text_take(p, t->width);
+		char *line = ins_xstrndup(p, take);
+
+		put_padded(t, line, 0, 0, 0, 1, color);
+		end_line(t);
+		free(line);
+		p += take;
+	} while (*p);
 }
 
 /* Fit `text` into `width` columns and pad it as the column wants. */
@@ -403,17 +592,32 @@ static size_t stacked_lead(const size_t *w, const ins_column *const *cols, size_
 	return lead;
 }
 
+/*
+ * The long text of a row under it: all of it with -v; without, the first
+ * lines of the columns that ask for a preview (ins_column.preview), each
+ * cut to the width, and how many lines were left out.
+ */
 static void render_longtext(struct term *t, const ins_table *tab, size_t row, size_t nlong)
 {
+	size_t nshown = 0;
+
+	for (size_t c = 0; c < tab->ncols; c++)
+		if (tab->cols[c].type == INS_V_LONGTEXT && (t->o->verbose || tab->cols[c].preview > 0))
+			nshown++;
 	for (size_t c = 0; c < tab->ncols; c++) {
 		const ins_value *v = ins_table_cell(tab, row, c);
 		ins_buf e = INS_BUF_INIT;
-		size_t indent = nlong > 1 ? 6 : 4;
+		size_t indent = nshown > 1 ? 6 : 4, lines = 0, max = 0, left = 0;
 		const char *p;
 
 		if (tab->cols[c].type != INS_V_LONGTEXT || v->type != INS_V_LONGTEXT || !v->s)
 			continue;
-		if (nlong > 1) {
+		if (!t->o->verbose) {
+			if (tab->cols[c].preview <= 0)
+				continue;
+			max = (size_t)tab->cols[c].preview;
+		}
+		if (nshown > 1) {
 			ins_text_spaces(t->out, 4);
 			sgr(t, SGR_DIM);
 			escaped(t->out, tab->cols[c].label);
@@ -424,18 +628,93 @@ static void render_longtext(struct term *t, const ins_table *tab, size_t row, si
 		ins_text_escape(&e, v->s, strlen(v->s), INS_ESC_KEEP_NL | INS_ESC_EXPAND_TAB);
 		ins_buf_rtrim(&e);
 		p = e.ptr;
+		if (max)
+			while (*p == '\n')
+				p++;
 		while (*p) {
 			const char *nl = strchr(p, '\n');
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
-			if (len)
-				ins_text_spaces(t->out, indent);
-			ins_buf_put(t->out, p, len);
-			end_line(t);
+			if (max && lines == max) {
+				left++;
+			} else if (max) {
+				char *line = ins_xstrndup(p, len);
+
+				if (len)
+					ins_text_spaces(t->out, indent);
+				ins_text_fit(t->out, line, t->width > indent + 10 ? t->width - indent : 10);
+				end_line(t);
+				free(line);
+				lines++;
+			} else {
+				if (len)
+					ins_text_spaces(t->out, indent);
+				ins_buf_put(t->out, p, len);
+				end_line(t);
+			}
 			p += len + (nl ? 1 : 0);
+		}
+		if (left) {
+			ins_text_spaces(t->out, indent);
+			sgr(t, SGR_DIM);
+			ins_buf_printf(t->out, "\xe2\x80\xa6 %zu more line%s", left, left == 1 ? "" : "s");
+			sgr_reset(t, SGR_DIM);
+			end_line(t);
 		}
 		ins_buf_release(&e);
 	}
+	(void)nlong;
+}
+
+/* Rows as records: the lead on its line(s), then "Label: value" pairs wrapped to the width. */
+static void render_records(struct term *t, const ins_table *tab, const ins_column **cols,
+			   const size_t *colidx, const ins_buf *labels, const ins_buf *cells,
+			   size_t n, size_t shown, size_t lead, int lead_is_name, size_t nlong)
+{
+	size_t room = t->width > STACK_INDENT + 10 ? t->width - STACK_INDENT : 10;
+
+	for (size_t r = 0; r < shown; r++) {
+		size_t col = 0;
+
+		if (lead_is_name) {
+			put_name_lines(t, cells[r * n + lead].ptr, NULL);
+		} else {
+			put_cell(t, cells[r * n + lead].ptr, t->width, 0, 1,
+				 value_color(ins_table_cell(tab, r, colidx[lead])));
+			end_line(t);
+		}
+		for (size_t i = 0; i < n; i++) {
+			ins_buf pair = INS_BUF_INIT, fit = INS_BUF_INIT;
+			const char *color = value_color(ins_table_cell(tab, r, colidx[i]));
+			size_t lw, vw;
+
+			if (i == lead)
+				continue;
+			ins_buf_printf(&pair, "%s: ", labels[i].ptr);
+			lw = ins_text_width(pair.ptr);
+			vw = ins_text_fit(&fit, cells[r * n + i].ptr, room > lw ? room - lw : 1);
+			if (col && col + COL_GAP + lw + vw > room) {
+				end_line(t);
+				col = 0;
+			}
+			ins_text_spaces(t->out, col ? COL_GAP : STACK_INDENT);
+			col += col ? COL_GAP : 0;
+			sgr(t, SGR_DIM);
+			ins_buf_puts(t->out, pair.ptr);
+			sgr_reset(t, SGR_DIM);
+			sgr(t, color);
+			ins_buf_puts(t->out, fit.ptr);
+			sgr_reset(t, color);
+			col += lw + vw;
+			ins_buf_release(&pair);
+			ins_buf_release(&fit);
+		}
+		if (col)
+			end_line(t);
+		if (nlong)
+			render_longtext(t, tab, r, nlong);
+	}
+	(void)cols;
 }
 
 static void render_table(struct term *t, const ins_table *tab)
@@ -445,11 +724,17 @@ static void render_table(struct term *t, const ins_table *tab)
 	const ins_column **cols = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*cols));
 	size_t *colidx = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*colidx));
 	size_t *w = ins_xcalloc(tab->ncols ? tab->ncols : 1, sizeof(*w));
-	ins_buf *cells = NULL, *labels = NULL;
+	ins_buf *cells = NULL, *labels = NULL, *full = NULL;
+	ins_buf prefix = INS_BUF_INIT;
 	unsigned char *hidden_col = NULL;
-	size_t n = 0, nlong = 0, lead;
+	size_t n = 0, nlong = 0, lead, name;
+	int elided = 0;
 
-	if (tab->title)
+	if (left_out(t, tab->minor))
+		goto done;
+	/* a heading that only repeats the title above it goes */
+	if (tab->title && !ins_title_same(tab->title, t->title) &&
+	    !ins_title_same(tab->title, t->sec_title))
 		heading(t, tab->title);
 	block_start(t);
 	if (!tab->nrows) {
@@ -493,9 +778,83 @@ static void render_table(struct term *t, const ins_table *tab)
 		}
 	}
 	n = drop_empty_columns(tab, shown, t->width, cols, colidx, w, labels, &cells, n);
+	name = find_name(cols, n);
+	/*
+	 * Names too long for the table are shortened from the left when that
+	 * alone makes it fit, or when it does not fit even with the columns
+	 * that can go gone; otherwise those columns go first.
+	 */
+	if (name < n && shown > 1 && least_width(w, cols, n) > t->width) {
+		size_t wfull = w[name];
+
+		full = ins_xcalloc(shown, sizeof(*full));
+		for (size_t r = 0; r < shown; r++)
+			ins_buf_init(&full[r]);
+		elided = elide_names(cells, n, shown, name, w, &labels[name], full, &prefix);
+		if (elided && least_width(w, cols, n) > t->width) {
+			size_t welided = w[name];
+
+			w[name] = wfull;
+			if (kept_width(w, cols, n) <= t->width) {
+				for (size_t r = 0; r < shown; r++)
+					ins_buf_set(&cells[r * n + name], full[r].ptr);
+				elided = 0;
+			} else {
+				w[name] = welided;
+			}
+		}
+	}
 	hidden_col = ins_xcalloc(tab->ncols ? tab->ncols : 1, 1);
-	n = drop_detail_columns(shown, t->width, cols, colidx, w, labels, cells, n, hidden_col);
-	lead = stacked_lead(w, cols, n, t->width);
+	/*
+	 * When even the columns that stay are wider than the terminal (numbers
+	 * and outcomes are never cut), the rows become records, with every
+	 * column: nothing is dropped then.
+	 */
+	if (n > 1) {
+		size_t need = kept_width_but(w, cols, n, name) + (name < n ? STACK_INDENT : 0);
+
+		if (need > t->width) {
+			if (elided) {
+				for (size_t r = 0; r < shown; r++)
+					ins_buf_set(&cells[r * n + name], full[r].ptr);
+				elided = 0;
+			}
+			render_records(t, tab, cols, colidx, labels, cells, n, shown,
+				       name < n ? name : 0, name < n, nlong);
+			goto after_rows;
+		}
+	}
+	/*
+	 * Names that do not fit even shortened, with every column that can go
+	 * gone, get lines of their own: in full when every one fits a line,
+	 * else shortened (and cut into lines of the width when one is still
+	 * longer). The other columns then have the line below to themselves.
+	 */
+	if (name < n && n > 1 && kept_width(w, cols, n) > t->width) {
+		size_t save = w[name];
+
+		w[name] = 0;
+		n = drop_detail_columns(shown, t->width > STACK_INDENT ? t->width - STACK_INDENT : 1,
+					cols, colidx, w, labels, cells, n, hidden_col);
+		name = find_name(cols, n);
+		w[name] = save;
+		lead = name;
+	} else {
+		n = drop_detail_columns(shown, t->width, cols, colidx, w, labels, cells, n, hidden_col);
+		name = find_name(cols, n);
+		lead = name < n ? n : stacked_lead(w, cols, n, t->width);
+	}
+	if (elided && lead == name) {
+		int fits = 1;
+
+		for (size_t r = 0; r < shown && fits; r++)
+			fits = ins_text_width(full[r].ptr) <= t->width;
+		if (fits) {
+			for (size_t r = 0; r < shown; r++)
+				ins_buf_set(&cells[r * n + name], full[r].ptr);
+			elided = 0;
+		}
+	}
 	if (lead < n) {
 		/* The lead column goes on its own line; the others are laid out below it. */
 		size_t save = w[lead];
@@ -506,6 +865,23 @@ static void render_table(struct term *t, const ins_table *tab)
 		fit_widths(w, cols, n, t->width);
 	}
 
+	{
+		/*
+		 * Numbers, times and outcomes are never cut: when they alone are
+		 * wider than the terminal, each row becomes a record (its first
+		 * column, or its name, on a line; "Label: value" pairs under it).
+		 */
+		size_t used = lead < n ? STACK_INDENT : 0;
+
+		for (size_t i = 0, k = 0; i < n; i++)
+			if (i != lead)
+				used += w[i] + (k++ ? COL_GAP : 0);
+		if (n > 1 && used > t->width) {
+			render_records(t, tab, cols, colidx, labels, cells, n, shown, lead < n ? lead : 0,
+				       lead < n && lead == name, nlong);
+			goto after_rows;
+		}
+	}
 	for (int pass = 0; pass < (lead < n ? 2 : 1); pass++) {
 		/* The header: in the stacked layout, the lead's label, then the others indented. */
 		int first = 1;
@@ -530,7 +906,10 @@ static void render_table(struct term *t, const ins_table *tab)
 	for (size_t r = 0; r < shown; r++) {
 		int first = 1;
 
-		if (lead < n) {
+		if (lead < n && lead == name) {
+			put_name_lines(t, cells[r * n + lead].ptr, NULL);
+			ins_text_spaces(t->out, STACK_INDENT);
+		} else if (lead < n) {
 			put_cell(t, cells[r * n + lead].ptr, t->width, 0, 1,
 				 value_color(ins_table_cell(tab, r, colidx[lead])));
 			end_line(t);
@@ -546,14 +925,22 @@ static void render_table(struct term *t, const ins_table *tab)
 			first = 0;
 		}
 		end_line(t);
-		if (t->o->verbose && nlong)
+		if (nlong)
 			render_longtext(t, tab, r, nlong);
 	}
+after_rows:
 	if (hidden) {
 		sgr(t, SGR_DIM);
 		ins_buf_printf(t->out, "… %zu more (use --all)", hidden);
 		sgr_reset(t, SGR_DIM);
 		end_line(t);
+	}
+	if (elided) {
+		ins_buf line = INS_BUF_INIT;
+
+		ins_buf_printf(&line, "\xe2\x80\xa6 stands for %s", prefix.ptr);
+		put_name_lines(t, line.ptr, SGR_DIM);
+		ins_buf_release(&line);
 	}
 	if (hidden_col) {
 		ins_buf line = INS_BUF_INIT;
@@ -573,6 +960,10 @@ static void render_table(struct term *t, const ins_table *tab)
 		ins_buf_release(&line);
 	}
 done:
+	for (size_t r = 0; full && r < shown; r++)
+		ins_buf_release(&full[r]);
+	free(full);
+	ins_buf_release(&prefix);
 	free(hidden_col);
 	for (size_t i = 0; labels && i < n; i++)
 		ins_buf_release(&labels[i]);
@@ -712,15 +1103,19 @@ static void wrap(struct term *t, const char *text, size_t first_col, size_t inde
 	}
 }
 
-static void render_notes(struct term *t, const ins_doc *doc)
+/* The notes of one kind: verdicts (first, under the title) or the others (last). */
+static void render_notes(struct term *t, const ins_doc *doc, int verdicts)
 {
-	if (!doc->nnotes)
-		return;
-	block_start(t);
+	int started = 0;
+
 	for (size_t i = 0; i < doc->nnotes; i++) {
 		const ins_note *n = &doc->notes[i];
 		ins_buf e = INS_BUF_INIT;
 
+		if ((n->level == INS_NOTE_VERDICT) != verdicts)
+			continue;
+		if (!started++)
+			block_start(t);
 		ins_text_escape(&e, n->text, strlen(n->text), INS_ESC_KEEP_NL | INS_ESC_EXPAND_TAB);
 		ins_buf_rtrim(&e);
 		if (n->level == INS_NOTE_WARNING) {
@@ -730,8 +1125,9 @@ static void render_notes(struct term *t, const ins_doc *doc)
 			ins_buf_putc(t->out, ' ');
 			wrap(t, e.ptr, 9, 9);
 		} else if (n->level == INS_NOTE_VERDICT) {
+			/* the first verdict line stands out; the ones after it follow it */
 			sgr(t, SGR_BOLD);
-			ins_buf_puts(t->out, "==> ");
+			ins_buf_puts(t->out, started == 1 ? "==> " : "    ");
 			wrap(t, e.ptr, 4, 4);
 			sgr_reset(t, SGR_BOLD);
 		} else {
@@ -742,21 +1138,38 @@ static void render_notes(struct term *t, const ins_doc *doc)
 	}
 }
 
+/* Whether a section shows anything at all (else its heading goes too). */
+static int section_shown(const struct term *t, const ins_section *sec)
+{
+	if (sec->nseries)
+		return 1;
+	for (size_t i = 0; i < sec->nfacts; i++)
+		if (!fact_left_out(t, &sec->facts[i]))
+			return 1;
+	for (size_t i = 0; i < sec->ntables; i++)
+		if (!left_out(t, sec->tables[i]->minor))
+			return 1;
+	return 0;
+}
+
 void ins_render_term(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts)
 {
-	struct term t = { out, opts, opts->width > 0 ? (size_t)opts->width : 80, 0, 0 };
+	struct term t = { out, opts, opts->width > 0 ? (size_t)opts->width : 80, 0, 0, doc->title,
+			  NULL };
 
 	if (doc->title)
 		heading(&t, doc->title);
+	render_notes(&t, doc, 1);
 	for (size_t s = 0; s < doc->nsections; s++) {
 		const ins_section *sec = doc->sections[s];
 
-		if (sec->title)
+		t.sec_title = sec->title;
+		if (sec->title && section_shown(&t, sec))
 			heading(&t, sec->title);
 		render_facts(&t, sec);
 		render_series(&t, sec);
 		for (size_t i = 0; i < sec->ntables; i++)
 			render_table(&t, sec->tables[i]);
 	}
-	render_notes(&t, doc);
+	render_notes(&t, doc, 0);
 }

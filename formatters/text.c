@@ -222,6 +222,104 @@ size_t ins_text_fit(ins_buf *b, const char *s, size_t width)
 	return cut_w + 1;
 }
 
+size_t ins_text_take(const char *s, size_t width)
+{
+	size_t len = strlen(s), i = 0, w = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n = ins_utf8_decode(s + i, len - i, &cp);
+		size_t cw = (size_t)ins_cp_width(cp);
+
+		if (i && w + cw > width)
+			break;
+		w += cw;
+		i += n;
+	}
+	return i;
+}
+
+static int name_separator(char c)
+{
+	return c == '/' || c == ':' || c == '.' || c == '\\';
+}
+
+size_t ins_text_common_prefix(const char *const *s, size_t n)
+{
+	size_t len, cut = 0;
+
+	if (!n)
+		return 0;
+	len = strlen(s[0]);
+	for (size_t k = 1; k < n; k++) {
+		size_t i = 0;
+
+		while (i < len && s[k][i] == s[0][i])
+			i++;
+		len = i;
+	}
+	/*
+	 * Back to the last separator, never inside a test's parameters (after
+	 * '['), and never the whole of a string.
+	 */
+	for (size_t i = 0; i < len && s[0][i] != '['; i++) {
+		int whole = 0;
+
+		if (!name_separator(s[0][i]))
+			continue;
+		for (size_t k = 0; k < n && !whole; k++)
+			whole = s[k][i + 1] == '\0';
+		if (!whole)
+			cut = i + 1;
+	}
+	return cut;
+}
+
+static int word_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '_' || c == '-' || c == '.' || c == '/' || c == ':' || (unsigned char)c >= 0x80;
+}
+
+int ins_fact_echoes(const ins_fact *f, const char *title)
+{
+	const char *v = f->value.s, *p;
+	size_t len;
+
+	if (!title || !v || (f->value.type != INS_V_TEXT && f->value.type != INS_V_ID))
+		return 0;
+	len = strlen(v);
+	if (len < 2)
+		return 0;
+	for (p = strstr(title, v); p; p = strstr(p + 1, v)) {
+		int before = p > title && word_char(p[-1]) && word_char(v[0]);
+		int after = p[len] && word_char(p[len]) && word_char(v[len - 1]);
+
+		/* a trailing ':' or '.' ends a sentence, not the word */
+		if (after && (p[len] == ':' || p[len] == '.') && !word_char(p[len + 1]))
+			after = 0;
+		if (!before && !after)
+			return 1;
+	}
+	return 0;
+}
+
+int ins_title_same(const char *a, const char *b)
+{
+	if (!a || !b)
+		return 0;
+	while (*a && *b) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+
+		if (x != y)
+			return 0;
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 void ins_text_spaces(ins_buf *b, size_t n)
 {
 	ins_buf_grow(b, n);

@@ -71,6 +71,28 @@ void ins_text_escape(ins_buf *b, const char *s, size_t len, unsigned flags);
  */
 size_t ins_text_fit(ins_buf *b, const char *s, size_t width);
 
+/*
+ * Bytes of the longest start of s that takes at most `width` columns, and
+ * at least one code point (for cutting a long line into lines of a width).
+ */
+size_t ins_text_take(const char *s, size_t width);
+/*
+ * The length in bytes of the start that all n strings share, up to and with
+ * the last separator in it ('/', ':', '.' or a backslash) before any '['
+ * (parameters), so that what is left of each reads as a name
+ * ("test_shop.py::test_a", not "a"); never the whole of one of them.
+ * 0 when they share no such start.
+ */
+size_t ins_text_common_prefix(const char *const *s, size_t n);
+/*
+ * Whether a fact only repeats a title ("Session 01JD..." over "Session:
+ * 01JD...", "SUT shop" over "SUT: shop"): its value is text or a session
+ * id of two characters or more found in `title` as a whole word. NULL
+ * titles hold nothing.
+ */
+int ins_fact_echoes(const ins_fact *f, const char *title);
+/* Whether two titles are the same, but for case ("Flaky tests" under "Flaky tests"). */
+int ins_title_same(const char *a, const char *b);
 /* Append `n` spaces. */
 void ins_text_spaces(ins_buf *b, size_t n);
 

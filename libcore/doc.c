@@ -224,6 +224,14 @@ void ins_doc_fact_null(ins_doc *doc, const char *id, const char *label)
 	fact_add(doc, id, label, INS_V_NULL);
 }
 
+void ins_doc_fact_minor(ins_doc *doc)
+{
+	ins_section *sec = ins_doc_current(doc);
+
+	if (sec->nfacts)
+		sec->facts[sec->nfacts - 1].minor = 1;
+}
+
 void ins_doc_note(ins_doc *doc, ins_note_level level, const char *fmt, ...)
 {
 	ins_buf text = INS_BUF_INIT;
@@ -268,6 +276,7 @@ void ins_table_column_align(ins_table *t, const char *id, const char *label, ins
 	c->type = type;
 	c->align = align;
 	c->detail = 0;
+	c->preview = 0;
 }
 
 void ins_table_column(ins_table *t, const char *id, const char *label, ins_vtype type)
@@ -279,6 +288,17 @@ void ins_table_column_detail(ins_table *t, int level)
 {
 	if (t->ncols)
 		t->cols[t->ncols - 1].detail = level;
+}
+
+void ins_table_column_preview(ins_table *t, int lines)
+{
+	if (t->ncols)
+		t->cols[t->ncols - 1].preview = lines;
+}
+
+void ins_table_set_minor(ins_table *t, int minor)
+{
+	t->minor = minor;
 }
 
 void ins_table_set_empty(ins_table *t, const char *text)

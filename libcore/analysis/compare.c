@@ -133,6 +133,8 @@ struct row {
 	enum status b, t;
 	size_t bruns, bfailed, binrun, truns, tfailed, tinrun;
 	char *msg;                  /* latest failure message in the target */
+	char *trace;                /* new failures: that run's traceback (read when shown) */
+	int64_t test_id, msg_sid;   /* the test, and the session of that latest failing run */
 	int added;
 	ins_duration_change dc;
 };
@@ -268,6 +270,8 @@ static struct row *push_row(struct cmp *c, enum section sec, enum status b, enum
 	x->truns = c->st.runs;
 	x->tfailed = c->st.failed;
 	x->tinrun = c->st.inrun;
+	x->test_id = c->test_id;
+	x->msg_sid = c->msg_sid;
 	if (c->msg.len)
 		x->msg = ins_xstrdup(c->msg.ptr);
 	return x;
@@ -287,6 +291,14 @@ static void finish_test(struct cmp *c)
 		res->target_failing++;
 	if (tflaky)
 		res->target_flaky++;
+	if (t != ST_ABSENT)
+		res->target_tests++;
+	if (t == ST_PASSED || t == ST_FLAKY)
+		res->target_passed++;
+	else if (t == ST_FAILED)
+		res->target_failed++;
+	else if (t == ST_SKIPPED)
+		res->target_skipped++;
 
 	if (b == ST_ABSENT) {
 		push_row(c, SEC_ADDED, b, t);
@@ -412,9 +424,12 @@ static int scan(struct cmp *c, ins_store *store)
 			side_reset(&c->st);
 			ins_buf_clear(&c->msg);
 			c->msg_ms = INT64_MIN;
+			c->msg_sid = 0;
 		}
-		if (take_row(c, st, 2))
+		if (take_row(c, st, 2)) {
 			ins_buf_set(&c->msg, ins_store__col_text(st, 6));
+			c->msg_sid = sqlite3_column_int64(st, 2);
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		rc = ins_store__error(store, "comparing results");
@@ -549,6 +564,7 @@ static void cmp_release(struct cmp *c)
 		for (size_t i = 0; i < c->sec[s].n; i++) {
 			free(c->sec[s].v[i].nodeid);
 			free(c->sec[s].v[i].msg);
+			free(c->sec[s].v[i].trace);
 		}
 		free(c->sec[s].v);
 		c->sec[s].v = NULL;
@@ -581,6 +597,10 @@ static void scan_part_merge(struct cmp *into, struct scan_part *p)
 	into->res->target_failing += p->res.target_failing;
 	into->res->target_flaky += p->res.target_flaky;
 	into->res->too_few += p->res.too_few;
+	into->res->target_tests += p->res.target_tests;
+	into->res->target_passed += p->res.target_passed;
+	into->res->target_failed += p->res.target_failed;
+	into->res->target_skipped += p->res.target_skipped;
 }
 
 static int scan_by_test(struct cmp *c, ins_store *store)
@@ -707,12 +727,82 @@ static const struct {
 	[SEC_FASTER] = { "faster", "Duration improvements", "no duration improvements" },
 };
 
+/* The order people read the sections in: the news first. */
+static const enum section sec_order[SEC__COUNT] = {
+	SEC_NEW, SEC_SLOWER, SEC_FLAKY, SEC_FIXED, SEC_STILL, SEC_ADDED, SEC_REMOVED, SEC_CHANGED,
+	SEC_FASTER
+};
+
+/* Lines of a new failure's traceback shown under it in the terminal. */
+#define TRACE_PREVIEW_LINES 5
+
 static void status_cell(ins_table *t, enum status s)
 {
 	ins_table_text(t, status_names[s]);
 }
 
-static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, size_t limit)
+/* Whether two texts are the same but for white space around them (a trace that only repeats its message). */
+static int same_text(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (!a || !b)
+		return 0;
+	while (isspace((unsigned char)*a))
+		a++;
+	while (isspace((unsigned char)*b))
+		b++;
+	la = strlen(a);
+	lb = strlen(b);
+	while (la && isspace((unsigned char)a[la - 1]))
+		la--;
+	while (lb && isspace((unsigned char)b[lb - 1]))
+		lb--;
+	return la == lb && !memcmp(a, b, la);
+}
+
+/* The tracebacks of the new failures that will be shown, from their latest failing run. */
+static int read_traces(struct cmp *c, ins_store *store, size_t limit)
+{
+	struct rows *r = &c->sec[SEC_NEW];
+	size_t n = limit && r->n > limit ? limit : r->n;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!n)
+		return 0;
+	if ((rc = ins_store__prepare(store, &st, "SELECT detail FROM result_text "
+				     "WHERE session_id = ?1 AND test_id = ?2 "
+				     "ORDER BY attempt DESC LIMIT 1")) < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct row *x = &r->v[i];
+
+		if (!x->msg_sid)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, x->msg_sid);
+		sqlite3_bind_int64(st, 2, x->test_id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+			    !same_text(ins_store__col_text(st, 0), x->msg))
+				x->trace = ins_xstrdup(ins_store__col_text(st, 0));
+			rc = 0;
+		} else {
+			rc = rc == SQLITE_DONE ? 0 : ins_store__error(store, "reading a traceback");
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * A section's table. An empty one is minor (people see it with -v, or
+ * when a gate was asked for); JSON carries every section whatever.
+ */
+static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, size_t limit,
+			      int minor)
 {
 	ins_table *t = ins_doc_table(doc, sec_info[sec].id, sec_info[sec].title);
 	size_t n = limit && r->n > limit ? limit : r->n;
@@ -726,7 +816,9 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 		ins_table_column(t, "change", "Change", INS_V_PERCENT);
 		ins_table_column(t, "p", "p", INS_V_REAL);
 		ins_table_column(t, "base_runs", "Base runs", INS_V_INT);
+		ins_table_column_detail(t, 1);
 		ins_table_column(t, "target_runs", "Target runs", INS_V_INT);
+		ins_table_column_detail(t, 1);
 		break;
 	case SEC_ADDED:
 		ins_table_column(t, "target", "Target", INS_V_OUTCOME);
@@ -740,17 +832,24 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 		ins_table_column(t, "base_failed", "Base failed", INS_V_INT);
 		ins_table_column(t, "base_runs", "Base runs", INS_V_INT);
 		ins_table_column(t, "base_in_run", "Base in-run", INS_V_INT);
+		ins_table_column_detail(t, 1);
 		ins_table_column(t, "target_failed", "Target failed", INS_V_INT);
 		ins_table_column(t, "target_runs", "Target runs", INS_V_INT);
 		ins_table_column(t, "target_in_run", "Target in-run", INS_V_INT);
+		ins_table_column_detail(t, 1);
 		break;
 	default:
 		ins_table_column(t, "base", "Base", INS_V_OUTCOME);
 		ins_table_column(t, "target", "Target", INS_V_OUTCOME);
 		if (sec == SEC_NEW || sec == SEC_STILL)
 			ins_table_column(t, "message", "Message", INS_V_TEXT);
+		if (sec == SEC_NEW) {
+			ins_table_column(t, "traceback", "Traceback", INS_V_LONGTEXT);
+			ins_table_column_preview(t, TRACE_PREVIEW_LINES);
+		}
 	}
 	ins_table_set_empty(t, sec_info[sec].empty);
+	ins_table_set_minor(t, minor && !r->n);
 	for (size_t i = 0; i < n; i++) {
 		struct row *x = &r->v[i];
 
@@ -787,6 +886,8 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 			status_cell(t, x->t);
 			if (sec == SEC_NEW || sec == SEC_STILL)
 				ins_table_text(t, x->msg);
+			if (sec == SEC_NEW)
+				ins_table_text(t, x->trace);
 		}
 	}
 	ins_table_set_total(t, r->n);
@@ -801,33 +902,48 @@ static int cmp_rel_desc(const void *a, const void *b)
 	return strcmp(((const struct row *)a)->nodeid, ((const struct row *)b)->nodeid);
 }
 
+/*
+ * A side's facts. What it is (its label) is in the title, how it was read
+ * matters when the two sides were read differently, and its commit when
+ * it is an ancestor of the one asked for: otherwise those facts are minor.
+ */
 static void selection_facts(ins_doc *doc, const char *which, const ins_selection *s,
-			    const ins_sessset *set)
+			    const ins_selection *other, const ins_sessset *set)
 {
 	ins_buf id = INS_BUF_INIT, label = INS_BUF_INIT;
+	int upper = toupper((unsigned char)which[0]);
 
 	ins_buf_printf(&id, "%s", which);
-	ins_buf_printf(&label, "%c%s", toupper((unsigned char)which[0]), which + 1);
+	ins_buf_printf(&label, "%c%s", upper, which + 1);
 	ins_doc_fact_text(doc, id.ptr, label.ptr, s->label);
+	ins_doc_fact_minor(doc);
 	ins_buf_printf(&id, "_mode");
 	ins_buf_printf(&label, " read as");
 	ins_doc_fact_text(doc, id.ptr, label.ptr, ins_sel_mode_name(s->mode));
+	if (s->mode == other->mode)
+		ins_doc_fact_minor(doc);
 	ins_buf_clear(&id);
 	ins_buf_clear(&label);
 	ins_buf_printf(&id, "%s_sessions", which);
-	ins_buf_printf(&label, "%c%s sessions", toupper((unsigned char)which[0]), which + 1);
+	ins_buf_printf(&label, "%c%s sessions", upper, which + 1);
 	ins_doc_fact_int(doc, id.ptr, label.ptr, (int64_t)set->n);
+	if (s->mode == INS_SEL_SESSION)
+		ins_doc_fact_minor(doc);
 	if (s->mode == INS_SEL_COMMIT) {
 		ins_buf_clear(&id);
 		ins_buf_clear(&label);
 		ins_buf_printf(&id, "%s_commit", which);
-		ins_buf_printf(&label, "%c%s commit", toupper((unsigned char)which[0]), which + 1);
+		ins_buf_printf(&label, "%c%s commit", upper, which + 1);
 		ins_doc_fact_text(doc, id.ptr, label.ptr, s->commit);
+		if (!s->distance)
+			ins_doc_fact_minor(doc);
 		ins_buf_clear(&id);
 		ins_buf_clear(&label);
 		ins_buf_printf(&id, "%s_commit_distance", which);
-		ins_buf_printf(&label, "%c%s commits back", toupper((unsigned char)which[0]), which + 1);
+		ins_buf_printf(&label, "%c%s commits back", upper, which + 1);
 		ins_doc_fact_int(doc, id.ptr, label.ptr, (int64_t)s->distance);
+		if (!s->distance)
+			ins_doc_fact_minor(doc);
 		if (s->distance)
 			ins_doc_note(doc, INS_NOTE_INFO, "%s: no session was recorded on %.7s (%s); "
 				     "used its nearest tested ancestor %.7s, %zu commit%s back", which,
@@ -838,23 +954,87 @@ static void selection_facts(ins_doc *doc, const char *which, const ins_selection
 	ins_buf_release(&label);
 }
 
+/* A count the counts line and the section headings already say. */
 static void put_count(ins_doc *doc, const char *id, const char *label, size_t n)
 {
 	ins_doc_fact_int(doc, id, label, (int64_t)n);
+	ins_doc_fact_minor(doc);
+}
+
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+void ins_compare_headline(ins_buf *verdict, ins_buf *counts, const ins_compare_result *r,
+			  unsigned fail_on)
+{
+	if (fail_on) {
+		if (r->gate_failed) {
+			ins_buf_puts(verdict, "gate failed on ");
+			for (int i = 0, k = 0; i < INS_GATE_COUNT; i++)
+				if (r->tripped & fail_on & (1u << i))
+					ins_buf_printf(verdict, "%s%s", k++ ? "," : "", gate_names[i]);
+			ins_buf_puts(verdict, ": ");
+		} else {
+			ins_buf_puts(verdict, "gate passed: ");
+		}
+	}
+	if (r->new_failures)
+		ins_buf_printf(verdict, "%zu new failure%s", r->new_failures, plural(r->new_failures));
+	if (r->slower)
+		ins_buf_printf(verdict, "%s%zu duration regression%s", r->new_failures ? ", " : "",
+			       r->slower, plural(r->slower));
+	if (!r->new_failures && !r->slower)
+		ins_buf_puts(verdict, "no new failures");
+	if (r->still_failing)
+		ins_buf_printf(verdict, ", %zu still failing", r->still_failing);
+	if (r->fixed)
+		ins_buf_printf(verdict, ", %zu fixed", r->fixed);
+
+	ins_buf_printf(counts, "%zu test%s: %zu passed, %zu failed", r->target_tests,
+		       plural(r->target_tests), r->target_passed, r->target_failed);
+	if (r->target_failed && r->new_failures)
+		ins_buf_printf(counts, " (%zu new)", r->new_failures);
+	if (r->target_skipped)
+		ins_buf_printf(counts, ", %zu skipped", r->target_skipped);
+	if (r->target_flaky)
+		ins_buf_printf(counts, ", %zu flaky", r->target_flaky);
+	if (!isnan(r->target_pass_rate)) {
+		ins_buf_printf(counts, "; pass rate ");
+		if (!isnan(r->base_pass_rate)) {
+			double pts = 100 * (r->target_pass_rate - r->base_pass_rate);
+
+			ins_buf_printf(counts, "%.1f%% \xe2\x86\x92 %.1f%% ", 100 * r->base_pass_rate,
+				       100 * r->target_pass_rate);
+			if (fabs(pts) < 0.05)
+				ins_buf_puts(counts, "(no change)");
+			else
+				ins_buf_printf(counts, "(%s%.1f points)", pts < 0 ? "\xe2\x88\x92" : "+",
+					       fabs(pts));
+		} else {
+			ins_buf_printf(counts, "%.1f%%", 100 * r->target_pass_rate);
+		}
+	}
 }
 
 static ins_doc *build_doc(struct cmp *c, const ins_selection *bs, const ins_selection *ts)
 {
 	ins_compare_result *r = c->res;
 	ins_buf title = INS_BUF_INIT, tripped = INS_BUF_INIT;
+	ins_buf verdict = INS_BUF_INIT, counts = INS_BUF_INIT;
 	ins_doc *doc;
 	ins_table *g;
 	size_t limit = c->o->limit;
+	int minor = !c->o->fail_on;
 
-	ins_buf_printf(&title, "Compare %s with %s", ts->label, bs->label);
+	ins_buf_printf(&title, "Compare %s \xe2\x86\x92 %s", bs->label, ts->label);
 	doc = ins_doc_new("insight.analytics.compare", title.ptr);
-	selection_facts(doc, "base", bs, c->b);
-	selection_facts(doc, "target", ts, c->t);
+	ins_compare_headline(&verdict, &counts, r, c->o->fail_on);
+	ins_doc_note(doc, INS_NOTE_VERDICT, "%s", verdict.ptr);
+	ins_doc_note(doc, INS_NOTE_VERDICT, "%s", counts.ptr);
+	selection_facts(doc, "base", bs, ts, c->b);
+	selection_facts(doc, "target", ts, bs, c->t);
 	put_count(doc, "tests", "Tests compared", r->tests);
 	put_count(doc, "new_failures", "New failures", r->new_failures);
 	put_count(doc, "fixed", "Fixed", r->fixed);
@@ -867,21 +1047,27 @@ static ins_doc *build_doc(struct cmp *c, const ins_selection *bs, const ins_sele
 	put_count(doc, "faster", "Duration improvements", r->faster);
 	put_count(doc, "duration_too_few", "Durations with too few runs", r->too_few);
 	ins_doc_fact_percent(doc, "base_pass_rate", "Base pass rate", r->base_pass_rate);
+	ins_doc_fact_minor(doc);
 	ins_doc_fact_percent(doc, "target_pass_rate", "Target pass rate", r->target_pass_rate);
+	ins_doc_fact_minor(doc);
 	ins_doc_fact_points(doc, "pass_rate_delta", "Pass-rate change",
 			     isnan(r->base_pass_rate) || isnan(r->target_pass_rate) ? NAN :
 			     r->target_pass_rate - r->base_pass_rate);
+	ins_doc_fact_minor(doc);
 	for (int i = 0; i < INS_GATE_COUNT; i++)
 		if (r->tripped & c->o->fail_on & (1u << i))
 			ins_buf_printf(&tripped, "%s%s", tripped.len ? "," : "", gate_names[i]);
 	ins_doc_fact_bool(doc, "gate_failed", "Gate failed", r->gate_failed);
+	ins_doc_fact_minor(doc);
 	ins_doc_fact_text(doc, "gate_tripped", "Gate conditions that held",
 			  tripped.len ? tripped.ptr : NULL);
+	ins_doc_fact_minor(doc);
 
 	for (int s = 0; s < SEC__COUNT; s++)
-		add_section_table(doc, &c->sec[s], (enum section)s, limit);
+		add_section_table(doc, &c->sec[sec_order[s]], sec_order[s], limit, minor);
 
 	g = ins_doc_table(doc, "gate", "Gate");
+	ins_table_set_minor(g, minor);
 	ins_table_column(g, "condition", "Condition", INS_V_TEXT);
 	ins_table_column(g, "requested", "Requested", INS_V_BOOL);
 	ins_table_column(g, "tripped", "Holds", INS_V_BOOL);
@@ -896,29 +1082,80 @@ static ins_doc *build_doc(struct cmp *c, const ins_selection *bs, const ins_sele
 		ins_table_int(g, (int64_t)n);
 	}
 
-	if (r->too_few)
+	/* one session a side never has enough runs: nothing worth saying then */
+	if (r->too_few && (c->b->n > 1 || c->t->n > 1))
 		ins_doc_note(doc, INS_NOTE_INFO, "%zu test%s had too few runs to compare durations "
 			     "(at p < %g a difference needs about 5 runs on each side)", r->too_few,
 			     r->too_few == 1 ? "" : "s", c->o->dur.alpha);
-	{
-		ins_buf v = INS_BUF_INIT;
-
-		ins_buf_printf(&v, "%zu new failure%s, %zu fixed, %zu still failing, %zu flaky",
-			       r->new_failures, r->new_failures == 1 ? "" : "s", r->fixed,
-			       r->still_failing, r->flaky);
-		if (!isnan(r->base_pass_rate) && !isnan(r->target_pass_rate))
-			ins_buf_printf(&v, "; pass rate %.1f%% -> %.1f%% (%+.1f points)",
-				       100 * r->base_pass_rate, 100 * r->target_pass_rate,
-				       100 * (r->target_pass_rate - r->base_pass_rate));
-		if (c->o->fail_on)
-			ins_buf_printf(&v, "; gate %s%s%s", r->gate_failed ? "failed: " : "passed",
-				       tripped.ptr, "");
-		ins_doc_note(doc, INS_NOTE_VERDICT, "%s", v.ptr);
-		ins_buf_release(&v);
-	}
+	ins_buf_release(&verdict);
+	ins_buf_release(&counts);
 	ins_buf_release(&title);
 	ins_buf_release(&tripped);
 	return doc;
+}
+
+/* Whether a side was read in a way that can gather the sessions of several SUTs. */
+static int may_mix(const ins_selection *s)
+{
+	return s->mode == INS_SEL_COMMIT || s->mode == INS_SEL_PERIOD;
+}
+
+/*
+ * Without --sut, the sides read as commits or periods must hold the
+ * sessions of one SUT between them: comparing the tests of several SUTs as
+ * one set would say "added" and "removed" of tests that only belong to
+ * another SUT. INS_EAMBIGUOUS names the SUTs.
+ */
+static int check_one_sut(ins_store *store, const ins_selection *bsel, const ins_sessset *b,
+			 const ins_selection *tsel, const ins_sessset *t)
+{
+	const ins_selection *sel[2] = { bsel, tsel };
+	const ins_sessset *set[2] = { b, t };
+	static const char *const side[2] = { "base", "target" };
+	ins_buf ids = INS_BUF_INIT, names = INS_BUF_INIT, which = INS_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int64_t first = -1;
+	int mixed = 0, rc = 0;
+	size_t nnames = 0;
+
+	ins_buf_putc(&ids, '[');
+	for (int k = 0; k < 2; k++) {
+		if (!may_mix(sel[k]))
+			continue;
+		ins_buf_printf(&which, "%s%s '%s'", which.len ? " and " : "", side[k], sel[k]->ref);
+		for (size_t i = 0; i < set[k]->n; i++) {
+			int64_t sut = set[k]->v[i].sut_id;
+
+			if (first < 0)
+				first = sut;
+			else if (sut != first)
+				mixed = 1;
+			ins_buf_printf(&ids, "%s%lld", ids.len > 1 ? "," : "", (long long)sut);
+		}
+	}
+	ins_buf_putc(&ids, ']');
+	if (!mixed)
+		goto done;
+	if ((rc = ins_store__prepare(store, &st, "SELECT name FROM sut WHERE id IN "
+				     "(SELECT value FROM json_each(?1)) ORDER BY name")) < 0)
+		goto done;
+	ins_store__bind_text(st, 1, ids.ptr);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ins_buf_printf(&names, "%s%s", names.len ? ", " : "", ins_store__col_text(st, 0));
+		nnames++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = ins_store__error(store, "reading the compared SUTs");
+		goto done;
+	}
+	rc = ins_error_set(INS_EAMBIGUOUS, "%s hold%s sessions of %zu SUTs (%s): compare one at "
+			   "a time with --sut NAME", which.ptr, strstr(which.ptr, " and ") ? "" : "s", nnames, names.ptr);
+done:
+	sqlite3_finalize(st);
+	ins_buf_release(&ids);
+	ins_buf_release(&names);
+	ins_buf_release(&which);
+	return rc;
 }
 
 int ins_compare_selections(ins_doc **out, ins_compare_result *res, ins_store *store,
@@ -952,6 +1189,8 @@ int ins_compare_selections(ins_doc **out, ins_compare_result *res, ins_store *st
 
 	if ((rc = ins_sessset_load_ids(&b, store, base->ids, base->n)) < 0 ||
 	    (rc = ins_sessset_load_ids(&t, store, target->ids, target->n)) < 0)
+		goto done;
+	if (!opts->sel.sut && (rc = check_one_sut(store, base, &b, target, &t)) < 0)
 		goto done;
 	c.store = store;
 	/* INSIGHT_COMPARE_SCAN=session|test forces a reading (tests check that both agree) */
@@ -993,12 +1232,15 @@ int ins_compare_selections(ins_doc **out, ins_compare_result *res, ins_store *st
 		qsort(c.sec[SEC_SLOWER].v, c.sec[SEC_SLOWER].n, sizeof(struct row), cmp_rel_desc);
 	if (c.sec[SEC_FASTER].n)
 		qsort(c.sec[SEC_FASTER].v, c.sec[SEC_FASTER].n, sizeof(struct row), cmp_rel_desc);
+	if ((rc = read_traces(&c, store, opts->limit)) < 0)
+		goto done;
 	*out = build_doc(&c, base, target);
 done:
 	for (int s = 0; s < SEC__COUNT; s++) {
 		for (size_t i = 0; i < c.sec[s].n; i++) {
 			free(c.sec[s].v[i].nodeid);
 			free(c.sec[s].v[i].msg);
+			free(c.sec[s].v[i].trace);
 		}
 		free(c.sec[s].v);
 	}

@@ -52,7 +52,7 @@ test since|NODE
 test trends|NODE --days 30|insight.analytics.analyze
 history list|--by-sut --all
 analytics summary|--sut shop --days 30
-analytics compare|--base HEAD~2 --target HEAD
+analytics compare|--base HEAD~2 --target HEAD --sut shop
 analytics analyze|--sut shop --metric duration --days 30
 analytics failures|--sut shop --days 30
 analytics flaky|--sut shop --days 30 --min-runs 2

@@ -54,9 +54,17 @@ test_expect_success 'two months apart (two id ranges): both agree, with duration
 	test -s top
 '
 
-test_expect_success 'every SUT over both months: both agree' '
-	compare_both all --base 2026-11-01..2026-11-30 --target 2026-12-01..2026-12-31 &&
-	test "$(json_get all.json "d[\"facts\"][\"base_sessions\"]")" = 52
+test_expect_success 'both months without --sut: refused, as they hold two SUTs' '
+	test_must_fail --exit 2 insight analytics compare --base 2026-11-01..2026-11-30 \
+		--target 2026-12-01..2026-12-31 >out 2>err &&
+	test_grep "sessions of 2 SUTs (bulk, other): compare one at a time with --sut NAME" err &&
+	test_line_count = 1 err &&
+	test ! -s out
+'
+
+test_expect_success 'one SUT over both months: both agree' '
+	compare_both all --sut bulk --base 2026-11-01..2026-11-30 --target 2026-12-01..2026-12-31 &&
+	test "$(json_get all.json "d[\"facts\"][\"base_sessions\"]")" = 40
 '
 
 test_expect_success 'a stricter duration rule (no effect floor): both agree' '

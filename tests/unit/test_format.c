@@ -62,6 +62,44 @@ static int valid_utf8(const char *s)
 
 static const char golden_term_40[] =
 	"Compare main → feature\n"
+	"==> 1 new failure\n"
+	"\n"
+	"SUT:          api\n"
+	"Sessions:     12\n"
+	"Pass rate:    95.2%\n"
+	"Duration:     3.50s\n"
+	"Started:      2026-11-30 12:00\n"
+	"Flaky:        yes\n"
+	"Base session: 01JDA7K3ZP5R\n"
+	"Score:        0.125\n"
+	"Commit:       -\n"
+	"\n"
+	"Outcome changes\n"
+	"Test\n"
+	"  Outcome  Duration  Runs  Trend\n"
+	"…test_a.py::test_parse[東京]\n"
+	"  failed      1.25s     3  ▁▅█\n"
+	"…test_b.py::test_really_long_name_that_n\n"
+	"eeds_cutting_somewhere\n"
+	"  passed       12ms    10  █ ▁\n"
+	"…test_c.py::test_esc\\x1b[31mred\n"
+	"  skipped         -     -\n"
+	"… 2 more (use --all)\n"
+	"… stands for tests/\n"
+	"\n"
+	"Removed tests\n"
+	"no tests removed\n"
+	"\n"
+	"Trend\n"
+	"Pass rate: ▅▆ █▁  last 80%\n"
+	"\n"
+	"2 sessions compared\n"
+	"warning: base has only 1 session\n";
+
+static const char golden_term_80[] =
+	"Compare main → feature\n"
+	"==> 1 new failure\n"
+	"\n"
 	"SUT:          api\n"
 	"Sessions:     12\n"
 	"Pass rate:    95.2%\n"
@@ -77,7 +115,7 @@ static const char golden_term_40[] =
 	"  Outcome  Duration  Runs  Trend\n"
 	"tests/test_a.py::test_parse[東京]\n"
 	"  failed      1.25s     3  ▁▅█\n"
-	"tests/test_b.py::test_really_long_name_…\n"
+	"tests/test_b.py::test_really_long_name_that_needs_cutting_somewhere\n"
 	"  passed       12ms    10  █ ▁\n"
 	"tests/test_c.py::test_esc\\x1b[31mred\n"
 	"  skipped         -     -\n"
@@ -87,43 +125,15 @@ static const char golden_term_40[] =
 	"no tests removed\n"
 	"\n"
 	"Trend\n"
-	"Pass rate: ▅▆ █▁  last 80%\n"
-	"\n"
-	"2 sessions compared\n"
-	"warning: base has only 1 session\n"
-	"==> 1 new failure\n";
-
-static const char golden_term_80[] =
-	"Compare main → feature\n"
-	"SUT:          api\n"
-	"Sessions:     12\n"
-	"Pass rate:    95.2%\n"
-	"Duration:     3.50s\n"
-	"Started:      2026-11-30 12:00\n"
-	"Flaky:        yes\n"
-	"Base session: 01JDA7K3ZP5R\n"
-	"Score:        0.125\n"
-	"Commit:       -\n"
-	"\n"
-	"Outcome changes\n"
-	"Test                                              Outcome  Duration  Runs  Trend\n"
-	"tests/test_a.py::test_parse[東京]                 failed      1.25s     3  ▁▅█\n"
-	"tests/test_b.py::test_really_long_name_that_nee…  passed       12ms    10  █ ▁\n"
-	"tests/test_c.py::test_esc\\x1b[31mred              skipped         -     -\n"
-	"… 2 more (use --all)\n"
-	"\n"
-	"Removed tests\n"
-	"no tests removed\n"
-	"\n"
-	"Trend\n"
 	"Pass rate: ▅▆ █▁  last 80% (min 80%, max 100%)\n"
 	"\n"
 	"2 sessions compared\n"
-	"warning: base has only 1 session\n"
-	"==> 1 new failure\n";
+	"warning: base has only 1 session\n";
 
 static const char golden_term_200[] =
 	"Compare main → feature\n"
+	"==> 1 new failure\n"
+	"\n"
 	"SUT:          api\n"
 	"Sessions:     12\n"
 	"Pass rate:    95.2%\n"
@@ -148,11 +158,12 @@ static const char golden_term_200[] =
 	"Pass rate: ▅▆ █▁  last 80% (min 80%, max 100%)\n"
 	"\n"
 	"2 sessions compared\n"
-	"warning: base has only 1 session\n"
-	"==> 1 new failure\n";
+	"warning: base has only 1 session\n";
 
 static const char golden_term_color[] =
 	"\033[1mCompare main → feature\033[0m\n"
+	"\033[1m==> 1 new failure\033[0m\n"
+	"\n"
 	"SUT:          api\n"
 	"Sessions:     12\n"
 	"Pass rate:    95.2%\n"
@@ -164,10 +175,14 @@ static const char golden_term_color[] =
 	"Commit:       -\n"
 	"\n"
 	"\033[1mOutcome changes\033[0m\n"
-	"\033[1mTest\033[0m                                              \033[1mOutcome\033[0m  \033[1mDuration\033[0m  \033[1mRuns\033[0m  \033[1mTrend\033[0m\n"
-	"tests/test_a.py::test_parse[東京]                 \033[31mfailed\033[0m      1.25s     3  ▁▅█\n"
-	"tests/test_b.py::test_really_long_name_that_nee…  \033[32mpassed\033[0m       12ms    10  █ ▁\n"
-	"tests/test_c.py::test_esc\\x1b[31mred              \033[33mskipped\033[0m         -     -\n"
+	"\033[1mTest\033[0m\n"
+	"  \033[1mOutcome\033[0m  \033[1mDuration\033[0m  \033[1mRuns\033[0m  \033[1mTrend\033[0m\n"
+	"tests/test_a.py::test_parse[東京]\n"
+	"  \033[31mfailed\033[0m      1.25s     3  ▁▅█\n"
+	"tests/test_b.py::test_really_long_name_that_needs_cutting_somewhere\n"
+	"  \033[32mpassed\033[0m       12ms    10  █ ▁\n"
+	"tests/test_c.py::test_esc\\x1b[31mred\n"
+	"  \033[33mskipped\033[0m         -     -\n"
 	"\033[2m… 2 more (use --all)\033[0m\n"
 	"\n"
 	"\033[1mRemoved tests\033[0m\n"
@@ -177,11 +192,12 @@ static const char golden_term_color[] =
 	"Pass rate: ▅▆ █▁  last 80% (min 80%, max 100%)\n"
 	"\n"
 	"2 sessions compared\n"
-	"\033[33mwarning:\033[0m base has only 1 session\n"
-	"\033[1m==> 1 new failure\033[0m\n";
+	"\033[33mwarning:\033[0m base has only 1 session\n";
 
 static const char golden_md[] =
 	"## Compare main → feature\n"
+	"\n"
+	"**1 new failure**\n"
 	"\n"
 	"- **SUT:** api\n"
 	"- **Sessions:** 12\n"
@@ -223,9 +239,7 @@ static const char golden_md[] =
 	"2 sessions compared\n"
 	"\n"
 	"> [!WARNING]\n"
-	"> base has only 1 session\n"
-	"\n"
-	"**1 new failure**\n";
+	"> base has only 1 session\n";
 
 /* one table, the main one (the most rows), with no comment lines */
 static const char golden_csv[] =
@@ -243,6 +257,8 @@ static const char golden_tsv[] =
 
 static const char golden_term_verbose[] =
 	"Compare main → feature\n"
+	"==> 1 new failure\n"
+	"\n"
 	"SUT:          api\n"
 	"Sessions:     12\n"
 	"Pass rate:    95.2%\n"
@@ -254,12 +270,17 @@ static const char golden_term_verbose[] =
 	"Commit:       -\n"
 	"\n"
 	"Outcome changes\n"
-	"Test                          Outcome  Duration  Runs  Trend\n"
-	"tests/test_a.py::test_parse…  failed      1.25s     3  ▁▅█\n"
+	"Test\n"
+	"  Outcome  Duration  Runs  Trend\n"
+	"…test_a.py::test_parse[東京]\n"
+	"  failed      1.25s     3  ▁▅█\n"
 	"    Traceback (most recent call last):\n"
 	"            assert 1 == 2\n"
-	"tests/test_b.py::test_reall…  passed       12ms    10  █ ▁\n"
+	"…test_b.py::test_really_long_name_that_needs_cutting_somewhe\n"
+	"re\n"
+	"  passed       12ms    10  █ ▁\n"
 	"… 3 more (use --all)\n"
+	"… stands for tests/\n"
 	"\n"
 	"Removed tests\n"
 	"no tests removed\n"
@@ -268,8 +289,7 @@ static const char golden_term_verbose[] =
 	"Pass rate: ▅▆ █▁  last 80% (min 80%, max 100%)\n"
 	"\n"
 	"2 sessions compared\n"
-	"warning: base has only 1 session\n"
-	"==> 1 new failure\n";
+	"warning: base has only 1 session\n";
 
 static void test_term_golden(void **state)
 {

@@ -484,6 +484,66 @@ static void test_gate_parse(void **state)
 	assert_string_equal(ins_gate_name(0), "new-failures");
 }
 
+static void check_headline(const ins_compare_result *r, unsigned fail_on, const char *verdict,
+			   const char *counts)
+{
+	ins_buf v = INS_BUF_INIT, c = INS_BUF_INIT;
+
+	ins_compare_headline(&v, &c, r, fail_on);
+	assert_string_equal(v.ptr, verdict);
+	assert_string_equal(c.ptr, counts);
+	ins_buf_release(&v);
+	ins_buf_release(&c);
+}
+
+static void test_compare_headline(void **state)
+{
+	ins_compare_result r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.target_tests = 29;
+	r.target_passed = 27;
+	r.target_failed = 2;
+	r.target_flaky = 1;
+	r.new_failures = 2;
+	r.base_pass_rate = 0.986;
+	r.target_pass_rate = 0.924;
+	check_headline(&r, 0, "2 new failures",
+		       "29 tests: 27 passed, 2 failed (2 new), 1 flaky; "
+		       "pass rate 98.6% \xe2\x86\x92 92.4% (\xe2\x88\x92" "6.2 points)");
+	/* a gate: what held, or that it passed */
+	r.tripped = INS_GATE_NEW_FAILURES | INS_GATE_ANY_FAILURE;
+	r.gate_failed = 1;
+	check_headline(&r, INS_GATE_NEW_FAILURES | INS_GATE_ANY_FAILURE | INS_GATE_FLAKY,
+		       "gate failed on new-failures,any-failure: 2 new failures",
+		       "29 tests: 27 passed, 2 failed (2 new), 1 flaky; "
+		       "pass rate 98.6% \xe2\x86\x92 92.4% (\xe2\x88\x92" "6.2 points)");
+	r.gate_failed = 0;
+	r.new_failures = 0;
+	r.slower = 1;
+	r.still_failing = 2;
+	r.fixed = 1;
+	r.target_flaky = 0;
+	r.target_skipped = 3;
+	r.base_pass_rate = 0.5;
+	r.target_pass_rate = 0.75;
+	check_headline(&r, INS_GATE_FLAKY, "gate passed: 1 duration regression, 2 still failing, 1 fixed",
+		       "29 tests: 27 passed, 2 failed, 3 skipped; pass rate 50.0% \xe2\x86\x92 75.0% "
+		       "(+25.0 points)");
+	/* nothing new; no base rate; no change */
+	r.slower = r.still_failing = r.fixed = 0;
+	r.base_pass_rate = NAN;
+	check_headline(&r, 0, "no new failures",
+		       "29 tests: 27 passed, 2 failed, 3 skipped; pass rate 75.0%");
+	r.base_pass_rate = 0.75;
+	r.target_tests = 1;
+	r.target_passed = 1;
+	r.target_failed = r.target_skipped = 0;
+	check_headline(&r, 0, "no new failures",
+		       "1 test: 1 passed, 0 failed; pass rate 75.0% \xe2\x86\x92 75.0% (no change)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_flaky_score),
 		cmocka_unit_test(test_duration_rule),
 		cmocka_unit_test(test_gate_parse),
+		cmocka_unit_test(test_compare_headline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

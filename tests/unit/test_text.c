@@ -164,6 +164,82 @@ static void test_fit(void **state)
 	check_fit("cafe\xcc\x81", 4, "cafe\xcc\x81", 4);
 }
 
+static void check_prefix(const char *const *s, size_t n, const char *want)
+{
+	size_t len = ins_text_common_prefix(s, n);
+
+	assert_int_equal(len, strlen(want));
+	for (size_t k = 0; k < n; k++)
+		assert_memory_equal(s[k], want, len);
+}
+
+static void test_common_prefix(void **state)
+{
+	static const char *const ids[] = {
+		"tests/test_shop.py::test_checkout_with_coupon_total",
+		"tests/test_shop.py::test_checkout_with_coupon_items",
+		"tests/test_shop.py::test_cart",
+	};
+	static const char *const dirs[] = { "tests/unit/a.py::x", "tests/ui/b.py::y" };
+	static const char *const none[] = { "a/b", "c/d" };
+	static const char *const one[] = { "tests/test_x.py::test_y[a/b]" };
+	static const char *const same[] = { "pkg/t.py::a", "pkg/t.py::a" };
+	static const char *const nested[] = { "t.py::A::b", "t.py::A" };
+
+	(void)state;
+	/* cut after the last separator: what is left of each still reads as a name */
+	check_prefix(ids, 3, "tests/test_shop.py::");
+	check_prefix(ids, 2, "tests/test_shop.py::");
+	check_prefix(dirs, 2, "tests/");
+	check_prefix(none, 2, "");
+	/* parameters are no place to cut: the test's name stays */
+	check_prefix(one, 1, "tests/test_x.py::");
+	check_prefix(same, 2, "pkg/t.py::");
+	/* never the whole of a string: "t.py::A" keeps its "A" */
+	check_prefix(nested, 2, "t.py::");
+	check_prefix(NULL, 0, "");
+}
+
+static void test_take(void **state)
+{
+	(void)state;
+	assert_int_equal(ins_text_take("hello", 3), 3);
+	assert_int_equal(ins_text_take("hello", 10), 5);
+	assert_int_equal(ins_text_take("", 3), 0);
+	/* at least one code point, even a wide one in one column */
+	assert_int_equal(ins_text_take("\xe6\x9d\xb1\xe4\xba\xac", 1), 3);
+	assert_int_equal(ins_text_take("\xe6\x9d\xb1\xe4\xba\xac", 3), 3);
+	assert_int_equal(ins_text_take("\xe6\x9d\xb1\xe4\xba\xac", 4), 6);
+}
+
+static int echoes(ins_vtype type, const char *value, const char *title)
+{
+	ins_fact f = { "id", "Label", { type, (char *)value, 0, 0, NULL, 0 }, 0 };
+
+	return ins_fact_echoes(&f, title);
+}
+
+static void test_title_echo(void **state)
+{
+	(void)state;
+	assert_true(echoes(INS_V_ID, "01JDA7K3ZP5R0000000000000A", "Session 01JDA7K3ZP5R0000000000000A"));
+	assert_true(echoes(INS_V_TEXT, "shop", "SUT shop"));
+	assert_true(echoes(INS_V_TEXT, "tests/t.py::test_a", "History of tests/t.py::test_a"));
+	assert_true(echoes(INS_V_TEXT, "t.py::a", "Since when does t.py::a fail"));
+	assert_true(echoes(INS_V_TEXT, "shop", "Summary of shop: 3 sessions"));
+	/* a part of a longer word is not the same thing */
+	assert_false(echoes(INS_V_TEXT, "shop", "SUT shopping"));
+	assert_false(echoes(INS_V_TEXT, "tests.test_shop", "Test tests.test_shop::test_still"));
+	assert_false(echoes(INS_V_TEXT, "test_still", "Test tests.test_shop::test_still"));
+	/* numbers, short values and missing titles never echo */
+	assert_false(echoes(INS_V_INT, NULL, "Sessions 3"));
+	assert_false(echoes(INS_V_TEXT, "a", "a b"));
+	assert_false(echoes(INS_V_TEXT, "shop", NULL));
+	assert_true(ins_title_same("Flaky tests", "flaky Tests"));
+	assert_false(ins_title_same("Flaky tests", "Flaky"));
+	assert_false(ins_title_same("Flaky", NULL));
+}
+
 static void check_spark(const double *v, size_t n, const char *want)
 {
 	ins_buf b = INS_BUF_INIT;
@@ -263,6 +339,9 @@ int main(void)
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_common_prefix),
+		cmocka_unit_test(test_take),
+		cmocka_unit_test(test_title_echo),
 		cmocka_unit_test(test_spark),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_value_text),

@@ -24,12 +24,18 @@
  *   added          absent in the base;  removed: absent in the target
  *   changed        any other change of status (e.g. passed -> skipped)
  * Durations are compared on their own (see ins_duration_judge).
+ *
+ * Without a SUT named (opts->sel.sut), refs read as commits or periods must
+ * select the sessions of one SUT: when their sessions span several, the
+ * comparison is refused (INS_EAMBIGUOUS, naming the SUTs) instead of mixing
+ * their tests.
  */
 #ifndef INSIGHT_COMPARE_H
 #define INSIGHT_COMPARE_H
 
 #include <stddef.h>
 
+#include "insight/buf.h"
 #include "insight/doc.h"
 #include "insight/selection.h"
 #include "insight/stats.h"
@@ -109,10 +115,24 @@ typedef struct ins_compare_result {
 	size_t slower, faster, too_few;
 	size_t target_failing;        /* tests failing in some target session */
 	size_t target_flaky;          /* tests flaky in the target */
+	size_t target_tests;          /* tests in the target: passed + failed + skipped below */
+	size_t target_passed;         /* passed in the target (flaky across its sessions too) */
+	size_t target_failed;         /* failed in every target session that ran them */
+	size_t target_skipped;        /* only skipped (xfailed, xpassed) in the target */
 	double base_pass_rate, target_pass_rate;  /* NAN when nothing ran */
 	unsigned tripped;             /* INS_GATE_* conditions that hold (whether asked or not) */
 	int gate_failed;              /* some condition of fail_on holds */
 } ins_compare_result;
+
+/*
+ * The first lines of a comparison, for people: the verdict ("2 new
+ * failures, 1 duration regression; gate failed: new-failures") into
+ * `verdict`, and the counts of the target into `counts` ("29 tests: 27
+ * passed, 2 failed (2 new), 1 flaky; pass rate 98.6% → 92.4% (−6.2
+ * points)"). `fail_on` is the gate asked for (0: none). Both are appended.
+ */
+void ins_compare_headline(ins_buf *verdict, ins_buf *counts, const ins_compare_result *r,
+			  unsigned fail_on);
 
 /*
  * Resolve `base` and `target` (see selection.h) and compare them. On

@@ -56,6 +56,8 @@ typedef struct ins_column {
 	int detail;        /* 0: always shown; n > 0: a terminal too narrow for the
 	                      table hides it, the highest n first (every other
 	                      format keeps it) */
+	int preview;       /* LONGTEXT: lines the terminal shows under the row
+	                      without -v (0: none; -v shows all of it) */
 } ins_column;
 
 typedef struct ins_table {
@@ -68,12 +70,16 @@ typedef struct ins_table {
 	size_t total_rows; /* rows before a limit was applied (>= nrows); shown as "N more" */
 	char *empty;       /* text shown when there are no rows, e.g. "no failures" */
 	size_t ncells;     /* cells filled so far: the next cell is cells[ncells] */
+	int minor;         /* says nothing worth a person's time here (an empty
+	                      section, a table of checks not asked for): term and
+	                      md show it only with -v; JSON, CSV and HTML keep it */
 } ins_table;
 
 typedef struct ins_fact {
 	char *id;
 	char *label;
 	ins_value value;
+	int minor;         /* as ins_table.minor: a fact that says nothing here */
 } ins_fact;
 
 typedef struct ins_point {
@@ -139,8 +145,14 @@ void ins_doc_fact_time(ins_doc *doc, const char *id, const char *label, int64_t 
 void ins_doc_fact_bool(ins_doc *doc, const char *id, const char *label, int v);
 void ins_doc_fact_id(ins_doc *doc, const char *id, const char *label, const char *session_id);
 void ins_doc_fact_null(ins_doc *doc, const char *id, const char *label);
+/* Mark the last fact added to the current section as minor (see ins_fact.minor). */
+void ins_doc_fact_minor(ins_doc *doc);
 
-/* Notes: a line of prose shown after the tables ("verdict" lines stand out). */
+/*
+ * Notes: a line of prose shown after the tables. "Verdict" notes are the
+ * answer in a line or two: people's formats (term, md) show them first,
+ * right under the title.
+ */
 void ins_doc_note(ins_doc *doc, ins_note_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -151,7 +163,11 @@ void ins_table_column_align(ins_table *t, const char *id, const char *label, ins
 			    ins_align align);
 /* Mark the last column added as a detail of level `level` (see ins_column.detail). */
 void ins_table_column_detail(ins_table *t, int level);
+/* Show the first `lines` lines of the last column added (LONGTEXT) without -v. */
+void ins_table_column_preview(ins_table *t, int lines);
 void ins_table_set_empty(ins_table *t, const char *text);
+/* Mark a table as minor (see ins_table.minor). */
+void ins_table_set_minor(ins_table *t, int minor);
 void ins_table_row(ins_table *t);                 /* start a new row */
 void ins_table_text(ins_table *t, const char *s); /* NULL = null; type from the column */
 void ins_table_int(ins_table *t, int64_t v);
