@@ -58,6 +58,7 @@ typedef struct ins_ctx {
 	ins_store *store;        /* opened by cmd_store() */
 	struct ins_config *config; /* read by cmd_config() */
 	int config_read;         /* cmd_config() was called */
+	struct ins_categories *categories; /* read by cmd_categories() */
 	int no_recover;          /* cmd_store() leaves interrupted runs alone */
 } ins_ctx;
 
@@ -197,6 +198,11 @@ int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out);
  * returns 0, or an exit code (the error already printed).
  */
 int cmd_config(ins_ctx *ctx, const struct ins_config **out);
+/*
+ * The failure categories of the configuration (insight/category.h), read
+ * once and kept in ctx; 0 or an exit status.
+ */
+int cmd_categories(ins_ctx *ctx, const struct ins_categories **out);
 /* The project config file for the history in use (`config` beside it). */
 void cmd_config_project_path(ins_ctx *ctx, ins_buf *out);
 

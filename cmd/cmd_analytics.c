@@ -19,6 +19,7 @@
 #include "cmd_analytics.h"
 #include "insight/analytics.h"
 #include "insight/browse.h"
+#include "insight/category.h"
 #include "insight/compare.h"
 #include "insight/config.h"
 #include "insight/timeutil.h"
@@ -181,6 +182,8 @@ static int compare_setup(ins_ctx *ctx, const struct compare_cli *c, ins_compare_
 	int rc;
 
 	ins_compare_opts_init(o);
+	if ((rc = cmd_categories(ctx, &o->categories)) != 0)
+		return rc;
 	if (c->mode && (rc = ins_sel_mode_parse(&o->sel.mode, c->mode)) < 0)
 		return cmd_fail(rc);
 	o->sel.sut = c->sut;
@@ -405,14 +408,20 @@ static int cmd_analytics_flaky(int argc, const char **argv, ins_ctx *ctx)
 static int cmd_analytics_failures(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"insight analytics failures [--sut <name>] [--time <window>] [--nodeid <id>]", NULL
+		"insight analytics failures [--sut <name>] [--time <window>] "
+		"[--by cause|fingerprint|test|category] [--cause <id>] [--nodeid <id>]", NULL
 	};
 	struct window_opts w = { 0 };
-	const char *sut = NULL, *nodeid = NULL;
+	const char *sut = NULL, *nodeid = NULL, *by = NULL, *cause = NULL;
+	const ins_categories *cats = NULL;
 	long limit = 0;
 	const struct ins_option opts[] = {
 		OPT_STRING('s', "sut", &sut, "NAME", "only this SUT", "sut"),
 		WINDOW_OPTIONS(w, "7d"),
+		OPT_STRING(0, "by", &by, "GROUP",
+			   "group by cause (default), fingerprint, test or category",
+			   "cause|fingerprint|test|category"),
+		OPT_STRING(0, "cause", &cause, "ID", "every test and session of one cause", NULL),
 		OPT_STRING(0, "nodeid", &nodeid, "ID", "one test's failure history", "test"),
 		OPT_INT(0, "limit", &limit, "N", "rows per table (default: all)"),
 		OPT_END(),
@@ -428,8 +437,25 @@ static int cmd_analytics_failures(int argc, const char **argv, ins_ctx *ctx)
 	ins_analytics_opts_init(&o);
 	if ((rc = window_resolve(ctx, &w, "analytics.window", &o)) != 0)
 		return rc;
+	if (!by || !strcmp(by, "cause"))
+		o.failures_by = INS_FAILURES_BY_CAUSE;
+	else if (!strcmp(by, "fingerprint"))
+		o.failures_by = INS_FAILURES_BY_FINGERPRINT;
+	else if (!strcmp(by, "test"))
+		o.failures_by = INS_FAILURES_BY_TEST;
+	else if (!strcmp(by, "category"))
+		o.failures_by = INS_FAILURES_BY_CATEGORY;
+	else
+		return cmd_usage_error(ctx, "--by takes cause, fingerprint, test or category, not '%s'",
+				       by);
+	if ((cause && nodeid) || (cause && by) || (nodeid && by))
+		return cmd_usage_error(ctx, "give one of --by, --cause and --nodeid");
 	o.sut = sut;
+	o.cause = cause;
 	o.limit = limit > 0 ? (size_t)limit : 0;
+	if ((rc = cmd_categories(ctx, &cats)) != 0)
+		return rc;
+	o.categories = cats;
 	if ((rc = open_store(ctx, &store)) != 0)
 		return rc;
 	if ((rc = resolve_nodeid(store, &nodeid, &whole)) != 0)
@@ -591,7 +617,8 @@ static const struct ins_subcmd analytics_subs[] = {
 	  CMD_STORE_READ },
 	{ "analyze", cmd_analytics_analyze, "a metric over time: its trend and what moved it",
 	  CMD_STORE_READ },
-	{ "failures", cmd_analytics_failures, "failures grouped by fingerprint", CMD_STORE_READ },
+	{ "failures", cmd_analytics_failures, "failures grouped by cause, fingerprint or test",
+	  CMD_STORE_READ },
 	{ "flaky", cmd_analytics_flaky, "flaky tests, their evidence and a quarantine list",
 	  CMD_STORE_READ },
 	{ NULL, NULL, NULL, 0 },

@@ -117,6 +117,7 @@ static int cmd_ci_env(int argc, const char **argv, ins_ctx *ctx)
 static const struct { const char *name; unsigned bit; } channel_names[] = {
 	{ "summary", CH_SUMMARY }, { "annotations", CH_ANNOTATIONS }, { "files", CH_FILES },
 	{ "comment", CH_COMMENT }, { "status", CH_STATUS }, { "checks", CH_CHECKS },
+	{ "tests", CH_TESTS },
 };
 
 static int parse_channels(ins_ctx *ctx, const char *list, unsigned *out)
@@ -133,7 +134,7 @@ static int parse_channels(ins_ctx *ctx, const char *list, unsigned *out)
 				bit = channel_names[i].bit;
 		if (!bit)
 			return cmd_usage_error(ctx, "--only: unknown channel '%.*s' (comment, "
-					       "status, checks, summary, annotations, files)", (int)n, p);
+					       "status, checks, summary, annotations, files, tests)", (int)n, p);
 		*out |= bit;
 		p += n + (p[n] == ',');
 	}
@@ -622,6 +623,8 @@ static int report_compare(struct report *r, ins_store *store, const char *sessio
 	int rc;
 
 	ins_compare_opts_init(&o);
+	if ((rc = cmd_categories(r->ctx, &o.categories)) != 0)
+		return rc;
 	o.sel.sut = r->sut;
 	o.target_mode = INS_SEL_SESSION;
 	if (fail_on && (rc = ins_gate_parse(&o.fail_on, fail_on)) < 0)
@@ -697,8 +700,8 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 		OPT_STRING(0, "junit", &junit, "FILE",
 			   "write the session as JUnit XML (GitLab's artifacts:reports:junit)", "file"),
 		OPT_STRING(0, "only", &only, "LIST",
-			   "only these channels: comment,status,checks,summary,annotations,files",
-			   "comment|status|checks|summary|annotations|files"),
+			   "only these channels: comment,status,checks,summary,annotations,files,tests",
+			   "comment|status|checks|summary|annotations|files|tests"),
 		OPT_END(),
 	};
 	const struct ins_option opts_one[] = {
@@ -785,6 +788,8 @@ static int ci_publish(int argc, const char **argv, ins_ctx *ctx, const char *nam
 				azure_summary(&r);
 			if (channels & CH_ANNOTATIONS)
 				azure_annotations(&r, has_base ? "new_failures" : "still_failing");
+			if (channels & (CH_COMMENT | CH_TESTS))
+				ci_azure_http(&r, store, session, channels);
 		}
 		if (!strcmp(provider, "teamcity") && (channels & CH_ANNOTATIONS))
 			teamcity_messages(&r, store, session, has_base ? "new_failures" :

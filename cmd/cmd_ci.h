@@ -10,6 +10,7 @@
 #include "insight/compare.h"
 #include "insight/doc.h"
 #include "insight/net.h"
+#include "insight/store.h"
 
 /* The channels of ci report; --only picks among them. */
 enum ci_channel {
@@ -18,7 +19,8 @@ enum ci_channel {
 	CH_FILES = 1 << 2,
 	CH_COMMENT = 1 << 3,
 	CH_STATUS = 1 << 4,
-	CH_CHECKS = 1 << 5
+	CH_CHECKS = 1 << 5,
+	CH_TESTS = 1 << 6
 };
 
 struct report {
@@ -116,5 +118,11 @@ const char *ci_pr_host(ins_ci_facts *ci);
 
 /* The file a node id names ("tests/test_x.py::test_y": 15), or 0. */
 size_t ci_nodeid_file(const char *id);
+
+/*
+ * Azure DevOps over HTTP: the pull request's thread comment and a test run
+ * of session `session` (a ref, resolved in `store`) with its results.
+ */
+void ci_azure_http(struct report *r, ins_store *store, const char *session, unsigned channels);
 
 #endif

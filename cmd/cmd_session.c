@@ -117,6 +117,12 @@ void session_print_brief(ins_ctx *ctx, ins_store *store, const char *uid)
 			cmd_say("  %s", b.names[i]);
 		if (b.new_failures > b.nnames)
 			cmd_say("  and %lld more", (long long)(b.new_failures - b.nnames));
+		/* several new failures of one root error: say it once */
+		if (b.new_failures > 1 && b.new_causes == 1 && b.top_cause[0])
+			cmd_say("1 cause: %s", b.top_cause);
+		else if (b.new_failures > 1 && b.new_causes < b.new_failures && b.top_cause[0])
+			cmd_say("%lld causes; %lld of them: %s", (long long)b.new_causes,
+				(long long)b.top_cause_failures, b.top_cause);
 	}
 	if (strcmp(b.state, INS_SESSION_COMPLETE))
 		fprintf(stderr, "insight: the session is marked %s\n", b.state);
@@ -212,8 +218,9 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 		OPT_BOOL(0, "no-git", &no_git, "do not record the working directory's git facts"),
 		OPT_LIST('t', "tag", &tags, "K=V", "tag the session (repeatable)", NULL),
 		OPT_STRING(0, "format", &format, "FORMAT",
-			   "report format: auto, junit, reportlog, ctrf (or an output format)",
-			   "auto|junit|reportlog|ctrf|json|md"),
+			   "report format: auto, junit, reportlog, ctrf, gotest, tap, mocha, jest, "
+			   "allure, trx, nunit, xunit (or an output format)",
+			   "auto|junit|reportlog|ctrf|gotest|tap|mocha|jest|allure|trx|nunit|xunit|json|md"),
 		OPT_BOOL('f', "force", &force, "import reports imported before again"),
 		OPT_BOOL(0, "split", &split, "one session per report file"),
 		OPT_BOOL(0, "keep-output", &keep_text, "keep output and tracebacks of passing tests too"),

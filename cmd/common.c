@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "insight/category.h"
 #include "insight/config.h"
 
 int cmd_exit_code(int code)
@@ -119,6 +120,12 @@ static void say_migrating(const char *path, int from, int to, void *data)
 		 "history takes a while)", path, from, to);
 }
 
+static void say_migrating_still(const char *path, double seconds, void *data)
+{
+	(void)path;
+	cmd_note(data, "insight: still upgrading the history (%.0f s so far)", seconds);
+}
+
 int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
 {
 	ins_buf path = INS_BUF_INIT;
@@ -136,6 +143,7 @@ int cmd_store(ins_ctx *ctx, unsigned mode, ins_store **out)
 		_exit(EXIT_OK);
 	how = ins_store_discover(&path, ctx->db);
 	ins_store_on_migrate(say_migrating, ctx);
+	ins_store_on_migrate_progress(say_migrating_still, ctx);
 	if (mode == CMD_STORE_WRITE) {
 		if (!ins_store_writable(path.ptr))
 			rc = ins_error_set(INS_ESTORE, "the history '%s' cannot be written here (%s); "
@@ -371,6 +379,22 @@ int cmd_config(ins_ctx *ctx, const struct ins_config **out)
 	ctx->config_read = 1;
 	ins_config_check_secret_files(ctx->config, warn_secret_file, NULL);
 	*out = ctx->config;
+	return 0;
+}
+
+int cmd_categories(ins_ctx *ctx, const struct ins_categories **out)
+{
+	const ins_config *cfg;
+	int rc;
+
+	*out = NULL;
+	if (!ctx->categories) {
+		if ((rc = cmd_config(ctx, &cfg)) != 0)
+			return rc;
+		if ((rc = ins_categories_load(&ctx->categories, cfg)) < 0)
+			return cmd_fail(rc);
+	}
+	*out = ctx->categories;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "cmd.h"
+#include "insight/category.h"
 #include "insight/closest.h"
 #include "insight/config.h"
 
@@ -21,6 +22,7 @@ extern const struct ins_group cmd_group_sut;
 extern const struct ins_group cmd_group_test;
 extern const struct ins_group cmd_group_history;
 extern const struct ins_group cmd_group_analytics;
+extern const struct ins_group cmd_group_plan;
 extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_config;
 extern const struct ins_group cmd_group_ci;
@@ -39,6 +41,7 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_test,
 	&cmd_group_history,
 	&cmd_group_analytics,
+	&cmd_group_plan,
 	&cmd_group_init,
 	&cmd_group_db,
 	&cmd_group_config,
@@ -238,6 +241,7 @@ int main(int argc, char **argv)
 	rc = run_group(&ctx, g, nargs, args);
 	ins_store_free(ctx.store);
 	ins_config_free(ctx.config);
+	ins_categories_free(ctx.categories);
 	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		int e = errno;

@@ -13,6 +13,8 @@
 
 const ins_config_key ins_config_keys[] = {
 	/* analytics: the defaults of the analyses' options */
+	{ "analytics.default-category", INS_CONFIG_STRING, "product", NULL,
+	  "the category of a failure that no [category] rule matches" },
 	{ "analytics.flaky-min-runs", INS_CONFIG_INT, "5", NULL,
 	  "analytics flaky: fewer runs than this are 'not enough data' (--min-runs)" },
 	{ "analytics.flaky-threshold", INS_CONFIG_REAL, "0.5", NULL,
@@ -23,6 +25,14 @@ const ins_config_key ins_config_keys[] = {
 	  "analytics analyze, sut analyze, test trends: the window before now (--time)" },
 	{ "analytics.window", INS_CONFIG_WINDOW, "7d", NULL,
 	  "analytics summary and analytics failures: the window before now (--time)" },
+
+	/* category: rules that sort failures into categories, first match wins */
+	{ "category.*.match-message", INS_CONFIG_STRING, NULL, NULL,
+	  "an extended regular expression searched in the failure's normalised message" },
+	{ "category.*.match-type", INS_CONFIG_STRING, NULL, NULL,
+	  "an extended regular expression searched in the failure's exception type" },
+	{ "category.*.outcomes", INS_CONFIG_STRING, NULL, NULL,
+	  "the outcomes the rule holds for: failed, error (default: both)" },
 
 	/* ci: publishing to the CI system a session runs in */
 	{ "ci.azure.token", INS_CONFIG_SECRET, NULL, "SYSTEM_ACCESSTOKEN",

@@ -42,6 +42,14 @@ const char *ins_format_name(ins_format f)
 	case INS_FORMAT_JUNIT: return "junit";
 	case INS_FORMAT_REPORTLOG: return "reportlog";
 	case INS_FORMAT_CTRF: return "ctrf";
+	case INS_FORMAT_GOTEST: return "gotest";
+	case INS_FORMAT_TAP: return "tap";
+	case INS_FORMAT_MOCHA: return "mocha";
+	case INS_FORMAT_JEST: return "jest";
+	case INS_FORMAT_ALLURE: return "allure";
+	case INS_FORMAT_TRX: return "trx";
+	case INS_FORMAT_NUNIT: return "nunit";
+	case INS_FORMAT_XUNIT: return "xunit";
 	default: return "auto";
 	}
 }
@@ -52,6 +60,12 @@ int ins_format_parse(const char *name, ins_format *out)
 		{ "auto", INS_FORMAT_AUTO }, { "junit", INS_FORMAT_JUNIT },
 		{ "xml", INS_FORMAT_JUNIT }, { "reportlog", INS_FORMAT_REPORTLOG },
 		{ "report-log", INS_FORMAT_REPORTLOG }, { "ctrf", INS_FORMAT_CTRF },
+		{ "gotest", INS_FORMAT_GOTEST }, { "go-test-json", INS_FORMAT_GOTEST },
+		{ "test2json", INS_FORMAT_GOTEST }, { "tap", INS_FORMAT_TAP },
+		{ "mocha", INS_FORMAT_MOCHA }, { "jest", INS_FORMAT_JEST },
+		{ "allure", INS_FORMAT_ALLURE }, { "trx", INS_FORMAT_TRX },
+		{ "vstest", INS_FORMAT_TRX }, { "nunit", INS_FORMAT_NUNIT },
+		{ "xunit", INS_FORMAT_XUNIT },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -607,6 +607,7 @@ static int session_tags(ins_store *store, ins_doc *doc, int64_t sid)
 static void session_counts(ins_store *store, ins_doc *doc, sqlite3_stmt *st, const char *uid)
 {
 	ins_session_brief b;
+	int shared;
 
 	ins_doc_section(doc, "counts", "Results");
 	ins_doc_fact_int(doc, "tests", "Tests", sqlite3_column_int64(st, SR_TESTS));
@@ -626,9 +627,22 @@ static void session_counts(ins_store *store, ins_doc *doc, sqlite3_stmt *st, con
 	if (ins_store_session_brief(store, uid, &b) == 0 && b.prev_uid[0]) {
 		ins_doc_fact_id(doc, "previous", "Previous session", b.prev_uid);
 		ins_doc_fact_int(doc, "new_failures", "New failures", b.new_failures);
+		/* the causes are news only when several new failures share one */
+		shared = b.new_failures > 1 && b.new_causes < b.new_failures;
+		ins_doc_fact_int(doc, "new_failure_causes", "Their causes", b.new_causes);
+		if (!shared)
+			ins_doc_fact_minor(doc);
+		ins_doc_fact_text(doc, "top_new_cause", b.new_causes == 1 ? "Cause" :
+				  "Most of them", b.top_cause[0] ? b.top_cause : NULL);
+		if (!shared)
+			ins_doc_fact_minor(doc);
 	} else {
 		ins_doc_fact_null(doc, "previous", "Previous session");
 		ins_doc_fact_null(doc, "new_failures", "New failures");
+		ins_doc_fact_null(doc, "new_failure_causes", "Their causes");
+		ins_doc_fact_minor(doc);
+		ins_doc_fact_null(doc, "top_new_cause", "Cause");
+		ins_doc_fact_minor(doc);
 	}
 }
 

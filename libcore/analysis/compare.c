@@ -15,12 +15,15 @@
 #include <ctype.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "analysis/analysis_internal.h"
+#include "insight/category.h"
 #include "insight/compare.h"
+#include "insight/fingerprint.h"
 #include "insight/timeutil.h"
 
 /* ---- duration rule ---- */
@@ -134,6 +137,8 @@ struct row {
 	size_t bruns, bfailed, binrun, truns, tfailed, tinrun;
 	char *msg;                  /* latest failure message in the target */
 	char *trace;                /* new failures: that run's traceback (read when shown) */
+	char *cause, *cause_sig;    /* new failures: that run's cause (hash and signature) */
+	const char *category;       /* new failures: its category (insight/category.h) */
 	int64_t test_id, msg_sid;   /* the test, and the session of that latest failing run */
 	int added;
 	ins_duration_change dc;
@@ -565,6 +570,8 @@ static void cmp_release(struct cmp *c)
 			free(c->sec[s].v[i].nodeid);
 			free(c->sec[s].v[i].msg);
 			free(c->sec[s].v[i].trace);
+			free(c->sec[s].v[i].cause);
+			free(c->sec[s].v[i].cause_sig);
 		}
 		free(c->sec[s].v);
 		c->sec[s].v = NULL;
@@ -797,6 +804,107 @@ static int read_traces(struct cmp *c, ins_store *store, size_t limit)
 	return rc;
 }
 
+/* `s` into dst[size], cut at a character boundary with "…" when it does not fit. */
+static void cut_utf8(char *dst, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < size) {
+		memcpy(dst, s, n + 1);
+		return;
+	}
+	n = size - 4;   /* room for "…" (3 bytes) and the NUL */
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(dst, s, n);
+	memcpy(dst + n, "\xe2\x80\xa6", 4);
+}
+
+static int cmp_cause(const void *a, const void *b)
+{
+	const struct row *x = *(const struct row *const *)a, *y = *(const struct row *const *)b;
+
+	return strcmp(x->cause, y->cause);
+}
+
+/*
+ * The cause of each new failure (its latest failing run's, as the message
+ * is), and how many causes there are among them: when several new
+ * failures share one, the verdict says so (res->new_causes, and the
+ * signature of the cause with the most of them).
+ */
+static int read_causes(struct cmp *c, ins_store *store)
+{
+	struct rows *r = &c->sec[SEC_NEW];
+	struct row **by = NULL;
+	sqlite3_stmt *st = NULL;
+	ins_buf title = INS_BUF_INIT;
+	size_t n = 0, best = 0;
+	int rc;
+
+	if (!r->n)
+		return 0;
+	if ((rc = ins_store__prepare(store, &st, "SELECT k.hash, k.signature, r.outcome "
+				     "FROM result r LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
+				     "LEFT JOIN cause k ON k.id = f.cause_id "
+				     "WHERE r.session_id = ?1 AND r.test_id = ?2 AND r.outcome IN (1, 2) "
+				     "ORDER BY r.attempt DESC LIMIT 1")) < 0)
+		return rc;
+	by = ins_xcalloc(r->n, sizeof(*by));
+	for (size_t i = 0; i < r->n && rc == 0; i++) {
+		struct row *x = &r->v[i];
+
+		if (!x->msg_sid)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, x->msg_sid);
+		sqlite3_bind_int64(st, 2, x->test_id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			x->cause = ins_xstrdup(ins_store__col_text(st, 0));
+			x->cause_sig = ins_xstrdup(ins_store__col_text(st, 1));
+			ins_buf_clear(&title);
+			ins_buf_put(&title, x->cause_sig, strcspn(x->cause_sig, "\n"));
+			x->category = ins_categories_match(c->o->categories, title.ptr,
+							   (ins_outcome)sqlite3_column_int(st, 2));
+			by[n++] = x;
+			rc = 0;
+		} else if (rc == SQLITE_ROW) {
+			/* a failure without a message: no cause, and the rules see no message */
+			x->category = ins_categories_match(c->o->categories, NULL,
+							   (ins_outcome)sqlite3_column_int(st, 2));
+			rc = 0;
+		} else {
+			rc = rc == SQLITE_DONE ? 0 : ins_store__error(store, "reading a failure's cause");
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && n) {
+		/* failures without a message have no cause: each counts as one of its own */
+		qsort(by, n, sizeof(*by), cmp_cause);
+		c->res->new_causes = r->n - n;
+		for (size_t i = 0, run; i < n; i += run) {
+			for (run = 1; i + run < n && !strcmp(by[i]->cause, by[i + run]->cause); run++)
+				;
+			c->res->new_causes++;
+			if (run > best) {
+				best = run;
+				c->res->top_cause_failures = run;
+				ins_fingerprint_hash(c->res->top_cause, by[i]->cause_sig,
+						     strlen(by[i]->cause_sig));
+				ins_fingerprint_title(&title, by[i]->cause_sig);
+				cut_utf8(c->res->top_cause_title, sizeof(c->res->top_cause_title),
+					 title.ptr);
+			}
+		}
+	} else if (rc == 0) {
+		c->res->new_causes = r->n;
+	}
+	free(by);
+	ins_buf_release(&title);
+	return rc;
+}
+
 /*
  * A section's table. An empty one is minor (people see it with -v, or
  * when a gate was asked for); JSON carries every section whatever.
@@ -844,6 +952,10 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 		if (sec == SEC_NEW || sec == SEC_STILL)
 			ins_table_column(t, "message", "Message", INS_V_TEXT);
 		if (sec == SEC_NEW) {
+			ins_table_column(t, "category", "Category", INS_V_TEXT);
+			ins_table_column_detail(t, 1);
+			ins_table_column(t, "cause", "Cause", INS_V_TEXT);
+			ins_table_column_detail(t, 1);
 			ins_table_column(t, "traceback", "Traceback", INS_V_LONGTEXT);
 			ins_table_column_preview(t, TRACE_PREVIEW_LINES);
 		}
@@ -886,8 +998,11 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 			status_cell(t, x->t);
 			if (sec == SEC_NEW || sec == SEC_STILL)
 				ins_table_text(t, x->msg);
-			if (sec == SEC_NEW)
+			if (sec == SEC_NEW) {
+				ins_table_text(t, x->category);
+				ins_table_text(t, x->cause);
 				ins_table_text(t, x->trace);
+			}
 		}
 	}
 	ins_table_set_total(t, r->n);
@@ -982,6 +1097,11 @@ void ins_compare_headline(ins_buf *verdict, ins_buf *counts, const ins_compare_r
 	}
 	if (r->new_failures)
 		ins_buf_printf(verdict, "%zu new failure%s", r->new_failures, plural(r->new_failures));
+	if (r->new_failures > 1 && r->new_causes == 1 && r->top_cause_title[0])
+		ins_buf_printf(verdict, ", 1 cause: %s", r->top_cause_title);
+	else if (r->new_failures > 1 && r->new_causes < r->new_failures && r->top_cause_title[0])
+		ins_buf_printf(verdict, ", %zu causes (%zu from %s)", r->new_causes,
+			       r->top_cause_failures, r->top_cause_title);
 	if (r->slower)
 		ins_buf_printf(verdict, "%s%zu duration regression%s", r->new_failures ? ", " : "",
 			       r->slower, plural(r->slower));
@@ -1232,7 +1352,7 @@ int ins_compare_selections(ins_doc **out, ins_compare_result *res, ins_store *st
 		qsort(c.sec[SEC_SLOWER].v, c.sec[SEC_SLOWER].n, sizeof(struct row), cmp_rel_desc);
 	if (c.sec[SEC_FASTER].n)
 		qsort(c.sec[SEC_FASTER].v, c.sec[SEC_FASTER].n, sizeof(struct row), cmp_rel_desc);
-	if ((rc = read_traces(&c, store, opts->limit)) < 0)
+	if ((rc = read_traces(&c, store, opts->limit)) < 0 || (rc = read_causes(&c, store)) < 0)
 		goto done;
 	*out = build_doc(&c, base, target);
 done:
@@ -1241,6 +1361,8 @@ done:
 			free(c.sec[s].v[i].nodeid);
 			free(c.sec[s].v[i].msg);
 			free(c.sec[s].v[i].trace);
+			free(c.sec[s].v[i].cause);
+			free(c.sec[s].v[i].cause_sig);
 		}
 		free(c.sec[s].v);
 	}

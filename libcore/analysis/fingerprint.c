@@ -620,3 +620,144 @@ int ins_fingerprint_compute(ins_buf *normalized, char hash[INS_FINGERPRINT_HEX +
 	hash[INS_FINGERPRINT_HEX] = '\0';
 	return 0;
 }
+
+/* Extensions of the source files whose frames a signature names. */
+static const char *const frame_ext[] = {
+	".py", ".java", ".kt", ".scala", ".groovy", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts",
+	".cts", ".tsx", ".go", ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".rs", ".rb",
+	".cs", ".php", ".swift", NULL
+};
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && !memcmp(s + n - k, suffix, k);
+}
+
+/* 1 when the signature line `s[0..n)` names a frame: "<file> <function>". */
+static int frame_line(const char *s, size_t n, size_t *base_len)
+{
+	const char *sp = memchr(s, ' ', n);
+	size_t b;
+
+	if (!sp || sp == s || (size_t)(sp - s) + 1 >= n)
+		return 0;
+	b = (size_t)(sp - s);
+	for (int i = 0; frame_ext[i]; i++) {
+		if (ends_with(s, b, frame_ext[i])) {
+			*base_len = b;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int ins_fingerprint_test_file(const char *base, size_t n, const char *test_file)
+{
+	static const char *const prefixes[] = { "test_", "Test", NULL };
+	static const char *const suffixes[] = {
+		"_test.py", "_tests.py", "Test.java", "Tests.java", "TestCase.java", "IT.java",
+		"Test.kt", "Tests.kt", "Spec.scala", "Test.scala", ".test.js", ".spec.js",
+		".test.mjs", ".spec.mjs", ".test.cjs", ".test.jsx", ".spec.jsx", ".test.ts",
+		".spec.ts", ".test.tsx", ".spec.tsx", "_test.go", "_spec.rb", "_test.rb",
+		"Test.php", "Tests.cs", "Test.cs", "Tests.swift", "_test.c", "_test.cc",
+		"_test.cpp", "_unittest.cc", NULL
+	};
+
+	if (test_file && *test_file) {
+		/* the test's own file: a path, or a node id's file part ("a/b.py::t") */
+		size_t len = strcspn(test_file, ":"), blen;
+		const char *tb = basename_of(test_file, len, &blen);
+
+		if (blen == n && !memcmp(tb, base, n))
+			return 1;
+	}
+	for (int i = 0; prefixes[i]; i++) {
+		size_t k = strlen(prefixes[i]);
+
+		/* "test_x.py", and Java's "TestCart.java" but not "Testing.java" */
+		if (n > k && !memcmp(base, prefixes[i], k) &&
+		    (k == 5 || isupper((unsigned char)base[k])))
+			return 1;
+	}
+	for (int i = 0; suffixes[i]; i++)
+		if (ends_with(base, n, suffixes[i]))
+			return 1;
+	return 0;
+}
+
+int ins_fingerprint_cause(ins_buf *cause, const char *signature, const char *test_file)
+{
+	const char *nl = strchr(signature, '\n'), *p, *first = NULL, *last = NULL;
+	size_t first_len = 0, last_len = 0, base_len = 0, frame_len, n;
+	int python = 0;
+
+	ins_buf_clear(cause);
+	if (!nl)
+		goto own;
+	for (p = nl + 1; *p; p += n + (p[n] ? 1 : 0)) {
+		n = strcspn(p, "\n");
+		if (!frame_line(p, n, &base_len))
+			goto own; /* the detail's first lines stand in for frames */
+		if (!first) {
+			first = p;
+			first_len = n;
+			python = ends_with(p, base_len, ".py");
+		}
+		last = p;
+		last_len = n;
+	}
+	if (!first)
+		goto own;
+	/* the innermost frame: printed last by Python, first by the others */
+	p = python ? last : first;
+	frame_len = python ? last_len : first_len;
+	frame_line(p, frame_len, &base_len);
+	if (ins_fingerprint_test_file(p, base_len, test_file))
+		goto own;
+	ins_buf_put(cause, signature, (size_t)(nl - signature));
+	ins_buf_putc(cause, '\n');
+	ins_buf_put(cause, p, frame_len);
+	return 1;
+own:
+	ins_buf_puts(cause, signature);
+	return 0;
+}
+
+void ins_fingerprint_hash(char hash[INS_FINGERPRINT_HEX + 1], const char *signature, size_t len)
+{
+	char hex[65];
+
+	ins_sha256_hex(hex, signature, len);
+	memcpy(hash, hex, INS_FINGERPRINT_HEX);
+	hash[INS_FINGERPRINT_HEX] = '\0';
+}
+
+/*
+ * A cause's signature in one line: its message, and where it was raised
+ * (the innermost frame: the last line of Python's, the first of others').
+ */
+void ins_fingerprint_title(ins_buf *out, const char *sig)
+{
+	const char *nl = strchr(sig, '\n'), *frame, *p;
+	size_t n;
+
+	ins_buf_clear(out);
+	if (!nl) {
+		ins_buf_puts(out, sig);
+		return;
+	}
+	ins_buf_put(out, sig, (size_t)(nl - sig));
+	frame = nl + 1;
+	n = strcspn(frame, "\n");
+	if (strstr(frame, ".py ") && frame[n]) {
+		/* Python prints the innermost frame last */
+		for (p = frame; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0))
+			frame = p;
+		n = strcspn(frame, "\n");
+	}
+	ins_buf_puts(out, " (at ");
+	ins_buf_put(out, frame, n);
+	ins_buf_putc(out, ')');
+}

@@ -416,11 +416,16 @@ static int collect_ids(ins_selection *s, ins_store *store, sqlite3_stmt *st)
  * <0 an error worth reporting) and a resolver that fills the selection.
  */
 
+static int is_latest(const char *ref)
+{
+	return !strcmp(ref, "latest") || !strncmp(ref, "latest~", 7);
+}
+
 static int looks_like_session(const char *ref)
 {
 	size_t len = strlen(ref);
 
-	if (!strcmp(ref, "latest") || !strncmp(ref, "latest~", 7))
+	if (is_latest(ref))
 		return 1;
 	if (len < INS_SESSION_ID_MIN_PREFIX || len > INS_SESSION_ID_LEN)
 		return 0;
@@ -683,10 +688,18 @@ int ins_selection_resolve(ins_selection *out, ins_store *store, const char *ref,
 
 		if ((hits[INS_SEL_SESSION] = probe_session(store, ref, o)) < 0)
 			return hits[INS_SEL_SESSION];
-		if ((hits[INS_SEL_SUT] = probe_sut(store, ref)) < 0)
-			return hits[INS_SEL_SUT];
-		hits[INS_SEL_PERIOD] = probe_period(ref, now);
-		hits[INS_SEL_COMMIT] = probe_commit(ref, o, &git_rc);
+		/*
+		 * `latest` and `latest~N` are insight's own words, as HEAD is
+		 * git's: they name sessions and are never looked up as SUTs,
+		 * periods or revisions (which also spares loading libgit2).
+		 */
+		git_rc = 0;
+		if (!hits[INS_SEL_SESSION] || !is_latest(ref)) {
+			if ((hits[INS_SEL_SUT] = probe_sut(store, ref)) < 0)
+				return hits[INS_SEL_SUT];
+			hits[INS_SEL_PERIOD] = probe_period(ref, now);
+			hits[INS_SEL_COMMIT] = probe_commit(ref, o, &git_rc);
+		}
 		for (int m = INS_SEL_SESSION; m <= INS_SEL_COMMIT; m++) {
 			if (!hits[m])
 				continue;

@@ -117,6 +117,52 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * An Allure results directory is one report: the files found from `from` on
+ * that lie in a directory holding a *-result.json are replaced by that
+ * directory (its containers, categories.json and the like go with it).
+ */
+static void allure_dirs(struct file_list *l, size_t from)
+{
+	struct file_list dirs = { 0 };
+	size_t keep = from;
+
+	for (size_t i = from; i < l->n; i++) {
+		char *slash = strrchr(l->v[i], '/');
+		size_t k;
+
+		if (!slash)
+			continue;
+		*slash = '\0';
+		for (k = 0; k < dirs.n && strcmp(dirs.v[k], l->v[i]); k++)
+			;
+		if (k == dirs.n && ins_allure_dir_is(l->v[i]))
+			list_add(&dirs, l->v[i], 0);
+		*slash = '/';
+	}
+	for (size_t i = from; i < l->n; i++) {
+		char *slash = strrchr(l->v[i], '/');
+		int in_dir = 0;
+
+		if (slash) {
+			*slash = '\0';
+			for (size_t k = 0; k < dirs.n && !in_dir; k++)
+				in_dir = !strcmp(dirs.v[k], l->v[i]);
+			*slash = '/';
+		}
+		if (in_dir) {
+			free(l->v[i]);
+			continue;
+		}
+		l->v[keep] = l->v[i];
+		l->from_dir[keep++] = l->from_dir[i];
+	}
+	l->n = keep;
+	for (size_t k = 0; k < dirs.n; k++)
+		list_add(l, dirs.v[k], 1);
+	list_release(&dirs);
+}
+
 static int expand(struct file_list *out, const char *path)
 {
 	struct stat st;
@@ -132,6 +178,7 @@ static int expand(struct file_list *out, const char *path)
 			if (nftw(path, walk_fn, 16, FTW_PHYS) != 0)
 				return ins_error_set(INS_EIO, "cannot read directory '%s': %s", path,
 						     strerror(errno));
+			allure_dirs(out, before);
 			qsort(out->v + before, out->n - before, sizeof(*out->v), cmp_str);
 			if (out->n == before)
 				return ins_error_set(INS_ENOTFOUND, "no report files (*.xml, *.json, "
@@ -1205,9 +1252,11 @@ static int import_parse(struct import_ctx *c, ins_store *store, ins_input *input
 		return rc;
 	if (followed)
 		rc = ingest_followed(o->follow, &sink);
+	else if (!input) /* an Allure results directory */
+		rc = ins_ingest_allure_dir(path, display, &sink, hash);
 	else
 		rc = ingest_beside(input, fmt, &sink);
-	if (rc >= 0)
+	if (rc >= 0 && input)
 		rc = followed ? hash_file(path, hash) : ins_input_finish(input, hash);
 	if (rc == INS_EINVALID || rc == INS_EIO || rc == INS_ENOTFOUND) {
 		/* The report is bad: drop what it added, keep going with the others. */
@@ -1279,6 +1328,14 @@ static int open_report(const char *path, int from_dir, const ins_import_opts *o,
 	ssize_t n;
 	int rc;
 
+	if (strcmp(path, "-") && ins_allure_dir_is(path)) {
+		/* an Allure results directory, read whole by import_parse */
+		if (*fmt != INS_FORMAT_AUTO && *fmt != INS_FORMAT_ALLURE)
+			return ins_error_set(INS_EUSAGE, "%s: a directory of Allure results, not "
+					     "%s", display, ins_format_name(*fmt));
+		*fmt = INS_FORMAT_ALLURE;
+		return 0;
+	}
 	if ((rc = ins_input_open(input, path, display)) < 0)
 		return rc;
 	if (*fmt != INS_FORMAT_AUTO && !from_dir)

@@ -9,6 +9,8 @@
  *   with "$report_type"               pytest report-log
  *   a JSON object with "reportFormat":
  *   "CTRF" or a "results" key         CTRF
+ *   go test -json, TAP, Mocha JSON,
+ *   Jest JSON, an Allure result       see sniff_stream.c
  *
  * A UTF-8 BOM and leading white space are skipped. The input (input.c) has
  * already undone gzip and UTF-16, so the bytes sniffed are UTF-8 or 8-bit.
@@ -24,6 +26,7 @@
 #include "insight/buf.h"
 #include "insight/errors.h"
 #include "insight/ingest.h"
+#include "ingest/sniff_stream.h"
 
 #define HEAD_SIZE 65536 /* bytes read to sniff a format */
 
@@ -69,6 +72,79 @@ static int has_pair(const char *s, size_t n, const char *key, const char *value)
 	return 0;
 }
 
+/*
+ * What a file that is no report starts with, for the error: a JSON
+ * object's first keys ("a JSON object with the keys name, version"), or
+ * its first line, printable characters only and cut.
+ */
+static void describe_head(const char *s, size_t n, char *out, size_t size)
+{
+	size_t o = 0, keys = 0;
+	int depth = 0;
+
+#define PUT(c) do { if (o + 1 < size) out[o++] = (char)(c); } while (0)
+	if (n && s[0] == '{') {
+		const char *lead = "a JSON object with the keys ";
+
+		for (size_t i = 0; i < n && keys < 4; i++) {
+			if (s[i] == '{' || s[i] == '[') {
+				depth++;
+			} else if (s[i] == '}' || s[i] == ']') {
+				depth--;
+			} else if (s[i] == '"') {
+				size_t j = i + 1, k;
+
+				while (j < n && s[j] != '"')
+					j += s[j] == '\\' ? 2 : 1;
+				k = j + 1;
+				while (k < n && space(s[k]))
+					k++;
+				if (depth == 1 && k < n && s[k] == ':') {
+					for (const char *p = keys ? ", " : lead; *p; p++)
+						PUT(*p);
+					for (size_t c = i + 1; c < j && c < i + 41; c++)
+						if ((unsigned char)s[c] >= 0x20 && s[c] != 0x7f)
+							PUT(s[c]);
+					keys++;
+				}
+				i = j;
+			}
+		}
+		if (keys) {
+			out[o] = '\0';
+			return;
+		}
+		o = 0;
+	}
+	for (const char *p = "it starts with '"; *p; p++)
+		PUT(*p);
+	for (size_t i = 0; i < n && i < 40 && s[i] != '\n' && s[i] != '\r'; i++)
+		if ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
+			PUT(s[i]);
+	PUT('\'');
+	out[o] = '\0';
+#undef PUT
+}
+
+static const char *root_element(const char *s, size_t n, size_t *len);
+
+/* An XML report's format from its root element: the .NET tools' own, else JUnit. */
+static ins_format xml_format(const char *s, size_t n)
+{
+	static const struct { const char *root; ins_format f; } roots[] = {
+		{ "TestRun", INS_FORMAT_TRX }, { "test-run", INS_FORMAT_NUNIT },
+		{ "test-results", INS_FORMAT_NUNIT }, { "assemblies", INS_FORMAT_XUNIT },
+		{ "assembly", INS_FORMAT_XUNIT },
+	};
+	size_t len = 0;
+	const char *root = root_element(s, n, &len);
+
+	for (size_t i = 0; root && i < sizeof(roots) / sizeof(*roots); i++)
+		if (strlen(roots[i].root) == len && !memcmp(root, roots[i].root, len))
+			return roots[i].f;
+	return INS_FORMAT_JUNIT;
+}
+
 int ins_format_sniff(const char *head, size_t len, ins_format *out)
 {
 	size_t i = 0, line_end;
@@ -80,9 +156,11 @@ int ins_format_sniff(const char *head, size_t len, ins_format *out)
 	if (i == len)
 		return ins_error_set(INS_EINVALID, "empty file");
 	if (head[i] == '<') {
-		*out = INS_FORMAT_JUNIT;
+		*out = xml_format(head + i, len - i);
 		return 0;
 	}
+	if (ins_format_sniff_stream(head + i, len - i, out) == 0)
+		return 0;
 	if (head[i] == '{') {
 		line_end = i;
 		while (line_end < len && head[line_end] != '\n')
@@ -102,8 +180,15 @@ int ins_format_sniff(const char *head, size_t len, ins_format *out)
 			return 0;
 		}
 	}
-	return ins_error_set(INS_EINVALID, "not a test report insight knows (JUnit XML, "
-			     "pytest report-log or CTRF)");
+	{
+		char saw[160];
+
+		describe_head(head + i, len - i, saw, sizeof(saw));
+		return ins_error_set(INS_EINVALID, "not a test report insight knows (%s; insight "
+				     "reads JUnit XML, pytest report-log, CTRF, go test -json, TAP, "
+				     "Mocha JSON, Jest JSON, Allure results, TRX, NUnit and xUnit.net "
+				     "XML)", saw);
+	}
 }
 
 int ins_ingest_input(ins_input *in, ins_format fmt, const ins_ingest_sink *sink)
@@ -126,6 +211,22 @@ int ins_ingest_input(ins_input *in, ins_format fmt, const ins_ingest_sink *sink)
 		return ins_ingest_reportlog_input(in, sink);
 	case INS_FORMAT_CTRF:
 		return ins_ingest_ctrf_input(in, sink);
+	case INS_FORMAT_GOTEST:
+		return ins_ingest_gotest_input(in, sink);
+	case INS_FORMAT_TAP:
+		return ins_ingest_tap_input(in, sink);
+	case INS_FORMAT_MOCHA:
+		return ins_ingest_mocha_input(in, sink);
+	case INS_FORMAT_JEST:
+		return ins_ingest_jest_input(in, sink);
+	case INS_FORMAT_ALLURE:
+		return ins_ingest_allure_input(in, sink);
+	case INS_FORMAT_TRX:
+		return ins_ingest_trx_input(in, sink);
+	case INS_FORMAT_NUNIT:
+		return ins_ingest_nunit_input(in, sink);
+	case INS_FORMAT_XUNIT:
+		return ins_ingest_xunit_input(in, sink);
 	default:
 		return ins_error_set(INS_EUSAGE, "%s: unknown report format %d",
 				     ins_input_display(in), (int)fmt);

@@ -26,6 +26,7 @@
 
 
 #include "insight/buf.h"
+#include "insight/fingerprint.h"
 #include "gitlib.h"
 #include "store/store_internal.h"
 #include "store/store_schema.h"
@@ -111,6 +112,8 @@ int ins_store_writable(const char *path)
 }
 
 static void sql_junit_nodeid(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+static void sql_cause(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+static void sql_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 static void configure_db(ins_store *store)
 {
@@ -119,6 +122,12 @@ static void configure_db(ins_store *store)
 	sqlite3_create_function(store->db, "insight_junit_nodeid", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 				sql_junit_nodeid, NULL, NULL);
+	sqlite3_create_function(store->db, "insight_cause", 2,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				sql_cause, NULL, NULL);
+	sqlite3_create_function(store->db, "insight_hash", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				sql_hash, NULL, NULL);
 }
 
 /*
@@ -226,6 +235,38 @@ static int make_parent_dirs(const char *path)
 }
 
 /*
+ * insight_cause(SIGNATURE, TEST_FILE): the signature of a fingerprint's
+ * cause (ins_fingerprint_cause), TEST_FILE the file or node id of a test
+ * that failed with it; NULL for a NULL signature.
+ */
+static void sql_cause(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *sig = (const char *)sqlite3_value_text(argv[0]);
+	const char *file = (const char *)sqlite3_value_text(argv[1]);
+	ins_buf b = INS_BUF_INIT;
+
+	(void)argc;
+	if (!sig)
+		return;
+	ins_fingerprint_cause(&b, sig, file);
+	sqlite3_result_text(ctx, b.ptr, (int)b.len, SQLITE_TRANSIENT);
+	ins_buf_release(&b);
+}
+
+/* insight_hash(SIGNATURE): the hex digits that name a signature (ins_fingerprint_hash). */
+static void sql_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *sig = (const char *)sqlite3_value_text(argv[0]);
+	char hash[INS_FINGERPRINT_HEX + 1];
+
+	(void)argc;
+	if (!sig)
+		return;
+	ins_fingerprint_hash(hash, sig, (size_t)sqlite3_value_bytes(argv[0]));
+	sqlite3_result_text(ctx, hash, -1, SQLITE_TRANSIENT);
+}
+
+/*
  * insight_junit_nodeid(NODEID): the id pytest's own JUnit XML gave a test
  * before insight mapped it back, classname::name with the classname
  * dotted ("tests/test_cart.py::TestCart::test_x[1]" ->
@@ -285,6 +326,8 @@ static int read_user_version(ins_store *store, int *version)
 
 static ins_store_migrate_fn *migrate_fn;
 static void *migrate_data;
+static ins_store_migrate_progress_fn *progress_fn;
+static void *progress_data;
 
 void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data)
 {
@@ -292,8 +335,44 @@ void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data)
 	migrate_data = data;
 }
 
+void ins_store_on_migrate_progress(ins_store_migrate_progress_fn *fn, void *data)
+{
+	progress_fn = fn;
+	progress_data = data;
+}
+
+/* The clock of a running migration step, checked by SQLite's progress handler. */
+struct migrate_clock {
+	const char *path;
+	int64_t start_ms, next_ms;
+};
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define MIGRATE_PROGRESS_FIRST_MS 1000   /* the first word after a second */
+#define MIGRATE_PROGRESS_EVERY_MS 5000   /* then every five */
+
+static int migrate_tick(void *data)
+{
+	struct migrate_clock *c = data;
+	int64_t now = monotonic_ms();
+
+	if (now >= c->next_ms) {
+		c->next_ms = now + MIGRATE_PROGRESS_EVERY_MS;
+		progress_fn(c->path, (double)(now - c->start_ms) / 1000, progress_data);
+	}
+	return 0;
+}
+
 int ins_store_migrate(ins_store *store, int *from, int *to)
 {
+	struct migrate_clock clock = { 0 };
 	int version, from_version, rc, said = 0;
 	int newest = ins_store__migration_count();
 
@@ -326,7 +405,16 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 			migrate_fn(store->path, version, newest, migrate_data);
 		ins_buf_puts(&sql, ins_store__migration(version));
 		ins_buf_printf(&sql, ";PRAGMA user_version = %d;", version + 1);
+		if (from_version > 0 && progress_fn) {
+			clock.path = store->path;
+			if (!clock.start_ms) {
+				clock.start_ms = monotonic_ms();
+				clock.next_ms = clock.start_ms + MIGRATE_PROGRESS_FIRST_MS;
+			}
+			sqlite3_progress_handler(store->db, 100000, migrate_tick, &clock);
+		}
 		rc = ins_store__exec(store, sql.ptr);
+		sqlite3_progress_handler(store->db, 0, NULL, NULL);
 		ins_buf_release(&sql);
 		if (rc < 0) {
 			ins_error_prefix("migrating the schema from version %d", version);
@@ -1020,6 +1108,61 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
 	return rc;
 }
 
+/*
+ * The new failures of session ?1 against session ?2 (0: none): failing at
+ * their last attempt in ?1, and not failing at theirs in ?2.
+ */
+#define NEW_FAILURES_WHERE \
+	"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) " \
+	"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 " \
+	"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
+
+/*
+ * The causes of a brief's new failures: how many, and the one with the
+ * most of them (its signature in a line, cut at a character boundary).
+ * A new failure without a message has no cause and counts as one.
+ */
+static int brief_causes(ins_store *store, ins_session_brief *out, int64_t id, int64_t prev_id)
+{
+	sqlite3_stmt *st;
+	int64_t with_cause = 0;
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT k.signature, count(*) FROM result r "
+		"JOIN fingerprint f ON f.id = r.fingerprint_id JOIN cause k ON k.id = f.cause_id "
+		NEW_FAILURES_WHERE "GROUP BY k.id ORDER BY 2 DESC, k.hash")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, prev_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t n = sqlite3_column_int64(st, 1);
+
+		if (!out->new_causes++) {
+			ins_buf t = INS_BUF_INIT;
+			size_t len;
+
+			ins_fingerprint_title(&t, ins_store__col_text(st, 0));
+			len = t.len < sizeof(out->top_cause) ? t.len : sizeof(out->top_cause) - 4;
+			while (len < t.len && len && ((unsigned char)t.ptr[len] & 0xc0) == 0x80)
+				len--;
+			memcpy(out->top_cause, t.ptr, len);
+			if (len < t.len)
+				memcpy(out->top_cause + len, "\xe2\x80\xa6", 3), len += 3;
+			out->top_cause[len] = '\0';
+			out->top_cause_failures = n;
+			ins_buf_release(&t);
+		}
+		with_cause += n;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ins_store__error(store, "reading the causes of new failures");
+	if (out->new_failures > with_cause)
+		out->new_causes += out->new_failures - with_cause;
+	return 0;
+}
+
 int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out)
 {
 	sqlite3_stmt *st;
@@ -1071,10 +1214,7 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 		snprintf(out->prev_uid, sizeof(out->prev_uid), "%s", ins_store__col_text(st, 1));
 		sqlite3_finalize(st);
 		if ((rc = ins_store__prepare(store, &st,
-			"SELECT count(*) FROM result r WHERE r.session_id = ?1 AND r.final = 1 "
-			"AND r.outcome IN (1, 2) AND NOT EXISTS (SELECT 1 FROM result p "
-			"WHERE p.session_id = ?2 AND p.test_id = r.test_id AND p.final = 1 "
-			"AND p.outcome IN (1, 2))")) < 0)
+			"SELECT count(*) FROM result r " NEW_FAILURES_WHERE)) < 0)
 			return rc;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, prev);
@@ -1091,10 +1231,7 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 	/* the first few new failures by node id, for people */
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id "
-		"WHERE r.session_id = ?1 AND r.final = 1 AND r.outcome IN (1, 2) "
-		"AND NOT EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?2 "
-		"AND p.test_id = r.test_id AND p.final = 1 AND p.outcome IN (1, 2)) "
-		"ORDER BY t.nodeid LIMIT ?3")) < 0)
+		NEW_FAILURES_WHERE "ORDER BY t.nodeid LIMIT ?3")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, prev_id);
@@ -1103,5 +1240,5 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 		snprintf(out->names[out->nnames++], sizeof(out->names[0]), "%s",
 			 ins_store__col_text(st, 0));
 	sqlite3_finalize(st);
-	return 0;
+	return brief_causes(store, out, id, prev_id);
 }

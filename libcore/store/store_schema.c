@@ -206,6 +206,22 @@ static const char *const migrations[] = {
 	"  GROUP BY s.sut_id, s.started_ms / 86400000, r.test_id;"
 	"DELETE FROM test WHERE id IN (SELECT old_id FROM temp.ins_pair);"
 	"DROP TABLE temp.ins_pair;",
+	/*
+	 * 4 -> 5: causes. A fingerprint includes the failing test's own frame,
+	 * so one root error reached from fifty tests is fifty fingerprints; its
+	 * cause (ins_fingerprint_cause) is the message and the innermost frame
+	 * when that frame lies outside the test files, and the fingerprint
+	 * itself otherwise. Each fingerprint gets its cause; insight_cause()
+	 * and insight_hash() are defined by the store (store.c).
+	 */
+	"CREATE TABLE cause ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  signature TEXT NOT NULL"
+	");"
+	"ALTER TABLE fingerprint ADD COLUMN cause_id INTEGER REFERENCES cause(id);"
+	"CREATE INDEX fingerprint_by_cause ON fingerprint(cause_id);"
+	INS_STORE_ASSIGN_CAUSES_SQL,
 };
 
 const char *ins_store__migration(int from_version)

@@ -49,6 +49,7 @@
 
 #include "insight/fingerprint.h"
 #include "store/store_internal.h"
+#include "store/store_schema.h"
 
 enum {
 	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_UNFINAL,
@@ -152,6 +153,7 @@ struct ins_session_writer {
 	bitmap repeated;                 /* tests with more than one attempt */
 	size_t unmasked;                 /* tests whose final mark moved back to a failure */
 	bitmap fps;                      /* fingerprints of this session's results */
+	int fps_added;                   /* this session added a fingerprint (it has no cause yet) */
 	/* The last test seen: repeated attempts usually arrive back to back. */
 	ins_buf last_nodeid;
 	int64_t last_test_id;
@@ -744,6 +746,7 @@ static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, const 
 		if ((rc = step_done(w, s, "recording a failure fingerprint")) < 0)
 			return rc;
 		*id = sqlite3_last_insert_rowid(w->store->db);
+		w->fps_added = 1;
 	}
 	fp_cache_put(w, hash, *id);
 	return 0;
@@ -1354,6 +1357,8 @@ static int finish_session(ins_session_writer *w)
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "counting the session's results");
 	if ((rc = add_to_test_day(w)) < 0)
+		return rc;
+	if (w->fps_added && (rc = ins_store__exec(w->store, INS_STORE_ASSIGN_CAUSES_SQL)) < 0)
 		return rc;
 	return sight_fingerprints(w);
 }

@@ -56,6 +56,7 @@ analytics compare|--base HEAD~2 --target HEAD --sut shop
 analytics analyze|--sut shop --metric duration --days 30
 analytics failures|--sut shop --days 30
 analytics flaky|--sut shop --days 30 --min-runs 2
+plan shard|--sut shop --total 2 --index 1
 init|
 version|
 db path|

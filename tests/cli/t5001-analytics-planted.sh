@@ -221,12 +221,12 @@ test_expect_success 'flaky below --min-runs: not enough data, not flaky' '
 '
 
 test_expect_success 'failures: one fingerprint per planted failure, none split, none merged' '
-	insight --format json analytics failures --time 30d >failures.json &&
+	insight --format json analytics failures --by fingerprint --time 30d >failures.json &&
 	check failures failures.json
 '
 
 test_expect_success 'failures in the last 5 days: new and known told apart' '
-	insight --format json analytics failures --sut planted --time 5d >failures5.json &&
+	insight --format json analytics failures --by fingerprint --sut planted --time 5d >failures5.json &&
 	check failures-window failures5.json
 '
 

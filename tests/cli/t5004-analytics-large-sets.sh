@@ -109,11 +109,11 @@ print(checked)
 EOF
 
 test_expect_success 'failures: first and last sightings equal SQL over the results' '
-	insight --format json analytics failures --since 2026-11-01 --until 2026-12-31 --sut bulk >f1.json &&
+	insight --format json analytics failures --by fingerprint --since 2026-11-01 --until 2026-12-31 --sut bulk >f1.json &&
 	"$INSIGHT_PYTHON" "$TRASH/sightings.py" f1.json "$INSIGHT_DB" bulk >n &&
-	insight --format json analytics failures --since 2026-11-01 --until 2026-12-31 >f2.json &&
+	insight --format json analytics failures --by fingerprint --since 2026-11-01 --until 2026-12-31 >f2.json &&
 	"$INSIGHT_PYTHON" "$TRASH/sightings.py" f2.json "$INSIGHT_DB" &&
-	insight --format json analytics failures --since 2026-11-01 --until 2026-12-31 --sut other >f3.json &&
+	insight --format json analytics failures --by fingerprint --since 2026-11-01 --until 2026-12-31 --sut other >f3.json &&
 	"$INSIGHT_PYTHON" "$TRASH/sightings.py" f3.json "$INSIGHT_DB" other
 '
 
@@ -121,9 +121,9 @@ test_expect_success 'failures: still right after the first and last sessions are
 	first=$(sqlite3 "$INSIGHT_DB" "SELECT uid FROM session ORDER BY started_ms, id LIMIT 1") &&
 	last=$(sqlite3 "$INSIGHT_DB" "SELECT uid FROM session ORDER BY started_ms DESC, id DESC LIMIT 1") &&
 	insight -q session delete "$first" "$last" &&
-	insight --format json analytics failures --since 2026-11-01 --until 2026-12-31 --sut bulk >g1.json &&
+	insight --format json analytics failures --by fingerprint --since 2026-11-01 --until 2026-12-31 --sut bulk >g1.json &&
 	"$INSIGHT_PYTHON" "$TRASH/sightings.py" g1.json "$INSIGHT_DB" bulk &&
-	insight --format json analytics failures --since 2026-11-01 --until 2026-12-31 >g2.json &&
+	insight --format json analytics failures --by fingerprint --since 2026-11-01 --until 2026-12-31 >g2.json &&
 	"$INSIGHT_PYTHON" "$TRASH/sightings.py" g2.json "$INSIGHT_DB"
 '
 

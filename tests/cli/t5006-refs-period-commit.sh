@@ -35,6 +35,17 @@ test_expect_success 'a branch named like a period: the period is taken, and the 
 	test "$(json_get out.json "d[\"facts\"][\"base_mode\"]")" = commit
 '
 
+test_expect_success 'latest and latest~N always name sessions, even beside a branch called latest' '
+	git branch latest &&
+	insight --format json analytics compare --base latest~1 --target latest >out.json 2>err &&
+	test "$(json_get out.json "d[\"facts\"][\"base_mode\"]")" = session &&
+	test "$(json_get out.json "d[\"facts\"][\"target_mode\"]")" = session &&
+	test ! -s err &&
+	insight --format json analytics compare --base latest --target latest --mode commit \
+		>out.json 2>err &&
+	test "$(json_get out.json "d[\"facts\"][\"base_mode\"]")" = commit
+'
+
 test_expect_success 'a real ambiguity still asks, and names the readings' '
 	git branch api &&
 	test_must_fail insight analytics compare --base api --target 1d 2>err >/dev/null &&

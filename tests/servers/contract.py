@@ -28,7 +28,7 @@ expression (search), the first matching rule with uses left winning:
 
 "times" (default 1) counts the requests the rule takes; 0 means every one.
 "status" rules use the route module's error body for that status unless
-the rule gives "body".
+the rule gives "body"; "error" names a variant of it (error_body's kind).
 
 With --tls-cert and --tls-key it speaks HTTPS (to check the CA bundle the
 client trusts).
@@ -159,7 +159,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 status = int(rule.get("status", 500))
                 err = rule.get("body")
                 if err is None:
-                    err = mod.error_body(status)
+                    err = mod.error_body(status, rule.get("error"))
                 return self._send(status, rule.get("headers", {}), err)
             if kind == "ratelimit":
                 reset = int(time.time()) + int(rule.get("reset_in", 1))

@@ -254,6 +254,88 @@ static void test_signature_shape(void **state)
 	ins_buf_release(&sig);
 }
 
+/* The cause of a failure: its signature from message and detail, then the rule. */
+static int cause_of(ins_buf *cause, const char *message, const char *detail, const char *test_file)
+{
+	ins_buf sig = INS_BUF_INIT;
+	char hash[INS_FINGERPRINT_HEX + 1];
+	int shared;
+
+	ins_fingerprint_compute(&sig, hash, message, detail);
+	shared = ins_fingerprint_cause(cause, sig.ptr, test_file);
+	ins_buf_release(&sig);
+	return shared;
+}
+
+static void test_causes(void **state)
+{
+	ins_buf a = INS_BUF_INIT, b = INS_BUF_INIT;
+	(void)state;
+
+	/* Python: a helper's assertion from two test functions is one cause */
+	assert_int_equal(cause_of(&a, "AssertionError: expected 3 got 4",
+		"tests/test_a.py:5: in test_one\n    check(3, 4)\n"
+		"shop/pricing.py:2: in check\n    assert got == want\nE   AssertionError",
+		"tests/test_a.py::test_one"), 1);
+	assert_int_equal(cause_of(&b, "AssertionError: expected 7 got 9",
+		"tests/test_b.py:9: in test_two\n    check(7, 9)\n"
+		"shop/pricing.py:2: in check\n    assert got == want\nE   AssertionError",
+		"tests/test_b.py::test_two"), 1);
+	assert_string_equal(a.ptr, b.ptr);
+	assert_string_equal(a.ptr, "AssertionError: expected <N> got <N>\npricing.py check");
+
+	/* ... but a different message from the same place is another cause */
+	cause_of(&b, "TypeError: unsupported operand",
+		 "tests/test_b.py:9: in test_two\n    check(7, None)\n"
+		 "shop/pricing.py:2: in check\n    assert got == want\n", "tests/test_b.py::test_two");
+	assert_string_not_equal(a.ptr, b.ptr);
+
+	/* an assertion in the test body: the fingerprint itself, test frame and all */
+	assert_int_equal(cause_of(&a, "assert 1 == 2",
+		"tests/test_a.py:5: in test_one\n    assert 1 == 2\n", "tests/test_a.py::test_one"), 0);
+	assert_string_equal(a.ptr, "assert <N> == <N>\ntest_a.py test_one");
+
+	/* a test file named by no pattern is still the test's own file */
+	assert_int_equal(cause_of(&a, "assert 1 == 2",
+		"checks/shop_checks.py:5: in check_one\n    assert 1 == 2\n",
+		"checks/shop_checks.py::check_one"), 0);
+
+	/* Java: the innermost frame comes first */
+	assert_int_equal(cause_of(&a, "java.net.ConnectException: Connection refused",
+		"java.net.ConnectException: Connection refused\n"
+		"\tat com.acme.db.Pool.connect(Pool.java:88)\n"
+		"\tat com.acme.CartTest.setUp(CartTest.java:20)\n", "com.acme.CartTest"), 1);
+	assert_string_equal(a.ptr, "java.net.ConnectException: Connection refused\nPool.java com.acme.db.Pool.connect");
+	assert_int_equal(cause_of(&a, "org.opentest4j.AssertionFailedError: expected 1",
+		"org.opentest4j.AssertionFailedError: expected 1\n"
+		"\tat com.acme.CartTest.total(CartTest.java:31)\n", "com.acme.CartTest"), 0);
+
+	/* JavaScript: a spec file is a test file */
+	assert_int_equal(cause_of(&a, "Error: boom",
+		"Error: boom\n    at Object.<anonymous> (src/cart.spec.ts:10:5)\n", NULL), 0);
+	assert_int_equal(cause_of(&a, "Error: boom",
+		"Error: boom\n    at total (src/cart.ts:4:9)\n"
+		"    at Object.<anonymous> (src/cart.spec.ts:10:5)\n", NULL), 1);
+	assert_string_equal(a.ptr, "Error: boom\ncart.ts total");
+
+	/* no frames recognised: the failure is its own cause */
+	assert_int_equal(cause_of(&a, "boom", "something went wrong\nat the end\n", NULL), 0);
+	assert_int_equal(cause_of(&a, "boom", NULL, NULL), 0);
+	assert_string_equal(a.ptr, "boom");
+
+	/* test-file patterns */
+	assert_true(ins_fingerprint_test_file("test_x.py", 9, NULL));
+	assert_true(ins_fingerprint_test_file("x_test.go", 9, NULL));
+	assert_true(ins_fingerprint_test_file("CartTest.java", 13, NULL));
+	assert_true(ins_fingerprint_test_file("TestCart.java", 13, NULL));
+	assert_false(ins_fingerprint_test_file("Testing.java", 12, NULL));
+	assert_false(ins_fingerprint_test_file("conftest.py", 11, NULL));
+	assert_false(ins_fingerprint_test_file("pool.py", 7, NULL));
+	assert_true(ins_fingerprint_test_file("pool.py", 7, "tests/pool.py::test_x"));
+	ins_buf_release(&a);
+	ins_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_pairs_that_differ),
 		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test(test_signature_shape),
+		cmocka_unit_test(test_causes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,10 +52,25 @@ static void test_sniff(void **state)
 	assert_int_equal(f, INS_FORMAT_CTRF);
 
 	assert_int_equal(sniff("{\"name\": \"package\", \"version\": \"1.0\"}", &f), INS_EINVALID);
-	assert_string_equal(ins_error_last(), "not a test report insight knows (JUnit XML, "
-			    "pytest report-log or CTRF)");
+	assert_string_equal(ins_error_last(), "not a test report insight knows (a JSON object "
+			    "with the keys name, version; insight reads JUnit XML, pytest report-log, "
+			    "CTRF, go test -json, TAP, Mocha JSON, Jest JSON, Allure results, TRX, "
+			    "NUnit and xUnit.net XML)");
 	assert_int_equal(sniff("[1, 2, 3]", &f), INS_EINVALID);
-	assert_int_equal(sniff("TAP version 13\nok 1\n", &f), INS_EINVALID);
+	assert_int_equal(sniff("TAP version 13\nok 1\n", &f), 0);
+	assert_int_equal(f, INS_FORMAT_TAP);
+	assert_int_equal(sniff("1..2\nok 1 - a\nnot ok 2 - b\n", &f), 0);
+	assert_int_equal(f, INS_FORMAT_TAP);
+	assert_int_equal(sniff("{\"Time\":\"2026-12-05T12:10:05Z\",\"Action\":\"run\","
+			       "\"Package\":\"p\",\"Test\":\"TestA\"}\n", &f), 0);
+	assert_int_equal(f, INS_FORMAT_GOTEST);
+	assert_int_equal(sniff("{\"numFailedTestSuites\":0,\"numTotalTests\":1,\"testResults\":[]}", &f),
+			 0);
+	assert_int_equal(f, INS_FORMAT_JEST);
+	assert_int_equal(sniff("{\n  \"stats\": {\"suites\": 1, \"tests\": 2, \"passes\": 2},\n  \"tests\": []}", &f),
+			 0);
+	assert_int_equal(f, INS_FORMAT_MOCHA);
+	f = INS_FORMAT_AUTO;
 	assert_int_equal(sniff("\xef\xbb\xbf  \n", &f), INS_EINVALID);
 	assert_int_equal(f, INS_FORMAT_AUTO);
 	assert_int_equal(ins_format_sniff("", 0, &f), INS_EINVALID);

@@ -742,6 +742,8 @@ static void test_daily_aggregate(void **state)
 	 */
 	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE test_day; DROP INDEX result_failing;"
+				      "DROP INDEX fingerprint_by_cause; DROP TABLE cause;"
+				      "ALTER TABLE fingerprint DROP COLUMN cause_id;"
 				      "DROP INDEX result_by_test;"
 				      "CREATE INDEX result_by_test ON result(test_id, session_id);"
 				      "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);

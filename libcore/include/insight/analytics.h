@@ -28,12 +28,24 @@ typedef enum ins_metric {
 const char *ins_metric_name(ins_metric m);
 int ins_metric_parse(ins_metric *out, const char *name);
 
+/* What analytics failures groups by. */
+typedef enum ins_failures_by {
+	INS_FAILURES_BY_CAUSE = 0,   /* the root error, whichever test it failed (default) */
+	INS_FAILURES_BY_FINGERPRINT,
+	INS_FAILURES_BY_TEST,
+	INS_FAILURES_BY_CATEGORY     /* the [category] rules of the configuration */
+} ins_failures_by;
+
 typedef struct ins_analytics_opts {
 	const char *sut;        /* only this SUT; NULL: every SUT */
 	int64_t from_ms;        /* the window, inclusive (see ins_analytics_opts_init) */
 	int64_t to_ms;
 	size_t limit;           /* rows of "top" tables; 0: 10 */
 	const char *nodeid;     /* failures: one test's failure history; analyze: one test's trend */
+	/* failures */
+	ins_failures_by failures_by;
+	const char *cause;      /* one cause (its hash or a prefix): its tests and sessions */
+	const struct ins_categories *categories;  /* failure categories (NULL: all "product") */
 	/* flaky */
 	long min_runs;          /* fewer runs: "not enough data"; default 5 */
 	double threshold;       /* a score at or above it is flaky; default 0.5 */
@@ -66,10 +78,11 @@ int ins_analytics_summary(ins_doc **out, ins_store *store, const ins_analytics_o
 int ins_analytics_flaky(ins_doc **out, ins_store *store, const ins_analytics_opts *o);
 
 /*
- * failures: failing attempts grouped by fingerprint, with first and last
- * sighting in the history (of the SUT) and whether the fingerprint is new
- * in the window; with o->nodeid, that test's failures fingerprint by
- * fingerprint. Kind "insight.analytics.failures".
+ * failures: failing attempts grouped by cause (o->failures_by: or by
+ * fingerprint, or by test), with first and last sighting in the history
+ * (of the SUT) and whether the group is new in the window; with o->nodeid,
+ * that test's failures fingerprint by fingerprint; with o->cause, the tests
+ * and sessions of that cause. Kind "insight.analytics.failures".
  */
 int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_opts *o);
 

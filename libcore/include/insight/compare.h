@@ -103,6 +103,7 @@ typedef struct ins_compare_opts {
 	ins_duration_rule dur;
 	unsigned fail_on;        /* INS_GATE_* conditions that fail the gate */
 	size_t limit;            /* rows per section; 0: all */
+	const struct ins_categories *categories;  /* new failures' categories (NULL: "product") */
 } ins_compare_opts;
 
 /* Defaults: automatic reading, INS_DURATION_RULE_INIT, no gate, no limit. */
@@ -122,6 +123,10 @@ typedef struct ins_compare_result {
 	double base_pass_rate, target_pass_rate;  /* NAN when nothing ran */
 	unsigned tripped;             /* INS_GATE_* conditions that hold (whether asked or not) */
 	int gate_failed;              /* some condition of fail_on holds */
+	size_t new_causes;            /* causes among the new failures (one each without a message) */
+	size_t top_cause_failures;    /* new failures of the cause with the most of them */
+	char top_cause[17];           /* that cause's id */
+	char top_cause_title[160];    /* and its signature in one line (ins_fingerprint_title) */
 } ins_compare_result;
 
 /*

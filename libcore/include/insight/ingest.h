@@ -23,10 +23,19 @@ typedef enum ins_format {
 	INS_FORMAT_AUTO = 0,
 	INS_FORMAT_JUNIT,
 	INS_FORMAT_REPORTLOG,
-	INS_FORMAT_CTRF
+	INS_FORMAT_CTRF,
+	INS_FORMAT_GOTEST,  /* go test -json (test2json events) */
+	INS_FORMAT_TAP,     /* Test Anything Protocol 12, 13, 14 */
+	INS_FORMAT_MOCHA,   /* Mocha's JSON reporter */
+	INS_FORMAT_JEST,    /* Jest's --json */
+	INS_FORMAT_ALLURE,  /* an Allure results directory (or one *-result.json) */
+	INS_FORMAT_TRX,     /* VSTest's TRX */
+	INS_FORMAT_NUNIT,   /* NUnit 3 (<test-run>) and NUnit 2 (<test-results>) */
+	INS_FORMAT_XUNIT    /* xUnit.net v2 (<assemblies>) and v1 (<assembly>) */
 } ins_format;
 
-const char *ins_format_name(ins_format f);             /* "junit", "reportlog", "ctrf" */
+/* "junit", "reportlog", "ctrf", "gotest", "tap", "mocha", "jest", "allure", "trx", "nunit", "xunit" */
+const char *ins_format_name(ins_format f);
 int ins_format_parse(const char *name, ins_format *out); /* INS_EUSAGE when unknown */
 
 /*
@@ -83,6 +92,26 @@ int ins_ingest_input(ins_input *in, ins_format fmt, const ins_ingest_sink *sink)
 int ins_ingest_junit_input(ins_input *in, const ins_ingest_sink *sink);
 int ins_ingest_reportlog_input(ins_input *in, const ins_ingest_sink *sink);
 int ins_ingest_ctrf_input(ins_input *in, const ins_ingest_sink *sink);
+int ins_ingest_gotest_input(ins_input *in, const ins_ingest_sink *sink);
+int ins_ingest_tap_input(ins_input *in, const ins_ingest_sink *sink);
+int ins_ingest_mocha_input(ins_input *in, const ins_ingest_sink *sink);
+int ins_ingest_jest_input(ins_input *in, const ins_ingest_sink *sink);
+int ins_ingest_trx_input(ins_input *in, const ins_ingest_sink *sink);
+int ins_ingest_nunit_input(ins_input *in, const ins_ingest_sink *sink);
+int ins_ingest_xunit_input(ins_input *in, const ins_ingest_sink *sink);
+/* One Allure *-result.json file on its own (a directory: ins_ingest_allure_dir). */
+int ins_ingest_allure_input(ins_input *in, const ins_ingest_sink *sink);
+/*
+ * An Allure results directory: every *-result.json in `dir` (not below it),
+ * results with one historyId being attempts of one test, ordered by their
+ * stop time. `hash` receives a SHA-256 over the result files' names and
+ * contents, the directory's key for the duplicate check. `display` names it
+ * in messages (NULL = dir).
+ */
+int ins_ingest_allure_dir(const char *dir, const char *display, const ins_ingest_sink *sink,
+			  char hash[65]);
+/* Is `dir` an Allure results directory (does it hold a *-result.json)? */
+int ins_allure_dir_is(const char *dir);
 int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink);
 int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sink);
 /*
@@ -94,6 +123,14 @@ int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sin
 int ins_ingest_reportlog_follow(int fd, const char *display, const ins_ingest_sink *sink,
 				int (*more)(void *data), void *data);
 int ins_ingest_ctrf(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_gotest(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_tap(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_mocha(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_jest(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_allure(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_trx(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_nunit(int fd, const char *display, const ins_ingest_sink *sink);
+int ins_ingest_xunit(int fd, const char *display, const ins_ingest_sink *sink);
 
 /* Limits that keep hostile input from exhausting memory. */
 #define INS_INGEST_MAX_TEXT (16u << 20) /* one text field; longer ones are cut with a note */

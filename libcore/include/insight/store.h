@@ -23,7 +23,7 @@ typedef struct ins_store ins_store;
 typedef struct ins_session_writer ins_session_writer;
 
 /* The schema version this insight writes (PRAGMA user_version). */
-#define INS_STORE_SCHEMA_VERSION 4
+#define INS_STORE_SCHEMA_VERSION 5
 
 /* Length of a session id (ULID-like: 10 chars of time, 16 of randomness). */
 #define INS_SESSION_ID_LEN 26
@@ -87,6 +87,14 @@ int ins_store_migrate(ins_store *store, int *from, int *to);
  */
 typedef void ins_store_migrate_fn(const char *path, int from, int to, void *data);
 void ins_store_on_migrate(ins_store_migrate_fn *fn, void *data);
+
+/*
+ * Called while an upgrade runs, after its first second and then every
+ * five, with the seconds it has taken so far: a front end shows that it is
+ * still at work. Process-wide; NULL to stop.
+ */
+typedef void ins_store_migrate_progress_fn(const char *path, double seconds, void *data);
+void ins_store_on_migrate_progress(ins_store_migrate_progress_fn *fn, void *data);
 
 /* ---- writing a session ---- */
 
@@ -173,6 +181,9 @@ typedef struct ins_session_brief {
 	char state[16];
 	char names[INS_BRIEF_NAMES][512]; /* the first new failures by node id (cut at 511 bytes) */
 	int nnames;
+	int64_t new_causes;    /* causes among the new failures (one each without a message) */
+	int64_t top_cause_failures;       /* new failures of the cause with the most of them */
+	char top_cause[256];   /* its signature in one line (ins_fingerprint_title), cut */
 } ins_session_brief;
 
 int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief *out);

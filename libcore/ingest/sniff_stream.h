@@ -1,0 +1,23 @@
+/*
+ * sniff_stream.h - telling the other tools' own formats from their first
+ * bytes: go test -json, TAP, Mocha JSON, Jest JSON and Allure results.
+ *
+ * Private to libcore; ins_format_sniff() (sniff.c) asks it before giving up.
+ */
+#ifndef INSIGHT_INGEST_SNIFF_STREAM_H
+#define INSIGHT_INGEST_SNIFF_STREAM_H
+
+#include <stddef.h>
+
+#include "insight/ingest.h"
+
+/*
+ * `s[0..n)` starts at the first byte that is not white space. Returns 0 and
+ * sets *out when it is one of the formats above, else -1.
+ */
+int ins_format_sniff_stream(const char *s, size_t n, ins_format *out);
+
+/* Is the JSON in s[0..n) an Allure container (a companion of results, not a report)? */
+int ins_allure_is_container(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * fuzz_jest.c - fuzz target for the Jest JSON parser.
+ *
+ * With clang and -DINSIGHT_FUZZ=ON this is a libFuzzer binary; seed it with
+ * tests/fixtures/formats/out/. The ordinary build links it with the replay
+ * driver. The sink checks what every result must honour
+ * (ingest_invariants.h); a broken promise aborts.
+ */
+#include "ingest_invariants.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_parse(ins_ingest_jest, data, size);
+	return 0;
+}
