@@ -34,6 +34,10 @@ extern const struct ins_group cmd_group_help;
 extern const struct ins_group cmd_group_completion;
 extern const struct ins_group cmd_group_complete;
 extern const struct ins_group cmd_group_http;
+extern const struct ins_group cmd_group_remote;
+extern const struct ins_group cmd_group_push;
+extern const struct ins_group cmd_group_fetch;
+extern const struct ins_group cmd_group_pull;
 
 const struct ins_group *const cmd_groups[] = {
 	&cmd_group_session,
@@ -45,6 +49,10 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_init,
 	&cmd_group_db,
 	&cmd_group_config,
+	&cmd_group_remote,
+	&cmd_group_push,
+	&cmd_group_fetch,
+	&cmd_group_pull,
 	&cmd_group_ci,
 	&cmd_group_metrics,
 	&cmd_group_help,

@@ -60,6 +60,12 @@ const ins_config_key ins_config_keys[] = {
 	{ "net.timeout", INS_CONFIG_DURATION, "30s", NULL,
 	  "the longest a request may take, from connecting to the last byte of the answer" },
 
+	/* remote: shared histories (insight remote, push, fetch) */
+	{ "remote.*.url", INS_CONFIG_STRING, NULL, NULL,
+	  "the remote's postgresql:// URL (insight remote add)" },
+	{ "remote.default", INS_CONFIG_STRING, NULL, NULL,
+	  "the remote push and fetch use without a name (default: the only remote)" },
+
 	/* session: recording sessions */
 	{ "session.secret-vars", INS_CONFIG_STRING, NULL, "INSIGHT_SECRET_VARS",
 	  "more environment variables whose values session run and import hide in captured "

@@ -504,6 +504,9 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 		return ins_error_set(INS_EUSAGE, "history '%s' is open read-only", store->path);
 	if (store->in_writer)
 		return ins_error_set(INS_EUSAGE, "a session is already being written");
+	if (info->uid && (strlen(info->uid) != INS_SESSION_ID_LEN ||
+			  strspn(info->uid, "0123456789ABCDEFGHJKMNPQRSTVWXYZ") != INS_SESSION_ID_LEN))
+		return ins_error_set(INS_EINVALID, "'%s' is not a session id", info->uid);
 
 	w = ins_xcalloc(1, sizeof(*w));
 	w->store = store;
@@ -514,7 +517,10 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 	w->started_ms = info->started_ms ? info->started_ms : now_ms();
 	w->times_from_reports = !info->started_ms;
 	w->finished_ms = info->finished_ms;
-	ins_session_id_new(w->uid, now_ms());
+	if (info->uid)
+		memcpy(w->uid, info->uid, sizeof(w->uid));
+	else
+		ins_session_id_new(w->uid, now_ms());
 
 	/* See the top of the file; a pragma inside a transaction would be a no-op. */
 	if ((rc = ins_store__exec(store, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")) < 0) {

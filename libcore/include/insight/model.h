@@ -130,6 +130,8 @@ typedef struct ins_session_info {
 	const ins_ci_facts *ci;   /* NULL = none */
 	const ins_tag *tags;
 	size_t ntags;
+	const char *uid;          /* the session's id when it has one already (a fetched
+				     session keeps its own); NULL = a new id */
 } ins_session_info;
 
 #endif

@@ -1,6 +1,10 @@
 #ifndef INSIGHT_REMOTE_H
 #define INSIGHT_REMOTE_H
 
+#include <stdint.h>
+
+#include "store.h"
+
 /*
  * Remotes: shared copies of the history (PostgreSQL, or another insight
  * history file) that sessions are pushed to and fetched from.
@@ -14,5 +18,87 @@
  * NULL URL, or INS_ERROR when out of memory; *out is freed by the caller.
  */
 int ins_remote_url_mask(const char *url, char **out);
+
+/* Whether URL names a PostgreSQL remote (postgresql:// or postgres://). */
+int ins_remote_url_is_pg(const char *url);
+
+/*
+ * A remote's name: letters, digits, '-' and '_', at most 64 characters,
+ * starting with a letter or a digit. 0 or INS_EUSAGE (with the message).
+ */
+int ins_remote_name_check(const char *name);
+
+/* ---- PostgreSQL remotes ---- */
+
+/* The version of the remote schema this insight writes (insight.meta). */
+#define INS_REMOTE_SCHEMA_VERSION 1
+
+typedef struct ins_remote ins_remote;
+
+/*
+ * Connect to the PostgreSQL remote `name` at `url` (libpq's URL syntax,
+ * service files and sslmode; the password preferably from PGPASSWORD or
+ * ~/.pgpass). Messages name the remote and show the URL masked, never the
+ * password. INS_ENET when the server cannot be reached or refuses the
+ * login; *out is freed with ins_remote_free().
+ */
+int ins_remote_open(ins_remote **out, const char *name, const char *url);
+void ins_remote_free(ins_remote *r);
+
+/*
+ * Create the remote's schema (the tables under the PostgreSQL schema
+ * `insight`) or bring an older one up to INS_REMOTE_SCHEMA_VERSION, in one
+ * transaction. *from and *to (may be NULL) get the versions before and
+ * after (from = 0 for a new schema). INS_ESCHEMA when the remote's schema
+ * is newer than this insight knows.
+ */
+int ins_remote_init(ins_remote *r, int *from, int *to);
+
+/*
+ * Check that the remote has the schema this insight writes: INS_ENOTFOUND
+ * without one ("run 'insight remote init NAME'"), INS_ESCHEMA when it is
+ * older (the same advice) or newer (upgrade insight).
+ */
+int ins_remote_check(ins_remote *r);
+
+/* What a push or a fetch did. */
+typedef struct ins_remote_counts {
+	int64_t sessions;      /* sessions sent or received */
+	int64_t results;       /* their results (attempts) */
+	int64_t present;       /* sessions the other side had already */
+} ins_remote_counts;
+
+/* Called after each batch with the sessions done so far and the total. */
+typedef void ins_remote_progress_fn(int64_t done, int64_t total, void *data);
+
+typedef struct ins_remote_sync_opts {
+	const char *sut;            /* only this SUT; NULL for all */
+	int64_t since_ms;           /* only sessions started at or after; 0 for all */
+	int dry_run;                /* push: count what would go, send nothing */
+	ins_remote_progress_fn *progress;
+	void *progress_data;
+} ins_remote_sync_opts;
+
+/*
+ * Push every session of `store` the remote lacks, with its results, tests,
+ * fingerprints, properties, tags and output sections. Sessions travel in
+ * batches, each one transaction on the remote; a session already there is
+ * left as it is, so pushing twice changes nothing and any number of
+ * pushers may run at once. The local history is only read. INS_ENET when
+ * the server goes away (the batches committed before stay).
+ */
+int ins_remote_push(ins_remote *r, ins_store *store, const ins_remote_sync_opts *o,
+		    ins_remote_counts *out);
+
+/*
+ * Fetch into `store` every remote session it lacks, each written through
+ * the store's session writer (counts, fingerprints and causes computed as
+ * for an import) under its own id. Without a filter the fetch starts after
+ * the remote's arrival number it reached last time (kept in the history
+ * per remote name) and moves it on; a filtered fetch looks at every
+ * matching session and leaves it alone.
+ */
+int ins_remote_fetch(ins_remote *r, ins_store *store, const ins_remote_sync_opts *o,
+		     ins_remote_counts *out);
 
 #endif

@@ -1,0 +1,544 @@
+/*
+ * cmd_remote.c - `insight remote add|remove|list|show|init`, `insight push`
+ * and `insight fetch` (alias `pull`): a team's shared history on PostgreSQL.
+ *
+ * Remotes live in the configuration as remote.NAME.url, in the project file
+ * by default and in the user's with --global, as git keeps them. A URL is
+ * always shown with its password masked; a password written in one is
+ * accepted with a warning (libpq's PGPASSWORD, ~/.pgpass and service files
+ * keep it out of files).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "insight/config.h"
+#include "insight/remote.h"
+#include "insight/timeutil.h"
+
+#define URL_KEY_FMT "remote.%s.url"
+
+/* The URL as shown: password masked. Returns a new string. */
+static char *masked(const char *url)
+{
+	char *m = NULL;
+
+	if (ins_remote_url_mask(url, &m) < 0 || !m)
+		return ins_xstrdup("***");
+	return m;
+}
+
+static int has_password(const char *url)
+{
+	char *m = masked(url);
+	int differs = strcmp(m, url) != 0;
+
+	free(m);
+	return differs;
+}
+
+struct remote_entry {
+	char *name;
+	const char *url;
+	const char *origin;
+	ins_config_level level;
+};
+
+struct remote_list {
+	struct remote_entry *v;
+	size_t n, alloc;
+};
+
+static int collect_remote(const ins_config_entry *e, void *data)
+{
+	struct remote_list *l = data;
+	size_t len = strlen(e->name);
+
+	if (strncmp(e->name, "remote.", 7) || len < 12 || strcmp(e->name + len - 4, ".url"))
+		return 0;
+	/* A later level wins: replace an entry of the same name. */
+	for (size_t i = 0; i < l->n; i++) {
+		if (strlen(l->v[i].name) == len - 11 && !strncmp(l->v[i].name, e->name + 7, len - 11)) {
+			l->v[i].url = e->value;
+			l->v[i].origin = e->origin;
+			l->v[i].level = e->level;
+			return 0;
+		}
+	}
+	l->v = ins_xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+	l->v[l->n].name = ins_xstrndup(e->name + 7, len - 11);
+	l->v[l->n].url = e->value;
+	l->v[l->n].origin = e->origin;
+	l->v[l->n].level = e->level;
+	l->n++;
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct remote_entry *)a)->name, ((const struct remote_entry *)b)->name);
+}
+
+static void remote_list_release(struct remote_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+}
+
+static int read_remotes(ins_ctx *ctx, struct remote_list *l, const ins_config **cfg)
+{
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	if ((rc = cmd_config(ctx, cfg)) != 0)
+		return rc;
+	ins_config_foreach(*cfg, INS_CONFIG_DEFAULT, collect_remote, l);
+	qsort(l->v, l->n, sizeof(*l->v), cmp_entry);
+	return 0;
+}
+
+/*
+ * The remote a push or fetch talks to: `given`, else remote.default, else
+ * the only remote. Sets *name and *url (borrowed from the config).
+ */
+static int pick_remote(ins_ctx *ctx, const char *given, char **name, const char **url)
+{
+	struct remote_list l;
+	const ins_config *cfg;
+	const char *def = NULL;
+	int rc;
+
+	if ((rc = read_remotes(ctx, &l, &cfg)) != 0)
+		return rc;
+	if (!given && ins_config_get_string(cfg, "remote.default", &def) == 0 && *def)
+		given = def;
+	rc = EXIT_OK;
+	if (given) {
+		size_t i;
+
+		for (i = 0; i < l.n && strcmp(l.v[i].name, given); i++)
+			;
+		if (i == l.n)
+			rc = cmd_usage_error(ctx, "no remote named '%s'%s (see 'insight remote list')",
+					     given, given == def ? " (remote.default)" : "");
+		else
+			*url = l.v[i].url;
+	} else if (l.n == 1) {
+		given = l.v[0].name;
+		*url = l.v[0].url;
+	} else if (l.n == 0) {
+		rc = cmd_usage_error(ctx, "no remote; add one with 'insight remote add <name> <url>'");
+	} else {
+		ins_buf names = INS_BUF_INIT;
+
+		for (size_t i = 0; i < l.n; i++)
+			ins_buf_printf(&names, "%s%s", i ? ", " : "", l.v[i].name);
+		rc = cmd_usage_error(ctx, "several remotes (%s) and no remote.default: name one",
+				     names.ptr);
+		ins_buf_release(&names);
+	}
+	if (rc == EXIT_OK)
+		*name = ins_xstrdup(given);
+	remote_list_release(&l);
+	return rc;
+}
+
+static void scope_file(ins_ctx *ctx, int global, ins_buf *path)
+{
+	if (global)
+		ins_config_user_path(path);
+	else
+		cmd_config_project_path(ctx, path);
+}
+
+static int cmd_remote_add(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = { "insight remote add [--global] <name> <url>", NULL };
+	int global = 0;
+	const struct ins_option opts[] = {
+		OPT_BOOL(0, "global", &global, "in the user file ($XDG_CONFIG_HOME/insight/config)"),
+		OPT_END(),
+	};
+	ins_buf path = INS_BUF_INIT, key = INS_BUF_INIT;
+	struct remote_list l;
+	const ins_config *cfg;
+	int n, rc;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n != 2)
+		return cmd_usage_error(ctx, "remote add takes a name and a URL (usage: %s)", usage[0]);
+	if ((rc = ins_remote_name_check(argv[0])) < 0)
+		return cmd_fail(rc);
+	if (!ins_remote_url_is_pg(argv[1]))
+		return cmd_usage_error(ctx, "a remote is a postgresql:// or postgres:// URL, not '%s'",
+				       argv[1]);
+	if ((rc = read_remotes(ctx, &l, &cfg)) != 0)
+		return rc;
+	for (size_t i = 0; i < l.n; i++) {
+		if (!strcmp(l.v[i].name, argv[0])) {
+			rc = cmd_usage_error(ctx, "remote '%s' exists already (in %s)", argv[0],
+					     l.v[i].origin);
+			goto done;
+		}
+	}
+	scope_file(ctx, global, &path);
+	ins_buf_printf(&key, URL_KEY_FMT, argv[0]);
+	if ((rc = ins_config_set(path.ptr, key.ptr, argv[1])) < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	if (has_password(argv[1]))
+		cmd_warn("the URL of remote '%s' holds a password, stored as given in %s; "
+			 "PGPASSWORD, ~/.pgpass or a service file keep it out of the config",
+			 argv[0], path.ptr);
+	rc = EXIT_OK;
+done:
+	remote_list_release(&l);
+	ins_buf_release(&path);
+	ins_buf_release(&key);
+	return rc;
+}
+
+static int cmd_remote_remove(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = { "insight remote remove [--global] <name>", NULL };
+	int global = 0;
+	const struct ins_option opts[] = {
+		OPT_BOOL(0, "global", &global, "from the user file ($XDG_CONFIG_HOME/insight/config)"),
+		OPT_END(),
+	};
+	ins_buf path = INS_BUF_INIT, key = INS_BUF_INIT;
+	int n, rc;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n != 1)
+		return cmd_usage_error(ctx, "remote remove takes a name (usage: %s)", usage[0]);
+	scope_file(ctx, global, &path);
+	ins_buf_printf(&key, URL_KEY_FMT, argv[0]);
+	rc = ins_config_unset(path.ptr, key.ptr);
+	if (rc == INS_ENOTFOUND) {
+		rc = cmd_usage_error(ctx, "no remote named '%s' in %s", argv[0], path.ptr);
+	} else if (rc < 0) {
+		rc = cmd_fail(rc);
+	} else {
+		const ins_config *cfg;
+		const char *def;
+
+		rc = EXIT_OK;
+		/* A default that named it goes with it, from the same file. */
+		if (cmd_config(ctx, &cfg) == 0 && ins_config_get_string(cfg, "remote.default", &def) == 0 &&
+		    !strcmp(def, argv[0]))
+			ins_config_unset(path.ptr, "remote.default");
+	}
+	ins_buf_release(&path);
+	ins_buf_release(&key);
+	return rc;
+}
+
+static const char *level_name(ins_config_level level)
+{
+	switch (level) {
+	case INS_CONFIG_USER: return "user";
+	case INS_CONFIG_PROJECT: return "project";
+	case INS_CONFIG_FILE: return "file";
+	case INS_CONFIG_ENV: return "environment";
+	default: return "default";
+	}
+}
+
+static int cmd_remote_list(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = { "insight remote list", NULL };
+	const struct ins_option opts[] = { OPT_END() };
+	struct remote_list l;
+	const ins_config *cfg;
+	const char *def = "";
+	ins_doc *doc;
+	ins_table *t;
+	int n, rc;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n != 0)
+		return cmd_usage_error(ctx, "remote list takes no arguments");
+	if ((rc = read_remotes(ctx, &l, &cfg)) != 0)
+		return rc;
+	ins_config_get_string(cfg, "remote.default", &def);
+	doc = ins_doc_new("insight.remote.list", "Remotes");
+	t = ins_doc_table(doc, "remotes", NULL);
+	ins_table_column(t, "name", "Name", INS_V_TEXT);
+	ins_table_column(t, "url", "URL", INS_V_TEXT);
+	ins_table_column(t, "level", "Level", INS_V_TEXT);
+	ins_table_column(t, "default", "Default", INS_V_BOOL);
+	ins_table_set_empty(t, "no remote; add one with 'insight remote add <name> <url>'");
+	for (size_t i = 0; i < l.n; i++) {
+		char *m = masked(l.v[i].url);
+
+		ins_table_row(t);
+		ins_table_text(t, l.v[i].name);
+		ins_table_text(t, m);
+		ins_table_text(t, level_name(l.v[i].level));
+		ins_table_bool(t, def && !strcmp(def, l.v[i].name));
+		free(m);
+	}
+	remote_list_release(&l);
+	ctx->all = 1;
+	return cmd_render(ctx, doc);
+}
+
+static int cmd_remote_show(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = { "insight remote show <name>", NULL };
+	const struct ins_option opts[] = { OPT_END() };
+	struct remote_list l;
+	const ins_config *cfg;
+	const char *def = "";
+	size_t i;
+	char *m;
+	int n, rc;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n != 1)
+		return cmd_usage_error(ctx, "remote show takes a name (usage: %s)", usage[0]);
+	if ((rc = read_remotes(ctx, &l, &cfg)) != 0)
+		return rc;
+	for (i = 0; i < l.n && strcmp(l.v[i].name, argv[0]); i++)
+		;
+	if (i == l.n) {
+		remote_list_release(&l);
+		return cmd_usage_error(ctx, "no remote named '%s' (see 'insight remote list')",
+				       argv[0]);
+	}
+	ins_config_get_string(cfg, "remote.default", &def);
+	m = masked(l.v[i].url);
+	printf("name: %s\nurl: %s\nset in: %s (%s)\ndefault: %s\n", l.v[i].name, m,
+	       l.v[i].origin, level_name(l.v[i].level),
+	       def && !strcmp(def, l.v[i].name) ? "yes" : "no");
+	free(m);
+	remote_list_release(&l);
+	return EXIT_OK;
+}
+
+/* Connect to the remote a command names (or the default one). */
+static int connect_remote(ins_ctx *ctx, const char *given, ins_remote **r, char **name)
+{
+	const char *url = NULL;
+	int rc;
+
+	*r = NULL;
+	*name = NULL;
+	if ((rc = pick_remote(ctx, given, name, &url)) != 0)
+		return rc;
+	if ((rc = ins_remote_open(r, *name, url)) < 0)
+		return cmd_fail(rc);
+	return EXIT_OK;
+}
+
+static int cmd_remote_init(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = { "insight remote init <name>", NULL };
+	const struct ins_option opts[] = { OPT_END() };
+	ins_remote *r = NULL;
+	char *name = NULL;
+	int n, rc, from = 0, to = 0;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n != 1)
+		return cmd_usage_error(ctx, "remote init takes a name (usage: %s)", usage[0]);
+	if ((rc = connect_remote(ctx, argv[0], &r, &name)) != 0)
+		goto done;
+	if ((rc = ins_remote_init(r, &from, &to)) < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	if (from == to)
+		printf("remote '%s' has the schema already (version %d)\n", name, to);
+	else if (from == 0)
+		printf("created the schema on remote '%s' (version %d)\n", name, to);
+	else
+		printf("upgraded the schema on remote '%s' from version %d to %d\n", name, from, to);
+	rc = EXIT_OK;
+done:
+	ins_remote_free(r);
+	free(name);
+	return rc;
+}
+
+struct sync_args {
+	const char *sut, *since;
+	int dry_run;
+};
+
+static void progress(int64_t done, int64_t total, void *data)
+{
+	ins_ctx *ctx = ((void **)data)[0];
+	const char *verb = ((void **)data)[1];
+
+	if (done < total)
+		cmd_note(ctx, "%s: %lld of %lld sessions", verb, (long long)done, (long long)total);
+}
+
+static int sync_opts(ins_ctx *ctx, const struct sync_args *a, ins_remote_sync_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->sut = a->sut;
+	o->dry_run = a->dry_run;
+	if (a->since) {
+		int64_t ms;
+
+		if (ins_time_parse_window(&ms, a->since) == 0)
+			o->since_ms = ins_time_now_ms() - ms;
+		else if (ins_time_parse_date(&o->since_ms, a->since, 0) < 0)
+			return cmd_usage_error(ctx, "--since takes a window (7d) or a date "
+					       "(2026-11-01), not '%s'", a->since);
+	}
+	return 0;
+}
+
+/* The one line a push or fetch answers with, unless -q. */
+static void report(ins_ctx *ctx, const char *line)
+{
+	if (!ctx->quiet)
+		printf("%s\n", line);
+}
+
+static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight push [--sut <name>] [--since <time>] [--dry-run] [<remote>]", NULL
+	};
+	struct sync_args a = { 0 };
+	const struct ins_option opts[] = {
+		OPT_STRING(0, "sut", &a.sut, "NAME", "only the sessions of this SUT", "sut"),
+		OPT_STRING(0, "since", &a.since, "TIME", "only sessions since TIME (7d, 2026-11-01)",
+			   NULL),
+		OPT_BOOL('n', "dry-run", &a.dry_run, "say what would be pushed, push nothing"),
+		OPT_END(),
+	};
+	ins_remote_sync_opts o;
+	ins_remote_counts c = { 0 };
+	ins_remote *r = NULL;
+	ins_store *store;
+	ins_buf line = INS_BUF_INIT;
+	char *name = NULL;
+	void *pdata[2] = { ctx, "push" };
+	int n, rc;
+
+	ctx->text_only = 1;
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n > 1)
+		return cmd_usage_error(ctx, "push takes at most one remote (usage: %s)", usage[0]);
+	if ((rc = sync_opts(ctx, &a, &o)) != 0)
+		return rc;
+	o.progress = progress;
+	o.progress_data = pdata;
+	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
+		return rc;
+	if ((rc = connect_remote(ctx, n ? argv[0] : NULL, &r, &name)) != 0)
+		goto done;
+	rc = ins_remote_push(r, store, &o, &c);
+	if (rc < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	if (a.dry_run)
+		ins_buf_printf(&line, "would push %lld sessions to %s; %lld there already",
+			       (long long)c.sessions, name, (long long)c.present);
+	else
+		ins_buf_printf(&line, "pushed %lld sessions (%lld results) to %s; %lld there already",
+			       (long long)c.sessions, (long long)c.results, name,
+			       (long long)c.present);
+	report(ctx, line.ptr);
+	rc = EXIT_OK;
+done:
+	ins_buf_release(&line);
+	ins_remote_free(r);
+	free(name);
+	return rc;
+}
+
+static int cmd_fetch(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight fetch [--sut <name>] [--since <time>] [<remote>]", NULL
+	};
+	struct sync_args a = { 0 };
+	const struct ins_option opts[] = {
+		OPT_STRING(0, "sut", &a.sut, "NAME", "only the sessions of this SUT", "sut"),
+		OPT_STRING(0, "since", &a.since, "TIME", "only sessions since TIME (7d, 2026-11-01)",
+			   NULL),
+		OPT_END(),
+	};
+	ins_remote_sync_opts o;
+	ins_remote_counts c = { 0 };
+	ins_remote *r = NULL;
+	ins_store *store;
+	ins_buf line = INS_BUF_INIT;
+	char *name = NULL;
+	void *pdata[2] = { ctx, "fetch" };
+	int n, rc;
+
+	ctx->text_only = 1;
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n > 1)
+		return cmd_usage_error(ctx, "fetch takes at most one remote (usage: %s)", usage[0]);
+	if ((rc = sync_opts(ctx, &a, &o)) != 0)
+		return rc;
+	o.progress = progress;
+	o.progress_data = pdata;
+	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
+		return rc;
+	if ((rc = connect_remote(ctx, n ? argv[0] : NULL, &r, &name)) != 0)
+		goto done;
+	rc = ins_remote_fetch(r, store, &o, &c);
+	if (rc < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	ins_buf_printf(&line, "fetched %lld sessions (%lld results) from %s; %lld here already",
+		       (long long)c.sessions, (long long)c.results, name, (long long)c.present);
+	report(ctx, line.ptr);
+	rc = EXIT_OK;
+done:
+	ins_buf_release(&line);
+	ins_remote_free(r);
+	free(name);
+	return rc;
+}
+
+static const struct ins_subcmd remote_subs[] = {
+	{ "add", cmd_remote_add, "add a remote (a postgresql:// URL)", CMD_NO_STORE, 1 },
+	{ "remove", cmd_remote_remove, "remove a remote", CMD_NO_STORE, 1 },
+	{ "list", cmd_remote_list, "list the remotes, URLs masked", CMD_NO_STORE, 0 },
+	{ "show", cmd_remote_show, "show one remote", CMD_NO_STORE, 1 },
+	{ "init", cmd_remote_init, "create or upgrade the schema on a PostgreSQL remote",
+	  CMD_NO_STORE, 1 },
+	{ NULL, NULL, NULL, 0, 0 },
+};
+
+const struct ins_group cmd_group_remote = {
+	"remote", "the shared histories sessions are pushed to and fetched from", remote_subs,
+	NULL, CMD_NO_STORE, 0
+};
+
+const struct ins_group cmd_group_push = {
+	"push", "send the sessions a remote lacks", NULL, cmd_push, CMD_STORE_READ, 0
+};
+
+const struct ins_group cmd_group_fetch = {
+	"fetch", "copy the sessions of a remote that this history lacks", NULL, cmd_fetch,
+	CMD_STORE_WRITE, 0
+};
+
+/* `pull`: fetch by another name, as people used to git type it. */
+const struct ins_group cmd_group_pull = {
+	"pull", "fetch", NULL, cmd_fetch, CMD_STORE_WRITE, 1
+};

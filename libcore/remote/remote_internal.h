@@ -1,0 +1,30 @@
+/*
+ * remote_internal.h - what the remote modules (pg.c, push.c, fetch.c)
+ * share. Nothing outside libcore/remote includes this file.
+ */
+#ifndef INSIGHT_REMOTE_INTERNAL_H
+#define INSIGHT_REMOTE_INTERNAL_H
+
+#include <libpq-fe.h>
+
+struct ins_remote {
+	PGconn *conn;
+	char *name;  /* the remote's name, for messages */
+	char *id;    /* insight.meta's id, once the schema was read */
+};
+
+/*
+ * Record a failure of the remote as the last error (INS_ENET): "went away"
+ * when the connection is lost, else the server's message for `res` (may
+ * be NULL) in one line. Returns the code.
+ */
+int ins_remote__error(struct ins_remote *r, const char *what, const PGresult *res);
+
+/* Run statements without parameters; 0 or the error. */
+int ins_remote__exec(struct ins_remote *r, const char *sql, const char *what);
+
+/* Run one statement with text parameters; the result, or NULL with *rc set. */
+PGresult *ins_remote__query(struct ins_remote *r, const char *sql, int nparams,
+			    const char *const *params, const char *what, int *rc);
+
+#endif
