@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "insight/config.h"
+#include "insight/remote.h"
 #include "insight/secret.h"
 
 struct scope {
@@ -54,10 +55,25 @@ static const char *level_name(ins_config_level level)
 	}
 }
 
-/* What is shown of a value: never a secret. */
+/*
+ * What is shown of a value: never a secret, and a remote's URL with its
+ * password masked. Valid until the next call.
+ */
 static const char *shown(const char *name, const char *value)
 {
-	return ins_config_key_is_secret(name) && *value ? INS_SECRET_MASK : value;
+	static char *masked;
+	size_t n = strlen(name);
+
+	if (ins_config_key_is_secret(name) && *value)
+		return INS_SECRET_MASK;
+	if (!strncmp(name, "remote.", 7) && n > 11 && !strcmp(name + n - 4, ".url")) {
+		free(masked);
+		masked = NULL;
+		if (ins_remote_url_mask(value, &masked) == 0 && masked)
+			return masked;
+		return INS_SECRET_MASK;
+	}
+	return value;
 }
 
 /* Read the one file of a scope (a missing file reads as empty). */

@@ -1,5 +1,6 @@
 /*
- * cmd_db.c - `insight init` and `insight db path|check|stats|vacuum|backup|prune|migrate`.
+ * cmd_db.c - `insight init` and `insight db path|check|stats|vacuum|backup|prune|migrate`
+ * (`db merge` is in cmd_remote.c, beside push and fetch).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -319,6 +320,9 @@ static int cmd_db_migrate(int argc, const char **argv, ins_ctx *ctx)
 	return EXIT_OK;
 }
 
+/* cmd_remote.c */
+int cmd_db_merge(int argc, const char **argv, ins_ctx *ctx);
+
 static const struct ins_subcmd db_subs[] = {
 	{ "path", cmd_db_path, "print where the history is", CMD_NO_STORE },
 	{ "check", cmd_db_check, "check the history for damage and inconsistency", CMD_STORE_READ },
@@ -327,6 +331,7 @@ static const struct ins_subcmd db_subs[] = {
 	{ "backup", cmd_db_backup, "copy the history safely while it is in use", CMD_STORE_READ, 1 },
 	{ "prune", cmd_db_prune, "delete old sessions", CMD_STORE_WRITE },
 	{ "migrate", cmd_db_migrate, "upgrade the history's schema", CMD_STORE_WRITE, 1 },
+	{ "merge", cmd_db_merge, "merge other histories into this one", CMD_STORE_WRITE, 1 },
 	{ NULL, NULL, NULL, 0 },
 };
 

@@ -439,9 +439,9 @@ static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	o.progress = progress;
 	o.progress_data = pdata;
-	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
-		return rc;
 	if ((rc = connect_remote(ctx, n ? argv[0] : NULL, &r, &name)) != 0)
+		goto done;
+	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		goto done;
 	rc = ins_remote_push(r, store, &o, &c);
 	if (rc < 0) {
@@ -494,9 +494,9 @@ static int cmd_fetch(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	o.progress = progress;
 	o.progress_data = pdata;
-	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
-		return rc;
 	if ((rc = connect_remote(ctx, n ? argv[0] : NULL, &r, &name)) != 0)
+		goto done;
+	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
 		goto done;
 	rc = ins_remote_fetch(r, store, &o, &c);
 	if (rc < 0) {
@@ -512,6 +512,45 @@ done:
 	ins_remote_free(r);
 	free(name);
 	return rc;
+}
+
+int cmd_db_merge(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight db merge [--sut <name>] [--since <time>] [--dry-run] <file>...", NULL
+	};
+	struct sync_args a = { 0 };
+	const struct ins_option opts[] = {
+		OPT_STRING(0, "sut", &a.sut, "NAME", "only the sessions of this SUT", "sut"),
+		OPT_STRING(0, "since", &a.since, "TIME", "only sessions since TIME (7d, 2026-11-01)",
+			   NULL),
+		OPT_BOOL('n', "dry-run", &a.dry_run, "say what would be merged, merge nothing"),
+		OPT_END(),
+	};
+	ins_remote_sync_opts o;
+	ins_store *store;
+	int n, rc;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n < 1)
+		return cmd_usage_error(ctx, "db merge takes the histories to merge (usage: %s)",
+				       usage[0]);
+	if ((rc = sync_opts(ctx, &a, &o)) != 0)
+		return rc;
+	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		ins_remote_counts c = { 0 };
+
+		if ((rc = ins_store_merge(store, argv[i], &o, &c)) < 0)
+			return cmd_fail(rc);
+		if (!ctx->quiet)
+			printf("%s %lld sessions (%lld results) from %s; %lld here already\n",
+			       a.dry_run ? "would merge" : "merged", (long long)c.sessions,
+			       (long long)c.results, argv[i], (long long)c.present);
+	}
+	return EXIT_OK;
 }
 
 static const struct ins_subcmd remote_subs[] = {

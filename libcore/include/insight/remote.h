@@ -101,4 +101,13 @@ int ins_remote_push(ins_remote *r, ins_store *store, const ins_remote_sync_opts 
 int ins_remote_fetch(ins_remote *r, ins_store *store, const ins_remote_sync_opts *o,
 		     ins_remote_counts *out);
 
+/*
+ * Merge the insight history at `src_path` (opened read-only) into `dst`:
+ * every session `dst` lacks, selected by `o` (sut, since_ms, dry_run), is
+ * written through the session writer under its own id, in the order a push
+ * and a fetch carry it. out->present counts the sessions `dst` had already.
+ */
+int ins_store_merge(ins_store *dst, const char *src_path, const ins_remote_sync_opts *o,
+		    ins_remote_counts *out);
+
 #endif
