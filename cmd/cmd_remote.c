@@ -95,7 +95,8 @@ static int read_remotes(ins_ctx *ctx, struct remote_list *l, const ins_config **
 	if ((rc = cmd_config(ctx, cfg)) != 0)
 		return rc;
 	ins_config_foreach(*cfg, INS_CONFIG_DEFAULT, collect_remote, l);
-	qsort(l->v, l->n, sizeof(*l->v), cmp_entry);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_entry);
 	return 0;
 }
 

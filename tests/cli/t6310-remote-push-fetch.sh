@@ -292,7 +292,7 @@ test_expect_success 'PostgreSQL stopped during a push: exit 5, one line, the his
 	insight --db "$TRASH/hist/stop.db" session import --sut stop-b "$FX/api-2.xml" 2>/dev/null &&
 	cp "$TRASH/hist/stop.db" before.db &&
 	hold_lock &&
-	{ insight --db "$TRASH/hist/stop.db" push origin >out 2>err & pid=$!; } &&
+	{ "$INSIGHT_BIN" --db "$TRASH/hist/stop.db" push origin >out 2>err & pid=$!; } &&
 	wait_for_blocked_push &&
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null &&
 	{ wait $pid; test $? = 5; } &&
@@ -314,7 +314,7 @@ test_expect_success 'a push killed with -9 mid-way, then pushed again: nothing l
 	insight --db "$TRASH/hist/kill.db" push --sut kill-1 origin >out &&
 	test_grep "^pushed 1 sessions" out &&
 	hold_lock &&
-	{ insight --db "$TRASH/hist/kill.db" push origin >out 2>err & pid=$!; } &&
+	{ "$INSIGHT_BIN" --db "$TRASH/hist/kill.db" push origin >out 2>err & pid=$!; } &&
 	wait_for_blocked_push &&
 	kill -9 $pid &&
 	{ wait $pid; test $? = 137; } &&
