@@ -25,6 +25,7 @@ extern const struct ins_group cmd_group_analytics;
 extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_config;
 extern const struct ins_group cmd_group_ci;
+extern const struct ins_group cmd_group_export;
 extern const struct ins_group cmd_group_init;
 extern const struct ins_group cmd_group_version;
 extern const struct ins_group cmd_group_help;
@@ -42,6 +43,7 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_db,
 	&cmd_group_config,
 	&cmd_group_ci,
+	&cmd_group_export,
 	&cmd_group_help,
 	&cmd_group_completion,
 	&cmd_group_version,

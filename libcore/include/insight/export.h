@@ -41,4 +41,10 @@ int ins_export_each_test(ins_store *store, const char *uid,
  */
 int ins_export_junit(ins_store *store, const char *uid, FILE *fp);
 
+/*
+ * Write session `uid` (a full id) to `fp` as CTRF JSON (see ctrf_out.c for
+ * how outcomes and retries are written). Returns as ins_export_junit().
+ */
+int ins_export_ctrf(ins_store *store, const char *uid, FILE *fp);
+
 #endif
