@@ -1,27 +1,39 @@
 /*
  * html.c - the HTML renderer: one self-contained page a person can open,
- * keep and mail around.
+ * keep, mail around and browse.
  *
- * Layout: a header with the title; per section its facts (numbers as
- * summary cards, the rest as a definition list), its series as inline SVG
- * line charts, its tables (outcomes as coloured badges, long text such as
- * tracebacks in <details> rows under their row); the notes; a footer.
+ * Layout: a header with the title and what was tested (SUT, branch, commit,
+ * time); links to the sections; a filter bar (text filter, outcome chips with
+ * counts); per section its facts (numbers as summary cards, the rest as a
+ * definition list), its series as inline SVG line charts, its tables; the
+ * notes; a footer; a detail panel for one test.
+ *
+ * Tables are not written as markup: their cells are embedded once, as compact
+ * JSON in a <script type="application/json"> element, and the page's script
+ * draws only the rows in view (a page of them), so that a session of 100,000
+ * results stays small and opens at once. Sorting, filtering, paging and the
+ * detail panel work on that data; their state is kept in the URL fragment.
  *
  * Invariants:
- * - self-contained: inline CSS and SVG, one small inline script; nothing is
- *   fetched (a Content-Security-Policy forbids it), so the page works
- *   offline and from a mail attachment;
- * - every string from the document goes through html_text() (& < > " '
- *   escaped, invalid UTF-8 as U+FFFD, control characters shown as escapes);
- *   no document data is ever written into the script or the style sheet;
- * - the page works without its script: the script only makes table
- *   headers sortable (on the cells' data-v values);
+ * - self-contained: inline CSS and SVG, one inline script; nothing is
+ *   fetched. The Content-Security-Policy allows no source at all but inline
+ *   style, data: images and the one script, by its SHA-256;
+ * - every string from the document is escaped for where it goes: html_text()
+ *   in markup (& < > " ' escaped, invalid UTF-8 as U+FFFD, control
+ *   characters shown as escapes), json_str() in the embedded data (< > &
+ *   and U+2028/2029 as \u escapes, so that nothing can end the element); the
+ *   script puts data in the page with textContent only;
+ * - links are made only from http and https URLs; other schemes stay text;
  * - light and dark colour schemes follow prefers-color-scheme.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "insight/hash.h"
 #include "insight/timeutil.h"
 #include "renderers.h"
 #include "text.h"
@@ -41,7 +53,39 @@ static const char css[] =
 	".wrap{max-width:1200px;margin:0 auto;padding:28px 24px 48px}\n"
 	"header{margin-bottom:8px}\n"
 	"header h1{font-size:24px;line-height:1.3;margin:0 0 2px;overflow-wrap:anywhere}\n"
-	".kind{color:var(--muted);font-size:12px;margin:0}\n"
+	".context{color:var(--muted);margin:0;display:flex;flex-wrap:wrap;gap:4px 18px}\n"
+	".context .k{font-size:12px;text-transform:uppercase;letter-spacing:.04em}\n"
+	"nav.toc{display:flex;flex-wrap:wrap;gap:6px;margin:12px 0}\n"
+	"nav.toc a{padding:2px 10px;border:1px solid var(--border);border-radius:14px;"
+	"background:var(--card);color:var(--fg);text-decoration:none;font-size:13px}\n"
+	"nav.toc a:hover{border-color:var(--accent)}\n"
+	".bar{position:sticky;top:0;z-index:2;display:none;flex-wrap:wrap;align-items:center;gap:8px;"
+	"padding:8px 0;background:var(--bg);border-bottom:1px solid var(--border)}\n"
+	"body.js .bar{display:flex}\n"
+	".bar input{flex:1 1 260px;font:inherit;padding:5px 10px;color:var(--fg);background:var(--card);"
+	"border:1px solid var(--border);border-radius:6px}\n"
+	".chips{display:flex;flex-wrap:wrap;gap:6px}\n"
+	".chip{font:inherit;font-size:13px;cursor:pointer;display:inline-flex;gap:6px;align-items:center;"
+	"padding:2px 10px;border-radius:14px;border:1px solid var(--border);background:var(--card);"
+	"color:var(--fg)}\n"
+	".chip b{font-variant-numeric:tabular-nums}\n"
+	".chip[aria-pressed=true]{outline:2px solid var(--accent);background:var(--accent-soft)}\n"
+	".chip::before{content:\"\";width:8px;height:8px;border-radius:50%;background:var(--muted)}\n"
+	".chip.o-passed::before{background:var(--pass)}.chip.o-failed::before{background:var(--fail)}"
+	".chip.o-error::before{background:var(--err)}.chip.o-skipped::before{background:var(--skip)}"
+	".chip.o-xfailed::before{background:var(--xfail)}.chip.o-xpassed::before{background:var(--xpass)}"
+	".chip.o-flaky::before{background:var(--xpass)}\n"
+	".pager{display:flex;gap:8px;align-items:center;color:var(--muted);font-size:12px;margin:4px 0 12px}\n"
+	".pager button{font:inherit;padding:1px 8px;cursor:pointer}\n"
+	"a{color:var(--accent)}a.name{color:var(--fg);text-decoration:none}"
+	"a.name:hover{color:var(--accent);text-decoration:underline}\n"
+	"aside.detail{position:fixed;top:0;right:0;bottom:0;width:min(640px,100%);overflow:auto;z-index:3;"
+	"background:var(--card);border-left:1px solid var(--border);padding:16px 20px;"
+	"box-shadow:-8px 0 24px rgba(0,0,0,.15)}\n"
+	"aside.detail h2{margin:0 32px 12px 0;font-size:16px;overflow-wrap:anywhere}\n"
+	"aside.detail h4{margin:12px 0 0;color:var(--muted)}\n"
+	"aside.detail .close{position:absolute;top:10px;right:12px;font-size:20px;line-height:1;"
+	"cursor:pointer;background:none;border:0;color:var(--fg)}\n"
 	"h2{font-size:18px;margin:36px 0 12px;padding-bottom:6px;border-bottom:1px solid var(--border)}\n"
 	"h3{font-size:15px;margin:24px 0 8px}\n"
 	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 20px;margin:16px 0;"
@@ -83,7 +127,7 @@ static const char css[] =
 	"line-height:20px;color:#fff;background:var(--muted);white-space:nowrap}\n"
 	".o-passed{background:var(--pass)}.o-failed{background:var(--fail)}.o-error{background:var(--err)}"
 	".o-skipped{background:var(--skip)}.o-xfailed{background:var(--xfail)}"
-	".o-xpassed{background:var(--xpass)}\n"
+	".o-xpassed{background:var(--xpass)}.o-flaky{background:var(--xpass)}\n"
 	"@media (prefers-color-scheme:dark){.badge{color:#0d1117}}\n"
 	"code,pre{font-family:ui-monospace,SFMono-Regular,\"SF Mono\",Menlo,Consolas,"
 	"\"DejaVu Sans Mono\",monospace}\n"
@@ -114,37 +158,153 @@ static const char css[] =
 	"border-top:1px solid var(--border)}\n";
 
 /*
- * Sortable tables: click (or Enter on) a header. Rows sort on data-v when a
- * cell has it, else on the text; numbers numerically with nulls last. A
- * table with detail rows has one <tbody> per row, and those move together.
+ * The page's one script. It reads the embedded data (#insight-data) and
+ * renders each table on demand: only the rows of the current page, built
+ * with textContent (never markup from the data). One filter bar (a text
+ * filter over names and messages, outcome chips with counts) applies to
+ * every table; headers sort; a test name opens its detail panel; the state
+ * lives in the URL fragment (q=, filter=, sort=[-]column, page.TABLE=,
+ * test=), so a link can point at a filtered view. Its SHA-256 is in the
+ * Content-Security-Policy: no other script can run.
  */
 static const char script[] =
 	"(function(){\n"
-	"document.querySelectorAll('table.data').forEach(function(t){\n"
-	" if(!t.tHead)return;\n"
-	" var ths=t.tHead.rows[0].cells;\n"
-	" Array.prototype.forEach.call(ths,function(th,i){\n"
-	"  th.classList.add('sort');th.tabIndex=0;\n"
-	"  function go(){\n"
-	"   var asc=th.getAttribute('aria-sort')!=='ascending';\n"
-	"   Array.prototype.forEach.call(ths,function(h){h.removeAttribute('aria-sort');});\n"
-	"   th.setAttribute('aria-sort',asc?'ascending':'descending');\n"
-	"   var num=th.getAttribute('data-type')==='num';\n"
-	"   var many=t.tBodies.length>1,parent=many?t:t.tBodies[0];\n"
-	"   var items=Array.prototype.slice.call(many?t.tBodies:t.tBodies[0].rows);\n"
-	"   function key(g){var r=many?g.rows[0]:g,c=r.cells[i];if(!c)return '';\n"
-	"    var v=c.getAttribute('data-v');return v===null?c.textContent:v;}\n"
-	"   items.sort(function(a,b){var x=key(a),y=key(b);\n"
-	"    if(num){x=x===''?NaN:+x;y=y===''?NaN:+y;\n"
-	"     if(isNaN(x))return isNaN(y)?0:1;if(isNaN(y))return -1;return asc?x-y:y-x;}\n"
-	"    return asc?x.localeCompare(y):y.localeCompare(x);});\n"
-	"   items.forEach(function(g){parent.appendChild(g);});\n"
-	"  }\n"
+	"'use strict';\n"
+	"var D=JSON.parse(document.getElementById('insight-data').textContent);\n"
+	"var PAGE=100,ORDER=['failed','error','flaky','xpassed','xfailed','skipped','passed'];\n"
+	"var NAMES={nodeid:1,test:1,name:1,test_name:1};\n"
+	"var st,tables=[],main=null,chipsEl=document.getElementById('chips'),qEl=document.getElementById('q');\n"
+	"var panel=document.getElementById('detail');\n"
+	"function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;\n"
+	" if(text!==undefined&&text!==null)e.textContent=text;return e;}\n"
+	"function dur(s){if(s<0)return '\\u2013';var ms=s*1000;if(ms<0.95)return ms<0.05?'0ms':ms.toFixed(1)+'ms';\n"
+	" if(ms<999.5)return ms.toFixed(0)+'ms';if(s<59.995)return s.toFixed(2)+'s';var r=Math.round(s);\n"
+	" if(r<3600)return Math.floor(r/60)+'m '+('0'+r%60).slice(-2)+'s';\n"
+	" return Math.floor(r/3600)+'h '+('0'+Math.floor(r%3600/60)).slice(-2)+'m';}\n"
+	"function p2(n){return ('0'+n).slice(-2);}\n"
+	"function time(ms){var d=new Date(ms);return d.getFullYear()+'-'+p2(d.getMonth()+1)+'-'+p2(d.getDate())+\n"
+	" ' '+p2(d.getHours())+':'+p2(d.getMinutes());}\n"
+	"function fmt(v,t){if(v===null||v===undefined)return null;switch(t){\n"
+	" case 'p':return (v*100).toFixed(1)+'%';\n"
+	" case 'x':return (v>=0?'+':'\\u2212')+Math.abs(v*100).toFixed(1)+' points';\n"
+	" case 'd':return dur(v);case 'm':return time(v);case 'b':return v?'yes':'no';\n"
+	" case 'r':return String(+v.toPrecision(6));case 'k':return v.join(' ');\n"
+	" default:return String(v);}}\n"
+	"function weblink(s){return typeof s==='string'&&/^https?:\\/\\/[^\\s]+$/i.test(s);}\n"
+	"function spark(v){var ns='http://www.w3.org/2000/svg',w=96,h=20,lo=Infinity,hi=-Infinity,pts=[];\n"
+	" v.forEach(function(y){if(y!==null){lo=Math.min(lo,y);hi=Math.max(hi,y);}});\n"
+	" var s=document.createElementNS(ns,'svg');s.setAttribute('class','spark');s.setAttribute('width',w);\n"
+	" s.setAttribute('height',h);s.setAttribute('viewBox','0 0 '+w+' '+h);\n"
+	" v.forEach(function(y,i){if(y===null)return;var x=v.length>1?2+(w-4)*i/(v.length-1):w/2;\n"
+	"  pts.push(x.toFixed(1)+','+(hi>lo?h-2-(h-4)*(y-lo)/(hi-lo):h/2).toFixed(1));});\n"
+	" if(pts.length===1)pts.push(pts[0]);var pl=document.createElementNS(ns,'polyline');\n"
+	" pl.setAttribute('points',pts.join(' '));s.appendChild(pl);return s;}\n"
+	"/* A cell's content as DOM nodes: text only, never markup. */\n"
+	"function cell(td,v,t){var s=fmt(v,t);\n"
+	" if(s===null){td.appendChild(el('span','null','\\u2013'));return;}\n"
+	" if(t==='o'){td.appendChild(el('span','badge o-'+(ORDER.indexOf(v)>=0?v:'other'),s));return;}\n"
+	" if(t==='s'){td.appendChild(el('code',null,s));return;}\n"
+	" if(t==='k'){td.appendChild(spark(v));return;}\n"
+	" if(t==='l'){td.appendChild(el('pre',null,s));return;}\n"
+	" if(weblink(v)){var a=el('a',null,s);a.href=v;a.rel='noopener noreferrer';td.appendChild(a);return;}\n"
+	" td.textContent=s;}\n"
+	"function num(t){return 'iprdmbkx'.indexOf(t)>=0;}\n"
+	"function readHash(){var h=location.hash.slice(1);\n"
+	" st={q:'',f:[],sort:'',desc:false,page:{},test:''};\n"
+	" h.split('&').forEach(function(kv){var i=kv.indexOf('=');if(i<0)return;\n"
+	"  var k=kv.slice(0,i),v;try{v=decodeURIComponent(kv.slice(i+1));}catch(e){return;}\n"
+	"  if(k==='q')st.q=v;else if(k==='filter')st.f=v?v.split(','):[];\n"
+	"  else if(k==='sort'){st.desc=v.charAt(0)==='-';st.sort=st.desc?v.slice(1):v;}\n"
+	"  else if(k==='test')st.test=v;else if(k.slice(0,5)==='page.')st.page[k.slice(5)]=Math.max(0,+v|0);});}\n"
+	"function writeHash(){var p=[];if(st.q)p.push('q='+encodeURIComponent(st.q));\n"
+	" if(st.f.length)p.push('filter='+st.f.map(encodeURIComponent).join(','));\n"
+	" if(st.sort)p.push('sort='+(st.desc?'-':'')+encodeURIComponent(st.sort));\n"
+	" Object.keys(st.page).forEach(function(k){if(st.page[k])p.push('page.'+encodeURIComponent(k)+'='+st.page[k]);});\n"
+	" if(st.test)p.push('test='+encodeURIComponent(st.test));\n"
+	" var h=p.length?'#'+p.join('&'):' ';\n"
+	" try{history.replaceState(null,'',h===' '?location.pathname+location.search:h);}catch(e){location.hash=h;}}\n"
+	"function Table(box,T){var self=this,types=T.cols.map(function(c){return c[2];});\n"
+	" this.T=T;this.box=box;this.types=types;this.oc=types.indexOf('o');this.nc=-1;this.search=null;\n"
+	" T.cols.forEach(function(c,i){if(self.nc<0&&NAMES[c[0]]&&c[2]==='t')self.nc=i;});\n"
+	" if(this.nc<0)this.nc=types.indexOf('t');\n"
+	" this.shown=[];T.cols.forEach(function(c,i){if(c[2]!=='l')self.shown.push(i);});\n"
+	" var wrap=el('div','table-wrap'),tb=el('table','data'),tr=el('tr');\n"
+	" this.ths=this.shown.map(function(i){var th=el('th',num(types[i])?'num sort':'sort',T.cols[i][1]);\n"
+	"  th.scope='col';th.tabIndex=0;th.setAttribute('data-col',T.cols[i][0]);\n"
+	"  function go(){if(st.sort===T.cols[i][0])st.desc=!st.desc;else{st.sort=T.cols[i][0];st.desc=false;}\n"
+	"   update();}\n"
 	"  th.addEventListener('click',go);\n"
-	"  th.addEventListener('keydown',function(e){\n"
-	"   if(e.key==='Enter'||e.key===' '){e.preventDefault();go();}});\n"
-	" });\n"
-	"});\n"
+	"  th.addEventListener('keydown',function(e){if(e.key==='Enter'||e.key===' '){e.preventDefault();go();}});\n"
+	"  tr.appendChild(th);return th;});\n"
+	" var th=el('thead');th.appendChild(tr);tb.appendChild(th);this.tbody=el('tbody');tb.appendChild(this.tbody);\n"
+	" wrap.appendChild(tb);box.appendChild(wrap);this.pager=el('div','pager');box.appendChild(this.pager);}\n"
+	"Table.prototype.match=function(q){var T=this.T,self=this;\n"
+	" if(!this.search)this.search=T.rows.map(function(r){var s='';\n"
+	"  self.types.forEach(function(t,i){if((t==='t'||t==='s'||t==='o')&&r[i]!==null)s+=r[i]+'\\n';});\n"
+	"  return s.toLowerCase();});\n"
+	" var out=[];for(var i=0;i<T.rows.length;i++)if(this.search[i].indexOf(q)>=0)out.push(i);return out;};\n"
+	"Table.prototype.render=function(){var T=this.T,self=this,rows,oc=this.oc;\n"
+	" if(st.q)rows=this.match(st.q.toLowerCase());else rows=T.rows.map(function(r,i){return i;});\n"
+	" if(st.f.length&&oc>=0)rows=rows.filter(function(i){return st.f.indexOf(T.rows[i][oc])>=0;});\n"
+	" var sc=-1;T.cols.forEach(function(c,i){if(c[0]===st.sort)sc=i;});\n"
+	" this.ths.forEach(function(th,k){var i=self.shown[k];\n"
+	"  if(i===sc)th.setAttribute('aria-sort',st.desc?'descending':'ascending');else th.removeAttribute('aria-sort');});\n"
+	" if(sc>=0){var n=num(this.types[sc]),d=st.desc?-1:1;\n"
+	"  rows.sort(function(a,b){var x=T.rows[a][sc],y=T.rows[b][sc];\n"
+	"   if(Array.isArray(x))x=x[x.length-1];if(Array.isArray(y))y=y[y.length-1];\n"
+	"   if(x===null||x===undefined)return y===null||y===undefined?a-b:1;if(y===null||y===undefined)return -1;\n"
+	"   if(n)return x===y?a-b:(x<y?-d:d);x=String(x);y=String(y);return x===y?a-b:(x<y?-d:d);});}\n"
+	" var id=T.id,pages=Math.max(1,Math.ceil(rows.length/PAGE)),pg=Math.min(st.page[id]||0,pages-1);\n"
+	" var frag=document.createDocumentFragment();\n"
+	" rows.slice(pg*PAGE,pg*PAGE+PAGE).forEach(function(ri){var r=T.rows[ri],tr=el('tr');\n"
+	"  self.shown.forEach(function(i){var td=el('td',num(self.types[i])?'num':null);\n"
+	"   if(i===self.nc&&r[i]!==null){var a=el('a','name',r[i]);a.href='#test='+encodeURIComponent(r[i]);\n"
+	"    a.addEventListener('click',function(e){e.preventDefault();st.test=r[i];writeHash();showDetail();});\n"
+	"    td.appendChild(a);}else cell(td,r[i],self.types[i]);\n"
+	"   tr.appendChild(td);});\n"
+	"  frag.appendChild(tr);});\n"
+	" this.tbody.textContent='';this.tbody.appendChild(frag);\n"
+	" this.box.setAttribute('data-rows',rows.length);this.pager.textContent='';\n"
+	" var info=rows.length?'rows '+(pg*PAGE+1)+'\\u2013'+Math.min(rows.length,pg*PAGE+PAGE)+' of '+rows.length:\n"
+	"  'no rows match';\n"
+	" if(rows.length!==T.rows.length)info+=' (filtered from '+T.rows.length+')';\n"
+	" this.pager.appendChild(el('span',null,info));\n"
+	" if(pages>1)[['\\u2039 Previous',pg-1],['Next \\u203a',pg+1]].forEach(function(b){\n"
+	"  var btn=el('button',null,b[0]);btn.disabled=b[1]<0||b[1]>=pages;\n"
+	"  btn.addEventListener('click',function(){st.page[id]=b[1];update();});self.pager.appendChild(btn);});};\n"
+	"function chips(){if(!main){chipsEl.hidden=true;return;}var c={},oc=main.oc,list=[];\n"
+	" main.T.rows.forEach(function(r){var o=r[oc];if(o!==null)c[o]=(c[o]||0)+1;});\n"
+	" ORDER.forEach(function(o){if(c[o])list.push(o);});\n"
+	" Object.keys(c).sort().forEach(function(o){if(list.indexOf(o)<0)list.push(o);});\n"
+	" chipsEl.textContent='';list.forEach(function(o){var b=el('button','chip o-'+(ORDER.indexOf(o)>=0?o:'other'));\n"
+	"  b.setAttribute('data-outcome',o);b.setAttribute('aria-pressed',st.f.indexOf(o)>=0?'true':'false');\n"
+	"  b.appendChild(el('span',null,o));b.appendChild(el('b',null,String(c[o])));\n"
+	"  b.addEventListener('click',function(){var k=st.f.indexOf(o);if(k>=0)st.f.splice(k,1);else st.f.push(o);\n"
+	"   st.page={};update();});chipsEl.appendChild(b);});}\n"
+	"function showDetail(){var name=st.test;panel.hidden=!name;if(!name)return;var body=document.getElementById('detail-body');\n"
+	" body.textContent='';document.getElementById('detail-title').textContent=name;var found=0;\n"
+	" tables.forEach(function(t){if(t.nc<0)return;var T=t.T;T.rows.forEach(function(r){if(r[t.nc]!==name)return;found++;\n"
+	"  var sec=el('section');if(T.title)sec.appendChild(el('h4',null,T.title));var dl=el('dl','facts');\n"
+	"  T.cols.forEach(function(c,i){if(i===t.nc||r[i]===null||r[i]===undefined||r[i]==='')return;\n"
+	"   dl.appendChild(el('dt',null,c[1]));var dd=el('dd');cell(dd,r[i],c[2]);dl.appendChild(dd);});\n"
+	"  sec.appendChild(dl);body.appendChild(sec);});});\n"
+	" if(!found)body.appendChild(el('p','empty','This test is not in this report.'));\n"
+	" panel.focus();}\n"
+	"function update(){writeHash();if(qEl.value!==st.q)qEl.value=st.q;chips();\n"
+	" tables.forEach(function(t){t.render();});showDetail();}\n"
+	"readHash();\n"
+	"D.tables.forEach(function(T,i){var box=document.getElementById('t-'+i);if(!box)return;\n"
+	" var t=new Table(box,T);tables.push(t);if(t.oc>=0&&(!main||T.rows.length>main.T.rows.length))main=t;});\n"
+	"document.body.classList.add('js');\n"
+	"var timer;qEl.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(function(){\n"
+	" st.q=qEl.value;st.page={};update();},120);});\n"
+	"document.getElementById('detail-close').addEventListener('click',function(){st.test='';update();});\n"
+	"document.addEventListener('keydown',function(e){if(e.key==='Escape'&&st.test){st.test='';update();}});\n"
+	"window.addEventListener('hashchange',function(){readHash();update();});\n"
+	"document.querySelectorAll('nav.toc a').forEach(function(a){a.addEventListener('click',function(e){\n"
+	" var t=document.getElementById(a.getAttribute('data-target'));if(t){e.preventDefault();t.scrollIntoView();}});});\n"
+	"update();\n"
+	"document.body.setAttribute('data-ready','1');\n"
 	"})();\n";
 
 /* Flags of html_text. */
@@ -190,13 +350,6 @@ static int is_outcome_name(const char *s)
 		if (!strcmp(s, names[i]))
 			return 1;
 	return 0;
-}
-
-/* Append a number for an attribute (data-v): plain, full precision. */
-static void attr_number(ins_buf *b, double d)
-{
-	if (isfinite(d))
-		ins_buf_printf(b, "%.17g", d);
 }
 
 /* A series' y value as people read it. */
@@ -263,7 +416,31 @@ static void spark_svg(ins_buf *b, const double *v, size_t n)
 	ins_buf_puts(b, "</svg>");
 }
 
-/* A cell's content (inside its <td>). */
+/*
+ * Only http and https URLs become links; any other scheme (javascript:,
+ * data:, file:) stays text. No whitespace or control character inside.
+ */
+static int is_web_url(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return 0;
+	if (!strncasecmp(s, "http://", 7))
+		n = 7;
+	else if (!strncasecmp(s, "https://", 8))
+		n = 8;
+	else
+		return 0;
+	if (!s[n])
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7F)
+			return 0;
+	return 1;
+}
+
+/* A cell's content (inside its <td>, <dd> or card). */
 static void cell_html(ins_buf *b, const ins_value *v)
 {
 	ins_buf t = INS_BUF_INIT;
@@ -303,6 +480,16 @@ static void cell_html(ins_buf *b, const ins_value *v)
 		html_text(b, v->s, H_PRE);
 		ins_buf_puts(b, "</pre>");
 		break;
+	case INS_V_TEXT:
+		if (is_web_url(v->s)) {
+			ins_buf_puts(b, "<a href=\"");
+			html_text(b, v->s, 0);
+			ins_buf_puts(b, "\" rel=\"noopener noreferrer\">");
+			html_text(b, v->s, 0);
+			ins_buf_puts(b, "</a>");
+			break;
+		}
+		/* fall through */
 	default:
 		ins_value_text(&t, v, 0);
 		html_text(b, t.ptr, H_NL_BR);
@@ -310,67 +497,153 @@ static void cell_html(ins_buf *b, const ins_value *v)
 	ins_buf_release(&t);
 }
 
-/* The data-v attribute a cell sorts on, when its text is not the right key. */
-static void cell_sort_attr(ins_buf *b, const ins_value *v)
+/*
+ * Embedded data: the document's tables as one compact JSON object,
+ * {"tables":[{"id","title","cols":[[id,label,type]...],"rows":[[...]...]}]},
+ * read by the script. Strings are written so that nothing in them can end
+ * the <script> element or open a comment in it: '<', '>' and '&' as \u
+ * escapes, and U+2028/2029 too, which break older JavaScript parsers.
+ */
+static void json_str(ins_buf *b, const char *s)
 {
-	ins_buf t = INS_BUF_INIT;
+	size_t len = strlen(s), i = 0;
 
+	ins_buf_putc(b, '"');
+	while (i < len) {
+		uint32_t cp;
+		size_t n = ins_utf8_decode(s + i, len - i, &cp);
+
+		switch (cp) {
+		case '"': ins_buf_puts(b, "\\\""); break;
+		case '\\': ins_buf_puts(b, "\\\\"); break;
+		case '\n': ins_buf_puts(b, "\\n"); break;
+		case '\t': ins_buf_puts(b, "\\t"); break;
+		default:
+			if (cp < 0x20 || cp == 0x7F || cp == '<' || cp == '>' || cp == '&' ||
+			    cp == 0x2028 || cp == 0x2029)
+				ins_buf_printf(b, "\\u%04x", (unsigned)cp);
+			else if (cp == INS_UTF8_REPLACEMENT && n == 1)
+				ins_utf8_put(b, cp);
+			else
+				ins_buf_put(b, s + i, n);
+		}
+		i += n;
+	}
+	ins_buf_putc(b, '"');
+}
+
+/* A number in JSON: shortest form that reads back the same, null when not finite. */
+static void json_num(ins_buf *b, double d)
+{
+	char tmp[40];
+
+	if (!isfinite(d)) {
+		ins_buf_puts(b, "null");
+		return;
+	}
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	ins_buf_puts(b, tmp);
+}
+
+/* The one-letter type codes the script knows. */
+static char type_code(ins_vtype t)
+{
+	switch (t) {
+	case INS_V_NULL: return 'n';
+	case INS_V_TEXT: return 't';
+	case INS_V_LONGTEXT: return 'l';
+	case INS_V_INT: return 'i';
+	case INS_V_REAL: return 'r';
+	case INS_V_PERCENT: return 'p';
+	case INS_V_DURATION: return 'd';
+	case INS_V_TIME: return 'm';
+	case INS_V_BOOL: return 'b';
+	case INS_V_OUTCOME: return 'o';
+	case INS_V_ID: return 's';
+	case INS_V_POINTS: return 'x';
+	case INS_V_SPARK: return 'k';
+	}
+	return 't';
+}
+
+static void json_value(ins_buf *b, const ins_value *v)
+{
 	switch (v->type) {
 	case INS_V_NULL:
-		ins_buf_puts(b, " data-v=\"\"");
+		ins_buf_puts(b, "null");
 		break;
 	case INS_V_INT:
+	case INS_V_TIME:
+		ins_buf_printf(b, "%lld", (long long)v->i);
+		break;
 	case INS_V_BOOL:
-		ins_buf_printf(b, " data-v=\"%lld\"", (long long)v->i);
+		ins_buf_puts(b, v->i ? "true" : "false");
 		break;
 	case INS_V_REAL:
 	case INS_V_PERCENT:
 	case INS_V_POINTS:
 	case INS_V_DURATION:
-		ins_buf_puts(b, " data-v=\"");
-		attr_number(b, v->d);
-		ins_buf_putc(b, '"');
-		break;
-	case INS_V_TIME:
-		ins_time_format_iso(&t, v->i);
-		ins_buf_printf(b, " data-v=\"%s\"", t.ptr);
+		json_num(b, v->d);
 		break;
 	case INS_V_SPARK:
-		ins_buf_puts(b, " data-v=\"");
-		if (v->nspark)
-			attr_number(b, v->spark[v->nspark - 1]);
-		ins_buf_putc(b, '"');
+		ins_buf_putc(b, '[');
+		for (size_t i = 0; i < v->nspark; i++) {
+			if (i)
+				ins_buf_putc(b, ',');
+			json_num(b, v->spark[i]);
+		}
+		ins_buf_putc(b, ']');
 		break;
 	default:
-		break;
+		if (v->s)
+			json_str(b, v->s);
+		else
+			ins_buf_puts(b, "null");
 	}
-	ins_buf_release(&t);
 }
 
-static int col_right(const ins_column *c)
+static void json_table(ins_buf *b, const ins_table *t, size_t shown)
 {
-	if (c->align != INS_ALIGN_AUTO)
-		return c->align == INS_ALIGN_RIGHT;
-	return ins_vtype_is_numeric(c->type);
+	ins_buf_puts(b, "{\"id\":");
+	json_str(b, t->id ? t->id : "");
+	ins_buf_puts(b, ",\"title\":");
+	if (t->title)
+		json_str(b, t->title);
+	else
+		ins_buf_puts(b, "null");
+	ins_buf_puts(b, ",\"cols\":[");
+	for (size_t c = 0; c < t->ncols; c++) {
+		ins_buf_puts(b, c ? ",[" : "[");
+		json_str(b, t->cols[c].id ? t->cols[c].id : "");
+		ins_buf_putc(b, ',');
+		json_str(b, t->cols[c].label ? t->cols[c].label : "");
+		ins_buf_printf(b, ",\"%c\"]", type_code(t->cols[c].type));
+	}
+	ins_buf_puts(b, "],\"rows\":[");
+	for (size_t r = 0; r < shown; r++) {
+		ins_buf_puts(b, r ? ",\n[" : "\n[");
+		for (size_t c = 0; c < t->ncols; c++) {
+			if (c)
+				ins_buf_putc(b, ',');
+			json_value(b, ins_table_cell(t, r, c));
+		}
+		ins_buf_putc(b, ']');
+	}
+	ins_buf_puts(b, "]}");
 }
 
-static const char *col_class(const ins_column *c)
-{
-	if (col_right(c))
-		return " class=\"num\"";
-	if (c->type == INS_V_TIME || c->type == INS_V_OUTCOME || c->type == INS_V_ID ||
-	    c->type == INS_V_BOOL)
-		return " class=\"nowrap\"";
-	/* On a narrow screen text keeps a readable width and the table scrolls. */
-	if (c->type == INS_V_TEXT)
-		return " class=\"text\"";
-	return "";
-}
-
-static void html_table(ins_buf *b, const ins_table *t, const ins_render_opts *o)
+/*
+ * A table: its heading and a box the script fills from the embedded data
+ * (entry `index` of data->tables), or the table's "empty" text.
+ */
+static void html_table(ins_buf *b, ins_buf *data, size_t *ntables, const ins_table *t,
+		       const ins_render_opts *o)
 {
 	size_t shown = ins_render_rows_shown(t, o), hidden = ins_render_rows_hidden(t, o);
-	size_t nlong = 0, nshort = 0;
 
 	if (t->title) {
 		ins_buf_puts(b, "<h3>");
@@ -381,72 +654,18 @@ static void html_table(ins_buf *b, const ins_table *t, const ins_render_opts *o)
 		ins_buf_puts(b, "<p class=\"empty\">");
 		html_text(b, t->empty ? t->empty : "no rows", 0);
 		ins_buf_puts(b, "</p>\n");
-		goto more;
+	} else {
+		ins_buf_printf(b, "<div class=\"tbl\" id=\"t-%zu\"><noscript><p class=\"empty\">"
+			       "%zu rows: this table is drawn by the page's script, which is "
+			       "turned off.</p></noscript></div>\n", *ntables, shown);
+		if (*ntables)
+			ins_buf_putc(data, ',');
+		json_table(data, t, shown);
+		(*ntables)++;
 	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		if (t->cols[c].type == INS_V_LONGTEXT)
-			nlong++;
-		else
-			nshort++;
-	}
-	ins_buf_puts(b, "<div class=\"table-wrap\"><table class=\"data\"><thead><tr>");
-	for (size_t c = 0; c < t->ncols; c++) {
-		if (t->cols[c].type == INS_V_LONGTEXT)
-			continue;
-		ins_buf_printf(b, "<th scope=\"col\"%s%s>", col_class(&t->cols[c]),
-			       ins_vtype_is_numeric(t->cols[c].type) || t->cols[c].type == INS_V_BOOL ||
-			       t->cols[c].type == INS_V_SPARK ? " data-type=\"num\"" : "");
-		html_text(b, t->cols[c].label, 0);
-		ins_buf_puts(b, "</th>");
-	}
-	ins_buf_puts(b, "</tr></thead>\n");
-	if (!nlong)
-		ins_buf_puts(b, "<tbody>\n");
-	for (size_t r = 0; r < shown; r++) {
-		int has_detail = 0;
-
-		for (size_t c = 0; c < t->ncols && nlong; c++)
-			if (t->cols[c].type == INS_V_LONGTEXT && ins_table_cell(t, r, c)->s)
-				has_detail = 1;
-		if (nlong)
-			ins_buf_puts(b, "<tbody>");
-		ins_buf_puts(b, has_detail ? "<tr class=\"has-detail\">" : "<tr>");
-		for (size_t c = 0; c < t->ncols; c++) {
-			const ins_value *v = ins_table_cell(t, r, c);
-
-			if (t->cols[c].type == INS_V_LONGTEXT)
-				continue;
-			ins_buf_printf(b, "<td%s", col_class(&t->cols[c]));
-			cell_sort_attr(b, v);
-			ins_buf_putc(b, '>');
-			cell_html(b, v);
-			ins_buf_puts(b, "</td>");
-		}
-		ins_buf_puts(b, "</tr>");
-		if (has_detail) {
-			ins_buf_printf(b, "\n<tr class=\"detail\"><td colspan=\"%zu\">",
-				       nshort ? nshort : 1);
-			for (size_t c = 0; c < t->ncols; c++) {
-				const ins_value *v = ins_table_cell(t, r, c);
-
-				if (t->cols[c].type != INS_V_LONGTEXT || !v->s)
-					continue;
-				ins_buf_puts(b, "<details><summary>");
-				html_text(b, t->cols[c].label, 0);
-				ins_buf_puts(b, "</summary>");
-				cell_html(b, v);
-				ins_buf_puts(b, "</details>");
-			}
-			ins_buf_puts(b, "</td></tr>");
-		}
-		ins_buf_puts(b, nlong ? "</tbody>\n" : "\n");
-	}
-	if (!nlong)
-		ins_buf_puts(b, "</tbody>");
-	ins_buf_puts(b, "</table></div>\n");
-more:
 	if (hidden)
-		ins_buf_printf(b, "<p class=\"more\">… %zu more (use --all)</p>\n", hidden);
+		ins_buf_printf(b, "<p class=\"more\">and %zu more rows not included in this "
+			       "report</p>\n", hidden);
 }
 
 /* A "nice" step (1, 2 or 5 times a power of ten) near range / n. */
@@ -642,30 +861,119 @@ static void html_facts(ins_buf *b, const ins_section *sec)
 	}
 }
 
+/* Standard base64 of `n` bytes (for the CSP hash). */
+static void base64(ins_buf *b, const uint8_t *p, size_t n)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+
+		ins_buf_putc(b, a[v >> 18 & 63]);
+		ins_buf_putc(b, a[v >> 12 & 63]);
+		ins_buf_putc(b, i + 1 < n ? a[v >> 6 & 63] : '=');
+		ins_buf_putc(b, i + 2 < n ? a[v & 63] : '=');
+	}
+}
+
+/* The first fact with this id in any section, or NULL. */
+static const ins_fact *find_fact(const ins_doc *doc, const char *id)
+{
+	for (size_t s = 0; s < doc->nsections; s++)
+		for (size_t i = 0; i < doc->sections[s]->nfacts; i++)
+			if (doc->sections[s]->facts[i].id && !strcmp(doc->sections[s]->facts[i].id, id) &&
+			    doc->sections[s]->facts[i].value.type != INS_V_NULL)
+				return &doc->sections[s]->facts[i];
+	return NULL;
+}
+
+/* The line under the title: what was tested, on which commit, when. */
+static void html_context(ins_buf *b, const ins_doc *doc)
+{
+	static const char *const ids[] = { "sut", "branch", "commit", "started" };
+	int any = 0;
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const ins_fact *f = find_fact(doc, ids[i]);
+		ins_buf t = INS_BUF_INIT;
+
+		if (!f)
+			continue;
+		if (!any)
+			ins_buf_puts(b, "<p class=\"context\">");
+		any = 1;
+		ins_buf_puts(b, "<span><span class=\"k\">");
+		html_text(b, f->label ? f->label : f->id, 0);
+		ins_buf_puts(b, "</span> ");
+		if (!strcmp(ids[i], "commit") && f->value.type == INS_V_TEXT && f->value.s) {
+			ins_buf_puts(b, "<code title=\"");
+			html_text(b, f->value.s, 0);
+			ins_buf_puts(b, "\">");
+			ins_buf_put(&t, f->value.s, strlen(f->value.s) > 12 ? 12 : strlen(f->value.s));
+			html_text(b, t.ptr, 0);
+			ins_buf_puts(b, "</code>");
+		} else {
+			cell_html(b, &f->value);
+		}
+		ins_buf_puts(b, "</span>");
+		ins_buf_release(&t);
+	}
+	if (any)
+		ins_buf_puts(b, "</p>");
+}
+
 void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts)
 {
 	const char *title = doc->title ? doc->title : "insight report";
+	ins_buf data = INS_BUF_INIT;
+	size_t ntables = 0, ntitled = 0;
+	uint8_t digest[INS_SHA256_LEN];
+	ins_sha256 h;
 
+	ins_sha256_init(&h);
+	ins_sha256_update(&h, script, strlen(script));
+	ins_sha256_final(&h, digest);
 	ins_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		     "<meta name=\"generator\" content=\"insight\">\n"
 		     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		     "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-		     "<title>");
+		     "style-src 'unsafe-inline'; img-src data:; script-src 'sha256-");
+	base64(out, digest, sizeof(digest));
+	ins_buf_puts(out, "'; base-uri 'none'; form-action 'none'\">\n<title>");
 	html_text(out, title, 0);
 	ins_buf_puts(out, "</title>\n<style>\n");
 	ins_buf_puts(out, css);
 	ins_buf_puts(out, "</style>\n</head>\n<body>\n<div class=\"wrap\">\n<header><h1>");
 	html_text(out, title, 0);
-	ins_buf_puts(out, "</h1><p class=\"kind\">");
-	html_text(out, doc->kind, 0);
-	ins_buf_puts(out, "</p></header>\n<main>\n");
+	ins_buf_puts(out, "</h1>");
+	html_context(out, doc);
+	ins_buf_puts(out, "</header>\n");
+	for (size_t s = 0; s < doc->nsections; s++)
+		if (doc->sections[s]->title)
+			ntitled++;
+	if (ntitled > 1) {
+		ins_buf_puts(out, "<nav class=\"toc\" aria-label=\"Sections\">");
+		for (size_t s = 0; s < doc->nsections; s++) {
+			const ins_section *sec = doc->sections[s];
+
+			if (!sec->title)
+				continue;
+			ins_buf_printf(out, "<a href=\"#s-%zu\" data-target=\"s-%zu\">", s, s);
+			html_text(out, sec->title, 0);
+			ins_buf_puts(out, "</a>");
+		}
+		ins_buf_puts(out, "</nav>\n");
+	}
+	ins_buf_puts(out, "<div class=\"bar\" role=\"search\"><input id=\"q\" type=\"search\" "
+		     "placeholder=\"Filter by test name or message\" aria-label=\"Filter\" "
+		     "autocomplete=\"off\"><div id=\"chips\" class=\"chips\"></div></div>\n<main>\n");
 	for (size_t s = 0; s < doc->nsections; s++) {
 		const ins_section *sec = doc->sections[s];
 
 		if (!sec->title && !sec->nfacts && !sec->ntables && !sec->nseries)
 			continue;
-		ins_buf_puts(out, "<section>\n");
+		ins_buf_printf(out, "<section id=\"s-%zu\">\n", s);
 		if (sec->title) {
 			ins_buf_puts(out, "<h2>");
 			html_text(out, sec->title, 0);
@@ -675,7 +983,7 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 		for (size_t i = 0; i < sec->nseries; i++)
 			html_chart(out, sec->series[i]);
 		for (size_t i = 0; i < sec->ntables; i++)
-			html_table(out, sec->tables[i], opts);
+			html_table(out, &data, &ntables, sec->tables[i], opts);
 		ins_buf_puts(out, "</section>\n");
 	}
 	if (doc->nnotes) {
@@ -691,7 +999,14 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 		}
 		ins_buf_puts(out, "</div>\n");
 	}
-	ins_buf_puts(out, "</main>\n<footer>Generated by insight</footer>\n</div>\n<script>\n");
+	ins_buf_puts(out, "</main>\n<footer>Generated by insight</footer>\n</div>\n"
+		     "<aside id=\"detail\" class=\"detail\" tabindex=\"-1\" hidden aria-labelledby=\"detail-title\">"
+		     "<button id=\"detail-close\" class=\"close\" aria-label=\"Close\">&times;</button>"
+		     "<h2 id=\"detail-title\"></h2><div id=\"detail-body\"></div></aside>\n"
+		     "<script type=\"application/json\" id=\"insight-data\">{\"tables\":[");
+	ins_buf_put(out, data.ptr, data.len);
+	ins_buf_puts(out, "]}</script>\n<script>");
 	ins_buf_puts(out, script);
 	ins_buf_puts(out, "</script>\n</body>\n</html>\n");
+	ins_buf_release(&data);
 }

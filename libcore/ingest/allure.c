@@ -13,7 +13,8 @@
  *
  * Outcomes: passed -> passed, failed (an assertion) -> failed, broken (any
  * other exception) -> error, skipped -> skipped (xfailed when allure-pytest
- * says "XFAIL" in its message), unknown -> skipped.
+ * says "XFAIL" in its message), unknown -> error (a test that never
+ * finished is not hidden among the skips).
  *
  * Identity: fullName (else name), followed by the values of the parameters
  * that are not "excluded" as "[v1-v2]" (a masked or hidden parameter gives
@@ -138,7 +139,7 @@ static int map_status(const char *status, const char *message, ins_outcome *o)
 		*o = message && !strncmp(message, "XFAIL", 5) ? INS_OUTCOME_XFAILED :
 							      INS_OUTCOME_SKIPPED;
 	else if (!strcmp(status, "unknown"))
-		*o = INS_OUTCOME_SKIPPED;
+		*o = INS_OUTCOME_ERROR;  /* the test never finished: not hidden among skips */
 	else
 		return -1;
 	return 0;

@@ -16,14 +16,17 @@ int ins_store__migration_count(void);
  * writer at commit, for the fingerprints it added.
  */
 #define INS_STORE_ASSIGN_CAUSES_SQL \
-	"CREATE TEMP TABLE ins_fc AS SELECT f.id AS fp_id, insight_cause(f.signature, " \
+	"CREATE TEMP TABLE ins_fc (fp_id INTEGER PRIMARY KEY, sig TEXT NOT NULL, " \
+	"  hash TEXT NOT NULL);" \
+	"INSERT INTO temp.ins_fc SELECT fp_id, sig, insight_hash(sig) FROM (" \
+	"  SELECT f.id AS fp_id, insight_cause(f.signature, " \
 	"  (SELECT coalesce(t.file, t.nodeid) FROM result r JOIN test t ON t.id = r.test_id " \
 	"   WHERE r.fingerprint_id = f.id LIMIT 1)) AS sig FROM fingerprint f " \
-	"  WHERE f.cause_id IS NULL;" \
+	"  WHERE f.cause_id IS NULL);" \
 	"INSERT OR IGNORE INTO cause (hash, signature) " \
-	"  SELECT insight_hash(sig), sig FROM temp.ins_fc ORDER BY fp_id;" \
+	"  SELECT hash, sig FROM temp.ins_fc ORDER BY fp_id;" \
 	"UPDATE fingerprint SET cause_id = (SELECT c.id FROM temp.ins_fc x " \
-	"  JOIN cause c ON c.hash = insight_hash(x.sig) WHERE x.fp_id = fingerprint.id) " \
+	"  JOIN cause c ON c.hash = x.hash WHERE x.fp_id = fingerprint.id) " \
 	"  WHERE cause_id IS NULL;" \
 	"DROP TABLE temp.ins_fc;"
 

@@ -123,10 +123,12 @@ no_raw_controls() {
 }
 
 # html_well_formed FILE: every element closed in order, no raw <script> from
-# the data (the page's own scripts carry no text from the history).
+# the data (the page's own script carries no text from the history; the data
+# sits in one <script type="application/json"> element, valid JSON with no
+# '<' in it, so that nothing in it can close the element or open a comment).
 html_well_formed() {
 	"$INSIGHT_PYTHON" - "$1" <<'PY'
-import sys
+import json, sys
 from html.parser import HTMLParser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -136,9 +138,10 @@ class Check(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.stack, self.errors, self.scripts, self.in_script = [], [], [], False
+        self.data = []
     def handle_starttag(self, tag, attrs):
         if tag == "script":
-            self.in_script = True
+            self.in_script = "json" if ("type", "application/json") in attrs else True
         if tag not in VOID:
             self.stack.append((tag, self.getpos()))
     def handle_startendtag(self, tag, attrs):
@@ -154,7 +157,9 @@ class Check(HTMLParser):
             return
         self.stack.pop()
     def handle_data(self, data):
-        if self.in_script:
+        if self.in_script == "json":
+            self.data.append(data)
+        elif self.in_script:
             self.scripts.append(data)
 
 text = open(sys.argv[1], encoding="utf-8").read()
@@ -165,6 +170,13 @@ errs = c.errors + ["unclosed <%s> from %s" % t for t in c.stack]
 for s in c.scripts:
     if "alert(1)" in s or "\x1b" in s:
         errs.append("data inside a script element")
+for d in c.data:
+    if "<" in d or "\u2028" in d or "\u2029" in d:
+        errs.append("unescaped '<' or U+2028/9 in the embedded data")
+    try:
+        json.loads(d)
+    except ValueError as e:
+        errs.append("embedded data is not JSON: %s" % e)
 if "<script>alert" in text:
     errs.append("raw <script> from the data")
 if not text.lstrip().lower().startswith("<!doctype html>"):

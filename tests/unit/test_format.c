@@ -519,9 +519,17 @@ static void check_html_safe(const char *out)
 	assert_null(strchr(out, '\x1b'));
 	for (p = out; (p = strstr(p, "<script")); p++)
 		scripts++;
-	assert_int_equal(scripts, 1); /* the renderer's own */
-	/* Self-contained: nothing to fetch. */
-	assert_null(strstr(out, "http://"));
+	/* The renderer's own: its script and the embedded data. */
+	assert_int_equal(scripts, 2);
+	assert_non_null(strstr(out, "<script type=\"application/json\" id=\"insight-data\">"));
+	/* Only the page's own script may run. */
+	assert_non_null(strstr(out, "script-src 'sha256-"));
+	assert_null(strstr(out, "unsafe-eval"));
+	assert_null(strstr(out, "script-src 'unsafe-inline'"));
+	/* Self-contained: nothing to fetch (the SVG namespace is a name, not a request). */
+	p = strstr(out, "http://");
+	assert_true(!p || !strncmp(p, "http://www.w3.org/2000/svg'", 27));
+	assert_null(p ? strstr(p + 1, "http://") : NULL);
 	assert_null(strstr(out, "https://"));
 	assert_null(strstr(out, "<link"));
 	assert_null(strstr(out, " src=\""));
@@ -535,16 +543,22 @@ static void test_html_hostile(void **state)
 	char *out = render(doc, INS_OUT_HTML, 0, 80, 0, 0);
 	const char *esc = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x "
 			  "onerror=alert(1)&gt;";
-	size_t n = 0;
+	const char *jesc = "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\\"\\u003e"
+			   "\\u003cimg src=x onerror=alert(1)\\u003e";
+	size_t n = 0, nj = 0;
 
 	(void)state;
 	check_html_safe(out);
 	/* The hostile text is there, escaped, in every place it was put. */
 	for (const char *p = out; (p = strstr(p, esc)); p++)
 		n++;
-	/* title, h1, fact, table title, column label, first cell, message, traceback,
-	 * section title, series caption and aria-label, x label, its tooltip, verdict */
-	assert_int_equal(n, 14);
+	/* title, h1, the SUT in the header and as a fact, table title, section title,
+	 * series caption and aria-label, x label, its tooltip, verdict */
+	assert_int_equal(n, 11);
+	/* In the embedded data: table title, column label, first cell, message, traceback. */
+	for (const char *p = out; (p = strstr(p, jesc)); p++)
+		nj++;
+	assert_int_equal(nj, 5);
 	assert_non_null(strstr(out, "<meta name=\"generator\" content=\"insight\">"));
 	assert_non_null(strstr(out, "<meta charset=\"utf-8\">"));
 	assert_non_null(strstr(out, "prefers-color-scheme:dark"));
@@ -556,7 +570,9 @@ static void test_html_structure(void **state)
 {
 	ins_doc *doc = sample_doc(0);
 	char *out = render(doc, INS_OUT_HTML, 0, 80, 0, 0);
-	size_t circles = 0, details = 0;
+	size_t circles = 0, details = 0, tracebacks = 0;
+	const char *data, *end;
+	cJSON *root, *tables, *t, *cols, *rows;
 
 	(void)state;
 	check_html_safe(out);
@@ -571,20 +587,53 @@ static void test_html_structure(void **state)
 		circles++;
 	assert_int_equal(circles, 13);
 	assert_non_null(strstr(out, "<title>2026-11-30: 85.7%</title>"));
-	/* Tracebacks collapsible, one per failing or erroring row. */
-	for (const char *p = out; (p = strstr(p, "<details><summary>Traceback</summary><pre>")); p++)
-		details++;
-	assert_int_equal(details, 4);
-	assert_non_null(strstr(out, "<span class=\"badge o-failed\">failed</span>"));
-	assert_non_null(strstr(out, "<span class=\"badge o-xfailed\">xfailed</span>"));
-	/* Numbers sort on their value, not their text. */
-	assert_non_null(strstr(out, "<td class=\"num\" data-v=\"14.199999999999999\">14.20s</td>"));
-	assert_non_null(strstr(out, "<th scope=\"col\" class=\"num\" data-type=\"num\">Duration</th>"));
+	/* Tables are data the page's script draws: one compact JSON object. */
+	data = strstr(out, "<script type=\"application/json\" id=\"insight-data\">");
+	assert_non_null(data);
+	data = strchr(data, '>') + 1;
+	end = strstr(data, "</script>");
+	assert_non_null(end);
+	assert_null(memchr(data, '<', (size_t)(end - data)));
+	root = cJSON_ParseWithLength(data, (size_t)(end - data));
+	assert_non_null(root);
+	tables = cJSON_GetObjectItemCaseSensitive(root, "tables");
+	assert_true(cJSON_IsArray(tables));
+	t = cJSON_GetArrayItem(tables, 0);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(t, "id")->valuestring, "results");
+	cols = cJSON_GetObjectItemCaseSensitive(t, "cols");
+	rows = cJSON_GetObjectItemCaseSensitive(t, "rows");
+	assert_int_equal(cJSON_GetArraySize(rows), 30);
+	for (int c = 0; c < cJSON_GetArraySize(cols); c++) {
+		const char *id = cJSON_GetArrayItem(cJSON_GetArrayItem(cols, c), 0)->valuestring;
+		const char *type = cJSON_GetArrayItem(cJSON_GetArrayItem(cols, c), 2)->valuestring;
+
+		if (!strcmp(id, "nodeid"))
+			assert_string_equal(type, "t");
+		if (!strcmp(id, "outcome"))
+			assert_string_equal(type, "o");
+		if (!strcmp(id, "duration")) {
+			assert_string_equal(type, "d");
+			/* Numbers stay numbers, in seconds: the script formats and sorts them. */
+			for (int r = 0; r < 30; r++)
+				if (cJSON_GetArrayItem(cJSON_GetArrayItem(rows, r), c)->valuedouble == 3.118)
+					details++;
+		}
+		if (!strcmp(id, "detail")) {
+			assert_string_equal(type, "l");
+			for (int r = 0; r < 30; r++)
+				tracebacks += cJSON_IsString(cJSON_GetArrayItem(cJSON_GetArrayItem(rows, r), c));
+		}
+	}
+	assert_int_equal(details, 1);
+	/* A traceback for each failing or erroring row, null elsewhere. */
+	assert_int_equal(tracebacks, 4);
+	cJSON_Delete(root);
 	free(out);
 
-	/* A cut table says so. */
+	/* A cut table says so, without a command-line hint. */
 	out = render(doc, INS_OUT_HTML, 0, 80, 5, 0);
-	assert_non_null(strstr(out, "<p class=\"more\">… 25 more (use --all)</p>"));
+	assert_non_null(strstr(out, "<p class=\"more\">and 25 more rows not included in this report</p>"));
+	assert_null(strstr(out, "--all"));
 	free(out);
 	ins_doc_free(doc);
 }
