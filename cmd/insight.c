@@ -22,10 +22,12 @@ extern const struct ins_group cmd_group_sut;
 extern const struct ins_group cmd_group_test;
 extern const struct ins_group cmd_group_history;
 extern const struct ins_group cmd_group_analytics;
+extern const struct ins_group cmd_group_plan;
 extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_config;
 extern const struct ins_group cmd_group_ci;
 extern const struct ins_group cmd_group_export;
+extern const struct ins_group cmd_group_metrics;
 extern const struct ins_group cmd_group_init;
 extern const struct ins_group cmd_group_version;
 extern const struct ins_group cmd_group_help;
@@ -39,11 +41,13 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_test,
 	&cmd_group_history,
 	&cmd_group_analytics,
+	&cmd_group_plan,
 	&cmd_group_init,
 	&cmd_group_db,
 	&cmd_group_config,
 	&cmd_group_ci,
 	&cmd_group_export,
+	&cmd_group_metrics,
 	&cmd_group_help,
 	&cmd_group_completion,
 	&cmd_group_version,

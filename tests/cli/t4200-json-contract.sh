@@ -14,7 +14,7 @@ NODE=tests/test_pricing.py::test_bulk_discount_at_threshold
 
 # Commands that print no report document (their answer is another program's
 # output, a note on stderr, text for a shell, or files and CI workflow commands).
-NO_DOCUMENT="session run|session delete|db vacuum|db backup|db migrate|help|completion|config get|config set|config unset|ci report|ci summary|ci annotate|ci comment|ci status"
+NO_DOCUMENT="session run|session delete|db vacuum|db backup|db migrate|help|completion|config get|config set|config unset|ci report|ci summary|ci annotate|ci comment|ci status|metrics|export junit|export ctrf|export json|export md|export html"
 
 test_expect_success 'a small history: four commits of examples/shop, two runs each' '
 	cp -r "$INSIGHT_SRCDIR/examples/shop" shop &&
@@ -56,6 +56,7 @@ analytics compare|--base HEAD~2 --target HEAD --sut shop
 analytics analyze|--sut shop --metric duration --days 30
 analytics failures|--sut shop --days 30
 analytics flaky|--sut shop --days 30 --min-runs 2
+plan shard|--sut shop --total 2 --index 1
 init|
 version|
 db path|

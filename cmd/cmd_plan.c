@@ -1,0 +1,147 @@
+/*
+ * cmd_plan.c - `insight plan shard`: split the next run's tests into shards
+ * of equal predicted time, from the history (insight/plan.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "insight/config.h"
+#include "insight/plan.h"
+#include "insight/timeutil.h"
+
+/* The lines of `path` ("-": stdin), one item each; blank lines and "#" comments skipped. */
+static int read_items(ins_ctx *ctx, const char *path, char ***out, size_t *n)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *line = NULL, **v = NULL;
+	size_t cap = 0, alloc = 0;
+	ssize_t len;
+
+	(void)ctx;
+	*out = NULL;
+	*n = 0;
+	if (!f)
+		return cmd_error(EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!len || line[0] == '#')
+			continue;
+		v = ins_xgrow(v, &alloc, *n + 1, sizeof(*v));
+		v[(*n)++] = ins_xstrdup(line);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	*out = v;
+	return 0;
+}
+
+static int cmd_plan_shard(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight plan shard --total <n> --index <i> [--by test|file|class] [--sut <name>] "
+		"[--since <time>] [--explain] [<file>|-]", NULL
+	};
+	const char *sut = NULL, *by = NULL, *since = NULL;
+	long total = 0, index = 0;
+	int explain = 0, n, rc;
+	const struct ins_option opts[] = {
+		OPT_INT(0, "total", &total, "N", "the number of shards"),
+		OPT_INT(0, "index", &index, "I", "the shard to print, 1 to N"),
+		OPT_STRING(0, "by", &by, "UNIT", "split by test (default), file or class",
+			   "test|file|class"),
+		OPT_STRING('s', "sut", &sut, "NAME", "the SUT whose history gives the times "
+			   "(default: session.sut)", "sut"),
+		OPT_STRING(0, "since", &since, "TIME", "only sessions since TIME (7d, 2026-11-01)",
+			   NULL),
+		OPT_BOOL(0, "explain", &explain, "print each shard's predicted time and the balance"),
+		OPT_END(),
+	};
+	ins_plan_opts o = { 0 };
+	const ins_config *cfg;
+	ins_store *store;
+	ins_plan *plan = NULL;
+	char **items = NULL;
+	size_t nitems = 0;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n > 1)
+		return cmd_usage_error(ctx, "plan shard takes one list of tests (a file, or - for "
+				       "standard input)");
+	if (total < 1)
+		return cmd_usage_error(ctx, "give --total, the number of shards (1 or more)");
+	if (index == 0 && total >= 1)
+		return cmd_usage_error(ctx, "--index counts from 1 to %ld (CircleCI's "
+				       "CIRCLE_NODE_INDEX counts from 0: give $((CIRCLE_NODE_INDEX + 1)))",
+				       total);
+	if (index < 0 || index > total)
+		return cmd_usage_error(ctx, "--index must be from 1 to %ld, not %ld", total, index);
+	if (!by || !strcmp(by, "test"))
+		o.by = INS_PLAN_BY_TEST;
+	else if (!strcmp(by, "file"))
+		o.by = INS_PLAN_BY_FILE;
+	else if (!strcmp(by, "class"))
+		o.by = INS_PLAN_BY_CLASS;
+	else
+		return cmd_usage_error(ctx, "--by takes test, file or class, not '%s'", by);
+	if (since) {
+		int64_t ms;
+
+		if (ins_time_parse_window(&ms, since) == 0) {
+			o.since_ms = ins_time_now_ms() - ms;
+		} else if (ins_time_parse_date(&o.since_ms, since, 0) < 0) {
+			return cmd_usage_error(ctx, "--since takes a window (7d) or a date "
+					       "(2026-11-01), not '%s'", since);
+		}
+	}
+	if (!sut) {
+		if ((rc = cmd_config(ctx, &cfg)) != 0)
+			return rc;
+		if (ins_config_get_string(cfg, "session.sut", &sut) < 0 || !sut)
+			return cmd_usage_error(ctx, "give --sut, the SUT whose history gives the "
+					       "times (or set session.sut)");
+	}
+	o.sut = sut;
+	o.total = (int)total;
+	if (n == 1 && (rc = read_items(ctx, argv[0], &items, &nitems)) != 0)
+		return rc;
+	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
+		goto done;
+	if ((rc = ins_plan_shard(&plan, store, &o, (const char *const *)items, nitems)) < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	if (explain || ctx->output_name) {
+		rc = cmd_render(ctx, ins_plan_doc(plan));
+	} else {
+		cmd_out out;
+
+		if ((rc = cmd_out_open(ctx, &out)) != EXIT_OK)
+			goto done;
+		for (size_t i = 0; i < plan->n; i++)
+			if (plan->items[i].shard == index)
+				fprintf(out.fp, "%s\n", plan->items[i].name);
+		rc = cmd_out_close(&out, EXIT_OK);
+	}
+done:
+	ins_plan_free(plan);
+	for (size_t i = 0; i < nitems; i++)
+		free(items[i]);
+	free(items);
+	return rc;
+}
+
+static const struct ins_subcmd plan_subs[] = {
+	{ "shard", cmd_plan_shard, "the tests of one shard of equal predicted time",
+	  CMD_STORE_READ },
+	{ NULL, NULL, NULL, 0 },
+};
+
+const struct ins_group cmd_group_plan = {
+	"plan", "plan the next run from the history", plan_subs, NULL, CMD_NO_STORE, 0
+};
