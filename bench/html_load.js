@@ -1,0 +1,116 @@
+// bench/html_load.js - how long an insight HTML page takes to open and
+// answer in headless Chromium, measured through the DevTools protocol.
+//
+//   node --experimental-websocket bench/html_load.js CHROMIUM PAGE.html [RUNS]
+//
+// Per run, a fresh tab loads the page and waits for the page's script to mark
+// itself ready (body[data-ready]); the figures are the page's own Navigation
+// Timing: load-to-interactive is from the start of navigation to the end of
+// the load event (the script runs before it), then the time the page takes to
+// apply a filter (#filter=failed) and a text search. Also counted: requests
+// other than the page itself (there should be none). Prints one JSON line.
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const [chromium, page, runsArg] = process.argv.slice(2);
+const runs = +(runsArg || 5);
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'insight-cdp-'));
+const proc = spawn(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+	'--disable-background-networking', '--disable-component-update', '--disable-sync',
+	'--disable-dev-shm-usage', '--remote-debugging-address=127.0.0.1',
+	'--remote-debugging-port=0', '--user-data-dir=' + profile, 'about:blank'],
+	{ stdio: ['ignore', 'ignore', 'pipe'] });
+const killer = setTimeout(() => { proc.kill('SIGKILL'); process.exit(2); }, 300000);
+
+function wsUrl() {
+	return new Promise((resolve, reject) => {
+		let err = '';
+		proc.stderr.on('data', (d) => {
+			err += d;
+			const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+			if (m) resolve(m[1]);
+		});
+		proc.on('exit', () => reject(new Error('chromium exited: ' + err.slice(-500))));
+	});
+}
+
+async function main() {
+	const ws = new WebSocket(await wsUrl());
+	await new Promise((r) => ws.addEventListener('open', r));
+	let id = 0;
+	const pending = new Map(), listeners = [];
+	ws.addEventListener('message', (ev) => {
+		const msg = JSON.parse(ev.data);
+		if (msg.id && pending.has(msg.id)) {
+			const { resolve, reject } = pending.get(msg.id);
+			pending.delete(msg.id);
+			if (msg.error) reject(new Error(JSON.stringify(msg.error)));
+			else resolve(msg.result);
+		} else {
+			listeners.forEach((l) => l(msg));
+		}
+	});
+	const send = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
+		const m = { id: ++id, method, params };
+		if (sessionId) m.sessionId = sessionId;
+		pending.set(m.id, { resolve, reject });
+		ws.send(JSON.stringify(m));
+	});
+	const url = 'file://' + path.resolve(page);
+	const out = { load_ms: [], filter_ms: [], search_ms: [], requests: 0, rows_failed: null };
+	for (let i = 0; i < runs; i++) {
+		const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+		const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+		let requests = 0;
+		const onMsg = (msg) => {
+			if (msg.sessionId === sessionId && msg.method === 'Network.requestWillBeSent' &&
+			    msg.params.request.url.split('#')[0] !== url)
+				requests++;
+		};
+		listeners.push(onMsg);
+		await send('Network.enable', {}, sessionId);
+		await send('Page.enable', {}, sessionId);
+		const loaded = new Promise((r) => listeners.push((msg) => {
+			if (msg.sessionId === sessionId && msg.method === 'Page.loadEventFired') r();
+		}));
+		await send('Page.navigate', { url }, sessionId);
+		await loaded;
+		const ev = async (expr) => (await send('Runtime.evaluate',
+			{ expression: expr, awaitPromise: true, returnByValue: true }, sessionId)).result.value;
+		const t = await ev(`(async () => {
+			while (document.body.dataset.ready !== '1') await new Promise(r => setTimeout(r, 5));
+			const n = performance.getEntriesByType('navigation')[0];
+			return [n.loadEventEnd - n.startTime, n.responseEnd, n.domInteractive].concat(window.__t || []); })()`);
+		const act = (frag) => ev(`(async () => {
+			const t0 = performance.now();
+			location.hash = '${frag}';
+			await new Promise(r => window.addEventListener('hashchange', r, { once: true }));
+			await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+			return [performance.now() - t0,
+				+document.getElementById('t-0').getAttribute('data-rows')]; })()`);
+		const [f, nf] = await act('filter=failed');
+		const [s] = await act('q=test_&filter=');
+		out.load_ms.push(Array.isArray(t) ? t.map(Math.round) : Math.round(t));
+		out.filter_ms.push(Math.round(f));
+		out.search_ms.push(Math.round(s));
+		out.rows_failed = nf;
+		out.requests += requests;
+		await send('Target.closeTarget', { targetId });
+	}
+	console.log(JSON.stringify(out));
+	ws.close();
+}
+
+function stop(rc) {
+	clearTimeout(killer);
+	proc.on('exit', () => {
+		fs.rmSync(profile, { recursive: true, force: true });
+		process.exit(rc);
+	});
+	proc.kill();
+}
+
+main().then(() => stop(0), (e) => { console.error('html_load: ' + e.message); stop(1); });
