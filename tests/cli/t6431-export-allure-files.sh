@@ -1,7 +1,7 @@
 #!/bin/bash
 # export allure, the files themselves: every outcome's status and note,
 # retries sharing historyId, the flaky flag, labels and parameters from the
-# node id, stdout/stderr as attachments, environment.properties escaped as
+# node id, stdout/stderr/log as attachments, environment.properties escaped as
 # java.util.Properties reads it, executor.json from the CI facts,
 # categories.json from the failure causes; a round trip through insight's
 # own Allure import; several sessions in sub-directories; and how -o treats
@@ -14,7 +14,7 @@ export FLAKY_DIR="$TRASH/flaky"
 test_expect_success 'setup: a pytest suite of every outcome, run once in "CI"' '
 	mkdir -p suite/tests/api "$FLAKY_DIR" &&
 	cat >suite/tests/api/test_cart.py <<-\EOF_PY &&
-	import os, sys, pytest
+	import logging, os, sys, pytest
 
 	def test_pass():
 	    pass
@@ -22,6 +22,7 @@ test_expect_success 'setup: a pytest suite of every outcome, run once in "CI"' '
 	def test_fail():
 	    print("out of test_fail")
 	    sys.stderr.write("err of test_fail\n")
+	    logging.getLogger("cart").warning("log of test_fail")
 	    assert 1 == 2, "one is not two"
 
 	@pytest.fixture
@@ -63,7 +64,7 @@ test_expect_success 'setup: a pytest suite of every outcome, run once in "CI"' '
 	insight export allure -o res &&
 	ls res >files &&
 	test "$(grep -c -- "-result.json$" files)" = 12 &&
-	test "$(grep -c -- "-attachment.txt$" files)" = 4
+	test "$(grep -c -- "-attachment.txt$" files)" = 6
 '
 
 cat >load.py <<-\EOF_PY
@@ -134,16 +135,17 @@ test_expect_success 'names, labels and parameters from the node id' '
 	EOF_PY
 '
 
-test_expect_success 'stdout and stderr are text attachments of their attempt' '
+test_expect_success 'stdout, stderr and the log are text attachments of their attempt' '
 	"$INSIGHT_PYTHON" - res <<-\EOF_PY
 	exec(open("load.py").read())
 	import os
 	for r in res["tests/api/test_cart.py::test_fail"]:
 	    a = {x["name"]: x for x in r["attachments"]}
-	    assert sorted(a) == ["stderr", "stdout"], a
+	    assert sorted(a) == ["log", "stderr", "stdout"], a
 	    assert all(x["type"] == "text/plain" and x["source"].endswith("-attachment.txt") for x in a.values())
 	    assert "out of test_fail" in open(os.path.join(sys.argv[1], a["stdout"]["source"])).read()
 	    assert "err of test_fail" in open(os.path.join(sys.argv[1], a["stderr"]["source"])).read()
+	    assert "log of test_fail" in open(os.path.join(sys.argv[1], a["log"]["source"])).read()
 	assert res["tests/api/test_cart.py::test_pass"][0]["attachments"] == []
 	EOF_PY
 '
