@@ -308,7 +308,7 @@ static int dir_empty(const char *path)
 	return empty;
 }
 
-int cmd_outdir_open(const char *path, int replace, cmd_outdir *o)
+static int outdir_open(const char *path, int replace, cmd_outdir *o)
 {
 	struct stat st;
 
@@ -358,6 +358,18 @@ int cmd_outdir_open(const char *path, int replace, cmd_outdir *o)
 	}
 	chmod(o->tmp, 0777 & ~cmd_umask());
 	return EXIT_OK;
+}
+
+int cmd_outdir_open(const char *path, int replace, cmd_outdir *o)
+{
+	int rc = outdir_open(path, replace, o);
+
+	if (rc != EXIT_OK) {
+		free(o->tmp);
+		free(o->target);
+		o->tmp = o->target = NULL;
+	}
+	return rc;
 }
 
 int cmd_outdir_close(ins_ctx *ctx, cmd_outdir *o, int rc)
