@@ -307,7 +307,7 @@ int ins_plan_order(ins_order **out, ins_store *store, const ins_order_opts *o,
 	*out = NULL;
 	if ((rc = ins__sut_id(store, o->sut, &sut_id)) < 0)
 		return rc;
-	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, &k, &nk)) < 0)
+	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, 0, NULL, &k, &nk)) < 0)
 		return rc;
 	if ((rc = flaky_tests(store, o->sut, sut_id, o->flaky_from_ms, &flaky, &nflaky)) < 0)
 		goto done;

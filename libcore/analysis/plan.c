@@ -6,6 +6,7 @@
  * order; then sorting the items and a bounded improvement pass.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,9 +87,10 @@ static double fail_rate_of(const double *fails, size_t n)
 	return den > 0 ? num / den : 0;
 }
 
-int ins__plan_read_known(ins_store *store, int64_t sut_id, int64_t since_ms,
-			 struct ins_plan_known **out, size_t *nout)
+int ins__plan_read_known(ins_store *store, int64_t sut_id, int64_t since_ms, int run_total,
+			 const char *run_commit, struct ins_plan_known **out, size_t *nout)
 {
+	char pattern[32];
 	sqlite3_stmt *st;
 	struct ins_plan_known *v = NULL;
 	size_t n = 0, alloc = 0, ntimes = 0, nfails = 0;
@@ -114,12 +116,20 @@ int ins__plan_read_known(ins_store *store, int64_t sut_id, int64_t since_ms,
 		"SELECT r.test_id, t.nodeid, r.duration, r.outcome, r.attempt, r.session_id "
 		"FROM result r JOIN test t ON t.id = r.test_id JOIN session s ON s.id = r.session_id "
 		"WHERE r.session_id IN (SELECT id FROM session WHERE sut_id = ?1 "
-		"  AND started_ms >= ?2 ORDER BY started_ms DESC, id DESC LIMIT ?3) "
+		"  AND started_ms >= ?2 AND NOT (?4 IS NOT NULL AND git_commit IS ?5 AND id IN "
+		"    (SELECT session_id FROM session_tag WHERE key = 'shard' AND value LIKE ?4)) "
+		"  ORDER BY started_ms DESC, id DESC LIMIT ?3) "
 		"AND r.final = 1 ORDER BY r.test_id, s.started_ms DESC, s.id DESC")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, sut_id);
 	sqlite3_bind_int64(st, 2, since_ms);
 	sqlite3_bind_int(st, 3, INS_PLAN_RECENT_SESSIONS);
+	if (run_total > 0) {
+		snprintf(pattern, sizeof(pattern), "%%/%d", run_total);
+		sqlite3_bind_text(st, 4, pattern, -1, SQLITE_STATIC);
+		if (run_commit)
+			sqlite3_bind_text(st, 5, run_commit, -1, SQLITE_STATIC);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		int outcome = sqlite3_column_int(st, 3);
@@ -188,7 +198,8 @@ int ins__plan_latest_tests(ins_store *store, int64_t sut_id, char ***out, size_t
 	*nout = 0;
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id "
-		"WHERE r.session_id = (SELECT id FROM session WHERE sut_id = ?1 "
+		"WHERE r.session_id = (SELECT id FROM session WHERE sut_id = ?1 AND id NOT IN "
+		"  (SELECT session_id FROM session_tag WHERE key = 'shard') "
 		"  ORDER BY started_ms DESC, id DESC LIMIT 1) AND r.final = 1 ORDER BY t.nodeid")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, sut_id);
@@ -312,6 +323,11 @@ size_t ins__plan_unique(struct ins_plan_name **out, const char *const *names, si
 	return w;
 }
 
+static int cmp_item_ptr_name(const void *a, const void *b)
+{
+	return strcmp((*(ins_plan_item *const *)a)->name, (*(ins_plan_item *const *)b)->name);
+}
+
 /* Longest first; equal times by name, so that the input's order does not matter. */
 static int cmp_item_lpt(const void *a, const void *b)
 {
@@ -426,9 +442,14 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	*out = NULL;
 	if (o->total < 1)
 		return ins_error_set(INS_EUSAGE, "the number of shards must be 1 or more");
-	if ((rc = ins__sut_id(store, o->sut, &sut_id)) < 0)
-		return rc;
-	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, &k, &nk)) < 0)
+	if ((rc = ins__sut_id(store, o->sut, &sut_id)) < 0) {
+		if (rc != INS_ENOTFOUND || !o->new_sut || !n)
+			return rc;
+		ins_error_clear();
+		sut_id = -1;    /* no session has it: every item is new */
+	}
+	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, o->run_total, o->run_commit, &k,
+					&nk)) < 0)
 		return rc;
 	if (!n) {
 		if ((rc = ins__plan_latest_tests(store, sut_id, &latest, &nlatest)) < 0)
@@ -503,6 +524,10 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	p->lower_bound = fmax(total / p->total, longest);
 	/* the runner gets each shard's items in the order they were given */
 	qsort(p->items, m, sizeof(*p->items), cmp_item_order);
+	p->by_name = ins_xcalloc(m, sizeof(*p->by_name));
+	for (size_t i = 0; i < m; i++)
+		p->by_name[i] = &p->items[i];
+	qsort(p->by_name, m, sizeof(*p->by_name), cmp_item_ptr_name);
 	rc = 0;
 done:
 	ins__plan_known_free(k, nk);
@@ -523,10 +548,22 @@ void ins_plan_free(ins_plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		free(p->items[i].name);
 	free(p->items);
+	free(p->by_name);
 	free(p->load);
 	free(p->count);
 	free(p->sut);
 	free(p);
+}
+
+int ins_plan_shard_of(const ins_plan *p, const char *nodeid)
+{
+	ins_plan_item key, *kp = &key, **hit;
+	size_t len = ins__plan_key_len(nodeid, p->by);
+
+	key.name = ins_xstrndup(nodeid, len);
+	hit = p->n ? bsearch(&kp, p->by_name, p->n, sizeof(*p->by_name), cmp_item_ptr_name) : NULL;
+	free(key.name);
+	return hit ? (*hit)->shard : 0;
 }
 
 ins_doc *ins_plan_doc(const ins_plan *p)
