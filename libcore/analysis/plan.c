@@ -5,6 +5,8 @@
  * INS_PLAN_RECENT_SESSIONS sessions (their primary-key ranges), in test
  * order; then sorting the items and a bounded improvement pass.
  */
+#define _GNU_SOURCE
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +286,28 @@ static double group_median(const struct ins_plan_known *k, size_t nk, const char
 	return m;
 }
 
+/*
+ * The last group median asked for: new tests come in name order, so the
+ * tests of one file (or class) ask for the same median one after another.
+ */
+struct median_memo {
+	char *key;
+	size_t len;
+	double median;
+};
+
+static double memo_median(struct median_memo *m, const struct ins_plan_known *k, size_t nk,
+			  const char *name, size_t len)
+{
+	if (m->key && m->len == len && !memcmp(m->key, name, len))
+		return m->median;
+	free(m->key);
+	m->key = ins_xstrndup(name, len);
+	m->len = len;
+	m->median = group_median(k, nk, name, len);
+	return m->median;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(((const struct ins_plan_name *)a)->name, ((const struct ins_plan_name *)b)->name);
@@ -356,6 +380,64 @@ static void extremes(const ins_plan *p, int *longest, int *shortest)
 	}
 }
 
+/* The items of the shortest shard by estimate, then by LPT position (qsort_r). */
+static int cmp_by_estimate(const void *a, const void *b, void *items)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	double x = ((const ins_plan_item *)items)[i].estimate;
+	double y = ((const ins_plan_item *)items)[j].estimate;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+/*
+ * The best swap partner in `b` (sorted by estimate) for an item of time
+ * `e` between loads la > lb: the one whose difference d comes closest to
+ * (la - lb) / 2, as max(la - d, lb + d) is least there. Of equal results
+ * the first by LPT position. Returns that maximum, or la when none helps.
+ */
+static double best_swap(const ins_plan *p, const size_t *b, size_t nb, double e, double la,
+			double lb, size_t *which)
+{
+	double target = e - (la - lb) / 2, best = la;
+	size_t lo = 0, hi = nb, cand[2];
+
+	*which = SIZE_MAX;
+	/* the first item at or above the target, and the last one below */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (p->items[b[mid]].estimate < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	cand[0] = lo;
+	cand[1] = lo ? lo - 1 : SIZE_MAX;
+	for (int c = 0; c < 2; c++) {
+		size_t at = cand[c], first;
+		double d, m;
+
+		if (at == SIZE_MAX || at >= nb)
+			continue;
+		/* the first of its equals, by LPT position */
+		for (first = at; first && p->items[b[first - 1]].estimate ==
+		     p->items[b[at]].estimate; first--)
+			;
+		d = e - p->items[b[first]].estimate;
+		if (d <= 0)
+			continue;
+		m = fmax(la - d, lb + d);
+		if (m < best || (m == best && *which != SIZE_MAX && b[first] < *which)) {
+			best = m;
+			*which = b[first];
+		}
+	}
+	return best;
+}
+
 /*
  * Move one item, or swap two, between the longest shard and the shortest
  * while that shortens the longest: the change that leaves the smaller of
@@ -383,9 +465,11 @@ static void improve(ins_plan *p)
 			else if (p->items[i].shard == b + 1)
 				in_b[nb++] = i;
 		}
+		qsort_r(in_b, nb, sizeof(*in_b), cmp_by_estimate, p->items);
 		for (size_t ia = 0; ia < na; ia++) {
 			const ins_plan_item *x = &p->items[in_a[ia]];
 			double m = fmax(la - x->estimate, lb + x->estimate);
+			size_t y;
 
 			/* a move */
 			if (m < best - 1e-9) {
@@ -394,18 +478,11 @@ static void improve(ins_plan *p)
 				bj = SIZE_MAX;
 			}
 			/* a swap with a shorter item of the shortest shard */
-			for (size_t ib = 0; ib < nb; ib++) {
-				const ins_plan_item *y = &p->items[in_b[ib]];
-				double d = x->estimate - y->estimate;
-
-				if (d <= 0)
-					continue;
-				m = fmax(la - d, lb + d);
-				if (m < best - 1e-9) {
-					best = m;
-					bi = in_a[ia];
-					bj = in_b[ib];
-				}
+			m = best_swap(p, in_b, nb, x->estimate, la, lb, &y);
+			if (y != SIZE_MAX && m < best - 1e-9) {
+				best = m;
+				bi = in_a[ia];
+				bj = y;
 			}
 		}
 		if (bi == SIZE_MAX)
@@ -434,6 +511,7 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	struct ins_plan_known *k = NULL;
 	char **latest = NULL;
 	struct ins_plan_name *uniq = NULL;
+	struct median_memo file_memo = { 0 }, class_memo = { 0 };
 	size_t nk = 0, nlatest = 0, m = 0, nall = 0;
 	int64_t sut_id;
 	double sut_median, total = 0, longest = 0, *all = NULL;
@@ -499,9 +577,9 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 										      INS_PLAN_BY_CLASS);
 
 			if (fl < strlen(x->name))
-				e = group_median(k, nk, x->name, fl + 2);
+				e = memo_median(&file_memo, k, nk, x->name, fl + 2);
 			if (isnan(e) && cl < strlen(x->name))
-				e = group_median(k, nk, x->name, cl + 2);
+				e = memo_median(&class_memo, k, nk, x->name, cl + 2);
 		}
 		x->estimate = !isnan(e) ? e : !isnan(sut_median) ? sut_median : DEFAULT_ESTIMATE;
 	}
@@ -532,6 +610,8 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 done:
 	ins__plan_known_free(k, nk);
 	free(all);
+	free(file_memo.key);
+	free(class_memo.key);
 	ins__plan_names_free(latest, nlatest);
 	if (rc < 0) {
 		ins_plan_free(p);
