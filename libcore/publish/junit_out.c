@@ -7,14 +7,20 @@
  * attempt deciding what it holds, as Maven Surefire writes retries:
  *
  *   final passed, earlier attempts failed   <flakyFailure>/<flakyError> each
- *   final failed or error                   <failure>/<error>, then one
+ *   final failed or error                   <failure>/<error> (its kind the
+ *                                           final's) holding the first
+ *                                           failing attempt, then one
  *                                           <rerunFailure>/<rerunError> per
- *                                           earlier failing attempt
+ *                                           later failing attempt, the
+ *                                           final one last
  *   skipped, xfailed                        <skipped message="...">
  *   xpassed                                 passed (pytest's non-strict xpass)
  *
  * classname and name are the test's own when the report gave them; else
  * the node id is cut at its last "::" (the file or class, then the name).
+ * A test with no class at all sits in a nested suite without a name, so
+ * that the SUT's suite name is not read back as its class: exported and
+ * imported again, every test keeps its node id.
  * Texts are escaped for XML; characters XML 1.0 forbids are written as
  * \xNN, so any reader takes the file.
  */
@@ -31,8 +37,12 @@
 #include "insight/timeutil.h"
 #include "store/store_internal.h"
 
-/* Escape `s` for an XML attribute or text; forbidden characters as \xNN. */
-static void xml_put(FILE *fp, const char *s)
+/*
+ * Escape `s` for XML text; forbidden characters as \xNN. In an attribute
+ * (xml_attr) line breaks and tabs are character references, which a reader
+ * keeps, where it would turn the characters themselves into spaces.
+ */
+static void xml_put_mode(FILE *fp, const char *s, int attr)
 {
 	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
 		switch (*p) {
@@ -41,7 +51,12 @@ static void xml_put(FILE *fp, const char *s)
 		case '>': fputs("&gt;", fp); break;
 		case '"': fputs("&quot;", fp); break;
 		case '\'': fputs("&apos;", fp); break;
-		case '\t': case '\n': case '\r': fputc(*p, fp); break;
+		case '\t': case '\n': case '\r':
+			if (attr)
+				fprintf(fp, "&#%d;", *p);
+			else
+				fputc(*p, fp);
+			break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				fprintf(fp, "\\x%02x", *p);
@@ -49,6 +64,16 @@ static void xml_put(FILE *fp, const char *s)
 				fputc(*p, fp);
 		}
 	}
+}
+
+static void xml_put(FILE *fp, const char *s)
+{
+	xml_put_mode(fp, s, 0);
+}
+
+static void xml_attr(FILE *fp, const char *s)
+{
+	xml_put_mode(fp, s, 1);
 }
 
 typedef ins_export_attempt attempt;
@@ -73,7 +98,7 @@ static void put_result_element(FILE *fp, const char *tag, const attempt *a, int 
 	fprintf(fp, "      <%s", tag);
 	if (a->message) {
 		fputs(" message=\"", fp);
-		xml_put(fp, a->message);
+		xml_attr(fp, a->message);
 		fputc('"', fp);
 	}
 	if (with_time && a->duration >= 0)
@@ -104,23 +129,51 @@ static int put_testcase(void *data, const ins_export_test *t)
 	FILE *fp = data;
 	const attempt *at = t->attempts, *fin = &t->attempts[t->nattempts - 1];
 	int failing = fin->outcome == INS_OUTCOME_FAILED || fin->outcome == INS_OUTCOME_ERROR;
+	ins_buf mod = INS_BUF_INIT;
+	const char *cls = t->classname;
+	/*
+	 * a class that is only the file (cut from file::name): the file's
+	 * dotted module path, as pytest writes it (tests/test_x.py ->
+	 * tests.test_x), which readers show and importers map back to the file
+	 */
+	if (t->file && !strcmp(cls, t->file) && *cls) {
+		const char *dot = strrchr(cls, '.'), *slash = strrchr(cls, '/');
+		size_t n = dot && (!slash || dot > slash + 1) ? (size_t)(dot - cls) : strlen(cls);
 
+		for (size_t i = 0; i < n; i++)
+			if (cls[i] != '/' || (mod.len && mod.ptr[mod.len - 1] != '.'))
+				ins_buf_putc(&mod, cls[i] == '/' ? '.' : cls[i]);
+		cls = mod.len ? mod.ptr : "";
+	}
+	/* a case identified by its class alone (JUnit 5's failing @BeforeAll) */
+	const char *name = *cls && !strcmp(t->nodeid, cls) ? "" : t->name;
+	int bare = !*cls, fin_rerun = 0; /* fin_rerun: the final written as a rerun element */
+
+	/* no class: a suite without a name around it, so that a reader takes
+	 * neither the SUT's suite name nor anything else for its class */
+	if (bare)
+		fputs("    <testsuite name=\"\">\n", fp);
 	fputs("    <testcase classname=\"", fp);
-	xml_put(fp, t->classname);
+	xml_attr(fp, cls);
 	fputs("\" name=\"", fp);
-	xml_put(fp, t->name);
+	xml_attr(fp, name);
 	fputc('"', fp);
 	if (t->file) {
 		fputs(" file=\"", fp);
-		xml_put(fp, t->file);
+		xml_attr(fp, t->file);
 		fputc('"', fp);
 	}
 	if (fin->duration >= 0)
 		fprintf(fp, " time=\"%.3f\"", fin->duration);
 	fputs(">\n", fp);
-	if (failing)
-		put_result_element(fp, fin->outcome == INS_OUTCOME_ERROR ? "error" : "failure", fin, 0);
-	else if (fin->outcome == INS_OUTCOME_SKIPPED || fin->outcome == INS_OUTCOME_XFAILED) {
+	if (failing) {
+		/* Surefire: the case's own element is the first run, reruns follow */
+		while (at->outcome != INS_OUTCOME_FAILED && at->outcome != INS_OUTCOME_ERROR)
+			at++;
+		put_result_element(fp, fin->outcome == INS_OUTCOME_ERROR ? "error" : "failure", at, 0);
+		fin_rerun = at != fin;
+		at++;
+	} else if (fin->outcome == INS_OUTCOME_SKIPPED || fin->outcome == INS_OUTCOME_XFAILED) {
 		attempt skip = *fin;
 
 		if (!skip.message && fin->outcome == INS_OUTCOME_XFAILED)
@@ -128,25 +181,28 @@ static int put_testcase(void *data, const ins_export_test *t)
 		skip.detail = NULL;
 		put_result_element(fp, "skipped", &skip, 0);
 	}
-	for (size_t i = 0; i + 1 < t->nattempts; i++) {
-		int err = at[i].outcome == INS_OUTCOME_ERROR;
+	for (; failing ? at <= fin : at < fin; at++) {
+		int err = at->outcome == INS_OUTCOME_ERROR;
 
-		if (at[i].outcome != INS_OUTCOME_FAILED && !err)
+		if (at->outcome != INS_OUTCOME_FAILED && !err)
 			continue;
 		put_result_element(fp, failing ? (err ? "rerunError" : "rerunFailure") :
-				   (err ? "flakyError" : "flakyFailure"), &at[i], 1);
+				   (err ? "flakyError" : "flakyFailure"), at, 1);
 	}
-	if (fin->out) {
+	if (fin->out && !fin_rerun) {
 		fputs("      <system-out>", fp);
 		xml_put(fp, fin->out);
 		fputs("</system-out>\n", fp);
 	}
-	if (fin->err) {
+	if (fin->err && !fin_rerun) {
 		fputs("      <system-err>", fp);
 		xml_put(fp, fin->err);
 		fputs("</system-err>\n", fp);
 	}
 	fputs("    </testcase>\n", fp);
+	if (bare)
+		fputs("    </testsuite>\n", fp);
+	ins_buf_release(&mod);
 	return 0;
 }
 
@@ -270,7 +326,7 @@ int ins_export_junit(ins_store *store, const char *uid, FILE *fp)
 	ins_time_format_iso(&ts, sqlite3_column_int64(st, 2));
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"insight\">\n", fp);
 	fputs("  <testsuite name=\"", fp);
-	xml_put(fp, ins_store__col_text(st, 1));
+	xml_attr(fp, ins_store__col_text(st, 1));
 	fprintf(fp, "\" tests=\"%lld\" failures=\"%lld\" errors=\"%lld\" skipped=\"%lld\"",
 		(long long)sqlite3_column_int64(st, 5), (long long)sqlite3_column_int64(st, 6),
 		(long long)sqlite3_column_int64(st, 7), (long long)sqlite3_column_int64(st, 8));
@@ -281,7 +337,7 @@ int ins_export_junit(ins_store *store, const char *uid, FILE *fp)
 	fputc('"', fp);
 	if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
 		fputs(" hostname=\"", fp);
-		xml_put(fp, ins_store__col_text(st, 4));
+		xml_attr(fp, ins_store__col_text(st, 4));
 		fputc('"', fp);
 	}
 	fputs(">\n", fp);

@@ -61,7 +61,7 @@ test_expect_success 'the JUnit file: counts, messages and output as stored, vali
 	root = ET.parse(sys.argv[1]).getroot()
 	suite = root.find("testsuite")
 	assert suite.get("name") == "shop" and suite.get("tests") == "6", suite.attrib
-	assert all(c.get("classname") == "tests/test_shop.py" for c in suite.iter("testcase"))
+	assert all(c.get("classname") == "tests.test_shop" for c in suite.iter("testcase"))
 	assert suite.get("failures") == "2" and suite.get("errors") == "1" and suite.get("skipped") == "2"
 	assert "\x1b" not in open(sys.argv[1]).read()
 	EOF
