@@ -1,6 +1,7 @@
 /*
- * cmd_remote.c - `insight remote add|remove|list|show|init`, `insight push`
- * and `insight fetch` (alias `pull`): a team's shared history on PostgreSQL.
+ * cmd_remote.c - `insight remote add|remove|list|show|init`, `insight push`,
+ * `insight fetch` (alias `pull`) and `insight db merge`: a team's shared
+ * history on PostgreSQL, or in another history file.
  *
  * Remotes live in the configuration as remote.NAME.url, in the project file
  * by default and in the user's with --global, as git keeps them. A URL is
@@ -8,9 +9,11 @@
  * accepted with a warning (libpq's PGPASSWORD, ~/.pgpass and service files
  * keep it out of files).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "insight/config.h"
@@ -162,9 +165,10 @@ static int cmd_remote_add(int argc, const char **argv, ins_ctx *ctx)
 		OPT_BOOL(0, "global", &global, "in the user file ($XDG_CONFIG_HOME/insight/config)"),
 		OPT_END(),
 	};
-	ins_buf path = INS_BUF_INIT, key = INS_BUF_INIT;
+	ins_buf path = INS_BUF_INIT, key = INS_BUF_INIT, abs = INS_BUF_INIT;
 	struct remote_list l;
 	const ins_config *cfg;
+	const char *url;
 	int n, rc;
 
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
@@ -173,11 +177,32 @@ static int cmd_remote_add(int argc, const char **argv, ins_ctx *ctx)
 		return cmd_usage_error(ctx, "remote add takes a name and a URL (usage: %s)", usage[0]);
 	if ((rc = ins_remote_name_check(argv[0])) < 0)
 		return cmd_fail(rc);
-	if (!ins_remote_url_is_pg(argv[1]))
-		return cmd_usage_error(ctx, "a remote is a postgresql:// or postgres:// URL, not '%s'",
-				       argv[1]);
-	if ((rc = read_remotes(ctx, &l, &cfg)) != 0)
+	if (!ins_remote_url_is_pg(argv[1]) && strstr(argv[1], "://") &&
+	    strncmp(argv[1], "file://", 7))
+		return cmd_usage_error(ctx, "a remote is a postgresql:// or postgres:// URL, or a "
+				       "history file (a path or file://), not '%s'", argv[1]);
+	url = argv[1];
+	if (!ins_remote_url_is_pg(url) && !strncmp(url, "file://", 7))
+		url += 7;
+	if (!ins_remote_url_is_pg(url) && url[0] != '/') {
+		/* Kept absolute: a relative path would change with the working directory. */
+		char *cwd = getcwd(NULL, 0);
+
+		if (!cwd)
+			return cmd_error(EXIT_USAGE, "cannot resolve '%s': %s", url, strerror(errno));
+		ins_buf_printf(&abs, "%s/%s", cwd, url);
+		free(cwd);
+		url = abs.ptr;
+	} else if (!ins_remote_url_is_pg(url)) {
+		ins_buf_set(&abs, url);
+		url = abs.ptr;
+	} else {
+		url = argv[1];
+	}
+	if ((rc = read_remotes(ctx, &l, &cfg)) != 0) {
+		ins_buf_release(&abs);
 		return rc;
+	}
 	for (size_t i = 0; i < l.n; i++) {
 		if (!strcmp(l.v[i].name, argv[0])) {
 			rc = cmd_usage_error(ctx, "remote '%s' exists already (in %s)", argv[0],
@@ -187,7 +212,7 @@ static int cmd_remote_add(int argc, const char **argv, ins_ctx *ctx)
 	}
 	scope_file(ctx, global, &path);
 	ins_buf_printf(&key, URL_KEY_FMT, argv[0]);
-	if ((rc = ins_config_set(path.ptr, key.ptr, argv[1])) < 0) {
+	if ((rc = ins_config_set(path.ptr, key.ptr, url)) < 0) {
 		rc = cmd_fail(rc);
 		goto done;
 	}
@@ -200,6 +225,7 @@ done:
 	remote_list_release(&l);
 	ins_buf_release(&path);
 	ins_buf_release(&key);
+	ins_buf_release(&abs);
 	return rc;
 }
 
@@ -325,17 +351,35 @@ static int cmd_remote_show(int argc, const char **argv, ins_ctx *ctx)
 	return EXIT_OK;
 }
 
-/* Connect to the remote a command names (or the default one). */
-static int connect_remote(ins_ctx *ctx, const char *given, ins_remote **r, char **name)
+/* The remote a command works with: a PostgreSQL connection or a history file. */
+struct target {
+	char *name;
+	ins_remote *pg;   /* a PostgreSQL remote */
+	char *path;       /* a history file */
+};
+
+static void target_release(struct target *t)
+{
+	ins_remote_free(t->pg);
+	free(t->path);
+	free(t->name);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Open the remote a command names (or the default one). */
+static int open_target(ins_ctx *ctx, const char *given, struct target *t)
 {
 	const char *url = NULL;
 	int rc;
 
-	*r = NULL;
-	*name = NULL;
-	if ((rc = pick_remote(ctx, given, name, &url)) != 0)
+	memset(t, 0, sizeof(*t));
+	if ((rc = pick_remote(ctx, given, &t->name, &url)) != 0)
 		return rc;
-	if ((rc = ins_remote_open(r, *name, url)) < 0)
+	if (!ins_remote_url_is_pg(url)) {
+		t->path = ins_xstrdup(!strncmp(url, "file://", 7) ? url + 7 : url);
+		return EXIT_OK;
+	}
+	if ((rc = ins_remote_open(&t->pg, t->name, url)) < 0)
 		return cmd_fail(rc);
 	return EXIT_OK;
 }
@@ -344,30 +388,41 @@ static int cmd_remote_init(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = { "insight remote init <name>", NULL };
 	const struct ins_option opts[] = { OPT_END() };
-	ins_remote *r = NULL;
-	char *name = NULL;
+	struct target t;
 	int n, rc, from = 0, to = 0;
 
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 1)
 		return cmd_usage_error(ctx, "remote init takes a name (usage: %s)", usage[0]);
-	if ((rc = connect_remote(ctx, argv[0], &r, &name)) != 0)
+	if ((rc = open_target(ctx, argv[0], &t)) != 0)
 		goto done;
-	if ((rc = ins_remote_init(r, &from, &to)) < 0) {
+	if (t.path) {
+		ins_store *file = NULL;
+
+		if ((rc = ins_store_open(&file, t.path, INS_STORE_CREATE)) < 0) {
+			rc = cmd_fail(rc);
+			goto done;
+		}
+		ins_store_free(file);
+		printf("remote '%s' is the history %s\n", t.name, t.path);
+		rc = EXIT_OK;
+		goto done;
+	}
+	if ((rc = ins_remote_init(t.pg, &from, &to)) < 0) {
 		rc = cmd_fail(rc);
 		goto done;
 	}
 	if (from == to)
-		printf("remote '%s' has the schema already (version %d)\n", name, to);
+		printf("remote '%s' has the schema already (version %d)\n", t.name, to);
 	else if (from == 0)
-		printf("created the schema on remote '%s' (version %d)\n", name, to);
+		printf("created the schema on remote '%s' (version %d)\n", t.name, to);
 	else
-		printf("upgraded the schema on remote '%s' from version %d to %d\n", name, from, to);
+		printf("upgraded the schema on remote '%s' from version %d to %d\n", t.name, from,
+		       to);
 	rc = EXIT_OK;
 done:
-	ins_remote_free(r);
-	free(name);
+	target_release(&t);
 	return rc;
 }
 
@@ -424,10 +479,9 @@ static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
 	};
 	ins_remote_sync_opts o;
 	ins_remote_counts c = { 0 };
-	ins_remote *r = NULL;
+	struct target t = { 0 };
 	ins_store *store;
 	ins_buf line = INS_BUF_INIT;
-	char *name = NULL;
 	void *pdata[2] = { ctx, "push" };
 	int n, rc;
 
@@ -440,28 +494,37 @@ static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	o.progress = progress;
 	o.progress_data = pdata;
-	if ((rc = connect_remote(ctx, n ? argv[0] : NULL, &r, &name)) != 0)
+	if ((rc = open_target(ctx, n ? argv[0] : NULL, &t)) != 0)
 		goto done;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		goto done;
-	rc = ins_remote_push(r, store, &o, &c);
+	if (t.path) {
+		ins_store *file = NULL;
+
+		/* A history file: this history merged into it. */
+		rc = ins_store_open(&file, t.path, INS_STORE_CREATE);
+		if (rc == 0)
+			rc = ins_store_merge(file, ins_store_path(store), &o, &c);
+		ins_store_free(file);
+	} else {
+		rc = ins_remote_push(t.pg, store, &o, &c);
+	}
 	if (rc < 0) {
 		rc = cmd_fail(rc);
 		goto done;
 	}
 	if (a.dry_run)
 		ins_buf_printf(&line, "would push %lld sessions to %s; %lld there already",
-			       (long long)c.sessions, name, (long long)c.present);
+			       (long long)c.sessions, t.name, (long long)c.present);
 	else
 		ins_buf_printf(&line, "pushed %lld sessions (%lld results) to %s; %lld there already",
-			       (long long)c.sessions, (long long)c.results, name,
+			       (long long)c.sessions, (long long)c.results, t.name,
 			       (long long)c.present);
 	report(ctx, line.ptr);
 	rc = EXIT_OK;
 done:
 	ins_buf_release(&line);
-	ins_remote_free(r);
-	free(name);
+	target_release(&t);
 	return rc;
 }
 
@@ -479,10 +542,9 @@ static int cmd_fetch(int argc, const char **argv, ins_ctx *ctx)
 	};
 	ins_remote_sync_opts o;
 	ins_remote_counts c = { 0 };
-	ins_remote *r = NULL;
+	struct target t = { 0 };
 	ins_store *store;
 	ins_buf line = INS_BUF_INIT;
-	char *name = NULL;
 	void *pdata[2] = { ctx, "fetch" };
 	int n, rc;
 
@@ -495,23 +557,25 @@ static int cmd_fetch(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	o.progress = progress;
 	o.progress_data = pdata;
-	if ((rc = connect_remote(ctx, n ? argv[0] : NULL, &r, &name)) != 0)
+	if ((rc = open_target(ctx, n ? argv[0] : NULL, &t)) != 0)
 		goto done;
 	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
 		goto done;
-	rc = ins_remote_fetch(r, store, &o, &c);
+	if (t.path)
+		rc = ins_store_merge(store, t.path, &o, &c);
+	else
+		rc = ins_remote_fetch(t.pg, store, &o, &c);
 	if (rc < 0) {
 		rc = cmd_fail(rc);
 		goto done;
 	}
 	ins_buf_printf(&line, "fetched %lld sessions (%lld results) from %s; %lld here already",
-		       (long long)c.sessions, (long long)c.results, name, (long long)c.present);
+		       (long long)c.sessions, (long long)c.results, t.name, (long long)c.present);
 	report(ctx, line.ptr);
 	rc = EXIT_OK;
 done:
 	ins_buf_release(&line);
-	ins_remote_free(r);
-	free(name);
+	target_release(&t);
 	return rc;
 }
 
@@ -555,11 +619,12 @@ int cmd_db_merge(int argc, const char **argv, ins_ctx *ctx)
 }
 
 static const struct ins_subcmd remote_subs[] = {
-	{ "add", cmd_remote_add, "add a remote (a postgresql:// URL)", CMD_NO_STORE, 1 },
+	{ "add", cmd_remote_add, "add a remote (a postgresql:// URL or a history file)",
+	  CMD_NO_STORE, 1 },
 	{ "remove", cmd_remote_remove, "remove a remote", CMD_NO_STORE, 1 },
 	{ "list", cmd_remote_list, "list the remotes, URLs masked", CMD_NO_STORE, 0 },
 	{ "show", cmd_remote_show, "show one remote", CMD_NO_STORE, 1 },
-	{ "init", cmd_remote_init, "create or upgrade the schema on a PostgreSQL remote",
+	{ "init", cmd_remote_init, "create or upgrade the schema on a remote",
 	  CMD_NO_STORE, 1 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

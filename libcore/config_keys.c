@@ -62,7 +62,7 @@ const ins_config_key ins_config_keys[] = {
 
 	/* remote: shared histories (insight remote, push, fetch) */
 	{ "remote.*.url", INS_CONFIG_STRING, NULL, NULL,
-	  "the remote's postgresql:// URL (insight remote add)" },
+	  "the remote's postgresql:// URL, or the path of a history file (insight remote add)" },
 	{ "remote.default", INS_CONFIG_STRING, NULL, NULL,
 	  "the remote push and fetch use without a name (default: the only remote)" },
 

@@ -117,6 +117,26 @@ test_expect_success 'push to a remote nobody answers: exit 5, one line, the pass
 	test_grep -v "hunter2-pw" err
 '
 
+test_expect_success 'a history file is a remote too: push merges into it, fetch from it' '
+	mkdir team &&
+	(cd team && insight remote add shared-file history.db) &&
+	test "$(git config -f "$PROJECT" remote.shared-file.url)" = "$TRASH/team/history.db" &&
+	insight remote init shared-file >out &&
+	test_grep "remote .shared-file. is the history $TRASH/team/history.db" out &&
+	insight push shared-file >out &&
+	test_grep "^pushed 1 sessions (6 results) to shared-file; 0 there already$" out &&
+	insight push shared-file >out &&
+	test_grep "^pushed 0 sessions (0 results) to shared-file; 1 there already$" out &&
+	insight --db "$TRASH/other.db" remote add --global from-file "file://$TRASH/team/history.db" &&
+	insight --db "$TRASH/other.db" fetch from-file >out &&
+	test_grep "^fetched 1 sessions (6 results) from from-file; 0 here already$" out &&
+	sqlite3 "$INSIGHT_DB" "SELECT uid FROM session" >expect &&
+	sqlite3 "$TRASH/other.db" "SELECT uid FROM session" >actual &&
+	test_cmp expect actual &&
+	insight remote remove shared-file &&
+	insight remote remove --global from-file
+'
+
 test_expect_success 'remote.default picks the remote; remove takes the default with it' '
 	insight config set remote.default dead &&
 	test_must_fail --exit 5 insight push 2>err &&
