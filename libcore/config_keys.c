@@ -60,6 +60,28 @@ const ins_config_key ins_config_keys[] = {
 	{ "net.timeout", INS_CONFIG_DURATION, "30s", NULL,
 	  "the longest a request may take, from connecting to the last byte of the answer" },
 
+	/* notify: routes of `insight notify`, one [notify "NAME"] section each */
+	{ "notify.*.branch", INS_CONFIG_STRING, NULL, NULL,
+	  "the branches the route is for, a glob (default: every branch)" },
+	{ "notify.*.ci-only", INS_CONFIG_BOOL, "false", NULL,
+	  "only sessions recorded in CI" },
+	{ "notify.*.min-interval", INS_CONFIG_DURATION, NULL, NULL,
+	  "any-failure, regressions and always: no new message sooner than this after the last" },
+	{ "notify.*.on", INS_CONFIG_LIST, "new-failures,fixed", NULL,
+	  "the events: new-failures, regressions, flaky-new, fixed, any-failure, always" },
+	{ "notify.*.secret", INS_CONFIG_SECRET, NULL, NULL,
+	  "webhook: the key of the body's HMAC-SHA256 signature (X-Insight-Signature-256)" },
+	{ "notify.*.secret-env", INS_CONFIG_STRING, NULL, NULL,
+	  "webhook: the environment variable that holds the signature's key" },
+	{ "notify.*.sut", INS_CONFIG_STRING, NULL, NULL,
+	  "the SUTs the route is for, a glob (default: every SUT)" },
+	{ "notify.*.type", INS_CONFIG_STRING, NULL, NULL,
+	  "where the route sends: slack (an incoming webhook) or webhook" },
+	{ "notify.*.url", INS_CONFIG_SECRET, NULL, NULL,
+	  "slack: the incoming webhook's URL; webhook: the URL insight POSTs to" },
+	{ "notify.*.url-env", INS_CONFIG_STRING, NULL, NULL,
+	  "the environment variable that holds the route's URL" },
+
 	/* session: recording sessions */
 	{ "session.secret-vars", INS_CONFIG_STRING, NULL, "INSIGHT_SECRET_VARS",
 	  "more environment variables whose values session run and import hide in captured "

@@ -1,0 +1,582 @@
+/*
+ * cmd_notify.c - `insight notify`: tell people and systems about a session,
+ * through the routes of the configuration ([notify "NAME"] sections).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cmd.h"
+#include "format.h"
+#include "insight/ci.h"
+#include "insight/config.h"
+#include "insight/hash.h"
+#include "insight/net.h"
+#include "insight/notify.h"
+#include "insight/timeutil.h"
+
+/* Tests named in a message, per list. */
+#define NOTIFY_NAMES_MAX 10
+/* Slack's limits (integrations.md B.7). */
+#define SLACK_HEADER_MAX 150
+#define SLACK_SECTION_MAX 3000
+
+struct notify_run {
+	ins_ctx *ctx;
+	const ins_config *cfg;
+	ins_net *net;
+	ins_delivery *d;
+	const ins_notify_session *s;
+};
+
+/* Append at most `max` bytes of `s`, not cutting a UTF-8 sequence; "…" when cut. */
+static void put_cut(ins_buf *b, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max) {
+		ins_buf_puts(b, s);
+		return;
+	}
+	n = max > 3 ? max - 3 : 0;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	ins_buf_put(b, s, n);
+	ins_buf_puts(b, "\xe2\x80\xa6");
+}
+
+static void short_sha(ins_buf *b, const char *commit)
+{
+	ins_buf_put(b, commit, strlen(commit) > 12 ? 12 : strlen(commit));
+}
+
+/* "shop on main @ 0123456789ab" */
+static void title_of(ins_buf *b, const ins_notify_session *s)
+{
+	ins_buf_puts(b, s->sut);
+	if (s->branch)
+		ins_buf_printf(b, " on %s", s->branch);
+	if (s->commit) {
+		ins_buf_puts(b, " @ ");
+		short_sha(b, s->commit);
+	}
+}
+
+/* The pull request's page, when insight knows how to make it. */
+static void pr_url(ins_buf *b, const ins_notify_session *s)
+{
+	if (!s->pr || !s->repo || !s->ci_provider)
+		return;
+	if (!strcmp(s->ci_provider, "github"))
+		ins_buf_printf(b, "https://github.com/%s/pull/%s", s->repo, s->pr);
+	else if (!strcmp(s->ci_provider, "bitbucket"))
+		ins_buf_printf(b, "https://bitbucket.org/%s/pull-requests/%s", s->repo, s->pr);
+}
+
+static int is_http_url(const char *u)
+{
+	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7));
+}
+
+/* ---- slack ---- */
+
+/* Slack mrkdwn: &, < and > escaped; a backtick would end the code span. */
+static void slack_escape(ins_buf *b, const char *s, int code)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': ins_buf_puts(b, "&amp;"); break;
+		case '<': ins_buf_puts(b, "&lt;"); break;
+		case '>': ins_buf_puts(b, "&gt;"); break;
+		case '`': ins_buf_putc(b, code ? '\'' : '`'); break;
+		case '\n': case '\r': ins_buf_putc(b, ' '); break;
+		default: ins_buf_putc(b, *s);
+		}
+	}
+}
+
+static void slack_section(cJSON *blocks, const char *mrkdwn)
+{
+	cJSON *sec = cJSON_CreateObject(), *text = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(sec, "type", "section");
+	cJSON_AddStringToObject(text, "type", "mrkdwn");
+	cJSON_AddStringToObject(text, "text", mrkdwn);
+	cJSON_AddItemToObject(sec, "text", text);
+	cJSON_AddItemToArray(blocks, sec);
+}
+
+/* A list as one section within Slack's 3000 characters: names until it is full, then "and N more". */
+static void slack_list(cJSON *blocks, const char *title, const ins_notify_items *it)
+{
+	ins_buf b = INS_BUF_INIT, line = INS_BUF_INIT;
+	size_t shown = 0;
+
+	if (!it->n)
+		return;
+	ins_buf_printf(&b, "*%s (%zu)*", title, it->n);
+	for (size_t i = 0; i < it->n && i < NOTIFY_NAMES_MAX; i++) {
+		ins_buf_clear(&line);
+		ins_buf_puts(&line, "\n\xe2\x80\xa2 `");
+		slack_escape(&line, it->v[i].nodeid, 1);
+		ins_buf_puts(&line, "`");
+		if (it->v[i].message) {
+			ins_buf_puts(&line, " \xe2\x80\x94 ");
+			slack_escape(&line, it->v[i].message, 0);
+		}
+		/* room for the last line "and N more" */
+		if (b.len + line.len > SLACK_SECTION_MAX - 40)
+			break;
+		ins_buf_put(&b, line.ptr, line.len);
+		shown++;
+	}
+	if (it->n > shown)
+		ins_buf_printf(&b, "\nand %zu more", it->n - shown);
+	slack_section(blocks, b.ptr);
+	ins_buf_release(&b);
+	ins_buf_release(&line);
+}
+
+static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p)
+{
+	cJSON *root = cJSON_CreateObject(), *blocks = cJSON_CreateArray(), *blk, *txt, *els;
+	ins_buf b = INS_BUF_INIT, t = INS_BUF_INIT;
+	char *out;
+
+	/* the notification text: the title and the counts */
+	ins_buf_puts(&b, "insight: ");
+	title_of(&b, s);
+	ins_buf_printf(&b, ": %s", s->counts.ptr);
+	ins_buf_clear(&t);
+	put_cut(&t, b.ptr, SLACK_SECTION_MAX);
+	cJSON_AddStringToObject(root, "text", t.ptr);
+
+	blk = cJSON_CreateObject();
+	cJSON_AddStringToObject(blk, "type", "header");
+	txt = cJSON_CreateObject();
+	cJSON_AddStringToObject(txt, "type", "plain_text");
+	ins_buf_clear(&b);
+	ins_buf_puts(&b, "insight: ");
+	title_of(&b, s);
+	ins_buf_clear(&t);
+	put_cut(&t, b.ptr, SLACK_HEADER_MAX);
+	cJSON_AddStringToObject(txt, "text", t.ptr);
+	cJSON_AddItemToObject(blk, "text", txt);
+	cJSON_AddItemToArray(blocks, blk);
+
+	ins_buf_clear(&b);
+	if (s->subject) {
+		ins_buf_puts(&b, "*");
+		slack_escape(&b, s->subject, 0);
+		ins_buf_puts(&b, "*\n");
+	}
+	slack_escape(&b, s->counts.ptr, 0);
+	if (p->events & INS_NOTIFY_REGRESSIONS)
+		ins_buf_printf(&b, "\nDuration regressions: %zu", s->res.slower);
+	ins_buf_clear(&t);
+	put_cut(&t, b.ptr, SLACK_SECTION_MAX);
+	slack_section(blocks, t.ptr);
+
+	slack_list(blocks, "New failures", &p->new_failures);
+	slack_list(blocks, "Fixed", &p->fixed);
+	slack_list(blocks, "Newly flaky", &p->flaky);
+
+	els = cJSON_CreateArray();
+	ins_buf_clear(&b);
+	if (is_http_url(s->build_url) && !strpbrk(s->build_url, "<>|")) {
+		ins_buf_printf(&b, "<%s|CI run>", s->build_url);
+		txt = cJSON_CreateObject();
+		cJSON_AddStringToObject(txt, "type", "mrkdwn");
+		cJSON_AddStringToObject(txt, "text", b.ptr);
+		cJSON_AddItemToArray(els, txt);
+	}
+	ins_buf_clear(&t);
+	pr_url(&t, s);
+	if (t.len && !strpbrk(t.ptr, "<>|")) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "<%s|pull request #%s>", t.ptr, s->pr);
+		txt = cJSON_CreateObject();
+		cJSON_AddStringToObject(txt, "type", "mrkdwn");
+		cJSON_AddStringToObject(txt, "text", b.ptr);
+		cJSON_AddItemToArray(els, txt);
+	}
+	if (cJSON_GetArraySize(els)) {
+		blk = cJSON_CreateObject();
+		cJSON_AddStringToObject(blk, "type", "context");
+		cJSON_AddItemToObject(blk, "elements", els);
+		cJSON_AddItemToArray(blocks, blk);
+	} else {
+		cJSON_Delete(els);
+	}
+	cJSON_AddItemToObject(root, "blocks", blocks);
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	ins_buf_release(&b);
+	ins_buf_release(&t);
+	return out;
+}
+
+/* ---- sending ---- */
+
+/* The destination URL of `route` (a secret: masked from here on); NULL with the reason in `why`. */
+static const char *route_url(struct notify_run *r, const ins_notify_route *route, ins_buf *why)
+{
+	ins_buf key = INS_BUF_INIT;
+	const char *url = NULL;
+
+	ins_buf_printf(&key, "notify.%s.url", route->name);
+	if (ins_config_get_secret(r->cfg, key.ptr, &url, NULL) < 0) {
+		ins_buf_puts(why, ins_error_last());
+		url = NULL;
+	} else if (!is_http_url(url)) {
+		ins_buf_printf(why, "%s is not an http(s) URL", key.ptr);
+		url = NULL;
+	}
+	ins_buf_release(&key);
+	return url;
+}
+
+static void deliver_answer(struct notify_run *r, const ins_notify_route *route, int rc,
+			   ins_http_response *resp, const char *host, int *delivered)
+{
+	ins_buf why = INS_BUF_INIT;
+
+	*delivered = 0;
+	if (rc < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+	} else if (resp->dry_run) {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "dry run");
+	} else if (resp->status >= 200 && resp->status < 300) {
+		ins_delivery_add(r->d, route->name, INS_DELIVERED, NULL);
+		*delivered = 1;
+	} else {
+		ins_buf_printf(&why, "%s answered %ld: ", host, resp->status);
+		ins_http_error_reason(resp, &why);
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+	}
+	ins_buf_release(&why);
+}
+
+static int send_slack(struct notify_run *r, const ins_notify_route *route,
+		      const ins_notify_plan *p, const char *delivery_id)
+{
+	static const char *const headers[] = { "Content-Type: application/json", NULL };
+	ins_http_request req = { 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_buf why = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why);
+	char *body;
+	int rc, delivered = 0;
+
+	(void)delivery_id;
+	if (!url) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+		ins_buf_release(&why);
+		return 0;
+	}
+	body = slack_payload(r->s, p);
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	/* a message posted twice is seen twice: repeated only when it cannot have landed */
+	req.idempotent = 0;
+	rc = ins_net_request(r->net, &req, &resp);
+	deliver_answer(r, route, rc, &resp, "Slack", &delivered);
+	ins_http_response_release(&resp);
+	ins_buf_release(&why);
+	free(body);
+	return delivered;
+}
+
+static void json_items(cJSON *obj, const char *name, const ins_notify_items *it, int fp)
+{
+	cJSON *arr = cJSON_AddArrayToObject(obj, name);
+
+	for (size_t i = 0; i < it->n; i++) {
+		cJSON *x = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(x, "nodeid", it->v[i].nodeid);
+		if (it->v[i].message)
+			cJSON_AddStringToObject(x, "message", it->v[i].message);
+		else
+			cJSON_AddNullToObject(x, "message");
+		if (fp)
+			cJSON_AddStringToObject(x, "key", it->v[i].key);
+		cJSON_AddItemToArray(arr, x);
+	}
+}
+
+static void json_text(cJSON *obj, const char *name, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(obj, name, v);
+	else
+		cJSON_AddNullToObject(obj, name);
+}
+
+/*
+ * The webhook's body (insight.notify.webhook, version 1): the route, the
+ * events, the session's facts, what is announced, and the comparison
+ * document itself under "compare".
+ */
+static char *webhook_payload(struct notify_run *r, const ins_notify_route *route,
+			     const ins_notify_plan *p, const char *delivery_id)
+{
+	const ins_notify_session *s = r->s;
+	cJSON *root = cJSON_CreateObject(), *ev, *sess, *ann, *links, *cmp;
+	ins_render_opts ro = { 0 };
+	ins_buf u = INS_BUF_INIT;
+	char *doc = NULL, *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!(f = open_memstream(&doc, &len)))
+		goto done;
+	if (ins_render(s->cmp, INS_OUT_JSON, &ro, f) != 0) {
+		fclose(f);
+		goto done;
+	}
+	if (fclose(f) != 0 || !(cmp = cJSON_Parse(doc)))
+		goto done;
+	cJSON_AddStringToObject(root, "schema", "insight.notify.webhook");
+	cJSON_AddNumberToObject(root, "schema_version", 1);
+	cJSON_AddStringToObject(root, "delivery", delivery_id);
+	cJSON_AddStringToObject(root, "route", route->name);
+	ev = cJSON_AddArrayToObject(root, "events");
+	for (int i = 0; i < INS_NOTIFY_EVENT_COUNT; i++)
+		if (p->events & (1u << i))
+			cJSON_AddItemToArray(ev, cJSON_CreateString(ins_notify_event_name(i)));
+	sess = cJSON_AddObjectToObject(root, "session");
+	cJSON_AddStringToObject(sess, "id", s->uid);
+	json_text(sess, "base", s->base_uid[0] ? s->base_uid : NULL);
+	cJSON_AddStringToObject(sess, "sut", s->sut);
+	json_text(sess, "branch", s->branch);
+	json_text(sess, "commit", s->commit);
+	json_text(sess, "subject", s->subject);
+	cJSON_AddStringToObject(sess, "counts", s->counts.ptr);
+	ann = cJSON_AddObjectToObject(root, "announced");
+	json_items(ann, "new_failures", &p->new_failures, 1);
+	json_items(ann, "fixed", &p->fixed, 1);
+	json_items(ann, "flaky", &p->flaky, 0);
+	links = cJSON_AddObjectToObject(root, "links");
+	json_text(links, "ci_run", is_http_url(s->build_url) ? s->build_url : NULL);
+	pr_url(&u, s);
+	json_text(links, "pull_request", u.len ? u.ptr : NULL);
+	cJSON_AddItemToObject(root, "compare", cmp);
+	out = cJSON_PrintUnformatted(root);
+done:
+	cJSON_Delete(root);
+	ins_buf_release(&u);
+	free(doc);
+	return out;
+}
+
+static int send_webhook(struct notify_run *r, const ins_notify_route *route,
+			const ins_notify_plan *p, const char *delivery_id)
+{
+	const char *headers[6];
+	ins_http_request req = { 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_buf why = INS_BUF_INIT, key = INS_BUF_INIT, ev = INS_BUF_INIT, dl = INS_BUF_INIT;
+	ins_buf sig = INS_BUF_INIT, evh = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why), *secret = NULL, *envname = NULL;
+	char *body = NULL;
+	size_t body_len = 0, nh = 0;
+	int rc, delivered = 0;
+
+	if (!url)
+		goto fail;
+	ins_buf_printf(&key, "notify.%s.secret-env", route->name);
+	ins_config_lookup(r->cfg, key.ptr, &envname, NULL, NULL);
+	ins_buf_truncate(&key, key.len - 4);
+	if (ins_config_get_secret(r->cfg, key.ptr, &secret, NULL) < 0) {
+		secret = NULL;
+		if (envname && *envname) {
+			ins_buf_printf(&why, "notify.%s.secret-env names %s, which is not set",
+				       route->name, envname);
+			goto fail;
+		}
+	}
+	if (!(body = webhook_payload(r, route, p, delivery_id))) {
+		ins_buf_puts(&why, "cannot render the comparison as JSON");
+		goto fail;
+	}
+	body_len = strlen(body);
+	ins_notify_events_text(&ev, p->events, ",");
+	ins_buf_printf(&dl, "X-Insight-Delivery: %s", delivery_id);
+	headers[nh++] = "Content-Type: application/json";
+	ins_buf_printf(&evh, "X-Insight-Event: %s", ev.ptr);
+	headers[nh++] = evh.ptr;
+	headers[nh++] = dl.ptr;
+	if (secret) {
+		uint8_t mac[INS_SHA256_LEN];
+		char hex[65];
+
+		ins_hmac_sha256(mac, secret, strlen(secret), body, body_len);
+		ins_sha256_to_hex(hex, mac);
+		ins_buf_printf(&sig, "X-Insight-Signature-256: sha256=%s", hex);
+		headers[nh++] = sig.ptr;
+	}
+	headers[nh] = NULL;
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	req.body_len = body_len;
+	/* the receiver drops a delivery id it has seen: sending it again is safe */
+	req.idempotent = 1;
+	rc = ins_net_request(r->net, &req, &resp);
+	deliver_answer(r, route, rc, &resp, "the webhook", &delivered);
+	goto done;
+fail:
+	ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+done:
+	ins_http_response_release(&resp);
+	ins_buf_release(&why);
+	ins_buf_release(&key);
+	ins_buf_release(&ev);
+	ins_buf_release(&dl);
+	ins_buf_release(&sig);
+	ins_buf_release(&evh);
+	free(body);
+	return delivered;
+}
+
+/*
+ * insight notify [--session <ref>] [--route <name>] [--dry-run] [--force] [--explain]
+ *
+ * Evaluate every route of the configuration against the session and its
+ * comparison with the SUT's previous session; send one message per route
+ * that fires; remember what was announced.
+ */
+static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight notify [--session <ref>] [--route <name>] [--dry-run] [--force] [--explain]",
+		NULL
+	};
+	const char *session = "latest", *only = NULL, *sut = NULL;
+	int dry_run = 0, force = 0, explain = 0;
+	const struct ins_option opts[] = {
+		OPT_STRING(0, "session", &session, "REF",
+			   "the session to tell about (default: the latest)", "session"),
+		OPT_STRING(0, "route", &only, "NAME", "this route only (a [notify \"NAME\"] section)",
+			   "notify-route"),
+		OPT_BOOL('n', "dry-run", &dry_run, "print each request it would send; send nothing"),
+		OPT_BOOL(0, "force", &force,
+			 "send even what was announced before or within min-interval"),
+		OPT_BOOL(0, "explain", &explain, "say why each route fires or not"),
+		OPT_END(),
+	};
+	struct notify_run r = { ctx, NULL, NULL, NULL, NULL };
+	ins_notify_routes *routes = NULL;
+	ins_notify_session *s = NULL;
+	ins_compare_opts co;
+	ins_store *store;
+	ins_ci_facts ci;
+	ins_buf text = INS_BUF_INIT;
+	int64_t now = ins_time_now_ms();
+	size_t matched = 0;
+	int n, rc, in_ci;
+
+	ctx->text_only = 1;
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n > 0)
+		return cmd_usage_error(ctx, "notify takes no arguments (the session is --session REF)");
+	if ((rc = cmd_config(ctx, &r.cfg)) != 0)
+		return rc;
+	if ((rc = ins_notify_routes_load(&routes, r.cfg)) < 0)
+		return cmd_fail(rc);
+	for (size_t i = 0; i < routes->n; i++)
+		matched += !only || !strcmp(routes->v[i].name, only);
+	if (!routes->n) {
+		rc = cmd_error(EXIT_USAGE, "no notify routes: add a [notify \"NAME\"] section to the "
+			       "configuration (see insight-notify(1))");
+		goto done;
+	}
+	if (!matched) {
+		ins_buf names = INS_BUF_INIT;
+		for (size_t i = 0; i < routes->n; i++)
+			ins_buf_printf(&names, "%s%s", i ? ", " : "", routes->v[i].name);
+		rc = cmd_error(EXIT_USAGE, "--route: no route '%s' (routes: %s)", only, names.ptr);
+		ins_buf_release(&names);
+		goto done;
+	}
+	ins_config_get_string(r.cfg, "session.sut", &sut);
+	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
+		goto done;
+	ins_compare_opts_init(&co);
+	if ((rc = cmd_categories(ctx, &co.categories)) != 0)
+		goto done;
+	if ((rc = ins_notify_session_load(&s, store, session, sut && *sut ? sut : NULL, &co)) < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	ins_ci_detect(&ci, NULL, NULL);
+	in_ci = ci.provider != NULL;
+	ins_ci_facts_release(&ci);
+	r.s = s;
+	if ((rc = cmd_net_open(ctx, dry_run, &r.net)) != 0)
+		goto done;
+	r.d = ins_delivery_new();
+	for (size_t i = 0; i < routes->n; i++) {
+		const ins_notify_route *route = &routes->v[i];
+		ins_notify_plan plan = INS_NOTIFY_PLAN_INIT;
+		char delivery[37];
+		int delivered = 0;
+
+		if (only && strcmp(route->name, only))
+			continue;
+		if ((rc = ins_notify_evaluate(&plan, store, route, s, force, in_ci, now)) < 0) {
+			rc = cmd_fail(rc);
+			ins_notify_plan_release(&plan);
+			goto done;
+		}
+		if (explain) {
+			ins_buf_clear(&text);
+			ins_buf_printf(&text, "%s (%s): ", route->name, ins_notify_type_name(route->type));
+			if (plan.fires) {
+				ins_buf_puts(&text, "fires on ");
+				ins_notify_events_text(&text, plan.events, ", ");
+			} else {
+				ins_buf_puts(&text, "does not fire");
+			}
+			printf("%s\n%s", text.ptr, plan.explain.ptr);
+			fflush(stdout);
+		}
+		if (plan.fires) {
+			ins_notify_uuid(delivery);
+			if (route->type == INS_NOTIFY_SLACK)
+				delivered = send_slack(&r, route, &plan, delivery);
+			else
+				delivered = send_webhook(&r, route, &plan, delivery);
+		} else {
+			ins_delivery_add(r.d, route->name, INS_SKIPPED, "nothing to announce");
+		}
+		if (!dry_run && (delivered || !plan.fires) &&
+		    (rc = ins_notify_record(store, route, s, &plan, delivered ? delivery : NULL,
+					    now)) < 0) {
+			rc = cmd_fail(rc);
+			ins_notify_plan_release(&plan);
+			goto done;
+		}
+		ins_notify_plan_release(&plan);
+	}
+	rc = cmd_delivery_finish(ctx, r.d);
+done:
+	ins_delivery_free(r.d);
+	ins_net_free(r.net);
+	ins_notify_session_free(s);
+	ins_notify_routes_free(routes);
+	ins_buf_release(&text);
+	return rc;
+}
+
+const struct ins_group cmd_group_notify = {
+	"notify", "tell people and systems about a session, through routes", NULL, cmd_notify,
+	CMD_STORE_WRITE, 0
+};
