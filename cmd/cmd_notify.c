@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -78,6 +79,309 @@ static void pr_url(ins_buf *b, const ins_notify_session *s)
 static int is_http_url(const char *u)
 {
 	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7));
+}
+
+/* ---- plain text: an email's text part ---- */
+
+static void text_list(ins_buf *b, const char *title, const ins_notify_items *it)
+{
+	size_t shown = it->n < NOTIFY_NAMES_MAX ? it->n : NOTIFY_NAMES_MAX;
+
+	if (!it->n)
+		return;
+	ins_buf_printf(b, "\n%s (%zu):\n", title, it->n);
+	for (size_t i = 0; i < shown; i++) {
+		ins_buf_printf(b, "- %s", it->v[i].nodeid);
+		if (it->v[i].message)
+			ins_buf_printf(b, ": %s", it->v[i].message);
+		ins_buf_putc(b, '\n');
+	}
+	if (it->n > shown)
+		ins_buf_printf(b, "and %zu more\n", it->n - shown);
+}
+
+static void message_text(ins_buf *b, const ins_notify_session *s, const ins_notify_plan *p)
+{
+	ins_buf u = INS_BUF_INIT;
+
+	ins_buf_puts(b, "insight: ");
+	title_of(b, s);
+	ins_buf_putc(b, '\n');
+	if (s->subject)
+		ins_buf_printf(b, "%s\n", s->subject);
+	ins_buf_printf(b, "%s\n", s->counts.ptr);
+	text_list(b, "New failures", &p->new_failures);
+	text_list(b, "Fixed", &p->fixed);
+	text_list(b, "Newly flaky", &p->flaky);
+	if (p->events & INS_NOTIFY_REGRESSIONS)
+		ins_buf_printf(b, "\nDuration regressions: %zu\n", s->res.slower);
+	if (is_http_url(s->build_url) || s->pr)
+		ins_buf_putc(b, '\n');
+	if (is_http_url(s->build_url))
+		ins_buf_printf(b, "CI run: %s\n", s->build_url);
+	pr_url(&u, s);
+	if (u.len)
+		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	ins_buf_release(&u);
+}
+
+/* ---- email ---- */
+
+/* `s` as quoted-printable (RFC 2045), lines ending in CRLF, at most 76 characters. */
+static void put_qp(ins_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t col = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char enc[4];
+		size_t n;
+
+		if (*p == '\n' || (*p == '\r' && p[1] == '\n')) {
+			if (*p == '\r')
+				p++;
+			ins_buf_puts(b, "\r\n");
+			col = 0;
+			continue;
+		}
+		if ((*p >= 33 && *p <= 126 && *p != '=') ||
+		    ((*p == ' ' || *p == '\t') && p[1] && p[1] != '\n' && p[1] != '\r')) {
+			enc[0] = (char)*p;
+			n = 1;
+		} else {
+			enc[0] = '=';
+			enc[1] = hex[*p >> 4];
+			enc[2] = hex[*p & 15];
+			n = 3;
+		}
+		if (col + n > 75) {
+			ins_buf_puts(b, "=\r\n");
+			col = 0;
+		}
+		ins_buf_put(b, enc, n);
+		col += n;
+	}
+	if (col)
+		ins_buf_puts(b, "\r\n");
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void put_b64(ins_buf *b, const unsigned char *p, size_t n, int lines)
+{
+	size_t col = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+
+		ins_buf_putc(b, b64[v >> 18 & 63]);
+		ins_buf_putc(b, b64[v >> 12 & 63]);
+		ins_buf_putc(b, i + 1 < n ? b64[v >> 6 & 63] : '=');
+		ins_buf_putc(b, i + 2 < n ? b64[v & 63] : '=');
+		if (lines && (col += 4) >= 76) {
+			ins_buf_puts(b, "\r\n");
+			col = 0;
+		}
+	}
+	if (lines && col)
+		ins_buf_puts(b, "\r\n");
+}
+
+/* "Subject: " and `text` as RFC 2047 encoded words (UTF-8, base64), folded, whole characters each. */
+static void put_subject(ins_buf *b, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t n = strlen(text);
+	int first = 1;
+
+	ins_buf_puts(b, "Subject:");
+	while (n) {
+		size_t take = n < 45 ? n : 45;
+
+		while (take < n && take > 0 && (p[take] & 0xc0) == 0x80)
+			take--;
+		ins_buf_puts(b, first ? " " : "\r\n ");
+		ins_buf_puts(b, "=?UTF-8?B?");
+		put_b64(b, p, take, 0);
+		ins_buf_puts(b, "?=");
+		p += take;
+		n -= take;
+		first = 0;
+	}
+	ins_buf_puts(b, "\r\n");
+}
+
+/* The address in "Name <a@b>" or "a@b". */
+static void address_of(ins_buf *out, const char *s)
+{
+	const char *lt = strrchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+
+	if (lt && gt)
+		ins_buf_put(out, lt + 1, (size_t)(gt - lt - 1));
+	else
+		ins_buf_puts(out, s);
+	ins_buf_rtrim(out);
+}
+
+/* The recipients of route `name`: every `to` value, each a comma list. */
+struct rcpt_list {
+	const char *key;
+	char **v;
+	size_t n, alloc;
+};
+
+static int collect_to(const ins_config_entry *e, void *data)
+{
+	struct rcpt_list *l = data;
+	const char *p = e->value;
+
+	if (strcmp(e->name, l->key))
+		return 0;
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " ,\t");
+		n = strcspn(p, ",");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n) {
+			l->v = ins_xgrow(l->v, &l->alloc, l->n + 2, sizeof(*l->v));
+			l->v[l->n++] = ins_xstrndup(p, n);
+			l->v[l->n] = NULL;
+		}
+		p += strcspn(p, ",");
+	}
+	return 0;
+}
+
+static void email_message(ins_buf *m, struct notify_run *r, const ins_notify_plan *p,
+			  const char *from, char **to, const char *delivery_id, int64_t now_ms)
+{
+	const ins_notify_session *s = r->s;
+	ins_buf subj = INS_BUF_INIT, text = INS_BUF_INIT, addr = INS_BUF_INIT;
+	ins_render_opts ro = { 0 };
+	char *html = NULL, date[64];
+	size_t html_len = 0;
+	time_t t = (time_t)(now_ms / 1000);
+	struct tm tm;
+	const char *at;
+	FILE *f;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	address_of(&addr, from);
+	at = strrchr(addr.ptr, '@');
+	ins_buf_printf(m, "Date: %s\r\nFrom: %s\r\nTo: ", date, from);
+	for (size_t i = 0; to[i]; i++)
+		ins_buf_printf(m, "%s%s", i ? ",\r\n " : "", to[i]);
+	ins_buf_puts(m, "\r\n");
+	ins_buf_printf(&subj, "[insight] %s", s->sut);
+	if (s->branch)
+		ins_buf_printf(&subj, " on %s", s->branch);
+	ins_buf_printf(&subj, ": %s", s->counts.ptr);
+	put_subject(m, subj.ptr);
+	ins_buf_printf(m, "Message-ID: <%s@%s>\r\n", delivery_id, at && at[1] ? at + 1 : "insight");
+	ins_buf_printf(m, "X-Insight-Delivery: %s\r\n", delivery_id);
+	ins_buf_printf(m, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; "
+		       "boundary=\"=_insight_%s\"\r\n\r\n", delivery_id);
+	ins_buf_printf(m, "--=_insight_%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		       "Content-Transfer-Encoding: quoted-printable\r\n\r\n", delivery_id);
+	message_text(&text, s, p);
+	put_qp(m, text.ptr);
+	ins_buf_printf(m, "\r\n--=_insight_%s\r\nContent-Type: text/html; charset=utf-8\r\n"
+		       "Content-Transfer-Encoding: base64\r\n\r\n", delivery_id);
+	if ((f = open_memstream(&html, &html_len))) {
+		ins_render(s->cmp, INS_OUT_HTML, &ro, f);
+		fclose(f);
+	}
+	put_b64(m, (const unsigned char *)(html ? html : ""), html ? html_len : 0, 1);
+	ins_buf_printf(m, "\r\n--=_insight_%s--\r\n", delivery_id);
+	free(html);
+	ins_buf_release(&subj);
+	ins_buf_release(&text);
+	ins_buf_release(&addr);
+}
+
+static int send_email(struct notify_run *r, const ins_notify_route *route,
+		      const ins_notify_plan *p, const char *delivery_id, int64_t now_ms)
+{
+	ins_buf key = INS_BUF_INIT, why = INS_BUF_INIT, msg = INS_BUF_INIT, faddr = INS_BUF_INIT;
+	struct rcpt_list to = { NULL, NULL, 0, 0 };
+	const char *url = NULL, *from = NULL, *user = NULL, *password = NULL, *tls = NULL;
+	const char *envname = NULL;
+	ins_smtp_message m = { 0 };
+	int delivered = 0;
+
+	ins_buf_printf(&key, "notify.%s.smtp-url", route->name);
+	ins_config_get_string(r->cfg, key.ptr, &url);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.from", route->name);
+	ins_config_get_string(r->cfg, key.ptr, &from);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.user", route->name);
+	ins_config_get_string(r->cfg, key.ptr, &user);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.starttls", route->name);
+	ins_config_get_string(r->cfg, key.ptr, &tls);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.to", route->name);
+	to.key = key.ptr;
+	ins_config_foreach(r->cfg, INS_CONFIG_DEFAULT, collect_to, &to);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.password-env", route->name);
+	ins_config_lookup(r->cfg, key.ptr, &envname, NULL, NULL);
+	ins_buf_truncate(&key, key.len - 4);
+	if (ins_config_get_secret(r->cfg, key.ptr, &password, NULL) < 0) {
+		password = NULL;
+		if (envname && *envname) {
+			ins_buf_printf(&why, "notify.%s.password-env names %s, which is not set",
+				       route->name, envname);
+			goto fail;
+		}
+	}
+	if (!url || !from || !to.n) {
+		ins_buf_printf(&why, "notify.%s: smtp-url, from and to are needed", route->name);
+		goto fail;
+	}
+	address_of(&faddr, from);
+	email_message(&msg, r, p, from, to.v, delivery_id, now_ms);
+	m.url = url;
+	m.starttls = !strncmp(url, "smtp://", 7) && !(tls && !strcmp(tls, "off"));
+	m.user = user;
+	m.password = password;
+	m.from = faddr.ptr;
+	for (size_t i = 0; i < to.n; i++) {
+		ins_buf a = INS_BUF_INIT;
+		address_of(&a, to.v[i]);
+		free(to.v[i]);
+		to.v[i] = ins_buf_detach(&a);
+	}
+	m.to = (const char *const *)to.v;
+	m.data = msg.ptr;
+	m.len = msg.len;
+	if (ins_net_smtp_send(r->net, &m) < 0) {
+		ins_buf_puts(&why, ins_error_last());
+		goto fail;
+	}
+	if (ins_net_dry_run(r->net)) {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "dry run");
+	} else {
+		ins_delivery_add(r->d, route->name, INS_DELIVERED, NULL);
+		delivered = 1;
+	}
+	goto done;
+fail:
+	ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+done:
+	for (size_t i = 0; i < to.n; i++)
+		free(to.v[i]);
+	free(to.v);
+	ins_buf_release(&key);
+	ins_buf_release(&why);
+	ins_buf_release(&msg);
+	ins_buf_release(&faddr);
+	return delivered;
 }
 
 /* ---- slack ---- */
@@ -552,6 +856,8 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 			ins_notify_uuid(delivery);
 			if (route->type == INS_NOTIFY_SLACK)
 				delivered = send_slack(&r, route, &plan, delivery);
+			else if (route->type == INS_NOTIFY_EMAIL)
+				delivered = send_email(&r, route, &plan, delivery, now);
 			else
 				delivered = send_webhook(&r, route, &plan, delivery);
 		} else {

@@ -24,8 +24,9 @@ static const char *const type_names[] = {
 };
 
 /* The types insight sends to, as a bit each. */
-#define TYPES_SUPPORTED ((1u << INS_NOTIFY_SLACK) | (1u << INS_NOTIFY_WEBHOOK))
-#define TYPES_SUPPORTED_TEXT "slack, webhook"
+#define TYPES_SUPPORTED ((1u << INS_NOTIFY_SLACK) | (1u << INS_NOTIFY_WEBHOOK) | \
+			 (1u << INS_NOTIFY_EMAIL))
+#define TYPES_SUPPORTED_TEXT "slack, webhook, email"
 
 const char *ins_notify_event_name(int bit)
 {
@@ -220,6 +221,24 @@ static int check_route(ins_notify_route *out, const struct raw_route *r)
 		if (!raw_get(r, "url", NULL) && !raw_get(r, "url-env", NULL))
 			return ins_error_set(INS_EUSAGE, "notify.%s: a webhook route needs url or url-env",
 					     r->name);
+		break;
+	case INS_NOTIFY_EMAIL:
+		if (!raw_get(r, "smtp-url", NULL) || !raw_get(r, "from", NULL) ||
+		    !raw_get(r, "to", NULL))
+			return ins_error_set(INS_EUSAGE, "notify.%s: an email route needs smtp-url, from "
+					     "and to", r->name);
+		if ((v = raw_get(r, "smtp-url", &origin)) && strncmp(v, "smtp://", 7) &&
+		    strncmp(v, "smtps://", 8))
+			return ins_error_set(INS_EUSAGE, "notify.%s.smtp-url in %s: '%s' is not an "
+					     "smtp:// or smtps:// URL", r->name, origin, v);
+		if ((v = raw_get(r, "starttls", &origin)) && strcmp(v, "required") && strcmp(v, "off"))
+			return ins_error_set(INS_EUSAGE, "notify.%s.starttls in %s: '%s' is not required "
+					     "or off", r->name, origin, v);
+		for (size_t i = 0; i < r->n; i++)
+			if ((!strcmp(r->kv[i].key, "from") || !strcmp(r->kv[i].key, "to")) &&
+			    strpbrk(r->kv[i].value, "\r\n"))
+				return ins_error_set(INS_EUSAGE, "notify.%s.%s in %s: a line break in an "
+						     "address", r->name, r->kv[i].key, r->kv[i].origin);
 		break;
 	default:
 		break;
