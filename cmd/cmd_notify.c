@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -14,6 +15,7 @@
 #include "insight/ci.h"
 #include "insight/config.h"
 #include "insight/hash.h"
+#include "insight/metrics.h"
 #include "insight/net.h"
 #include "insight/notify.h"
 #include "insight/timeutil.h"
@@ -30,6 +32,7 @@ struct notify_run {
 	ins_net *net;
 	ins_delivery *d;
 	const ins_notify_session *s;
+	ins_store *store;
 };
 
 /* Append at most `max` bytes of `s`, not cutting a UTF-8 sequence; "…" when cut. */
@@ -749,6 +752,271 @@ done:
 	return delivered;
 }
 
+/* ---- teams ---- */
+
+static cJSON *card_text(const char *text, int bolder, int subtle)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "type", "TextBlock");
+	cJSON_AddStringToObject(t, "text", text);
+	cJSON_AddBoolToObject(t, "wrap", 1);
+	if (bolder)
+		cJSON_AddStringToObject(t, "weight", "Bolder");
+	if (subtle)
+		cJSON_AddBoolToObject(t, "isSubtle", 1);
+	return t;
+}
+
+static void card_fact(cJSON *facts, const char *title, const char *value)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(f, "title", title);
+	cJSON_AddStringToObject(f, "value", value);
+	cJSON_AddItemToArray(facts, f);
+}
+
+static void card_list(cJSON *body, const char *title, const ins_notify_items *it)
+{
+	ins_buf b = INS_BUF_INIT;
+	size_t shown = it->n < NOTIFY_NAMES_MAX ? it->n : NOTIFY_NAMES_MAX;
+	cJSON *t;
+
+	if (!it->n)
+		return;
+	ins_buf_printf(&b, "%s (%zu)", title, it->n);
+	t = card_text(b.ptr, 1, 0);
+	cJSON_AddStringToObject(t, "spacing", "Medium");
+	cJSON_AddItemToArray(body, t);
+	for (size_t i = 0; i < shown; i++) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "- %s", it->v[i].nodeid);
+		if (it->v[i].message)
+			ins_buf_printf(&b, ": %s", it->v[i].message);
+		t = card_text(b.ptr, 0, 0);
+		cJSON_AddStringToObject(t, "spacing", "None");
+		cJSON_AddItemToArray(body, t);
+	}
+	if (it->n > shown) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "and %zu more", it->n - shown);
+		cJSON_AddItemToArray(body, card_text(b.ptr, 0, 1));
+	}
+	ins_buf_release(&b);
+}
+
+static void card_action(cJSON *actions, const char *title, const char *url)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(a, "type", "Action.OpenUrl");
+	cJSON_AddStringToObject(a, "title", title);
+	cJSON_AddStringToObject(a, "url", url);
+	cJSON_AddItemToArray(actions, a);
+}
+
+/* The message envelope of a Workflows webhook with an Adaptive Card 1.4 (B.7). */
+static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p)
+{
+	cJSON *root = cJSON_CreateObject(), *atts, *att, *card, *body, *facts, *fs, *actions, *t;
+	ins_buf b = INS_BUF_INIT;
+	char *out;
+
+	cJSON_AddStringToObject(root, "type", "message");
+	atts = cJSON_AddArrayToObject(root, "attachments");
+	att = cJSON_CreateObject();
+	cJSON_AddStringToObject(att, "contentType", "application/vnd.microsoft.card.adaptive");
+	cJSON_AddNullToObject(att, "contentUrl");
+	card = cJSON_AddObjectToObject(att, "content");
+	cJSON_AddItemToArray(atts, att);
+	cJSON_AddStringToObject(card, "$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
+	cJSON_AddStringToObject(card, "type", "AdaptiveCard");
+	cJSON_AddStringToObject(card, "version", "1.4");
+	body = cJSON_AddArrayToObject(card, "body");
+	ins_buf_puts(&b, "insight: ");
+	title_of(&b, s);
+	t = card_text(b.ptr, 1, 0);
+	cJSON_AddStringToObject(t, "size", "Medium");
+	cJSON_AddItemToArray(body, t);
+	if (s->subject)
+		cJSON_AddItemToArray(body, card_text(s->subject, 0, 1));
+	cJSON_AddItemToArray(body, card_text(s->counts.ptr, 0, 0));
+	fs = cJSON_CreateObject();
+	cJSON_AddStringToObject(fs, "type", "FactSet");
+	facts = cJSON_AddArrayToObject(fs, "facts");
+	card_fact(facts, "SUT", s->sut);
+	if (s->branch)
+		card_fact(facts, "Branch", s->branch);
+	if (s->commit) {
+		ins_buf_clear(&b);
+		short_sha(&b, s->commit);
+		card_fact(facts, "Commit", b.ptr);
+	}
+	ins_buf_clear(&b);
+	ins_buf_printf(&b, "%zu", s->res.target_failing);
+	card_fact(facts, "Failing", b.ptr);
+	ins_buf_clear(&b);
+	ins_buf_printf(&b, "%zu", s->new_failures.n);
+	card_fact(facts, "New failures", b.ptr);
+	if (p->events & INS_NOTIFY_REGRESSIONS) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "%zu", s->res.slower);
+		card_fact(facts, "Slower", b.ptr);
+	}
+	cJSON_AddItemToArray(body, fs);
+	card_list(body, "New failures", &p->new_failures);
+	card_list(body, "Fixed", &p->fixed);
+	card_list(body, "Newly flaky", &p->flaky);
+	actions = cJSON_CreateArray();
+	if (is_http_url(s->build_url))
+		card_action(actions, "CI run", s->build_url);
+	ins_buf_clear(&b);
+	pr_url(&b, s);
+	if (b.len)
+		card_action(actions, "Pull request", b.ptr);
+	if (cJSON_GetArraySize(actions))
+		cJSON_AddItemToObject(card, "actions", actions);
+	else
+		cJSON_Delete(actions);
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	ins_buf_release(&b);
+	return out;
+}
+
+/* Whether host[0..n) is `name` or a host under it. */
+static int host_in(const char *host, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (n == len)
+		return !strncasecmp(host, name, len);
+	return n > len && host[n - len - 1] == '.' && !strncasecmp(host + n - len, name, len);
+}
+
+/* Whether `url` is an Office 365 connector's (an "Incoming Webhook" of the retired kind). */
+static int o365_connector(const char *url)
+{
+	const char *host = strstr(url, "://");
+	size_t n;
+
+	if (!host)
+		return 0;
+	host += 3;
+	if (strchr(host, '@') && strchr(host, '@') < host + strcspn(host, "/?#"))
+		host = strchr(host, '@') + 1;
+	n = strcspn(host, "/:?#");
+	return host_in(host, n, "webhook.office.com") || host_in(host, n, "outlook.office.com") ||
+	       host_in(host, n, "outlook.office365.com");
+}
+
+static int send_teams(struct notify_run *r, const ins_notify_route *route,
+		      const ins_notify_plan *p)
+{
+	static const char *const headers[] = { "Content-Type: application/json", NULL };
+	ins_http_request req = { 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_buf why = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why);
+	char *body = NULL;
+	int rc, delivered = 0;
+
+	if (url && o365_connector(url)) {
+		ins_buf_printf(&why, "notify.%s: an Office 365 connector URL; Microsoft retired "
+			       "connectors: make a Workflows webhook (\"When a Teams webhook request "
+			       "is received\") and give its URL", route->name);
+		url = NULL;
+	}
+	if (!url) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+		goto done;
+	}
+	body = teams_payload(r->s, p);
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	req.idempotent = 0;
+	rc = ins_net_request(r->net, &req, &resp);
+	deliver_answer(r, route, rc, &resp, "Teams", &delivered);
+done:
+	ins_http_response_release(&resp);
+	ins_buf_release(&why);
+	free(body);
+	return delivered;
+}
+
+/* ---- pushgateway ---- */
+
+/* "/NAME/VALUE" of a grouping key: VALUE percent-encoded, or NAME@base64/ when it has a '/' or is empty. */
+static void grouping(ins_buf *b, const char *name, const char *value)
+{
+	if (*value && !strchr(value, '/')) {
+		ins_buf_printf(b, "/%s/", name);
+		ins_url_escape(b, value);
+		return;
+	}
+	ins_buf_printf(b, "/%s@base64/", name);
+	if (!*value) {
+		ins_buf_putc(b, '=');
+		return;
+	}
+	{
+		ins_buf e = INS_BUF_INIT;
+
+		put_b64(&e, (const unsigned char *)value, strlen(value), 0);
+		for (size_t i = 0; i < e.len; i++)
+			ins_buf_putc(b, e.ptr[i] == '+' ? '-' : e.ptr[i] == '/' ? '_' : e.ptr[i]);
+		ins_buf_release(&e);
+	}
+}
+
+static int send_pushgateway(struct notify_run *r, const ins_notify_route *route)
+{
+	static const char *const headers[] = {
+		"Content-Type: text/plain; version=0.0.4; charset=utf-8", NULL
+	};
+	ins_http_request req = { 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_buf why = INS_BUF_INIT, target = INS_BUF_INIT, text = INS_BUF_INIT, key = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why), *job = NULL;
+	int rc, delivered = 0;
+
+	if (!url) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+		goto done;
+	}
+	ins_buf_printf(&key, "notify.%s.job", route->name);
+	if (ins_config_get_string(r->cfg, key.ptr, &job) < 0 || !job || !*job)
+		job = "insight";
+	if ((rc = ins_metrics_text(r->store, r->s->sut, &text)) < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+		goto done;
+	}
+	ins_buf_puts(&target, url);
+	while (target.len && target.ptr[target.len - 1] == '/')
+		ins_buf_truncate(&target, target.len - 1);
+	ins_buf_puts(&target, "/metrics");
+	grouping(&target, "job", job);
+	grouping(&target, "sut", r->s->sut);
+	req.method = "PUT";
+	req.url = target.ptr;
+	req.headers = headers;
+	req.body = text.ptr;
+	req.body_len = text.len;
+	req.idempotent = 1; /* PUT replaces the group */
+	rc = ins_net_request(r->net, &req, &resp);
+	deliver_answer(r, route, rc, &resp, "the Pushgateway", &delivered);
+done:
+	ins_http_response_release(&resp);
+	ins_buf_release(&why);
+	ins_buf_release(&target);
+	ins_buf_release(&text);
+	ins_buf_release(&key);
+	return delivered;
+}
+
 /*
  * insight notify [--session <ref>] [--route <name>] [--dry-run] [--force] [--explain]
  *
@@ -775,7 +1043,7 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 		OPT_BOOL(0, "explain", &explain, "say why each route fires or not"),
 		OPT_END(),
 	};
-	struct notify_run r = { ctx, NULL, NULL, NULL, NULL };
+	struct notify_run r = { ctx, NULL, NULL, NULL, NULL, NULL };
 	ins_notify_routes *routes = NULL;
 	ins_notify_session *s = NULL;
 	ins_compare_opts co;
@@ -824,6 +1092,7 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 	in_ci = ci.provider != NULL;
 	ins_ci_facts_release(&ci);
 	r.s = s;
+	r.store = store;
 	if ((rc = cmd_net_open(ctx, dry_run, &r.net)) != 0)
 		goto done;
 	r.d = ins_delivery_new();
@@ -858,6 +1127,10 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 				delivered = send_slack(&r, route, &plan, delivery);
 			else if (route->type == INS_NOTIFY_EMAIL)
 				delivered = send_email(&r, route, &plan, delivery, now);
+			else if (route->type == INS_NOTIFY_TEAMS)
+				delivered = send_teams(&r, route, &plan);
+			else if (route->type == INS_NOTIFY_PUSHGATEWAY)
+				delivered = send_pushgateway(&r, route);
 			else
 				delivered = send_webhook(&r, route, &plan, delivery);
 		} else {

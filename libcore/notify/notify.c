@@ -24,9 +24,10 @@ static const char *const type_names[] = {
 };
 
 /* The types insight sends to, as a bit each. */
-#define TYPES_SUPPORTED ((1u << INS_NOTIFY_SLACK) | (1u << INS_NOTIFY_WEBHOOK) | \
-			 (1u << INS_NOTIFY_EMAIL))
-#define TYPES_SUPPORTED_TEXT "slack, webhook, email"
+#define TYPES_SUPPORTED ((1u << INS_NOTIFY_SLACK) | (1u << INS_NOTIFY_TEAMS) | \
+			 (1u << INS_NOTIFY_WEBHOOK) | (1u << INS_NOTIFY_EMAIL) | \
+			 (1u << INS_NOTIFY_PUSHGATEWAY))
+#define TYPES_SUPPORTED_TEXT "slack, teams, webhook, email, pushgateway"
 
 const char *ins_notify_event_name(int bit)
 {
@@ -60,7 +61,7 @@ static const struct { const char *name; unsigned types; } route_keys[] = {
 	{ "type", 0 }, { "on", 0 }, { "sut", 0 }, { "branch", 0 }, { "ci-only", 0 },
 	{ "min-interval", 0 },
 	{ "url", T(SLACK) | T(TEAMS) | T(WEBHOOK) | T(JIRA) | T(PUSHGATEWAY) },
-	{ "url-env", T(SLACK) | T(TEAMS) | T(WEBHOOK) },
+	{ "url-env", T(SLACK) | T(TEAMS) | T(WEBHOOK) | T(PUSHGATEWAY) },
 	{ "token", T(SLACK) | T(JIRA) }, { "token-env", T(SLACK) | T(JIRA) },
 	{ "channel", T(SLACK) },
 	{ "secret", T(WEBHOOK) }, { "secret-env", T(WEBHOOK) },
@@ -192,7 +193,8 @@ static int check_route(ins_notify_route *out, const struct raw_route *r)
 		if (parse_events(&out->on, r->name, v, origin) < 0)
 			return INS_EUSAGE;
 	} else {
-		out->on = INS_NOTIFY_NEW_FAILURES | INS_NOTIFY_FIXED;
+		out->on = out->type == INS_NOTIFY_PUSHGATEWAY ? INS_NOTIFY_ALWAYS :
+			  INS_NOTIFY_NEW_FAILURES | INS_NOTIFY_FIXED;
 	}
 	if ((v = raw_get(r, "sut", NULL)) && *v)
 		out->sut = ins_xstrdup(v);
@@ -218,9 +220,13 @@ static int check_route(ins_notify_route *out, const struct raw_route *r)
 					     r->name);
 		break;
 	case INS_NOTIFY_WEBHOOK:
+	case INS_NOTIFY_TEAMS:
+	case INS_NOTIFY_PUSHGATEWAY:
 		if (!raw_get(r, "url", NULL) && !raw_get(r, "url-env", NULL))
-			return ins_error_set(INS_EUSAGE, "notify.%s: a webhook route needs url or url-env",
-					     r->name);
+			return ins_error_set(INS_EUSAGE, "notify.%s: a %s route needs url or url-env",
+					     r->name, type);
+		if ((v = raw_get(r, "job", &origin)) && !*v)
+			return ins_error_set(INS_EUSAGE, "notify.%s.job in %s: empty", r->name, origin);
 		break;
 	case INS_NOTIFY_EMAIL:
 		if (!raw_get(r, "smtp-url", NULL) || !raw_get(r, "from", NULL) ||

@@ -18,6 +18,15 @@ Routes:
                   sha256=HMAC-SHA256(S, body) (401 otherwise). A delivery id
                   seen before is answered 200 {"duplicate": true} and not
                   counted; others 202 {"accepted": true}.
+  POST /workflows/...  a Teams Workflows webhook ("When a Teams webhook
+                  request is received"): the body must be a message envelope,
+                  {"type": "message", "attachments": [{"contentType":
+                  "application/vnd.microsoft.card.adaptive", "content": an
+                  Adaptive Card of version 1.4 or lower with a body}]}, and
+                  at most 28 KB; 202 with no body, as Workflows answers;
+                  400 {"error": {"code": "InvalidRequestContent", ...}}
+                  otherwise. (The card itself is checked by the test with
+                  the adaptivecards package.)
   GET /__deliveries  the delivery ids the hook accepted, in order.
 
 Options (contract.py --option):
@@ -106,6 +115,26 @@ def dispatch(state, req):
         if "blocks" in body and block_problem(body["blocks"]):
             return 400, TEXT, "invalid_blocks"
         return 200, TEXT, "ok"
+    if path.startswith("/workflows/"):
+        body = req["json"]
+        problem = None
+        if len(req["body"]) > 28 * 1024:
+            problem = "the message is larger than 28 KB"
+        elif not isinstance(body, dict) or body.get("type") != "message":
+            problem = "not a message envelope"
+        else:
+            atts = body.get("attachments") or []
+            if len(atts) != 1 or atts[0].get("contentType") != "application/vnd.microsoft.card.adaptive":
+                problem = "one Adaptive Card attachment is expected"
+            else:
+                card = atts[0].get("content") or {}
+                if card.get("type") != "AdaptiveCard" or card.get("version") not in ("1.0", "1.1", "1.2", "1.3", "1.4"):
+                    problem = "the attachment is not an Adaptive Card of version 1.4 or lower"
+                elif not card.get("body"):
+                    problem = "the card has no body"
+        if problem:
+            return 400, {}, {"error": {"code": "InvalidRequestContent", "message": problem}}
+        return 202, {}, b""
     if path.startswith("/hook"):
         h = req["headers"]
         if not (h.get("Content-Type") or "").startswith("application/json") or req["json"] is None:
