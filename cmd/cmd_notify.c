@@ -18,6 +18,7 @@
 #include "insight/metrics.h"
 #include "insight/net.h"
 #include "insight/notify.h"
+#include "insight/secret.h"
 #include "insight/timeutil.h"
 
 /* Tests named in a message, per list. */
@@ -1017,6 +1018,245 @@ done:
 	return delivered;
 }
 
+/* ---- jira ---- */
+
+struct jira {
+	struct notify_run *r;
+	const char *base;         /* the site's URL, no trailing '/' */
+	const char *project, *issue_type;
+	int api;                  /* 2: wiki markup; 3: Atlassian Document Format */
+	ins_buf auth;             /* the Authorization header */
+	size_t created, commented;
+	ins_buf why;              /* the first failure */
+};
+
+/* A description or comment: plain text for v2, an ADF document of paragraphs for v3. */
+static cJSON *jira_text(const struct jira *j, const char *text)
+{
+	cJSON *doc, *content;
+	const char *p = text;
+
+	if (j->api == 2)
+		return cJSON_CreateString(text);
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "type", "doc");
+	cJSON_AddNumberToObject(doc, "version", 1);
+	content = cJSON_AddArrayToObject(doc, "content");
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		if (n) {
+			cJSON *para = cJSON_CreateObject(), *pc, *t = cJSON_CreateObject();
+			char *line = ins_xstrndup(p, n);
+
+			cJSON_AddStringToObject(para, "type", "paragraph");
+			pc = cJSON_AddArrayToObject(para, "content");
+			cJSON_AddStringToObject(t, "type", "text");
+			cJSON_AddStringToObject(t, "text", line);
+			cJSON_AddItemToArray(pc, t);
+			cJSON_AddItemToArray(content, para);
+			free(line);
+		}
+		p += n + (p[n] == '\n');
+	}
+	return doc;
+}
+
+/* The text of one sighting of a failure. */
+static void jira_sighting(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+{
+	ins_buf u = INS_BUF_INIT;
+
+	ins_buf_printf(b, "%s failed", x->nodeid);
+	ins_buf_puts(b, " in ");
+	title_of(b, s);
+	ins_buf_printf(b, " (session %s).\n", s->uid);
+	if (x->message)
+		ins_buf_printf(b, "%s\n", x->message);
+	if (s->subject)
+		ins_buf_printf(b, "Commit: %s\n", s->subject);
+	if (is_http_url(s->build_url))
+		ins_buf_printf(b, "CI run: %s\n", s->build_url);
+	pr_url(&u, s);
+	if (u.len)
+		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	ins_buf_printf(b, "Fingerprint: %s\n", x->key);
+	ins_buf_release(&u);
+}
+
+static void jira_fail(struct jira *j, const char *what, const ins_http_response *resp, int rc)
+{
+	if (j->why.len)
+		return;
+	if (rc < 0) {
+		ins_buf_printf(&j->why, "%s: %s", what, ins_error_last());
+		return;
+	}
+	ins_buf_printf(&j->why, "%s: Jira answered %ld: ", what, resp->status);
+	ins_http_error_reason(resp, &j->why);
+}
+
+/*
+ * One new failure: the open issue labelled insight-fp-KEY gets a comment;
+ * without one, a new issue is created. 0, or -1 after a failure (in j->why).
+ */
+static int jira_one(struct jira *j, const ins_notify_item *x)
+{
+	const char *headers[] = { j->auth.ptr, NULL };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf url = INS_BUF_INIT, jql = INS_BUF_INIT, text = INS_BUF_INIT, label = INS_BUF_INIT;
+	cJSON *found = NULL, *body = NULL, *fields, *labels, *arr, *out = NULL;
+	const cJSON *key = NULL;
+	int rc, ok = -1;
+
+	ins_buf_printf(&label, "insight-fp-%s", x->key);
+	ins_buf_printf(&jql, "project = \"%s\" AND labels = \"%s\" AND statusCategory != Done "
+		       "ORDER BY created DESC", j->project, label.ptr);
+	ins_buf_printf(&url, "%s/rest/api/%d/search?jql=", j->base, j->api);
+	ins_url_escape(&url, jql.ptr);
+	ins_buf_puts(&url, "&fields=key&maxResults=1");
+	rc = ins_net_json(j->r->net, "GET", url.ptr, headers, NULL, &resp, &found);
+	if (rc < 0 || (!resp.dry_run && (resp.status < 200 || resp.status >= 300))) {
+		jira_fail(j, "search", &resp, rc);
+		goto done;
+	}
+	arr = found ? cJSON_GetObjectItemCaseSensitive(found, "issues") : NULL;
+	if (cJSON_IsArray(arr) && cJSON_GetArraySize(arr) > 0)
+		key = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "key");
+	jira_sighting(&text, j->r->s, x);
+	ins_http_response_release(&resp);
+	ins_buf_clear(&url);
+	body = cJSON_CreateObject();
+	req.method = "POST";
+	req.headers = headers;
+	req.idempotent = 0;
+	if (cJSON_IsString(key)) {
+		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
+		ins_url_escape(&url, key->valuestring);
+		ins_buf_puts(&url, "/comment");
+		cJSON_AddItemToObject(body, "body", jira_text(j, text.ptr));
+		req.url = url.ptr;
+		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
+		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 201 && resp.status != 200)) {
+			jira_fail(j, "comment", &resp, rc);
+			goto done;
+		}
+		j->commented++;
+	} else {
+		ins_buf s = INS_BUF_INIT;
+
+		ins_buf_printf(&url, "%s/rest/api/%d/issue", j->base, j->api);
+		fields = cJSON_AddObjectToObject(body, "fields");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(fields, "project"), "key", j->project);
+		ins_buf_printf(&s, "[insight] %s failing", x->nodeid);
+		ins_buf_clear(&label);
+		put_cut(&label, s.ptr, 250);
+		cJSON_AddStringToObject(fields, "summary", label.ptr);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(fields, "issuetype"), "name",
+					j->issue_type);
+		labels = cJSON_AddArrayToObject(fields, "labels");
+		cJSON_AddItemToArray(labels, cJSON_CreateString("insight"));
+		ins_buf_clear(&s);
+		ins_buf_printf(&s, "insight-fp-%s", x->key);
+		cJSON_AddItemToArray(labels, cJSON_CreateString(s.ptr));
+		cJSON_AddItemToObject(fields, "description", jira_text(j, text.ptr));
+		ins_buf_release(&s);
+		req.url = url.ptr;
+		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
+		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 201)) {
+			jira_fail(j, "create", &resp, rc);
+			goto done;
+		}
+		j->created++;
+	}
+	ok = 0;
+done:
+	cJSON_Delete(found);
+	cJSON_Delete(body);
+	cJSON_Delete(out);
+	ins_http_response_release(&resp);
+	ins_buf_release(&url);
+	ins_buf_release(&jql);
+	ins_buf_release(&text);
+	ins_buf_release(&label);
+	return ok;
+}
+
+static const char *route_string(struct notify_run *r, const ins_notify_route *route,
+				const char *key, const char *def)
+{
+	ins_buf k = INS_BUF_INIT;
+	const char *v = NULL;
+
+	ins_buf_printf(&k, "notify.%s.%s", route->name, key);
+	if (ins_config_get_string(r->cfg, k.ptr, &v) < 0 || !v || !*v)
+		v = def;
+	ins_buf_release(&k);
+	return v;
+}
+
+static int send_jira(struct notify_run *r, const ins_notify_route *route,
+		     const ins_notify_plan *p)
+{
+	struct jira j = { r, NULL, NULL, NULL, 2, INS_BUF_INIT, 0, 0, INS_BUF_INIT };
+	ins_buf why = INS_BUF_INIT, base = INS_BUF_INIT, key = INS_BUF_INIT, detail = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why), *user, *token = NULL;
+	int delivered = 0;
+
+	if (!url) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+		goto done;
+	}
+	ins_buf_printf(&key, "notify.%s.token", route->name);
+	if (ins_config_get_secret(r->cfg, key.ptr, &token, NULL) < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+		goto done;
+	}
+	ins_buf_puts(&base, url);
+	while (base.len && base.ptr[base.len - 1] == '/')
+		ins_buf_truncate(&base, base.len - 1);
+	j.base = base.ptr;
+	j.project = route_string(r, route, "project", NULL);
+	j.issue_type = route_string(r, route, "issue-type", "Bug");
+	j.api = !strcmp(route_string(r, route, "api", "2"), "3") ? 3 : 2;
+	user = route_string(r, route, "user", NULL);
+	if (user) {
+		ins_buf up = INS_BUF_INIT;
+
+		/* Jira Cloud: Basic e-mail:API token; the encoded pair is a secret too */
+		ins_buf_printf(&up, "%s:%s", user, token);
+		ins_buf_puts(&j.auth, "Authorization: Basic ");
+		put_b64(&j.auth, (const unsigned char *)up.ptr, up.len, 0);
+		ins_secret_add(j.auth.ptr + 21);
+		ins_buf_release(&up);
+	} else {
+		/* Jira Data Center: a personal access token */
+		ins_buf_printf(&j.auth, "Authorization: Bearer %s", token);
+	}
+	for (size_t i = 0; i < p->new_failures.n; i++)
+		if (jira_one(&j, &p->new_failures.v[i]) < 0)
+			break;
+	ins_buf_printf(&detail, "%zu created, %zu commented", j.created, j.commented);
+	if (j.why.len) {
+		ins_buf_printf(&detail, "; %s", j.why.ptr);
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, detail.ptr);
+	} else if (ins_net_dry_run(r->net)) {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "dry run");
+	} else {
+		ins_delivery_add(r->d, route->name, INS_DELIVERED, detail.ptr);
+		delivered = 1;
+	}
+done:
+	ins_buf_release(&j.auth);
+	ins_buf_release(&j.why);
+	ins_buf_release(&why);
+	ins_buf_release(&base);
+	ins_buf_release(&key);
+	ins_buf_release(&detail);
+	return delivered;
+}
+
 /*
  * insight notify [--session <ref>] [--route <name>] [--dry-run] [--force] [--explain]
  *
@@ -1131,6 +1371,8 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 				delivered = send_teams(&r, route, &plan);
 			else if (route->type == INS_NOTIFY_PUSHGATEWAY)
 				delivered = send_pushgateway(&r, route);
+			else if (route->type == INS_NOTIFY_JIRA)
+				delivered = send_jira(&r, route, &plan);
 			else
 				delivered = send_webhook(&r, route, &plan, delivery);
 		} else {

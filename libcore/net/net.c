@@ -784,6 +784,21 @@ static const char *json_reason(const cJSON *root, ins_buf *tmp)
 			return tmp->ptr;
 		}
 	}
+	/* Jira: {"errorMessages": ["..."], "errors": {"field": "..."}} */
+	{
+		const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(root, "errorMessages");
+		const cJSON *errs = cJSON_GetObjectItemCaseSensitive(root, "errors");
+		const cJSON *first = cJSON_IsArray(msgs) ? cJSON_GetArrayItem(msgs, 0) : NULL;
+
+		if (cJSON_IsString(first) && *first->valuestring)
+			return first->valuestring;
+		if (cJSON_IsObject(errs) && errs->child && cJSON_IsString(errs->child) &&
+		    errs->child->string) {
+			ins_buf_clear(tmp);
+			ins_buf_printf(tmp, "%s: %s", errs->child->string, errs->child->valuestring);
+			return tmp->ptr;
+		}
+	}
 	return NULL;
 }
 

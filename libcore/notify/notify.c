@@ -26,8 +26,8 @@ static const char *const type_names[] = {
 /* The types insight sends to, as a bit each. */
 #define TYPES_SUPPORTED ((1u << INS_NOTIFY_SLACK) | (1u << INS_NOTIFY_TEAMS) | \
 			 (1u << INS_NOTIFY_WEBHOOK) | (1u << INS_NOTIFY_EMAIL) | \
-			 (1u << INS_NOTIFY_PUSHGATEWAY))
-#define TYPES_SUPPORTED_TEXT "slack, teams, webhook, email, pushgateway"
+			 (1u << INS_NOTIFY_PUSHGATEWAY) | (1u << INS_NOTIFY_JIRA))
+#define TYPES_SUPPORTED_TEXT "slack, teams, webhook, email, pushgateway, jira"
 
 const char *ins_notify_event_name(int bit)
 {
@@ -194,6 +194,7 @@ static int check_route(ins_notify_route *out, const struct raw_route *r)
 			return INS_EUSAGE;
 	} else {
 		out->on = out->type == INS_NOTIFY_PUSHGATEWAY ? INS_NOTIFY_ALWAYS :
+			  out->type == INS_NOTIFY_JIRA ? INS_NOTIFY_NEW_FAILURES :
 			  INS_NOTIFY_NEW_FAILURES | INS_NOTIFY_FIXED;
 	}
 	if ((v = raw_get(r, "sut", NULL)) && *v)
@@ -227,6 +228,18 @@ static int check_route(ins_notify_route *out, const struct raw_route *r)
 					     r->name, type);
 		if ((v = raw_get(r, "job", &origin)) && !*v)
 			return ins_error_set(INS_EUSAGE, "notify.%s.job in %s: empty", r->name, origin);
+		break;
+	case INS_NOTIFY_JIRA:
+		if (!raw_get(r, "url", NULL) || !raw_get(r, "project", NULL) ||
+		    (!raw_get(r, "token", NULL) && !raw_get(r, "token-env", NULL)))
+			return ins_error_set(INS_EUSAGE, "notify.%s: a jira route needs url, project and "
+					     "token-env (or token)", r->name);
+		if ((v = raw_get(r, "api", &origin)) && strcmp(v, "2") && strcmp(v, "3"))
+			return ins_error_set(INS_EUSAGE, "notify.%s.api in %s: '%s' is not 2 or 3",
+					     r->name, origin, v);
+		if (out->on & ~(unsigned)INS_NOTIFY_NEW_FAILURES)
+			return ins_error_set(INS_EUSAGE, "notify.%s.on: a jira route files new failures "
+					     "only (on = new-failures)", r->name);
 		break;
 	case INS_NOTIFY_EMAIL:
 		if (!raw_get(r, "smtp-url", NULL) || !raw_get(r, "from", NULL) ||

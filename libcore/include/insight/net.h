@@ -158,7 +158,8 @@ int ins_http_link_next(const ins_http_response *resp, ins_buf *out);
 /*
  * A short reason from an error body, for messages: JSON "message",
  * "error_description", "error" (string or object with "message"),
- * "errorMessage", GitLab's "message" objects; else the first line of the
+ * "errorMessage", GitLab's "message" objects, Jira's "errorMessages" and
+ * "errors"; else the first line of the
  * text, cut to 200 characters. Masked. Appended to `out`.
  */
 void ins_http_error_reason(const ins_http_response *resp, ins_buf *out);
