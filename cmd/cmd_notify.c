@@ -528,6 +528,9 @@ static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p
 
 /* ---- sending ---- */
 
+static const char *route_string(struct notify_run *r, const ins_notify_route *route,
+				const char *key, const char *def);
+
 /* The destination URL of `route` (a secret: masked from here on); NULL with the reason in `why`. */
 static const char *route_url(struct notify_run *r, const ins_notify_route *route, ins_buf *why)
 {
@@ -565,6 +568,85 @@ static void deliver_answer(struct notify_run *r, const ins_notify_route *route, 
 		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
 	}
 	ins_buf_release(&why);
+}
+
+/*
+ * Slack with a bot token: chat.postMessage to the route's channel, in the
+ * thread of the session's commit when the route opened one.
+ */
+static int send_slack_bot(struct notify_run *r, const ins_notify_route *route,
+			  const ins_notify_plan *p, int64_t now_ms)
+{
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf key = INS_BUF_INIT, auth = INS_BUF_INIT, url = INS_BUF_INIT, ts = INS_BUF_INIT;
+	ins_buf why = INS_BUF_INIT;
+	const char *token = NULL, *channel = route_string(r, route, "channel", NULL);
+	const char *base = route_string(r, route, "url", "https://slack.com/api");
+	const char *headers[3];
+	cJSON *msg = NULL, *out = NULL;
+	const cJSON *ok, *err, *mts;
+	char *body;
+	int rc, delivered = 0;
+
+	ins_buf_printf(&key, "notify.%s.token", route->name);
+	if (ins_config_get_secret(r->cfg, key.ptr, &token, NULL) < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+		goto done;
+	}
+	if (!ins_net_dry_run(r->net) && ins_notify_thread_get(r->store, route, r->s, &ts) < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+		goto done;
+	}
+	body = slack_payload(r->s, p);
+	msg = cJSON_Parse(body);
+	free(body);
+	cJSON_AddStringToObject(msg, "channel", channel);
+	if (ts.len)
+		cJSON_AddStringToObject(msg, "thread_ts", ts.ptr);
+	ins_buf_printf(&auth, "Authorization: Bearer %s", token);
+	headers[0] = auth.ptr;
+	headers[1] = NULL;
+	ins_buf_puts(&url, base);
+	while (url.len && url.ptr[url.len - 1] == '/')
+		ins_buf_truncate(&url, url.len - 1);
+	ins_buf_puts(&url, "/chat.postMessage");
+	req.method = "POST";
+	req.url = url.ptr;
+	req.headers = headers;
+	req.idempotent = 0;
+	rc = ins_net_json_request(r->net, &req, msg, &resp, &out);
+	if (rc < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+	} else if (resp.dry_run) {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "dry run");
+	} else if (resp.status != 200 || !out) {
+		ins_buf_printf(&why, "Slack answered %ld: ", resp.status);
+		ins_http_error_reason(&resp, &why);
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+	} else if (!cJSON_IsTrue((ok = cJSON_GetObjectItemCaseSensitive(out, "ok")))) {
+		err = cJSON_GetObjectItemCaseSensitive(out, "error");
+		ins_buf_printf(&why, "Slack answered %s", cJSON_IsString(err) ? err->valuestring : "not ok");
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+	} else {
+		mts = cJSON_GetObjectItemCaseSensitive(out, "ts");
+		if (!ts.len && cJSON_IsString(mts) &&
+		    ins_notify_thread_set(r->store, route, r->s, mts->valuestring, now_ms) < 0)
+			cmd_warn("%s", ins_error_last());
+		ins_delivery_add(r->d, route->name, INS_DELIVERED, ts.len ? "in the commit's thread" :
+				 NULL);
+		delivered = 1;
+	}
+done:
+	cJSON_Delete(msg);
+	cJSON_Delete(out);
+	ins_http_response_release(&resp);
+	ins_buf_release(&key);
+	ins_buf_release(&auth);
+	ins_buf_release(&url);
+	ins_buf_release(&ts);
+	ins_buf_release(&why);
+	return delivered;
 }
 
 static int send_slack(struct notify_run *r, const ins_notify_route *route,
@@ -1363,7 +1445,9 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 		}
 		if (plan.fires) {
 			ins_notify_uuid(delivery);
-			if (route->type == INS_NOTIFY_SLACK)
+			if (route->type == INS_NOTIFY_SLACK && route_string(&r, route, "channel", NULL))
+				delivered = send_slack_bot(&r, route, &plan, now);
+			else if (route->type == INS_NOTIFY_SLACK)
 				delivered = send_slack(&r, route, &plan, delivery);
 			else if (route->type == INS_NOTIFY_EMAIL)
 				delivered = send_email(&r, route, &plan, delivery, now);

@@ -210,14 +210,24 @@ static int check_route(ins_notify_route *out, const struct raw_route *r)
 				     "duration (e.g. 10m)", r->name, origin, v);
 	switch (out->type) {
 	case INS_NOTIFY_SLACK:
+		if (raw_get(r, "token", NULL) || raw_get(r, "token-env", NULL)) {
+			/* a bot token: chat.postMessage to a channel (url: the API's base) */
+			if (!raw_get(r, "channel", NULL))
+				return ins_error_set(INS_EUSAGE, "notify.%s: a slack route with a bot "
+						     "token needs channel", r->name);
+			if (raw_get(r, "url-env", NULL))
+				return ins_error_set(INS_EUSAGE, "notify.%s: give either url-env (an "
+						     "incoming webhook) or token-env and channel (a bot)",
+						     r->name);
+			break;
+		}
 		if (!raw_get(r, "url", NULL) && !raw_get(r, "url-env", NULL))
 			return ins_error_set(INS_EUSAGE, "notify.%s: a slack route needs url-env (the "
-					     "variable holding the incoming webhook's URL) or url",
-					     r->name);
-		if (raw_get(r, "token", NULL) || raw_get(r, "token-env", NULL) ||
-		    raw_get(r, "channel", NULL))
-			return ins_error_set(INS_EUSAGE, "notify.%s: insight posts to Slack through an "
-					     "incoming webhook: give url-env, not token and channel",
+					     "variable holding the incoming webhook's URL) or url, or "
+					     "token-env and channel", r->name);
+		if (raw_get(r, "channel", NULL))
+			return ins_error_set(INS_EUSAGE, "notify.%s: channel goes with a bot token "
+					     "(token-env); an incoming webhook posts to its own channel",
 					     r->name);
 		break;
 	case INS_NOTIFY_WEBHOOK:
@@ -874,6 +884,57 @@ fail:
 	sqlite3_finalize(sent);
 	ins_buf_release(&events);
 	ins_store__exec(store, "ROLLBACK");
+	return rc;
+}
+
+/*
+ * Slack threads: the message that opened a commit's thread on a route, as a
+ * notify_seen row of kind 'thread' keyed by the commit, its state the
+ * message's timestamp (Slack's id of a message).
+ */
+int ins_notify_thread_get(ins_store *store, const ins_notify_route *route,
+			  const ins_notify_session *s, ins_buf *ts)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	ins_buf_clear(ts);
+	if (!s->commit)
+		return 0;
+	if ((rc = ins_store__prepare(store, &st, "SELECT state FROM notify_seen WHERE route = ?1 "
+				     "AND branch = ?2 AND kind = 'thread' AND key = ?3")) < 0)
+		return rc;
+	ins_store__bind_text(st, 1, route->name);
+	ins_store__bind_text(st, 2, s->branch ? s->branch : "");
+	ins_store__bind_text(st, 3, s->commit);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ins_buf_puts(ts, ins_store__col_text(st, 0));
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ins_store__error(store, "reading a thread");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ins_notify_thread_set(ins_store *store, const ins_notify_route *route,
+			  const ins_notify_session *s, const char *ts, int64_t now_ms)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!s->commit)
+		return 0;
+	if ((rc = ins_store__prepare(store, &st,
+		"INSERT INTO notify_seen (route, branch, kind, key, state, nodeid, session_uid, "
+		"updated_ms) VALUES (?1, ?2, 'thread', ?3, ?4, NULL, ?5, ?6) "
+		"ON CONFLICT (route, branch, kind, key) DO NOTHING")) < 0)
+		return rc;
+	ins_store__bind_text(st, 1, route->name);
+	ins_store__bind_text(st, 2, s->branch ? s->branch : "");
+	ins_store__bind_text(st, 3, s->commit);
+	ins_store__bind_text(st, 4, ts);
+	ins_store__bind_text(st, 5, s->uid);
+	sqlite3_bind_int64(st, 6, now_ms);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : ins_store__error(store, "recording a thread");
+	sqlite3_finalize(st);
 	return rc;
 }
 

@@ -159,6 +159,17 @@ int ins_notify_evaluate(ins_notify_plan *out, ins_store *store, const ins_notify
 int ins_notify_record(ins_store *store, const ins_notify_route *route, const ins_notify_session *s,
 		      const ins_notify_plan *plan, const char *delivery_id, int64_t now_ms);
 
+/*
+ * Slack with a bot token: the timestamp of the message that opened the
+ * thread of the session's commit on the route and branch, into `ts` (empty
+ * when there is none, or the session has no commit); and recording it (the
+ * first one stays).
+ */
+int ins_notify_thread_get(ins_store *store, const ins_notify_route *route,
+			  const ins_notify_session *s, ins_buf *ts);
+int ins_notify_thread_set(ins_store *store, const ins_notify_route *route,
+			  const ins_notify_session *s, const char *ts, int64_t now_ms);
+
 /* A random version 4 UUID, 36 characters and a NUL. */
 void ins_notify_uuid(char out[37]);
 

@@ -27,6 +27,14 @@ Routes:
                   400 {"error": {"code": "InvalidRequestContent", ...}}
                   otherwise. (The card itself is checked by the test with
                   the adaptivecards package.)
+  POST /api/chat.postMessage  Slack's Web API with a bot token (option
+                  bot_token=T: "Authorization: Bearer T"): the JSON body needs
+                  channel (option channel, default C0NOTIFY) and text, blocks
+                  within the limits above; 200 {"ok": true, "channel", "ts",
+                  "message"} with a new ts each time, thread_ts echoed in the
+                  message; Slack's 200 {"ok": false, "error": ...} for
+                  not_authed, invalid_auth, channel_not_found,
+                  invalid_blocks, thread_not_found.
   GET /__deliveries  the delivery ids the hook accepted, in order.
 
 Options (contract.py --option):
@@ -115,6 +123,29 @@ def dispatch(state, req):
         if "blocks" in body and block_problem(body["blocks"]):
             return 400, TEXT, "invalid_blocks"
         return 200, TEXT, "ok"
+    if path == "/api/chat.postMessage":
+        auth = req["headers"].get("Authorization") or ""
+        if not auth:
+            return 200, {}, {"ok": False, "error": "not_authed"}
+        if o.get("bot_token") and auth != "Bearer " + o["bot_token"]:
+            return 200, {}, {"ok": False, "error": "invalid_auth"}
+        body = req["json"]
+        if not isinstance(body, dict) or not body.get("text"):
+            return 200, {}, {"ok": False, "error": "no_text"}
+        if body.get("channel") != o.get("channel", "C0NOTIFY"):
+            return 200, {}, {"ok": False, "error": "channel_not_found"}
+        if "blocks" in body and block_problem(body["blocks"]):
+            return 200, {}, {"ok": False, "error": "invalid_blocks"}
+        with state.lock:
+            posted = state.data.setdefault("posted", [])
+            if body.get("thread_ts") and body["thread_ts"] not in posted:
+                return 200, {}, {"ok": False, "error": "thread_not_found"}
+            ts = "1764950400.%06d" % (len(posted) + 1)
+            posted.append(ts)
+        message = {"type": "message", "text": body["text"], "ts": ts}
+        if body.get("thread_ts"):
+            message["thread_ts"] = body["thread_ts"]
+        return 200, {}, {"ok": True, "channel": body["channel"], "ts": ts, "message": message}
     if path.startswith("/workflows/"):
         body = req["json"]
         problem = None
