@@ -107,7 +107,7 @@ static int cmd_plan_shard(int argc, const char **argv, ins_ctx *ctx)
 	ins_plan_opts o = { 0 };
 	ins_store *store;
 	ins_plan *plan = NULL;
-	char **items = NULL;
+	char **items = NULL, head[41];
 	size_t nitems = 0;
 
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
@@ -135,6 +135,12 @@ static int cmd_plan_shard(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	o.sut = sut;
 	o.total = (int)total;
+	/* what the jobs of this run recorded already (session run --shard) does not count */
+	o.run_total = o.total;
+	if (ins_git_resolve(head, NULL, "HEAD") == 0)
+		o.run_commit = head;
+	else
+		ins_error_clear();
 	if (n == 1 && (rc = read_items(ctx, argv[0], &items, &nitems)) != 0)
 		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
@@ -246,7 +252,7 @@ static int cmd_plan_order(int argc, const char **argv, ins_ctx *ctx)
 					rc = cmd_fail(rc);
 					goto done;
 				}
-				cmd_note(ctx, "changed files left out: %s", ins_error_last());
+				cmd_note(ctx, "insight: changed files left out: %s", ins_error_last());
 			} else {
 				o.changed = (const char *const *)changed.v;
 				o.nchanged = changed.n;

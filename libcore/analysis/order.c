@@ -6,6 +6,8 @@
  * test the recent sessions do not know, and a sort. Changed paths are
  * matched through a table sorted by file stem.
  */
+#define _GNU_SOURCE
+
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -237,14 +239,12 @@ static int cmp_risk(const ins_order_item *x, const ins_order_item *y)
 	return cmp_name_order(x, y);
 }
 
-static ins_order_strategy sort_strategy;
-
-static int cmp_item(const void *a, const void *b)
+static int cmp_item(const void *a, const void *b, void *strategy)
 {
 	const ins_order_item *x = a, *y = b;
 	int kx, ky;
 
-	switch (sort_strategy) {
+	switch (*(const ins_order_strategy *)strategy) {
 	case INS_ORDER_FAILED_FIRST:
 		kx = !x->failed_last, ky = !y->failed_last;
 		break;
@@ -307,7 +307,7 @@ int ins_plan_order(ins_order **out, ins_store *store, const ins_order_opts *o,
 	*out = NULL;
 	if ((rc = ins__sut_id(store, o->sut, &sut_id)) < 0)
 		return rc;
-	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, &k, &nk)) < 0)
+	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, 0, NULL, &k, &nk)) < 0)
 		return rc;
 	if ((rc = flaky_tests(store, o->sut, sut_id, o->flaky_from_ms, &flaky, &nflaky)) < 0)
 		goto done;
@@ -374,8 +374,7 @@ int ins_plan_order(ins_order **out, ins_store *store, const ins_order_opts *o,
 		if (x->change > 0)
 			ord->changed++;
 	}
-	sort_strategy = o->strategy;
-	qsort(ord->items, m, sizeof(*ord->items), cmp_item);
+	qsort_r(ord->items, m, sizeof(*ord->items), cmp_item, (void *)&o->strategy);
 	rc = 0;
 done:
 	sqlite3_finalize(ran);

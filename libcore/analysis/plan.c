@@ -5,7 +5,10 @@
  * INS_PLAN_RECENT_SESSIONS sessions (their primary-key ranges), in test
  * order; then sorting the items and a bounded improvement pass.
  */
+#define _GNU_SOURCE
+
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,9 +89,10 @@ static double fail_rate_of(const double *fails, size_t n)
 	return den > 0 ? num / den : 0;
 }
 
-int ins__plan_read_known(ins_store *store, int64_t sut_id, int64_t since_ms,
-			 struct ins_plan_known **out, size_t *nout)
+int ins__plan_read_known(ins_store *store, int64_t sut_id, int64_t since_ms, int run_total,
+			 const char *run_commit, struct ins_plan_known **out, size_t *nout)
 {
+	char pattern[32];
 	sqlite3_stmt *st;
 	struct ins_plan_known *v = NULL;
 	size_t n = 0, alloc = 0, ntimes = 0, nfails = 0;
@@ -114,12 +118,20 @@ int ins__plan_read_known(ins_store *store, int64_t sut_id, int64_t since_ms,
 		"SELECT r.test_id, t.nodeid, r.duration, r.outcome, r.attempt, r.session_id "
 		"FROM result r JOIN test t ON t.id = r.test_id JOIN session s ON s.id = r.session_id "
 		"WHERE r.session_id IN (SELECT id FROM session WHERE sut_id = ?1 "
-		"  AND started_ms >= ?2 ORDER BY started_ms DESC, id DESC LIMIT ?3) "
+		"  AND started_ms >= ?2 AND NOT (?4 IS NOT NULL AND git_commit IS ?5 AND id IN "
+		"    (SELECT session_id FROM session_tag WHERE key = 'shard' AND value LIKE ?4)) "
+		"  ORDER BY started_ms DESC, id DESC LIMIT ?3) "
 		"AND r.final = 1 ORDER BY r.test_id, s.started_ms DESC, s.id DESC")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, sut_id);
 	sqlite3_bind_int64(st, 2, since_ms);
 	sqlite3_bind_int(st, 3, INS_PLAN_RECENT_SESSIONS);
+	if (run_total > 0) {
+		snprintf(pattern, sizeof(pattern), "%%/%d", run_total);
+		sqlite3_bind_text(st, 4, pattern, -1, SQLITE_STATIC);
+		if (run_commit)
+			sqlite3_bind_text(st, 5, run_commit, -1, SQLITE_STATIC);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		int outcome = sqlite3_column_int(st, 3);
@@ -188,7 +200,8 @@ int ins__plan_latest_tests(ins_store *store, int64_t sut_id, char ***out, size_t
 	*nout = 0;
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id "
-		"WHERE r.session_id = (SELECT id FROM session WHERE sut_id = ?1 "
+		"WHERE r.session_id = (SELECT id FROM session WHERE sut_id = ?1 AND id NOT IN "
+		"  (SELECT session_id FROM session_tag WHERE key = 'shard') "
 		"  ORDER BY started_ms DESC, id DESC LIMIT 1) AND r.final = 1 ORDER BY t.nodeid")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, sut_id);
@@ -273,6 +286,28 @@ static double group_median(const struct ins_plan_known *k, size_t nk, const char
 	return m;
 }
 
+/*
+ * The last group median asked for: new tests come in name order, so the
+ * tests of one file (or class) ask for the same median one after another.
+ */
+struct median_memo {
+	char *key;
+	size_t len;
+	double median;
+};
+
+static double memo_median(struct median_memo *m, const struct ins_plan_known *k, size_t nk,
+			  const char *name, size_t len)
+{
+	if (m->key && m->len == len && !memcmp(m->key, name, len))
+		return m->median;
+	free(m->key);
+	m->key = ins_xstrndup(name, len);
+	m->len = len;
+	m->median = group_median(k, nk, name, len);
+	return m->median;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(((const struct ins_plan_name *)a)->name, ((const struct ins_plan_name *)b)->name);
@@ -312,6 +347,11 @@ size_t ins__plan_unique(struct ins_plan_name **out, const char *const *names, si
 	return w;
 }
 
+static int cmp_item_ptr_name(const void *a, const void *b)
+{
+	return strcmp((*(ins_plan_item *const *)a)->name, (*(ins_plan_item *const *)b)->name);
+}
+
 /* Longest first; equal times by name, so that the input's order does not matter. */
 static int cmp_item_lpt(const void *a, const void *b)
 {
@@ -338,6 +378,64 @@ static void extremes(const ins_plan *p, int *longest, int *shortest)
 		if (p->load[s] < p->load[*shortest])
 			*shortest = s;
 	}
+}
+
+/* The items of the shortest shard by estimate, then by LPT position (qsort_r). */
+static int cmp_by_estimate(const void *a, const void *b, void *items)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	double x = ((const ins_plan_item *)items)[i].estimate;
+	double y = ((const ins_plan_item *)items)[j].estimate;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+/*
+ * The best swap partner in `b` (sorted by estimate) for an item of time
+ * `e` between loads la > lb: the one whose difference d comes closest to
+ * (la - lb) / 2, as max(la - d, lb + d) is least there. Of equal results
+ * the first by LPT position. Returns that maximum, or la when none helps.
+ */
+static double best_swap(const ins_plan *p, const size_t *b, size_t nb, double e, double la,
+			double lb, size_t *which)
+{
+	double target = e - (la - lb) / 2, best = la;
+	size_t lo = 0, hi = nb, cand[2];
+
+	*which = SIZE_MAX;
+	/* the first item at or above the target, and the last one below */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (p->items[b[mid]].estimate < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	cand[0] = lo;
+	cand[1] = lo ? lo - 1 : SIZE_MAX;
+	for (int c = 0; c < 2; c++) {
+		size_t at = cand[c], first;
+		double d, m;
+
+		if (at == SIZE_MAX || at >= nb)
+			continue;
+		/* the first of its equals, by LPT position */
+		for (first = at; first && p->items[b[first - 1]].estimate ==
+		     p->items[b[at]].estimate; first--)
+			;
+		d = e - p->items[b[first]].estimate;
+		if (d <= 0)
+			continue;
+		m = fmax(la - d, lb + d);
+		if (m < best || (m == best && *which != SIZE_MAX && b[first] < *which)) {
+			best = m;
+			*which = b[first];
+		}
+	}
+	return best;
 }
 
 /*
@@ -367,9 +465,11 @@ static void improve(ins_plan *p)
 			else if (p->items[i].shard == b + 1)
 				in_b[nb++] = i;
 		}
+		qsort_r(in_b, nb, sizeof(*in_b), cmp_by_estimate, p->items);
 		for (size_t ia = 0; ia < na; ia++) {
 			const ins_plan_item *x = &p->items[in_a[ia]];
 			double m = fmax(la - x->estimate, lb + x->estimate);
+			size_t y;
 
 			/* a move */
 			if (m < best - 1e-9) {
@@ -378,18 +478,11 @@ static void improve(ins_plan *p)
 				bj = SIZE_MAX;
 			}
 			/* a swap with a shorter item of the shortest shard */
-			for (size_t ib = 0; ib < nb; ib++) {
-				const ins_plan_item *y = &p->items[in_b[ib]];
-				double d = x->estimate - y->estimate;
-
-				if (d <= 0)
-					continue;
-				m = fmax(la - d, lb + d);
-				if (m < best - 1e-9) {
-					best = m;
-					bi = in_a[ia];
-					bj = in_b[ib];
-				}
+			m = best_swap(p, in_b, nb, x->estimate, la, lb, &y);
+			if (y != SIZE_MAX && m < best - 1e-9) {
+				best = m;
+				bi = in_a[ia];
+				bj = y;
 			}
 		}
 		if (bi == SIZE_MAX)
@@ -418,6 +511,7 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	struct ins_plan_known *k = NULL;
 	char **latest = NULL;
 	struct ins_plan_name *uniq = NULL;
+	struct median_memo file_memo = { 0 }, class_memo = { 0 };
 	size_t nk = 0, nlatest = 0, m = 0, nall = 0;
 	int64_t sut_id;
 	double sut_median, total = 0, longest = 0, *all = NULL;
@@ -426,9 +520,14 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	*out = NULL;
 	if (o->total < 1)
 		return ins_error_set(INS_EUSAGE, "the number of shards must be 1 or more");
-	if ((rc = ins__sut_id(store, o->sut, &sut_id)) < 0)
-		return rc;
-	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, &k, &nk)) < 0)
+	if ((rc = ins__sut_id(store, o->sut, &sut_id)) < 0) {
+		if (rc != INS_ENOTFOUND || !o->new_sut || !n)
+			return rc;
+		ins_error_clear();
+		sut_id = -1;    /* no session has it: every item is new */
+	}
+	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, o->run_total, o->run_commit, &k,
+					&nk)) < 0)
 		return rc;
 	if (!n) {
 		if ((rc = ins__plan_latest_tests(store, sut_id, &latest, &nlatest)) < 0)
@@ -478,9 +577,9 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 										      INS_PLAN_BY_CLASS);
 
 			if (fl < strlen(x->name))
-				e = group_median(k, nk, x->name, fl + 2);
+				e = memo_median(&file_memo, k, nk, x->name, fl + 2);
 			if (isnan(e) && cl < strlen(x->name))
-				e = group_median(k, nk, x->name, cl + 2);
+				e = memo_median(&class_memo, k, nk, x->name, cl + 2);
 		}
 		x->estimate = !isnan(e) ? e : !isnan(sut_median) ? sut_median : DEFAULT_ESTIMATE;
 	}
@@ -503,10 +602,16 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	p->lower_bound = fmax(total / p->total, longest);
 	/* the runner gets each shard's items in the order they were given */
 	qsort(p->items, m, sizeof(*p->items), cmp_item_order);
+	p->by_name = ins_xcalloc(m, sizeof(*p->by_name));
+	for (size_t i = 0; i < m; i++)
+		p->by_name[i] = &p->items[i];
+	qsort(p->by_name, m, sizeof(*p->by_name), cmp_item_ptr_name);
 	rc = 0;
 done:
 	ins__plan_known_free(k, nk);
 	free(all);
+	free(file_memo.key);
+	free(class_memo.key);
 	ins__plan_names_free(latest, nlatest);
 	if (rc < 0) {
 		ins_plan_free(p);
@@ -523,10 +628,22 @@ void ins_plan_free(ins_plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		free(p->items[i].name);
 	free(p->items);
+	free(p->by_name);
 	free(p->load);
 	free(p->count);
 	free(p->sut);
 	free(p);
+}
+
+int ins_plan_shard_of(const ins_plan *p, const char *nodeid)
+{
+	ins_plan_item key, *kp = &key, **hit;
+	size_t len = ins__plan_key_len(nodeid, p->by);
+
+	key.name = ins_xstrndup(nodeid, len);
+	hit = p->n ? bsearch(&kp, p->by_name, p->n, sizeof(*p->by_name), cmp_item_ptr_name) : NULL;
+	free(key.name);
+	return hit ? (*hit)->shard : 0;
 }
 
 ins_doc *ins_plan_doc(const ins_plan *p)

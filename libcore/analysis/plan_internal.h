@@ -23,14 +23,18 @@ struct ins_plan_known {
 	int failed_last;    /* failed or errored in the SUT's latest session */
 };
 
-/* The tests of those sessions, sorted by node id. */
-int ins__plan_read_known(ins_store *store, int64_t sut_id, int64_t since_ms,
-			 struct ins_plan_known **out, size_t *nout);
+/*
+ * The tests of those sessions, sorted by node id. With `run_total` > 0 the
+ * sessions tagged shard=I/run_total of commit `run_commit` (NULL: of no
+ * commit) are left out: the shards of one run all plan from the same history.
+ */
+int ins__plan_read_known(ins_store *store, int64_t sut_id, int64_t since_ms, int run_total,
+			 const char *run_commit, struct ins_plan_known **out, size_t *nout);
 void ins__plan_known_free(struct ins_plan_known *v, size_t n);
 const struct ins_plan_known *ins__plan_known_find(const struct ins_plan_known *k, size_t nk,
 						  const char *nodeid);
 
-/* The node ids of the SUT's latest session's tests, sorted. */
+/* The node ids of the tests of the SUT's latest session that is not a shard, sorted. */
 int ins__plan_latest_tests(ins_store *store, int64_t sut_id, char ***out, size_t *nout);
 void ins__plan_names_free(char **v, size_t n);
 

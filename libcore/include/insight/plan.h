@@ -33,6 +33,15 @@ typedef struct ins_plan_opts {
 	ins_plan_by by;
 	int total;               /* shards, >= 1 */
 	int64_t since_ms;        /* only sessions started at or after this; 0: any */
+	int new_sut;             /* an unknown SUT has no history, and is not an error */
+	/*
+	 * The run being planned, when its shards record sessions: the sessions
+	 * tagged shard=I/run_total (any I) of commit run_commit (NULL: of no
+	 * commit) are left out, so each shard plans from the same history
+	 * whatever the others recorded before it. 0: none left out.
+	 */
+	int run_total;
+	const char *run_commit;
 } ins_plan_opts;
 
 /* The sessions of the SUT whose times are read: the latest this many. */
@@ -56,16 +65,24 @@ typedef struct ins_plan {
 	size_t unknown;          /* items without runs of their own */
 	double lower_bound;      /* max(total time / shards, longest item) */
 	char *sut;
+	ins_plan_item **by_name; /* the items sorted by name, for ins_plan_shard_of */
 } ins_plan;
 
 /*
  * Plan `names[0..n)` (one item each, duplicates dropped; n == 0: the tests
- * of the SUT's latest session). Errors: INS_ENOTFOUND (an unknown SUT),
+ * of the SUT's latest session that is not a shard: no shard=... tag). Errors: INS_ENOTFOUND (an unknown SUT),
  * INS_EUSAGE (no items).
  */
 int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 		   const char *const *names, size_t n);
 void ins_plan_free(ins_plan *p);
+
+/*
+ * The shard (1 .. total) of test `nodeid`: the shard of its own item, or of
+ * its file's or class's when the plan is by file or class. 0 when the plan
+ * holds no such item.
+ */
+int ins_plan_shard_of(const ins_plan *p, const char *nodeid);
 
 /* The plan as a document: every shard with its predicted time and items (kind "insight.plan.shard"). */
 ins_doc *ins_plan_doc(const ins_plan *p);
