@@ -35,7 +35,9 @@
 #include "insight/config.h"
 #include "cmd_session.h"
 #include "hooks.h"
+#include "insight/git.h"
 #include "insight/import.h"
+#include "insight/plan.h"
 #include "insight/redact.h"
 #include "insight/runlog.h"
 #include "insight/timeutil.h"
@@ -158,6 +160,7 @@ struct run {
 	ins_buf console;       /* what the command wrote to stdout (capture only) */
 	int status;            /* waitpid status */
 	int exec_errno;        /* errno of a failed exec, 0 when it ran */
+	int in_fd, out_fd;     /* the command's stdin and stdout when > 0; else insight's */
 };
 
 static int empty_file(const char *path)
@@ -220,6 +223,10 @@ static int run_command(struct run *r)
 		int e;
 		if (r->capture)
 			dup2(outpipe[1], STDOUT_FILENO);
+		else if (r->out_fd > 0)
+			dup2(r->out_fd, STDOUT_FILENO);
+		if (r->in_fd > 0)
+			dup2(r->in_fd, STDIN_FILENO);
 		/*
 		 * A shell starts background jobs with SIGINT and SIGQUIT ignored, and
 		 * an ignored signal stays ignored across exec: the command would
@@ -362,16 +369,250 @@ static void default_sut(ins_buf *out, const ins_git_facts *git)
 	ins_buf_release(&top);
 }
 
+/* What --shard asks for. */
+struct shard {
+	int index, total;
+	ins_plan_by by;
+	const char *file;      /* --shard-file: where another runner reads its tests */
+	const char *tests;     /* --tests: the tests to split, for another runner */
+	char tag[64];          /* "shard=I/N" */
+	ins_buf list;          /* a temporary file: collected tests, then the selection */
+	int list_fd;
+};
+
+/* --shard I/N and --by into `sh`; 0, or the exit status of a usage error. */
+static int shard_parse(struct shard *sh, const char *spec, const char *by)
+{
+	char *end;
+	long i, n;
+
+	i = strtol(spec, &end, 10);
+	if (end == spec || *end != '/')
+		goto bad;
+	n = strtol(end + 1, &end, 10);
+	if (*end || n < 1 || n > 10000)
+		goto bad;
+	if (i < 1 || i > n)
+		return cmd_error(EXIT_CANNOT_RUN, "--shard %s: the index counts from 1 to %ld "
+				 "(CircleCI's CIRCLE_NODE_INDEX counts from 0: give "
+				 "$((CIRCLE_NODE_INDEX + 1))/$CIRCLE_NODE_TOTAL)", spec, n);
+	sh->index = (int)i;
+	sh->total = (int)n;
+	snprintf(sh->tag, sizeof(sh->tag), "shard=%d/%d", sh->index, sh->total);
+	if (!by || !strcmp(by, "test"))
+		sh->by = INS_PLAN_BY_TEST;
+	else if (!strcmp(by, "file"))
+		sh->by = INS_PLAN_BY_FILE;
+	else if (!strcmp(by, "class"))
+		sh->by = INS_PLAN_BY_CLASS;
+	else
+		return cmd_error(EXIT_CANNOT_RUN, "--by takes test, file or class, not '%s'", by);
+	return 0;
+bad:
+	return cmd_error(EXIT_CANNOT_RUN, "--shard takes I/N, such as 2/4, not '%s'", spec);
+}
+
+/* The lines of `path`, one name each; blank lines skipped. */
+static int read_lines(const char *path, char ***out, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, alloc = 0;
+	ssize_t len;
+
+	*out = NULL;
+	*n = 0;
+	if (!f)
+		return ins_error_set(INS_EIO, "cannot read '%s': %s", path, strerror(errno));
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!len)
+			continue;
+		*out = ins_xgrow(*out, &alloc, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = ins_xstrdup(line);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static void free_lines(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Collect pytest's tests as the run will (the same arguments, with the
+ * plugin writing the node ids to sh->list), output thrown away.
+ */
+static int shard_collect(struct shard *sh, const char **cmd, int ncmd, int at, char ***names,
+			 size_t *n)
+{
+	struct run c = { 0 };
+	const char **argv = ins_xcalloc((size_t)ncmd + 6, sizeof(*argv));
+	int k = 0, devnull, rc;
+
+	for (int i = 0; i < ncmd; i++) {
+		argv[k++] = cmd[i];
+		if (i == at) {
+			argv[k++] = "-p";
+			argv[k++] = "insight_pytest";
+			argv[k++] = "-p";
+			argv[k++] = "no:xdist";
+		}
+	}
+	argv[k++] = "--collect-only";
+	c.argv = argv;
+	if ((devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
+		free(argv);
+		return cmd_error(EXIT_CANNOT_RUN, "cannot open /dev/null: %s", strerror(errno));
+	}
+	c.out_fd = devnull;
+	ins_buf_init(&c.console);
+	setenv("INSIGHT_COLLECT_FILE", sh->list.ptr, 1);
+	rc = run_command(&c);
+	unsetenv("INSIGHT_COLLECT_FILE");
+	close(devnull);
+	free(argv);
+	ins_buf_release(&c.console);
+	if (rc < 0)
+		return cmd_fail(INS_EIO);
+	if (c.exec_errno)
+		return cmd_error(c.exec_errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC,
+				 "cannot run '%s' to collect the tests: %s", cmd[0],
+				 strerror(c.exec_errno));
+	if (!WIFEXITED(c.status) || (WEXITSTATUS(c.status) && WEXITSTATUS(c.status) != 5))
+		return cmd_error(EXIT_CANNOT_RUN, "collecting the tests to shard failed (pytest "
+				 "exited %d): run the command with --collect-only to see why",
+				 passthrough(c.status));
+	if (read_lines(sh->list.ptr, names, n) < 0)
+		return cmd_fail(INS_EIO);
+	return 0;
+}
+
+/*
+ * Plan the shards and leave this shard's tests in sh->list (pytest: for
+ * the plugin; another runner: for its stdin) or in --shard-file.
+ */
+static int shard_plan(struct shard *sh, ins_ctx *ctx, ins_store *store, const char *sut,
+		      const char **cmd, int ncmd, int at)
+{
+	const char *tmp = getenv("TMPDIR");
+	ins_plan_opts o = { 0 };
+	ins_plan *plan = NULL;
+	char **names = NULL, head[41];
+	size_t n = 0, mine = 0;
+	double predicted;
+	FILE *f = NULL;
+	int rc = 0;
+
+	ins_buf_printf(&sh->list, "%s/insight-shard.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if ((sh->list_fd = mkostemp(sh->list.ptr, O_CLOEXEC)) < 0) {
+		rc = cmd_error(EXIT_CANNOT_RUN, "cannot create a temporary file in '%s': %s (set "
+			       "TMPDIR to a writable directory)", tmp && *tmp ? tmp : "/tmp",
+			       strerror(errno));
+		ins_buf_clear(&sh->list);
+		return rc;
+	}
+	if (at >= 0)
+		rc = shard_collect(sh, cmd, ncmd, at, &names, &n);
+	else if (sh->tests && read_lines(sh->tests, &names, &n) < 0)
+		rc = cmd_error(EXIT_CANNOT_RUN, "%s", ins_error_last());
+	if (rc)
+		goto done;
+	if (at >= 0 && !n) {
+		rc = cmd_error(EXIT_CANNOT_RUN, "the command collected no tests to shard");
+		goto done;
+	}
+	o.sut = sut;
+	o.by = sh->by;
+	o.total = sh->total;
+	o.new_sut = 1;
+	/* the shards this run's other jobs recorded already do not change the plan */
+	o.run_total = sh->total;
+	if (ins_git_resolve(head, NULL, "HEAD") == 0)
+		o.run_commit = head;
+	else
+		ins_error_clear();
+	if ((rc = ins_plan_shard(&plan, store, &o, (const char *const *)names, n)) < 0) {
+		if (rc == INS_ENOTFOUND && !n) {
+			rc = cmd_error(EXIT_CANNOT_RUN, "SUT '%s' has no history to shard from: give "
+				       "the tests with --tests FILE", sut);
+		} else {
+			cmd_fail(rc);
+			rc = EXIT_CANNOT_RUN;
+		}
+		goto done;
+	}
+	if (ftruncate(sh->list_fd, 0) != 0) {
+		rc = cmd_error(EXIT_CANNOT_RUN, "cannot write '%s': %s", sh->list.ptr,
+			       strerror(errno));
+		goto done;
+	}
+	f = sh->file && at < 0 ? fopen(sh->file, "w") : fdopen(dup(sh->list_fd), "w");
+	if (!f) {
+		rc = cmd_error(EXIT_CANNOT_RUN, "cannot write '%s': %s",
+			       sh->file && at < 0 ? sh->file : sh->list.ptr, strerror(errno));
+		goto done;
+	}
+	if (at >= 0) {
+		/* every collected test of this shard's items, so a file's tests stay together */
+		for (size_t i = 0; i < n; i++) {
+			if (ins_plan_shard_of(plan, names[i]) == sh->index) {
+				fprintf(f, "%s\n", names[i]);
+				mine++;
+			}
+		}
+	} else {
+		for (size_t i = 0; i < plan->n; i++) {
+			if (plan->items[i].shard == sh->index) {
+				fprintf(f, "%s\n", plan->items[i].name);
+				mine++;
+			}
+		}
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		rc = cmd_error(EXIT_CANNOT_RUN, "cannot write the shard's tests: %s", strerror(errno));
+		goto done;
+	}
+	predicted = plan->load[sh->index - 1];
+	cmd_note(ctx, "insight: shard %d/%d: %zu of %zu %s, %.1f s predicted", sh->index, sh->total,
+		 mine, at >= 0 ? n : plan->n, at >= 0 || sh->by == INS_PLAN_BY_TEST ? "tests" :
+		 sh->by == INS_PLAN_BY_FILE ? "files" : "classes", predicted);
+	if (!mine)
+		cmd_warn("shard %d/%d has no tests: there are fewer items than shards",
+			 sh->index, sh->total);
+done:
+	ins_plan_free(plan);
+	free_lines(names, n);
+	return rc;
+}
+
+static void shard_release(struct shard *sh)
+{
+	if (sh->list_fd > 0)
+		close(sh->list_fd);
+	if (sh->list.len)
+		unlink(sh->list.ptr);
+	ins_buf_release(&sh->list);
+}
+
 int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"insight session run [--sut <name>] [--tag <k=v>]... [--report <path>]... [--] "
-		"[<command> [<args>...]]",
+		"insight session run [--sut <name>] [--tag <k=v>]... [--report <path>]... "
+		"[--shard <i>/<n> [--by test|file|class] [--shard-file <path>] [--tests <file>]] "
+		"[--] [<command> [<args>...]]",
 		NULL
 	};
-	const char *sut = NULL;
+	const char *sut = NULL, *shard_spec = NULL, *shard_by = NULL;
 	int keep_text = 0;
 	struct cmd_list tags = { 0 }, reports = { 0 };
+	struct shard sh = { 0 };
 	const struct ins_option opts[] = {
 		OPT_STRING('s', "sut", &sut, "NAME",
 			   "the system under test (default: session.sut, else the project directory's name)", "sut"),
@@ -379,6 +620,14 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		OPT_LIST('r', "report", &reports, "PATH",
 			 "a report the command writes (file, directory or glob; repeatable)", "file"),
 		OPT_BOOL(0, "keep-output", &keep_text, "keep output and tracebacks of passing tests too"),
+		OPT_STRING(0, "shard", &shard_spec, "I/N",
+			   "run shard I of N, of equal predicted time from the history", NULL),
+		OPT_STRING(0, "by", &shard_by, "UNIT", "with --shard: split by test (default), file "
+			   "or class", "test|file|class"),
+		OPT_STRING(0, "shard-file", &sh.file, "PATH", "with --shard and a runner other "
+			   "than pytest: write its tests to PATH (default: its standard input)", "file"),
+		OPT_STRING(0, "tests", &sh.tests, "FILE", "with --shard and a runner other than "
+			   "pytest: the tests to split (default: the SUT's latest session)", "file"),
 		OPT_END(),
 	};
 	static const char *const default_cmd[] = { "pytest", NULL };
@@ -413,6 +662,16 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		ncmd = 1;
 	ins_buf_init(&r.console);
 	session_facts_init(&facts);
+	if (shard_spec) {
+		if ((rc = shard_parse(&sh, shard_spec, shard_by)) != 0)
+			goto done;
+		rc = EXIT_CANNOT_RUN;
+		tags.items = ins_xgrow(tags.items, &tags.alloc, tags.n + 1, sizeof(*tags.items));
+		tags.items[tags.n++] = sh.tag;
+	} else if (shard_by || sh.file || sh.tests) {
+		cmd_error(EXIT_CANNOT_RUN, "--by, --shard-file and --tests go with --shard");
+		goto done;
+	}
 	if (session_facts_tags(&facts, ctx, &tags) != 0)
 		goto done;
 	facts_job.facts = &facts;
@@ -442,6 +701,23 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	if (at >= 0 && plugin_dir(&plugdir) < 0) {
 		cmd_fail(INS_ENOTFOUND);
 		goto done;
+	}
+	if (at >= 0) {
+		const char *old = getenv("PYTHONPATH");
+
+		ins_buf_puts(&pypath, plugdir.ptr);
+		if (old && *old)
+			ins_buf_printf(&pypath, ":%s", old);
+		setenv("PYTHONPATH", pypath.ptr, 1);
+	}
+	if (sh.index) {
+		if ((rc = shard_plan(&sh, ctx, store, sut, cmd, ncmd, at)) != 0)
+			goto done;
+		rc = EXIT_CANNOT_RUN;
+		if (at >= 0)
+			setenv("INSIGHT_SELECT_FILE", sh.list.ptr, 1);
+		else if (!sh.file && lseek(sh.list_fd, 0, SEEK_SET) == 0)
+			r.in_fd = sh.list_fd;
 	}
 
 	/*
@@ -484,7 +760,6 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 	facts_job.run = &r;
 
 	if (at >= 0) {
-		const char *old = getenv("PYTHONPATH");
 		const char *tmp = getenv("TMPDIR");
 		const ins_config *cfg = NULL;
 		const char *secret_vars = NULL;
@@ -509,10 +784,6 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		if (cmd_config(ctx, &cfg) == 0 &&
 		    ins_config_get_string(cfg, "session.secret-vars", &secret_vars) == 0 && secret_vars)
 			setenv("INSIGHT_SECRET_VARS", secret_vars, 1);
-		ins_buf_puts(&pypath, plugdir.ptr);
-		if (old && *old)
-			ins_buf_printf(&pypath, ":%s", old);
-		setenv("PYTHONPATH", pypath.ptr, 1);
 		setenv("INSIGHT_REPORT_LOG", logpath.ptr, 1);
 		setenv("PYTHONUNBUFFERED", "1", 1);
 		if (isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))
@@ -646,6 +917,7 @@ done:
 	ins_buf_release(&logpath);
 	ins_buf_release(&cmdline);
 	ins_buf_release(&r.console);
+	shard_release(&sh);
 	free(full);
 	return rc;
 }

@@ -461,3 +461,42 @@ int ins_git_commits_between(const char *repo_path, const char *old_rev, const ch
 	git_repository_free(repo);
 	return rc;
 }
+
+int ins_git_changed_paths(const char *repo_path, const char *rev,
+			  void (*fn)(void *data, const char *path), void *data)
+{
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_diff *diff = NULL;
+	git_oid id;
+	int rc, err;
+
+	if ((rc = ins__gitlib_load()) < 0)
+		return rc;
+	if ((rc = open_repo(&repo, repo_path)) < 0)
+		return rc;
+	if ((rc = resolve_commit(&id, repo, repo_path, rev)) < 0)
+		goto done;
+	if ((err = git_commit_lookup(&commit, repo, &id)) < 0 ||
+	    (err = git_commit_tree(&tree, commit)) < 0 ||
+	    (err = git_diff_tree_to_workdir_with_index(&diff, repo, tree, NULL)) < 0) {
+		rc = git_fail(err, "cannot diff '%s' against the working tree", rev);
+		goto done;
+	}
+	for (size_t i = 0, n = git_diff_num_deltas(diff); i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->old_file.path)
+			fn(data, d->old_file.path);
+		if (d->new_file.path && (!d->old_file.path ||
+					 strcmp(d->new_file.path, d->old_file.path)))
+			fn(data, d->new_file.path);
+	}
+done:
+	git_diff_free(diff);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_repository_free(repo);
+	return rc;
+}

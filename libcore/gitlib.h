@@ -37,7 +37,12 @@
 	X(git_commit_parentcount) \
 	X(git_commit_summary) \
 	X(git_commit_time) \
+	X(git_commit_tree) \
 	X(git_commit_tree_id) \
+	X(git_diff_free) \
+	X(git_diff_get_delta) \
+	X(git_diff_num_deltas) \
+	X(git_diff_tree_to_workdir_with_index) \
 	X(git_graph_descendant_of) \
 	X(git_object_free) \
 	X(git_object_id) \
@@ -68,7 +73,8 @@
 	X(git_status_list_entrycount) \
 	X(git_status_list_free) \
 	X(git_status_list_new) \
-	X(git_status_options_init)
+	X(git_status_options_init) \
+	X(git_tree_free)
 
 struct ins__gitlib {
 #define INS__GITLIB_MEMBER(name) __typeof__(name) *name;
@@ -106,7 +112,12 @@ int ins__gitlib_load(void);
 #define git_commit_parentcount (ins__gitlib.git_commit_parentcount)
 #define git_commit_summary (ins__gitlib.git_commit_summary)
 #define git_commit_time (ins__gitlib.git_commit_time)
+#define git_commit_tree (ins__gitlib.git_commit_tree)
 #define git_commit_tree_id (ins__gitlib.git_commit_tree_id)
+#define git_diff_free (ins__gitlib.git_diff_free)
+#define git_diff_get_delta (ins__gitlib.git_diff_get_delta)
+#define git_diff_num_deltas (ins__gitlib.git_diff_num_deltas)
+#define git_diff_tree_to_workdir_with_index (ins__gitlib.git_diff_tree_to_workdir_with_index)
 #define git_graph_descendant_of (ins__gitlib.git_graph_descendant_of)
 #define git_object_free (ins__gitlib.git_object_free)
 #define git_object_id (ins__gitlib.git_object_id)
@@ -138,6 +149,7 @@ int ins__gitlib_load(void);
 #define git_status_list_free (ins__gitlib.git_status_list_free)
 #define git_status_list_new (ins__gitlib.git_status_list_new)
 #define git_status_options_init (ins__gitlib.git_status_options_init)
+#define git_tree_free (ins__gitlib.git_tree_free)
 #endif
 
 #endif

@@ -5,21 +5,19 @@
  * INS_PLAN_RECENT_SESSIONS sessions (their primary-key ranges), in test
  * order; then sorting the items and a bounded improvement pass.
  */
+#define _GNU_SOURCE
+
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
+#include "analysis/plan_internal.h"
 #include "insight/plan.h"
 
 #define DEFAULT_ESTIMATE 1.0    /* seconds, when the SUT has no times at all */
 #define IMPROVE_ROUNDS 1000     /* moves and swaps tried at most */
-
-/* One test's times in the recent sessions, newest first. */
-struct known {
-	char *nodeid;
-	double estimate;
-};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -48,8 +46,7 @@ static double estimate_of(const double *runs, size_t n)
 	return m + median(dev, n) / 2;
 }
 
-/* The part of a node id an item of `by` is: the file before "::", or the class before the last "::". */
-static size_t key_len(const char *id, ins_plan_by by)
+size_t ins__plan_key_len(const char *id, ins_plan_by by)
 {
 	const char *sep = strstr(id, "::"), *last = NULL;
 
@@ -64,56 +61,110 @@ static size_t key_len(const char *id, ins_plan_by by)
 
 static int cmp_known(const void *a, const void *b)
 {
-	return strcmp(((const struct known *)a)->nodeid, ((const struct known *)b)->nodeid);
+	return strcmp(((const struct ins_plan_known *)a)->nodeid,
+		      ((const struct ins_plan_known *)b)->nodeid);
 }
 
-/* Read the recent times of every test of the SUT, sorted by node id. */
-static int read_known(ins_store *store, int64_t sut_id, int64_t since_ms, struct known **out,
-		      size_t *nout)
+/* How much one final result counts as a failure: failed or error 1, passed on a retry 0.5. */
+static double fail_weight(int outcome, int attempt)
 {
+	if (ins_outcome_is_failure((ins_outcome)outcome))
+		return 1;
+	if (outcome == INS_OUTCOME_PASSED && attempt > 1)
+		return 0.5;
+	return 0;
+}
+
+/* The decayed failure rate of runs newest first: weights halve every INS_PLAN_FAIL_HALF_LIFE runs. */
+static double fail_rate_of(const double *fails, size_t n)
+{
+	double num = 0, den = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double w = pow(0.5, (double)i / INS_PLAN_FAIL_HALF_LIFE);
+
+		num += w * fails[i];
+		den += w;
+	}
+	return den > 0 ? num / den : 0;
+}
+
+int ins__plan_read_known(ins_store *store, int64_t sut_id, int64_t since_ms, int run_total,
+			 const char *run_commit, struct ins_plan_known **out, size_t *nout)
+{
+	char pattern[32];
 	sqlite3_stmt *st;
-	struct known *v = NULL;
-	size_t n = 0, alloc = 0, nruns = 0;
-	double runs[INS_PLAN_RECENT_SESSIONS];
-	int64_t cur = -1;
+	struct ins_plan_known *v = NULL;
+	size_t n = 0, alloc = 0, ntimes = 0, nfails = 0;
+	double times[INS_PLAN_RECENT_SESSIONS], fails[INS_PLAN_RECENT_SESSIONS];
+	int64_t cur = -1, latest = -1;
 	int rc;
 
 	*out = NULL;
 	*nout = 0;
+	/* the latest session, whose failures go first in an order */
 	if ((rc = ins_store__prepare(store, &st,
-		"SELECT r.test_id, t.nodeid, r.duration FROM result r "
-		"JOIN test t ON t.id = r.test_id JOIN session s ON s.id = r.session_id "
+		"SELECT id FROM session WHERE sut_id = ?1 AND started_ms >= ?2 "
+		"ORDER BY started_ms DESC, id DESC LIMIT 1")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, sut_id);
+	sqlite3_bind_int64(st, 2, since_ms);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		latest = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ins_store__error(store, "reading the latest session");
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT r.test_id, t.nodeid, r.duration, r.outcome, r.attempt, r.session_id "
+		"FROM result r JOIN test t ON t.id = r.test_id JOIN session s ON s.id = r.session_id "
 		"WHERE r.session_id IN (SELECT id FROM session WHERE sut_id = ?1 "
-		"  AND started_ms >= ?2 ORDER BY started_ms DESC, id DESC LIMIT ?3) "
-		"AND r.final = 1 AND r.duration >= 0 "
-		"ORDER BY r.test_id, s.started_ms DESC, s.id DESC")) < 0)
+		"  AND started_ms >= ?2 AND NOT (?4 IS NOT NULL AND git_commit IS ?5 AND id IN "
+		"    (SELECT session_id FROM session_tag WHERE key = 'shard' AND value LIKE ?4)) "
+		"  ORDER BY started_ms DESC, id DESC LIMIT ?3) "
+		"AND r.final = 1 ORDER BY r.test_id, s.started_ms DESC, s.id DESC")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, sut_id);
 	sqlite3_bind_int64(st, 2, since_ms);
 	sqlite3_bind_int(st, 3, INS_PLAN_RECENT_SESSIONS);
+	if (run_total > 0) {
+		snprintf(pattern, sizeof(pattern), "%%/%d", run_total);
+		sqlite3_bind_text(st, 4, pattern, -1, SQLITE_STATIC);
+		if (run_commit)
+			sqlite3_bind_text(st, 5, run_commit, -1, SQLITE_STATIC);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
+		int outcome = sqlite3_column_int(st, 3);
 
 		if (id != cur) {
-			if (cur >= 0)
-				v[n - 1].estimate = estimate_of(runs, nruns);
+			if (cur >= 0) {
+				v[n - 1].estimate = ntimes ? estimate_of(times, ntimes) : -1;
+				v[n - 1].fail_rate = fail_rate_of(fails, nfails);
+			}
 			v = ins_xgrow(v, &alloc, n + 1, sizeof(*v));
+			memset(&v[n], 0, sizeof(v[n]));
 			v[n].nodeid = ins_xstrdup(ins_store__col_text(st, 1));
-			v[n].estimate = 0;
 			n++;
-			nruns = 0;
+			ntimes = nfails = 0;
 			cur = id;
 		}
-		if (nruns < INS_PLAN_RECENT_SESSIONS)
-			runs[nruns++] = sqlite3_column_double(st, 2);
+		if (sqlite3_column_int64(st, 5) == latest && ins_outcome_is_failure((ins_outcome)outcome))
+			v[n - 1].failed_last = 1;
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL && sqlite3_column_double(st, 2) >= 0 &&
+		    ntimes < INS_PLAN_RECENT_SESSIONS)
+			times[ntimes++] = sqlite3_column_double(st, 2);
+		/* a skip says nothing about the failure rate */
+		if (outcome != INS_OUTCOME_SKIPPED && nfails < INS_PLAN_RECENT_SESSIONS)
+			fails[nfails++] = fail_weight(outcome, sqlite3_column_int(st, 4));
+		v[n - 1].runs++;
 	}
-	if (cur >= 0)
-		v[n - 1].estimate = estimate_of(runs, nruns);
+	if (cur >= 0) {
+		v[n - 1].estimate = ntimes ? estimate_of(times, ntimes) : -1;
+		v[n - 1].fail_rate = fail_rate_of(fails, nfails);
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		for (size_t i = 0; i < n; i++)
-			free(v[i].nodeid);
-		free(v);
+		ins__plan_known_free(v, n);
 		return ins_store__error(store, "reading the tests' times");
 	}
 	if (n > 1)
@@ -123,17 +174,34 @@ static int read_known(ins_store *store, int64_t sut_id, int64_t since_ms, struct
 	return 0;
 }
 
-/* The tests of the SUT's latest session, by node id. */
-static int latest_tests(ins_store *store, int64_t sut_id, char ***out, size_t *nout)
+void ins__plan_known_free(struct ins_plan_known *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].nodeid);
+	free(v);
+}
+
+const struct ins_plan_known *ins__plan_known_find(const struct ins_plan_known *k, size_t nk,
+						  const char *nodeid)
+{
+	struct ins_plan_known key = { .nodeid = (char *)nodeid };
+
+	return nk ? bsearch(&key, k, nk, sizeof(*k), cmp_known) : NULL;
+}
+
+int ins__plan_latest_tests(ins_store *store, int64_t sut_id, char ***out, size_t *nout)
 {
 	sqlite3_stmt *st;
 	char **v = NULL;
 	size_t n = 0, alloc = 0;
 	int rc;
 
+	*out = NULL;
+	*nout = 0;
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id "
-		"WHERE r.session_id = (SELECT id FROM session WHERE sut_id = ?1 "
+		"WHERE r.session_id = (SELECT id FROM session WHERE sut_id = ?1 AND id NOT IN "
+		"  (SELECT session_id FROM session_tag WHERE key = 'shard') "
 		"  ORDER BY started_ms DESC, id DESC LIMIT 1) AND r.final = 1 ORDER BY t.nodeid")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, sut_id);
@@ -142,9 +210,20 @@ static int latest_tests(ins_store *store, int64_t sut_id, char ***out, size_t *n
 		v[n++] = ins_xstrdup(ins_store__col_text(st, 0));
 	}
 	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		ins__plan_names_free(v, n);
+		return ins_store__error(store, "reading the latest session's tests");
+	}
 	*out = v;
 	*nout = n;
-	return rc == SQLITE_DONE ? 0 : ins_store__error(store, "reading the latest session's tests");
+	return 0;
+}
+
+void ins__plan_names_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 /*
@@ -152,7 +231,7 @@ static int latest_tests(ins_store *store, int64_t sut_id, char ***out, size_t *n
  * sum of the tests of the history that make up the file or class. -1 when
  * none is known.
  */
-static double item_known(const struct known *k, size_t nk, const char *name, ins_plan_by by)
+static double item_known(const struct ins_plan_known *k, size_t nk, const char *name, ins_plan_by by)
 {
 	size_t lo = 0, hi = nk, len = strlen(name);
 	double sum = 0;
@@ -170,11 +249,11 @@ static double item_known(const struct known *k, size_t nk, const char *name, ins
 	for (size_t i = lo; i < nk && !strncmp(k[i].nodeid, name, len); i++) {
 		if (by == INS_PLAN_BY_TEST) {
 			if (!k[i].nodeid[len])
-				return k[i].estimate;
+				return k[i].estimate;   /* -1 when its runs have no times */
 			break;
 		}
 		/* a test of this file or class, not of one whose name merely starts alike */
-		if (key_len(k[i].nodeid, by) == len) {
+		if (k[i].estimate >= 0 && ins__plan_key_len(k[i].nodeid, by) == len) {
 			sum += k[i].estimate;
 			any = 1;
 		}
@@ -183,7 +262,7 @@ static double item_known(const struct known *k, size_t nk, const char *name, ins
 }
 
 /* The median time of the items of `by` in the history whose key starts `name[0..len)`. */
-static double group_median(const struct known *k, size_t nk, const char *name, size_t len)
+static double group_median(const struct ins_plan_known *k, size_t nk, const char *name, size_t len)
 {
 	double *v = NULL, m;
 	size_t n = 0, alloc = 0, lo = 0, hi = nk;
@@ -197,6 +276,8 @@ static double group_median(const struct known *k, size_t nk, const char *name, s
 			hi = mid;
 	}
 	for (size_t i = lo; i < nk && !strncmp(k[i].nodeid, name, len); i++) {
+		if (k[i].estimate < 0)
+			continue;
 		v = ins_xgrow(v, &alloc, n + 1, sizeof(*v));
 		v[n++] = k[i].estimate;
 	}
@@ -205,9 +286,70 @@ static double group_median(const struct known *k, size_t nk, const char *name, s
 	return m;
 }
 
-static int cmp_item_name(const void *a, const void *b)
+/*
+ * The last group median asked for: new tests come in name order, so the
+ * tests of one file (or class) ask for the same median one after another.
+ */
+struct median_memo {
+	char *key;
+	size_t len;
+	double median;
+};
+
+static double memo_median(struct median_memo *m, const struct ins_plan_known *k, size_t nk,
+			  const char *name, size_t len)
 {
-	return strcmp(((const ins_plan_item *)a)->name, ((const ins_plan_item *)b)->name);
+	if (m->key && m->len == len && !memcmp(m->key, name, len))
+		return m->median;
+	free(m->key);
+	m->key = ins_xstrndup(name, len);
+	m->len = len;
+	m->median = group_median(k, nk, name, len);
+	return m->median;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct ins_plan_name *)a)->name, ((const struct ins_plan_name *)b)->name);
+}
+
+size_t ins__plan_unique(struct ins_plan_name **out, const char *const *names, size_t n,
+			ins_plan_by by)
+{
+	struct ins_plan_name *v = ins_xcalloc(n ? n : 1, sizeof(*v));
+	size_t m = 0, w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = names[i];
+		size_t len = ins__plan_key_len(name, by);
+
+		while (len && (name[len - 1] == ' ' || name[len - 1] == '\t' || name[len - 1] == '\r'))
+			len--;
+		if (!len)
+			continue;
+		v[m].name = ins_xstrndup(name, len);
+		v[m].order = i;
+		m++;
+	}
+	if (m > 1)
+		qsort(v, m, sizeof(*v), cmp_name);
+	/* a name given twice keeps its first place */
+	for (size_t i = 0; i < m; i++) {
+		if (w && !strcmp(v[w - 1].name, v[i].name)) {
+			if (v[i].order < v[w - 1].order)
+				v[w - 1].order = v[i].order;
+			free(v[i].name);
+			continue;
+		}
+		v[w++] = v[i];
+	}
+	*out = v;
+	return w;
+}
+
+static int cmp_item_ptr_name(const void *a, const void *b)
+{
+	return strcmp((*(ins_plan_item *const *)a)->name, (*(ins_plan_item *const *)b)->name);
 }
 
 /* Longest first; equal times by name, so that the input's order does not matter. */
@@ -238,6 +380,64 @@ static void extremes(const ins_plan *p, int *longest, int *shortest)
 	}
 }
 
+/* The items of the shortest shard by estimate, then by LPT position (qsort_r). */
+static int cmp_by_estimate(const void *a, const void *b, void *items)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	double x = ((const ins_plan_item *)items)[i].estimate;
+	double y = ((const ins_plan_item *)items)[j].estimate;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+/*
+ * The best swap partner in `b` (sorted by estimate) for an item of time
+ * `e` between loads la > lb: the one whose difference d comes closest to
+ * (la - lb) / 2, as max(la - d, lb + d) is least there. Of equal results
+ * the first by LPT position. Returns that maximum, or la when none helps.
+ */
+static double best_swap(const ins_plan *p, const size_t *b, size_t nb, double e, double la,
+			double lb, size_t *which)
+{
+	double target = e - (la - lb) / 2, best = la;
+	size_t lo = 0, hi = nb, cand[2];
+
+	*which = SIZE_MAX;
+	/* the first item at or above the target, and the last one below */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (p->items[b[mid]].estimate < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	cand[0] = lo;
+	cand[1] = lo ? lo - 1 : SIZE_MAX;
+	for (int c = 0; c < 2; c++) {
+		size_t at = cand[c], first;
+		double d, m;
+
+		if (at == SIZE_MAX || at >= nb)
+			continue;
+		/* the first of its equals, by LPT position */
+		for (first = at; first && p->items[b[first - 1]].estimate ==
+		     p->items[b[at]].estimate; first--)
+			;
+		d = e - p->items[b[first]].estimate;
+		if (d <= 0)
+			continue;
+		m = fmax(la - d, lb + d);
+		if (m < best || (m == best && *which != SIZE_MAX && b[first] < *which)) {
+			best = m;
+			*which = b[first];
+		}
+	}
+	return best;
+}
+
 /*
  * Move one item, or swap two, between the longest shard and the shortest
  * while that shortens the longest: the change that leaves the smaller of
@@ -265,9 +465,11 @@ static void improve(ins_plan *p)
 			else if (p->items[i].shard == b + 1)
 				in_b[nb++] = i;
 		}
+		qsort_r(in_b, nb, sizeof(*in_b), cmp_by_estimate, p->items);
 		for (size_t ia = 0; ia < na; ia++) {
 			const ins_plan_item *x = &p->items[in_a[ia]];
 			double m = fmax(la - x->estimate, lb + x->estimate);
+			size_t y;
 
 			/* a move */
 			if (m < best - 1e-9) {
@@ -276,18 +478,11 @@ static void improve(ins_plan *p)
 				bj = SIZE_MAX;
 			}
 			/* a swap with a shorter item of the shortest shard */
-			for (size_t ib = 0; ib < nb; ib++) {
-				const ins_plan_item *y = &p->items[in_b[ib]];
-				double d = x->estimate - y->estimate;
-
-				if (d <= 0)
-					continue;
-				m = fmax(la - d, lb + d);
-				if (m < best - 1e-9) {
-					best = m;
-					bi = in_a[ia];
-					bj = in_b[ib];
-				}
+			m = best_swap(p, in_b, nb, x->estimate, la, lb, &y);
+			if (y != SIZE_MAX && m < best - 1e-9) {
+				best = m;
+				bi = in_a[ia];
+				bj = y;
 			}
 		}
 		if (bi == SIZE_MAX)
@@ -313,9 +508,11 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 		   const char *const *names, size_t n)
 {
 	ins_plan *p = NULL;
-	struct known *k = NULL;
+	struct ins_plan_known *k = NULL;
 	char **latest = NULL;
-	size_t nk = 0, nlatest = 0, m = 0;
+	struct ins_plan_name *uniq = NULL;
+	struct median_memo file_memo = { 0 }, class_memo = { 0 };
+	size_t nk = 0, nlatest = 0, m = 0, nall = 0;
 	int64_t sut_id;
 	double sut_median, total = 0, longest = 0, *all = NULL;
 	int rc;
@@ -323,12 +520,17 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	*out = NULL;
 	if (o->total < 1)
 		return ins_error_set(INS_EUSAGE, "the number of shards must be 1 or more");
-	if ((rc = ins__sut_id(store, o->sut, &sut_id)) < 0)
-		return rc;
-	if ((rc = read_known(store, sut_id, o->since_ms, &k, &nk)) < 0)
+	if ((rc = ins__sut_id(store, o->sut, &sut_id)) < 0) {
+		if (rc != INS_ENOTFOUND || !o->new_sut || !n)
+			return rc;
+		ins_error_clear();
+		sut_id = -1;    /* no session has it: every item is new */
+	}
+	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, o->run_total, o->run_commit, &k,
+					&nk)) < 0)
 		return rc;
 	if (!n) {
-		if ((rc = latest_tests(store, sut_id, &latest, &nlatest)) < 0)
+		if ((rc = ins__plan_latest_tests(store, sut_id, &latest, &nlatest)) < 0)
 			goto done;
 		names = (const char *const *)latest;
 		n = nlatest;
@@ -340,34 +542,12 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	p->load = ins_xcalloc((size_t)o->total, sizeof(*p->load));
 	p->count = ins_xcalloc((size_t)o->total, sizeof(*p->count));
 	p->items = ins_xcalloc(n ? n : 1, sizeof(*p->items));
-	/* the items: one per distinct name, in input order, keyed as `by` says */
-	for (size_t i = 0; i < n; i++) {
-		const char *name = names[i];
-		size_t len = o->by == INS_PLAN_BY_TEST ? strlen(name) : key_len(name, o->by);
-
-		while (len && (name[len - 1] == ' ' || name[len - 1] == '\t' || name[len - 1] == '\r'))
-			len--;
-		if (!len)
-			continue;
-		p->items[m].name = ins_xstrndup(name, len);
-		p->items[m].order = i;
-		m++;
+	m = ins__plan_unique(&uniq, names, n, o->by);
+	for (size_t i = 0; i < m; i++) {
+		p->items[i].name = uniq[i].name;
+		p->items[i].order = uniq[i].order;
 	}
-	if (m > 1) {
-		size_t w = 0;
-
-		qsort(p->items, m, sizeof(*p->items), cmp_item_name);
-		for (size_t i = 0; i < m; i++) {
-			if (w && !strcmp(p->items[w - 1].name, p->items[i].name)) {
-				if (p->items[i].order < p->items[w - 1].order)
-					p->items[w - 1].order = p->items[i].order;
-				free(p->items[i].name);
-				continue;
-			}
-			p->items[w++] = p->items[i];
-		}
-		m = w;
-	}
+	free(uniq);
 	p->n = m;
 	if (!m) {
 		rc = ins_error_set(INS_EUSAGE, "nothing to plan: no tests were given and SUT '%s' "
@@ -377,8 +557,9 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	/* estimates: known ones first, then the medians that stand in for the others */
 	all = ins_xcalloc(nk ? nk : 1, sizeof(*all));
 	for (size_t i = 0; i < nk; i++)
-		all[i] = k[i].estimate;
-	sut_median = median(all, nk);
+		if (k[i].estimate >= 0)
+			all[nall++] = k[i].estimate;
+	sut_median = median(all, nall);
 	for (size_t i = 0; i < m; i++) {
 		ins_plan_item *x = &p->items[i];
 		double e = item_known(k, nk, x->name, o->by);
@@ -392,13 +573,13 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 		/* a new test: its file's tests, else its class's, else the SUT's */
 		e = NAN;
 		if (o->by == INS_PLAN_BY_TEST) {
-			size_t fl = key_len(x->name, INS_PLAN_BY_FILE), cl = key_len(x->name,
+			size_t fl = ins__plan_key_len(x->name, INS_PLAN_BY_FILE), cl = ins__plan_key_len(x->name,
 										      INS_PLAN_BY_CLASS);
 
 			if (fl < strlen(x->name))
-				e = group_median(k, nk, x->name, fl + 2);
+				e = memo_median(&file_memo, k, nk, x->name, fl + 2);
 			if (isnan(e) && cl < strlen(x->name))
-				e = group_median(k, nk, x->name, cl + 2);
+				e = memo_median(&class_memo, k, nk, x->name, cl + 2);
 		}
 		x->estimate = !isnan(e) ? e : !isnan(sut_median) ? sut_median : DEFAULT_ESTIMATE;
 	}
@@ -421,15 +602,17 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 	p->lower_bound = fmax(total / p->total, longest);
 	/* the runner gets each shard's items in the order they were given */
 	qsort(p->items, m, sizeof(*p->items), cmp_item_order);
+	p->by_name = ins_xcalloc(m, sizeof(*p->by_name));
+	for (size_t i = 0; i < m; i++)
+		p->by_name[i] = &p->items[i];
+	qsort(p->by_name, m, sizeof(*p->by_name), cmp_item_ptr_name);
 	rc = 0;
 done:
-	for (size_t i = 0; i < nk; i++)
-		free(k[i].nodeid);
-	free(k);
+	ins__plan_known_free(k, nk);
 	free(all);
-	for (size_t i = 0; i < nlatest; i++)
-		free(latest[i]);
-	free(latest);
+	free(file_memo.key);
+	free(class_memo.key);
+	ins__plan_names_free(latest, nlatest);
 	if (rc < 0) {
 		ins_plan_free(p);
 		p = NULL;
@@ -445,10 +628,22 @@ void ins_plan_free(ins_plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		free(p->items[i].name);
 	free(p->items);
+	free(p->by_name);
 	free(p->load);
 	free(p->count);
 	free(p->sut);
 	free(p);
+}
+
+int ins_plan_shard_of(const ins_plan *p, const char *nodeid)
+{
+	ins_plan_item key, *kp = &key, **hit;
+	size_t len = ins__plan_key_len(nodeid, p->by);
+
+	key.name = ins_xstrndup(nodeid, len);
+	hit = p->n ? bsearch(&kp, p->by_name, p->n, sizeof(*p->by_name), cmp_item_ptr_name) : NULL;
+	free(key.name);
+	return hit ? (*hit)->shard : 0;
 }
 
 ins_doc *ins_plan_doc(const ins_plan *p)

@@ -34,8 +34,16 @@ INSIGHT_SECRET_VARS, separated by commas, colons or white space; names
 compared without regard to case) are written as ``***``, the rule insight
 applies to what it stores. Values shorter than 6 characters are left alone.
 
-Without INSIGHT_REPORT_LOG the plugin registers nothing and does nothing. It
-never changes pytest's console output or exit status. It needs nothing but
+Two more variables serve ``insight session run --shard``. When
+INSIGHT_COLLECT_FILE names a file, the plugin writes there the node ids of the
+collected tests, one a line, once collection is finished (after -k, -m and
+every other deselection). When INSIGHT_SELECT_FILE names a file of node ids,
+one a line, the tests not in it are deselected, as -k deselects them; a long
+list thus never goes through the command line.
+
+Without any of these variables the plugin registers nothing and does nothing.
+It never changes pytest's console output or exit status, except that tests
+deselected by INSIGHT_SELECT_FILE are counted as deselected. It needs nothing but
 the Python standard library and pytest 7 or later.
 """
 
@@ -47,6 +55,8 @@ import re
 import pytest
 
 ENV_VAR = "INSIGHT_REPORT_LOG"
+COLLECT_VAR = "INSIGHT_COLLECT_FILE"
+SELECT_VAR = "INSIGHT_SELECT_FILE"
 
 # One encoder for the whole run: json.dumps() with options builds a new one per call.
 # default=str keeps any odd attribute a plugin put on a report.
@@ -207,7 +217,45 @@ class ReportLogWriter:
         self._write({"$report_type": "SessionFinish", "exitstatus": int(exitstatus)})
 
 
+class Collector:
+    """Write the node ids of the collected tests to a file."""
+
+    def __init__(self, path):
+        self._path = path
+
+    def pytest_collection_finish(self, session):
+        with open(self._path, "w", encoding="utf-8", errors="replace") as f:
+            for item in session.items:
+                f.write(item.nodeid + "\n")
+
+
+class Selector:
+    """Deselect the tests whose node ids a file does not list."""
+
+    def __init__(self, path):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            self._keep = set(line.rstrip("\n") for line in f if line.strip())
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        kept = [item for item in items if item.nodeid in self._keep]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(
+                items=[item for item in items if item.nodeid not in self._keep])
+            items[:] = kept
+
+
 def pytest_configure(config):
+    collect = os.environ.get(COLLECT_VAR)
+    select = os.environ.get(SELECT_VAR)
+    if collect and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Collector(collect), "insight-collect")
+    if select:
+        # xdist's workers collect for themselves: each must keep the same tests.
+        try:
+            config.pluginmanager.register(Selector(select), "insight-select")
+        except OSError as e:
+            raise pytest.UsageError("%s: cannot read %s: %s" % (SELECT_VAR, select, e.strerror))
     path = os.environ.get(ENV_VAR)
     if not path:
         return

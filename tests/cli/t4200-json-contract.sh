@@ -57,6 +57,7 @@ analytics analyze|--sut shop --metric duration --days 30
 analytics failures|--sut shop --days 30
 analytics flaky|--sut shop --days 30 --min-runs 2
 plan shard|--sut shop --total 2 --index 1
+plan order|--sut shop --explain
 init|
 version|
 db path|

@@ -1,6 +1,7 @@
 #!/bin/bash
 # plan shard on a generated history (scripts/gen-history: 6 sessions of
-# 3,000 tests with heavy-tailed durations) plus 10 % new tests: every test
+# 5,000 tests with heavy-tailed durations clustered by file) plus 10 % new
+# tests: every test
 # in exactly one shard, the same shards from any input order and from 16
 # processes, the longest shard close to the lower bound and better than
 # round-robin and an even split by count, and the prediction checked
@@ -10,8 +11,8 @@
 export INSIGHT_DB="$TRASH/h.db"
 
 test_expect_success 'setup: five sessions imported, the sixth held back' '
-	"$INSIGHT_PYTHON" "$INSIGHT_SRCDIR/scripts/gen-history" --sessions 6 --tests 3000 --days 6 \
-		--out gen >/dev/null &&
+	"$INSIGHT_PYTHON" "$INSIGHT_SRCDIR/scripts/gen-history" --sessions 6 --tests 5000 --days 6 \
+		--clustered --out gen >/dev/null &&
 	for i in 0 1 2 3 4; do
 		insight -q session import --sut app --no-git gen/s0000$i.xml >/dev/null || return 1
 	done &&
@@ -97,8 +98,8 @@ test_expect_success 'the prediction is within 10 % of the held-back session, sha
 test_expect_success 'without a list: the tests of the SUT'"'"'s latest session' '
 	insight plan shard --sut app --total 2 --index 1 >a && insight plan shard --sut app --total 2 --index 2 >b &&
 	cat a b | LC_ALL=C sort >got &&
-	test "$(wc -l <got)" -eq 3000 &&
-	test "$(LC_ALL=C sort -u got | wc -l)" -eq 3000
+	test "$(wc -l <got)" -eq 5000 &&
+	test "$(LC_ALL=C sort -u got | wc -l)" -eq 5000
 '
 
 test_expect_success 'usage: --index 0 gives the CircleCI hint; bad --by, --total, an unknown SUT' '

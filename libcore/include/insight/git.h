@@ -91,6 +91,16 @@ int ins_git_commits_between(const char *repo_path, const char *old_rev, const ch
 			    ins_git_commit **out, size_t *n);
 
 /*
+ * Call fn with the path, relative to the repository's root, of each file
+ * that differs between the commit `rev` and the working tree with its index
+ * (what `git diff REV --name-only` lists: changes committed since, staged
+ * and unstaged; a rename gives both paths). Returns 0, or a negative code
+ * (INS_ENOTFOUND: no repository, or `rev` is not one of its commits).
+ */
+int ins_git_changed_paths(const char *repo_path, const char *rev,
+			  void (*fn)(void *data, const char *path), void *data);
+
+/*
  * Call fn with the short name of each local and remote-tracking branch of
  * the repository at (or above) `repo_path` (NULL = the working directory).
  * Returns 0, or the error of loading libgit2 or opening the repository.
