@@ -1,6 +1,6 @@
 /*
  * cmd_publish.c - `insight publish`: a recorded session sent to the
- * test-management systems named on the command line (or in
+ * test-management systems (TestRail, Zephyr Scale, Xray) named on the command line (or in
  * publish.targets), each on its own: one that fails never stops the others.
  * Each target ends with one summary line on stdout; the exit status is 0
  * only when every target delivered everything it mapped, else 5.
@@ -11,15 +11,18 @@
 
 #include "cmd.h"
 #include "insight/config.h"
+#include "insight/export.h"
 #include "insight/net.h"
 #include "insight/publish.h"
 
-static const char *const targets[] = { "testrail", NULL };
+static const char *const targets[] = { "testrail", "zephyr", "xray", NULL };
 
 struct pub_opts {
 	long run_id;
 	int close_run;
 	const char *map;
+	const char *cycle;
+	const char *test_exec;
 };
 
 struct target_note {
@@ -98,6 +101,89 @@ static int testrail_opts(ins_ctx *ctx, const struct pub_opts *po, ins_testrail_o
 	return 0;
 }
 
+static int zephyr_opts(ins_ctx *ctx, const struct pub_opts *po, ins_zephyr_opts *o,
+		       ins_pub_map **map)
+{
+	const struct ins_config *cfg;
+	const char *mapping = po->map, *from;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	*map = NULL;
+	if ((rc = cmd_config(ctx, &cfg)) != 0)
+		return rc;
+	if (ins_config_get_string(cfg, "publish.zephyr.url", &o->url) < 0)
+		o->url = INS_ZEPHYR_URL;
+	if (ins_config_get_string(cfg, "publish.zephyr.project-key", &o->project) < 0)
+		o->project = NULL;
+	if (ins_config_get_string(cfg, "publish.zephyr.environment", &o->environment) < 0)
+		o->environment = NULL;
+	ins_zephyr_default_status(o->status);
+	for (int i = 0; i < INS_OUTCOME_COUNT; i++) {
+		char key[64];
+		const char *v;
+
+		snprintf(key, sizeof(key), "publish.zephyr.status-%s",
+			 ins_outcome_name((ins_outcome)i));
+		if (ins_config_get_string(cfg, key, &v) == 0)
+			o->status[i] = v;
+	}
+	o->cycle = po->cycle;
+	if (ins_config_get_secret(cfg, "publish.zephyr.token", &o->token, &from) < 0)
+		o->token = NULL;
+	if (!mapping && ins_config_get_string(cfg, "publish.zephyr.mapping", &mapping) < 0)
+		mapping = NULL;
+	if (mapping && *mapping && (rc = ins_pub_map_read(map, mapping)) < 0)
+		return cmd_fail(rc);
+	o->map = *map;
+	return 0;
+}
+
+/* Xray's options, and the session as JUnit XML in *xml (freed by the caller). */
+static int xray_opts(ins_ctx *ctx, const struct pub_opts *po, ins_store *store,
+		     const ins_pub_session *s, ins_xray_opts *o, char **xml, ins_buf *summary)
+{
+	const struct ins_config *cfg;
+	const char *from, *v;
+	size_t len = 0;
+	FILE *fp;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	*xml = NULL;
+	if ((rc = cmd_config(ctx, &cfg)) != 0)
+		return rc;
+	if (ins_config_get_string(cfg, "publish.xray.url", &o->url) < 0)
+		o->url = INS_XRAY_URL;
+	if (ins_config_get_string(cfg, "publish.xray.client-id", &o->client_id) < 0)
+		o->client_id = NULL;
+	if (ins_config_get_string(cfg, "publish.xray.project-key", &o->project) < 0)
+		o->project = NULL;
+	if (ins_config_get_secret(cfg, "publish.xray.client-secret", &o->client_secret,
+				  &from) < 0)
+		o->client_secret = NULL;
+	o->test_exec = po->test_exec;
+	if (ins_config_get_string(cfg, "publish.xray.summary", &v) == 0 && *v) {
+		ins_buf_set(summary, v);
+	} else {
+		ins_buf_printf(summary, "%s", s->sut);
+		if (s->commit)
+			ins_buf_printf(summary, " @ %.12s", s->commit);
+		ins_buf_printf(summary, " (insight session %s)", s->uid);
+	}
+	o->summary = summary->ptr;
+	if (!(fp = open_memstream(xml, &len)))
+		return cmd_error(EXIT_STORE, "cannot hold the JUnit export in memory");
+	rc = ins_export_junit(store, s->uid, fp);
+	if (fclose(fp) != 0 && rc == 0)
+		return cmd_error(EXIT_STORE, "cannot hold the JUnit export in memory");
+	if (rc < 0)
+		return cmd_fail(rc);
+	o->junit = *xml;
+	o->junit_len = len;
+	return 0;
+}
+
 /* The summary line of one target; 1 when it did not deliver everything it mapped. */
 static int summary(const char *target, const ins_pub_report *r)
 {
@@ -125,27 +211,47 @@ static int summary(const char *target, const ins_pub_report *r)
 	return bad;
 }
 
-static int publish_one(ins_ctx *ctx, const char *target, const ins_pub_session *s,
-		       const struct pub_opts *po, int dry_run)
+static int publish_one(ins_ctx *ctx, const char *target, ins_store *store,
+		       const ins_pub_session *s, const struct pub_opts *po, int dry_run)
 {
-	ins_testrail_opts o;
+	ins_testrail_opts to;
+	ins_zephyr_opts zo;
+	ins_xray_opts xo;
+	ins_buf xsummary = INS_BUF_INIT;
+	char *xml = NULL;
+	int xray = !strcmp(target, "xray");
 	ins_pub_map *map = NULL;
 	ins_pub_report rep = INS_PUB_REPORT_INIT;
 	struct target_note tn = { target };
 	ins_net *net = NULL;
-	int rc, bad = 1;
+	int zephyr = !strcmp(target, "zephyr"), rc, bad = 1;
 
-	if ((rc = testrail_opts(ctx, po, &o, &map)) != 0) {
+	if (xray)
+		rc = xray_opts(ctx, po, store, s, &xo, &xml, &xsummary);
+	else if (zephyr)
+		rc = zephyr_opts(ctx, po, &zo, &map);
+	else
+		rc = testrail_opts(ctx, po, &to, &map);
+	if (rc != 0) {
 		printf("%s: failed: the configuration does not work (above)\n", target);
 		goto done;
 	}
-	o.note = on_note;
-	o.data = &tn;
 	if ((rc = cmd_net_open(ctx, dry_run, &net)) != 0) {
 		printf("%s: failed: the network layer cannot start\n", target);
 		goto done;
 	}
-	if ((rc = ins_publish_testrail(net, s, &o, &rep)) < 0) {
+	if (xray) {
+		rc = ins_publish_xray(net, s, &xo, &rep);
+	} else if (zephyr) {
+		zo.note = on_note;
+		zo.data = &tn;
+		rc = ins_publish_zephyr(net, s, &zo, &rep);
+	} else {
+		to.note = on_note;
+		to.data = &tn;
+		rc = ins_publish_testrail(net, s, &to, &rep);
+	}
+	if (rc < 0) {
 		printf("%s: failed: %s\n", target, ins_error_last());
 		goto done;
 	}
@@ -155,6 +261,8 @@ done:
 	ins_pub_report_release(&rep);
 	ins_pub_map_free(map);
 	ins_net_free(net);
+	ins_buf_release(&xsummary);
+	free(xml);
 	return bad;
 }
 
@@ -173,25 +281,27 @@ static int known_target(ins_ctx *ctx, const char *name)
 		cmd_usage_error(ctx, "'%s' is not a publish target; did you mean '%s'?", name,
 				guess);
 	else
-		cmd_usage_error(ctx, "'%s' is not a publish target (targets: testrail)", name);
+		cmd_usage_error(ctx, "'%s' is not a publish target (targets: testrail, zephyr, "
+				"xray)", name);
 	return 0;
 }
 
 /*
- * insight publish [--session <ref>] [--sut <name>] [--dry-run] [--run-id <id>]
- *                 [--close-run] [--map <file>] (<target>... | --all)
+ * insight publish [--session <ref>] [--sut <name>] [--dry-run] [--map <file>]
+ *                 [--run-id <id>] [--close-run] [--cycle <key>] [--test-exec <key>]
+ *                 (<target>... | --all)
  */
 static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"insight publish [--session <ref>] [--sut <name>] [--dry-run] [--run-id <id>] "
-		"[--close-run] [--map <file>] <target>...",
-		"insight publish --all [--session <ref>] [--sut <name>] [--dry-run] "
-		"[--run-id <id>] [--close-run] [--map <file>]",
+		"insight publish [--session <ref>] [--sut <name>] [--dry-run] [--map <file>] "
+		"[--run-id <id>] [--close-run] [--cycle <key>] [--test-exec <key>] <target>...",
+		"insight publish --all [--session <ref>] [--sut <name>] [--dry-run] [--map <file>] "
+		"[--run-id <id>] [--close-run] [--cycle <key>] [--test-exec <key>]",
 		NULL
 	};
 	const char *session = "latest", *sut = NULL;
-	struct pub_opts po = { 0, 0, NULL };
+	struct pub_opts po = { 0, 0, NULL, NULL, NULL };
 	int dry_run = 0, all = 0;
 	const struct ins_option opts[] = {
 		OPT_STRING(0, "session", &session, "REF", "the session: an id prefix, latest "
@@ -200,13 +310,19 @@ static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 			   "sut"),
 		OPT_BOOL('n', "dry-run", &dry_run, "print the requests and lookups, send nothing"),
 		OPT_BOOL(0, "all", &all, "every target of publish.targets"),
+		OPT_STRING(0, "map", &po.map, "FILE", "a CSV of node ids and case ids or test case "
+			   "keys (publish.<target>.mapping)", "file"),
 		OPT_GROUP("TestRail"),
 		OPT_INT(0, "run-id", &po.run_id, "ID", "add the results to this run instead of a "
 			"new one"),
 		OPT_BOOL(0, "close-run", &po.close_run, "close the run after the results "
 			 "(publish.testrail.close-run)"),
-		OPT_STRING(0, "map", &po.map, "FILE", "a CSV of node ids and case ids "
-			   "(publish.testrail.mapping)", "file"),
+		OPT_GROUP("Zephyr Scale"),
+		OPT_STRING(0, "cycle", &po.cycle, "KEY", "add the executions to this test cycle "
+			   "(SHOP-R12) instead of a new one", NULL),
+		OPT_GROUP("Xray"),
+		OPT_STRING(0, "test-exec", &po.test_exec, "KEY", "import into this Test Execution "
+			   "(SHOP-42) instead of a new one", NULL),
 		OPT_END(),
 	};
 	const char **names = NULL;
@@ -225,7 +341,8 @@ static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 		return cmd_usage_error(ctx, "--all takes the targets from publish.targets: name "
 				       "no target with it");
 	if (!all && !n)
-		return cmd_usage_error(ctx, "publish needs a target (testrail), or --all");
+		return cmd_usage_error(ctx, "publish needs a target (testrail, zephyr, xray), or "
+				       "--all");
 	if (sut && !*sut)
 		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
 	if (po.run_id < 0)
@@ -267,7 +384,7 @@ static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 		for (size_t k = 0; k < i; k++)
 			dup |= !strcmp(names[k], names[i]);
 		if (!dup)
-			failed += publish_one(ctx, names[i], &s, &po, dry_run);
+			failed += publish_one(ctx, names[i], store, &s, &po, dry_run);
 	}
 	rc = failed ? EXIT_NET : EXIT_OK;
 done:
@@ -277,6 +394,6 @@ done:
 }
 
 const struct ins_group cmd_group_publish = {
-	"publish", "send a session's results to TestRail", NULL, cmd_publish,
-	CMD_STORE_READ, 0
+	"publish", "send a session's results to TestRail, Zephyr Scale or Xray", NULL,
+	cmd_publish, CMD_STORE_READ, 0
 };

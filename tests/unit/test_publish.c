@@ -1,7 +1,7 @@
 /*
  * test_publish.c - what publishers share that needs no server: TestRail case
- * ids found in names and property values, TestRail's elapsed timespans, and
- * the mapping file.
+ * ids and Zephyr test case keys found in names and property values,
+ * TestRail's elapsed timespans, and the mapping file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -82,6 +82,47 @@ static void test_elapsed(void **state)
 	elapsed_is(7205, "2h 5s");
 }
 
+/* The Zephyr keys found in `text`, as "A-T1,B-T2" ("" for none). */
+static char *keys_in(const char *text, const char *project)
+{
+	static char out[256];
+	char **keys = NULL;
+	size_t n = 0, alloc = 0, len = 0;
+
+	out[0] = '\0';
+	ins_zephyr_test_keys(text, project, &keys, &n, &alloc);
+	for (size_t i = 0; i < n; i++) {
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", i ? "," : "", keys[i]);
+		free(keys[i]);
+	}
+	free(keys);
+	return out;
+}
+
+static char *keys_of(const char *text)
+{
+	return keys_in(text, NULL);
+}
+
+static void test_zephyr_keys(void **state)
+{
+	(void)state;
+	assert_string_equal(keys_of("login_C12_SHOP-T1"), "C12_SHOP-T1"); /* the longest */
+	assert_string_equal(keys_in("login_C12_SHOP-T1", "SHOP"), "SHOP-T1");
+	assert_string_equal(keys_in("MY_PROJ2-T7", "MY_PROJ2"), "MY_PROJ2-T7");
+	assert_string_equal(keys_of("test_login_SHOP-T12"), "SHOP-T12");
+	assert_string_equal(keys_of("test_pay[SHOP-T13]"), "SHOP-T13");
+	assert_string_equal(keys_of("[SHOP-T20, SHOP-T21]"), "SHOP-T20,SHOP-T21");
+	assert_string_equal(keys_of("MY_PROJ2-T7_login"), "MY_PROJ2-T7");
+	assert_string_equal(keys_of("SHOP-T3"), "SHOP-T3");
+	assert_string_equal(keys_of("test_xSHOP-T99"), "");   /* follows a letter */
+	assert_string_equal(keys_of("SHOP-T12a"), "");        /* a letter follows */
+	assert_string_equal(keys_of("S-T1"), "");             /* a one-letter project */
+	assert_string_equal(keys_of("shop-T1"), "");
+	assert_string_equal(keys_of("SHOP-R12"), "");         /* a cycle, not a test case */
+	assert_string_equal(keys_of("C12"), "");
+}
+
 static void test_map_file(void **state)
 {
 	char path[] = "/tmp/insight-test-map-XXXXXX";
@@ -122,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_case_ids_in_names),
 		cmocka_unit_test(test_case_ids_in_values),
 		cmocka_unit_test(test_elapsed),
+		cmocka_unit_test(test_zephyr_keys),
 		cmocka_unit_test(test_map_file),
 	};
 

@@ -1,6 +1,6 @@
 /*
  * publish.h - a recorded session sent to a test-management system
- * (TestRail first): the session's final results read once, tests mapped to
+ * (TestRail, Zephyr Scale, Xray): the session's final results read once, tests mapped to
  * the target's cases, and what each target did, for its summary line.
  *
  * A publisher never prints: what a user must see about single tests (a test
@@ -80,7 +80,7 @@ typedef struct ins_pub_report {
 	int failed;         /* the target failed as a whole: `reason` says why */
 	int dry_run;        /* nothing was sent */
 	ins_buf reason;
-	ins_buf where;      /* the run (TestRail run id) the results went to */
+	ins_buf where;      /* where the results went: "run 12", "cycle SHOP-R3" */
 } ins_pub_report;
 
 #define INS_PUB_REPORT_INIT { 0, 0, 0, 0, 0, 0, 0, INS_BUF_INIT, INS_BUF_INIT }
@@ -126,5 +126,67 @@ void ins_testrail_default_status(int status[INS_OUTCOME_COUNT]);
  */
 int ins_publish_testrail(ins_net *net, const ins_pub_session *s, const ins_testrail_opts *o,
 			 ins_pub_report *rep);
+
+/* ---- Zephyr Scale Cloud ---- */
+
+/*
+ * The Zephyr test case keys ("SHOP-T123") named in `text`, new strings
+ * appended to keys (*n updated): a project key [A-Z][A-Z0-9_]+ that does not
+ * follow a letter or digit, "-T", digits not followed by a letter or digit.
+ * Where a key could start at several places ("login_C12_SHOP-T1"), the one
+ * that gives `project` (may be NULL) wins, else the longest.
+ */
+void ins_zephyr_test_keys(const char *text, const char *project, char ***keys, size_t *n,
+			  size_t *alloc);
+
+#define INS_ZEPHYR_URL "https://api.zephyrscale.smartbear.com/v2"
+
+typedef struct ins_zephyr_opts {
+	const char *url;          /* the API base, INS_ZEPHYR_URL or a region's */
+	const char *token;        /* the API token (a secret) */
+	const char *project;      /* the Jira project's key */
+	const char *cycle;        /* an existing test cycle's key; NULL = create one */
+	const char *environment;  /* environmentName; NULL = none */
+	const char *status[INS_OUTCOME_COUNT]; /* statusName for each outcome */
+	const ins_pub_map *map;
+	void (*note)(void *data, const char *line);
+	void *data;
+} ins_zephyr_opts;
+
+/* The default status names (Pass, Fail, Fail, Not Executed, Blocked, Pass). */
+void ins_zephyr_default_status(const char *status[INS_OUTCOME_COUNT]);
+
+/*
+ * Send session `s` to Zephyr Scale: the project's execution statuses read
+ * (every page) and the status names checked against them, a test cycle
+ * created unless opts->cycle, then one execution per mapped test and case;
+ * an execution Zephyr refuses is named and the others still go. Returns as
+ * ins_publish_testrail().
+ */
+int ins_publish_zephyr(ins_net *net, const ins_pub_session *s, const ins_zephyr_opts *o,
+		       ins_pub_report *rep);
+
+/* ---- Xray Cloud ---- */
+
+#define INS_XRAY_URL "https://xray.cloud.getxray.app"
+
+typedef struct ins_xray_opts {
+	const char *url;            /* INS_XRAY_URL, or a region's */
+	const char *client_id;      /* of an Xray API key */
+	const char *client_secret;  /* a secret */
+	const char *project;        /* the Jira project's key */
+	const char *test_exec;      /* an existing Test Execution's key; NULL = a new one */
+	const char *summary;        /* a new Test Execution's summary; NULL = Xray's */
+	const char *junit;          /* the session as JUnit XML (ins_export_junit) */
+	size_t junit_len;
+} ins_xray_opts;
+
+/*
+ * Send session `s` to Xray Cloud: authenticate, then import `junit` through
+ * the JUnit import endpoint (the multipart one when a new Test Execution
+ * gets `summary`). Every test is sent. Returns as ins_publish_testrail().
+ */
+int ins_publish_xray(ins_net *net, const ins_pub_session *s, const ins_xray_opts *o,
+		     ins_pub_report *rep);
 
 #endif
