@@ -29,11 +29,14 @@ struct target_note {
 	const char *target;
 };
 
+/* Where the lines of a publish go: stdout, or stderr after `session run`. */
+static FILE *pub_out;
+
 static void on_note(void *data, const char *line)
 {
 	const struct target_note *tn = data;
 
-	printf("%s: %s\n", tn->target, line);
+	fprintf(pub_out, "%s: %s\n", tn->target, line);
 }
 
 /* An int key, 0 when unset; an exit code (printed) when it does not read. */
@@ -190,10 +193,11 @@ static int summary(const char *target, const ins_pub_report *r)
 	int bad = r->failed || r->rejected;
 
 	if (r->failed)
-		printf("%s: failed: %s; delivered %zu of %zu results, %zu unmapped\n", target,
+		fprintf(pub_out, "%s: failed: %s; delivered %zu of %zu results, %zu unmapped\n",
+			target,
 		       r->reason.ptr, r->delivered, r->results, r->unmapped);
 	else if (r->dry_run)
-		printf("%s: dry run: would send %zu results, %zu unmapped\n", target,
+		fprintf(pub_out, "%s: dry run: would send %zu results, %zu unmapped\n", target,
 		       r->results, r->unmapped);
 	else {
 		ins_buf line = INS_BUF_INIT;
@@ -204,10 +208,10 @@ static int summary(const char *target, const ins_pub_report *r)
 			ins_buf_printf(&line, ", %zu refused", r->rejected);
 		if (r->where.len)
 			ins_buf_printf(&line, " (%s)", r->where.ptr);
-		puts(line.ptr);
+		fprintf(pub_out, "%s\n", line.ptr);
 		ins_buf_release(&line);
 	}
-	fflush(stdout);
+	fflush(pub_out);
 	return bad;
 }
 
@@ -233,11 +237,11 @@ static int publish_one(ins_ctx *ctx, const char *target, ins_store *store,
 	else
 		rc = testrail_opts(ctx, po, &to, &map);
 	if (rc != 0) {
-		printf("%s: failed: the configuration does not work (above)\n", target);
+		fprintf(pub_out, "%s: failed: the configuration does not work (above)\n", target);
 		goto done;
 	}
 	if ((rc = cmd_net_open(ctx, dry_run, &net)) != 0) {
-		printf("%s: failed: the network layer cannot start\n", target);
+		fprintf(pub_out, "%s: failed: the network layer cannot start\n", target);
 		goto done;
 	}
 	if (xray) {
@@ -252,7 +256,7 @@ static int publish_one(ins_ctx *ctx, const char *target, ins_store *store,
 		rc = ins_publish_testrail(net, s, &to, &rep);
 	}
 	if (rc < 0) {
-		printf("%s: failed: %s\n", target, ins_error_last());
+		fprintf(pub_out, "%s: failed: %s\n", target, ins_error_last());
 		goto done;
 	}
 	bad = summary(target, &rep);
@@ -334,6 +338,7 @@ static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 	int n, rc;
 
 	memset(&s, 0, sizeof(s));
+	pub_out = stdout;
 	ctx->text_only = 1;
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
@@ -390,6 +395,53 @@ static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 done:
 	ins_pub_session_release(&s);
 	ins_config_list_free(config_targets);
+	return rc;
+}
+
+int cmd_publish_after_run(ins_ctx *ctx, const char *session)
+{
+	const struct ins_config *cfg;
+	struct pub_opts po = { 0, 0, NULL, NULL, NULL };
+	char **names = NULL;
+	size_t n = 0;
+	ins_pub_session s;
+	ins_store *store;
+	int on = 0, rc;
+
+	if (cmd_config(ctx, &cfg) != 0 || ins_config_get_bool(cfg, "publish.after-run", &on) < 0 ||
+	    !on)
+		return EXIT_OK;
+	if ((rc = ins_config_get_list(cfg, "publish.targets", &names, &n)) < 0 || !n) {
+		ins_config_list_free(names);
+		cmd_warn("publish.after-run is true but publish.targets names no target");
+		return EXIT_OK;
+	}
+	pub_out = stderr;
+	memset(&s, 0, sizeof(s));
+	for (size_t i = 0; i < n; i++) {
+		if (!known_target(ctx, names[i])) {
+			rc = EXIT_USAGE;
+			goto done;
+		}
+	}
+	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
+		goto done;
+	if ((rc = ins_pub_session_load(&s, store, session)) < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	rc = EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		int dup = 0;
+
+		for (size_t k = 0; k < i; k++)
+			dup |= !strcmp(names[k], names[i]);
+		if (!dup && publish_one(ctx, names[i], store, &s, &po, 0))
+			rc = EXIT_NET;
+	}
+done:
+	ins_pub_session_release(&s);
+	ins_config_list_free(names);
 	return rc;
 }
 

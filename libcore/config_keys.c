@@ -61,6 +61,8 @@ const ins_config_key ins_config_keys[] = {
 	  "the longest a request may take, from connecting to the last byte of the answer" },
 
 	/* publish: sending sessions to test-management systems */
+	{ "publish.after-run", INS_CONFIG_BOOL, "false", NULL,
+	  "session run publishes its session to the targets of publish.targets" },
 	{ "publish.targets", INS_CONFIG_LIST, NULL, NULL,
 	  "the targets of 'publish --all' (testrail, zephyr, xray)" },
 	{ "publish.testrail.batch-size", INS_CONFIG_INT, "50", NULL,
