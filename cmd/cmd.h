@@ -278,6 +278,22 @@ typedef struct cmd_out {
 
 int cmd_out_open(ins_ctx *ctx, cmd_out *o);
 int cmd_out_close(cmd_out *o, int rc);
+/*
+ * Where a command that writes a directory (export allure) puts it: written
+ * under a temporary name beside the path of -o, renamed into place by
+ * cmd_outdir_close() when `rc` is EXIT_OK, else removed (output.c says
+ * which paths are accepted and what `replace` allows).
+ */
+typedef struct cmd_outdir {
+	const char *shown;      /* the path as the user gave it */
+	char *target, *tmp;     /* tmp is the directory being written */
+	int replace;            /* a directory of Allure results is at target */
+} cmd_outdir;
+
+int cmd_outdir_open(const char *path, int replace, cmd_outdir *o);
+int cmd_outdir_close(ins_ctx *ctx, cmd_outdir *o, int rc);
+/* Delete the directory tree at `path` (symbolic links are not followed); 0 or -1. */
+int cmd_remove_tree(const char *path);
 /* Report a failed write to stdout, once per run; the exit code (3). */
 int cmd_stdout_error(int err);
 mode_t cmd_umask(void);

@@ -162,6 +162,8 @@ int cmd_session_show(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	so.sut = o.sut;
 	so.sections = ctx->verbose > 0;
+	if ((rc = cmd_categories(ctx, &so.categories)) != 0)
+		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		return rc;
 	if ((rc = ins_browse_session_show(&doc, store, n ? argv[0] : "latest", &so)) < 0)

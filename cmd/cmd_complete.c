@@ -199,6 +199,49 @@ static void add_refs(struct answer *a, const char *db)
 	ins_error_clear();
 }
 
+struct route_names {
+	struct answer *a;
+	const char *v;
+};
+
+static int add_route_cb(const ins_config_entry *e, void *data)
+{
+	struct route_names *rn = data;
+	const char *sub = e->name + 7, *key = strrchr(e->name, '.');
+	ins_buf name = INS_BUF_INIT;
+
+	if (strncmp(e->name, "notify.", 7) || key <= sub || strcmp(key, ".type"))
+		return 0;
+	ins_buf_put(&name, sub, (size_t)(key - sub));
+	add(rn->a, name.ptr, e->value);
+	ins_buf_release(&name);
+	return 0;
+}
+
+/* The notify routes of the configuration ([notify "NAME"] sections with a type). */
+static void add_notify_routes(struct answer *a, const char *db)
+{
+	ins_buf path = INS_BUF_INIT, user = INS_BUF_INIT, project = INS_BUF_INIT;
+	ins_config_files files = { 0 };
+	struct route_names rn = { a, NULL };
+	ins_config *cfg = NULL;
+
+	ins_store_discover(&path, db);
+	ins_config_user_path(&user);
+	if (strcmp(path.ptr, ":memory:"))
+		ins_config_project_path(&project, path.ptr);
+	files.user = user.ptr;
+	files.project = project.ptr;
+	files.file = getenv("INSIGHT_CONFIG");
+	if (ins_config_open(&cfg, &files) == 0)
+		ins_config_foreach(cfg, INS_CONFIG_DEFAULT, add_route_cb, &rn);
+	ins_config_free(cfg);
+	ins_buf_release(&path);
+	ins_buf_release(&user);
+	ins_buf_release(&project);
+	ins_error_clear();
+}
+
 /* Complete per a `complete` hint of an option table ("file", "sut", "a|b", ...). */
 static void add_hint(struct answer *a, const char *hint, const char *db, const char *sut)
 {
@@ -223,6 +266,8 @@ static void add_hint(struct answer *a, const char *hint, const char *db, const c
 			if (!strchr(k->name, '*'))
 				add(a, k->name, k->help);
 		}
+	else if (!strcmp(hint, "notify-route"))
+		add_notify_routes(a, db);
 	else if (!strcmp(hint, "format"))
 		add_words(a, "term|md|html|json|csv|tsv");
 	else if (!strcmp(hint, "shell"))

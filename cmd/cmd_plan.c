@@ -135,16 +135,20 @@ static int cmd_plan_shard(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	o.sut = sut;
 	o.total = (int)total;
-	/* what the jobs of this run recorded already (session run --shard) does not count */
-	o.run_total = o.total;
-	if (ins_git_resolve(head, NULL, "HEAD") == 0)
-		o.run_commit = head;
-	else
-		ins_error_clear();
 	if (n == 1 && (rc = read_items(ctx, argv[0], &items, &nitems)) != 0)
 		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		goto done;
+	/*
+	 * What the jobs of this run recorded already (session run --shard) does
+	 * not count. Only a history with such sessions needs the commit, and
+	 * with it libgit2.
+	 */
+	o.run_total = o.total;
+	if (ins_plan_has_shards(store, sut, o.total) > 0 &&
+	    ins_git_resolve(head, NULL, "HEAD") == 0)
+		o.run_commit = head;
+	ins_error_clear();
 	if ((rc = ins_plan_shard(&plan, store, &o, (const char *const *)items, nitems)) < 0) {
 		rc = cmd_fail(rc);
 		goto done;

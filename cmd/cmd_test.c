@@ -79,6 +79,7 @@ static int cmd_test_show(int argc, const char **argv, ins_ctx *ctx)
 		BROWSE_OPT_SUT(&o, "count only the sessions of this SUT"),
 		OPT_END(),
 	};
+	const struct ins_categories *cats = NULL;
 	ins_store *store;
 	ins_doc *doc;
 	int n, rc;
@@ -89,9 +90,11 @@ static int cmd_test_show(int argc, const char **argv, ins_ctx *ctx)
 		return cmd_usage_error(ctx, "test show takes one node id (see 'insight test list')");
 	if (o.sut && !*o.sut)
 		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
+	if ((rc = cmd_categories(ctx, &cats)) != 0)
+		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		return rc;
-	if ((rc = ins_browse_test_show(&doc, store, argv[0], o.sut)) < 0)
+	if ((rc = ins_browse_test_show(&doc, store, argv[0], o.sut, cats)) < 0)
 		return cmd_fail(rc);
 	return cmd_render(ctx, doc);
 }

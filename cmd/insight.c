@@ -29,6 +29,7 @@ extern const struct ins_group cmd_group_ci;
 extern const struct ins_group cmd_group_export;
 extern const struct ins_group cmd_group_publish;
 extern const struct ins_group cmd_group_metrics;
+extern const struct ins_group cmd_group_notify;
 extern const struct ins_group cmd_group_init;
 extern const struct ins_group cmd_group_version;
 extern const struct ins_group cmd_group_help;
@@ -50,6 +51,7 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_export,
 	&cmd_group_publish,
 	&cmd_group_metrics,
+	&cmd_group_notify,
 	&cmd_group_help,
 	&cmd_group_completion,
 	&cmd_group_version,

@@ -226,3 +226,30 @@ void ins_sha256_hex(char out[65], const void *data, size_t len)
 	ins_sha256_final(&ctx, d);
 	ins_sha256_to_hex(out, d);
 }
+
+void ins_hmac_sha256(uint8_t out[INS_SHA256_LEN], const void *key, size_t key_len,
+		     const void *data, size_t len)
+{
+	uint8_t k[64] = { 0 }, pad[64], inner[INS_SHA256_LEN];
+	ins_sha256 c;
+
+	if (key_len > sizeof(k)) {
+		ins_sha256_init(&c);
+		ins_sha256_update(&c, key, key_len);
+		ins_sha256_final(&c, k);
+	} else if (key_len) {
+		memcpy(k, key, key_len);
+	}
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x36;
+	ins_sha256_init(&c);
+	ins_sha256_update(&c, pad, sizeof(pad));
+	ins_sha256_update(&c, data, len);
+	ins_sha256_final(&c, inner);
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x5c;
+	ins_sha256_init(&c);
+	ins_sha256_update(&c, pad, sizeof(pad));
+	ins_sha256_update(&c, inner, sizeof(inner));
+	ins_sha256_final(&c, out);
+}

@@ -26,6 +26,8 @@
 #include "analysis/analysis_internal.h"
 #include "analysis/browse_internal.h"
 #include "insight/browse.h"
+#include "insight/category.h"
+#include "insight/fingerprint.h"
 #include "insight/timeutil.h"
 #include "store/store_internal.h"
 
@@ -92,7 +94,8 @@ static const ins_browse__query queries[Q__COUNT] = {
 	/* ?2: a mask with bit (1 << outcome) set for each outcome wanted. */
 	[Q_RESULTS] = { "a session's results",
 		"SELECT t.nodeid, r.outcome, r.attempt, r.duration, r.message, x.detail, x.stdout, "
-		"x.stderr, x.log FROM result r CROSS JOIN test t "
+		"x.stderr, x.log, (SELECT signature FROM fingerprint WHERE id = r.fingerprint_id) "
+		"FROM result r CROSS JOIN test t "
 		"LEFT JOIN result_text x ON x.session_id = r.session_id AND x.test_id = r.test_id "
 		"AND x.attempt = r.attempt "
 		"WHERE t.id = r.test_id AND r.session_id = ?1 AND r.final = 1 "
@@ -149,8 +152,8 @@ static const ins_browse__query queries[Q__COUNT] = {
 	 * fingerprints holds every failure of every test.
 	 */
 	[Q_TEST_FINGERPRINTS] = { "a test's failure fingerprints",
-		"SELECT r.fingerprint_id, count(*), min(s.started_ms), max(s.started_ms) "
-		"FROM result r CROSS JOIN session s "
+		"SELECT r.fingerprint_id, count(*), min(s.started_ms), max(s.started_ms), "
+		"min(r.outcome) FROM result r CROSS JOIN session s "
 		"WHERE s.id = r.session_id AND r.test_id = ?1 AND coalesce(r.fingerprint_id, 0) <> 0 "
 		"AND (?2 = 0 OR s.sut_id = ?2) GROUP BY r.fingerprint_id "
 		"ORDER BY count(*) DESC, max(s.started_ms) DESC, r.fingerprint_id", NULL },
@@ -674,11 +677,26 @@ static int count_query(ins_store *store, int q, int64_t sid, int64_t arg, int64_
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * The category of a failure, as analytics failures finds it: the rules read
+ * its fingerprint's message line, else its normalised message.
+ */
+static const char *failure_category(const struct ins_categories *cats, const char *signature,
+				    const char *message, ins_outcome outcome, ins_buf *line)
+{
+	ins_buf_clear(line);
+	if (signature)
+		ins_buf_put(line, signature, strcspn(signature, "\n"));
+	else if (message)
+		ins_fingerprint_normalize(line, message, strcspn(message, "\n"));
+	return ins_categories_match(cats, signature || message ? line->ptr : NULL, outcome);
+}
+
 static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 			   const ins_session_show_opts *o)
 {
 	unsigned mask = o->outcomes ? o->outcomes : INS_OUTCOME_MASK_FAILURES;
-	ins_buf title = INS_BUF_INIT;
+	ins_buf title = INS_BUF_INIT, line = INS_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	ins_table *t;
 	int64_t n;
@@ -698,6 +716,8 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 	ins_table_column(t, "attempts", "Attempts", INS_V_INT);
 	ins_table_column(t, "duration", "Duration", INS_V_DURATION);
 	ins_table_column(t, "message", "Message", INS_V_TEXT);
+	ins_table_column(t, "category", "Category", INS_V_TEXT);
+	ins_table_column_detail(t, 4);
 	ins_table_column(t, "detail", "Traceback", INS_V_LONGTEXT);
 	ins_table_column(t, "stdout", "Captured stdout", INS_V_LONGTEXT);
 	ins_table_column(t, "stderr", "Captured stderr", INS_V_LONGTEXT);
@@ -710,12 +730,19 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 	sqlite3_bind_int64(st, 2, mask);
 	sqlite3_bind_int64(st, 3, sql_limit(o->limit));
 	while ((rc = step(store, st, Q_RESULTS)) == 1) {
+		ins_outcome outcome = (ins_outcome)sqlite3_column_int(st, 1);
+
 		ins_table_row(t);
 		ins_table_text(t, col_str(st, 0));
-		ins_table_text(t, ins_outcome_name((ins_outcome)sqlite3_column_int(st, 1)));
+		ins_table_text(t, ins_outcome_name(outcome));
 		ins_table_int(t, sqlite3_column_int64(st, 2));
 		ins_table_real(t, col_secs(st, 3));
 		ins_table_text(t, col_str(st, 4));
+		if (ins_outcome_is_failure(outcome))
+			ins_table_text(t, failure_category(o->categories, col_str(st, 9),
+							   col_str(st, 4), outcome, &line));
+		else
+			ins_table_null(t);
 		for (int c = 5; c <= 8; c++)
 			ins_table_text(t, col_str(st, c));
 	}
@@ -727,6 +754,7 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 done:
 	sqlite3_finalize(st);
 	ins_buf_release(&title);
+	ins_buf_release(&line);
 	return rc;
 }
 
@@ -1358,7 +1386,8 @@ static void first_line(ins_buf *b, const char *s)
 		ins_buf_put(b, s, nl ? (size_t)(nl - s) : strlen(s));
 }
 
-static int test_fingerprints(ins_store *store, ins_doc *doc, int64_t test_id, int64_t sut_id)
+static int test_fingerprints(ins_store *store, ins_doc *doc, int64_t test_id, int64_t sut_id,
+			     const struct ins_categories *cats)
 {
 	ins_table *t = ins_doc_table(doc, "fingerprints", "Failure fingerprints");
 	ins_buf line = INS_BUF_INIT;
@@ -1370,6 +1399,8 @@ static int test_fingerprints(ins_store *store, ins_doc *doc, int64_t test_id, in
 	ins_table_column(t, "first_seen", "First seen", INS_V_TIME);
 	ins_table_column(t, "last_seen", "Last seen", INS_V_TIME);
 	ins_table_column(t, "message", "Message", INS_V_TEXT);
+	ins_table_column(t, "category", "Category", INS_V_TEXT);
+	ins_table_column_detail(t, 4);
 	ins_table_column(t, "signature", "Signature", INS_V_LONGTEXT);
 	ins_table_set_empty(t, "no failures recorded");
 	if ((rc = prepare(store, &st, Q_TEST_FINGERPRINTS)) < 0 ||
@@ -1392,6 +1423,8 @@ static int test_fingerprints(ins_store *store, ins_doc *doc, int64_t test_id, in
 		ins_table_time(t, sqlite3_column_int64(st, 2));
 		ins_table_time(t, sqlite3_column_int64(st, 3));
 		ins_table_text(t, sig ? line.ptr : NULL);
+		ins_table_text(t, ins_categories_match(cats, sig ? line.ptr : NULL,
+						       (ins_outcome)sqlite3_column_int(st, 4)));
 		ins_table_text(t, sig);
 	}
 done:
@@ -1427,7 +1460,8 @@ static int test_properties(ins_store *store, ins_doc *doc, int64_t test_id,
 	return rc < 0 ? rc : 0;
 }
 
-int ins_browse_test_show(ins_doc **out, ins_store *store, const char *test, const char *sut)
+int ins_browse_test_show(ins_doc **out, ins_store *store, const char *test, const char *sut,
+			 const struct ins_categories *categories)
 {
 	static const char *const count_labels[INS_OUTCOME_COUNT] = {
 		"Passed", "Failed", "Error", "Skipped", "Xfailed", "Xpassed"
@@ -1481,7 +1515,7 @@ int ins_browse_test_show(ins_doc **out, ins_store *store, const char *test, cons
 	ins_doc_fact_duration(doc, "duration_p50", "Duration p50", percentile(s.durs, s.ndurs, 0.5));
 	ins_doc_fact_duration(doc, "duration_p95", "Duration p95",
 			      percentile(s.durs, s.ndurs, 0.95));
-	if ((rc = test_fingerprints(store, doc, test_id, sut_id)) < 0)
+	if ((rc = test_fingerprints(store, doc, test_id, sut_id, categories)) < 0)
 		goto done;
 	if ((rc = test_properties(store, doc, test_id, &s)) < 0)
 		goto done;

@@ -305,10 +305,13 @@ int ins_plan_order(ins_order **out, ins_store *store, const ins_order_opts *o,
 	int rc;
 
 	*out = NULL;
+	/* one read transaction: the lookups below take no lock each */
+	if ((rc = ins_store__exec(store, "BEGIN")) < 0)
+		return rc;
 	if ((rc = ins__sut_id(store, o->sut, &sut_id)) < 0)
-		return rc;
+		goto done;
 	if ((rc = ins__plan_read_known(store, sut_id, o->since_ms, 0, NULL, &k, &nk)) < 0)
-		return rc;
+		goto done;
 	if ((rc = flaky_tests(store, o->sut, sut_id, o->flaky_from_ms, &flaky, &nflaky)) < 0)
 		goto done;
 	if (!n) {
@@ -378,6 +381,8 @@ int ins_plan_order(ins_order **out, ins_store *store, const ins_order_opts *o,
 	rc = 0;
 done:
 	sqlite3_finalize(ran);
+	if (ins_store__exec(store, "COMMIT") < 0)
+		ins_error_clear();
 	free(uniq);
 	for (size_t i = 0; ch && i < o->nchanged; i++)
 		free(ch[i].stem);

@@ -635,6 +635,27 @@ void ins_plan_free(ins_plan *p)
 	free(p);
 }
 
+int ins_plan_has_shards(ins_store *store, const char *sut, int total)
+{
+	sqlite3_stmt *st;
+	char pattern[32];
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT 1 FROM session_tag g JOIN session s ON s.id = g.session_id "
+		"JOIN sut u ON u.id = s.sut_id WHERE g.key = 'shard' AND g.value LIKE ?1 "
+		"AND u.name = ?2 LIMIT 1")) < 0)
+		return rc;
+	snprintf(pattern, sizeof(pattern), "%%/%d", total);
+	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sut, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : ins_store__error(store, "reading the sessions' tags");
+}
+
 int ins_plan_shard_of(const ins_plan *p, const char *nodeid)
 {
 	ins_plan_item key, *kp = &key, **hit;

@@ -784,6 +784,21 @@ static const char *json_reason(const cJSON *root, ins_buf *tmp)
 			return tmp->ptr;
 		}
 	}
+	/* Jira: {"errorMessages": ["..."], "errors": {"field": "..."}} */
+	{
+		const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(root, "errorMessages");
+		const cJSON *errs = cJSON_GetObjectItemCaseSensitive(root, "errors");
+		const cJSON *first = cJSON_IsArray(msgs) ? cJSON_GetArrayItem(msgs, 0) : NULL;
+
+		if (cJSON_IsString(first) && *first->valuestring)
+			return first->valuestring;
+		if (cJSON_IsObject(errs) && errs->child && cJSON_IsString(errs->child) &&
+		    errs->child->string) {
+			ins_buf_clear(tmp);
+			ins_buf_printf(tmp, "%s: %s", errs->child->string, errs->child->valuestring);
+			return tmp->ptr;
+		}
+	}
 	return NULL;
 }
 
@@ -911,4 +926,113 @@ void ins_delivery_summary(const ins_delivery *d, ins_buf *out)
 			first = 0;
 		}
 	}
+}
+
+/* ---- SMTP ---- */
+
+struct smtp_src {
+	const char *p;
+	size_t left;
+};
+
+static size_t smtp_read(char *buf, size_t size, size_t n, void *data)
+{
+	struct smtp_src *s = data;
+	size_t want = size * n;
+
+	if (want > s->left)
+		want = s->left;
+	memcpy(buf, s->p, want);
+	s->p += want;
+	s->left -= want;
+	return want;
+}
+
+int ins_net_smtp_send(ins_net *net, const ins_smtp_message *m)
+{
+	CURL *c = net->curl;
+	struct curl_slist *rcpt = NULL;
+	struct smtp_src src = { m->data, m->len };
+	char errbuf[CURL_ERROR_SIZE] = "";
+	ins_buf url = INS_BUF_INIT, from = INS_BUF_INIT, line = INS_BUF_INIT;
+	long code = 0;
+	CURLcode cc;
+	int rc = 0;
+
+	masked_url(&url, m->url);
+	ins_buf_printf(&from, "<%s>", m->from);
+	for (const char *const *t = m->to; t && *t; t++) {
+		ins_buf_clear(&line);
+		ins_buf_printf(&line, "<%s>", *t);
+		rcpt = curl_slist_append(rcpt, line.ptr);
+	}
+	if (net->opts.dry_run) {
+		ins_buf text = INS_BUF_INIT, body = INS_BUF_INIT;
+
+		ins_buf_printf(&text, "SMTP %s%s\nMAIL FROM:%s\n", url.ptr,
+			       m->starttls ? " (STARTTLS required)" : "", from.ptr);
+		for (struct curl_slist *r = rcpt; r; r = r->next)
+			ins_buf_printf(&text, "RCPT TO:%s\n", r->data);
+		/* shown with the line endings of the terminal */
+		for (size_t i = 0; i < m->len; i++)
+			if (!(m->data[i] == '\r' && i + 1 < m->len && m->data[i + 1] == '\n'))
+				ins_buf_putc(&body, m->data[i]);
+		ins_buf_putc(&text, '\n');
+		ins_secret_mask(&text, body.ptr);
+		if (text.ptr[text.len - 1] != '\n')
+			ins_buf_putc(&text, '\n');
+		if (net->opts.dry_run_out)
+			net->opts.dry_run_out(net->opts.data, text.ptr);
+		ins_buf_release(&text);
+		ins_buf_release(&body);
+		goto done;
+	}
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, m->url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)net->opts.connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)net->opts.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	if (m->starttls)
+		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (m->user && *m->user)
+		curl_easy_setopt(c, CURLOPT_USERNAME, m->user);
+	if (m->password && *m->password)
+		curl_easy_setopt(c, CURLOPT_PASSWORD, m->password);
+	set_ca(c);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.ptr);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, smtp_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, &src);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->len);
+	trace(net, "> SMTP %s%s", url.ptr, m->starttls ? " (STARTTLS required)" : "");
+	trace(net, "> MAIL FROM:%s", from.ptr);
+	for (struct curl_slist *r = rcpt; r; r = r->next)
+		trace(net, "> RCPT TO:%s", r->data);
+	trace(net, "> (%zu bytes of message)", m->len);
+	net->stats.requests++;
+	net->stats.attempts++;
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	trace(net, "< %ld (%s)", code, cc == CURLE_OK ? "sent" : curl_easy_strerror(cc));
+	if (cc != CURLE_OK) {
+		ins_buf why = INS_BUF_INIT;
+
+		ins_buf_printf(&why, "%s: %s", url.ptr, *errbuf ? errbuf : curl_easy_strerror(cc));
+		if (code)
+			ins_buf_printf(&why, " (the server answered %ld)", code);
+		ins_buf_clear(&line);
+		ins_secret_mask(&line, why.ptr);
+		rc = ins_error_set(INS_ENET, "%s", line.ptr);
+		ins_buf_release(&why);
+	}
+	curl_easy_reset(c);
+done:
+	curl_slist_free_all(rcpt);
+	ins_buf_release(&url);
+	ins_buf_release(&from);
+	ins_buf_release(&line);
+	return rc;
 }

@@ -26,6 +26,7 @@
 #include "insight/export.h"
 #include "insight/model.h"
 #include "insight/timeutil.h"
+#include "publish/publish_internal.h"
 #include "store/store_internal.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
@@ -62,7 +63,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 }
 
 /* `s` (n bytes) as a JSON string; invalid UTF-8 becomes U+FFFD. */
-static void json_str_n(FILE *fp, const char *str, size_t n)
+void ins_publish__json_str_n(FILE *fp, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
@@ -104,7 +105,7 @@ static void json_str_n(FILE *fp, const char *str, size_t n)
 
 static void json_str(FILE *fp, const char *s)
 {
-	json_str_n(fp, s ? s : "", strlen(s ? s : ""));
+	ins_publish__json_str_n(fp, s ? s : "", strlen(s ? s : ""));
 }
 
 static void json_key_str(FILE *fp, const char *key, const char *val)
@@ -127,7 +128,7 @@ static void json_lines(FILE *fp, const char *key, const char *text)
 
 		if (p != text)
 			fputs(", ", fp);
-		json_str_n(fp, p, n);
+		ins_publish__json_str_n(fp, p, n);
 		p += n + (nl ? 1 : 0);
 	}
 	fputc(']', fp);

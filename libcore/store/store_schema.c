@@ -222,6 +222,37 @@ static const char *const migrations[] = {
 	"ALTER TABLE fingerprint ADD COLUMN cause_id INTEGER REFERENCES cause(id);"
 	"CREATE INDEX fingerprint_by_cause ON fingerprint(cause_id);"
 	INS_STORE_ASSIGN_CAUSES_SQL,
+	/*
+	 * 5 -> 6: what `notify` announced. notify_seen holds, per route and
+	 * branch, each failure (by fingerprint hash; kind 'failure', state
+	 * 'failing' once announced, 'fixed' once its fix was announced) and each
+	 * test announced as flaky (kind 'flaky', keyed by a hash of its node
+	 * id). notify_sent holds each message delivered, for the routes'
+	 * minimum interval and "once a session". Sessions are named by their
+	 * public id, so deleting one leaves what was said about it.
+	 */
+	"CREATE TABLE IF NOT EXISTS notify_seen ("
+	"  route TEXT NOT NULL,"
+	"  branch TEXT NOT NULL,"               /* '' for sessions without a branch */
+	"  kind TEXT NOT NULL,"                 /* 'failure' or 'flaky' */
+	"  key TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"                /* 'failing', 'fixed', 'flaky' */
+	"  nodeid TEXT,"
+	"  session_uid TEXT NOT NULL,"          /* the session that changed it last */
+	"  updated_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (route, branch, kind, key)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS notify_sent ("
+	"  id INTEGER PRIMARY KEY,"
+	"  route TEXT NOT NULL,"
+	"  branch TEXT NOT NULL,"
+	"  session_uid TEXT NOT NULL,"
+	"  events TEXT NOT NULL,"
+	"  delivery TEXT NOT NULL,"             /* the message's idempotency id */
+	"  sent_ms INTEGER NOT NULL"
+	");"
+	"CREATE INDEX IF NOT EXISTS notify_sent_by_route ON notify_sent(route, branch, sent_ms);"
+	"CREATE INDEX IF NOT EXISTS notify_sent_by_session ON notify_sent(route, session_uid);",
 };
 
 const char *ins_store__migration(int from_version)

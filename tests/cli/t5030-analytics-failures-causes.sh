@@ -195,6 +195,24 @@ test_expect_success 'categories: compare shows each new failure'"'"'s category' 
 	test_cmp expect got
 '
 
+test_expect_success 'categories: session show and test show name the same category per failure' '
+	insight --config cats --format json session show --sut shop --all latest >show.json &&
+	json_get show.json "sorted(set((r[\"test\"].split(\"::\")[1].rstrip(\"0123456789\"), r[\"category\"]) for r in d[\"sections\"][0][\"tables\"][\"results\"][\"rows\"]))" >got &&
+	cat >expect <<-\EOF &&
+	[["test_body_", "product"], ["test_config", "config"], ["test_order_", "infrastructure"], ["test_price_", "assertions, failed only"]]
+	EOF
+	test_cmp expect got &&
+	insight --config cats --format json session show --sut shop --outcome all --all latest >all.json &&
+	json_get all.json "[r[\"category\"] for r in d[\"sections\"][0][\"tables\"][\"results\"][\"rows\"] if r[\"outcome\"] == \"passed\"]" >got &&
+	echo "[null]" >expect && test_cmp expect got &&
+	insight --config cats --format json test show --sut shop tests/test_orders.py::test_order_3 >t.json &&
+	json_get t.json "[r[\"category\"] for r in d[\"tables\"][\"fingerprints\"][\"rows\"]]" >got &&
+	echo "[\"infrastructure\"]" >expect && test_cmp expect got &&
+	insight --format json test show --sut shop tests/test_orders.py::test_order_3 >t0.json &&
+	json_get t0.json "[r[\"category\"] for r in d[\"tables\"][\"fingerprints\"][\"rows\"]]" >got &&
+	echo "[\"product\"]" >expect && test_cmp expect got
+'
+
 test_expect_success 'categories: a rule that does not compile, an outcome that is no failure' '
 	printf "[category \"x\"]\n\tmatch-message = (unclosed\n" >bad &&
 	{ insight --config bad analytics failures 2>err; test $? = 2; } &&
@@ -226,7 +244,7 @@ test_expect_success 'a history from before causes: the upgrade gives every finge
 	db.close()
 	EOF_PY
 	INSIGHT_DB=$TRASH/old.db insight --format json analytics failures --sut shop >old.json 2>err &&
-	test_grep "from schema 4 to 5" err &&
+	test_grep "from schema 4 to 6" err &&
 	json_get f.json "sorted((r[\"cause\"], r[\"count\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >expect &&
 	json_get old.json "sorted((r[\"cause\"], r[\"count\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >got &&
 	test_cmp expect got &&

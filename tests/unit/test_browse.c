@@ -489,7 +489,7 @@ static void test_test_show(void **state)
 	const ins_table *t;
 	ins_doc *doc;
 
-	assert_int_equal(ins_browse_test_show(&doc, fx->store, "t.py::b", NULL), 0);
+	assert_int_equal(ins_browse_test_show(&doc, fx->store, "t.py::b", NULL, NULL), 0);
 	assert_string_equal(doc->kind, "insight.test.show");
 	assert_int_equal(fact(doc, NULL, "runs")->value.i, 3);
 	assert_int_equal(fact(doc, NULL, "passed")->value.i, 2);
@@ -511,14 +511,14 @@ static void test_test_show(void **state)
 	ins_doc_free(doc);
 
 	/* Within a SUT it never ran in: no runs, null figures. */
-	assert_int_equal(ins_browse_test_show(&doc, fx->store, "t.py::b", "web"), 0);
+	assert_int_equal(ins_browse_test_show(&doc, fx->store, "t.py::b", "web", NULL), 0);
 	assert_int_equal(fact(doc, NULL, "runs")->value.i, 0);
 	assert_int_equal(fact(doc, NULL, "pass_rate")->value.type, INS_V_NULL);
 	assert_int_equal(fact(doc, NULL, "duration_p50")->value.type, INS_V_NULL);
 	assert_int_equal(fact(doc, NULL, "last_outcome")->value.type, INS_V_NULL);
 	ins_doc_free(doc);
 
-	assert_int_equal(ins_browse_test_show(&doc, fx->store, "t.py", NULL), INS_EAMBIGUOUS);
+	assert_int_equal(ins_browse_test_show(&doc, fx->store, "t.py", NULL, NULL), INS_EAMBIGUOUS);
 	assert_null(doc);
 }
 
@@ -544,7 +544,7 @@ static void test_percentiles_and_history(void **state)
 	ins_doc *doc;
 
 	add_perf_history(fx->store);
-	assert_int_equal(ins_browse_test_show(&doc, fx->store, "perf.py::p", "perf"), 0);
+	assert_int_equal(ins_browse_test_show(&doc, fx->store, "perf.py::p", "perf", NULL), 0);
 	/* Nearest rank over 1..20: p50 = the 10th value, p95 = the 19th. */
 	assert_true(fact(doc, NULL, "duration_p50")->value.d == 10.0);
 	assert_true(fact(doc, NULL, "duration_p95")->value.d == 19.0);

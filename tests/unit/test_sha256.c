@@ -120,6 +120,33 @@ static void test_boundaries_against_sha256sum(void **state)
 	unlink(tmpl);
 }
 
+/* RFC 4231's HMAC-SHA-256 test cases 1, 2, 6 and 7 (a key longer than a block is hashed first). */
+static void test_hmac_rfc4231(void **state)
+{
+	static const char big_key_data[] = "Test Using Larger Than Block-Size Key - Hash Key First";
+	static const char big_both_data[] =
+		"This is a test using a larger than block-size key and a larger than block-size "
+		"data. The key needs to be hashed before being used by the HMAC algorithm.";
+	uint8_t key20[20], key131[131], mac[INS_SHA256_LEN];
+	char hex[65];
+
+	(void)state;
+	memset(key20, 0x0b, sizeof(key20));
+	ins_hmac_sha256(mac, key20, sizeof(key20), "Hi There", 8);
+	ins_sha256_to_hex(hex, mac);
+	assert_string_equal(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+	ins_hmac_sha256(mac, "Jefe", 4, "what do ya want for nothing?", 28);
+	ins_sha256_to_hex(hex, mac);
+	assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	memset(key131, 0xaa, sizeof(key131));
+	ins_hmac_sha256(mac, key131, sizeof(key131), big_key_data, strlen(big_key_data));
+	ins_sha256_to_hex(hex, mac);
+	assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+	ins_hmac_sha256(mac, key131, sizeof(key131), big_both_data, strlen(big_both_data));
+	ins_sha256_to_hex(hex, mac);
+	assert_string_equal(hex, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_million_a),
 		cmocka_unit_test(test_streaming_chunks),
 		cmocka_unit_test(test_boundaries_against_sha256sum),
+		cmocka_unit_test(test_hmac_rfc4231),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,6 +84,7 @@ typedef struct ins_session_show_opts {
 	unsigned outcomes;  /* final outcomes listed in "results" (mask); 0 = failed and error */
 	int sections;       /* add the console's output sections (table "output") */
 	size_t limit;       /* rows of the "results" table; 0 = all */
+	const struct ins_categories *categories;  /* failures' categories (NULL: all "product") */
 } ins_session_show_opts;
 
 /*
@@ -98,7 +99,9 @@ typedef struct ins_session_show_opts {
  *   previous (the SUT's session before) and new_failures (failing now and
  *   not in the previous one), and the tables "results" (the final results
  *   whose outcome is in the mask, by node id: test, outcome, attempts,
- *   duration, message, and as long text detail, stdout, stderr, log),
+ *   duration, message, category (failed and error only: the first
+ *   category of opts->categories its failure matches), and as long text
+ *   detail, stdout, stderr, log),
  *   "flaky" (passed after a failed attempt in this session: test, attempts,
  *   duration, message of the last failed attempt) and, with
  *   opts->sections, "output" (name, content of the console's sections).
@@ -155,7 +158,8 @@ int ins_browse_test_resolve(ins_store *store, const char *query, ins_buf *nodeid
  * failures, first_seen, last_seen, message, signature) and "properties"
  * (key, value of its last result).
  */
-int ins_browse_test_show(ins_doc **out, ins_store *store, const char *test, const char *sut);
+int ins_browse_test_show(ins_doc **out, ins_store *store, const char *test, const char *sut,
+			 const struct ins_categories *categories);
 
 /*
  * "insight.test.history": one row per session the test ran in, newest

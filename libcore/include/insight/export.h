@@ -4,6 +4,7 @@
 #ifndef INSIGHT_EXPORT_H
 #define INSIGHT_EXPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "store.h"
@@ -46,5 +47,30 @@ int ins_export_junit(ins_store *store, const char *uid, FILE *fp);
  * how outcomes and retries are written). Returns as ins_export_junit().
  */
 int ins_export_ctrf(ins_store *store, const char *uid, FILE *fp);
+
+/* What `export allure` writes beside the results. */
+typedef struct ins_allure_opts {
+	const char *report_url; /* executor.json's reportUrl (the published report); NULL: none */
+} ins_allure_opts;
+
+/*
+ * Write session `uid` (a full id) as an Allure 2 results directory into
+ * `dir`, which exists (see allure_out.c for the files and what each
+ * outcome, retry and label becomes). Returns 0, INS_ENOTFOUND, INS_EIO
+ * when a file cannot be written, or a store error.
+ */
+int ins_export_allure(ins_store *store, const char *uid, const char *dir,
+		      const ins_allure_opts *opts);
+
+/*
+ * The full ids of the sessions that started at or after `since_ms`, of SUT
+ * `sut` (NULL: any) and recorded on a commit starting with `commit` (NULL:
+ * any), oldest first, into *uids (a NULL-terminated malloc'd array of
+ * malloc'd strings; free with ins_export_uids_free) and *n. Returns 0
+ * (perhaps none), INS_ENOTFOUND for an unknown SUT, or a store error.
+ */
+int ins_export_sessions(ins_store *store, const char *sut, int64_t since_ms, const char *commit,
+			char ***uids, size_t *n);
+void ins_export_uids_free(char **uids);
 
 #endif

@@ -33,4 +33,11 @@ void ins_sha256_hex(char out[65], const void *data, size_t len);
 /* Format a finished digest as 64 lowercase hex digits and a NUL. */
 void ins_sha256_to_hex(char out[65], const uint8_t digest[INS_SHA256_LEN]);
 
+/*
+ * HMAC-SHA-256 (RFC 2104) of `data` under `key`: the signature of a
+ * webhook's body (X-Insight-Signature-256).
+ */
+void ins_hmac_sha256(uint8_t out[INS_SHA256_LEN], const void *key, size_t key_len,
+		     const void *data, size_t len);
+
 #endif

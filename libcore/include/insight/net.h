@@ -158,7 +158,8 @@ int ins_http_link_next(const ins_http_response *resp, ins_buf *out);
 /*
  * A short reason from an error body, for messages: JSON "message",
  * "error_description", "error" (string or object with "message"),
- * "errorMessage", GitLab's "message" objects; else the first line of the
+ * "errorMessage", GitLab's "message" objects, Jira's "errorMessages" and
+ * "errors"; else the first line of the
  * text, cut to 200 characters. Masked. Appended to `out`.
  */
 void ins_http_error_reason(const ins_http_response *resp, ins_buf *out);
@@ -169,6 +170,27 @@ void ins_http_error_reason(const ins_http_response *resp, ins_buf *out);
  * becomes %XX, so "group/project" gives "group%2Fproject".
  */
 void ins_url_escape(ins_buf *out, const char *s);
+
+/*
+ * One email through SMTP (libcurl): smtp://host:port, with STARTTLS
+ * required when `starttls` is set (CURLUSESSL_ALL: the server must offer
+ * it), or smtps://host:port (TLS from the start). The timeouts and the CA
+ * bundle are those of HTTP requests; the message is sent as it is (an RFC
+ * 5322 message with CRLF line endings; libcurl dot-stuffs it), once. In a
+ * dry run the envelope and the message go to the dry-run callback, masked,
+ * and nothing is sent. 0, or INS_ENET with the masked URL and the reason.
+ */
+typedef struct ins_smtp_message {
+	const char *url;
+	int starttls;
+	const char *user, *password;   /* NULL: no AUTH */
+	const char *from;              /* the envelope sender, an address */
+	const char *const *to;         /* the envelope recipients, NULL-terminated */
+	const char *data;
+	size_t len;
+} ins_smtp_message;
+
+int ins_net_smtp_send(ins_net *net, const ins_smtp_message *m);
 
 /* What the command's requests took, for tests and the trace. */
 typedef struct ins_net_stats {

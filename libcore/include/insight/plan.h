@@ -78,6 +78,12 @@ int ins_plan_shard(ins_plan **out, ins_store *store, const ins_plan_opts *o,
 void ins_plan_free(ins_plan *p);
 
 /*
+ * 1 when SUT `sut` has sessions tagged shard=I/total (any I), 0 when not,
+ * or a negative code.
+ */
+int ins_plan_has_shards(ins_store *store, const char *sut, int total);
+
+/*
  * The shard (1 .. total) of test `nodeid`: the shard of its own item, or of
  * its file's or class's when the plan is by file or class. 0 when the plan
  * holds no such item.

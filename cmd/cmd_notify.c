@@ -1,0 +1,1487 @@
+/*
+ * cmd_notify.c - `insight notify`: tell people and systems about a session,
+ * through the routes of the configuration ([notify "NAME"] sections).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "cmd.h"
+#include "format.h"
+#include "insight/ci.h"
+#include "insight/config.h"
+#include "insight/hash.h"
+#include "insight/metrics.h"
+#include "insight/net.h"
+#include "insight/notify.h"
+#include "insight/secret.h"
+#include "insight/timeutil.h"
+
+/* Tests named in a message, per list. */
+#define NOTIFY_NAMES_MAX 10
+/* Slack's limits (integrations.md B.7). */
+#define SLACK_HEADER_MAX 150
+#define SLACK_SECTION_MAX 3000
+
+struct notify_run {
+	ins_ctx *ctx;
+	const ins_config *cfg;
+	ins_net *net;
+	ins_delivery *d;
+	const ins_notify_session *s;
+	ins_store *store;
+};
+
+/* Append at most `max` bytes of `s`, not cutting a UTF-8 sequence; "…" when cut. */
+static void put_cut(ins_buf *b, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max) {
+		ins_buf_puts(b, s);
+		return;
+	}
+	n = max > 3 ? max - 3 : 0;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	ins_buf_put(b, s, n);
+	ins_buf_puts(b, "\xe2\x80\xa6");
+}
+
+static void short_sha(ins_buf *b, const char *commit)
+{
+	ins_buf_put(b, commit, strlen(commit) > 12 ? 12 : strlen(commit));
+}
+
+/* "shop on main @ 0123456789ab" */
+static void title_of(ins_buf *b, const ins_notify_session *s)
+{
+	ins_buf_puts(b, s->sut);
+	if (s->branch)
+		ins_buf_printf(b, " on %s", s->branch);
+	if (s->commit) {
+		ins_buf_puts(b, " @ ");
+		short_sha(b, s->commit);
+	}
+}
+
+/* The pull request's page, when insight knows how to make it. */
+static void pr_url(ins_buf *b, const ins_notify_session *s)
+{
+	if (!s->pr || !s->repo || !s->ci_provider)
+		return;
+	if (!strcmp(s->ci_provider, "github"))
+		ins_buf_printf(b, "https://github.com/%s/pull/%s", s->repo, s->pr);
+	else if (!strcmp(s->ci_provider, "bitbucket"))
+		ins_buf_printf(b, "https://bitbucket.org/%s/pull-requests/%s", s->repo, s->pr);
+}
+
+static int is_http_url(const char *u)
+{
+	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7));
+}
+
+/* ---- plain text: an email's text part ---- */
+
+static void text_list(ins_buf *b, const char *title, const ins_notify_items *it)
+{
+	size_t shown = it->n < NOTIFY_NAMES_MAX ? it->n : NOTIFY_NAMES_MAX;
+
+	if (!it->n)
+		return;
+	ins_buf_printf(b, "\n%s (%zu):\n", title, it->n);
+	for (size_t i = 0; i < shown; i++) {
+		ins_buf_printf(b, "- %s", it->v[i].nodeid);
+		if (it->v[i].message)
+			ins_buf_printf(b, ": %s", it->v[i].message);
+		ins_buf_putc(b, '\n');
+	}
+	if (it->n > shown)
+		ins_buf_printf(b, "and %zu more\n", it->n - shown);
+}
+
+static void message_text(ins_buf *b, const ins_notify_session *s, const ins_notify_plan *p)
+{
+	ins_buf u = INS_BUF_INIT;
+
+	ins_buf_puts(b, "insight: ");
+	title_of(b, s);
+	ins_buf_putc(b, '\n');
+	if (s->subject)
+		ins_buf_printf(b, "%s\n", s->subject);
+	ins_buf_printf(b, "%s\n", s->counts.ptr);
+	text_list(b, "New failures", &p->new_failures);
+	text_list(b, "Fixed", &p->fixed);
+	text_list(b, "Newly flaky", &p->flaky);
+	if (p->events & INS_NOTIFY_REGRESSIONS)
+		ins_buf_printf(b, "\nDuration regressions: %zu\n", s->res.slower);
+	if (is_http_url(s->build_url) || s->pr)
+		ins_buf_putc(b, '\n');
+	if (is_http_url(s->build_url))
+		ins_buf_printf(b, "CI run: %s\n", s->build_url);
+	pr_url(&u, s);
+	if (u.len)
+		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	ins_buf_release(&u);
+}
+
+/* ---- email ---- */
+
+/* `s` as quoted-printable (RFC 2045), lines ending in CRLF, at most 76 characters. */
+static void put_qp(ins_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t col = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char enc[4];
+		size_t n;
+
+		if (*p == '\n' || (*p == '\r' && p[1] == '\n')) {
+			if (*p == '\r')
+				p++;
+			ins_buf_puts(b, "\r\n");
+			col = 0;
+			continue;
+		}
+		if ((*p >= 33 && *p <= 126 && *p != '=') ||
+		    ((*p == ' ' || *p == '\t') && p[1] && p[1] != '\n' && p[1] != '\r')) {
+			enc[0] = (char)*p;
+			n = 1;
+		} else {
+			enc[0] = '=';
+			enc[1] = hex[*p >> 4];
+			enc[2] = hex[*p & 15];
+			n = 3;
+		}
+		if (col + n > 75) {
+			ins_buf_puts(b, "=\r\n");
+			col = 0;
+		}
+		ins_buf_put(b, enc, n);
+		col += n;
+	}
+	if (col)
+		ins_buf_puts(b, "\r\n");
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void put_b64(ins_buf *b, const unsigned char *p, size_t n, int lines)
+{
+	size_t col = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+
+		ins_buf_putc(b, b64[v >> 18 & 63]);
+		ins_buf_putc(b, b64[v >> 12 & 63]);
+		ins_buf_putc(b, i + 1 < n ? b64[v >> 6 & 63] : '=');
+		ins_buf_putc(b, i + 2 < n ? b64[v & 63] : '=');
+		if (lines && (col += 4) >= 76) {
+			ins_buf_puts(b, "\r\n");
+			col = 0;
+		}
+	}
+	if (lines && col)
+		ins_buf_puts(b, "\r\n");
+}
+
+/* "Subject: " and `text` as RFC 2047 encoded words (UTF-8, base64), folded, whole characters each. */
+static void put_subject(ins_buf *b, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t n = strlen(text);
+	int first = 1;
+
+	ins_buf_puts(b, "Subject:");
+	while (n) {
+		size_t take = n < 45 ? n : 45;
+
+		while (take < n && take > 0 && (p[take] & 0xc0) == 0x80)
+			take--;
+		ins_buf_puts(b, first ? " " : "\r\n ");
+		ins_buf_puts(b, "=?UTF-8?B?");
+		put_b64(b, p, take, 0);
+		ins_buf_puts(b, "?=");
+		p += take;
+		n -= take;
+		first = 0;
+	}
+	ins_buf_puts(b, "\r\n");
+}
+
+/* The address in "Name <a@b>" or "a@b". */
+static void address_of(ins_buf *out, const char *s)
+{
+	const char *lt = strrchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+
+	if (lt && gt)
+		ins_buf_put(out, lt + 1, (size_t)(gt - lt - 1));
+	else
+		ins_buf_puts(out, s);
+	ins_buf_rtrim(out);
+}
+
+/* The recipients of route `name`: every `to` value, each a comma list. */
+struct rcpt_list {
+	const char *key;
+	char **v;
+	size_t n, alloc;
+};
+
+static int collect_to(const ins_config_entry *e, void *data)
+{
+	struct rcpt_list *l = data;
+	const char *p = e->value;
+
+	if (strcmp(e->name, l->key))
+		return 0;
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " ,\t");
+		n = strcspn(p, ",");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n) {
+			l->v = ins_xgrow(l->v, &l->alloc, l->n + 2, sizeof(*l->v));
+			l->v[l->n++] = ins_xstrndup(p, n);
+			l->v[l->n] = NULL;
+		}
+		p += strcspn(p, ",");
+	}
+	return 0;
+}
+
+static void email_message(ins_buf *m, struct notify_run *r, const ins_notify_plan *p,
+			  const char *from, char **to, const char *delivery_id, int64_t now_ms)
+{
+	const ins_notify_session *s = r->s;
+	ins_buf subj = INS_BUF_INIT, text = INS_BUF_INIT, addr = INS_BUF_INIT;
+	ins_render_opts ro = { 0 };
+	char *html = NULL, date[64];
+	size_t html_len = 0;
+	time_t t = (time_t)(now_ms / 1000);
+	struct tm tm;
+	const char *at;
+	FILE *f;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	address_of(&addr, from);
+	at = strrchr(addr.ptr, '@');
+	ins_buf_printf(m, "Date: %s\r\nFrom: %s\r\nTo: ", date, from);
+	for (size_t i = 0; to[i]; i++)
+		ins_buf_printf(m, "%s%s", i ? ",\r\n " : "", to[i]);
+	ins_buf_puts(m, "\r\n");
+	ins_buf_printf(&subj, "[insight] %s", s->sut);
+	if (s->branch)
+		ins_buf_printf(&subj, " on %s", s->branch);
+	ins_buf_printf(&subj, ": %s", s->counts.ptr);
+	put_subject(m, subj.ptr);
+	ins_buf_printf(m, "Message-ID: <%s@%s>\r\n", delivery_id, at && at[1] ? at + 1 : "insight");
+	ins_buf_printf(m, "X-Insight-Delivery: %s\r\n", delivery_id);
+	ins_buf_printf(m, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; "
+		       "boundary=\"=_insight_%s\"\r\n\r\n", delivery_id);
+	ins_buf_printf(m, "--=_insight_%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		       "Content-Transfer-Encoding: quoted-printable\r\n\r\n", delivery_id);
+	message_text(&text, s, p);
+	put_qp(m, text.ptr);
+	ins_buf_printf(m, "\r\n--=_insight_%s\r\nContent-Type: text/html; charset=utf-8\r\n"
+		       "Content-Transfer-Encoding: base64\r\n\r\n", delivery_id);
+	if ((f = open_memstream(&html, &html_len))) {
+		ins_render(s->cmp, INS_OUT_HTML, &ro, f);
+		fclose(f);
+	}
+	put_b64(m, (const unsigned char *)(html ? html : ""), html ? html_len : 0, 1);
+	ins_buf_printf(m, "\r\n--=_insight_%s--\r\n", delivery_id);
+	free(html);
+	ins_buf_release(&subj);
+	ins_buf_release(&text);
+	ins_buf_release(&addr);
+}
+
+static int send_email(struct notify_run *r, const ins_notify_route *route,
+		      const ins_notify_plan *p, const char *delivery_id, int64_t now_ms)
+{
+	ins_buf key = INS_BUF_INIT, why = INS_BUF_INIT, msg = INS_BUF_INIT, faddr = INS_BUF_INIT;
+	struct rcpt_list to = { NULL, NULL, 0, 0 };
+	const char *url = NULL, *from = NULL, *user = NULL, *password = NULL, *tls = NULL;
+	const char *envname = NULL;
+	ins_smtp_message m = { 0 };
+	int delivered = 0;
+
+	ins_buf_printf(&key, "notify.%s.smtp-url", route->name);
+	ins_config_get_string(r->cfg, key.ptr, &url);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.from", route->name);
+	ins_config_get_string(r->cfg, key.ptr, &from);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.user", route->name);
+	ins_config_get_string(r->cfg, key.ptr, &user);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.starttls", route->name);
+	ins_config_get_string(r->cfg, key.ptr, &tls);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.to", route->name);
+	to.key = key.ptr;
+	ins_config_foreach(r->cfg, INS_CONFIG_DEFAULT, collect_to, &to);
+	ins_buf_clear(&key);
+	ins_buf_printf(&key, "notify.%s.password-env", route->name);
+	ins_config_lookup(r->cfg, key.ptr, &envname, NULL, NULL);
+	ins_buf_truncate(&key, key.len - 4);
+	if (ins_config_get_secret(r->cfg, key.ptr, &password, NULL) < 0) {
+		password = NULL;
+		if (envname && *envname) {
+			ins_buf_printf(&why, "notify.%s.password-env names %s, which is not set",
+				       route->name, envname);
+			goto fail;
+		}
+	}
+	if (!url || !from || !to.n) {
+		ins_buf_printf(&why, "notify.%s: smtp-url, from and to are needed", route->name);
+		goto fail;
+	}
+	address_of(&faddr, from);
+	email_message(&msg, r, p, from, to.v, delivery_id, now_ms);
+	m.url = url;
+	m.starttls = !strncmp(url, "smtp://", 7) && !(tls && !strcmp(tls, "off"));
+	m.user = user;
+	m.password = password;
+	m.from = faddr.ptr;
+	for (size_t i = 0; i < to.n; i++) {
+		ins_buf a = INS_BUF_INIT;
+		address_of(&a, to.v[i]);
+		free(to.v[i]);
+		to.v[i] = ins_buf_detach(&a);
+	}
+	m.to = (const char *const *)to.v;
+	m.data = msg.ptr;
+	m.len = msg.len;
+	if (ins_net_smtp_send(r->net, &m) < 0) {
+		ins_buf_puts(&why, ins_error_last());
+		goto fail;
+	}
+	if (ins_net_dry_run(r->net)) {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "dry run");
+	} else {
+		ins_delivery_add(r->d, route->name, INS_DELIVERED, NULL);
+		delivered = 1;
+	}
+	goto done;
+fail:
+	ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+done:
+	for (size_t i = 0; i < to.n; i++)
+		free(to.v[i]);
+	free(to.v);
+	ins_buf_release(&key);
+	ins_buf_release(&why);
+	ins_buf_release(&msg);
+	ins_buf_release(&faddr);
+	return delivered;
+}
+
+/* ---- slack ---- */
+
+/* Slack mrkdwn: &, < and > escaped; a backtick would end the code span. */
+static void slack_escape(ins_buf *b, const char *s, int code)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': ins_buf_puts(b, "&amp;"); break;
+		case '<': ins_buf_puts(b, "&lt;"); break;
+		case '>': ins_buf_puts(b, "&gt;"); break;
+		case '`': ins_buf_putc(b, code ? '\'' : '`'); break;
+		case '\n': case '\r': ins_buf_putc(b, ' '); break;
+		default: ins_buf_putc(b, *s);
+		}
+	}
+}
+
+static void slack_section(cJSON *blocks, const char *mrkdwn)
+{
+	cJSON *sec = cJSON_CreateObject(), *text = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(sec, "type", "section");
+	cJSON_AddStringToObject(text, "type", "mrkdwn");
+	cJSON_AddStringToObject(text, "text", mrkdwn);
+	cJSON_AddItemToObject(sec, "text", text);
+	cJSON_AddItemToArray(blocks, sec);
+}
+
+/* A list as one section within Slack's 3000 characters: names until it is full, then "and N more". */
+static void slack_list(cJSON *blocks, const char *title, const ins_notify_items *it)
+{
+	ins_buf b = INS_BUF_INIT, line = INS_BUF_INIT;
+	size_t shown = 0;
+
+	if (!it->n)
+		return;
+	ins_buf_printf(&b, "*%s (%zu)*", title, it->n);
+	for (size_t i = 0; i < it->n && i < NOTIFY_NAMES_MAX; i++) {
+		ins_buf_clear(&line);
+		ins_buf_puts(&line, "\n\xe2\x80\xa2 `");
+		slack_escape(&line, it->v[i].nodeid, 1);
+		ins_buf_puts(&line, "`");
+		if (it->v[i].message) {
+			ins_buf_puts(&line, " \xe2\x80\x94 ");
+			slack_escape(&line, it->v[i].message, 0);
+		}
+		/* room for the last line "and N more" */
+		if (b.len + line.len > SLACK_SECTION_MAX - 40)
+			break;
+		ins_buf_put(&b, line.ptr, line.len);
+		shown++;
+	}
+	if (it->n > shown)
+		ins_buf_printf(&b, "\nand %zu more", it->n - shown);
+	slack_section(blocks, b.ptr);
+	ins_buf_release(&b);
+	ins_buf_release(&line);
+}
+
+static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p)
+{
+	cJSON *root = cJSON_CreateObject(), *blocks = cJSON_CreateArray(), *blk, *txt, *els;
+	ins_buf b = INS_BUF_INIT, t = INS_BUF_INIT;
+	char *out;
+
+	/* the notification text: the title and the counts */
+	ins_buf_puts(&b, "insight: ");
+	title_of(&b, s);
+	ins_buf_printf(&b, ": %s", s->counts.ptr);
+	ins_buf_clear(&t);
+	put_cut(&t, b.ptr, SLACK_SECTION_MAX);
+	cJSON_AddStringToObject(root, "text", t.ptr);
+
+	blk = cJSON_CreateObject();
+	cJSON_AddStringToObject(blk, "type", "header");
+	txt = cJSON_CreateObject();
+	cJSON_AddStringToObject(txt, "type", "plain_text");
+	ins_buf_clear(&b);
+	ins_buf_puts(&b, "insight: ");
+	title_of(&b, s);
+	ins_buf_clear(&t);
+	put_cut(&t, b.ptr, SLACK_HEADER_MAX);
+	cJSON_AddStringToObject(txt, "text", t.ptr);
+	cJSON_AddItemToObject(blk, "text", txt);
+	cJSON_AddItemToArray(blocks, blk);
+
+	ins_buf_clear(&b);
+	if (s->subject) {
+		ins_buf_puts(&b, "*");
+		slack_escape(&b, s->subject, 0);
+		ins_buf_puts(&b, "*\n");
+	}
+	slack_escape(&b, s->counts.ptr, 0);
+	if (p->events & INS_NOTIFY_REGRESSIONS)
+		ins_buf_printf(&b, "\nDuration regressions: %zu", s->res.slower);
+	ins_buf_clear(&t);
+	put_cut(&t, b.ptr, SLACK_SECTION_MAX);
+	slack_section(blocks, t.ptr);
+
+	slack_list(blocks, "New failures", &p->new_failures);
+	slack_list(blocks, "Fixed", &p->fixed);
+	slack_list(blocks, "Newly flaky", &p->flaky);
+
+	els = cJSON_CreateArray();
+	ins_buf_clear(&b);
+	if (is_http_url(s->build_url) && !strpbrk(s->build_url, "<>|")) {
+		ins_buf_printf(&b, "<%s|CI run>", s->build_url);
+		txt = cJSON_CreateObject();
+		cJSON_AddStringToObject(txt, "type", "mrkdwn");
+		cJSON_AddStringToObject(txt, "text", b.ptr);
+		cJSON_AddItemToArray(els, txt);
+	}
+	ins_buf_clear(&t);
+	pr_url(&t, s);
+	if (t.len && !strpbrk(t.ptr, "<>|")) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "<%s|pull request #%s>", t.ptr, s->pr);
+		txt = cJSON_CreateObject();
+		cJSON_AddStringToObject(txt, "type", "mrkdwn");
+		cJSON_AddStringToObject(txt, "text", b.ptr);
+		cJSON_AddItemToArray(els, txt);
+	}
+	if (cJSON_GetArraySize(els)) {
+		blk = cJSON_CreateObject();
+		cJSON_AddStringToObject(blk, "type", "context");
+		cJSON_AddItemToObject(blk, "elements", els);
+		cJSON_AddItemToArray(blocks, blk);
+	} else {
+		cJSON_Delete(els);
+	}
+	cJSON_AddItemToObject(root, "blocks", blocks);
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	ins_buf_release(&b);
+	ins_buf_release(&t);
+	return out;
+}
+
+/* ---- sending ---- */
+
+static const char *route_string(struct notify_run *r, const ins_notify_route *route,
+				const char *key, const char *def);
+
+/* The destination URL of `route` (a secret: masked from here on); NULL with the reason in `why`. */
+static const char *route_url(struct notify_run *r, const ins_notify_route *route, ins_buf *why)
+{
+	ins_buf key = INS_BUF_INIT;
+	const char *url = NULL;
+
+	ins_buf_printf(&key, "notify.%s.url", route->name);
+	if (ins_config_get_secret(r->cfg, key.ptr, &url, NULL) < 0) {
+		ins_buf_puts(why, ins_error_last());
+		url = NULL;
+	} else if (!is_http_url(url)) {
+		ins_buf_printf(why, "%s is not an http(s) URL", key.ptr);
+		url = NULL;
+	}
+	ins_buf_release(&key);
+	return url;
+}
+
+static void deliver_answer(struct notify_run *r, const ins_notify_route *route, int rc,
+			   ins_http_response *resp, const char *host, int *delivered)
+{
+	ins_buf why = INS_BUF_INIT;
+
+	*delivered = 0;
+	if (rc < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+	} else if (resp->dry_run) {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "dry run");
+	} else if (resp->status >= 200 && resp->status < 300) {
+		ins_delivery_add(r->d, route->name, INS_DELIVERED, NULL);
+		*delivered = 1;
+	} else {
+		ins_buf_printf(&why, "%s answered %ld: ", host, resp->status);
+		ins_http_error_reason(resp, &why);
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+	}
+	ins_buf_release(&why);
+}
+
+/*
+ * Slack with a bot token: chat.postMessage to the route's channel, in the
+ * thread of the session's commit when the route opened one.
+ */
+static int send_slack_bot(struct notify_run *r, const ins_notify_route *route,
+			  const ins_notify_plan *p, int64_t now_ms)
+{
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf key = INS_BUF_INIT, auth = INS_BUF_INIT, url = INS_BUF_INIT, ts = INS_BUF_INIT;
+	ins_buf why = INS_BUF_INIT;
+	const char *token = NULL, *channel = route_string(r, route, "channel", NULL);
+	const char *base = route_string(r, route, "url", "https://slack.com/api");
+	const char *headers[3];
+	cJSON *msg = NULL, *out = NULL;
+	const cJSON *ok, *err, *mts;
+	char *body;
+	int rc, delivered = 0;
+
+	ins_buf_printf(&key, "notify.%s.token", route->name);
+	if (ins_config_get_secret(r->cfg, key.ptr, &token, NULL) < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+		goto done;
+	}
+	if (!ins_net_dry_run(r->net) && ins_notify_thread_get(r->store, route, r->s, &ts) < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+		goto done;
+	}
+	body = slack_payload(r->s, p);
+	msg = cJSON_Parse(body);
+	free(body);
+	cJSON_AddStringToObject(msg, "channel", channel);
+	if (ts.len)
+		cJSON_AddStringToObject(msg, "thread_ts", ts.ptr);
+	ins_buf_printf(&auth, "Authorization: Bearer %s", token);
+	headers[0] = auth.ptr;
+	headers[1] = NULL;
+	ins_buf_puts(&url, base);
+	while (url.len && url.ptr[url.len - 1] == '/')
+		ins_buf_truncate(&url, url.len - 1);
+	ins_buf_puts(&url, "/chat.postMessage");
+	req.method = "POST";
+	req.url = url.ptr;
+	req.headers = headers;
+	req.idempotent = 0;
+	rc = ins_net_json_request(r->net, &req, msg, &resp, &out);
+	if (rc < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+	} else if (resp.dry_run) {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "dry run");
+	} else if (resp.status != 200 || !out) {
+		ins_buf_printf(&why, "Slack answered %ld: ", resp.status);
+		ins_http_error_reason(&resp, &why);
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+	} else if (!cJSON_IsTrue((ok = cJSON_GetObjectItemCaseSensitive(out, "ok")))) {
+		err = cJSON_GetObjectItemCaseSensitive(out, "error");
+		ins_buf_printf(&why, "Slack answered %s", cJSON_IsString(err) ? err->valuestring : "not ok");
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+	} else {
+		mts = cJSON_GetObjectItemCaseSensitive(out, "ts");
+		if (!ts.len && cJSON_IsString(mts) &&
+		    ins_notify_thread_set(r->store, route, r->s, mts->valuestring, now_ms) < 0)
+			cmd_warn("%s", ins_error_last());
+		ins_delivery_add(r->d, route->name, INS_DELIVERED, ts.len ? "in the commit's thread" :
+				 NULL);
+		delivered = 1;
+	}
+done:
+	cJSON_Delete(msg);
+	cJSON_Delete(out);
+	ins_http_response_release(&resp);
+	ins_buf_release(&key);
+	ins_buf_release(&auth);
+	ins_buf_release(&url);
+	ins_buf_release(&ts);
+	ins_buf_release(&why);
+	return delivered;
+}
+
+static int send_slack(struct notify_run *r, const ins_notify_route *route,
+		      const ins_notify_plan *p, const char *delivery_id)
+{
+	static const char *const headers[] = { "Content-Type: application/json", NULL };
+	ins_http_request req = { 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_buf why = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why);
+	char *body;
+	int rc, delivered = 0;
+
+	(void)delivery_id;
+	if (!url) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+		ins_buf_release(&why);
+		return 0;
+	}
+	body = slack_payload(r->s, p);
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	/* a message posted twice is seen twice: repeated only when it cannot have landed */
+	req.idempotent = 0;
+	rc = ins_net_request(r->net, &req, &resp);
+	deliver_answer(r, route, rc, &resp, "Slack", &delivered);
+	ins_http_response_release(&resp);
+	ins_buf_release(&why);
+	free(body);
+	return delivered;
+}
+
+static void json_items(cJSON *obj, const char *name, const ins_notify_items *it, int fp)
+{
+	cJSON *arr = cJSON_AddArrayToObject(obj, name);
+
+	for (size_t i = 0; i < it->n; i++) {
+		cJSON *x = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(x, "nodeid", it->v[i].nodeid);
+		if (it->v[i].message)
+			cJSON_AddStringToObject(x, "message", it->v[i].message);
+		else
+			cJSON_AddNullToObject(x, "message");
+		if (fp)
+			cJSON_AddStringToObject(x, "key", it->v[i].key);
+		cJSON_AddItemToArray(arr, x);
+	}
+}
+
+static void json_text(cJSON *obj, const char *name, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(obj, name, v);
+	else
+		cJSON_AddNullToObject(obj, name);
+}
+
+/*
+ * The webhook's body (insight.notify.webhook, version 1): the route, the
+ * events, the session's facts, what is announced, and the comparison
+ * document itself under "compare".
+ */
+static char *webhook_payload(struct notify_run *r, const ins_notify_route *route,
+			     const ins_notify_plan *p, const char *delivery_id)
+{
+	const ins_notify_session *s = r->s;
+	cJSON *root = cJSON_CreateObject(), *ev, *sess, *ann, *links, *cmp;
+	ins_render_opts ro = { 0 };
+	ins_buf u = INS_BUF_INIT;
+	char *doc = NULL, *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!(f = open_memstream(&doc, &len)))
+		goto done;
+	if (ins_render(s->cmp, INS_OUT_JSON, &ro, f) != 0) {
+		fclose(f);
+		goto done;
+	}
+	if (fclose(f) != 0 || !(cmp = cJSON_Parse(doc)))
+		goto done;
+	cJSON_AddStringToObject(root, "schema", "insight.notify.webhook");
+	cJSON_AddNumberToObject(root, "schema_version", 1);
+	cJSON_AddStringToObject(root, "delivery", delivery_id);
+	cJSON_AddStringToObject(root, "route", route->name);
+	ev = cJSON_AddArrayToObject(root, "events");
+	for (int i = 0; i < INS_NOTIFY_EVENT_COUNT; i++)
+		if (p->events & (1u << i))
+			cJSON_AddItemToArray(ev, cJSON_CreateString(ins_notify_event_name(i)));
+	sess = cJSON_AddObjectToObject(root, "session");
+	cJSON_AddStringToObject(sess, "id", s->uid);
+	json_text(sess, "base", s->base_uid[0] ? s->base_uid : NULL);
+	cJSON_AddStringToObject(sess, "sut", s->sut);
+	json_text(sess, "branch", s->branch);
+	json_text(sess, "commit", s->commit);
+	json_text(sess, "subject", s->subject);
+	cJSON_AddStringToObject(sess, "counts", s->counts.ptr);
+	ann = cJSON_AddObjectToObject(root, "announced");
+	json_items(ann, "new_failures", &p->new_failures, 1);
+	json_items(ann, "fixed", &p->fixed, 1);
+	json_items(ann, "flaky", &p->flaky, 0);
+	links = cJSON_AddObjectToObject(root, "links");
+	json_text(links, "ci_run", is_http_url(s->build_url) ? s->build_url : NULL);
+	pr_url(&u, s);
+	json_text(links, "pull_request", u.len ? u.ptr : NULL);
+	cJSON_AddItemToObject(root, "compare", cmp);
+	out = cJSON_PrintUnformatted(root);
+done:
+	cJSON_Delete(root);
+	ins_buf_release(&u);
+	free(doc);
+	return out;
+}
+
+static int send_webhook(struct notify_run *r, const ins_notify_route *route,
+			const ins_notify_plan *p, const char *delivery_id)
+{
+	const char *headers[6];
+	ins_http_request req = { 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_buf why = INS_BUF_INIT, key = INS_BUF_INIT, ev = INS_BUF_INIT, dl = INS_BUF_INIT;
+	ins_buf sig = INS_BUF_INIT, evh = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why), *secret = NULL, *envname = NULL;
+	char *body = NULL;
+	size_t body_len = 0, nh = 0;
+	int rc, delivered = 0;
+
+	if (!url)
+		goto fail;
+	ins_buf_printf(&key, "notify.%s.secret-env", route->name);
+	ins_config_lookup(r->cfg, key.ptr, &envname, NULL, NULL);
+	ins_buf_truncate(&key, key.len - 4);
+	if (ins_config_get_secret(r->cfg, key.ptr, &secret, NULL) < 0) {
+		secret = NULL;
+		if (envname && *envname) {
+			ins_buf_printf(&why, "notify.%s.secret-env names %s, which is not set",
+				       route->name, envname);
+			goto fail;
+		}
+	}
+	if (!(body = webhook_payload(r, route, p, delivery_id))) {
+		ins_buf_puts(&why, "cannot render the comparison as JSON");
+		goto fail;
+	}
+	body_len = strlen(body);
+	ins_notify_events_text(&ev, p->events, ",");
+	ins_buf_printf(&dl, "X-Insight-Delivery: %s", delivery_id);
+	headers[nh++] = "Content-Type: application/json";
+	ins_buf_printf(&evh, "X-Insight-Event: %s", ev.ptr);
+	headers[nh++] = evh.ptr;
+	headers[nh++] = dl.ptr;
+	if (secret) {
+		uint8_t mac[INS_SHA256_LEN];
+		char hex[65];
+
+		ins_hmac_sha256(mac, secret, strlen(secret), body, body_len);
+		ins_sha256_to_hex(hex, mac);
+		ins_buf_printf(&sig, "X-Insight-Signature-256: sha256=%s", hex);
+		headers[nh++] = sig.ptr;
+	}
+	headers[nh] = NULL;
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	req.body_len = body_len;
+	/* the receiver drops a delivery id it has seen: sending it again is safe */
+	req.idempotent = 1;
+	rc = ins_net_request(r->net, &req, &resp);
+	deliver_answer(r, route, rc, &resp, "the webhook", &delivered);
+	goto done;
+fail:
+	ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+done:
+	ins_http_response_release(&resp);
+	ins_buf_release(&why);
+	ins_buf_release(&key);
+	ins_buf_release(&ev);
+	ins_buf_release(&dl);
+	ins_buf_release(&sig);
+	ins_buf_release(&evh);
+	free(body);
+	return delivered;
+}
+
+/* ---- teams ---- */
+
+static cJSON *card_text(const char *text, int bolder, int subtle)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "type", "TextBlock");
+	cJSON_AddStringToObject(t, "text", text);
+	cJSON_AddBoolToObject(t, "wrap", 1);
+	if (bolder)
+		cJSON_AddStringToObject(t, "weight", "Bolder");
+	if (subtle)
+		cJSON_AddBoolToObject(t, "isSubtle", 1);
+	return t;
+}
+
+static void card_fact(cJSON *facts, const char *title, const char *value)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(f, "title", title);
+	cJSON_AddStringToObject(f, "value", value);
+	cJSON_AddItemToArray(facts, f);
+}
+
+static void card_list(cJSON *body, const char *title, const ins_notify_items *it)
+{
+	ins_buf b = INS_BUF_INIT;
+	size_t shown = it->n < NOTIFY_NAMES_MAX ? it->n : NOTIFY_NAMES_MAX;
+	cJSON *t;
+
+	if (!it->n)
+		return;
+	ins_buf_printf(&b, "%s (%zu)", title, it->n);
+	t = card_text(b.ptr, 1, 0);
+	cJSON_AddStringToObject(t, "spacing", "Medium");
+	cJSON_AddItemToArray(body, t);
+	for (size_t i = 0; i < shown; i++) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "- %s", it->v[i].nodeid);
+		if (it->v[i].message)
+			ins_buf_printf(&b, ": %s", it->v[i].message);
+		t = card_text(b.ptr, 0, 0);
+		cJSON_AddStringToObject(t, "spacing", "None");
+		cJSON_AddItemToArray(body, t);
+	}
+	if (it->n > shown) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "and %zu more", it->n - shown);
+		cJSON_AddItemToArray(body, card_text(b.ptr, 0, 1));
+	}
+	ins_buf_release(&b);
+}
+
+static void card_action(cJSON *actions, const char *title, const char *url)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(a, "type", "Action.OpenUrl");
+	cJSON_AddStringToObject(a, "title", title);
+	cJSON_AddStringToObject(a, "url", url);
+	cJSON_AddItemToArray(actions, a);
+}
+
+/* The message envelope of a Workflows webhook with an Adaptive Card 1.4 (B.7). */
+static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p)
+{
+	cJSON *root = cJSON_CreateObject(), *atts, *att, *card, *body, *facts, *fs, *actions, *t;
+	ins_buf b = INS_BUF_INIT;
+	char *out;
+
+	cJSON_AddStringToObject(root, "type", "message");
+	atts = cJSON_AddArrayToObject(root, "attachments");
+	att = cJSON_CreateObject();
+	cJSON_AddStringToObject(att, "contentType", "application/vnd.microsoft.card.adaptive");
+	cJSON_AddNullToObject(att, "contentUrl");
+	card = cJSON_AddObjectToObject(att, "content");
+	cJSON_AddItemToArray(atts, att);
+	cJSON_AddStringToObject(card, "$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
+	cJSON_AddStringToObject(card, "type", "AdaptiveCard");
+	cJSON_AddStringToObject(card, "version", "1.4");
+	body = cJSON_AddArrayToObject(card, "body");
+	ins_buf_puts(&b, "insight: ");
+	title_of(&b, s);
+	t = card_text(b.ptr, 1, 0);
+	cJSON_AddStringToObject(t, "size", "Medium");
+	cJSON_AddItemToArray(body, t);
+	if (s->subject)
+		cJSON_AddItemToArray(body, card_text(s->subject, 0, 1));
+	cJSON_AddItemToArray(body, card_text(s->counts.ptr, 0, 0));
+	fs = cJSON_CreateObject();
+	cJSON_AddStringToObject(fs, "type", "FactSet");
+	facts = cJSON_AddArrayToObject(fs, "facts");
+	card_fact(facts, "SUT", s->sut);
+	if (s->branch)
+		card_fact(facts, "Branch", s->branch);
+	if (s->commit) {
+		ins_buf_clear(&b);
+		short_sha(&b, s->commit);
+		card_fact(facts, "Commit", b.ptr);
+	}
+	ins_buf_clear(&b);
+	ins_buf_printf(&b, "%zu", s->res.target_failing);
+	card_fact(facts, "Failing", b.ptr);
+	ins_buf_clear(&b);
+	ins_buf_printf(&b, "%zu", s->new_failures.n);
+	card_fact(facts, "New failures", b.ptr);
+	if (p->events & INS_NOTIFY_REGRESSIONS) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "%zu", s->res.slower);
+		card_fact(facts, "Slower", b.ptr);
+	}
+	cJSON_AddItemToArray(body, fs);
+	card_list(body, "New failures", &p->new_failures);
+	card_list(body, "Fixed", &p->fixed);
+	card_list(body, "Newly flaky", &p->flaky);
+	actions = cJSON_CreateArray();
+	if (is_http_url(s->build_url))
+		card_action(actions, "CI run", s->build_url);
+	ins_buf_clear(&b);
+	pr_url(&b, s);
+	if (b.len)
+		card_action(actions, "Pull request", b.ptr);
+	if (cJSON_GetArraySize(actions))
+		cJSON_AddItemToObject(card, "actions", actions);
+	else
+		cJSON_Delete(actions);
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	ins_buf_release(&b);
+	return out;
+}
+
+/* Whether host[0..n) is `name` or a host under it. */
+static int host_in(const char *host, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (n == len)
+		return !strncasecmp(host, name, len);
+	return n > len && host[n - len - 1] == '.' && !strncasecmp(host + n - len, name, len);
+}
+
+/* Whether `url` is an Office 365 connector's (an "Incoming Webhook" of the retired kind). */
+static int o365_connector(const char *url)
+{
+	const char *host = strstr(url, "://");
+	size_t n;
+
+	if (!host)
+		return 0;
+	host += 3;
+	if (strchr(host, '@') && strchr(host, '@') < host + strcspn(host, "/?#"))
+		host = strchr(host, '@') + 1;
+	n = strcspn(host, "/:?#");
+	return host_in(host, n, "webhook.office.com") || host_in(host, n, "outlook.office.com") ||
+	       host_in(host, n, "outlook.office365.com");
+}
+
+static int send_teams(struct notify_run *r, const ins_notify_route *route,
+		      const ins_notify_plan *p)
+{
+	static const char *const headers[] = { "Content-Type: application/json", NULL };
+	ins_http_request req = { 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_buf why = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why);
+	char *body = NULL;
+	int rc, delivered = 0;
+
+	if (url && o365_connector(url)) {
+		ins_buf_printf(&why, "notify.%s: an Office 365 connector URL; Microsoft retired "
+			       "connectors: make a Workflows webhook (\"When a Teams webhook request "
+			       "is received\") and give its URL", route->name);
+		url = NULL;
+	}
+	if (!url) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+		goto done;
+	}
+	body = teams_payload(r->s, p);
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	req.idempotent = 0;
+	rc = ins_net_request(r->net, &req, &resp);
+	deliver_answer(r, route, rc, &resp, "Teams", &delivered);
+done:
+	ins_http_response_release(&resp);
+	ins_buf_release(&why);
+	free(body);
+	return delivered;
+}
+
+/* ---- pushgateway ---- */
+
+/* "/NAME/VALUE" of a grouping key: VALUE percent-encoded, or NAME@base64/ when it has a '/' or is empty. */
+static void grouping(ins_buf *b, const char *name, const char *value)
+{
+	if (*value && !strchr(value, '/')) {
+		ins_buf_printf(b, "/%s/", name);
+		ins_url_escape(b, value);
+		return;
+	}
+	ins_buf_printf(b, "/%s@base64/", name);
+	if (!*value) {
+		ins_buf_putc(b, '=');
+		return;
+	}
+	{
+		ins_buf e = INS_BUF_INIT;
+
+		put_b64(&e, (const unsigned char *)value, strlen(value), 0);
+		for (size_t i = 0; i < e.len; i++)
+			ins_buf_putc(b, e.ptr[i] == '+' ? '-' : e.ptr[i] == '/' ? '_' : e.ptr[i]);
+		ins_buf_release(&e);
+	}
+}
+
+static int send_pushgateway(struct notify_run *r, const ins_notify_route *route)
+{
+	static const char *const headers[] = {
+		"Content-Type: text/plain; version=0.0.4; charset=utf-8", NULL
+	};
+	ins_http_request req = { 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_buf why = INS_BUF_INIT, target = INS_BUF_INIT, text = INS_BUF_INIT, key = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why), *job = NULL;
+	int rc, delivered = 0;
+
+	if (!url) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+		goto done;
+	}
+	ins_buf_printf(&key, "notify.%s.job", route->name);
+	if (ins_config_get_string(r->cfg, key.ptr, &job) < 0 || !job || !*job)
+		job = "insight";
+	if ((rc = ins_metrics_text(r->store, r->s->sut, &text)) < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+		goto done;
+	}
+	ins_buf_puts(&target, url);
+	while (target.len && target.ptr[target.len - 1] == '/')
+		ins_buf_truncate(&target, target.len - 1);
+	ins_buf_puts(&target, "/metrics");
+	grouping(&target, "job", job);
+	grouping(&target, "sut", r->s->sut);
+	req.method = "PUT";
+	req.url = target.ptr;
+	req.headers = headers;
+	req.body = text.ptr;
+	req.body_len = text.len;
+	req.idempotent = 1; /* PUT replaces the group */
+	rc = ins_net_request(r->net, &req, &resp);
+	deliver_answer(r, route, rc, &resp, "the Pushgateway", &delivered);
+done:
+	ins_http_response_release(&resp);
+	ins_buf_release(&why);
+	ins_buf_release(&target);
+	ins_buf_release(&text);
+	ins_buf_release(&key);
+	return delivered;
+}
+
+/* ---- jira ---- */
+
+struct jira {
+	struct notify_run *r;
+	const char *base;         /* the site's URL, no trailing '/' */
+	const char *project, *issue_type;
+	int api;                  /* 2: wiki markup; 3: Atlassian Document Format */
+	ins_buf auth;             /* the Authorization header */
+	size_t created, commented;
+	ins_buf why;              /* the first failure */
+};
+
+/* A description or comment: plain text for v2, an ADF document of paragraphs for v3. */
+static cJSON *jira_text(const struct jira *j, const char *text)
+{
+	cJSON *doc, *content;
+	const char *p = text;
+
+	if (j->api == 2)
+		return cJSON_CreateString(text);
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "type", "doc");
+	cJSON_AddNumberToObject(doc, "version", 1);
+	content = cJSON_AddArrayToObject(doc, "content");
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		if (n) {
+			cJSON *para = cJSON_CreateObject(), *pc, *t = cJSON_CreateObject();
+			char *line = ins_xstrndup(p, n);
+
+			cJSON_AddStringToObject(para, "type", "paragraph");
+			pc = cJSON_AddArrayToObject(para, "content");
+			cJSON_AddStringToObject(t, "type", "text");
+			cJSON_AddStringToObject(t, "text", line);
+			cJSON_AddItemToArray(pc, t);
+			cJSON_AddItemToArray(content, para);
+			free(line);
+		}
+		p += n + (p[n] == '\n');
+	}
+	return doc;
+}
+
+/* The text of one sighting of a failure. */
+static void jira_sighting(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+{
+	ins_buf u = INS_BUF_INIT;
+
+	ins_buf_printf(b, "%s failed", x->nodeid);
+	ins_buf_puts(b, " in ");
+	title_of(b, s);
+	ins_buf_printf(b, " (session %s).\n", s->uid);
+	if (x->message)
+		ins_buf_printf(b, "%s\n", x->message);
+	if (s->subject)
+		ins_buf_printf(b, "Commit: %s\n", s->subject);
+	if (is_http_url(s->build_url))
+		ins_buf_printf(b, "CI run: %s\n", s->build_url);
+	pr_url(&u, s);
+	if (u.len)
+		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	ins_buf_printf(b, "Fingerprint: %s\n", x->key);
+	ins_buf_release(&u);
+}
+
+static void jira_fail(struct jira *j, const char *what, const ins_http_response *resp, int rc)
+{
+	if (j->why.len)
+		return;
+	if (rc < 0) {
+		ins_buf_printf(&j->why, "%s: %s", what, ins_error_last());
+		return;
+	}
+	ins_buf_printf(&j->why, "%s: Jira answered %ld: ", what, resp->status);
+	ins_http_error_reason(resp, &j->why);
+}
+
+/*
+ * One new failure: the open issue labelled insight-fp-KEY gets a comment;
+ * without one, a new issue is created. 0, or -1 after a failure (in j->why).
+ */
+static int jira_one(struct jira *j, const ins_notify_item *x)
+{
+	const char *headers[] = { j->auth.ptr, NULL };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf url = INS_BUF_INIT, jql = INS_BUF_INIT, text = INS_BUF_INIT, label = INS_BUF_INIT;
+	cJSON *found = NULL, *body = NULL, *fields, *labels, *arr, *out = NULL;
+	const cJSON *key = NULL;
+	int rc, ok = -1;
+
+	ins_buf_printf(&label, "insight-fp-%s", x->key);
+	ins_buf_printf(&jql, "project = \"%s\" AND labels = \"%s\" AND statusCategory != Done "
+		       "ORDER BY created DESC", j->project, label.ptr);
+	ins_buf_printf(&url, "%s/rest/api/%d/search?jql=", j->base, j->api);
+	ins_url_escape(&url, jql.ptr);
+	ins_buf_puts(&url, "&fields=key&maxResults=1");
+	rc = ins_net_json(j->r->net, "GET", url.ptr, headers, NULL, &resp, &found);
+	if (rc < 0 || (!resp.dry_run && (resp.status < 200 || resp.status >= 300))) {
+		jira_fail(j, "search", &resp, rc);
+		goto done;
+	}
+	arr = found ? cJSON_GetObjectItemCaseSensitive(found, "issues") : NULL;
+	if (cJSON_IsArray(arr) && cJSON_GetArraySize(arr) > 0)
+		key = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "key");
+	jira_sighting(&text, j->r->s, x);
+	ins_http_response_release(&resp);
+	ins_buf_clear(&url);
+	body = cJSON_CreateObject();
+	req.method = "POST";
+	req.headers = headers;
+	req.idempotent = 0;
+	if (cJSON_IsString(key)) {
+		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
+		ins_url_escape(&url, key->valuestring);
+		ins_buf_puts(&url, "/comment");
+		cJSON_AddItemToObject(body, "body", jira_text(j, text.ptr));
+		req.url = url.ptr;
+		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
+		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 201 && resp.status != 200)) {
+			jira_fail(j, "comment", &resp, rc);
+			goto done;
+		}
+		j->commented++;
+	} else {
+		ins_buf s = INS_BUF_INIT;
+
+		ins_buf_printf(&url, "%s/rest/api/%d/issue", j->base, j->api);
+		fields = cJSON_AddObjectToObject(body, "fields");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(fields, "project"), "key", j->project);
+		ins_buf_printf(&s, "[insight] %s failing", x->nodeid);
+		ins_buf_clear(&label);
+		put_cut(&label, s.ptr, 250);
+		cJSON_AddStringToObject(fields, "summary", label.ptr);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(fields, "issuetype"), "name",
+					j->issue_type);
+		labels = cJSON_AddArrayToObject(fields, "labels");
+		cJSON_AddItemToArray(labels, cJSON_CreateString("insight"));
+		ins_buf_clear(&s);
+		ins_buf_printf(&s, "insight-fp-%s", x->key);
+		cJSON_AddItemToArray(labels, cJSON_CreateString(s.ptr));
+		cJSON_AddItemToObject(fields, "description", jira_text(j, text.ptr));
+		ins_buf_release(&s);
+		req.url = url.ptr;
+		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
+		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 201)) {
+			jira_fail(j, "create", &resp, rc);
+			goto done;
+		}
+		j->created++;
+	}
+	ok = 0;
+done:
+	cJSON_Delete(found);
+	cJSON_Delete(body);
+	cJSON_Delete(out);
+	ins_http_response_release(&resp);
+	ins_buf_release(&url);
+	ins_buf_release(&jql);
+	ins_buf_release(&text);
+	ins_buf_release(&label);
+	return ok;
+}
+
+static const char *route_string(struct notify_run *r, const ins_notify_route *route,
+				const char *key, const char *def)
+{
+	ins_buf k = INS_BUF_INIT;
+	const char *v = NULL;
+
+	ins_buf_printf(&k, "notify.%s.%s", route->name, key);
+	if (ins_config_get_string(r->cfg, k.ptr, &v) < 0 || !v || !*v)
+		v = def;
+	ins_buf_release(&k);
+	return v;
+}
+
+static int send_jira(struct notify_run *r, const ins_notify_route *route,
+		     const ins_notify_plan *p)
+{
+	struct jira j = { r, NULL, NULL, NULL, 2, INS_BUF_INIT, 0, 0, INS_BUF_INIT };
+	ins_buf why = INS_BUF_INIT, base = INS_BUF_INIT, key = INS_BUF_INIT, detail = INS_BUF_INIT;
+	const char *url = route_url(r, route, &why), *user, *token = NULL;
+	int delivered = 0;
+
+	if (!url) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
+		goto done;
+	}
+	ins_buf_printf(&key, "notify.%s.token", route->name);
+	if (ins_config_get_secret(r->cfg, key.ptr, &token, NULL) < 0) {
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, ins_error_last());
+		goto done;
+	}
+	ins_buf_puts(&base, url);
+	while (base.len && base.ptr[base.len - 1] == '/')
+		ins_buf_truncate(&base, base.len - 1);
+	j.base = base.ptr;
+	j.project = route_string(r, route, "project", NULL);
+	j.issue_type = route_string(r, route, "issue-type", "Bug");
+	j.api = !strcmp(route_string(r, route, "api", "2"), "3") ? 3 : 2;
+	user = route_string(r, route, "user", NULL);
+	if (user) {
+		ins_buf up = INS_BUF_INIT;
+
+		/* Jira Cloud: Basic e-mail:API token; the encoded pair is a secret too */
+		ins_buf_printf(&up, "%s:%s", user, token);
+		ins_buf_puts(&j.auth, "Authorization: Basic ");
+		put_b64(&j.auth, (const unsigned char *)up.ptr, up.len, 0);
+		ins_secret_add(j.auth.ptr + 21);
+		ins_buf_release(&up);
+	} else {
+		/* Jira Data Center: a personal access token */
+		ins_buf_printf(&j.auth, "Authorization: Bearer %s", token);
+	}
+	for (size_t i = 0; i < p->new_failures.n; i++)
+		if (jira_one(&j, &p->new_failures.v[i]) < 0)
+			break;
+	ins_buf_printf(&detail, "%zu created, %zu commented", j.created, j.commented);
+	if (j.why.len) {
+		ins_buf_printf(&detail, "; %s", j.why.ptr);
+		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, detail.ptr);
+	} else if (ins_net_dry_run(r->net)) {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "dry run");
+	} else {
+		ins_delivery_add(r->d, route->name, INS_DELIVERED, detail.ptr);
+		delivered = 1;
+	}
+done:
+	ins_buf_release(&j.auth);
+	ins_buf_release(&j.why);
+	ins_buf_release(&why);
+	ins_buf_release(&base);
+	ins_buf_release(&key);
+	ins_buf_release(&detail);
+	return delivered;
+}
+
+/*
+ * insight notify [--session <ref>] [--route <name>] [--dry-run] [--force] [--explain]
+ *
+ * Evaluate every route of the configuration against the session and its
+ * comparison with the SUT's previous session; send one message per route
+ * that fires; remember what was announced.
+ */
+static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight notify [--session <ref>] [--route <name>] [--dry-run] [--force] [--explain]",
+		NULL
+	};
+	const char *session = "latest", *only = NULL, *sut = NULL;
+	int dry_run = 0, force = 0, explain = 0;
+	const struct ins_option opts[] = {
+		OPT_STRING(0, "session", &session, "REF",
+			   "the session to tell about (default: the latest)", "session"),
+		OPT_STRING(0, "route", &only, "NAME", "this route only (a [notify \"NAME\"] section)",
+			   "notify-route"),
+		OPT_BOOL('n', "dry-run", &dry_run, "print each request it would send; send nothing"),
+		OPT_BOOL(0, "force", &force,
+			 "send even what was announced before or within min-interval"),
+		OPT_BOOL(0, "explain", &explain, "say why each route fires or not"),
+		OPT_END(),
+	};
+	struct notify_run r = { ctx, NULL, NULL, NULL, NULL, NULL };
+	ins_notify_routes *routes = NULL;
+	ins_notify_session *s = NULL;
+	ins_compare_opts co;
+	ins_store *store;
+	ins_ci_facts ci;
+	ins_buf text = INS_BUF_INIT;
+	int64_t now = ins_time_now_ms();
+	size_t matched = 0;
+	int n, rc, in_ci;
+
+	ctx->text_only = 1;
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n > 0)
+		return cmd_usage_error(ctx, "notify takes no arguments (the session is --session REF)");
+	if ((rc = cmd_config(ctx, &r.cfg)) != 0)
+		return rc;
+	if ((rc = ins_notify_routes_load(&routes, r.cfg)) < 0)
+		return cmd_fail(rc);
+	for (size_t i = 0; i < routes->n; i++)
+		matched += !only || !strcmp(routes->v[i].name, only);
+	if (!routes->n) {
+		rc = cmd_error(EXIT_USAGE, "no notify routes: add a [notify \"NAME\"] section to the "
+			       "configuration (see insight-notify(1))");
+		goto done;
+	}
+	if (!matched) {
+		ins_buf names = INS_BUF_INIT;
+		for (size_t i = 0; i < routes->n; i++)
+			ins_buf_printf(&names, "%s%s", i ? ", " : "", routes->v[i].name);
+		rc = cmd_error(EXIT_USAGE, "--route: no route '%s' (routes: %s)", only, names.ptr);
+		ins_buf_release(&names);
+		goto done;
+	}
+	ins_config_get_string(r.cfg, "session.sut", &sut);
+	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
+		goto done;
+	ins_compare_opts_init(&co);
+	if ((rc = cmd_categories(ctx, &co.categories)) != 0)
+		goto done;
+	if ((rc = ins_notify_session_load(&s, store, session, sut && *sut ? sut : NULL, &co)) < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	ins_ci_detect(&ci, NULL, NULL);
+	in_ci = ci.provider != NULL;
+	ins_ci_facts_release(&ci);
+	r.s = s;
+	r.store = store;
+	if ((rc = cmd_net_open(ctx, dry_run, &r.net)) != 0)
+		goto done;
+	r.d = ins_delivery_new();
+	for (size_t i = 0; i < routes->n; i++) {
+		const ins_notify_route *route = &routes->v[i];
+		ins_notify_plan plan = INS_NOTIFY_PLAN_INIT;
+		char delivery[37];
+		int delivered = 0;
+
+		if (only && strcmp(route->name, only))
+			continue;
+		if ((rc = ins_notify_evaluate(&plan, store, route, s, force, in_ci, now)) < 0) {
+			rc = cmd_fail(rc);
+			ins_notify_plan_release(&plan);
+			goto done;
+		}
+		if (explain) {
+			ins_buf_clear(&text);
+			ins_buf_printf(&text, "%s (%s): ", route->name, ins_notify_type_name(route->type));
+			if (plan.fires) {
+				ins_buf_puts(&text, "fires on ");
+				ins_notify_events_text(&text, plan.events, ", ");
+			} else {
+				ins_buf_puts(&text, "does not fire");
+			}
+			printf("%s\n%s", text.ptr, plan.explain.ptr);
+			fflush(stdout);
+		}
+		if (plan.fires) {
+			ins_notify_uuid(delivery);
+			if (route->type == INS_NOTIFY_SLACK && route_string(&r, route, "channel", NULL))
+				delivered = send_slack_bot(&r, route, &plan, now);
+			else if (route->type == INS_NOTIFY_SLACK)
+				delivered = send_slack(&r, route, &plan, delivery);
+			else if (route->type == INS_NOTIFY_EMAIL)
+				delivered = send_email(&r, route, &plan, delivery, now);
+			else if (route->type == INS_NOTIFY_TEAMS)
+				delivered = send_teams(&r, route, &plan);
+			else if (route->type == INS_NOTIFY_PUSHGATEWAY)
+				delivered = send_pushgateway(&r, route);
+			else if (route->type == INS_NOTIFY_JIRA)
+				delivered = send_jira(&r, route, &plan);
+			else
+				delivered = send_webhook(&r, route, &plan, delivery);
+		} else {
+			ins_delivery_add(r.d, route->name, INS_SKIPPED, "nothing to announce");
+		}
+		if (!dry_run && (delivered || !plan.fires) &&
+		    (rc = ins_notify_record(store, route, s, &plan, delivered ? delivery : NULL,
+					    now)) < 0) {
+			rc = cmd_fail(rc);
+			ins_notify_plan_release(&plan);
+			goto done;
+		}
+		ins_notify_plan_release(&plan);
+	}
+	rc = cmd_delivery_finish(ctx, r.d);
+done:
+	ins_delivery_free(r.d);
+	ins_net_free(r.net);
+	ins_notify_session_free(s);
+	ins_notify_routes_free(routes);
+	ins_buf_release(&text);
+	return rc;
+}
+
+const struct ins_group cmd_group_notify = {
+	"notify", "tell people and systems about a session, through routes", NULL, cmd_notify,
+	CMD_STORE_WRITE, 0
+};

@@ -1,0 +1,134 @@
+#!/bin/bash
+# t6213-notify-jira - insight notify to a jira route, against the contract
+# server's Jira: one issue per new failure, labelled by its fingerprint; a
+# second route finds them through JQL and comments instead of creating
+# (API 3, Atlassian Document Format); dedup through the history; Jira's
+# errors reported; the token kept out of every output.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/server-lib.sh"
+
+export INSIGHT_DB="$TRASH/h.db" INSIGHT_CONFIG="$TRASH/routes.config" INSIGHT_NET_TIME_SCALE=0.001
+TOKEN=jiraT0kenThatMustNeverLeak31
+BASIC=$(printf "ci@example.com:%s" "$TOKEN" | base64 -w0)
+
+start_contract_server jira --option token=$TOKEN --option user=ci@example.com || exit 1
+export JIRA_TOKEN=$TOKEN
+
+test_expect_success 'setup: a passing session, then two new failures' '
+	for i in 1 2; do
+		{
+			echo "<testsuite name=\"s$i\" timestamp=\"2026-11-01T0$i:00:00\">"
+			for k in 1 2 3; do
+				if [ $i = 2 ] && [ $k != 3 ]; then
+					what=$(echo "apple banana" | cut -d" " -f$k)
+					echo "<testcase classname=\"tests/test_a.py\" name=\"t$k\"><failure message=\"KeyError: $what\">tb $what</failure></testcase>"
+				else
+					echo "<testcase classname=\"tests/test_a.py\" name=\"t$k\"/>"
+				fi
+			done
+			echo "</testsuite>"
+		} >s$i.xml &&
+		"$INSIGHT_BIN" -q session import --sut shop s$i.xml >/dev/null || return 1
+	done &&
+	cat >"$INSIGHT_CONFIG" <<-EOF &&
+	[notify "jira2"]
+		type = jira
+		url = $SERVER_URL/
+		project = SHOP
+		user = ci@example.com
+		token-env = JIRA_TOKEN
+	[notify "jira3"]
+		type = jira
+		url = $SERVER_URL
+		project = SHOP
+		issue-type = Task
+		api = 3
+		user = ci@example.com
+		token-env = JIRA_TOKEN
+	EOF
+	chmod 600 "$INSIGHT_CONFIG"
+'
+
+test_expect_success 'a search, then an issue, for each new failure' '
+	insight notify --route jira2 -vv >out 2>err &&
+	test_grep "delivered: jira2 (2 created, 0 commented)" err &&
+	server_requests >actual &&
+	sed -e "s/insight-fp-[0-9a-f]*/insight-fp-H/" actual >masked &&
+	cat >expect <<-\EOF &&
+	GET /rest/api/2/search?fields=key&jql=project+%3D+%22SHOP%22+AND+labels+%3D+%22insight-fp-H%22+AND+statusCategory+%21%3D+Done+ORDER+BY+created+DESC&maxResults=1
+	POST /rest/api/2/issue
+	GET /rest/api/2/search?fields=key&jql=project+%3D+%22SHOP%22+AND+labels+%3D+%22insight-fp-H%22+AND+statusCategory+%21%3D+Done+ORDER+BY+created+DESC&maxResults=1
+	POST /rest/api/2/issue
+	EOF
+	test_cmp expect masked &&
+	test_must_fail grep -F -e "$TOKEN" -e "$BASIC" out err &&
+	curl -s --noproxy "*" "$SERVER_URL/__issues" >issues.json &&
+	"$INSIGHT_PYTHON" - issues.json <<-\EOF
+	import json, sys
+	issues = json.load(open(sys.argv[1]))
+	assert [i["key"] for i in issues] == ["SHOP-1", "SHOP-2"], issues
+	for i, t in zip(issues, ("t1", "t2")):
+	    f = i["fields"]
+	    assert f["summary"] == "[insight] tests/test_a.py::%s failing" % t, f
+	    assert f["issuetype"] == {"name": "Bug"} and f["project"] == {"key": "SHOP"}
+	    assert f["labels"][0] == "insight" and f["labels"][1].startswith("insight-fp-"), f
+	    assert "tests/test_a.py::%s failed in shop" % t in f["description"], f
+	    assert "KeyError: %s" % {"t1": "apple", "t2": "banana"}[t] in f["description"], f
+	assert issues[0]["labels"][1] != issues[1]["labels"][1]
+	EOF
+'
+
+test_expect_success 'another route finds the open issues by label and comments instead (ADF)' '
+	insight notify --route jira3 >out 2>err &&
+	test_grep "delivered: jira3 (0 created, 2 commented)" err &&
+	server_count "r[\"method\"] == \"POST\" and r[\"path\"] == \"/rest/api/3/issue\"" >n &&
+	echo 0 >expect && test_cmp expect n &&
+	curl -s --noproxy "*" "$SERVER_URL/__issues" >issues.json &&
+	"$INSIGHT_PYTHON" - issues.json <<-\EOF
+	import json, sys
+	issues = json.load(open(sys.argv[1]))
+	assert len(issues) == 2
+	for i, t in zip(issues, ("t1", "t2")):
+	    assert len(i["comments"]) == 1, i
+	    c = i["comments"][0]
+	    assert c["type"] == "doc" and c["version"] == 1
+	    texts = [p["content"][0]["text"] for p in c["content"]]
+	    assert texts[0].startswith("tests/test_a.py::%s failed in shop" % t), texts
+	    assert "KeyError: %s" % {"t1": "apple", "t2": "banana"}[t] in texts, texts
+	EOF
+'
+
+test_expect_success 'the same failures are not filed again' '
+	n=$(server_count) &&
+	insight notify --route jira2 2>err &&
+	test_grep "skipped: jira2 (nothing to announce)" err &&
+	test "$(server_count)" = "$n"
+'
+
+test_expect_success 'Jira refusing an issue is not delivered, with its reason' '
+	printf "[notify \"x\"]\n\ttype = jira\n\turl = %s\n\tproject = NOPE\n\tuser = ci@example.com\n\ttoken-env = JIRA_TOKEN\n" "$SERVER_URL" >nope.config &&
+	test_must_fail --exit 5 insight --config nope.config notify 2>err &&
+	test_grep "not delivered: x (0 created, 0 commented; create: Jira answered 400: project: valid project is required)" err &&
+	test_must_fail insight --config nope.config notify 2>err &&
+	test_grep "not delivered: x" err
+'
+
+test_expect_success 'a wrong token: 401, said without the token' '
+	JIRA_TOKEN=wrongT0kenValue99 test_must_fail --exit 5 insight notify --route jira2 --force 2>err &&
+	test_grep "not delivered: jira2 (0 created, 0 commented; search: Jira answered 401: You are not authenticated. Authentication required to perform this operation.)" err &&
+	test_must_fail grep -F wrongT0kenValue99 err
+'
+
+test_expect_success 'a jira route that does not read' '
+	printf "[notify \"j\"]\n\ttype = jira\n\turl = https://x\n\ttoken-env = T\n" >bad &&
+	test_must_fail --exit 2 insight --config bad notify 2>err &&
+	test_grep "^insight: notify.j: a jira route needs url, project and token-env (or token)$" err &&
+	printf "[notify \"j\"]\n\ttype = jira\n\turl = https://x\n\tproject = P\n\ttoken-env = T\n\tapi = 4\n" >bad &&
+	test_must_fail --exit 2 insight --config bad notify 2>err &&
+	test_grep "^insight: notify.j.api in bad: .4. is not 2 or 3$" err &&
+	printf "[notify \"j\"]\n\ttype = jira\n\turl = https://x\n\tproject = P\n\ttoken-env = T\n\ton = always\n" >bad &&
+	test_must_fail --exit 2 insight --config bad notify 2>err &&
+	test_grep "^insight: notify.j.on: a jira route files new failures only (on = new-failures)$" err
+'
+
+test_done
