@@ -325,13 +325,24 @@ int ins_runlog_describe(ins_runlog *rl, const ins_session_info *info)
 	return rc;
 }
 
+/* The description, and what a write of it cut short by a kill left beside it. */
+static void unlink_meta(const char *meta)
+{
+	ins_buf tmp = INS_BUF_INIT;
+
+	unlink(meta);
+	ins_buf_printf(&tmp, "%s.tmp", meta);
+	unlink(tmp.ptr);
+	ins_buf_release(&tmp);
+}
+
 void ins_runlog_end(ins_runlog *rl, int remove)
 {
 	if (!rl)
 		return;
 	if (remove && rl->meta) {
 		/* The description first: a log without one is never taken for an orphan. */
-		unlink(rl->meta);
+		unlink_meta(rl->meta);
 		unlink(rl->log);
 	}
 	if (rl->fd >= 0)
@@ -542,7 +553,7 @@ done:
 
 void ins_runlog_orphan_remove(ins_runlog_orphan *o)
 {
-	unlink(o->meta);
+	unlink_meta(o->meta);
 	unlink(o->log);
 }
 
