@@ -254,6 +254,13 @@ int cmd_confirm(ins_ctx *ctx, int yes, const char *fmt, ...) __attribute__((form
  * would. Returns that command's exit code (EXIT_OK when nothing was to do).
  */
 int cmd_ci_report_after_run(ins_ctx *ctx, const char *sut, const char *session);
+/*
+ * After `session run` stored `session` (its uid): with publish.after-run
+ * true, publish it to every target of publish.targets as `insight publish`
+ * would, the lines on stderr. Returns that command's exit code (EXIT_OK when
+ * nothing was to do).
+ */
+int cmd_publish_after_run(ins_ctx *ctx, const char *session);
 
 /*
  * Where an answer is written: stdout, or the file of -o (output.c says how

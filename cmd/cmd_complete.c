@@ -462,6 +462,8 @@ static void positional_kind(ins_buf *kind, const char *usage, int skip_words, in
 			ins_buf_puts(kind, !strcmp(group, "sut") ? "sut" : "session");
 		else if (!strcmp(name, "shell"))
 			ins_buf_puts(kind, "shell");
+		else if (!strcmp(name, "target") && !strcmp(group, "publish"))
+			ins_buf_puts(kind, "testrail|zephyr|xray");
 		else if (!strcmp(name, "key"))
 			ins_buf_puts(kind, "config-key");
 		else if (!strcmp(name, "command"))

@@ -893,6 +893,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		cmd_run_post_session_hook(ctx, store, sum.sessions[i]);
 		/* published as the CI shows it; the exit status stays the tests' */
 		cmd_ci_report_after_run(ctx, sut, sum.sessions[i]);
+		cmd_publish_after_run(ctx, sum.sessions[i]);
 	}
 done:
 	facts_finish(&facts_job);

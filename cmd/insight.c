@@ -27,6 +27,7 @@ extern const struct ins_group cmd_group_db;
 extern const struct ins_group cmd_group_config;
 extern const struct ins_group cmd_group_ci;
 extern const struct ins_group cmd_group_export;
+extern const struct ins_group cmd_group_publish;
 extern const struct ins_group cmd_group_metrics;
 extern const struct ins_group cmd_group_notify;
 extern const struct ins_group cmd_group_init;
@@ -56,6 +57,7 @@ const struct ins_group *const cmd_groups[] = {
 	&cmd_group_pull,
 	&cmd_group_ci,
 	&cmd_group_export,
+	&cmd_group_publish,
 	&cmd_group_metrics,
 	&cmd_group_notify,
 	&cmd_group_help,

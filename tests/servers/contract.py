@@ -26,6 +26,9 @@ expression (search), the first matching rule with uses left winning:
   {"kind": "land-then-drop"}                       # act on it, then drop
   {"kind": "big", "bytes": 52428801, "chunked": true}
 
+A route module may define fault_path(path, query) to say what PATH the
+rules see (TestRail's methods live in the query: "/index.php?/api/v2/...").
+
 "times" (default 1) counts the requests the rule takes; 0 means every one.
 "status" rules use the route module's error body for that status unless
 the rule gives "body"; "error" names a variant of it (error_body's kind).
@@ -122,8 +125,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
-    def _fault(self, path):
+    def _fault(self, path, rawquery):
         st = self.server.state
+        mod = self.server.routes
+        if hasattr(mod, "fault_path"):
+            path = mod.fault_path(path, rawquery)
         key = "%s %s" % (self.command, path)
         with st.lock:
             for rule in st.faults:
@@ -151,7 +157,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.faults = []
             return self._send(204, {}, b"")
         self._record(body, path, query)
-        rule = self._fault(path)
+        rule = self._fault(path, url.query)
         mod = self.server.routes
         if rule:
             kind = rule.get("kind", "status")
