@@ -428,7 +428,7 @@ done:
 
 struct sync_args {
 	const char *sut, *since;
-	int dry_run;
+	int dry_run, deletions;
 };
 
 static void progress(int64_t done, int64_t total, void *data)
@@ -445,6 +445,7 @@ static int sync_opts(ins_ctx *ctx, const struct sync_args *a, ins_remote_sync_op
 	memset(o, 0, sizeof(*o));
 	o->sut = a->sut;
 	o->dry_run = a->dry_run;
+	o->deletions = a->deletions;
 	if (a->since) {
 		int64_t ms;
 
@@ -467,13 +468,15 @@ static void report(ins_ctx *ctx, const char *line)
 static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"insight push [--sut <name>] [--since <time>] [--dry-run] [<remote>]", NULL
+		"insight push [--sut <name>] [--since <time>] [--delete] [--dry-run] [<remote>]", NULL
 	};
 	struct sync_args a = { 0 };
 	const struct ins_option opts[] = {
 		OPT_STRING(0, "sut", &a.sut, "NAME", "only the sessions of this SUT", "sut"),
 		OPT_STRING(0, "since", &a.since, "TIME", "only sessions since TIME (7d, 2026-11-01)",
 			   NULL),
+		OPT_BOOL(0, "delete", &a.deletions,
+			 "also delete there the sessions deleted here (as tombstones)"),
 		OPT_BOOL('n', "dry-run", &a.dry_run, "say what would be pushed, push nothing"),
 		OPT_END(),
 	};
@@ -498,6 +501,12 @@ static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
 		goto done;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		goto done;
+	if (t.path && a.deletions) {
+		rc = cmd_usage_error(ctx, "push --delete needs a PostgreSQL remote; '%s' is a history "
+				     "file (delete there with 'insight --db %s session delete')",
+				     t.name, t.path);
+		goto done;
+	}
 	if (t.path) {
 		ins_store *file = NULL;
 
@@ -520,6 +529,9 @@ static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
 		ins_buf_printf(&line, "pushed %lld sessions (%lld results) to %s; %lld there already",
 			       (long long)c.sessions, (long long)c.results, t.name,
 			       (long long)c.present);
+	if (a.deletions)
+		ins_buf_printf(&line, "; %s %lld deletions", a.dry_run ? "would send" : "sent",
+			       (long long)c.deleted);
 	report(ctx, line.ptr);
 	rc = EXIT_OK;
 done:
@@ -571,6 +583,8 @@ static int cmd_fetch(int argc, const char **argv, ins_ctx *ctx)
 	}
 	ins_buf_printf(&line, "fetched %lld sessions (%lld results) from %s; %lld here already",
 		       (long long)c.sessions, (long long)c.results, t.name, (long long)c.present);
+	if (c.deleted)
+		ins_buf_printf(&line, "; deleted %lld sessions deleted there", (long long)c.deleted);
 	report(ctx, line.ptr);
 	rc = EXIT_OK;
 done:

@@ -35,18 +35,20 @@ static int64_t val_i64(const PGresult *res, int row, int col, int64_t def)
 	return PQgetisnull(res, row, col) ? def : strtoll(PQgetvalue(res, row, col), NULL, 10);
 }
 
-static int watermark(ins_store *store, const char *remote_id, int64_t *arrival, int set)
+/* Read or move on a watermark: the arrival number, or the tombstone number. */
+static int watermark_of(ins_store *store, const char *remote_id, int64_t *arrival, int set,
+			int tombstone)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = ins_store__exec(store, "CREATE TABLE IF NOT EXISTS remote_fetch ("
-				  " remote_id TEXT PRIMARY KEY, arrival INTEGER NOT NULL)")) < 0)
-		return rc;
-	if ((rc = ins_store__prepare(store, &st, set ?
-		"INSERT INTO remote_fetch VALUES (?1, ?2) ON CONFLICT (remote_id) DO UPDATE"
-		" SET arrival = max(arrival, excluded.arrival)" :
-		"SELECT arrival FROM remote_fetch WHERE remote_id = ?1")) < 0)
+	if ((rc = ins_store__prepare(store, &st, tombstone ? (set ?
+		"INSERT INTO remote_tombstone VALUES (?1, ?2)"
+		" ON CONFLICT (remote_id) DO UPDATE SET seq = max(seq, excluded.seq)" :
+		"SELECT seq FROM remote_tombstone WHERE remote_id = ?1") : (set ?
+		"INSERT INTO remote_fetch (remote_id, arrival) VALUES (?1, ?2) ON CONFLICT (remote_id)"
+		" DO UPDATE SET arrival = max(arrival, excluded.arrival)" :
+		"SELECT arrival FROM remote_fetch WHERE remote_id = ?1"))) < 0)
 		return rc;
 	ins_store__bind_text(st, 1, remote_id);
 	if (set)
@@ -62,12 +64,19 @@ static int watermark(ins_store *store, const char *remote_id, int64_t *arrival, 
 	return rc;
 }
 
+static int watermark(ins_store *store, const char *remote_id, int64_t *arrival, int set)
+{
+	return watermark_of(store, remote_id, arrival, set, 0);
+}
+
+/* A session this history has, or had and deleted. */
 static int have_session(ins_store *store, const char *uid, int *have)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = ins_store__prepare(store, &st, "SELECT 1 FROM session WHERE uid = ?1")) < 0)
+	if ((rc = ins_store__prepare(store, &st, "SELECT 1 FROM session WHERE uid = ?1"
+				       " UNION ALL SELECT 1 FROM session_deleted WHERE uid = ?1")) < 0)
 		return rc;
 	ins_store__bind_text(st, 1, uid);
 	rc = sqlite3_step(st);
@@ -218,6 +227,45 @@ done:
 	return rc;
 }
 
+/* Apply the remote's tombstones this history has not seen yet. */
+static int apply_tombstones(ins_remote *r, ins_store *store, int64_t *deleted)
+{
+	int64_t from = 0;
+	char from_s[32];
+	int rc;
+
+	if ((rc = watermark_of(store, r->id, &from, 0, 1)) < 0)
+		return rc;
+	for (;;) {
+		const char *params[2] = { from_s, "1000" };
+		PGresult *res;
+		int nrows, wrc;
+		int64_t last = from;
+
+		snprintf(from_s, sizeof(from_s), "%lld", (long long)from);
+		res = ins_remote__query(r, "SELECT seq, uid FROM insight.tombstone WHERE seq > $1"
+					" ORDER BY seq LIMIT $2", 2, params, "reading tombstones", &rc);
+		if (!res)
+			return rc;
+		nrows = PQntuples(res);
+		for (int i = 0; i < nrows && rc == 0; i++) {
+			rc = ins_store_session_delete(store, PQgetvalue(res, i, 1));
+			if (rc == 0)
+				(*deleted)++;
+			else if (rc == INS_ENOTFOUND)
+				rc = 0;
+			if (rc == 0)
+				last = val_i64(res, i, 0, last);
+		}
+		PQclear(res);
+		if (last > from && (wrc = watermark_of(store, r->id, &last, 1, 1)) < 0 && rc == 0)
+			rc = wrc;
+		if (rc < 0 || nrows < 1000)
+			return rc;
+		from = last;
+	}
+}
+
 int ins_remote_fetch(ins_remote *r, ins_store *store, const ins_remote_sync_opts *o,
 		     ins_remote_counts *out)
 {
@@ -229,6 +277,8 @@ int ins_remote_fetch(ins_remote *r, ins_store *store, const ins_remote_sync_opts
 	int rc;
 
 	if ((rc = ins_remote_check(r)) < 0)
+		goto done;
+	if ((rc = apply_tombstones(r, store, &counts.deleted)) < 0)
 		goto done;
 	if (!filtered && (rc = watermark(store, r->id, &from, 0)) < 0)
 		goto done;

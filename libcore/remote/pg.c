@@ -96,6 +96,20 @@ static const char *const remote_migrations[] = {
 	"  content text NOT NULL,"
 	"  PRIMARY KEY (session_id, seq)"
 	");",
+	/*
+	 * 1 -> 2: tombstones. `push --delete` records each session deleted in
+	 * the pusher's history here and removes it; a push never brings back a
+	 * session with a tombstone, and a fetch deletes it from the fetching
+	 * history. seq is assigned in commit order (under the push lock), a
+	 * fetch's second watermark.
+	 */
+	"CREATE SEQUENCE insight.tombstone_seq;"
+	"CREATE TABLE insight.tombstone ("
+	"  uid text PRIMARY KEY,"
+	"  seq bigint NOT NULL DEFAULT nextval('insight.tombstone_seq'),"
+	"  deleted_at timestamptz NOT NULL DEFAULT now()"
+	");"
+	"CREATE INDEX tombstone_by_seq ON insight.tombstone(seq);",
 };
 
 #define REMOTE_MIGRATIONS ((int)(sizeof(remote_migrations) / sizeof(remote_migrations[0])))

@@ -85,6 +85,7 @@ static const char move_sql[] =
 	"  st.git_subject, st.ci_provider, st.ci_build_id, st.ci_build_url, st.ci_job, st.ci_pr,"
 	"  st.ci_branch, st.ci_base_branch, st.ci_commit, st.ci_repo"
 	"  FROM pg_temp.stage_session st JOIN insight.sut s ON s.name = st.sut"
+	"  WHERE NOT EXISTS (SELECT 1 FROM insight.tombstone d WHERE d.uid = st.uid)"
 	"  ORDER BY st.started_ms, st.uid ON CONFLICT (uid) DO NOTHING RETURNING id, uid)"
 	"  INSERT INTO pg_temp.stage_new SELECT id, uid FROM ins;"
 	"INSERT INTO insight.session_tag (session_id, key, value) "
@@ -416,7 +417,8 @@ static int drop_present(ins_remote *r, candidate *c, size_t *n, int64_t *present
 		ins_buf_putc(&arr, '}');
 		params[0] = arr.ptr;
 		res = ins_remote__query(r, "SELECT uid FROM insight.session WHERE uid = ANY($1::text[])"
-					" ORDER BY uid", 1, params, "asking for sessions", &rc);
+					" UNION SELECT uid FROM insight.tombstone WHERE uid = ANY($1::text[])",
+					1, params, "asking for sessions", &rc);
 		ins_buf_release(&arr);
 		if (!res)
 			return rc;
@@ -441,6 +443,104 @@ static int drop_present(ins_remote *r, candidate *c, size_t *n, int64_t *present
 	return 0;
 }
 
+/* The uids of the sessions deleted from `store` that the options select. */
+static int local_deletions(ins_store *store, const ins_remote_sync_opts *o, candidate **out,
+			   size_t *n)
+{
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT uid FROM session_deleted WHERE (?1 IS NULL OR sut = ?1) AND started_ms >= ?2"
+		" ORDER BY uid")) < 0)
+		return rc;
+	ins_store__bind_text(st, 1, o->sut);
+	sqlite3_bind_int64(st, 2, o->since_ms);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = ins_xgrow(*out, &alloc, *n + 1, sizeof(**out));
+		(*out)[*n].id = 0;
+		snprintf((*out)[*n].uid, sizeof((*out)[*n].uid), "%s", ins_store__col_text(st, 0));
+		(*n)++;
+	}
+	rc = rc == SQLITE_DONE ? 0 : ins_store__error(store, "listing the deleted sessions");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The statements that remove the sessions named by $1 (a text[] of uids). */
+static const char *const remove_sql[] = {
+	"DELETE FROM insight.result WHERE session_id IN"
+	"  (SELECT id FROM insight.session WHERE uid = ANY($1::text[]))",
+	"DELETE FROM insight.result_property WHERE session_id IN"
+	"  (SELECT id FROM insight.session WHERE uid = ANY($1::text[]))",
+	"DELETE FROM insight.session_tag WHERE session_id IN"
+	"  (SELECT id FROM insight.session WHERE uid = ANY($1::text[]))",
+	"DELETE FROM insight.output_section WHERE session_id IN"
+	"  (SELECT id FROM insight.session WHERE uid = ANY($1::text[]))",
+	"DELETE FROM insight.session WHERE uid = ANY($1::text[])",
+};
+
+/*
+ * Send the history's deletions: tombstones for them, and the sessions
+ * removed, in one transaction under the push lock (so that tombstones get
+ * their numbers in commit order, and no push adds one of them meanwhile).
+ */
+static int push_deletions(ins_remote *r, ins_store *store, const ins_remote_sync_opts *o,
+			  ins_remote_counts *counts)
+{
+	candidate *c = NULL;
+	size_t n = 0;
+	ins_buf arr = INS_BUF_INIT;
+	const char *params[1];
+	PGresult *res;
+	int rc;
+
+	if ((rc = local_deletions(store, o, &c, &n)) < 0 || n == 0)
+		goto done;
+	ins_buf_putc(&arr, '{');
+	for (size_t i = 0; i < n; i++)
+		ins_buf_printf(&arr, "%s%s", i ? "," : "", c[i].uid);
+	ins_buf_putc(&arr, '}');
+	params[0] = arr.ptr;
+	if (o->dry_run) {
+		res = ins_remote__query(r, "SELECT count(*) FROM unnest($1::text[]) u WHERE NOT EXISTS"
+					" (SELECT 1 FROM insight.tombstone t WHERE t.uid = u)", 1,
+					params, "asking for tombstones", &rc);
+		if (res) {
+			counts->deleted += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+			PQclear(res);
+		}
+		goto done;
+	}
+	if ((rc = ins_remote__exec(r, "BEGIN; SELECT pg_advisory_xact_lock(" PUSH_LOCK ")",
+				   "starting to send deletions")) < 0)
+		goto done;
+	if (!(res = ins_remote__query(r, "WITH t AS (INSERT INTO insight.tombstone (uid)"
+				      " SELECT u FROM unnest($1::text[]) u ORDER BY u"
+				      " ON CONFLICT DO NOTHING RETURNING uid) SELECT count(*) FROM t",
+				      1, params, "recording deletions", &rc)))
+		goto fail;
+	counts->deleted += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	for (size_t i = 0; i < sizeof(remove_sql) / sizeof(remove_sql[0]); i++) {
+		if (!(res = ins_remote__query(r, remove_sql[i], 1, params, "deleting sessions", &rc)))
+			goto fail;
+		PQclear(res);
+	}
+	rc = ins_remote__exec(r, "COMMIT", "committing deletions");
+	goto done;
+fail:
+	if (PQstatus(r->conn) == CONNECTION_OK)
+		PQclear(PQexec(r->conn, "ROLLBACK"));
+done:
+	ins_buf_release(&arr);
+	free(c);
+	return rc;
+}
+
 int ins_remote_push(ins_remote *r, ins_store *store, const ins_remote_sync_opts *o,
 		    ins_remote_counts *out)
 {
@@ -456,6 +556,8 @@ int ins_remote_push(ins_remote *r, ins_store *store, const ins_remote_sync_opts 
 	for (int t = 0; t < T__COUNT; t++)
 		ins_buf_init(&p.data[t]);
 	if ((rc = ins_remote_check(r)) < 0)
+		goto done;
+	if (o && o->deletions && (rc = push_deletions(r, store, o, &counts)) < 0)
 		goto done;
 	if ((rc = local_candidates(store, o, &c, &n)) < 0)
 		goto done;

@@ -27,6 +27,7 @@
 
 #include "insight/buf.h"
 #include "insight/fingerprint.h"
+#include "insight/timeutil.h"
 #include "gitlib.h"
 #include "store/store_internal.h"
 #include "store/store_schema.h"
@@ -815,6 +816,19 @@ int ins_store_session_delete(ins_store *store, const char *uid)
 		return rc;
 	if ((rc = note_days(store, "uid = ?1", uid, 0)) < 0)
 		goto fail;
+	/* Remembered, so that push --delete can tell remotes and fetch leaves it gone. */
+	if ((rc = ins_store__prepare(store, &st, "INSERT OR IGNORE INTO session_deleted "
+		"SELECT s.uid, sut.name, s.started_ms, ?2 FROM session s JOIN sut ON sut.id = s.sut_id "
+		"WHERE s.uid = ?1")) < 0)
+		goto fail;
+	ins_store__bind_text(st, 1, uid);
+	sqlite3_bind_int64(st, 2, ins_time_now_ms());
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = ins_store__error(store, "recording a deleted session");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
 	if ((rc = ins_store__prepare(store, &st, "DELETE FROM session WHERE uid = ?1")) < 0)
 		goto fail;
 	ins_store__bind_text(st, 1, uid);

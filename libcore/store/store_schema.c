@@ -253,6 +253,30 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX IF NOT EXISTS notify_sent_by_route ON notify_sent(route, branch, sent_ms);"
 	"CREATE INDEX IF NOT EXISTS notify_sent_by_session ON notify_sent(route, session_uid);",
+	/*
+	 * 6 -> 7: deletions and remotes. session_deleted remembers each
+	 * session deleted from this history by `session delete` (or by a
+	 * remote's tombstone that a fetch applied): `push --delete` sends them
+	 * to a remote as tombstones, and a fetch does not bring them back.
+	 * Retention (`db prune`) is not recorded. remote_fetch keeps, per
+	 * remote id, the last arrival number a fetch has seen (the table was
+	 * created on a history's first fetch before this version), and
+	 * remote_tombstone the last tombstone number.
+	 */
+	"CREATE TABLE IF NOT EXISTS session_deleted ("
+	"  uid TEXT PRIMARY KEY,"
+	"  sut TEXT NOT NULL,"
+	"  started_ms INTEGER NOT NULL,"
+	"  deleted_ms INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS remote_fetch ("
+	"  remote_id TEXT PRIMARY KEY,"
+	"  arrival INTEGER NOT NULL"
+	");"
+	"CREATE TABLE IF NOT EXISTS remote_tombstone ("
+	"  remote_id TEXT PRIMARY KEY,"
+	"  seq INTEGER NOT NULL"
+	");",
 };
 
 const char *ins_store__migration(int from_version)

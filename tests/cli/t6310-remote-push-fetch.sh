@@ -21,6 +21,7 @@ mkdir hist
 H1=$TRASH/hist/shop.db H2=$TRASH/hist/fixtures.db H3=$TRASH/hist/hostile.db
 TABLES="meta sut test fingerprint session session_tag result result_property output_section"
 PUSH_LOCK=7283950118
+RV=2  # the remote schema version this insight writes
 
 # Every row of every remote table, as a digest per table.
 remote_digest() {
@@ -130,20 +131,20 @@ test_expect_success 'a remote without the schema: push says to run remote init (
 
 test_expect_success 'remote init creates the schema once; again is harmless' '
 	insight --db "$H1" remote init origin >out &&
-	test_grep "created the schema on remote .origin. (version 1)" out &&
+	test_grep "created the schema on remote .origin. (version $RV)" out &&
 	insight --db "$H1" remote init origin >out &&
-	test_grep "has the schema already (version 1)" out &&
+	test_grep "has the schema already (version $RV)" out &&
 	pg_psql -At -c "SELECT value FROM insight.meta WHERE key = '"'"'version'"'"'" >actual &&
-	echo 1 >expect && test_cmp expect actual
+	echo $RV >expect && test_cmp expect actual
 '
 
 test_expect_success 'an insight older than the remote schema is refused' '
 	pg_psql -c "UPDATE insight.meta SET value = '"'"'99'"'"' WHERE key = '"'"'version'"'"'" &&
 	test_must_fail --exit 4 insight --db "$H1" push 2>err &&
-	test_grep "schema version 99, newer than this insight knows (1); upgrade insight" err &&
+	test_grep "schema version 99, newer than this insight knows ($RV); upgrade insight" err &&
 	test_must_fail --exit 4 insight --db "$H1" remote init origin 2>err &&
 	test_grep "upgrade insight" err &&
-	pg_psql -c "UPDATE insight.meta SET value = '"'"'1'"'"' WHERE key = '"'"'version'"'"'"
+	pg_psql -c "UPDATE insight.meta SET value = '"'"'$RV'"'"' WHERE key = '"'"'version'"'"'"
 '
 
 test_expect_success 'push --dry-run counts and sends nothing' '

@@ -31,7 +31,7 @@ int ins_remote_name_check(const char *name);
 /* ---- PostgreSQL remotes ---- */
 
 /* The version of the remote schema this insight writes (insight.meta). */
-#define INS_REMOTE_SCHEMA_VERSION 1
+#define INS_REMOTE_SCHEMA_VERSION 2
 
 typedef struct ins_remote ins_remote;
 
@@ -65,7 +65,8 @@ int ins_remote_check(ins_remote *r);
 typedef struct ins_remote_counts {
 	int64_t sessions;      /* sessions sent or received */
 	int64_t results;       /* their results (attempts) */
-	int64_t present;       /* sessions the other side had already */
+	int64_t present;       /* sessions the other side had already (or had deleted) */
+	int64_t deleted;       /* push: tombstones the remote took; fetch: sessions deleted */
 } ins_remote_counts;
 
 /* Called after each batch with the sessions done so far and the total. */
@@ -75,6 +76,7 @@ typedef struct ins_remote_sync_opts {
 	const char *sut;            /* only this SUT; NULL for all */
 	int64_t since_ms;           /* only sessions started at or after; 0 for all */
 	int dry_run;                /* push: count what would go, send nothing */
+	int deletions;              /* push: send the history's deletions as tombstones */
 	ins_remote_progress_fn *progress;
 	void *progress_data;
 } ins_remote_sync_opts;
@@ -84,8 +86,13 @@ typedef struct ins_remote_sync_opts {
  * fingerprints, properties, tags and output sections. Sessions travel in
  * batches, each one transaction on the remote; a session already there is
  * left as it is, so pushing twice changes nothing and any number of
- * pushers may run at once. The local history is only read. INS_ENET when
- * the server goes away (the batches committed before stay).
+ * pushers may run at once. A session with a tombstone on the remote is
+ * not sent again (it counts as present). With o->deletions, the sessions
+ * deleted from `store` (session_deleted, selected by sut and since_ms)
+ * first become tombstones on the remote and are removed from it, in one
+ * transaction; out->deleted counts the new tombstones. The local history
+ * is only read. INS_ENET when the server goes away (the batches committed
+ * before stay).
  */
 int ins_remote_push(ins_remote *r, ins_store *store, const ins_remote_sync_opts *o,
 		    ins_remote_counts *out);
@@ -96,7 +103,10 @@ int ins_remote_push(ins_remote *r, ins_store *store, const ins_remote_sync_opts 
  * for an import) under its own id. Without a filter the fetch starts after
  * the remote's arrival number it reached last time (kept in the history
  * per remote name) and moves it on; a filtered fetch looks at every
- * matching session and leaves it alone.
+ * matching session and leaves it alone. Every fetch first applies the
+ * remote's tombstones it has not seen (a second watermark): each session
+ * they name is deleted from `store` (out->deleted counts them). A session
+ * deleted from `store` is not fetched again (it counts as present).
  */
 int ins_remote_fetch(ins_remote *r, ins_store *store, const ins_remote_sync_opts *o,
 		     ins_remote_counts *out);

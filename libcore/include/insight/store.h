@@ -23,7 +23,7 @@ typedef struct ins_store ins_store;
 typedef struct ins_session_writer ins_session_writer;
 
 /* The schema version this insight writes (PRAGMA user_version). */
-#define INS_STORE_SCHEMA_VERSION 6
+#define INS_STORE_SCHEMA_VERSION 7
 
 /* Length of a session id (ULID-like: 10 chars of time, 16 of randomness). */
 #define INS_SESSION_ID_LEN 26
@@ -162,7 +162,12 @@ int ins_store_session_resolve(ins_store *store, const char *ref, const char *sut
 /* The session, if any, that imported a report with this content hash. */
 int ins_store_find_report(ins_store *store, const char *sha256_hex, char *uid);
 
-/* Delete a session and everything only it references. */
+/*
+ * Delete a session and everything only it references. The deletion is
+ * remembered (uid, SUT, start, when) in session_deleted: `push --delete`
+ * sends it to a remote as a tombstone, and a fetch does not bring the
+ * session back.
+ */
 int ins_store_session_delete(ins_store *store, const char *uid);
 
 /* Delete the sessions that started before `before_ms`; *n = how many. */
