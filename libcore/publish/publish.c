@@ -14,6 +14,8 @@
 #include "insight/buf.h"
 #include "insight/errors.h"
 #include "insight/publish.h"
+#include "insight/secret.h"
+#include "publish/publish_internal.h"
 #include "store/store_internal.h"
 
 static char *dup_col(sqlite3_stmt *st, int col)
@@ -384,4 +386,37 @@ void ins_pub_map_free(ins_pub_map *m)
 	}
 	free(m->e);
 	free(m);
+}
+
+void ins_publish__fail_answer(ins_pub_report *rep, const char *what, const char *service,
+			      const ins_http_response *resp)
+{
+	rep->failed = 1;
+	ins_buf_clear(&rep->reason);
+	ins_buf_printf(&rep->reason, "%s: %s answered %ld", what, service, resp->status);
+	if (resp->body.len) {
+		ins_buf_puts(&rep->reason, ": ");
+		ins_http_error_reason(resp, &rep->reason);
+	}
+}
+
+void ins_publish__fail_net(ins_pub_report *rep, const char *what)
+{
+	rep->failed = 1;
+	ins_buf_clear(&rep->reason);
+	ins_buf_printf(&rep->reason, "%s: %s", what, ins_error_last());
+}
+
+void ins_publish__note(void (*fn)(void *data, const char *line), void *data, const char *fmt,
+		       va_list ap)
+{
+	ins_buf line = INS_BUF_INIT, masked = INS_BUF_INIT;
+
+	if (!fn)
+		return;
+	ins_buf_vprintf(&line, fmt, ap);
+	ins_secret_mask(&masked, line.ptr);
+	fn(data, masked.ptr);
+	ins_buf_release(&line);
+	ins_buf_release(&masked);
 }

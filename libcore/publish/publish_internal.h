@@ -4,10 +4,28 @@
 #ifndef INSIGHT_PUBLISH_INTERNAL_H
 #define INSIGHT_PUBLISH_INTERNAL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
+#include "insight/net.h"
+#include "insight/publish.h"
+
 /* `s` (n bytes) as a JSON string in quotes; invalid UTF-8 becomes U+FFFD. */
 void ins_publish__json_str_n(FILE *fp, const char *s, size_t n);
+
+/*
+ * The target failed on an answer: "WHAT: SERVICE answered STATUS: reason"
+ * into rep->reason; the caller may add a hint for the status.
+ */
+void ins_publish__fail_answer(ins_pub_report *rep, const char *what, const char *service,
+			      const ins_http_response *resp);
+
+/* The target failed without an answer: "WHAT: " and the network layer's error. */
+void ins_publish__fail_net(ins_pub_report *rep, const char *what);
+
+/* One line through a target's note callback (none: nothing), its secrets masked. */
+void ins_publish__note(void (*fn)(void *data, const char *line), void *data, const char *fmt,
+		       va_list ap) __attribute__((format(printf, 3, 0)));
 
 #endif

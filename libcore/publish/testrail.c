@@ -35,6 +35,7 @@
 #include "insight/net.h"
 #include "insight/publish.h"
 #include "insight/secret.h"
+#include "publish/publish_internal.h"
 #include "insight/timeutil.h"
 
 /* The traceback's first lines go into a result's comment, this much at most. */
@@ -107,13 +108,7 @@ static void fail_answer(struct tr *t, const char *what, const ins_http_response 
 {
 	ins_buf *r = &t->rep->reason;
 
-	t->rep->failed = 1;
-	ins_buf_clear(r);
-	ins_buf_printf(r, "%s: TestRail answered %ld", what, resp->status);
-	if (resp->body.len) {
-		ins_buf_puts(r, ": ");
-		ins_http_error_reason(resp, r);
-	}
+	ins_publish__fail_answer(t->rep, what, "TestRail", resp);
 	if (resp->status == 401)
 		ins_buf_puts(r, " (check publish.testrail.user and the API key in "
 			     "TESTRAIL_API_KEY)");
@@ -123,26 +118,17 @@ static void fail_answer(struct tr *t, const char *what, const ins_http_response 
 
 static void fail_net(struct tr *t, const char *what)
 {
-	t->rep->failed = 1;
-	ins_buf_clear(&t->rep->reason);
-	ins_buf_printf(&t->rep->reason, "%s: %s", what, ins_error_last());
+	ins_publish__fail_net(t->rep, what);
 }
 
 static void note(struct tr *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct tr *t, const char *fmt, ...)
 {
-	ins_buf line = INS_BUF_INIT, masked = INS_BUF_INIT;
 	va_list ap;
 
-	if (!t->o->note)
-		return;
 	va_start(ap, fmt);
-	ins_buf_vprintf(&line, fmt, ap);
+	ins_publish__note(t->o->note, t->o->data, fmt, ap);
 	va_end(ap);
-	ins_secret_mask(&masked, line.ptr);
-	t->o->note(t->o->data, masked.ptr);
-	ins_buf_release(&line);
-	ins_buf_release(&masked);
 }
 
 /*

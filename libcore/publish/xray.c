@@ -26,31 +26,19 @@
 #include "insight/net.h"
 #include "insight/publish.h"
 #include "insight/secret.h"
+#include "publish/publish_internal.h"
 
 #define BOUNDARY "insight-xray-7d1c0b5e9a4f"
 
 static void fail_answer(ins_pub_report *rep, const char *what, const ins_http_response *resp)
 {
-	rep->failed = 1;
-	ins_buf_clear(&rep->reason);
-	ins_buf_printf(&rep->reason, "%s: Xray answered %ld", what, resp->status);
-	if (resp->body.len) {
-		ins_buf_puts(&rep->reason, ": ");
-		ins_http_error_reason(resp, &rep->reason);
-	}
+	ins_publish__fail_answer(rep, what, "Xray", resp);
 	if (resp->status == 401)
 		ins_buf_puts(&rep->reason, " (check publish.xray.client-id and the secret in "
 			     "XRAY_CLIENT_SECRET)");
 	else if (resp->status == 500 || resp->status == 502 || resp->status == 504)
 		ins_buf_puts(&rep->reason, " (it may have been imported all the same: look in "
 			     "Jira before publishing again)");
-}
-
-static void fail_net(ins_pub_report *rep, const char *what)
-{
-	rep->failed = 1;
-	ins_buf_clear(&rep->reason);
-	ins_buf_printf(&rep->reason, "%s: %s", what, ins_error_last());
 }
 
 static int check_opts(const ins_xray_opts *o)
@@ -87,7 +75,7 @@ static int authenticate(ins_net *net, const char *base, const ins_xray_opts *o,
 	req.url = url.ptr;
 	req.idempotent = 1; /* a token more is harmless */
 	if (ins_net_json_request(net, &req, body, &resp, NULL) < 0) {
-		fail_net(rep, "authenticating");
+		ins_publish__fail_net(rep, "authenticating");
 		rc = 1;
 	} else if (resp.dry_run) {
 		ins_buf_set(token, "<the token>");
@@ -178,7 +166,7 @@ int ins_publish_xray(ins_net *net, const ins_pub_session *s, const ins_xray_opts
 	req.body_len = body.len;
 	req.idempotent = 0;
 	if (ins_net_request(net, &req, &resp) < 0) {
-		fail_net(rep, "importing the JUnit results");
+		ins_publish__fail_net(rep, "importing the JUnit results");
 	} else if (resp.dry_run) {
 		rep->delivered = s->ntests;
 	} else if (resp.status < 200 || resp.status >= 300) {

@@ -33,6 +33,7 @@
 #include "insight/net.h"
 #include "insight/publish.h"
 #include "insight/secret.h"
+#include "publish/publish_internal.h"
 #include "insight/timeutil.h"
 
 #define COMMENT_TRACE_MAX 2000
@@ -122,31 +123,18 @@ void ins_zephyr_test_keys(const char *text, const char *project, char ***keys, s
 static void note(struct zy *z, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct zy *z, const char *fmt, ...)
 {
-	ins_buf line = INS_BUF_INIT, masked = INS_BUF_INIT;
 	va_list ap;
 
-	if (!z->o->note)
-		return;
 	va_start(ap, fmt);
-	ins_buf_vprintf(&line, fmt, ap);
+	ins_publish__note(z->o->note, z->o->data, fmt, ap);
 	va_end(ap);
-	ins_secret_mask(&masked, line.ptr);
-	z->o->note(z->o->data, masked.ptr);
-	ins_buf_release(&line);
-	ins_buf_release(&masked);
 }
 
 static void fail_answer(struct zy *z, const char *what, const ins_http_response *resp)
 {
 	ins_buf *r = &z->rep->reason;
 
-	z->rep->failed = 1;
-	ins_buf_clear(r);
-	ins_buf_printf(r, "%s: Zephyr answered %ld", what, resp->status);
-	if (resp->body.len) {
-		ins_buf_puts(r, ": ");
-		ins_http_error_reason(resp, r);
-	}
+	ins_publish__fail_answer(z->rep, what, "Zephyr", resp);
 	if (resp->status == 401)
 		ins_buf_puts(r, " (check the API token in ZEPHYR_API_TOKEN)");
 	else if (resp->status == 403)
@@ -155,9 +143,7 @@ static void fail_answer(struct zy *z, const char *what, const ins_http_response 
 
 static void fail_net(struct zy *z, const char *what)
 {
-	z->rep->failed = 1;
-	ins_buf_clear(&z->rep->reason);
-	ins_buf_printf(&z->rep->reason, "%s: %s", what, ins_error_last());
+	ins_publish__fail_net(z->rep, what);
 }
 
 /*
