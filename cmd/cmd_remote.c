@@ -721,6 +721,52 @@ int cmd_db_merge(int argc, const char **argv, ins_ctx *ctx)
 	return EXIT_OK;
 }
 
+int cmd_remote_auto_push(ins_ctx *ctx, ins_store *store)
+{
+	struct remote_list l;
+	const ins_config *cfg;
+	const char *name = NULL, *url = NULL;
+	ins_remote_counts c = { 0 };
+	ins_remote *pg = NULL;
+	int rc;
+
+	if (cmd_config(ctx, &cfg) != 0 || ins_config_get_string(cfg, "remote.auto-push", &name) != 0 ||
+	    !name || !*name)
+		return EXIT_OK;
+	if (read_remotes(ctx, &l, &cfg) != 0)
+		return EXIT_NET;
+	for (size_t i = 0; i < l.n; i++)
+		if (!strcmp(l.v[i].name, name))
+			url = l.v[i].url;
+	if (!url) {
+		cmd_warn("remote.auto-push names no remote '%s' (see 'insight remote list'); the "
+			 "session stays in this history", name);
+		remote_list_release(&l);
+		return EXIT_NET;
+	}
+	if (ins_remote_url_is_pg(url)) {
+		if ((rc = ins_remote_open(&pg, name, url)) == 0)
+			rc = ins_remote_push(pg, store, NULL, &c);
+		ins_remote_free(pg);
+	} else {
+		ins_store *file = NULL;
+
+		rc = ins_store_open(&file, !strncmp(url, "file://", 7) ? url + 7 : url,
+				    INS_STORE_CREATE);
+		if (rc == 0)
+			rc = ins_store_merge(file, ins_store_path(store), NULL, &c);
+		ins_store_free(file);
+	}
+	if (rc < 0)
+		cmd_warn("auto-push to '%s' failed: %s; the session stays in this history and goes "
+			 "with the next push", name, ins_error_last());
+	else
+		cmd_note(ctx, "pushed %lld sessions (%lld results) to %s", (long long)c.sessions,
+			 (long long)c.results, name);
+	remote_list_release(&l);
+	return rc < 0 ? EXIT_NET : EXIT_OK;
+}
+
 static const struct ins_subcmd remote_subs[] = {
 	{ "add", cmd_remote_add, "add a remote (a postgresql:// URL or a history file)",
 	  CMD_NO_STORE, 1 },
