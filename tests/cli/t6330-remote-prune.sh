@@ -140,6 +140,10 @@ test_expect_success 'a CI role without DDL pushes to a month without a partition
 	insight --db "$A" push ci >out &&
 	test_grep "^pushed 1 sessions (2 results)" out &&
 	test "$(pg_psql -At -c "SELECT count(*) FROM insight.result_default")" = 2 &&
+	insight --db "$A" remote init ci >out 2>err &&
+	test_grep "has the schema already" out &&
+	test_line_count = 1 err &&
+	test_grep "^insight: warning: .*permission denied.*wait in the default one$" err &&
 	test_must_fail --exit 5 insight --db "$A" remote prune --older-than 180d ci 2>err &&
 	test_line_count = 1 err &&
 	test "$(pg_psql -At -c "SELECT count(*) FROM insight.session")" = 4 &&
