@@ -266,6 +266,15 @@ int cmd_publish_after_run(ins_ctx *ctx, const char *session, int want);
  * names known targets, else a usage exit code after saying why.
  */
 int cmd_publish_check_targets(ins_ctx *ctx);
+/*
+ * After `session run` or `session import` stored sessions in `store`: with
+ * remote.auto-push naming a remote, push to it as `insight push NAME` would
+ * (every session it lacks). A push that fails is one warning line on
+ * stderr: the sessions stay in the history and go with the next push.
+ * Returns EXIT_OK, or EXIT_NET when the push failed; the callers' exit
+ * status does not change either way.
+ */
+int cmd_remote_auto_push(ins_ctx *ctx, ins_store *store);
 
 /*
  * Where an answer is written: stdout, or the file of -o (output.c says how

@@ -389,7 +389,7 @@ static int cmd_remote_init(int argc, const char **argv, ins_ctx *ctx)
 	static const char *const usage[] = { "insight remote init <name>", NULL };
 	const struct ins_option opts[] = { OPT_END() };
 	struct target t;
-	int n, rc, from = 0, to = 0;
+	int n, rc, from = 0, to = 0, created = 0;
 
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
@@ -413,6 +413,13 @@ static int cmd_remote_init(int argc, const char **argv, ins_ctx *ctx)
 		rc = cmd_fail(rc);
 		goto done;
 	}
+	/* The schema is there: a role that may not create tables only misses the partitions. */
+	if (ins_remote_partition(t.pg, ins_time_now_ms(), &created) < 0)
+		cmd_warn("%s; the results of months without a partition wait in the default one",
+			 ins_error_last());
+	else if (created)
+		cmd_note(ctx, "created %d monthly partitions of results on remote '%s'", created,
+			 t.name);
 	if (from == to)
 		printf("remote '%s' has the schema already (version %d)\n", t.name, to);
 	else if (from == 0)
@@ -420,6 +427,91 @@ static int cmd_remote_init(int argc, const char **argv, ins_ctx *ctx)
 	else
 		printf("upgraded the schema on remote '%s' from version %d to %d\n", t.name, from,
 		       to);
+	rc = EXIT_OK;
+done:
+	target_release(&t);
+	return rc;
+}
+
+static int cmd_remote_prune(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight remote prune --older-than <window> [--dry-run] [--yes] <name>", NULL
+	};
+	const char *older = NULL;
+	int dry_run = 0, yes = 0;
+	const struct ins_option opts[] = {
+		OPT_STRING(0, "older-than", &older, "WINDOW",
+			   "delete the sessions that started longer ago than this (e.g. 180d)", NULL),
+		OPT_BOOL('n', "dry-run", &dry_run, "only say what would go"),
+		OPT_BOOL('y', "yes", &yes, "do not ask, even at a terminal"),
+		OPT_END(),
+	};
+	ins_remote_prune_counts c = { 0 };
+	struct target t = { 0 };
+	int64_t window, before;
+	int n, rc;
+
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n != 1)
+		return cmd_usage_error(ctx, "remote prune takes a name (usage: %s)", usage[0]);
+	if (!older)
+		return cmd_usage_error(ctx, "remote prune needs --older-than (e.g. --older-than 180d)");
+	if ((rc = ins_time_parse_window(&window, older)) < 0)
+		return cmd_fail(rc);
+	before = ins_time_now_ms() - window;
+	if ((rc = open_target(ctx, argv[0], &t)) != 0)
+		goto done;
+	if (t.path) {
+		ins_store *file = NULL;
+		int64_t sessions = 0;
+
+		/* A history file: pruned as 'db prune' prunes one. */
+		if ((rc = ins_store_open(&file, t.path, 0)) == 0 && !dry_run &&
+		    (rc = ins_store_prune(file, before, 1, &sessions)) == 0 && sessions &&
+		    !cmd_confirm(ctx, yes, "delete %lld sessions older than %s from remote '%s'? "
+				 "This cannot be undone.", (long long)sessions, older, t.name)) {
+			cmd_note(ctx, "insight: nothing deleted");
+			ins_store_free(file);
+			goto done;
+		}
+		if (rc == 0)
+			rc = ins_store_prune(file, before, dry_run, &sessions);
+		ins_store_free(file);
+		if (rc < 0) {
+			rc = cmd_fail(rc);
+			goto done;
+		}
+		c.sessions = sessions;
+	} else {
+		if (!dry_run) {
+			if ((rc = ins_remote_prune(t.pg, before, ins_time_now_ms(), 1, &c)) < 0) {
+				rc = cmd_fail(rc);
+				goto done;
+			}
+			if (c.sessions && !cmd_confirm(ctx, yes, "delete %lld sessions older than %s "
+						       "from remote '%s'? This cannot be undone.",
+						       (long long)c.sessions, older, t.name)) {
+				cmd_note(ctx, "insight: nothing deleted");
+				goto done;
+			}
+		}
+		if ((rc = ins_remote_prune(t.pg, before, ins_time_now_ms(), dry_run, &c)) < 0) {
+			rc = cmd_fail(rc);
+			goto done;
+		}
+	}
+	if (!ctx->quiet) {
+		if (dry_run)
+			printf("would prune %lld sessions (%lld results) older than %s from %s; "
+			       "%d monthly partitions whole\n", (long long)c.sessions,
+			       (long long)c.results, older, t.name, c.partitions);
+		else
+			printf("pruned %lld sessions (%lld results) older than %s from %s; "
+			       "%d monthly partitions dropped\n", (long long)c.sessions,
+			       (long long)c.results, older, t.name, c.partitions);
+	}
 	rc = EXIT_OK;
 done:
 	target_release(&t);
@@ -632,6 +724,52 @@ int cmd_db_merge(int argc, const char **argv, ins_ctx *ctx)
 	return EXIT_OK;
 }
 
+int cmd_remote_auto_push(ins_ctx *ctx, ins_store *store)
+{
+	struct remote_list l;
+	const ins_config *cfg;
+	const char *name = NULL, *url = NULL;
+	ins_remote_counts c = { 0 };
+	ins_remote *pg = NULL;
+	int rc;
+
+	if (cmd_config(ctx, &cfg) != 0 || ins_config_get_string(cfg, "remote.auto-push", &name) != 0 ||
+	    !name || !*name)
+		return EXIT_OK;
+	if (read_remotes(ctx, &l, &cfg) != 0)
+		return EXIT_NET;
+	for (size_t i = 0; i < l.n; i++)
+		if (!strcmp(l.v[i].name, name))
+			url = l.v[i].url;
+	if (!url) {
+		cmd_warn("remote.auto-push names no remote '%s' (see 'insight remote list'); the "
+			 "session stays in this history", name);
+		remote_list_release(&l);
+		return EXIT_NET;
+	}
+	if (ins_remote_url_is_pg(url)) {
+		if ((rc = ins_remote_open(&pg, name, url)) == 0)
+			rc = ins_remote_push(pg, store, NULL, &c);
+		ins_remote_free(pg);
+	} else {
+		ins_store *file = NULL;
+
+		rc = ins_store_open(&file, !strncmp(url, "file://", 7) ? url + 7 : url,
+				    INS_STORE_CREATE);
+		if (rc == 0)
+			rc = ins_store_merge(file, ins_store_path(store), NULL, &c);
+		ins_store_free(file);
+	}
+	if (rc < 0)
+		cmd_warn("auto-push to '%s' failed: %s; the session stays in this history and goes "
+			 "with the next push", name, ins_error_last());
+	else
+		cmd_note(ctx, "pushed %lld sessions (%lld results) to %s", (long long)c.sessions,
+			 (long long)c.results, name);
+	remote_list_release(&l);
+	return rc < 0 ? EXIT_NET : EXIT_OK;
+}
+
 static const struct ins_subcmd remote_subs[] = {
 	{ "add", cmd_remote_add, "add a remote (a postgresql:// URL or a history file)",
 	  CMD_NO_STORE, 1 },
@@ -639,6 +777,8 @@ static const struct ins_subcmd remote_subs[] = {
 	{ "list", cmd_remote_list, "list the remotes, URLs masked", CMD_NO_STORE, 0 },
 	{ "show", cmd_remote_show, "show one remote", CMD_NO_STORE, 1 },
 	{ "init", cmd_remote_init, "create or upgrade the schema on a remote",
+	  CMD_NO_STORE, 1 },
+	{ "prune", cmd_remote_prune, "delete a remote's old sessions (retention)",
 	  CMD_NO_STORE, 1 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

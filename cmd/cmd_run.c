@@ -899,6 +899,8 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		cmd_ci_report_after_run(ctx, sut, sum.sessions[i]);
 		cmd_publish_after_run(ctx, sum.sessions[i], publish);
 	}
+	if (sum.nsessions)
+		cmd_remote_auto_push(ctx, store);
 done:
 	facts_finish(&facts_job);
 	ins_import_follow_free(follow);

@@ -278,6 +278,9 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 		session_print_brief(ctx, store, sum.sessions[i]);
 		cmd_run_post_session_hook(ctx, store, sum.sessions[i]);
 	}
+	/* pushed as `insight push` would; the exit status stays the import's */
+	if (sum.nsessions)
+		cmd_remote_auto_push(ctx, store);
 	if (sum.failed) {
 		fprintf(stderr, "insight: %zu of %zu report%s skipped because %s not parse\n",
 			sum.failed, sum.files, sum.files == 1 ? "" : "s",

@@ -114,6 +114,8 @@ const ins_config_key ins_config_keys[] = {
 	  "the remote's postgresql:// URL, or the path of a history file (insight remote add)" },
 	{ "remote.default", INS_CONFIG_STRING, NULL, NULL,
 	  "the remote push and fetch use without a name (default: the only remote)" },
+	{ "remote.auto-push", INS_CONFIG_STRING, NULL, NULL,
+	  "the remote session run and session import push to right after recording" },
 
 	/* publish: sending sessions to test-management systems */
 	{ "publish.after-run", INS_CONFIG_BOOL, "false", NULL,

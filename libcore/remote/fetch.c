@@ -104,7 +104,7 @@ static char *dup(const PGresult *res, int row, int col)
 static int fetch_one(ins_remote *r, ins_store *store, const PGresult *list, int row,
 		     int64_t *results)
 {
-	const char *params[1] = { PQgetvalue(list, row, 0) };
+	const char *params[2] = { PQgetvalue(list, row, 0), PQgetvalue(list, row, 4) };
 	PGresult *res = NULL, *props = NULL, *tags = NULL, *secs = NULL;
 	ins_session_writer *w = NULL;
 	ins_session_info info = { 0 };
@@ -121,7 +121,8 @@ static int fetch_one(ins_remote *r, ins_store *store, const PGresult *list, int 
 		"SELECT t.nodeid, t.file, t.classname, t.name, r.outcome, r.duration, r.start_ms,"
 		" r.flags, r.message, r.detail, r.stdout, r.stderr, r.log, r.test_id, r.attempt"
 		" FROM insight.result r JOIN insight.test t ON t.id = r.test_id"
-		" WHERE r.session_id = $1 ORDER BY r.ord", 1, params, "reading a session", &rc)) ||
+		" WHERE r.session_id = $1 AND r.session_started_ms = $2 ORDER BY r.ord", 2, params,
+		"reading a session", &rc)) ||
 	    !(props = ins_remote__query(r, "SELECT test_id, attempt, key, value FROM "
 		"insight.result_property WHERE session_id = $1 ORDER BY seq", 1, params,
 		"reading a session", &rc)) ||

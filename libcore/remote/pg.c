@@ -110,6 +110,63 @@ static const char *const remote_migrations[] = {
 	"  deleted_at timestamptz NOT NULL DEFAULT now()"
 	");"
 	"CREATE INDEX tombstone_by_seq ON insight.tombstone(seq);",
+	/*
+	 * 2 -> 3: results partitioned by the month (UTC) their session started
+	 * in, so that retention drops whole partitions. The partition key,
+	 * session_started_ms, is part of the primary key. Rows of a month
+	 * without a partition go to result_default, so that a push, which
+	 * never runs DDL, always succeeds; ensure_result_month() (run by
+	 * `remote init` and `remote prune`, as the schema's owner) creates a
+	 * month's partition and moves its rows there from the default one,
+	 * and drop_result_month() drops one.
+	 */
+	"ALTER TABLE insight.result RENAME TO result_unpartitioned;"
+	"ALTER INDEX insight.result_pkey RENAME TO result_unpartitioned_pkey;"
+	"CREATE TABLE insight.result ("
+	"  session_id bigint NOT NULL REFERENCES insight.session(id),"
+	"  ord integer NOT NULL,"
+	"  test_id bigint NOT NULL REFERENCES insight.test(id),"
+	"  attempt integer NOT NULL,"
+	"  outcome smallint NOT NULL,"
+	"  duration double precision,"
+	"  start_ms bigint,"
+	"  flags integer NOT NULL,"
+	"  fingerprint_id bigint REFERENCES insight.fingerprint(id),"
+	"  message text, detail text, stdout text, stderr text, log text,"
+	"  session_started_ms bigint NOT NULL,"
+	"  PRIMARY KEY (session_id, test_id, attempt, session_started_ms)"
+	") PARTITION BY RANGE (session_started_ms);"
+	"CREATE TABLE insight.result_default PARTITION OF insight.result DEFAULT;"
+	"INSERT INTO insight.result SELECT r.*, s.started_ms FROM insight.result_unpartitioned r"
+	"  JOIN insight.session s ON s.id = r.session_id;"
+	"DROP TABLE insight.result_unpartitioned;"
+	"CREATE FUNCTION insight.month_ms(month date) RETURNS bigint LANGUAGE sql IMMUTABLE AS"
+	"  $f$ SELECT (extract(epoch FROM month::timestamp AT TIME ZONE 'UTC') * 1000)::bigint $f$;"
+	"CREATE FUNCTION insight.ensure_result_month(month date) RETURNS boolean"
+	"  LANGUAGE plpgsql AS $f$"
+	"DECLARE"
+	"  part text := 'result_' || to_char(date_trunc('month', month), 'YYYYMM');"
+	"  lo bigint := insight.month_ms(date_trunc('month', month)::date);"
+	"  hi bigint := insight.month_ms((date_trunc('month', month) + interval '1 month')::date);"
+	"BEGIN"
+	"  IF to_regclass('insight.' || part) IS NOT NULL THEN RETURN false; END IF;"
+	"  EXECUTE format('CREATE TABLE insight.%I (LIKE insight.result INCLUDING DEFAULTS)', part);"
+	"  EXECUTE format('WITH moved AS (DELETE FROM insight.result_default"
+	"    WHERE session_started_ms >= %s AND session_started_ms < %s RETURNING *)"
+	"    INSERT INTO insight.%I SELECT * FROM moved', lo, hi, part);"
+	"  EXECUTE format('ALTER TABLE insight.result ATTACH PARTITION insight.%I"
+	"    FOR VALUES FROM (%s) TO (%s)', part, lo, hi);"
+	"  RETURN true;"
+	"END $f$;"
+	"CREATE FUNCTION insight.drop_result_month(month date) RETURNS boolean"
+	"  LANGUAGE plpgsql AS $f$"
+	"DECLARE"
+	"  part text := 'result_' || to_char(date_trunc('month', month), 'YYYYMM');"
+	"BEGIN"
+	"  IF to_regclass('insight.' || part) IS NULL THEN RETURN false; END IF;"
+	"  EXECUTE format('DROP TABLE insight.%I', part);"
+	"  RETURN true;"
+	"END $f$;",
 };
 
 #define REMOTE_MIGRATIONS ((int)(sizeof(remote_migrations) / sizeof(remote_migrations[0])))
@@ -270,13 +327,15 @@ static int schema_version(ins_remote *r, int *version)
 	}
 	PQclear(res);
 	res = ins_remote__query(r, "SELECT (SELECT value FROM insight.meta WHERE key = 'version'),"
-				" (SELECT value FROM insight.meta WHERE key = 'id')", 0, NULL,
+				" (SELECT value FROM insight.meta WHERE key = 'id'),"
+				" (SELECT value FROM insight.meta WHERE key = 'pruned_before')", 0, NULL,
 				"reading the schema version", &rc);
 	if (!res)
 		return rc;
 	*version = PQgetisnull(res, 0, 0) ? 0 : atoi(PQgetvalue(res, 0, 0));
 	free(r->id);
 	r->id = PQgetisnull(res, 0, 1) ? NULL : ins_xstrdup(PQgetvalue(res, 0, 1));
+	r->pruned_before = PQgetisnull(res, 0, 2) ? 0 : strtoll(PQgetvalue(res, 0, 2), NULL, 10);
 	PQclear(res);
 	return 0;
 }
@@ -304,7 +363,8 @@ int ins_remote_init(ins_remote *r, int *from, int *to)
 			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "%d", REMOTE_MIGRATIONS);
-	{
+	/* Up to date: nothing written, so that any role may run it. */
+	if (version < REMOTE_MIGRATIONS) {
 		const char *params[] = { sql };
 		PGresult *res = ins_remote__query(r,
 			"INSERT INTO insight.meta VALUES ('version', $1) "

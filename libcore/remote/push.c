@@ -63,7 +63,8 @@ static const char stage_sql[] =
 	"  seq integer, key text, value text) ON COMMIT DELETE ROWS;"
 	"CREATE TEMP TABLE IF NOT EXISTS stage_section (uid text, seq integer, name text,"
 	"  content text) ON COMMIT DELETE ROWS;"
-	"CREATE TEMP TABLE IF NOT EXISTS stage_new (id bigint, uid text) ON COMMIT DELETE ROWS;";
+	"CREATE TEMP TABLE IF NOT EXISTS stage_new (id bigint, uid text, started_ms bigint)"
+	"  ON COMMIT DELETE ROWS;";
 
 static const char move_sql[] =
 	"SELECT pg_advisory_xact_lock(" PUSH_LOCK ");"
@@ -86,15 +87,19 @@ static const char move_sql[] =
 	"  st.ci_branch, st.ci_base_branch, st.ci_commit, st.ci_repo"
 	"  FROM pg_temp.stage_session st JOIN insight.sut s ON s.name = st.sut"
 	"  WHERE NOT EXISTS (SELECT 1 FROM insight.tombstone d WHERE d.uid = st.uid)"
-	"  ORDER BY st.started_ms, st.uid ON CONFLICT (uid) DO NOTHING RETURNING id, uid)"
-	"  INSERT INTO pg_temp.stage_new SELECT id, uid FROM ins;"
+	"  AND st.started_ms >= coalesce((SELECT value::bigint FROM insight.meta"
+	"  WHERE key = 'pruned_before'), 0)"
+	"  ORDER BY st.started_ms, st.uid ON CONFLICT (uid) DO NOTHING"
+	"  RETURNING id, uid, started_ms)"
+	"  INSERT INTO pg_temp.stage_new SELECT id, uid, started_ms FROM ins;"
 	"INSERT INTO insight.session_tag (session_id, key, value) "
 	"  SELECT n.id, t.key, t.value FROM pg_temp.stage_tag t JOIN pg_temp.stage_new n "
 	"  ON n.uid = t.uid ON CONFLICT DO NOTHING;"
 	"INSERT INTO insight.result (session_id, ord, test_id, attempt, outcome, duration,"
-	"  start_ms, flags, fingerprint_id, message, detail, stdout, stderr, log) "
+	"  start_ms, flags, fingerprint_id, message, detail, stdout, stderr, log,"
+	"  session_started_ms) "
 	"  SELECT n.id, r.ord, t.id, r.attempt, r.outcome, r.duration, r.start_ms, r.flags, f.id,"
-	"  r.message, r.detail, r.stdout, r.stderr, r.log FROM pg_temp.stage_result r"
+	"  r.message, r.detail, r.stdout, r.stderr, r.log, n.started_ms FROM pg_temp.stage_result r"
 	"  JOIN pg_temp.stage_new n ON n.uid = r.uid JOIN insight.test t ON t.nodeid = r.nodeid"
 	"  LEFT JOIN insight.fingerprint f ON f.hash = r.fp_hash ON CONFLICT DO NOTHING;"
 	"INSERT INTO insight.result_property (session_id, test_id, attempt, seq, key, value) "
@@ -366,8 +371,8 @@ done:
 }
 
 /* The local sessions the options select, oldest first. */
-static int local_candidates(ins_store *store, const ins_remote_sync_opts *o, candidate **out,
-			    size_t *n)
+static int local_candidates(ins_store *store, const ins_remote_sync_opts *o, int64_t since_ms,
+			    candidate **out, size_t *n)
 {
 	sqlite3_stmt *st;
 	size_t alloc = 0;
@@ -381,7 +386,7 @@ static int local_candidates(ins_store *store, const ins_remote_sync_opts *o, can
 		" ORDER BY s.started_ms, s.uid")) < 0)
 		return rc;
 	ins_store__bind_text(st, 1, o ? o->sut : NULL);
-	sqlite3_bind_int64(st, 2, o ? o->since_ms : 0);
+	sqlite3_bind_int64(st, 2, since_ms);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		candidate *c;
 
@@ -547,7 +552,7 @@ int ins_remote_push(ins_remote *r, ins_store *store, const ins_remote_sync_opts 
 	pusher p = { 0 };
 	candidate *c = NULL;
 	size_t n = 0;
-	int64_t done_sessions = 0;
+	int64_t done_sessions = 0, since_ms;
 	ins_remote_counts counts = { 0 };
 	int rc;
 
@@ -559,7 +564,11 @@ int ins_remote_push(ins_remote *r, ins_store *store, const ins_remote_sync_opts 
 		goto done;
 	if (o && o->deletions && (rc = push_deletions(r, store, o, &counts)) < 0)
 		goto done;
-	if ((rc = local_candidates(store, o, &c, &n)) < 0)
+	/* Sessions older than the remote's retention are not sent back to it. */
+	since_ms = o ? o->since_ms : 0;
+	if (since_ms < r->pruned_before)
+		since_ms = r->pruned_before;
+	if ((rc = local_candidates(store, o, since_ms, &c, &n)) < 0)
 		goto done;
 	if ((rc = drop_present(r, c, &n, &counts.present)) < 0)
 		goto done;

@@ -5,12 +5,15 @@
 #ifndef INSIGHT_REMOTE_INTERNAL_H
 #define INSIGHT_REMOTE_INTERNAL_H
 
+#include <stdint.h>
+
 #include <libpq-fe.h>
 
 struct ins_remote {
 	PGconn *conn;
 	char *name;  /* the remote's name, for messages */
 	char *id;    /* insight.meta's id, once the schema was read */
+	int64_t pruned_before;  /* sessions older than this were pruned (ms; 0: none) */
 };
 
 /*

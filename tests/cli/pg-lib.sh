@@ -76,3 +76,32 @@ pg_psql() {
 	PSQLRC=/dev/null psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" \
 		-d "$PG_DB" "$@"
 }
+
+# pg_remote_downgrade VERSION [DB]: turn the insight schema of the test
+# database (or DB) back into the schema of an older insight (version 2:
+# results not partitioned; version 1: no tombstones either), keeping the
+# rows, as such an insight left it.
+pg_remote_downgrade() {
+	pg_psql -d "${2:-$PG_DB}" -c "BEGIN;
+		CREATE TABLE insight.result_v2 AS SELECT session_id, ord, test_id, attempt, outcome,
+			duration, start_ms, flags, fingerprint_id, message, detail, stdout, stderr, log
+			FROM insight.result;
+		DROP TABLE insight.result;
+		DROP FUNCTION insight.ensure_result_month(date);
+		DROP FUNCTION insight.drop_result_month(date);
+		DROP FUNCTION insight.month_ms(date);
+		ALTER TABLE insight.result_v2 RENAME TO result;
+		ALTER TABLE insight.result ALTER COLUMN ord SET NOT NULL,
+			ALTER COLUMN outcome SET NOT NULL, ALTER COLUMN flags SET NOT NULL,
+			ADD CONSTRAINT result_pkey PRIMARY KEY (session_id, test_id, attempt),
+			ADD FOREIGN KEY (session_id) REFERENCES insight.session(id),
+			ADD FOREIGN KEY (test_id) REFERENCES insight.test(id),
+			ADD FOREIGN KEY (fingerprint_id) REFERENCES insight.fingerprint(id);
+		UPDATE insight.meta SET value = '2' WHERE key = 'version';
+		COMMIT" >/dev/null || return 1
+	if [ "$1" = 1 ]; then
+		pg_psql -d "${2:-$PG_DB}" -c "DROP TABLE insight.tombstone;
+			DROP SEQUENCE insight.tombstone_seq;
+			UPDATE insight.meta SET value = '1' WHERE key = 'version'" >/dev/null || return 1
+	fi
+}

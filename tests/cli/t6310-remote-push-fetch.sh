@@ -21,7 +21,7 @@ mkdir hist
 H1=$TRASH/hist/shop.db H2=$TRASH/hist/fixtures.db H3=$TRASH/hist/hostile.db
 TABLES="meta sut test fingerprint session session_tag result result_property output_section"
 PUSH_LOCK=7283950118
-RV=2  # the remote schema version this insight writes
+RV=3  # the remote schema version this insight writes
 
 # Every row of every remote table, as a digest per table.
 remote_digest() {

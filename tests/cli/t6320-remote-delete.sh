@@ -48,8 +48,7 @@ test_expect_success 'setup: history A with four sessions, pushed; B fetches them
 '
 
 test_expect_success 'a remote of schema version 1 is refused, then upgraded by remote init' '
-	pg_psql -c "DROP TABLE insight.tombstone; DROP SEQUENCE insight.tombstone_seq;
-		UPDATE insight.meta SET value = '"'"'1'"'"' WHERE key = '"'"'version'"'"'" &&
+	pg_remote_downgrade 1 &&
 	test_must_fail --exit 4 insight --db "$A" push 2>err &&
 	test_line_count = 1 err &&
 	test_grep "schema version 1, older than this insight writes" err &&

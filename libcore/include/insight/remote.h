@@ -31,7 +31,7 @@ int ins_remote_name_check(const char *name);
 /* ---- PostgreSQL remotes ---- */
 
 /* The version of the remote schema this insight writes (insight.meta). */
-#define INS_REMOTE_SCHEMA_VERSION 2
+#define INS_REMOTE_SCHEMA_VERSION 3
 
 typedef struct ins_remote ins_remote;
 
@@ -110,6 +110,35 @@ int ins_remote_push(ins_remote *r, ins_store *store, const ins_remote_sync_opts 
  */
 int ins_remote_fetch(ins_remote *r, ins_store *store, const ins_remote_sync_opts *o,
 		     ins_remote_counts *out);
+
+/*
+ * Give the remote's results a partition for every month that has rows in
+ * the default partition (moving them there) and for the months from the
+ * one of `now_ms` to twelve after it. Needs the right to create tables;
+ * `remote init` and `remote prune` run it. *created (may be NULL) counts
+ * the partitions created.
+ */
+int ins_remote_partition(ins_remote *r, int64_t now_ms, int *created);
+
+/* What a prune did (or, dry, would do). */
+typedef struct ins_remote_prune_counts {
+	int64_t sessions;    /* sessions deleted */
+	int64_t results;     /* their results */
+	int partitions;      /* monthly partitions dropped whole */
+	int created;         /* monthly partitions created */
+} ins_remote_prune_counts;
+
+/*
+ * Delete from the remote every session that started before `before_ms`, in
+ * one transaction: the monthly partitions of results wholly before it are
+ * dropped, the rest is deleted row by row, and the partitions are then
+ * kept as ins_remote_partition() keeps them. The limit is remembered on
+ * the remote: pushes leave out older sessions from then on. Histories that
+ * fetched the sessions keep them. Needs the right to drop and create the
+ * remote's tables (the schema's owner).
+ */
+int ins_remote_prune(ins_remote *r, int64_t before_ms, int64_t now_ms, int dry_run,
+		     ins_remote_prune_counts *out);
 
 /*
  * Merge the insight history at `src_path` (opened read-only) into `dst`:
