@@ -64,7 +64,9 @@ static int prepare(merger *m)
 	if ((rc = ins_store__prepare(m->src, &m->q_sections,
 		"SELECT name, content FROM output_section WHERE session_id = ?1 ORDER BY seq")) < 0)
 		return rc;
-	return ins_store__prepare(m->dst, &m->q_have, "SELECT 1 FROM session WHERE uid = ?1");
+	/* A session the destination deleted is not brought back, as a fetch does not. */
+	return ins_store__prepare(m->dst, &m->q_have, "SELECT 1 FROM session WHERE uid = ?1"
+				  " UNION ALL SELECT 1 FROM session_deleted WHERE uid = ?1");
 }
 
 static void finalize(merger *m)

@@ -168,6 +168,13 @@ test_expect_success 'deletions pushed with --sut go for that SUT only' '
 	test "$(remote_count "SELECT count(*) FROM insight.session WHERE uid = '"'"'$api'"'"'")" = 1
 '
 
+test_expect_success 'db merge does not bring back what the history deleted either' '
+	insight --db "$C" db merge "$A" >out &&
+	echo "merged 0 sessions (0 results) from $A; 3 here already" >expect &&
+	test_cmp expect out &&
+	test "$(sqlite3 "$C" "SELECT count(*) FROM session")" = 1
+'
+
 test_expect_success 'push --delete to a history file is refused (exit 2)' '
 	insight --db "$A" remote add file "$TRASH/hist/other.db" &&
 	test_must_fail --exit 2 insight --db "$A" push --delete file 2>err &&
