@@ -1104,13 +1104,36 @@ done:
 
 struct jira {
 	struct notify_run *r;
+	const ins_notify_route *route;
 	const char *base;         /* the site's URL, no trailing '/' */
 	const char *project, *issue_type;
+	const char *on_fix;       /* "comment", "transition" or "none" */
+	const char *transition;   /* fix-transition: a transition's or its status's name */
 	int api;                  /* 2: wiki markup; 3: Atlassian Document Format */
+	int links;                /* the site's URL makes issue pages (no credentials in it) */
 	ins_buf auth;             /* the Authorization header */
-	size_t created, commented;
+	size_t created, commented, fix_commented, transitioned, no_issue;
 	ins_buf why;              /* the first failure */
 };
+
+/* Remember the issue of failure `x` on the route (not in a dry run); a failure to is a warning. */
+static void jira_remember(struct jira *j, const ins_notify_item *x, const char *issue_key,
+			  const char *state)
+{
+	ins_buf page = INS_BUF_INIT;
+
+	if (ins_net_dry_run(j->r->net))
+		return;
+	if (j->links) {
+		ins_buf_printf(&page, "%s/browse/", j->base);
+		ins_url_escape(&page, issue_key);
+	}
+	if (ins_notify_issue_set(j->r->store, j->route, x->key, issue_key,
+				 page.len ? page.ptr : NULL, state, j->r->s->uid,
+				 ins_time_now_ms()) < 0)
+		cmd_warn("%s", ins_error_last());
+	ins_buf_release(&page);
+}
 
 /* A description or comment: plain text for v2, an ADF document of paragraphs for v3. */
 static cJSON *jira_text(const struct jira *j, const char *text)
@@ -1182,19 +1205,22 @@ static void jira_fail(struct jira *j, const char *what, const ins_http_response 
  * One new failure: the open issue labelled insight-fp-KEY gets a comment;
  * without one, a new issue is created. 0, or -1 after a failure (in j->why).
  */
-static int jira_one(struct jira *j, const ins_notify_item *x)
+/*
+ * The open issue labelled insight-fp-KEY of failure `x`, into `issue_key`
+ * (empty when there is none): 0, or -1 after a failure (in j->why).
+ */
+static int jira_search(struct jira *j, const ins_notify_item *x, ins_buf *issue_key)
 {
 	const char *headers[] = { j->auth.ptr, NULL };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-	ins_http_request req = { 0 };
-	ins_buf url = INS_BUF_INIT, jql = INS_BUF_INIT, text = INS_BUF_INIT, label = INS_BUF_INIT;
-	cJSON *found = NULL, *body = NULL, *fields, *labels, *arr, *out = NULL;
-	const cJSON *key = NULL;
+	ins_buf url = INS_BUF_INIT, jql = INS_BUF_INIT;
+	cJSON *found = NULL;
+	const cJSON *arr, *key = NULL;
 	int rc, ok = -1;
 
-	ins_buf_printf(&label, "insight-fp-%s", x->key);
-	ins_buf_printf(&jql, "project = \"%s\" AND labels = \"%s\" AND statusCategory != Done "
-		       "ORDER BY created DESC", j->project, label.ptr);
+	ins_buf_clear(issue_key);
+	ins_buf_printf(&jql, "project = \"%s\" AND labels = \"insight-fp-%s\" AND "
+		       "statusCategory != Done ORDER BY created DESC", j->project, x->key);
 	ins_buf_printf(&url, "%s/rest/api/%d/search?jql=", j->base, j->api);
 	ins_url_escape(&url, jql.ptr);
 	ins_buf_puts(&url, "&fields=key&maxResults=1");
@@ -1206,16 +1232,167 @@ static int jira_one(struct jira *j, const ins_notify_item *x)
 	arr = found ? cJSON_GetObjectItemCaseSensitive(found, "issues") : NULL;
 	if (cJSON_IsArray(arr) && cJSON_GetArraySize(arr) > 0)
 		key = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "key");
-	jira_sighting(&text, j->r->s, x);
+	if (cJSON_IsString(key))
+		ins_buf_puts(issue_key, key->valuestring);
+	ok = 0;
+done:
+	cJSON_Delete(found);
 	ins_http_response_release(&resp);
-	ins_buf_clear(&url);
+	ins_buf_release(&url);
+	ins_buf_release(&jql);
+	return ok;
+}
+
+/* The text that tells an issue its failure is fixed. */
+static void jira_fixed_text(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+{
+	ins_buf u = INS_BUF_INIT;
+
+	ins_buf_printf(b, "%s passes again in ", x->nodeid);
+	title_of(b, s);
+	ins_buf_printf(b, " (session %s).\n", s->uid);
+	if (s->subject)
+		ins_buf_printf(b, "Commit: %s\n", s->subject);
+	if (is_http_url(s->build_url))
+		ins_buf_printf(b, "CI run: %s\n", s->build_url);
+	pr_url(&u, s);
+	if (u.len)
+		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	ins_buf_printf(b, "Fingerprint: %s\n", x->key);
+	ins_buf_release(&u);
+}
+
+/* Whether transition `t` (an element of Jira's "transitions") is the one named `name`. */
+static int jira_transition_is(const cJSON *t, const char *name)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(t, "name");
+	const cJSON *to = cJSON_GetObjectItemCaseSensitive(t, "to");
+	const cJSON *tn = to ? cJSON_GetObjectItemCaseSensitive(to, "name") : NULL;
+
+	return (cJSON_IsString(n) && !strcasecmp(n->valuestring, name)) ||
+	       (cJSON_IsString(tn) && !strcasecmp(tn->valuestring, name));
+}
+
+/*
+ * A fixed failure: its issue on the route (remembered, else the open one
+ * labelled with its fingerprint) gets a comment, or goes through the
+ * transition fix-transition with that comment (its id looked up with GET
+ * .../transitions). 0, or -1 after a failure (in j->why).
+ */
+static int jira_fix(struct jira *j, const ins_notify_item *x)
+{
+	const char *headers[] = { j->auth.ptr, NULL };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf issue = INS_BUF_INIT, url = INS_BUF_INIT, text = INS_BUF_INIT;
+	cJSON *body = NULL, *out = NULL, *list = NULL;
+	const cJSON *arr, *t, *id = NULL;
+	int rc, ok = -1;
+
+	if (ins_notify_issue_get(j->r->store, j->route, x->key, &issue) < 0) {
+		ins_buf_printf(&j->why, "%s", ins_error_last());
+		goto done;
+	}
+	if (!issue.len && jira_search(j, x, &issue) < 0)
+		goto done;
+	if (!issue.len) {
+		/* filed by nobody (or closed by people): nothing to tell */
+		j->no_issue++;
+		ok = 0;
+		goto done;
+	}
+	jira_fixed_text(&text, j->r->s, x);
 	body = cJSON_CreateObject();
 	req.method = "POST";
 	req.headers = headers;
 	req.idempotent = 0;
-	if (cJSON_IsString(key)) {
+	if (!strcmp(j->on_fix, "transition")) {
 		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
-		ins_url_escape(&url, key->valuestring);
+		ins_url_escape(&url, issue.ptr);
+		ins_buf_puts(&url, "/transitions");
+		rc = ins_net_json(j->r->net, "GET", url.ptr, headers, NULL, &resp, &list);
+		if (rc < 0 || (!resp.dry_run && (resp.status < 200 || resp.status >= 300))) {
+			jira_fail(j, "transitions", &resp, rc);
+			goto done;
+		}
+		ins_http_response_release(&resp);
+		arr = list ? cJSON_GetObjectItemCaseSensitive(list, "transitions") : NULL;
+		cJSON_ArrayForEach(t, arr) {
+			if (jira_transition_is(t, j->transition)) {
+				id = cJSON_GetObjectItemCaseSensitive(t, "id");
+				break;
+			}
+		}
+		if (!cJSON_IsString(id) && !ins_net_dry_run(j->r->net)) {
+			ins_buf_printf(&j->why, "transition: %s offers no transition '%s'", issue.ptr,
+				       j->transition);
+			goto done;
+		}
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(body, "transition"), "id",
+					cJSON_IsString(id) ? id->valuestring : "?");
+		{
+			cJSON *upd = cJSON_AddObjectToObject(body, "update");
+			cJSON *cl = cJSON_AddArrayToObject(upd, "comment"), *add = cJSON_CreateObject();
+
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(add, "add"), "body",
+					      jira_text(j, text.ptr));
+			cJSON_AddItemToArray(cl, add);
+		}
+		req.url = url.ptr;
+		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
+		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 204 &&
+			       resp.status != 200)) {
+			jira_fail(j, "transition", &resp, rc);
+			goto done;
+		}
+		j->transitioned++;
+	} else {
+		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
+		ins_url_escape(&url, issue.ptr);
+		ins_buf_puts(&url, "/comment");
+		cJSON_AddItemToObject(body, "body", jira_text(j, text.ptr));
+		req.url = url.ptr;
+		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
+		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 201 &&
+			       resp.status != 200)) {
+			jira_fail(j, "comment", &resp, rc);
+			goto done;
+		}
+		j->fix_commented++;
+	}
+	jira_remember(j, x, issue.ptr, "fixed");
+	ok = 0;
+done:
+	cJSON_Delete(body);
+	cJSON_Delete(out);
+	cJSON_Delete(list);
+	ins_http_response_release(&resp);
+	ins_buf_release(&issue);
+	ins_buf_release(&url);
+	ins_buf_release(&text);
+	return ok;
+}
+
+static int jira_one(struct jira *j, const ins_notify_item *x)
+{
+	const char *headers[] = { j->auth.ptr, NULL };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf url = INS_BUF_INIT, found = INS_BUF_INIT, text = INS_BUF_INIT, label = INS_BUF_INIT;
+	cJSON *body = NULL, *fields, *labels, *out = NULL;
+	const cJSON *key = NULL;
+	int rc, ok = -1;
+
+	if (jira_search(j, x, &found) < 0)
+		goto done;
+	jira_sighting(&text, j->r->s, x);
+	body = cJSON_CreateObject();
+	req.method = "POST";
+	req.headers = headers;
+	req.idempotent = 0;
+	if (found.len) {
+		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
+		ins_url_escape(&url, found.ptr);
 		ins_buf_puts(&url, "/comment");
 		cJSON_AddItemToObject(body, "body", jira_text(j, text.ptr));
 		req.url = url.ptr;
@@ -1225,6 +1402,7 @@ static int jira_one(struct jira *j, const ins_notify_item *x)
 			goto done;
 		}
 		j->commented++;
+		jira_remember(j, x, found.ptr, "open");
 	} else {
 		ins_buf s = INS_BUF_INIT;
 
@@ -1251,15 +1429,17 @@ static int jira_one(struct jira *j, const ins_notify_item *x)
 			goto done;
 		}
 		j->created++;
+		key = out ? cJSON_GetObjectItemCaseSensitive(out, "key") : NULL;
+		if (cJSON_IsString(key))
+			jira_remember(j, x, key->valuestring, "open");
 	}
 	ok = 0;
 done:
-	cJSON_Delete(found);
 	cJSON_Delete(body);
 	cJSON_Delete(out);
 	ins_http_response_release(&resp);
 	ins_buf_release(&url);
-	ins_buf_release(&jql);
+	ins_buf_release(&found);
 	ins_buf_release(&text);
 	ins_buf_release(&label);
 	return ok;
@@ -1281,11 +1461,13 @@ static const char *route_string(struct notify_run *r, const ins_notify_route *ro
 static int send_jira(struct notify_run *r, const ins_notify_route *route,
 		     const ins_notify_plan *p)
 {
-	struct jira j = { r, NULL, NULL, NULL, 2, INS_BUF_INIT, 0, 0, INS_BUF_INIT };
+	struct jira j = { 0 };
 	ins_buf why = INS_BUF_INIT, base = INS_BUF_INIT, key = INS_BUF_INIT, detail = INS_BUF_INIT;
 	const char *url = route_url(r, route, &why), *user, *token = NULL;
 	int delivered = 0;
 
+	ins_buf_init(&j.auth);
+	ins_buf_init(&j.why);
 	if (!url) {
 		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
 		goto done;
@@ -1299,9 +1481,15 @@ static int send_jira(struct notify_run *r, const ins_notify_route *route,
 	while (base.len && base.ptr[base.len - 1] == '/')
 		ins_buf_truncate(&base, base.len - 1);
 	j.base = base.ptr;
+	j.links = !strchr(base.ptr, '@');
+	j.r = r;
+	j.route = route;
+	j.api = 2;
 	j.project = route_string(r, route, "project", NULL);
 	j.issue_type = route_string(r, route, "issue-type", "Bug");
 	j.api = !strcmp(route_string(r, route, "api", "2"), "3") ? 3 : 2;
+	j.transition = route_string(r, route, "fix-transition", NULL);
+	j.on_fix = route_string(r, route, "on-fix", j.transition ? "transition" : "comment");
 	user = route_string(r, route, "user", NULL);
 	if (user) {
 		ins_buf up = INS_BUF_INIT;
@@ -1319,7 +1507,16 @@ static int send_jira(struct notify_run *r, const ins_notify_route *route,
 	for (size_t i = 0; i < p->new_failures.n; i++)
 		if (jira_one(&j, &p->new_failures.v[i]) < 0)
 			break;
+	for (size_t i = 0; !j.why.len && strcmp(j.on_fix, "none") && i < p->fixed.n; i++)
+		if (jira_fix(&j, &p->fixed.v[i]) < 0)
+			break;
 	ins_buf_printf(&detail, "%zu created, %zu commented", j.created, j.commented);
+	if (p->fixed.n) {
+		ins_buf_printf(&detail, "; fixed: %zu commented, %zu transitioned", j.fix_commented,
+			       j.transitioned);
+		if (j.no_issue)
+			ins_buf_printf(&detail, ", %zu without an issue", j.no_issue);
+	}
 	if (j.why.len) {
 		ins_buf_printf(&detail, "; %s", j.why.ptr);
 		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, detail.ptr);
