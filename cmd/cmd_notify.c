@@ -85,6 +85,43 @@ static int is_http_url(const char *u)
 	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7));
 }
 
+/* An http(s) URL with no space or control character: fit for a link and a header. */
+static int is_link(const char *u)
+{
+	if (!is_http_url(u))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * notify.report-url, "{session}" replaced by the session's id: the page of
+ * the session's report, linked from every message when it is a web URL.
+ */
+static void load_report_url(const ins_config *cfg, ins_notify_session *s)
+{
+	ins_buf b = INS_BUF_INIT;
+	const char *v = NULL;
+
+	if (ins_config_get_string(cfg, "notify.report-url", &v) < 0 || !v || !*v)
+		return;
+	while (*v) {
+		if (!strncmp(v, "{session}", 9)) {
+			ins_buf_puts(&b, s->uid);
+			v += 9;
+		} else {
+			ins_buf_putc(&b, *v++);
+		}
+	}
+	if (is_link(b.ptr))
+		s->report_url = ins_buf_detach(&b);
+	else
+		cmd_warn("notify.report-url is not an http(s) URL; messages leave it out");
+	ins_buf_release(&b);
+}
+
 /* ---- plain text: an email's text part ---- */
 
 static void text_list(ins_buf *b, const char *title, const ins_notify_items *it)
@@ -119,13 +156,15 @@ static void message_text(ins_buf *b, const ins_notify_session *s, const ins_noti
 	text_list(b, "Newly flaky", &p->flaky);
 	if (p->events & INS_NOTIFY_REGRESSIONS)
 		ins_buf_printf(b, "\nDuration regressions: %zu\n", s->res.slower);
-	if (is_http_url(s->build_url) || s->pr)
+	if (is_http_url(s->build_url) || s->pr || s->report_url)
 		ins_buf_putc(b, '\n');
 	if (is_http_url(s->build_url))
 		ins_buf_printf(b, "CI run: %s\n", s->build_url);
 	pr_url(&u, s);
 	if (u.len)
 		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	if (s->report_url)
+		ins_buf_printf(b, "Report: %s\n", s->report_url);
 	ins_buf_release(&u);
 }
 
@@ -510,6 +549,14 @@ static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p
 		cJSON_AddStringToObject(txt, "text", b.ptr);
 		cJSON_AddItemToArray(els, txt);
 	}
+	if (s->report_url && !strpbrk(s->report_url, "<>|")) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "<%s|report>", s->report_url);
+		txt = cJSON_CreateObject();
+		cJSON_AddStringToObject(txt, "type", "mrkdwn");
+		cJSON_AddStringToObject(txt, "text", b.ptr);
+		cJSON_AddItemToArray(els, txt);
+	}
 	if (cJSON_GetArraySize(els)) {
 		blk = cJSON_CreateObject();
 		cJSON_AddStringToObject(blk, "type", "context");
@@ -681,97 +728,42 @@ static int send_slack(struct notify_run *r, const ins_notify_route *route,
 	return delivered;
 }
 
-static void json_items(cJSON *obj, const char *name, const ins_notify_items *it, int fp)
-{
-	cJSON *arr = cJSON_AddArrayToObject(obj, name);
-
-	for (size_t i = 0; i < it->n; i++) {
-		cJSON *x = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(x, "nodeid", it->v[i].nodeid);
-		if (it->v[i].message)
-			cJSON_AddStringToObject(x, "message", it->v[i].message);
-		else
-			cJSON_AddNullToObject(x, "message");
-		if (fp)
-			cJSON_AddStringToObject(x, "key", it->v[i].key);
-		cJSON_AddItemToArray(arr, x);
-	}
-}
-
-static void json_text(cJSON *obj, const char *name, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(obj, name, v);
-	else
-		cJSON_AddNullToObject(obj, name);
-}
-
 /*
- * The webhook's body (insight.notify.webhook, version 1): the route, the
- * events, the session's facts, what is announced, and the comparison
- * document itself under "compare".
+ * The webhook's body: the comparison document itself, exactly as
+ * `analytics compare --format json` writes it for the session and its base
+ * (insight.analytics.compare, with its schema_version). NULL when it
+ * cannot be rendered.
  */
-static char *webhook_payload(struct notify_run *r, const ins_notify_route *route,
-			     const ins_notify_plan *p, const char *delivery_id)
+static char *webhook_payload(struct notify_run *r, size_t *len)
 {
-	const ins_notify_session *s = r->s;
-	cJSON *root = cJSON_CreateObject(), *ev, *sess, *ann, *links, *cmp;
 	ins_render_opts ro = { 0 };
-	ins_buf u = INS_BUF_INIT;
-	char *doc = NULL, *out = NULL;
-	size_t len = 0;
+	char *doc = NULL;
 	FILE *f;
 
-	if (!(f = open_memstream(&doc, &len)))
-		goto done;
-	if (ins_render(s->cmp, INS_OUT_JSON, &ro, f) != 0) {
+	*len = 0;
+	if (!(f = open_memstream(&doc, len)))
+		return NULL;
+	if (ins_render(r->s->cmp, INS_OUT_JSON, &ro, f) != 0) {
 		fclose(f);
-		goto done;
+		free(doc);
+		return NULL;
 	}
-	if (fclose(f) != 0 || !(cmp = cJSON_Parse(doc)))
-		goto done;
-	cJSON_AddStringToObject(root, "schema", "insight.notify.webhook");
-	cJSON_AddNumberToObject(root, "schema_version", 1);
-	cJSON_AddStringToObject(root, "delivery", delivery_id);
-	cJSON_AddStringToObject(root, "route", route->name);
-	ev = cJSON_AddArrayToObject(root, "events");
-	for (int i = 0; i < INS_NOTIFY_EVENT_COUNT; i++)
-		if (p->events & (1u << i))
-			cJSON_AddItemToArray(ev, cJSON_CreateString(ins_notify_event_name(i)));
-	sess = cJSON_AddObjectToObject(root, "session");
-	cJSON_AddStringToObject(sess, "id", s->uid);
-	json_text(sess, "base", s->base_uid[0] ? s->base_uid : NULL);
-	cJSON_AddStringToObject(sess, "sut", s->sut);
-	json_text(sess, "branch", s->branch);
-	json_text(sess, "commit", s->commit);
-	json_text(sess, "subject", s->subject);
-	cJSON_AddStringToObject(sess, "counts", s->counts.ptr);
-	ann = cJSON_AddObjectToObject(root, "announced");
-	json_items(ann, "new_failures", &p->new_failures, 1);
-	json_items(ann, "fixed", &p->fixed, 1);
-	json_items(ann, "flaky", &p->flaky, 0);
-	links = cJSON_AddObjectToObject(root, "links");
-	json_text(links, "ci_run", is_http_url(s->build_url) ? s->build_url : NULL);
-	pr_url(&u, s);
-	json_text(links, "pull_request", u.len ? u.ptr : NULL);
-	cJSON_AddItemToObject(root, "compare", cmp);
-	out = cJSON_PrintUnformatted(root);
-done:
-	cJSON_Delete(root);
-	ins_buf_release(&u);
-	free(doc);
-	return out;
+	if (fclose(f) != 0) {
+		free(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 static int send_webhook(struct notify_run *r, const ins_notify_route *route,
 			const ins_notify_plan *p, const char *delivery_id)
 {
-	const char *headers[6];
+	const char *headers[12];
 	ins_http_request req = { 0 };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
 	ins_buf why = INS_BUF_INIT, key = INS_BUF_INIT, ev = INS_BUF_INIT, dl = INS_BUF_INIT;
-	ins_buf sig = INS_BUF_INIT, evh = INS_BUF_INIT;
+	ins_buf sig = INS_BUF_INIT, evh = INS_BUF_INIT, sess = INS_BUF_INIT, rt = INS_BUF_INIT;
+	ins_buf ci = INS_BUF_INIT, pr = INS_BUF_INIT, rep = INS_BUF_INIT, u = INS_BUF_INIT;
 	const char *url = route_url(r, route, &why), *secret = NULL, *envname = NULL;
 	char *body = NULL;
 	size_t body_len = 0, nh = 0;
@@ -790,17 +782,35 @@ static int send_webhook(struct notify_run *r, const ins_notify_route *route,
 			goto fail;
 		}
 	}
-	if (!(body = webhook_payload(r, route, p, delivery_id))) {
+	if (!(body = webhook_payload(r, &body_len))) {
 		ins_buf_puts(&why, "cannot render the comparison as JSON");
 		goto fail;
 	}
-	body_len = strlen(body);
 	ins_notify_events_text(&ev, p->events, ",");
 	ins_buf_printf(&dl, "X-Insight-Delivery: %s", delivery_id);
 	headers[nh++] = "Content-Type: application/json";
 	ins_buf_printf(&evh, "X-Insight-Event: %s", ev.ptr);
 	headers[nh++] = evh.ptr;
 	headers[nh++] = dl.ptr;
+	ins_buf_printf(&sess, "X-Insight-Session: %s", r->s->uid);
+	headers[nh++] = sess.ptr;
+	if (!strpbrk(route->name, "\r\n")) {
+		ins_buf_printf(&rt, "X-Insight-Route: %s", route->name);
+		headers[nh++] = rt.ptr;
+	}
+	if (is_link(r->s->build_url)) {
+		ins_buf_printf(&ci, "X-Insight-CI-Run: %s", r->s->build_url);
+		headers[nh++] = ci.ptr;
+	}
+	pr_url(&u, r->s);
+	if (is_link(u.ptr)) {
+		ins_buf_printf(&pr, "X-Insight-Pull-Request: %s", u.ptr);
+		headers[nh++] = pr.ptr;
+	}
+	if (r->s->report_url) {
+		ins_buf_printf(&rep, "X-Insight-Report: %s", r->s->report_url);
+		headers[nh++] = rep.ptr;
+	}
 	if (secret) {
 		uint8_t mac[INS_SHA256_LEN];
 		char hex[65];
@@ -831,6 +841,12 @@ done:
 	ins_buf_release(&dl);
 	ins_buf_release(&sig);
 	ins_buf_release(&evh);
+	ins_buf_release(&sess);
+	ins_buf_release(&rt);
+	ins_buf_release(&ci);
+	ins_buf_release(&pr);
+	ins_buf_release(&rep);
+	ins_buf_release(&u);
 	free(body);
 	return delivered;
 }
@@ -958,6 +974,8 @@ static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p
 	pr_url(&b, s);
 	if (b.len)
 		card_action(actions, "Pull request", b.ptr);
+	if (s->report_url)
+		card_action(actions, "Report", s->report_url);
 	if (cJSON_GetArraySize(actions))
 		cJSON_AddItemToObject(card, "actions", actions);
 	else
@@ -1185,6 +1203,8 @@ static void jira_sighting(ins_buf *b, const ins_notify_session *s, const ins_not
 	pr_url(&u, s);
 	if (u.len)
 		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	if (s->report_url)
+		ins_buf_printf(b, "Report: %s\n", s->report_url);
 	ins_buf_printf(b, "Fingerprint: %s\n", x->key);
 	ins_buf_release(&u);
 }
@@ -1258,6 +1278,8 @@ static void jira_fixed_text(ins_buf *b, const ins_notify_session *s, const ins_n
 	pr_url(&u, s);
 	if (u.len)
 		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	if (s->report_url)
+		ins_buf_printf(b, "Report: %s\n", s->report_url);
 	ins_buf_printf(b, "Fingerprint: %s\n", x->key);
 	ins_buf_release(&u);
 }
@@ -1610,6 +1632,7 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 	ins_ci_detect(&ci, NULL, NULL);
 	in_ci = ci.provider != NULL;
 	ins_ci_facts_release(&ci);
+	load_report_url(r.cfg, s);
 	r.s = s;
 	r.store = store;
 	if ((rc = cmd_net_open(ctx, dry_run, &r.net)) != 0)

@@ -83,6 +83,8 @@ const ins_config_key ins_config_keys[] = {
 	  "the events: new-failures, regressions, flaky-new, fixed, any-failure, always" },
 	{ "notify.*.on-fix", INS_CONFIG_STRING, NULL, NULL,
 	  "jira with on = fixed: comment, transition or none (default: transition with fix-transition, else comment)" },
+	{ "notify.report-url", INS_CONFIG_STRING, NULL, NULL,
+	  "the page of a session's report, linked from every message ({session}: the session's id)" },
 	{ "notify.*.password", INS_CONFIG_SECRET, NULL, NULL,
 	  "email: the SMTP password" },
 	{ "notify.*.password-env", INS_CONFIG_STRING, NULL, NULL,

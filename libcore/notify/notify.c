@@ -380,6 +380,7 @@ void ins_notify_session_free(ins_notify_session *s)
 	free(s->build_url);
 	free(s->pr);
 	free(s->repo);
+	free(s->report_url);
 	ins_doc_free(s->cmp);
 	items_release(&s->new_failures);
 	items_release(&s->fixed);

@@ -113,6 +113,7 @@ typedef struct ins_notify_session {
 	char base_uid[INS_SESSION_ID_LEN + 1]; /* "" without a previous session */
 	char *sut, *branch, *commit, *subject; /* may be NULL but sut */
 	char *ci_provider, *build_url, *pr, *repo;
+	char *report_url;            /* the report's page (notify.report-url), set by the caller */
 	int64_t started_ms;
 	ins_doc *cmp;                /* the comparison (with itself without a base) */
 	ins_compare_result res;
