@@ -861,7 +861,7 @@ static cJSON *card_text(const char *text, int bolder, int subtle)
 	cJSON_AddStringToObject(t, "text", text);
 	cJSON_AddBoolToObject(t, "wrap", 1);
 	if (bolder)
-		cJSON_AddStringToObject(t, "weight", "Bolder");
+		cJSON_AddStringToObject(t, "weight", "bolder");
 	if (subtle)
 		cJSON_AddBoolToObject(t, "isSubtle", 1);
 	return t;
@@ -886,7 +886,7 @@ static void card_list(cJSON *body, const char *title, const ins_notify_items *it
 		return;
 	ins_buf_printf(&b, "%s (%zu)", title, it->n);
 	t = card_text(b.ptr, 1, 0);
-	cJSON_AddStringToObject(t, "spacing", "Medium");
+	cJSON_AddStringToObject(t, "spacing", "medium");
 	cJSON_AddItemToArray(body, t);
 	for (size_t i = 0; i < shown; i++) {
 		ins_buf_clear(&b);
@@ -894,7 +894,7 @@ static void card_list(cJSON *body, const char *title, const ins_notify_items *it
 		if (it->v[i].message)
 			ins_buf_printf(&b, ": %s", it->v[i].message);
 		t = card_text(b.ptr, 0, 0);
-		cJSON_AddStringToObject(t, "spacing", "None");
+		cJSON_AddStringToObject(t, "spacing", "none");
 		cJSON_AddItemToArray(body, t);
 	}
 	if (it->n > shown) {
@@ -915,7 +915,11 @@ static void card_action(cJSON *actions, const char *title, const char *url)
 	cJSON_AddItemToArray(actions, a);
 }
 
-/* The message envelope of a Workflows webhook with an Adaptive Card 1.4 (B.7). */
+/*
+ * The message envelope of a Workflows webhook with an Adaptive Card 1.4 (B.7).
+ * Enumerated values are written as the schema spells them (lower case);
+ * hosts read them in any case.
+ */
 static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p)
 {
 	cJSON *root = cJSON_CreateObject(), *atts, *att, *card, *body, *facts, *fs, *actions, *t;
@@ -936,7 +940,7 @@ static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p
 	ins_buf_puts(&b, "insight: ");
 	title_of(&b, s);
 	t = card_text(b.ptr, 1, 0);
-	cJSON_AddStringToObject(t, "size", "Medium");
+	cJSON_AddStringToObject(t, "size", "medium");
 	cJSON_AddItemToArray(body, t);
 	if (s->subject)
 		cJSON_AddItemToArray(body, card_text(s->subject, 0, 1));
