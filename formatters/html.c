@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "insight/hash.h"
 #include "insight/timeutil.h"
@@ -170,7 +171,7 @@ static const char css[] =
 static const char script[] =
 	"(function(){\n"
 	"'use strict';\n"
-	"var D=JSON.parse(document.getElementById('insight-data').textContent);\n"
+	"function main(D){\n"
 	"var PAGE=100,ORDER=['failed','error','flaky','xpassed','xfailed','skipped','passed'];\n"
 	"var NAMES={nodeid:1,test:1,name:1,test_name:1};\n"
 	"var st,tables=[],main=null,chipsEl=document.getElementById('chips'),qEl=document.getElementById('q');\n"
@@ -240,7 +241,7 @@ static const char script[] =
 	" wrap.appendChild(tb);box.appendChild(wrap);this.pager=el('div','pager');box.appendChild(this.pager);}\n"
 	"Table.prototype.match=function(q){var T=this.T,self=this;\n"
 	" if(!this.search)this.search=T.rows.map(function(r){var s='';\n"
-	"  self.types.forEach(function(t,i){if((t==='t'||t==='s'||t==='o')&&r[i]!==null)s+=r[i]+'\\n';});\n"
+	"  self.types.forEach(function(t,i){if((t==='t'||t==='s'||t==='o')&&r[i]!=null)s+=r[i]+'\\n';});\n"
 	"  return s.toLowerCase();});\n"
 	" var out=[];for(var i=0;i<T.rows.length;i++)if(this.search[i].indexOf(q)>=0)out.push(i);return out;};\n"
 	"Table.prototype.render=function(){var T=this.T,self=this,rows,oc=this.oc;\n"
@@ -258,7 +259,7 @@ static const char script[] =
 	" var frag=document.createDocumentFragment();\n"
 	" rows.slice(pg*PAGE,pg*PAGE+PAGE).forEach(function(ri){var r=T.rows[ri],tr=el('tr');\n"
 	"  self.shown.forEach(function(i){var td=el('td',num(self.types[i])?'num':null);\n"
-	"   if(i===self.nc&&r[i]!==null){var a=el('a','name',r[i]);a.href='#test='+encodeURIComponent(r[i]);\n"
+	"   if(i===self.nc&&r[i]!=null){var a=el('a','name',r[i]);a.href='#test='+encodeURIComponent(r[i]);\n"
 	"    a.addEventListener('click',function(e){e.preventDefault();st.test=r[i];writeHash();showDetail();});\n"
 	"    td.appendChild(a);}else cell(td,r[i],self.types[i]);\n"
 	"   tr.appendChild(td);});\n"
@@ -305,6 +306,17 @@ static const char script[] =
 	" var t=document.getElementById(a.getAttribute('data-target'));if(t){e.preventDefault();t.scrollIntoView();}});});\n"
 	"update();\n"
 	"document.body.setAttribute('data-ready','1');\n"
+	"if(window.performance&&performance.mark)performance.mark('insight-ready');\n"
+	"}\n"
+	"/* The data as JSON text, or deflated and in base64 when the report is large. */\n"
+	"var packed=document.getElementById('insight-packed');\n"
+	"if(!packed){main(JSON.parse(document.getElementById('insight-data').textContent));return;}\n"
+	"function fail(){document.querySelectorAll('div.tbl').forEach(function(b){var p=document.createElement('p');\n"
+	" p.className='empty';p.textContent='This browser cannot read the compressed data of this report.';\n"
+	" b.textContent='';b.appendChild(p);});document.body.setAttribute('data-ready','1');}\n"
+	"try{var s=atob(packed.textContent),u=new Uint8Array(s.length);for(var i=0;i<s.length;i++)u[i]=s.charCodeAt(i);\n"
+	" new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('deflate'))).text()\n"
+	"  .then(function(t){main(JSON.parse(t));},fail);}catch(e){fail();}\n"
 	"})();\n";
 
 /* Flags of html_text. */
@@ -500,9 +512,10 @@ static void cell_html(ins_buf *b, const ins_value *v)
 /*
  * Embedded data: the document's tables as one compact JSON object,
  * {"tables":[{"id","title","cols":[[id,label,type]...],"rows":[[...]...]}]},
- * read by the script. Strings are written so that nothing in them can end
- * the <script> element or open a comment in it: '<', '>' and '&' as \u
- * escapes, and U+2028/2029 too, which break older JavaScript parsers.
+ * read by the script; a row's trailing null cells are left out. Strings are
+ * written so that nothing in them can end the <script> element or open a
+ * comment in it: '<', '>' and '&' as \u escapes, and U+2028/2029 too, which
+ * break older JavaScript parsers.
  */
 static void json_str(ins_buf *b, const char *s)
 {
@@ -625,8 +638,13 @@ static void json_table(ins_buf *b, const ins_table *t, size_t shown)
 	}
 	ins_buf_puts(b, "],\"rows\":[");
 	for (size_t r = 0; r < shown; r++) {
+		size_t end = t->ncols;
+
+		/* Trailing nulls are left out: the script reads a missing cell as null. */
+		while (end > 1 && ins_table_cell(t, r, end - 1)->type == INS_V_NULL)
+			end--;
 		ins_buf_puts(b, r ? ",\n[" : "\n[");
-		for (size_t c = 0; c < t->ncols; c++) {
+		for (size_t c = 0; c < end; c++) {
 			if (c)
 				ins_buf_putc(b, ',');
 			json_value(b, ins_table_cell(t, r, c));
@@ -877,6 +895,53 @@ static void base64(ins_buf *b, const uint8_t *p, size_t n)
 	}
 }
 
+/*
+ * The embedded data. A small report carries it as JSON text (readable, and
+ * greppable in the file). From HTML_PACK_MIN bytes of JSON on, it is deflated
+ * (zlib format) and written in base64: a tenth of the size, and far less for
+ * the browser to parse before the page can answer; the script inflates it
+ * with the browser's own DecompressionStream. `tables` is the comma-separated
+ * list of tables.
+ */
+#define HTML_PACK_MIN (256 * 1024)
+
+static int html_pack(ins_buf *out, const ins_buf *json)
+{
+	uLongf n = compressBound((uLong)json->len);
+	uint8_t *z = malloc(n);
+	int rc = -1;
+
+	if (!z)
+		return -1;
+	if (compress2(z, &n, (const Bytef *)json->ptr, (uLong)json->len, 6) != Z_OK)
+		goto done;
+	ins_buf_puts(out, "<script type=\"application/octet-stream\" id=\"insight-packed\">");
+	for (size_t i = 0; i < n; i += 96) {
+		ins_buf_putc(out, '\n');
+		base64(out, z + i, n - i < 96 ? n - i : 96);
+	}
+	ins_buf_puts(out, "\n</script>\n");
+	rc = 0;
+done:
+	free(z);
+	return rc;
+}
+
+static void html_data(ins_buf *out, const ins_buf *tables)
+{
+	ins_buf json = INS_BUF_INIT;
+
+	ins_buf_puts(&json, "{\"tables\":[");
+	ins_buf_put(&json, tables->ptr, tables->len);
+	ins_buf_puts(&json, "]}");
+	if (json.len < HTML_PACK_MIN || html_pack(out, &json) < 0) {
+		ins_buf_puts(out, "<script type=\"application/json\" id=\"insight-data\">");
+		ins_buf_put(out, json.ptr, json.len);
+		ins_buf_puts(out, "</script>\n");
+	}
+	ins_buf_release(&json);
+}
+
 /* The first fact with this id in any section, or NULL. */
 static const ins_fact *find_fact(const ins_doc *doc, const char *id)
 {
@@ -1002,10 +1067,9 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 	ins_buf_puts(out, "</main>\n<footer>Generated by insight</footer>\n</div>\n"
 		     "<aside id=\"detail\" class=\"detail\" tabindex=\"-1\" hidden aria-labelledby=\"detail-title\">"
 		     "<button id=\"detail-close\" class=\"close\" aria-label=\"Close\">&times;</button>"
-		     "<h2 id=\"detail-title\"></h2><div id=\"detail-body\"></div></aside>\n"
-		     "<script type=\"application/json\" id=\"insight-data\">{\"tables\":[");
-	ins_buf_put(out, data.ptr, data.len);
-	ins_buf_puts(out, "]}</script>\n<script>");
+		     "<h2 id=\"detail-title\"></h2><div id=\"detail-body\"></div></aside>\n");
+	html_data(out, &data);
+	ins_buf_puts(out, "<script>");
 	ins_buf_puts(out, script);
 	ins_buf_puts(out, "</script>\n</body>\n</html>\n");
 	ins_buf_release(&data);
