@@ -151,6 +151,7 @@ static const char css[] =
 	".chart .pt:hover{fill:var(--accent)}\n"
 	".chart .bar.b-passed{fill:var(--pass)}.chart .bar.b-failed{fill:var(--fail)}"
 	".chart .bar.b-other{fill:var(--skip)}.chart .bar:hover{opacity:.8}\n"
+	".chart text.in{fill:#fff;font-weight:600}\n"
 	".more,.empty{color:var(--muted);font-style:italic;margin:8px 0}\n"
 	".muted{color:var(--muted);font-size:12px;margin:4px 0}\n"
 	".strip{display:inline-flex;gap:1px;vertical-align:middle}\n"
@@ -165,7 +166,7 @@ static const char css[] =
 	"table.data tbody tr.hl td{background:var(--accent-soft)}\n"
 	".scope{display:inline-flex;align-items:center;gap:4px;font-size:13px;padding:2px 4px 2px 10px;"
 	"border-radius:14px;border:1px solid var(--accent);background:var(--accent-soft)}\n"
-	".scope .clear{font:inherit;border:0;background:none;cursor:pointer;color:var(--fg)}\n"
+	".scope[hidden]{display:none}.scope .clear{font:inherit;border:0;background:none;cursor:pointer;color:var(--fg)}\n"
 	".notes{margin:28px 0}\n"
 	".note{margin:8px 0;padding:10px 14px;border-radius:6px;background:var(--card);"
 	"border:1px solid var(--border);border-left:4px solid var(--border)}\n"
@@ -830,6 +831,71 @@ static void html_durations(ins_buf *b, const ins_table *t, size_t rows, int oc, 
 }
 
 /*
+ * A comparison's table "counts" (a row per side: side, tests, passed,
+ * failed, skipped) as two horizontal bars on one scale, base above target,
+ * each split into passed, failed and skipped, with the counts written in.
+ */
+static void html_sides(ins_buf *b, const ins_table *t)
+{
+	static const char *const cols[3] = { "passed", "failed", "skipped" };
+	static const char *const cls[3] = { "passed", "failed", "other" };
+	int side = ins_table_col_index(t, "side"), tc = ins_table_col_index(t, "tests"), c[3];
+	const double W = 1100, L = 64, R = 24, BH = 26, GAP = 12;
+	double max = 0, step, top, pw = W - L - R;
+
+	for (int k = 0; k < 3; k++)
+		if ((c[k] = ins_table_col_index(t, cols[k])) < 0)
+			return;
+	if (side < 0 || tc < 0 || t->nrows != 2)
+		return;
+	for (size_t r = 0; r < 2; r++)
+		if ((double)ins_table_cell(t, r, (size_t)tc)->i > max)
+			max = (double)ins_table_cell(t, r, (size_t)tc)->i;
+	if (max <= 0)
+		return;
+	step = nice_step(max, 4);
+	step = step < 1 ? 1 : step;
+	top = ceil(max / step) * step;
+	ins_buf_printf(b, "<figure class=\"chart sides\"><figcaption>Outcomes, base and target</figcaption>\n"
+		       "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"Outcomes, base and target\">\n",
+		       W, 2 * BH + GAP + 34);
+	for (double x = 0; x <= top + step * 1e-6; x += step) {
+		double px = L + x / top * pw;
+
+		ins_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\"/>"
+			       "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.0f</text>\n", px, px,
+			       2 * BH + GAP + 8, px, 2 * BH + GAP + 26, x);
+	}
+	for (size_t r = 0; r < 2; r++) {
+		const ins_value *sv = ins_table_cell(t, r, (size_t)side);
+		double y = 6 + (double)r * (BH + GAP), x = L;
+
+		ins_buf_printf(b, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" "
+			       "dominant-baseline=\"middle\">", L - 8, y + BH / 2);
+		html_text(b, sv->s && !strcmp(sv->s, "base") ? "Base" :
+			     sv->s && !strcmp(sv->s, "target") ? "Target" : sv->s, 0);
+		ins_buf_puts(b, "</text>\n");
+		for (int k = 0; k < 3; k++) {
+			int64_t n = ins_table_cell(t, r, (size_t)c[k])->i;
+			double w = (double)n / top * pw;
+
+			if (n <= 0)
+				continue;
+			ins_buf_printf(b, "<rect class=\"bar b-%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				       "height=\"%.0f\"><title>", cls[k], x, y, w, BH);
+			html_text(b, sv->s, 0);
+			ins_buf_printf(b, ": %lld %s</title></rect>\n", (long long)n, cols[k]);
+			if (w > 34)
+				ins_buf_printf(b, "<text class=\"in\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+					       "dominant-baseline=\"middle\">%lld</text>\n", x + w / 2,
+					       y + BH / 2, (long long)n);
+			x += w;
+		}
+	}
+	ins_buf_puts(b, "</svg></figure>\n");
+}
+
+/*
  * A table: its heading and a box the script fills from the embedded data
  * (entry `index` of data->tables), or the table's "empty" text.
  */
@@ -841,6 +907,8 @@ static void html_table(ins_buf *b, ins_buf *data, size_t *ntables, const ins_tab
 	if (t == timed)
 		html_durations(b, t, shown, ins_table_col_index(t, "outcome"),
 			       ins_table_col_index(t, "duration"));
+	if (t->id && !strcmp(t->id, "counts"))
+		html_sides(b, t);
 
 	if (t->title) {
 		ins_buf_puts(b, "<h3>");

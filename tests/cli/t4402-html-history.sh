@@ -203,6 +203,29 @@ assert \"2026-11-21 10:00\" in xs and \"2026-11-24 10:00\" in xs, xs
 	test_grep "<a class=\"ref\" href=\"#session=$(sed -n 4p uids)\"" sut.dom
 '
 
+test_expect_success 'compare: the outcomes of base and target as two bars on one scale' '
+	insight session compare latest~2 latest --format html -o cmp.html &&
+	html_well_formed cmp.html &&
+	py cmp.html "
+fig = re.search(r\"<figure class=\\\"chart sides\\\"><figcaption>Outcomes, base and target</figcaption>(.*?)</figure>\", html, re.S).group(1)
+for t in re.findall(r\"<title>([^<]*)</title>\", fig):
+    print(t)
+print(\" \".join(re.findall(r\"<text[^>]*>([^<]*)</text>\", fig)))
+" >bars &&
+	cat >expect <<-\EOF &&
+	base: 3 passed
+	base: 2 failed
+	target: 2 passed
+	target: 3 failed
+	0 2 4 6 Base 3 2 Target 2 3
+	EOF
+	test_cmp expect bars &&
+	insight session compare latest~2 latest --format json >cmp.json &&
+	"$INSIGHT_PYTHON" -c "import json; t = json.load(open(\"cmp.json\"))[\"tables\"][\"counts\"][\"rows\"]; print([(r[\"side\"], r[\"tests\"], r[\"passed\"], r[\"failed\"]) for r in t])" >counts &&
+	echo "[('"'"'base'"'"', 5, 3, 2), ('"'"'target'"'"', 5, 2, 3)]" >expect &&
+	test_cmp expect counts
+'
+
 test_expect_success 'screenshots: the panel with its strip, and the page' '
 	browse shot.out shot.err --screenshot="$TRASH/panel.png" --window-size=1280,900 \
 		--hide-scrollbars "file://$TRASH/page.html#test=t.shop%3A%3Atest_late" &&
