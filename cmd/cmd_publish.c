@@ -398,7 +398,47 @@ done:
 	return rc;
 }
 
-int cmd_publish_after_run(ins_ctx *ctx, const char *session)
+/*
+ * The targets of publish.targets into *names (freed by the caller), each one
+ * known. 0, or 1 after saying what is wrong: `why` names what asked for them.
+ */
+static int after_run_targets(ins_ctx *ctx, const char *why, char ***names, size_t *n)
+{
+	const struct ins_config *cfg;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	if (cmd_config(ctx, &cfg) != 0)
+		return 1;
+	if ((rc = ins_config_get_list(cfg, "publish.targets", names, n)) < 0 &&
+	    rc != INS_ENOTFOUND) {
+		cmd_fail(rc);
+		return 1;
+	}
+	if (!*n) {
+		cmd_error(EXIT_USAGE, "%s: publish.targets names no target (e.g. 'insight config "
+			  "set publish.targets testrail')", why);
+		return 1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (!known_target(ctx, (*names)[i]))
+			return 1;
+	}
+	return 0;
+}
+
+int cmd_publish_check_targets(ins_ctx *ctx)
+{
+	char **names;
+	size_t n;
+	int bad = after_run_targets(ctx, "--publish", &names, &n);
+
+	ins_config_list_free(names);
+	return bad ? EXIT_USAGE : EXIT_OK;
+}
+
+int cmd_publish_after_run(ins_ctx *ctx, const char *session, int want)
 {
 	const struct ins_config *cfg;
 	struct pub_opts po = { 0, 0, NULL, NULL, NULL };
@@ -406,24 +446,21 @@ int cmd_publish_after_run(ins_ctx *ctx, const char *session)
 	size_t n = 0;
 	ins_pub_session s;
 	ins_store *store;
-	int on = 0, rc;
+	int rc;
 
-	if (cmd_config(ctx, &cfg) != 0 || ins_config_get_bool(cfg, "publish.after-run", &on) < 0 ||
-	    !on)
+	if (want < 0) {
+		if (cmd_config(ctx, &cfg) != 0 ||
+		    ins_config_get_bool(cfg, "publish.after-run", &want) < 0)
+			want = 0;
+	}
+	if (!want)
 		return EXIT_OK;
-	if ((rc = ins_config_get_list(cfg, "publish.targets", &names, &n)) < 0 || !n) {
-		ins_config_list_free(names);
-		cmd_warn("publish.after-run is true but publish.targets names no target");
-		return EXIT_OK;
+	memset(&s, 0, sizeof(s));
+	if (after_run_targets(ctx, "publish.after-run", &names, &n)) {
+		rc = EXIT_USAGE;
+		goto done;
 	}
 	pub_out = stderr;
-	memset(&s, 0, sizeof(s));
-	for (size_t i = 0; i < n; i++) {
-		if (!known_target(ctx, names[i])) {
-			rc = EXIT_USAGE;
-			goto done;
-		}
-	}
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		goto done;
 	if ((rc = ins_pub_session_load(&s, store, session)) < 0) {
