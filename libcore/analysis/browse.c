@@ -854,7 +854,7 @@ static int recent_read(ins_store *store, struct recent *r, int64_t sid, const ch
 static int recent_streak(ins_store *store, struct recent *r, ins_table *t, int64_t test_id,
 			 int64_t sid)
 {
-	char uid[INS_SESSION_ID_LEN + 1] = "", commit[64] = "";
+	char uid[INS_SESSION_ID_LEN + 1] = "", commit[80] = "";
 	int64_t started = 0;
 	int rc;
 
