@@ -189,6 +189,10 @@ static const char script[] =
 	"(function(){\n"
 	"'use strict';\n"
 	"function main(D){\n"
+	"/* Front-coded test names back whole (see front_col()). */\n"
+	"D.tables.forEach(function(T){if(T.front==null)return;var c=T.front,p=T.pfx,prev='';\n"
+	" for(var i=0;i<T.rows.length;i++){var r=T.rows[i],v=r[c];if(typeof v!=='string')continue;\n"
+	"  if(p[i])r[c]=v=prev.slice(0,p[i])+v;prev=v;}});\n"
 	"var PAGE=100,ORDER=['failed','error','flaky','xpassed','xfailed','skipped','passed'];\n"
 	"var NAMES={nodeid:1,test:1,name:1,test_name:1};\n"
 	"var HIDE={failing_since:1,failing_since_started:1,failing_since_commit:1};\n"
@@ -692,8 +696,43 @@ static void json_value(ins_buf *b, const ins_value *v)
 	}
 }
 
+/*
+ * Tables of FRONT_MIN rows or more send their test names front-coded: each
+ * name without the part it shares with the name before (they are sorted),
+ * the length of that part in "pfx", the column in "front". Only printable
+ * ASCII is shared, so that the script's string lengths are the same.
+ */
+#define FRONT_MIN 1000
+
+static int front_col(const ins_table *t, size_t shown)
+{
+	static const char *const names[] = { "nodeid", "test", "name", "test_name" };
+
+	if (shown < FRONT_MIN)
+		return -1;
+	for (size_t c = 0; c < t->ncols; c++)
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (t->cols[c].type == INS_V_TEXT && t->cols[c].id &&
+			    !strcmp(t->cols[c].id, names[k]))
+				return (int)c;
+	return -1;
+}
+
+static size_t ascii_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && a[n] == b[n] && (unsigned char)a[n] >= 0x20 && (unsigned char)a[n] < 0x7f)
+		n++;
+	return n;
+}
+
 static void json_table(ins_buf *b, const ins_table *t, size_t shown)
 {
+	int fc = front_col(t, shown);
+	ins_buf pfx = INS_BUF_INIT;
+	const char *prev = NULL;
+
 	ins_buf_puts(b, "{\"id\":");
 	json_str(b, t->id ? t->id : "");
 	ins_buf_puts(b, ",\"title\":");
@@ -718,13 +757,31 @@ static void json_table(ins_buf *b, const ins_table *t, size_t shown)
 			end--;
 		ins_buf_puts(b, r ? ",\n[" : "\n[");
 		for (size_t c = 0; c < end; c++) {
+			const ins_value *v = ins_table_cell(t, r, c);
+
 			if (c)
 				ins_buf_putc(b, ',');
-			json_value(b, ins_table_cell(t, r, c));
+			if ((int)c == fc && v->type == INS_V_TEXT && v->s) {
+				size_t n = prev ? ascii_prefix(prev, v->s) : 0;
+
+				json_str(b, v->s + n);
+				ins_buf_printf(&pfx, "%s%zu", r ? "," : "", n);
+				prev = v->s;
+				continue;
+			}
+			if ((int)c == fc)
+				ins_buf_puts(&pfx, r ? ",0" : "0");
+			json_value(b, v);
 		}
+		if (fc >= 0 && (size_t)fc >= end)
+			ins_buf_puts(&pfx, r ? ",0" : "0");
 		ins_buf_putc(b, ']');
 	}
-	ins_buf_puts(b, "]}");
+	ins_buf_putc(b, ']');
+	if (fc >= 0)
+		ins_buf_printf(b, ",\"front\":%d,\"pfx\":[%s]", fc, pfx.ptr);
+	ins_buf_putc(b, '}');
+	ins_buf_release(&pfx);
 }
 
 /* A "nice" step (1, 2 or 5 times a power of ten) near range / n. */

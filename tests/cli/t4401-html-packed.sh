@@ -5,10 +5,10 @@
 # A session of 3,000 results (300 failures with tracebacks, a hostile name)
 # gives more embedded data than the page writes as plain JSON: the page has
 # the base64 of the deflated JSON instead, which Python inflates back to the
-# same tables. Chromium (with a virtual-time budget, so that the DOM is taken
-# after the script has inflated the data and drawn the page) shows every row
-# counted, exactly the failed rows under #filter=failed, and the hostile name
-# as text. Chromium is required: without it this test fails.
+# same tables, their test names front-coded. Chromium (with a virtual-time
+# budget, so that the DOM is taken after the script has inflated the data and
+# drawn the page) shows every row counted, the names whole, exactly the failed
+# rows under #filter=failed, and the hostile name as text. Chromium is required: without it this test fails.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/browse-lib.sh"
 
@@ -80,6 +80,17 @@ test_expect_success 'the data is deflated in base64, and inflates to the tables'
 	assert d["tables"][0]["id"] == "results" and len(rows) == 3001, len(rows)
 	assert sum(1 for r in rows if r[1] == "failed") == 301
 	assert len(html) * 3 < len(raw), (len(html), len(raw))
+	# test names are front-coded: each without what it shares with the one before
+	t = d["tables"][0]
+	assert t["front"] == 0 and len(t["pfx"]) == len(rows)
+	names, prev = [], ""
+	for r, p in zip(rows, t["pfx"]):
+	    prev = prev[:p] + r[0]
+	    names.append(prev)
+	want = sorted(["tests.test_big::test_%04d" % i for i in range(3000)] +
+	              ["tests.test_big::test_evil[<img src=x onerror=alert(1)>]"])
+	assert names == want, names[:3]
+	assert sum(t["pfx"]) > 20 * len(rows)
 	PY
 '
 
@@ -89,7 +100,13 @@ test_expect_success 'Chromium inflates it: every row counted, the first page dra
 	test_grep "<div class=\"tbl\" id=\"t-0\" data-rows=\"3001\">" all.dom &&
 	rows all.dom >all.rows &&
 	test_line_count = 100 all.rows &&
-	test_grep "data-outcome=\"failed\" aria-pressed=\"false\"><span>failed</span><b>301</b>" all.dom
+	test_grep "data-outcome=\"failed\" aria-pressed=\"false\"><span>failed</span><b>301</b>" all.dom &&
+	test_grep ">tests.test_big::test_0000</a>" all.dom &&
+	test_grep ">tests.test_big::test_0099</a>" all.dom &&
+	dom one "q=test_2999" &&
+	rows one.dom >one.rows &&
+	test_line_count = 1 one.rows &&
+	test_grep ">tests.test_big::test_2999</a>" one.dom
 '
 
 test_expect_success '#filter=failed shows exactly the failed rows' '
