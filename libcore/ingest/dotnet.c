@@ -241,6 +241,7 @@ static int emit(dparser *p, struct tcase *c)
 	r.err = ins_xtext_get(&c->err);
 	r.props = c->nprops ? props : NULL;
 	r.nprops = c->nprops;
+	r.flags |= ins_repeat_flags(&p->rep);
 	rc = p->sink->on_result ? p->sink->on_result(p->sink->data, &r) : 0;
 	p->results++;
 	ins_buf_release(&id);
@@ -662,6 +663,7 @@ static int parse(ins_input *in, const ins_ingest_sink *sink, enum dialect d)
 	p.d = d;
 	p.display = ins_input_display(in);
 	p.sink = sink;
+	ins_repeat_init(&p.rep, in);
 	tcase_clear(&p.c);
 	rc = ins_xml_run(in, dialect_name[d], &h, &replaced);
 	if (rc == 0 && d == D_TRX)
