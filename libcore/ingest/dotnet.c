@@ -391,6 +391,39 @@ static int cmp_def(const void *a, const void *b)
 		      sizeof(((const struct def *)a)->key));
 }
 
+static void def_sift(struct def *v, size_t i, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		struct def t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && cmp_def(&v[c + 1], &v[c]) > 0)
+			c++;
+		if (cmp_def(&v[i], &v[c]) >= 0)
+			return;
+		t = v[i];
+		v[i] = v[c];
+		v[c] = t;
+		i = c;
+	}
+}
+
+/* Sort in place: qsort() may take a copy of the whole array for a while. */
+static void def_sort(struct def *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		def_sift(v, i, n);
+	for (size_t end = n; end > 1; end--) {
+		struct def t = v[0];
+
+		v[0] = v[end - 1];
+		v[end - 1] = t;
+		def_sift(v, 0, end - 1);
+	}
+}
+
 static const char *def_class(dparser *p, const char *id)
 {
 	struct def key, *d;
@@ -398,7 +431,7 @@ static const char *def_class(dparser *p, const char *id)
 	if (!id || !p->ndefs)
 		return NULL;
 	if (!p->defs_sorted) {
-		qsort(p->defs, p->ndefs, sizeof(*p->defs), cmp_def);
+		def_sort(p->defs, p->ndefs);
 		p->defs_sorted = 1;
 	}
 	def_key(id, key.key);
