@@ -215,4 +215,28 @@ test_expect_success 'a report dropped half-way leaves no trace in the rule of th
 	test_cmp want got
 '
 
+test_expect_success 'TRX: results before their definitions find their class by GUID or by any other id' '
+	cat >guids.trx <<-\XML &&
+	<TestRun id="r" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010"><Results>
+	<UnitTestResult executionId="e1" testId="0f8fad5b-d9cb-469f-a165-70867728950e" testName="Add" outcome="Passed"/>
+	<UnitTestResult executionId="e2" testId="7C9E6679-7425-40DE-944B-E07FC1F90AE7" testName="Sub" outcome="Failed"/>
+	<UnitTestResult executionId="e3" testId="plain-id" testName="Mul" outcome="Passed"/>
+	<UnitTestResult executionId="e4" testId="0f8fad5b-d9cb-469f-a165-70867728950f" testName="Div" outcome="Passed"/>
+	<UnitTestResult executionId="e5" testId="0f8fad5b-d9cb-469f-a165-70867728950e" testName="Add" outcome="Passed"/>
+	</Results><TestDefinitions>
+	<UnitTest name="Add" id="0f8fad5b-d9cb-469f-a165-70867728950e"><TestMethod className="Shop.Calc, Shop.Tests" name="Add"/></UnitTest>
+	<UnitTest name="Sub" id="7C9E6679-7425-40DE-944B-E07FC1F90AE7"><TestMethod className="Shop.Calc" name="Sub"/></UnitTest>
+	<UnitTest name="Mul" id="plain-id"><TestMethod className="Shop.More" name="Mul"/></UnitTest>
+	<UnitTest name="Div" id="0f8fad5b-d9cb-469f-a165-70867728950F"><TestMethod className="Shop.Other" name="Div"/></UnitTest>
+	</TestDefinitions></TestRun>
+	XML
+	export INSIGHT_DB="$TRASH/guids.db" &&
+	insight -q session import --sut rep guids.trx >/dev/null &&
+	insight --format tsv --table results session show --outcome all --all latest |
+		tail -n +2 | cut -f1-3 | LC_ALL=C sort >got &&
+	printf "%s\n" "Div	passed	1" "Shop.Calc::Add	passed	1" "Shop.Calc::Add[#2]	passed	1" \
+		"Shop.Calc::Sub	failed	1" "Shop.More::Mul	passed	1" >want &&
+	test_cmp want got
+'
+
 test_done
