@@ -8,11 +8,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "insight/buf.h"
 #include "insight/net.h"
 #include "insight/publish.h"
 
 /* `s` (n bytes) as a JSON string in quotes; invalid UTF-8 becomes U+FFFD. */
 void ins_publish__json_str_n(FILE *fp, const char *s, size_t n);
+
+/* `v` in decimal appended to `b` (no printf: it is called once a result). */
+void ins_publish__put_long(ins_buf *b, long v);
 
 /*
  * The target failed on an answer: "WHAT: SERVICE answered STATUS: reason"
