@@ -164,6 +164,8 @@ const ins_config_key ins_config_keys[] = {
 	  "Xray: the summary of a new Test Execution (default: the SUT, commit and session)" },
 	{ "publish.xray.url", INS_CONFIG_STRING, "https://xray.cloud.getxray.app", NULL,
 	  "Xray: the Xray Cloud base URL (a region's, such as https://eu.xray.cloud.getxray.app)" },
+	{ "publish.zephyr.bulk", INS_CONFIG_BOOL, "false", NULL,
+	  "Zephyr Scale: upload the JUnit export as a zip in one request" },
 	{ "publish.zephyr.environment", INS_CONFIG_STRING, NULL, NULL,
 	  "Zephyr Scale: the environmentName of each execution (one of the project's)" },
 	{ "publish.zephyr.mapping", INS_CONFIG_STRING, NULL, NULL,
