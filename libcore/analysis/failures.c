@@ -151,6 +151,7 @@ struct fp_group {
 	int is_new;              /* -1: cannot tell (no fingerprint) */
 	int outcome;             /* INS_OUTCOME_ERROR when one of them is an error, else FAILED */
 	const char *category;
+	char *jira, *jira_url;   /* its Jira issues (keys, newest first) and the newest's page */
 };
 
 static int cmp_fp_group(const void *x, const void *y)
@@ -450,8 +451,74 @@ static void fp_groups_free(struct fp_group *v, size_t n)
 		free(v[i].tests_list);
 		free(v[i].first.commit);
 		free(v[i].last.commit);
+		free(v[i].jira);
+		free(v[i].jira_url);
 	}
 	free(v);
+}
+
+/* Whether a group of `by` names its fingerprints: the groupings that list Jira issues. */
+static int by_fingerprints(ins_failures_by by)
+{
+	return by == INS_FAILURES_BY_FINGERPRINT || by == INS_FAILURES_BY_CAUSE;
+}
+
+/*
+ * The Jira issues `insight notify` filed or found for the fingerprints of
+ * each of the first `n` groups (notify_issue), distinct keys newest first,
+ * and the newest one's page. Cost: one index look-up per group.
+ */
+static int jira_issues(ins_store *store, ins_failures_by by, struct fp_group *v, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	ins_buf keys = INS_BUF_INIT;
+	int rc;
+
+	if (!by_fingerprints(by))
+		return 0;
+	if ((rc = ins_store__prepare(store, &st, by == INS_FAILURES_BY_CAUSE ?
+		"SELECT i.issue_key, i.url FROM notify_issue i JOIN fingerprint f "
+		"ON f.hash = i.fingerprint WHERE f.cause_id = ?1 "
+		"ORDER BY i.updated_ms DESC, i.issue_key" :
+		"SELECT i.issue_key, i.url FROM notify_issue i JOIN fingerprint f "
+		"ON f.hash = i.fingerprint WHERE f.id = ?1 "
+		"ORDER BY i.updated_ms DESC, i.issue_key")) < 0)
+		return rc;
+	for (size_t g = 0; g < n; g++) {
+		if (!v[g].id)
+			continue;
+		ins_buf_clear(&keys);
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, v[g].id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *k = ins_store__col_text(st, 0);
+			const char *p = keys.ptr;
+			size_t kn = strlen(k);
+			int dup = 0;
+
+			/* distinct keys, a space between them */
+			while (*p && !dup) {
+				size_t w = strcspn(p, " ");
+				dup = w == kn && !strncmp(p, k, kn);
+				p += w + (p[w] == ' ');
+			}
+			if (dup)
+				continue;
+			if (!v[g].jira_url && sqlite3_column_type(st, 1) != SQLITE_NULL)
+				v[g].jira_url = ins_xstrdup(ins_store__col_text(st, 1));
+			ins_buf_printf(&keys, "%s%s", keys.len ? " " : "", k);
+		}
+		if (rc != SQLITE_DONE) {
+			rc = ins_store__error(store, "reading Jira issues");
+			goto done;
+		}
+		v[g].jira = keys.len ? ins_xstrdup(keys.ptr) : NULL;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	ins_buf_release(&keys);
+	return rc;
 }
 
 static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failures_by by,
@@ -490,6 +557,12 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 	ins_table_column(t, "last_commit", "Last commit", INS_V_ID);
 	if (with_tests && by != INS_FAILURES_BY_TEST)
 		ins_table_column(t, "test_ids", "Affected tests", INS_V_TEXT);
+	if (by_fingerprints(by)) {
+		ins_table_column(t, "jira", "Jira", INS_V_TEXT);
+		ins_table_column_detail(t, 2);
+		ins_table_column(t, "jira_url", "Jira issue", INS_V_TEXT);
+		ins_table_column_detail(t, 3);
+	}
 	if (by != INS_FAILURES_BY_TEST && by != INS_FAILURES_BY_CATEGORY)
 		ins_table_column(t, "signature", by == INS_FAILURES_BY_CAUSE ? "Full signature" :
 				 "Signature", INS_V_LONGTEXT);
@@ -530,6 +603,10 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 				ins_buf_printf(&buf, " and %lld more",
 					       (long long)(g->tests - TESTS_NAMED));
 			ins_table_text(t, g->tests_list ? buf.ptr : NULL);
+		}
+		if (by_fingerprints(by)) {
+			ins_table_text(t, g->jira);
+			ins_table_text(t, g->jira_url);
 		}
 		if (by != INS_FAILURES_BY_TEST && by != INS_FAILURES_BY_CATEGORY)
 			ins_table_text(t, g->signature);
@@ -766,6 +843,9 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 		ins_doc_fact_int(doc, title.ptr, "New in the window", (int64_t)nnew);
 	ins_buf_clear(&title);
 	ins_buf_printf(&title, "Failures by %s", by_name[by]);
+	if ((rc = jira_issues(store, by, groups, o->limit && ngroups > o->limit ? o->limit :
+			      ngroups)) < 0)
+		goto done;
 	fp_table(doc, "failures", o->nodeid ? "By fingerprint" : title.ptr, by, groups, ngroups,
 		 o->limit, !o->nodeid);
 	if (o->nodeid && (rc = failure_history_table(doc, store, &set, test_id, o->limit)) < 0)
