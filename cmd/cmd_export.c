@@ -30,6 +30,8 @@ static int export_doc(ins_store *store, const char *uid, ins_output kind, FILE *
 	so.outcomes = ~0u;
 	so.limit = 0;
 	so.sections = 1;
+	if (kind == INS_OUT_HTML)
+		so.history = INS_BROWSE_PAGE_HISTORY;
 	if ((rc = ins_browse_session_show(&doc, store, uid, &so)) < 0)
 		return rc;
 	ro.width = 120;

@@ -301,9 +301,15 @@ static void acc_release(struct acc *a)
  * Group the window's failing attempts (failed or error, every attempt) by
  * cause, fingerprint, test or category (test_id > 0: of one test only;
  * cause_id > 0: of one cause only). Cost: the window's failing rows, read
- * once in group order, newest first within a group (so the first row's
- * message stands for the group), through result_failing; then, per group,
- * its first and last sighting from the fingerprint rows the store keeps.
+ * once in group order, newest first within a group, from result_failing
+ * alone: the partial index holds every column the grouping needs, so no
+ * result row is read for it. Without statistics the planner would rather
+ * walk every result of the window's sessions by the primary key (ten
+ * million rows in the bench history) than use a partial index, hence
+ * INDEXED BY. What only the group's newest row gives (its message) and what
+ * is the same for the whole group (the hash and signature) are read once
+ * per group, then its first and last sighting from the fingerprint rows the
+ * store keeps.
  */
 static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures_by by,
 			  const ins_categories *cats, int64_t test_id, int64_t cause_id,
@@ -317,12 +323,12 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 					     "coalesce(r.fingerprint_id, 0) AND c.outcome = r.outcome)",
 	};
 	static const char *const ident[] = {
-		[INS_FAILURES_BY_CAUSE] = "k.hash, k.signature",
-		[INS_FAILURES_BY_FINGERPRINT] = "f.hash, f.signature",
-		[INS_FAILURES_BY_TEST] = "NULL, NULL",
-		[INS_FAILURES_BY_CATEGORY] = "NULL, NULL",
+		[INS_FAILURES_BY_CAUSE] = "SELECT hash, signature FROM cause WHERE id = ?1",
+		[INS_FAILURES_BY_FINGERPRINT] = "SELECT hash, signature FROM fingerprint WHERE id = ?1",
+		[INS_FAILURES_BY_TEST] = NULL,
+		[INS_FAILURES_BY_CATEGORY] = NULL,
 	};
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *msg = NULL, *idst = NULL;
 	struct fp_group *v = NULL, *g = NULL;
 	struct acc acc = { 0 };
 	size_t n = 0, alloc = 0;
@@ -335,19 +341,27 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 	if (by == INS_FAILURES_BY_CATEGORY && (rc = categorise(store, set, cats)) < 0)
 		return rc;
 	ins_buf_printf(&sql, "SELECT %s, r.test_id, r.session_id, s.started_ms, r.outcome, "
-		       "coalesce(r.fingerprint_id, 0), r.message, t.nodeid, %s FROM result r "
+		       "coalesce(r.fingerprint_id, 0), r.attempt, t.nodeid FROM result r%s "
 		       "JOIN session s ON s.id = r.session_id JOIN test t ON t.id = r.test_id "
 		       "LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
-		       "LEFT JOIN cause k ON k.id = f.cause_id "
 		       "WHERE r.session_id IN (SELECT value FROM json_each(?1)) "
 		       "AND r.outcome IN (1, 2) AND (?2 = 0 OR r.test_id = ?2) "
 		       "AND (?3 = 0 OR f.cause_id = ?3) "
 		       "ORDER BY 1, s.started_ms DESC, r.attempt DESC, r.session_id DESC, "
-		       "r.test_id DESC", key[by], ident[by]);
+		       "r.test_id DESC", key[by],
+		       /* one test's rows come faster through result_by_test */
+		       test_id ? "" : " INDEXED BY result_failing");
 	rc = ins_store__prepare(store, &st, sql.ptr);
 	ins_buf_release(&sql);
 	if (rc < 0)
 		return rc;
+	if ((rc = ins_store__prepare(store, &msg, "SELECT message FROM result WHERE session_id = ?1 "
+				     "AND test_id = ?2 AND attempt = ?3")) < 0 ||
+	    (ident[by] && (rc = ins_store__prepare(store, &idst, ident[by])) < 0)) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(msg);
+		return rc;
+	}
 	ins_store__bind_text(st, 1, ins_sessset_json(set));
 	sqlite3_bind_int64(st, 2, test_id);
 	sqlite3_bind_int64(st, 3, cause_id);
@@ -365,11 +379,24 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 			g->id = id;
 			g->win_first_ms = g->win_last_ms = ms;
 			/* the newest row comes first: its message stands for the group */
-			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-				g->message = ins_xstrdup(ins_store__col_text(st, 6));
-			if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-				g->hash = ins_xstrdup(ins_store__col_text(st, 8));
-				g->signature = ins_xstrdup(ins_store__col_text(st, 9));
+			sqlite3_reset(msg);
+			sqlite3_bind_int64(msg, 1, sqlite3_column_int64(st, 2));
+			sqlite3_bind_int64(msg, 2, test);
+			sqlite3_bind_int64(msg, 3, sqlite3_column_int64(st, 6));
+			if ((rc = sqlite3_step(msg)) == SQLITE_ROW &&
+			    sqlite3_column_type(msg, 0) != SQLITE_NULL)
+				g->message = ins_xstrdup(ins_store__col_text(msg, 0));
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				break;
+			if (idst && id) {
+				sqlite3_reset(idst);
+				sqlite3_bind_int64(idst, 1, id);
+				if ((rc = sqlite3_step(idst)) == SQLITE_ROW) {
+					g->hash = ins_xstrdup(ins_store__col_text(idst, 0));
+					g->signature = ins_xstrdup(ins_store__col_text(idst, 1));
+				} else if (rc != SQLITE_DONE) {
+					break;
+				}
 			}
 			prev_test = -1;
 		}
@@ -384,6 +411,8 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 		prev_test = test;
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(msg);
+	sqlite3_finalize(idst);
 	if (g)
 		acc_close(&acc, g);
 	acc_release(&acc);

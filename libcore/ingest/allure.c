@@ -280,6 +280,7 @@ static int on_result(aparser *a, const cJSON *doc, const char *display, int flak
 	r.nprops = a->nprops;
 	a->results++;
 	a->last = o;
+	r.flags |= ins_repeat_flags(&a->rep);
 	return a->sink->on_result ? a->sink->on_result(a->sink->data, &r) : 0;
 }
 
@@ -310,6 +311,7 @@ int ins_ingest_allure_input(ins_input *in, const ins_ingest_sink *sink)
 	memset(&a, 0, sizeof(a));
 	a.display = ins_input_display(in);
 	a.sink = sink;
+	ins_repeat_init(&a.rep, in);
 	if ((ret = read_doc(in, &doc)) == 0 && (ret = on_result(&a, doc, a.display, 0)) == 0)
 		ret = meta(&a, "tool", "allure");
 	cJSON_Delete(doc);
@@ -397,6 +399,12 @@ int ins_allure_dir_is(const char *dir)
 int ins_ingest_allure_dir(const char *dir, const char *display, const ins_ingest_sink *sink,
 			  char hash[65])
 {
+	return ins_ingest_allure_dir_leaving_repeats(dir, display, sink, hash, 0);
+}
+
+int ins_ingest_allure_dir_leaving_repeats(const char *dir, const char *display,
+					  const ins_ingest_sink *sink, char hash[65], int leave)
+{
 	aparser a;
 	entry *v = NULL;
 	size_t n = 0, alloc = 0;
@@ -411,6 +419,7 @@ int ins_ingest_allure_dir(const char *dir, const char *display, const ins_ingest
 	memset(&a, 0, sizeof(a));
 	a.display = display ? display : dir;
 	a.sink = sink;
+	a.rep.leave = leave;
 	if (!(d = opendir(dir)))
 		return ins_error_set(errno == ENOENT ? INS_ENOTFOUND : INS_EIO,
 				     "cannot read directory '%s': %s", a.display, strerror(errno));

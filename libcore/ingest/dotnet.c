@@ -13,8 +13,10 @@
  * except TRX's, whose results name their test by testId and usually come
  * before the definitions that give its class: a result whose definition
  * is not known yet is spooled to a temporary file with its texts, and the
- * spool is read back once the definitions are in. Only the definitions'
- * ids and class names stay in memory.
+ * spool is read back once the definitions are in. Only the definitions
+ * stay in memory, 20 bytes each: the testId as 128 bits (a GUID's own, or
+ * two 64-bit hashes of an id that is no GUID) and the number of its class,
+ * each class name kept once however many tests it holds.
  *
  * Node ids are CLASS::NAME, NAME being the test's name without the class in
  * front when it starts with it ("Ns.Calc.Add(1, 2)" of class Ns.Calc is
@@ -40,6 +42,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,9 +69,19 @@ struct tcase {
 	size_t nprops;
 };
 
-/* One TRX definition: a testId and its class. */
+/* One TRX definition: a testId (def_key) and the number of its class. */
 struct def {
-	char *id, *classname;
+	uint32_t key[4];
+	uint32_t cls;
+};
+
+/* The class names of the definitions, each once. */
+struct classes {
+	ins_buf text;            /* the names, NUL-terminated, one after the other */
+	uint32_t *off;           /* each name's offset in text */
+	size_t n, aoff;
+	uint32_t *slot;          /* open addressing: class number + 1, 0 = empty */
+	size_t aslot;            /* a power of two, at most half full */
 };
 
 typedef struct dparser {
@@ -90,6 +103,7 @@ typedef struct dparser {
 	struct def *defs;
 	size_t ndefs, adefs;
 	int defs_sorted;
+	struct classes classes;
 	FILE *spool;
 	size_t spooled;
 	/* NUnit 2: the fixture a test case is in */
@@ -241,6 +255,7 @@ static int emit(dparser *p, struct tcase *c)
 	r.err = ins_xtext_get(&c->err);
 	r.props = c->nprops ? props : NULL;
 	r.nprops = c->nprops;
+	r.flags |= ins_repeat_flags(&p->rep);
 	rc = p->sink->on_result ? p->sink->on_result(p->sink->data, &r) : 0;
 	p->results++;
 	ins_buf_release(&id);
@@ -268,23 +283,160 @@ static ins_outcome trx_outcome(const char *o)
 	return INS_OUTCOME_ERROR; /* an outcome insight does not know is never hidden */
 }
 
+static uint64_t str_hash(const char *s, size_t n, uint64_t h, uint64_t mul)
+{
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ (unsigned char)s[i]) * mul;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static int hex_val(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+/*
+ * A testId as 128 bits: a GUID in VSTest's form (lower-case hex, 8-4-4-4-12)
+ * is its own bytes; any other id, two independent 64-bit hashes of it.
+ */
+static void def_key(const char *id, uint32_t key[4])
+{
+	size_t n = strlen(id);
+	unsigned char b[16];
+	uint64_t h1, h2;
+	int k = 0;
+
+	if (n == 36) {
+		for (size_t i = 0; i < n && k <= 32; i++) {
+			int v;
+
+			if (i == 8 || i == 13 || i == 18 || i == 23) {
+				if (id[i] != '-')
+					break;
+				continue;
+			}
+			if ((v = hex_val(id[i])) < 0)
+				break;
+			if (k % 2 == 0)
+				b[k / 2] = (unsigned char)(v << 4);
+			else
+				b[k / 2] |= (unsigned char)v;
+			k++;
+		}
+	}
+	if (k == 32) {
+		memcpy(key, b, 16);
+		return;
+	}
+	h1 = str_hash(id, n, 1469598103934665603ULL, 1099511628211ULL);
+	h2 = str_hash(id, n, 0x9e3779b97f4a7c15ULL, 0xff51afd7ed558ccdULL);
+	key[0] = (uint32_t)h1;
+	key[1] = (uint32_t)(h1 >> 32);
+	key[2] = (uint32_t)h2;
+	key[3] = (uint32_t)(h2 >> 32);
+}
+
+/* The number of class `name` (its first n bytes), added when new. */
+static uint32_t class_intern(struct classes *t, const char *name, size_t n)
+{
+	size_t mask, i;
+
+	if ((t->n + 1) * 2 > t->aslot) {
+		free(t->slot);
+		t->aslot = t->aslot ? t->aslot * 2 : 256;
+		t->slot = ins_xcalloc(t->aslot, sizeof(*t->slot));
+		for (size_t c = 0; c < t->n; c++) {
+			const char *s = t->text.ptr + t->off[c];
+
+			mask = t->aslot - 1;
+			for (i = str_hash(s, strlen(s), 1469598103934665603ULL, 1099511628211ULL) & mask;
+			     t->slot[i]; i = (i + 1) & mask)
+				;
+			t->slot[i] = (uint32_t)c + 1;
+		}
+	}
+	mask = t->aslot - 1;
+	for (i = str_hash(name, n, 1469598103934665603ULL, 1099511628211ULL) & mask; t->slot[i];
+	     i = (i + 1) & mask) {
+		const char *s = t->text.ptr + t->off[t->slot[i] - 1];
+
+		if (!strncmp(s, name, n) && !s[n])
+			return t->slot[i] - 1;
+	}
+	t->off = ins_xgrow(t->off, &t->aoff, t->n + 1, sizeof(*t->off));
+	t->off[t->n] = (uint32_t)t->text.len;
+	ins_buf_put(&t->text, name, n);
+	ins_buf_putc(&t->text, '\0');
+	t->slot[i] = (uint32_t)t->n + 1;
+	return (uint32_t)t->n++;
+}
+
+static void classes_release(struct classes *t)
+{
+	ins_buf_release(&t->text);
+	free(t->off);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
 static int cmp_def(const void *a, const void *b)
 {
-	return strcmp(((const struct def *)a)->id, ((const struct def *)b)->id);
+	return memcmp(((const struct def *)a)->key, ((const struct def *)b)->key,
+		      sizeof(((const struct def *)a)->key));
+}
+
+static void def_sift(struct def *v, size_t i, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		struct def t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && cmp_def(&v[c + 1], &v[c]) > 0)
+			c++;
+		if (cmp_def(&v[i], &v[c]) >= 0)
+			return;
+		t = v[i];
+		v[i] = v[c];
+		v[c] = t;
+		i = c;
+	}
+}
+
+/* Sort in place: qsort() may take a copy of the whole array for a while. */
+static void def_sort(struct def *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		def_sift(v, i, n);
+	for (size_t end = n; end > 1; end--) {
+		struct def t = v[0];
+
+		v[0] = v[end - 1];
+		v[end - 1] = t;
+		def_sift(v, 0, end - 1);
+	}
 }
 
 static const char *def_class(dparser *p, const char *id)
 {
-	struct def key = { (char *)id, NULL }, *d;
+	struct def key, *d;
 
 	if (!id || !p->ndefs)
 		return NULL;
 	if (!p->defs_sorted) {
-		qsort(p->defs, p->ndefs, sizeof(*p->defs), cmp_def);
+		def_sort(p->defs, p->ndefs);
 		p->defs_sorted = 1;
 	}
+	def_key(id, key.key);
 	d = bsearch(&key, p->defs, p->ndefs, sizeof(*p->defs), cmp_def);
-	return d ? d->classname : NULL;
+	return d ? p->classes.text.ptr + p->classes.off[d->cls] : NULL;
 }
 
 /* Spool a result whose definition is not known yet: its fields, length-prefixed. */
@@ -425,8 +577,8 @@ static void trx_start(dparser *p, const char *el, const char **atts)
 		size_t n = strcspn(cls, ",");   /* "Ns.Class, Assembly, Version=..." */
 
 		p->defs = ins_xgrow(p->defs, &p->adefs, p->ndefs + 1, sizeof(*p->defs));
-		p->defs[p->ndefs].id = ins_xstrdup(p->test_id.ptr);
-		p->defs[p->ndefs].classname = ins_xstrndup(cls, n);
+		def_key(p->test_id.ptr, p->defs[p->ndefs].key);
+		p->defs[p->ndefs].cls = class_intern(&p->classes, cls, n);
 		p->ndefs++;
 		p->defs_sorted = 0;
 		ins_buf_clear(&p->test_id);
@@ -662,6 +814,7 @@ static int parse(ins_input *in, const ins_ingest_sink *sink, enum dialect d)
 	p.d = d;
 	p.display = ins_input_display(in);
 	p.sink = sink;
+	ins_repeat_init(&p.rep, in);
 	tcase_clear(&p.c);
 	rc = ins_xml_run(in, dialect_name[d], &h, &replaced);
 	if (rc == 0 && d == D_TRX)
@@ -681,11 +834,8 @@ static int parse(ins_input *in, const ins_ingest_sink *sink, enum dialect d)
 	ins_buf_release(&p.test_id);
 	ins_buf_release(&p.fixture);
 	ins_buf_release(&p.xclass);
-	for (size_t i = 0; i < p.ndefs; i++) {
-		free(p.defs[i].id);
-		free(p.defs[i].classname);
-	}
 	free(p.defs);
+	classes_release(&p.classes);
 	if (p.spool)
 		fclose(p.spool);
 	return rc;

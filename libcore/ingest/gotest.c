@@ -468,6 +468,7 @@ static int emit(gparser *g, const char *pkg, size_t plen, const char *test, size
 		r.detail = g->text.len ? g->text.ptr : NULL;
 	else
 		r.out = g->text.len ? g->text.ptr : NULL;
+	r.flags |= ins_repeat_flags(&g->rep);
 	g->results++;
 	ret = g->sink->on_result ? g->sink->on_result(g->sink->data, &r) : 0;
 	ins_buf_release(&classname);
@@ -761,6 +762,7 @@ int ins_ingest_gotest_input(ins_input *in, const ins_ingest_sink *sink)
 	memset(&g, 0, sizeof(g));
 	g.display = ins_input_display(in);
 	g.sink = sink;
+	ins_repeat_init(&g.rep, in);
 	ins_lines_init(&lines, in, MAX_LINE);
 	while ((ret = ins_lines_next(&lines, &line, &len)) > 0) {
 		size_t i = 0;

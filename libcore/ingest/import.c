@@ -38,6 +38,7 @@
 #include "insight/import.h"
 #include "insight/pytest_console.h"
 #include "insight/redact.h"
+#include "ingest/repeat.h"
 
 #define SNIFF_SIZE 65536 /* bytes looked at to tell a format */
 
@@ -550,6 +551,7 @@ struct import_ctx {
 	const char *display;      /* the report, as the user named it */
 	struct pytest_map *pymap; /* pytest's JUnit: classnames mapped back to files, or NULL */
 	size_t capped;            /* results whose names were cut to INS_NAME_MAX */
+	unsigned occ_k;           /* the occurrence being read is "id[#occ_k]"; 0: plain id */
 };
 
 /*
@@ -696,11 +698,31 @@ static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
 	struct import_ctx *c = data;
 	ins_buf bufs[5] = { INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT };
 	ins_buf names[4] = { INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT, INS_BUF_INIT };
+	ins_buf suffixed = INS_BUF_INIT;
 	ins_property *props = NULL;
-	ins_result copy, tmp, capped;
+	ins_result copy, tmp, capped, named;
 	int rc;
 
-	r = sink_mapped(c, r, &tmp);
+	/*
+	 * The parser left the repeat rule to the import (ingest/repeat.h): the
+	 * writer decides at each occurrence's first attempt, by the id as it
+	 * will be stored, and its answer holds for the occurrence's attempts.
+	 */
+	if (r->flags & INS_RESULT_OCCURRENCE) {
+		const ins_result *base = sink_mapped(c, r, &tmp);
+
+		if (cap_names(base, &capped, names))
+			base = &capped;
+		if ((rc = ins_session_writer_occurrence(c->w, base, &c->occ_k)) < 0)
+			goto done;
+	}
+	named = *r;
+	named.flags &= ~(unsigned)INS_RESULT_OCCURRENCE;
+	if (c->occ_k) {
+		ins_buf_printf(&suffixed, "%s[#%u]", r->nodeid, c->occ_k);
+		named.nodeid = suffixed.ptr;
+	}
+	r = sink_mapped(c, &named, &tmp);
 	if (cap_names(r, &capped, names)) {
 		r = &capped;
 		c->capped++;
@@ -711,8 +733,10 @@ static int sink_result_fp(void *data, const ins_result *r, const char *fp_hash,
 	else
 		rc = ins_session_writer_add_result_fp(c->w, r, fp_hash, fp_signature);
 	redact_release(r, bufs, props);
+done:
 	for (int i = 0; i < 4; i++)
 		ins_buf_release(&names[i]);
+	ins_buf_release(&suffixed);
 	return rc;
 }
 
@@ -1247,15 +1271,18 @@ static int import_parse(struct import_ctx *c, ins_store *store, ins_input *input
 	int rc, followed = o->follow && !o->follow->taken && !strcmp(path, o->follow->path);
 
 	*parsed = 0;
+	c->occ_k = 0;
 	ins_session_writer_count(w, &before);
 	if ((rc = ins_session_writer_mark(w)) < 0)
 		return rc;
 	if (followed)
 		rc = ingest_followed(o->follow, &sink);
 	else if (!input) /* an Allure results directory */
-		rc = ins_ingest_allure_dir(path, display, &sink, hash);
-	else
+		rc = ins_ingest_allure_dir_leaving_repeats(path, display, &sink, hash, 1);
+	else {
+		ins_input_leave_repeats(input);
 		rc = ingest_beside(input, fmt, &sink);
+	}
 	if (rc >= 0 && input)
 		rc = followed ? hash_file(path, hash) : ins_input_finish(input, hash);
 	if (rc == INS_EINVALID || rc == INS_EIO || rc == INS_ENOTFOUND) {

@@ -25,6 +25,7 @@
 #include "insight/errors.h"
 #include "insight/hash.h"
 #include "insight/input.h"
+#include "ingest/repeat.h"
 
 #define RAW_SIZE 65536
 #define DEC_SIZE 65536
@@ -54,6 +55,7 @@ struct ins_input {
 	size_t out_pos, out_end, out_alloc;
 	int eof;
 	int err;               /* a failure, returned again by every later call */
+	int leave_repeats;     /* the parser leaves the repeat rule to its caller (ingest/repeat.h) */
 };
 
 uint64_t ins_input_limit(void)
@@ -544,4 +546,14 @@ void ins_input_close(ins_input *in)
 	free(in->out);
 	free(in->display);
 	free(in);
+}
+
+void ins_input_leave_repeats(ins_input *in)
+{
+	in->leave_repeats = 1;
+}
+
+int ins_input_leaves_repeats(const ins_input *in)
+{
+	return in->leave_repeats;
 }

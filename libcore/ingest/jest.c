@@ -80,6 +80,7 @@ static int send(jparser *j, ins_result *r)
 	ins_jsonin_cap(&j->detail);
 	r->message = j->msg.len ? j->msg.ptr : NULL;
 	r->detail = j->detail.len ? j->detail.ptr : NULL;
+	r->flags = (r->flags & ~(unsigned)INS_RESULT_OCCURRENCE) | ins_repeat_flags(&j->rep);
 	return j->sink->on_result ? j->sink->on_result(j->sink->data, r) : 0;
 }
 
@@ -278,6 +279,7 @@ int ins_ingest_jest_input(ins_input *in, const ins_ingest_sink *sink)
 	memset(&j, 0, sizeof(j));
 	j.display = ins_input_display(in);
 	j.sink = sink;
+	ins_repeat_init(&j.rep, in);
 	if (!getcwd(j.cwd, sizeof(j.cwd)))
 		j.cwd[0] = '\0';
 	if ((ret = ins_jstream_parse(in, "a Jest JSON report", &ops, &root)))

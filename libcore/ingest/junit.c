@@ -78,6 +78,7 @@
 #include "insight/errors.h"
 #include "insight/ingest.h"
 #include "insight/timeutil.h"
+#include "ingest/repeat.h"
 
 #define CHUNK (64u * 1024)
 #define ENC_NAME_MAX 64
@@ -121,23 +122,11 @@ typedef struct attempt {
 	tbuf direct; /* text directly in the element, beside <stackTrace> */
 } attempt;
 
-/*
- * A node id met in this report (the id before any suffix), kept as two
- * independent 64-bit hashes of it: 24 bytes a name whatever its length,
- * and a chance of two names mistaken for one of about n^2 / 2^129.
- */
-struct seen {
-	uint64_t h1, h2;   /* h1 == 0 && h2 == 0: an empty slot */
-	uint32_t k;        /* occurrences made tests of their own so far: 1, 2, ... */
-	int all_failed;    /* every occurrence of the id failed or errored so far */
-};
-
 /* The case being read. Buffers are reused from case to case. */
 typedef struct tcase {
 	int skip;                 /* nothing is emitted (the parser stopped) */
 	int resolved;             /* the repeat rule has fixed the node id */
-	struct seen *entry;       /* the node id's entry in the seen table */
-	int retrying;             /* the first occurrence of its id, or a retry of it */
+	ins_repeat_entry *entry;  /* the first occurrence of its id or a retry: its entry */
 	ins_buf file, classname, name, nodeid;
 	int has_file, has_classname, has_name;
 	double duration;
@@ -186,9 +175,7 @@ typedef struct jparser {
 
 	tcase c;
 
-	/* node ids seen in this report, for the repeat rule (resolve_repeat) */
-	struct seen *seen;        /* open addressing, at most 3/4 full */
-	size_t nseen, aseen;      /* entries, slots (a power of two) */
+	ins_repeat rep;           /* node ids seen in this report (resolve_repeat) */
 	size_t unnamed;           /* cases with neither name nor classname */
 	int said_pytest;          /* "tool" = "pytest" went out */
 
@@ -585,53 +572,6 @@ static void case_identity(jparser *jp)
 
 /* ---- the repeat rule -------------------------------------------------- */
 
-static void seen_hash(const char *s, uint64_t *h1, uint64_t *h2)
-{
-	uint64_t a = 1469598103934665603ULL, b = 0x9e3779b97f4a7c15ULL;
-
-	for (; *s; s++) {
-		a = (a ^ (unsigned char)*s) * 1099511628211ULL;
-		b = (b + (unsigned char)*s) * 0xff51afd7ed558ccdULL;
-		b ^= b >> 29;
-	}
-	*h1 = a;
-	*h2 = b | 1; /* never both zero */
-}
-
-/* The slot of (h1, h2) in the seen table: its entry, or the empty slot for it. */
-static struct seen *seen_slot(struct seen *tab, size_t n, uint64_t h1, uint64_t h2)
-{
-	size_t mask = n - 1, i = (size_t)(h1 ^ h2 >> 7) & mask;
-
-	while (tab[i].h2 && (tab[i].h1 != h1 || tab[i].h2 != h2))
-		i = (i + 1) & mask;
-	return &tab[i];
-}
-
-static struct seen *seen_add(jparser *jp, uint64_t h1, uint64_t h2)
-{
-	struct seen *e;
-
-	if ((jp->nseen + 1) * 4 > jp->aseen * 3) {
-		struct seen *old = jp->seen;
-		size_t aold = jp->aseen;
-
-		jp->aseen = aold ? aold * 2 : 1024;
-		jp->seen = ins_xcalloc(jp->aseen, sizeof(*jp->seen));
-		for (size_t i = 0; i < aold; i++)
-			if (old[i].h2)
-				*seen_slot(jp->seen, jp->aseen, old[i].h1, old[i].h2) = old[i];
-		free(old);
-	}
-	e = seen_slot(jp->seen, jp->aseen, h1, h2);
-	e->h1 = h1;
-	e->h2 = h2;
-	e->k = 1;
-	e->all_failed = 1;
-	jp->nseen++;
-	return e;
-}
-
 /*
  * Fix the node id of the current case (or suite pseudo-test) before its
  * first attempt goes out. The first occurrence of an id keeps it. A later
@@ -641,28 +581,16 @@ static struct seen *seen_add(jparser *jp, uint64_t h1, uint64_t h2)
  * retries whether all have failed so far: the latest attempt of a case is
  * its final one, so once a case passed or was skipped in the end, every
  * later repeat is a test of its own. (A retry that was skipped after
- * failures stays an attempt; the store keeps the failure final.)
+ * failures stays an attempt; the store keeps the failure final.) When the
+ * import applies the rule itself (ingest/repeat.h), the id is left as it is
+ * and the case's first attempt carries the occurrence mark.
  */
 static void resolve_repeat(jparser *jp)
 {
 	tcase *c = &jp->c;
-	struct seen *e = NULL;
-	uint64_t h1, h2;
 
-	seen_hash(c->nodeid.ptr, &h1, &h2);
-	if (jp->aseen && !(e = seen_slot(jp->seen, jp->aseen, h1, h2))->h2)
-		e = NULL;
 	c->resolved = 1;
-	c->retrying = 1;
-	if (!e) {
-		c->entry = seen_add(jp, h1, h2);
-		return;
-	}
-	c->entry = e;
-	if (e->all_failed)
-		return;
-	c->retrying = 0;
-	ins_buf_printf(&c->nodeid, "[#%u]", ++e->k);
+	c->entry = ins_repeat_resolve(&jp->rep, &c->nodeid);
 }
 
 /* ---- emitting attempts ------------------------------------------------ */
@@ -681,8 +609,7 @@ static void emit(jparser *jp, ins_outcome outcome, double duration, unsigned fla
 	if (!c->resolved)
 		resolve_repeat(jp);
 	/* the latest attempt of a case is its final one: it decides for the case */
-	if (c->retrying)
-		c->entry->all_failed = outcome == INS_OUTCOME_FAILED || outcome == INS_OUTCOME_ERROR;
+	ins_repeat_attempt(c->entry, outcome);
 	if (n + 1 > c->apv)
 		c->pv = ins_xgrow(c->pv, &c->apv, n + 1, sizeof(*c->pv));
 	for (i = 0; i < n; i++) {
@@ -711,6 +638,7 @@ static void emit(jparser *jp, ins_outcome outcome, double duration, unsigned fla
 	r.err = err;
 	r.props = n ? c->pv : NULL;
 	r.nprops = n;
+	r.flags |= ins_repeat_flags(&jp->rep);
 	rc = jp->sink->on_result(jp->sink->data, &r);
 	if (rc)
 		stop(jp, rc);
@@ -1645,7 +1573,7 @@ static void jparser_release(jparser *jp)
 	ins_buf_release(&jp->line);
 	ins_buf_release(&jp->ndrop);
 	ins_buf_release(&jp->host);
-	free(jp->seen);
+	ins_repeat_release(&jp->rep);
 }
 
 static void jparser_init(jparser *jp, const char *display, const ins_ingest_sink *sink)
@@ -1835,6 +1763,7 @@ int ins_ingest_junit_input(ins_input *input, const ins_ingest_sink *sink)
 	int rc = 0;
 
 	jparser_init(&jp, display, sink);
+	ins_repeat_init(&jp.rep, input);
 	/*
 	 * The input hands over UTF-8 when the file was UTF-16; a declaration
 	 * that says UTF-16 over 8-bit bytes (as .NET writes it) is UTF-8 too.

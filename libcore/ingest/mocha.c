@@ -86,6 +86,7 @@ static int send(mparser *m, ins_result *r)
 	ins_jsonin_cap(&m->detail);
 	r->message = m->msg.len ? m->msg.ptr : NULL;
 	r->detail = m->detail.len ? m->detail.ptr : NULL;
+	r->flags = (r->flags & ~(unsigned)INS_RESULT_OCCURRENCE) | ins_repeat_flags(&m->rep);
 	m->results++;
 	return m->sink->on_result ? m->sink->on_result(m->sink->data, r) : 0;
 }
@@ -250,6 +251,7 @@ int ins_ingest_mocha_input(ins_input *in, const ins_ingest_sink *sink)
 	memset(&m, 0, sizeof(m));
 	m.display = ins_input_display(in);
 	m.sink = sink;
+	ins_repeat_init(&m.rep, in);
 	if (!getcwd(m.cwd, sizeof(m.cwd)))
 		m.cwd[0] = '\0';
 	if ((ret = ins_jstream_parse(in, "a Mocha JSON report", &ops, &root)))

@@ -52,11 +52,22 @@ static ins_repeat_entry *add(ins_repeat *t, uint64_t h1, uint64_t h2)
 	return e;
 }
 
+void ins_repeat_init(ins_repeat *t, const ins_input *in)
+{
+	ins_repeat_release(t);
+	t->leave = in && ins_input_leaves_repeats(in);
+	t->mark = 0;
+}
+
 ins_repeat_entry *ins_repeat_resolve(ins_repeat *t, ins_buf *id)
 {
 	ins_repeat_entry *e;
 	uint64_t h1, h2;
 
+	if (t->leave) {
+		t->mark = 1;
+		return NULL;
+	}
 	id_hash(id->ptr, id->len, &h1, &h2);
 	if (!t->alloc || !(e = slot(t->tab, t->alloc, h1, h2))->h2)
 		return add(t, h1, h2);
@@ -71,6 +82,14 @@ void ins_repeat_attempt(ins_repeat_entry *e, ins_outcome o)
 	/* the latest attempt is the final one: it decides for the test */
 	if (e)
 		e->all_failed = ins_outcome_is_failure(o);
+}
+
+unsigned ins_repeat_flags(ins_repeat *t)
+{
+	if (!t->mark)
+		return 0;
+	t->mark = 0;
+	return INS_RESULT_OCCURRENCE;
 }
 
 void ins_repeat_release(ins_repeat *t)

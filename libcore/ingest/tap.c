@@ -211,6 +211,7 @@ static int send(tparser *t, const char *name, ins_outcome o, double duration, co
 	r.message = msg && *msg ? msg : NULL;
 	r.detail = detail && *detail ? detail : NULL;
 	r.out = out && *out ? out : NULL;
+	r.flags |= ins_repeat_flags(&t->rep);
 	t->results++;
 	return t->sink->on_result ? t->sink->on_result(t->sink->data, &r) : 0;
 }
@@ -629,6 +630,7 @@ int ins_ingest_tap_input(ins_input *in, const ins_ingest_sink *sink)
 	memset(&t, 0, sizeof(t));
 	t.display = ins_input_display(in);
 	t.sink = sink;
+	ins_repeat_init(&t.rep, in);
 	ins_lines_init(&lines, in, MAX_LINE);
 	while ((ret = ins_lines_next(&lines, &line, &len)) > 0) {
 		if (lines.lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {

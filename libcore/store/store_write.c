@@ -31,6 +31,14 @@
  *   sightings are updated at commit without reading the results again).
  * After a rollback to a mark all of these are rebuilt from the store.
  *
+ * The repeat rule (DESIGN §4) of the report being read, for the parsers
+ * that leave it to the import (ins_session_writer_occurrence): two more
+ * bitmaps over test ids, "its first occurrence in this report went in" and
+ * "its latest attempt under its own name passed or was skipped", and, for
+ * the rare ids repeated after that, the last k of "id[#k]" given. The parser
+ * then holds nothing per test, and the import's memory stays flat in the
+ * report's size.
+ *
  * The first report's mark is not a savepoint (see ins_session_writer_mark):
  * SQLite copies every page a savepoint's statements change, that existed
  * before it, into its sub-journal, and a session of tests already known
@@ -153,6 +161,16 @@ struct ins_session_writer {
 	bitmap repeated;                 /* tests with more than one attempt */
 	size_t unmasked;                 /* tests whose final mark moved back to a failure */
 	bitmap fps;                      /* fingerprints of this session's results */
+	/* The repeat rule of the report being read (see ins_session_writer_occurrence). */
+	bitmap occ_seen;                 /* tests whose first occurrence in it went in */
+	bitmap occ_passed;               /* ... whose latest attempt then passed or was skipped */
+	size_t occ_lo, occ_hi;           /* the bytes of both that may have a bit set */
+	int64_t occ_test;                /* the attempts arriving count for this test; 0: none */
+	struct occ_suffix {              /* tests repeated as "id[#k]": the last k; open addressing */
+		int64_t test;            /* 0: empty slot */
+		unsigned k;
+	} *occ_k;
+	size_t occ_nk, occ_ak;
 	int fps_added;                   /* this session added a fingerprint (it has no cause yet) */
 	/* The last test seen: repeated attempts usually arrive back to back. */
 	ins_buf last_nodeid;
@@ -200,6 +218,14 @@ static void bit_set(bitmap *b, int64_t i)
 	b->bits[byte] |= (unsigned char)(1u << (i & 7));
 }
 
+static void bit_clear(bitmap *b, int64_t i)
+{
+	size_t byte = (size_t)i >> 3;
+
+	if (byte < b->bytes)
+		b->bits[byte] &= (unsigned char)~(1u << (i & 7));
+}
+
 static void bit_clear_all(bitmap *b)
 {
 	if (b->bits)
@@ -244,6 +270,9 @@ static void writer_free(ins_session_writer *w)
 	free(w->seen.bits);
 	free(w->repeated.bits);
 	free(w->fps.bits);
+	free(w->occ_seen.bits);
+	free(w->occ_passed.bits);
+	free(w->occ_k);
 	free(w->fp_cache);
 	forget_session_copy(w);
 	free(w->sut_name);
@@ -786,6 +815,13 @@ int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 		return rc;
 	if ((rc = next_attempt(w, test_id, is_new, &attempt)) < 0)
 		return rc;
+	if (w->occ_test && test_id == w->occ_test) {
+		/* the latest attempt is the final one: it decides for the test */
+		if (ins_outcome_is_failure(r->outcome))
+			bit_clear(&w->occ_passed, test_id);
+		else
+			bit_set(&w->occ_passed, test_id);
+	}
 	if ((rc = fingerprint_id_for(w, r, fp_hash, fp_signature, &fp_id)) < 0)
 		return rc;
 
@@ -795,7 +831,7 @@ int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 	p->outcome = (int)r->outcome;
 	p->duration = r->duration;
 	p->start_ms = r->start_ms;
-	p->flags = r->flags & ~(unsigned)INS_RESULT_FLAKY;
+	p->flags = r->flags & ~(unsigned)(INS_RESULT_FLAKY | INS_RESULT_OCCURRENCE);
 	p->fp_id = fp_id;
 	if (fp_id)
 		bit_set(&w->fps, fp_id);
@@ -839,6 +875,98 @@ int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 		w->n.dur_sum += r->duration;
 		w->n.dur_known++;
 	}
+	return 0;
+}
+
+/* Forget the repeat rule's state: a new report begins, or the last one was rolled back. */
+static void bit_clear_range(bitmap *b, size_t lo, size_t hi)
+{
+	if (hi > b->bytes)
+		hi = b->bytes;
+	if (hi > lo)
+		memset(b->bits + lo, 0, hi - lo);
+}
+
+static void occ_forget(ins_session_writer *w)
+{
+	bit_clear_range(&w->occ_seen, w->occ_lo, w->occ_hi);
+	bit_clear_range(&w->occ_passed, w->occ_lo, w->occ_hi);
+	w->occ_lo = w->occ_hi = 0;
+	w->occ_test = 0;
+	free(w->occ_k);
+	w->occ_k = NULL;
+	w->occ_nk = w->occ_ak = 0;
+}
+
+/* The slot of `test` in the table of suffixes: its entry, or the empty slot for it. */
+static struct occ_suffix *occ_slot(struct occ_suffix *tab, size_t n, int64_t test)
+{
+	size_t mask = n - 1, i = (size_t)((uint64_t)test * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+
+	while (tab[i].test && tab[i].test != test)
+		i = (i + 1) & mask;
+	return &tab[i];
+}
+
+/* The next k for a repeat of `test` that is a test of its own: 2, 3, ... */
+static unsigned occ_next_k(ins_session_writer *w, int64_t test)
+{
+	struct occ_suffix *e;
+
+	if ((w->occ_nk + 1) * 4 > w->occ_ak * 3) {
+		struct occ_suffix *old = w->occ_k;
+		size_t aold = w->occ_ak;
+
+		w->occ_ak = aold ? aold * 2 : 64;
+		w->occ_k = ins_xcalloc(w->occ_ak, sizeof(*w->occ_k));
+		for (size_t i = 0; i < aold; i++)
+			if (old[i].test)
+				*occ_slot(w->occ_k, w->occ_ak, old[i].test) = old[i];
+		free(old);
+	}
+	e = occ_slot(w->occ_k, w->occ_ak, test);
+	if (!e->test) {
+		e->test = test;
+		e->k = 1;
+		w->occ_nk++;
+	}
+	return ++e->k;
+}
+
+int ins_session_writer_occurrence(ins_session_writer *w, const ins_result *r, unsigned *k)
+{
+	int64_t test_id = 0;
+	size_t byte;
+	int is_new = 0, rc;
+
+	*k = 0;
+	if (!r->nodeid)
+		return ins_error_set(INS_EINVALID, "a test result has no name");
+	w->touched = 1;
+	if ((rc = test_id_for(w, r, &test_id, &is_new)) < 0)
+		return rc;
+	byte = (size_t)test_id >> 3;
+	if (!bit_get(&w->occ_seen, test_id)) {
+		/* the id's first occurrence in the report */
+		bit_set(&w->occ_seen, test_id);
+		bit_clear(&w->occ_passed, test_id);
+		if (w->occ_hi == w->occ_lo) {
+			w->occ_lo = byte;
+			w->occ_hi = byte + 1;
+		} else {
+			w->occ_lo = byte < w->occ_lo ? byte : w->occ_lo;
+			w->occ_hi = byte + 1 > w->occ_hi ? byte + 1 : w->occ_hi;
+		}
+		w->occ_test = test_id;
+		return 0;
+	}
+	if (!bit_get(&w->occ_passed, test_id)) {
+		/* every earlier occurrence failed: a retry */
+		w->occ_test = test_id;
+		return 0;
+	}
+	w->occ_test = 0;
+	*k = occ_next_k(w, test_id);
 	return 0;
 }
 
@@ -1033,6 +1161,8 @@ int ins_session_writer_mark(ins_session_writer *w)
 {
 	int rc = flush_results(w);
 
+	occ_forget(w);
+
 	if (rc == 0 && !w->marks && !w->touched) {
 		/* Nothing to keep but the session itself: no savepoint (see lazy_mark). */
 		if ((rc = copy_session(w)) == 0) {
@@ -1081,6 +1211,7 @@ static int reload_state(ins_session_writer *w)
 	bit_clear_all(&w->seen);
 	bit_clear_all(&w->repeated);
 	bit_clear_all(&w->fps);
+	occ_forget(w);
 	w->last_test_id = 0;
 	ins_buf_clear(&w->last_nodeid);
 	free(w->fp_cache);

@@ -38,7 +38,13 @@ enum {
 	INS_RESULT_WARNINGS = 1 << 0,         /* the test emitted warnings */
 	INS_RESULT_DURATION_CLAMPED = 1 << 1, /* the reported duration was absurd and was dropped */
 	INS_RESULT_FLAKY = 1 << 2,            /* final attempt passed after a failed attempt */
-	INS_RESULT_INTERRUPTED = 1 << 3       /* recorded from an interrupted run */
+	INS_RESULT_INTERRUPTED = 1 << 3,      /* recorded from an interrupted run */
+	/*
+	 * Never stored: on the way from a parser to the import only, the first
+	 * attempt of an occurrence whose repeat rule the import applies
+	 * (ingest/repeat.h).
+	 */
+	INS_RESULT_OCCURRENCE = 1 << 15
 };
 
 typedef struct ins_property {

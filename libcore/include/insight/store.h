@@ -116,6 +116,18 @@ int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r);
  */
 int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 				     const char *fp_hash, const char *fp_signature);
+/*
+ * The repeat rule of DESIGN §4 inside one report, for the results a parser
+ * left it to the caller (INS_RESULT_OCCURRENCE; ingest/repeat.h). Call it
+ * with the first attempt of each occurrence, named as it would be stored,
+ * before adding it. *k is 0 when the occurrence keeps its name (the id's
+ * first occurrence in the report, or a retry of an id whose earlier
+ * occurrences all failed), else the k of the name "id[#k]" it takes, a test
+ * of its own. The attempts then added under the id itself, up to the next
+ * call, count for the rule: the latest decides whether the id ended in a
+ * failure. A mark begins a new report, and the rule starts afresh.
+ */
+int ins_session_writer_occurrence(ins_session_writer *w, const ins_result *r, unsigned *k);
 /* Add a named section of console output. */
 int ins_session_writer_add_section(ins_session_writer *w, const char *name, const char *text);
 /* Remember that a report file with this content hash went into the session. */
