@@ -255,12 +255,17 @@ int cmd_confirm(ins_ctx *ctx, int yes, const char *fmt, ...) __attribute__((form
  */
 int cmd_ci_report_after_run(ins_ctx *ctx, const char *sut, const char *session);
 /*
- * After `session run` stored `session` (its uid): with publish.after-run
- * true, publish it to every target of publish.targets as `insight publish`
- * would, the lines on stderr. Returns that command's exit code (EXIT_OK when
- * nothing was to do).
+ * After `session run` stored `session` (its uid): when `want` is 1 (--publish),
+ * or -1 and publish.after-run is true, publish it to every target of
+ * publish.targets as `insight publish --all` would, the lines on stderr.
+ * Returns that command's exit code (EXIT_OK when nothing was to do).
  */
-int cmd_publish_after_run(ins_ctx *ctx, const char *session);
+int cmd_publish_after_run(ins_ctx *ctx, const char *session, int want);
+/*
+ * Before `session run --publish` runs anything: EXIT_OK when publish.targets
+ * names known targets, else a usage exit code after saying why.
+ */
+int cmd_publish_check_targets(ins_ctx *ctx);
 
 /*
  * Where an answer is written: stdout, or the file of -o (output.c says how

@@ -162,6 +162,9 @@ int cmd_session_show(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	so.sut = o.sut;
 	so.sections = ctx->verbose > 0;
+	/* the page shows each test's recent runs and where its failure began */
+	if (ctx->output == INS_OUT_HTML)
+		so.history = INS_BROWSE_PAGE_HISTORY;
 	if ((rc = cmd_categories(ctx, &so.categories)) != 0)
 		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)

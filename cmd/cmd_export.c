@@ -29,6 +29,8 @@ static int export_doc(ins_store *store, const char *uid, ins_output kind, FILE *
 	so.outcomes = ~0u;
 	so.limit = 0;
 	so.sections = 1;
+	if (kind == INS_OUT_HTML)
+		so.history = INS_BROWSE_PAGE_HISTORY;
 	if ((rc = ins_browse_session_show(&doc, store, uid, &so)) < 0)
 		return rc;
 	ro.width = 120;
@@ -41,33 +43,59 @@ static int export_doc(ins_store *store, const char *uid, ins_output kind, FILE *
 }
 
 /*
- * insight export junit|ctrf|json|md|html [--sut <name>] [-o <file>] [<ref>]
+ * The session of an export: --session REF or the one positional ref (not
+ * both), latest when neither is given.
+ */
+static int session_ref(ins_ctx *ctx, int n, const char **argv, const char **session)
+{
+	if (n > 1)
+		return cmd_usage_error(ctx, "export takes one session ref: an id prefix, latest or "
+				       "latest~N (see 'insight session list')");
+	if (n && *session)
+		return cmd_usage_error(ctx, "give the session with --session or as an argument, "
+				       "not both");
+	if (*session && !**session)
+		return cmd_usage_error(ctx, "--session needs a session ref: an id prefix, latest "
+				       "or latest~N");
+	if (n)
+		*session = argv[0];
+	else if (!*session)
+		*session = "latest";
+	return EXIT_OK;
+}
+
+/*
+ * insight export junit|ctrf|json|md|html [--session <ref>] [--sut <name>]
+ *                                        [-o <file>] [<ref>]
  *
- * One session (latest by default, or an id prefix, latest~N) to stdout or
- * to the file of -o, written whole or not at all.
+ * One session (latest by default, or an id prefix, latest~N; given with
+ * --session or as the one argument) to stdout or to the file of -o, written
+ * whole or not at all.
  */
 static int cmd_export_one(int argc, const char **argv, ins_ctx *ctx, enum export_kind kind)
 {
 	static const char *const usage_junit[] = {
-		"insight export junit [--sut <name>] [-o <file>] [<ref>]", NULL
+		"insight export junit [--session <ref>] [--sut <name>] [-o <file>] [<ref>]", NULL
 	};
 	static const char *const usage_ctrf[] = {
-		"insight export ctrf [--sut <name>] [-o <file>] [<ref>]", NULL
+		"insight export ctrf [--session <ref>] [--sut <name>] [-o <file>] [<ref>]", NULL
 	};
 	static const char *const usage_json[] = {
-		"insight export json [--sut <name>] [-o <file>] [<ref>]", NULL
+		"insight export json [--session <ref>] [--sut <name>] [-o <file>] [<ref>]", NULL
 	};
 	static const char *const usage_md[] = {
-		"insight export md [--sut <name>] [-o <file>] [<ref>]", NULL
+		"insight export md [--session <ref>] [--sut <name>] [-o <file>] [<ref>]", NULL
 	};
 	static const char *const usage_html[] = {
-		"insight export html [--sut <name>] [-o <file>] [<ref>]", NULL
+		"insight export html [--session <ref>] [--sut <name>] [-o <file>] [<ref>]", NULL
 	};
 	static const char *const *const usages[] = {
 		usage_junit, usage_ctrf, usage_json, usage_md, usage_html
 	};
-	const char *sut = NULL;
+	const char *sut = NULL, *session = NULL;
 	const struct ins_option opts[] = {
+		OPT_STRING(0, "session", &session, "REF", "the session: an id prefix, latest "
+			   "(default) or latest~N", "session"),
 		OPT_STRING('s', "sut", &sut, "NAME", "resolve latest and latest~N within this SUT",
 			   "sut"),
 		OPT_END(),
@@ -79,14 +107,13 @@ static int cmd_export_one(int argc, const char **argv, ins_ctx *ctx, enum export
 
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usages[kind], 0)) < 0)
 		return EXIT_USAGE;
-	if (n > 1)
-		return cmd_usage_error(ctx, "export takes one session ref: an id prefix, latest or "
-				       "latest~N (see 'insight session list')");
+	if ((rc = session_ref(ctx, n, argv, &session)) != EXIT_OK)
+		return rc;
 	if (sut && !*sut)
 		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		return rc;
-	if ((rc = ins_store_session_resolve(store, n ? argv[0] : "latest", sut, uid, NULL)) < 0)
+	if ((rc = ins_store_session_resolve(store, session, sut, uid, NULL)) < 0)
 		return cmd_fail(rc);
 	if ((rc = cmd_out_open(ctx, &out)) != EXIT_OK)
 		return rc;
@@ -207,7 +234,7 @@ done:
 }
 
 /*
- * insight export allure [--sut <name>] [--since <time>] [--commit <sha>]
+ * insight export allure [--session <ref>] [--sut <name>] [--since <time>] [--commit <sha>]
  *                       [--history <dir>] [--report-url <url>] [--replace]
  *                       [-o <dir>] [<ref>]
  *
@@ -219,13 +246,16 @@ done:
 static int cmd_export_allure(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"insight export allure [--sut <name>] [--since <time>] [--commit <sha>] "
+		"insight export allure [--session <ref>] [--sut <name>] [--since <time>] [--commit <sha>] "
 		"[--history <dir>] [--report-url <url>] [--replace] [-o <dir>] [<ref>]", NULL
 	};
 	const char *sut = NULL, *since = NULL, *commit = NULL, *history = NULL, *path;
+	const char *session = NULL;
 	ins_allure_opts ao = { 0 };
 	int replace = 0;
 	const struct ins_option opts[] = {
+		OPT_STRING(0, "session", &session, "REF", "the session: an id prefix, latest "
+			   "(default) or latest~N", "session"),
 		OPT_STRING('s', "sut", &sut, "NAME", "only this SUT's sessions; latest and "
 			   "latest~N within it", "sut"),
 		OPT_STRING(0, "since", &since, "TIME", "every session since TIME (7d, 2026-11-01), "
@@ -252,13 +282,12 @@ static int cmd_export_allure(int argc, const char **argv, ins_ctx *ctx)
 
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
-	if (n > 1)
-		return cmd_usage_error(ctx, "export takes one session ref: an id prefix, latest or "
-				       "latest~N (see 'insight session list')");
 	multi = since || commit;
-	if (multi && n)
+	if (multi && (n || session))
 		return cmd_usage_error(ctx, "give a session ref, or --since/--commit for several "
 				       "sessions, not both");
+	if ((rc = session_ref(ctx, n, argv, &session)) != EXIT_OK)
+		return rc;
 	if (sut && !*sut)
 		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
 	if (commit && strlen(commit) < 4)
@@ -285,7 +314,7 @@ static int cmd_export_allure(int argc, const char **argv, ins_ctx *ctx)
 					 commit ? " on commit " : "", commit ? commit : ""));
 		}
 		list = (const char *const *)uids;
-	} else if ((rc = ins_store_session_resolve(store, n ? argv[0] : "latest", sut, uid,
+	} else if ((rc = ins_store_session_resolve(store, session, sut, uid,
 						   NULL)) < 0) {
 		return cmd_fail(rc);
 	}

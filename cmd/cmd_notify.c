@@ -85,6 +85,43 @@ static int is_http_url(const char *u)
 	return u && (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7));
 }
 
+/* An http(s) URL with no space or control character: fit for a link and a header. */
+static int is_link(const char *u)
+{
+	if (!is_http_url(u))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * notify.report-url, "{session}" replaced by the session's id: the page of
+ * the session's report, linked from every message when it is a web URL.
+ */
+static void load_report_url(const ins_config *cfg, ins_notify_session *s)
+{
+	ins_buf b = INS_BUF_INIT;
+	const char *v = NULL;
+
+	if (ins_config_get_string(cfg, "notify.report-url", &v) < 0 || !v || !*v)
+		return;
+	while (*v) {
+		if (!strncmp(v, "{session}", 9)) {
+			ins_buf_puts(&b, s->uid);
+			v += 9;
+		} else {
+			ins_buf_putc(&b, *v++);
+		}
+	}
+	if (is_link(b.ptr))
+		s->report_url = ins_buf_detach(&b);
+	else
+		cmd_warn("notify.report-url is not an http(s) URL; messages leave it out");
+	ins_buf_release(&b);
+}
+
 /* ---- plain text: an email's text part ---- */
 
 static void text_list(ins_buf *b, const char *title, const ins_notify_items *it)
@@ -119,13 +156,15 @@ static void message_text(ins_buf *b, const ins_notify_session *s, const ins_noti
 	text_list(b, "Newly flaky", &p->flaky);
 	if (p->events & INS_NOTIFY_REGRESSIONS)
 		ins_buf_printf(b, "\nDuration regressions: %zu\n", s->res.slower);
-	if (is_http_url(s->build_url) || s->pr)
+	if (is_http_url(s->build_url) || s->pr || s->report_url)
 		ins_buf_putc(b, '\n');
 	if (is_http_url(s->build_url))
 		ins_buf_printf(b, "CI run: %s\n", s->build_url);
 	pr_url(&u, s);
 	if (u.len)
 		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	if (s->report_url)
+		ins_buf_printf(b, "Report: %s\n", s->report_url);
 	ins_buf_release(&u);
 }
 
@@ -510,6 +549,14 @@ static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p
 		cJSON_AddStringToObject(txt, "text", b.ptr);
 		cJSON_AddItemToArray(els, txt);
 	}
+	if (s->report_url && !strpbrk(s->report_url, "<>|")) {
+		ins_buf_clear(&b);
+		ins_buf_printf(&b, "<%s|report>", s->report_url);
+		txt = cJSON_CreateObject();
+		cJSON_AddStringToObject(txt, "type", "mrkdwn");
+		cJSON_AddStringToObject(txt, "text", b.ptr);
+		cJSON_AddItemToArray(els, txt);
+	}
 	if (cJSON_GetArraySize(els)) {
 		blk = cJSON_CreateObject();
 		cJSON_AddStringToObject(blk, "type", "context");
@@ -681,97 +728,42 @@ static int send_slack(struct notify_run *r, const ins_notify_route *route,
 	return delivered;
 }
 
-static void json_items(cJSON *obj, const char *name, const ins_notify_items *it, int fp)
-{
-	cJSON *arr = cJSON_AddArrayToObject(obj, name);
-
-	for (size_t i = 0; i < it->n; i++) {
-		cJSON *x = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(x, "nodeid", it->v[i].nodeid);
-		if (it->v[i].message)
-			cJSON_AddStringToObject(x, "message", it->v[i].message);
-		else
-			cJSON_AddNullToObject(x, "message");
-		if (fp)
-			cJSON_AddStringToObject(x, "key", it->v[i].key);
-		cJSON_AddItemToArray(arr, x);
-	}
-}
-
-static void json_text(cJSON *obj, const char *name, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(obj, name, v);
-	else
-		cJSON_AddNullToObject(obj, name);
-}
-
 /*
- * The webhook's body (insight.notify.webhook, version 1): the route, the
- * events, the session's facts, what is announced, and the comparison
- * document itself under "compare".
+ * The webhook's body: the comparison document itself, exactly as
+ * `analytics compare --format json` writes it for the session and its base
+ * (insight.analytics.compare, with its schema_version). NULL when it
+ * cannot be rendered.
  */
-static char *webhook_payload(struct notify_run *r, const ins_notify_route *route,
-			     const ins_notify_plan *p, const char *delivery_id)
+static char *webhook_payload(struct notify_run *r, size_t *len)
 {
-	const ins_notify_session *s = r->s;
-	cJSON *root = cJSON_CreateObject(), *ev, *sess, *ann, *links, *cmp;
 	ins_render_opts ro = { 0 };
-	ins_buf u = INS_BUF_INIT;
-	char *doc = NULL, *out = NULL;
-	size_t len = 0;
+	char *doc = NULL;
 	FILE *f;
 
-	if (!(f = open_memstream(&doc, &len)))
-		goto done;
-	if (ins_render(s->cmp, INS_OUT_JSON, &ro, f) != 0) {
+	*len = 0;
+	if (!(f = open_memstream(&doc, len)))
+		return NULL;
+	if (ins_render(r->s->cmp, INS_OUT_JSON, &ro, f) != 0) {
 		fclose(f);
-		goto done;
+		free(doc);
+		return NULL;
 	}
-	if (fclose(f) != 0 || !(cmp = cJSON_Parse(doc)))
-		goto done;
-	cJSON_AddStringToObject(root, "schema", "insight.notify.webhook");
-	cJSON_AddNumberToObject(root, "schema_version", 1);
-	cJSON_AddStringToObject(root, "delivery", delivery_id);
-	cJSON_AddStringToObject(root, "route", route->name);
-	ev = cJSON_AddArrayToObject(root, "events");
-	for (int i = 0; i < INS_NOTIFY_EVENT_COUNT; i++)
-		if (p->events & (1u << i))
-			cJSON_AddItemToArray(ev, cJSON_CreateString(ins_notify_event_name(i)));
-	sess = cJSON_AddObjectToObject(root, "session");
-	cJSON_AddStringToObject(sess, "id", s->uid);
-	json_text(sess, "base", s->base_uid[0] ? s->base_uid : NULL);
-	cJSON_AddStringToObject(sess, "sut", s->sut);
-	json_text(sess, "branch", s->branch);
-	json_text(sess, "commit", s->commit);
-	json_text(sess, "subject", s->subject);
-	cJSON_AddStringToObject(sess, "counts", s->counts.ptr);
-	ann = cJSON_AddObjectToObject(root, "announced");
-	json_items(ann, "new_failures", &p->new_failures, 1);
-	json_items(ann, "fixed", &p->fixed, 1);
-	json_items(ann, "flaky", &p->flaky, 0);
-	links = cJSON_AddObjectToObject(root, "links");
-	json_text(links, "ci_run", is_http_url(s->build_url) ? s->build_url : NULL);
-	pr_url(&u, s);
-	json_text(links, "pull_request", u.len ? u.ptr : NULL);
-	cJSON_AddItemToObject(root, "compare", cmp);
-	out = cJSON_PrintUnformatted(root);
-done:
-	cJSON_Delete(root);
-	ins_buf_release(&u);
-	free(doc);
-	return out;
+	if (fclose(f) != 0) {
+		free(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 static int send_webhook(struct notify_run *r, const ins_notify_route *route,
 			const ins_notify_plan *p, const char *delivery_id)
 {
-	const char *headers[6];
+	const char *headers[12];
 	ins_http_request req = { 0 };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
 	ins_buf why = INS_BUF_INIT, key = INS_BUF_INIT, ev = INS_BUF_INIT, dl = INS_BUF_INIT;
-	ins_buf sig = INS_BUF_INIT, evh = INS_BUF_INIT;
+	ins_buf sig = INS_BUF_INIT, evh = INS_BUF_INIT, sess = INS_BUF_INIT, rt = INS_BUF_INIT;
+	ins_buf ci = INS_BUF_INIT, pr = INS_BUF_INIT, rep = INS_BUF_INIT, u = INS_BUF_INIT;
 	const char *url = route_url(r, route, &why), *secret = NULL, *envname = NULL;
 	char *body = NULL;
 	size_t body_len = 0, nh = 0;
@@ -790,17 +782,35 @@ static int send_webhook(struct notify_run *r, const ins_notify_route *route,
 			goto fail;
 		}
 	}
-	if (!(body = webhook_payload(r, route, p, delivery_id))) {
+	if (!(body = webhook_payload(r, &body_len))) {
 		ins_buf_puts(&why, "cannot render the comparison as JSON");
 		goto fail;
 	}
-	body_len = strlen(body);
 	ins_notify_events_text(&ev, p->events, ",");
 	ins_buf_printf(&dl, "X-Insight-Delivery: %s", delivery_id);
 	headers[nh++] = "Content-Type: application/json";
 	ins_buf_printf(&evh, "X-Insight-Event: %s", ev.ptr);
 	headers[nh++] = evh.ptr;
 	headers[nh++] = dl.ptr;
+	ins_buf_printf(&sess, "X-Insight-Session: %s", r->s->uid);
+	headers[nh++] = sess.ptr;
+	if (!strpbrk(route->name, "\r\n")) {
+		ins_buf_printf(&rt, "X-Insight-Route: %s", route->name);
+		headers[nh++] = rt.ptr;
+	}
+	if (is_link(r->s->build_url)) {
+		ins_buf_printf(&ci, "X-Insight-CI-Run: %s", r->s->build_url);
+		headers[nh++] = ci.ptr;
+	}
+	pr_url(&u, r->s);
+	if (is_link(u.ptr)) {
+		ins_buf_printf(&pr, "X-Insight-Pull-Request: %s", u.ptr);
+		headers[nh++] = pr.ptr;
+	}
+	if (r->s->report_url) {
+		ins_buf_printf(&rep, "X-Insight-Report: %s", r->s->report_url);
+		headers[nh++] = rep.ptr;
+	}
 	if (secret) {
 		uint8_t mac[INS_SHA256_LEN];
 		char hex[65];
@@ -831,6 +841,12 @@ done:
 	ins_buf_release(&dl);
 	ins_buf_release(&sig);
 	ins_buf_release(&evh);
+	ins_buf_release(&sess);
+	ins_buf_release(&rt);
+	ins_buf_release(&ci);
+	ins_buf_release(&pr);
+	ins_buf_release(&rep);
+	ins_buf_release(&u);
 	free(body);
 	return delivered;
 }
@@ -845,7 +861,7 @@ static cJSON *card_text(const char *text, int bolder, int subtle)
 	cJSON_AddStringToObject(t, "text", text);
 	cJSON_AddBoolToObject(t, "wrap", 1);
 	if (bolder)
-		cJSON_AddStringToObject(t, "weight", "Bolder");
+		cJSON_AddStringToObject(t, "weight", "bolder");
 	if (subtle)
 		cJSON_AddBoolToObject(t, "isSubtle", 1);
 	return t;
@@ -870,7 +886,7 @@ static void card_list(cJSON *body, const char *title, const ins_notify_items *it
 		return;
 	ins_buf_printf(&b, "%s (%zu)", title, it->n);
 	t = card_text(b.ptr, 1, 0);
-	cJSON_AddStringToObject(t, "spacing", "Medium");
+	cJSON_AddStringToObject(t, "spacing", "medium");
 	cJSON_AddItemToArray(body, t);
 	for (size_t i = 0; i < shown; i++) {
 		ins_buf_clear(&b);
@@ -878,7 +894,7 @@ static void card_list(cJSON *body, const char *title, const ins_notify_items *it
 		if (it->v[i].message)
 			ins_buf_printf(&b, ": %s", it->v[i].message);
 		t = card_text(b.ptr, 0, 0);
-		cJSON_AddStringToObject(t, "spacing", "None");
+		cJSON_AddStringToObject(t, "spacing", "none");
 		cJSON_AddItemToArray(body, t);
 	}
 	if (it->n > shown) {
@@ -899,7 +915,11 @@ static void card_action(cJSON *actions, const char *title, const char *url)
 	cJSON_AddItemToArray(actions, a);
 }
 
-/* The message envelope of a Workflows webhook with an Adaptive Card 1.4 (B.7). */
+/*
+ * The message envelope of a Workflows webhook with an Adaptive Card 1.4 (B.7).
+ * Enumerated values are written as the schema spells them (lower case);
+ * hosts read them in any case.
+ */
 static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p)
 {
 	cJSON *root = cJSON_CreateObject(), *atts, *att, *card, *body, *facts, *fs, *actions, *t;
@@ -920,7 +940,7 @@ static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p
 	ins_buf_puts(&b, "insight: ");
 	title_of(&b, s);
 	t = card_text(b.ptr, 1, 0);
-	cJSON_AddStringToObject(t, "size", "Medium");
+	cJSON_AddStringToObject(t, "size", "medium");
 	cJSON_AddItemToArray(body, t);
 	if (s->subject)
 		cJSON_AddItemToArray(body, card_text(s->subject, 0, 1));
@@ -958,6 +978,8 @@ static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p
 	pr_url(&b, s);
 	if (b.len)
 		card_action(actions, "Pull request", b.ptr);
+	if (s->report_url)
+		card_action(actions, "Report", s->report_url);
 	if (cJSON_GetArraySize(actions))
 		cJSON_AddItemToObject(card, "actions", actions);
 	else
@@ -1104,13 +1126,36 @@ done:
 
 struct jira {
 	struct notify_run *r;
+	const ins_notify_route *route;
 	const char *base;         /* the site's URL, no trailing '/' */
 	const char *project, *issue_type;
+	const char *on_fix;       /* "comment", "transition" or "none" */
+	const char *transition;   /* fix-transition: a transition's or its status's name */
 	int api;                  /* 2: wiki markup; 3: Atlassian Document Format */
+	int links;                /* the site's URL makes issue pages (no credentials in it) */
 	ins_buf auth;             /* the Authorization header */
-	size_t created, commented;
+	size_t created, commented, fix_commented, transitioned, no_issue;
 	ins_buf why;              /* the first failure */
 };
+
+/* Remember the issue of failure `x` on the route (not in a dry run); a failure to is a warning. */
+static void jira_remember(struct jira *j, const ins_notify_item *x, const char *issue_key,
+			  const char *state)
+{
+	ins_buf page = INS_BUF_INIT;
+
+	if (ins_net_dry_run(j->r->net))
+		return;
+	if (j->links) {
+		ins_buf_printf(&page, "%s/browse/", j->base);
+		ins_url_escape(&page, issue_key);
+	}
+	if (ins_notify_issue_set(j->r->store, j->route, x->key, issue_key,
+				 page.len ? page.ptr : NULL, state, j->r->s->uid,
+				 ins_time_now_ms()) < 0)
+		cmd_warn("%s", ins_error_last());
+	ins_buf_release(&page);
+}
 
 /* A description or comment: plain text for v2, an ADF document of paragraphs for v3. */
 static cJSON *jira_text(const struct jira *j, const char *text)
@@ -1162,6 +1207,8 @@ static void jira_sighting(ins_buf *b, const ins_notify_session *s, const ins_not
 	pr_url(&u, s);
 	if (u.len)
 		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	if (s->report_url)
+		ins_buf_printf(b, "Report: %s\n", s->report_url);
 	ins_buf_printf(b, "Fingerprint: %s\n", x->key);
 	ins_buf_release(&u);
 }
@@ -1182,19 +1229,22 @@ static void jira_fail(struct jira *j, const char *what, const ins_http_response 
  * One new failure: the open issue labelled insight-fp-KEY gets a comment;
  * without one, a new issue is created. 0, or -1 after a failure (in j->why).
  */
-static int jira_one(struct jira *j, const ins_notify_item *x)
+/*
+ * The open issue labelled insight-fp-KEY of failure `x`, into `issue_key`
+ * (empty when there is none): 0, or -1 after a failure (in j->why).
+ */
+static int jira_search(struct jira *j, const ins_notify_item *x, ins_buf *issue_key)
 {
 	const char *headers[] = { j->auth.ptr, NULL };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-	ins_http_request req = { 0 };
-	ins_buf url = INS_BUF_INIT, jql = INS_BUF_INIT, text = INS_BUF_INIT, label = INS_BUF_INIT;
-	cJSON *found = NULL, *body = NULL, *fields, *labels, *arr, *out = NULL;
-	const cJSON *key = NULL;
+	ins_buf url = INS_BUF_INIT, jql = INS_BUF_INIT;
+	cJSON *found = NULL;
+	const cJSON *arr, *key = NULL;
 	int rc, ok = -1;
 
-	ins_buf_printf(&label, "insight-fp-%s", x->key);
-	ins_buf_printf(&jql, "project = \"%s\" AND labels = \"%s\" AND statusCategory != Done "
-		       "ORDER BY created DESC", j->project, label.ptr);
+	ins_buf_clear(issue_key);
+	ins_buf_printf(&jql, "project = \"%s\" AND labels = \"insight-fp-%s\" AND "
+		       "statusCategory != Done ORDER BY created DESC", j->project, x->key);
 	ins_buf_printf(&url, "%s/rest/api/%d/search?jql=", j->base, j->api);
 	ins_url_escape(&url, jql.ptr);
 	ins_buf_puts(&url, "&fields=key&maxResults=1");
@@ -1206,16 +1256,169 @@ static int jira_one(struct jira *j, const ins_notify_item *x)
 	arr = found ? cJSON_GetObjectItemCaseSensitive(found, "issues") : NULL;
 	if (cJSON_IsArray(arr) && cJSON_GetArraySize(arr) > 0)
 		key = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "key");
-	jira_sighting(&text, j->r->s, x);
+	if (cJSON_IsString(key))
+		ins_buf_puts(issue_key, key->valuestring);
+	ok = 0;
+done:
+	cJSON_Delete(found);
 	ins_http_response_release(&resp);
-	ins_buf_clear(&url);
+	ins_buf_release(&url);
+	ins_buf_release(&jql);
+	return ok;
+}
+
+/* The text that tells an issue its failure is fixed. */
+static void jira_fixed_text(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+{
+	ins_buf u = INS_BUF_INIT;
+
+	ins_buf_printf(b, "%s passes again in ", x->nodeid);
+	title_of(b, s);
+	ins_buf_printf(b, " (session %s).\n", s->uid);
+	if (s->subject)
+		ins_buf_printf(b, "Commit: %s\n", s->subject);
+	if (is_http_url(s->build_url))
+		ins_buf_printf(b, "CI run: %s\n", s->build_url);
+	pr_url(&u, s);
+	if (u.len)
+		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
+	if (s->report_url)
+		ins_buf_printf(b, "Report: %s\n", s->report_url);
+	ins_buf_printf(b, "Fingerprint: %s\n", x->key);
+	ins_buf_release(&u);
+}
+
+/* Whether transition `t` (an element of Jira's "transitions") is the one named `name`. */
+static int jira_transition_is(const cJSON *t, const char *name)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(t, "name");
+	const cJSON *to = cJSON_GetObjectItemCaseSensitive(t, "to");
+	const cJSON *tn = to ? cJSON_GetObjectItemCaseSensitive(to, "name") : NULL;
+
+	return (cJSON_IsString(n) && !strcasecmp(n->valuestring, name)) ||
+	       (cJSON_IsString(tn) && !strcasecmp(tn->valuestring, name));
+}
+
+/*
+ * A fixed failure: its issue on the route (remembered, else the open one
+ * labelled with its fingerprint) gets a comment, or goes through the
+ * transition fix-transition with that comment (its id looked up with GET
+ * .../transitions). 0, or -1 after a failure (in j->why).
+ */
+static int jira_fix(struct jira *j, const ins_notify_item *x)
+{
+	const char *headers[] = { j->auth.ptr, NULL };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf issue = INS_BUF_INIT, url = INS_BUF_INIT, text = INS_BUF_INIT;
+	cJSON *body = NULL, *out = NULL, *list = NULL;
+	const cJSON *arr, *t, *id = NULL;
+	int rc, ok = -1;
+
+	if (ins_notify_issue_get(j->r->store, j->route, x->key, &issue) < 0) {
+		ins_buf_printf(&j->why, "%s", ins_error_last());
+		goto done;
+	}
+	if (!issue.len && jira_search(j, x, &issue) < 0)
+		goto done;
+	if (!issue.len) {
+		/* filed by nobody (or closed by people): nothing to tell */
+		j->no_issue++;
+		ok = 0;
+		goto done;
+	}
+	jira_fixed_text(&text, j->r->s, x);
 	body = cJSON_CreateObject();
 	req.method = "POST";
 	req.headers = headers;
 	req.idempotent = 0;
-	if (cJSON_IsString(key)) {
+	if (!strcmp(j->on_fix, "transition")) {
 		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
-		ins_url_escape(&url, key->valuestring);
+		ins_url_escape(&url, issue.ptr);
+		ins_buf_puts(&url, "/transitions");
+		rc = ins_net_json(j->r->net, "GET", url.ptr, headers, NULL, &resp, &list);
+		if (rc < 0 || (!resp.dry_run && (resp.status < 200 || resp.status >= 300))) {
+			jira_fail(j, "transitions", &resp, rc);
+			goto done;
+		}
+		ins_http_response_release(&resp);
+		arr = list ? cJSON_GetObjectItemCaseSensitive(list, "transitions") : NULL;
+		cJSON_ArrayForEach(t, arr) {
+			if (jira_transition_is(t, j->transition)) {
+				id = cJSON_GetObjectItemCaseSensitive(t, "id");
+				break;
+			}
+		}
+		if (!cJSON_IsString(id) && !ins_net_dry_run(j->r->net)) {
+			ins_buf_printf(&j->why, "transition: %s offers no transition '%s'", issue.ptr,
+				       j->transition);
+			goto done;
+		}
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(body, "transition"), "id",
+					cJSON_IsString(id) ? id->valuestring : "?");
+		{
+			cJSON *upd = cJSON_AddObjectToObject(body, "update");
+			cJSON *cl = cJSON_AddArrayToObject(upd, "comment"), *add = cJSON_CreateObject();
+
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(add, "add"), "body",
+					      jira_text(j, text.ptr));
+			cJSON_AddItemToArray(cl, add);
+		}
+		req.url = url.ptr;
+		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
+		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 204 &&
+			       resp.status != 200)) {
+			jira_fail(j, "transition", &resp, rc);
+			goto done;
+		}
+		j->transitioned++;
+	} else {
+		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
+		ins_url_escape(&url, issue.ptr);
+		ins_buf_puts(&url, "/comment");
+		cJSON_AddItemToObject(body, "body", jira_text(j, text.ptr));
+		req.url = url.ptr;
+		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
+		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 201 &&
+			       resp.status != 200)) {
+			jira_fail(j, "comment", &resp, rc);
+			goto done;
+		}
+		j->fix_commented++;
+	}
+	jira_remember(j, x, issue.ptr, "fixed");
+	ok = 0;
+done:
+	cJSON_Delete(body);
+	cJSON_Delete(out);
+	cJSON_Delete(list);
+	ins_http_response_release(&resp);
+	ins_buf_release(&issue);
+	ins_buf_release(&url);
+	ins_buf_release(&text);
+	return ok;
+}
+
+static int jira_one(struct jira *j, const ins_notify_item *x)
+{
+	const char *headers[] = { j->auth.ptr, NULL };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf url = INS_BUF_INIT, found = INS_BUF_INIT, text = INS_BUF_INIT, label = INS_BUF_INIT;
+	cJSON *body = NULL, *fields, *labels, *out = NULL;
+	const cJSON *key = NULL;
+	int rc, ok = -1;
+
+	if (jira_search(j, x, &found) < 0)
+		goto done;
+	jira_sighting(&text, j->r->s, x);
+	body = cJSON_CreateObject();
+	req.method = "POST";
+	req.headers = headers;
+	req.idempotent = 0;
+	if (found.len) {
+		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
+		ins_url_escape(&url, found.ptr);
 		ins_buf_puts(&url, "/comment");
 		cJSON_AddItemToObject(body, "body", jira_text(j, text.ptr));
 		req.url = url.ptr;
@@ -1225,6 +1428,7 @@ static int jira_one(struct jira *j, const ins_notify_item *x)
 			goto done;
 		}
 		j->commented++;
+		jira_remember(j, x, found.ptr, "open");
 	} else {
 		ins_buf s = INS_BUF_INIT;
 
@@ -1251,15 +1455,17 @@ static int jira_one(struct jira *j, const ins_notify_item *x)
 			goto done;
 		}
 		j->created++;
+		key = out ? cJSON_GetObjectItemCaseSensitive(out, "key") : NULL;
+		if (cJSON_IsString(key))
+			jira_remember(j, x, key->valuestring, "open");
 	}
 	ok = 0;
 done:
-	cJSON_Delete(found);
 	cJSON_Delete(body);
 	cJSON_Delete(out);
 	ins_http_response_release(&resp);
 	ins_buf_release(&url);
-	ins_buf_release(&jql);
+	ins_buf_release(&found);
 	ins_buf_release(&text);
 	ins_buf_release(&label);
 	return ok;
@@ -1281,11 +1487,13 @@ static const char *route_string(struct notify_run *r, const ins_notify_route *ro
 static int send_jira(struct notify_run *r, const ins_notify_route *route,
 		     const ins_notify_plan *p)
 {
-	struct jira j = { r, NULL, NULL, NULL, 2, INS_BUF_INIT, 0, 0, INS_BUF_INIT };
+	struct jira j = { 0 };
 	ins_buf why = INS_BUF_INIT, base = INS_BUF_INIT, key = INS_BUF_INIT, detail = INS_BUF_INIT;
 	const char *url = route_url(r, route, &why), *user, *token = NULL;
 	int delivered = 0;
 
+	ins_buf_init(&j.auth);
+	ins_buf_init(&j.why);
 	if (!url) {
 		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, why.ptr);
 		goto done;
@@ -1299,9 +1507,15 @@ static int send_jira(struct notify_run *r, const ins_notify_route *route,
 	while (base.len && base.ptr[base.len - 1] == '/')
 		ins_buf_truncate(&base, base.len - 1);
 	j.base = base.ptr;
+	j.links = !strchr(base.ptr, '@');
+	j.r = r;
+	j.route = route;
+	j.api = 2;
 	j.project = route_string(r, route, "project", NULL);
 	j.issue_type = route_string(r, route, "issue-type", "Bug");
 	j.api = !strcmp(route_string(r, route, "api", "2"), "3") ? 3 : 2;
+	j.transition = route_string(r, route, "fix-transition", NULL);
+	j.on_fix = route_string(r, route, "on-fix", j.transition ? "transition" : "comment");
 	user = route_string(r, route, "user", NULL);
 	if (user) {
 		ins_buf up = INS_BUF_INIT;
@@ -1319,7 +1533,16 @@ static int send_jira(struct notify_run *r, const ins_notify_route *route,
 	for (size_t i = 0; i < p->new_failures.n; i++)
 		if (jira_one(&j, &p->new_failures.v[i]) < 0)
 			break;
+	for (size_t i = 0; !j.why.len && strcmp(j.on_fix, "none") && i < p->fixed.n; i++)
+		if (jira_fix(&j, &p->fixed.v[i]) < 0)
+			break;
 	ins_buf_printf(&detail, "%zu created, %zu commented", j.created, j.commented);
+	if (p->fixed.n) {
+		ins_buf_printf(&detail, "; fixed: %zu commented, %zu transitioned", j.fix_commented,
+			       j.transitioned);
+		if (j.no_issue)
+			ins_buf_printf(&detail, ", %zu without an issue", j.no_issue);
+	}
 	if (j.why.len) {
 		ins_buf_printf(&detail, "; %s", j.why.ptr);
 		ins_delivery_add(r->d, route->name, INS_NOT_DELIVERED, detail.ptr);
@@ -1413,6 +1636,7 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 	ins_ci_detect(&ci, NULL, NULL);
 	in_ci = ci.provider != NULL;
 	ins_ci_facts_release(&ci);
+	load_report_url(r.cfg, s);
 	r.s = s;
 	r.store = store;
 	if ((rc = cmd_net_open(ctx, dry_run, &r.net)) != 0)

@@ -22,6 +22,7 @@ struct pub_opts {
 	int close_run;
 	const char *map;
 	const char *cycle;
+	int bulk;
 	const char *test_exec;
 };
 
@@ -104,15 +105,33 @@ static int testrail_opts(ins_ctx *ctx, const struct pub_opts *po, ins_testrail_o
 	return 0;
 }
 
-static int zephyr_opts(ins_ctx *ctx, const struct pub_opts *po, ins_zephyr_opts *o,
-		       ins_pub_map **map)
+/* Session `uid` as JUnit XML in *xml (freed by the caller). 0, or an exit code (printed). */
+static int junit_xml(ins_store *store, const char *uid, char **xml, size_t *len)
+{
+	FILE *fp;
+	int rc;
+
+	*xml = NULL;
+	*len = 0;
+	if (!(fp = open_memstream(xml, len)))
+		return cmd_error(EXIT_STORE, "cannot hold the JUnit export in memory");
+	rc = ins_export_junit(store, uid, fp);
+	if (fclose(fp) != 0 && rc == 0)
+		return cmd_error(EXIT_STORE, "cannot hold the JUnit export in memory");
+	return rc < 0 ? cmd_fail(rc) : 0;
+}
+
+/* Zephyr's options; with bulk, the session as JUnit XML in *xml (freed by the caller). */
+static int zephyr_opts(ins_ctx *ctx, const struct pub_opts *po, ins_store *store,
+		       const ins_pub_session *s, ins_zephyr_opts *o, ins_pub_map **map, char **xml)
 {
 	const struct ins_config *cfg;
 	const char *mapping = po->map, *from;
-	int rc;
+	int rc, b;
 
 	memset(o, 0, sizeof(*o));
 	*map = NULL;
+	*xml = NULL;
 	if ((rc = cmd_config(ctx, &cfg)) != 0)
 		return rc;
 	if (ins_config_get_string(cfg, "publish.zephyr.url", &o->url) < 0)
@@ -132,6 +151,18 @@ static int zephyr_opts(ins_ctx *ctx, const struct pub_opts *po, ins_zephyr_opts 
 			o->status[i] = v;
 	}
 	o->cycle = po->cycle;
+	o->bulk = po->bulk;
+	if (!o->bulk) {
+		if ((rc = ins_config_get_bool(cfg, "publish.zephyr.bulk", &b)) < 0 &&
+		    rc != INS_ENOTFOUND)
+			return cmd_fail(rc);
+		o->bulk = rc == 0 && b && !(po->cycle && *po->cycle);
+	}
+	if (o->bulk) {
+		if ((rc = junit_xml(store, s->uid, xml, &o->junit_len)) != 0)
+			return rc;
+		o->junit = *xml;
+	}
 	if (ins_config_get_secret(cfg, "publish.zephyr.token", &o->token, &from) < 0)
 		o->token = NULL;
 	if (!mapping && ins_config_get_string(cfg, "publish.zephyr.mapping", &mapping) < 0)
@@ -149,7 +180,6 @@ static int xray_opts(ins_ctx *ctx, const struct pub_opts *po, ins_store *store,
 	const struct ins_config *cfg;
 	const char *from, *v;
 	size_t len = 0;
-	FILE *fp;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -175,13 +205,8 @@ static int xray_opts(ins_ctx *ctx, const struct pub_opts *po, ins_store *store,
 		ins_buf_printf(summary, " (insight session %s)", s->uid);
 	}
 	o->summary = summary->ptr;
-	if (!(fp = open_memstream(xml, &len)))
-		return cmd_error(EXIT_STORE, "cannot hold the JUnit export in memory");
-	rc = ins_export_junit(store, s->uid, fp);
-	if (fclose(fp) != 0 && rc == 0)
-		return cmd_error(EXIT_STORE, "cannot hold the JUnit export in memory");
-	if (rc < 0)
-		return cmd_fail(rc);
+	if ((rc = junit_xml(store, s->uid, xml, &len)) != 0)
+		return rc;
 	o->junit = *xml;
 	o->junit_len = len;
 	return 0;
@@ -233,7 +258,7 @@ static int publish_one(ins_ctx *ctx, const char *target, ins_store *store,
 	if (xray)
 		rc = xray_opts(ctx, po, store, s, &xo, &xml, &xsummary);
 	else if (zephyr)
-		rc = zephyr_opts(ctx, po, &zo, &map);
+		rc = zephyr_opts(ctx, po, store, s, &zo, &map, &xml);
 	else
 		rc = testrail_opts(ctx, po, &to, &map);
 	if (rc != 0) {
@@ -292,20 +317,20 @@ static int known_target(ins_ctx *ctx, const char *name)
 
 /*
  * insight publish [--session <ref>] [--sut <name>] [--dry-run] [--map <file>]
- *                 [--run-id <id>] [--close-run] [--cycle <key>] [--test-exec <key>]
+ *                 [--run-id <id>] [--close-run] [--cycle <key> | --bulk] [--test-exec <key>]
  *                 (<target>... | --all)
  */
 static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
 		"insight publish [--session <ref>] [--sut <name>] [--dry-run] [--map <file>] "
-		"[--run-id <id>] [--close-run] [--cycle <key>] [--test-exec <key>] <target>...",
+		"[--run-id <id>] [--close-run] [--cycle <key> | --bulk] [--test-exec <key>] <target>...",
 		"insight publish --all [--session <ref>] [--sut <name>] [--dry-run] [--map <file>] "
-		"[--run-id <id>] [--close-run] [--cycle <key>] [--test-exec <key>]",
+		"[--run-id <id>] [--close-run] [--cycle <key> | --bulk] [--test-exec <key>]",
 		NULL
 	};
 	const char *session = "latest", *sut = NULL;
-	struct pub_opts po = { 0, 0, NULL, NULL, NULL };
+	struct pub_opts po = { 0, 0, NULL, NULL, 0, NULL };
 	int dry_run = 0, all = 0;
 	const struct ins_option opts[] = {
 		OPT_STRING(0, "session", &session, "REF", "the session: an id prefix, latest "
@@ -324,6 +349,8 @@ static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 		OPT_GROUP("Zephyr Scale"),
 		OPT_STRING(0, "cycle", &po.cycle, "KEY", "add the executions to this test cycle "
 			   "(SHOP-R12) instead of a new one", NULL),
+		OPT_BOOL(0, "bulk", &po.bulk, "upload the JUnit export as a zip in one request; "
+			 "Zephyr matches the tests to test cases (publish.zephyr.bulk)"),
 		OPT_GROUP("Xray"),
 		OPT_STRING(0, "test-exec", &po.test_exec, "KEY", "import into this Test Execution "
 			   "(SHOP-42) instead of a new one", NULL),
@@ -352,6 +379,9 @@ static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
 	if (po.run_id < 0)
 		return cmd_usage_error(ctx, "--run-id needs a TestRail run id (a whole number)");
+	if (po.bulk && po.cycle)
+		return cmd_usage_error(ctx, "--bulk makes a test cycle of its own: it does not go "
+				       "with --cycle");
 	if (all) {
 		const struct ins_config *cfg;
 
@@ -398,32 +428,69 @@ done:
 	return rc;
 }
 
-int cmd_publish_after_run(ins_ctx *ctx, const char *session)
+/*
+ * The targets of publish.targets into *names (freed by the caller), each one
+ * known. 0, or 1 after saying what is wrong: `why` names what asked for them.
+ */
+static int after_run_targets(ins_ctx *ctx, const char *why, char ***names, size_t *n)
 {
 	const struct ins_config *cfg;
-	struct pub_opts po = { 0, 0, NULL, NULL, NULL };
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	if (cmd_config(ctx, &cfg) != 0)
+		return 1;
+	if ((rc = ins_config_get_list(cfg, "publish.targets", names, n)) < 0 &&
+	    rc != INS_ENOTFOUND) {
+		cmd_fail(rc);
+		return 1;
+	}
+	if (!*n) {
+		cmd_error(EXIT_USAGE, "%s: publish.targets names no target (e.g. 'insight config "
+			  "set publish.targets testrail')", why);
+		return 1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (!known_target(ctx, (*names)[i]))
+			return 1;
+	}
+	return 0;
+}
+
+int cmd_publish_check_targets(ins_ctx *ctx)
+{
+	char **names;
+	size_t n;
+	int bad = after_run_targets(ctx, "--publish", &names, &n);
+
+	ins_config_list_free(names);
+	return bad ? EXIT_USAGE : EXIT_OK;
+}
+
+int cmd_publish_after_run(ins_ctx *ctx, const char *session, int want)
+{
+	const struct ins_config *cfg;
+	struct pub_opts po = { 0, 0, NULL, NULL, 0, NULL };
 	char **names = NULL;
 	size_t n = 0;
 	ins_pub_session s;
 	ins_store *store;
-	int on = 0, rc;
+	int rc;
 
-	if (cmd_config(ctx, &cfg) != 0 || ins_config_get_bool(cfg, "publish.after-run", &on) < 0 ||
-	    !on)
+	if (want < 0) {
+		if (cmd_config(ctx, &cfg) != 0 ||
+		    ins_config_get_bool(cfg, "publish.after-run", &want) < 0)
+			want = 0;
+	}
+	if (!want)
 		return EXIT_OK;
-	if ((rc = ins_config_get_list(cfg, "publish.targets", &names, &n)) < 0 || !n) {
-		ins_config_list_free(names);
-		cmd_warn("publish.after-run is true but publish.targets names no target");
-		return EXIT_OK;
+	memset(&s, 0, sizeof(s));
+	if (after_run_targets(ctx, "publish.after-run", &names, &n)) {
+		rc = EXIT_USAGE;
+		goto done;
 	}
 	pub_out = stderr;
-	memset(&s, 0, sizeof(s));
-	for (size_t i = 0; i < n; i++) {
-		if (!known_target(ctx, names[i])) {
-			rc = EXIT_USAGE;
-			goto done;
-		}
-	}
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		goto done;
 	if ((rc = ins_pub_session_load(&s, store, session)) < 0) {

@@ -605,12 +605,12 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
 		"insight session run [--sut <name>] [--tag <k=v>]... [--report <path>]... "
-		"[--shard <i>/<n> [--by test|file|class] [--shard-file <path>] [--tests <file>]] "
+		"[--publish] [--shard <i>/<n> [--by test|file|class] [--shard-file <path>] [--tests <file>]] "
 		"[--] [<command> [<args>...]]",
 		NULL
 	};
 	const char *sut = NULL, *shard_spec = NULL, *shard_by = NULL;
-	int keep_text = 0;
+	int keep_text = 0, publish = -1;
 	struct cmd_list tags = { 0 }, reports = { 0 };
 	struct shard sh = { 0 };
 	const struct ins_option opts[] = {
@@ -620,6 +620,8 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		OPT_LIST('r', "report", &reports, "PATH",
 			 "a report the command writes (file, directory or glob; repeatable)", "file"),
 		OPT_BOOL(0, "keep-output", &keep_text, "keep output and tracebacks of passing tests too"),
+		OPT_BOOL(0, "publish", &publish, "publish the session to publish.targets once stored "
+			 "(publish.after-run; --no-publish: not this time)"),
 		OPT_STRING(0, "shard", &shard_spec, "I/N",
 			   "run shard I of N, of equal predicted time from the history", NULL),
 		OPT_STRING(0, "by", &shard_by, "UNIT", "with --shard: split by test (default), file "
@@ -672,6 +674,8 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		cmd_error(EXIT_CANNOT_RUN, "--by, --shard-file and --tests go with --shard");
 		goto done;
 	}
+	if (publish == 1 && cmd_publish_check_targets(ctx) != EXIT_OK)
+		goto done; /* rc is still EXIT_CANNOT_RUN */
 	if (session_facts_tags(&facts, ctx, &tags) != 0)
 		goto done;
 	facts_job.facts = &facts;
@@ -893,7 +897,7 @@ int cmd_session_run(int argc, const char **argv, ins_ctx *ctx)
 		cmd_run_post_session_hook(ctx, store, sum.sessions[i]);
 		/* published as the CI shows it; the exit status stays the tests' */
 		cmd_ci_report_after_run(ctx, sut, sum.sessions[i]);
-		cmd_publish_after_run(ctx, sum.sessions[i]);
+		cmd_publish_after_run(ctx, sum.sessions[i], publish);
 	}
 done:
 	facts_finish(&facts_job);

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "insight/hash.h"
 #include "insight/timeutil.h"
@@ -148,7 +149,24 @@ static const char css[] =
 	".chart .area{fill:var(--accent-soft);stroke:none}\n"
 	".chart .pt{fill:var(--card);stroke:var(--accent);stroke-width:2}\n"
 	".chart .pt:hover{fill:var(--accent)}\n"
+	".chart .bar.b-passed{fill:var(--pass)}.chart .bar.b-failed{fill:var(--fail)}"
+	".chart .bar.b-other{fill:var(--skip)}.chart .bar:hover{opacity:.8}\n"
+	".chart text.in{fill:#fff;font-weight:600}\n"
 	".more,.empty{color:var(--muted);font-style:italic;margin:8px 0}\n"
+	".muted{color:var(--muted);font-size:12px;margin:4px 0}\n"
+	".strip{display:inline-flex;gap:1px;vertical-align:middle}\n"
+	".strip .sq{display:inline-block;width:5px;height:14px;border-radius:1px;background:var(--muted)}\n"
+	".strip.big{gap:2px;margin:6px 0 2px}.strip.big .sq{width:14px;height:22px;border-radius:2px}\n"
+	".strip .sq.o-none{background:none;border:1px dashed var(--border)}\n"
+	".strip .o-passed{background:var(--pass)}.strip .o-failed{background:var(--fail)}"
+	".strip .o-error{background:var(--err)}.strip .o-skipped{background:var(--skip)}"
+	".strip .o-xfailed{background:var(--xfail)}.strip .o-xpassed{background:var(--xpass)}\n"
+	".strip a.sq:hover{outline:2px solid var(--accent)}\n"
+	"p.since{margin:8px 0}a.ref{text-decoration:none}a.ref:hover{text-decoration:underline}\n"
+	"table.data tbody tr.hl td{background:var(--accent-soft)}\n"
+	".scope{display:inline-flex;align-items:center;gap:4px;font-size:13px;padding:2px 4px 2px 10px;"
+	"border-radius:14px;border:1px solid var(--accent);background:var(--accent-soft)}\n"
+	".scope[hidden]{display:none}.scope .clear{font:inherit;border:0;background:none;cursor:pointer;color:var(--fg)}\n"
 	".notes{margin:28px 0}\n"
 	".note{margin:8px 0;padding:10px 14px;border-radius:6px;background:var(--card);"
 	"border:1px solid var(--border);border-left:4px solid var(--border)}\n"
@@ -170,9 +188,16 @@ static const char css[] =
 static const char script[] =
 	"(function(){\n"
 	"'use strict';\n"
-	"var D=JSON.parse(document.getElementById('insight-data').textContent);\n"
+	"function main(D){\n"
+	"/* Front-coded test names back whole (see front_col()). */\n"
+	"D.tables.forEach(function(T){if(T.front==null)return;var c=T.front,p=T.pfx,prev='';\n"
+	" for(var i=0;i<T.rows.length;i++){var r=T.rows[i],v=r[c];if(typeof v!=='string')continue;\n"
+	"  if(p[i])r[c]=v=prev.slice(0,p[i])+v;prev=v;}});\n"
 	"var PAGE=100,ORDER=['failed','error','flaky','xpassed','xfailed','skipped','passed'];\n"
 	"var NAMES={nodeid:1,test:1,name:1,test_name:1};\n"
+	"var HIDE={failing_since:1,failing_since_started:1,failing_since_commit:1};\n"
+	"var OUT={p:'passed',f:'failed',e:'error',s:'skipped',x:'xfailed',X:'xpassed'};\n"
+	"var RS=null,RSL=[];\n"
 	"var st,tables=[],main=null,chipsEl=document.getElementById('chips'),qEl=document.getElementById('q');\n"
 	"var panel=document.getElementById('detail');\n"
 	"function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;\n"
@@ -200,8 +225,21 @@ static const char script[] =
 	" if(pts.length===1)pts.push(pts[0]);var pl=document.createElementNS(ns,'polyline');\n"
 	" pl.setAttribute('points',pts.join(' '));s.appendChild(pl);return s;}\n"
 	"/* A cell's content as DOM nodes: text only, never markup. */\n"
-	"function cell(td,v,t){var s=fmt(v,t);\n"
+	"/* A link within the page to a session (its row in a table of sessions) or a commit (its sessions). */\n"
+	"function ref(k,v){var a=el('a','ref');a.href='#'+k+'='+encodeURIComponent(v);a.setAttribute('data-'+k,v);\n"
+	" a.title=(k==='commit'?'commit ':'session ')+v;a.appendChild(el('code',null,v.slice(0,k==='commit'?10:12)));return a;}\n"
+	"function iscommit(c){return !!c&&c.slice(-6)==='commit';}\n"
+	"/* A test's recent runs, one square each, oldest first: the letters of the results' recent column. */\n"
+	"function strip(v,big){var s=el('span',big?'strip big':'strip'),n=v.length;s.setAttribute('data-runs',v);\n"
+	" for(var i=0;i<n;i++){var ch=v.charAt(i),o=OUT[ch],k=RS?RS.T.rows.length-n+i:-1,row=RS&&k>=0?RS.T.rows[RS.T.rows.length-1-k]:null,e;\n"
+	"  if(big&&row){e=el('a','sq o-'+(o||'none'));e.href='#session='+encodeURIComponent(row[RS.sc]);e.setAttribute('data-session',row[RS.sc]);}\n"
+	"  else e=el('span','sq o-'+(o||'none'));\n"
+	"  e.title=(row?RSL[RS.T.rows.length-1-k]+' \\u00b7 ':'')+(o||'not run');s.appendChild(e);}\n"
+	" return s;}\n"
+	"function cell(td,v,t,c){var s=fmt(v,t);\n"
 	" if(s===null){td.appendChild(el('span','null','\\u2013'));return;}\n"
+	" if(c==='recent'&&typeof v==='string'){td.appendChild(strip(v,false));return;}\n"
+	" if(t==='s'){td.appendChild(ref(iscommit(c)?'commit':'session',String(v)));return;}\n"
 	" if(t==='o'){td.appendChild(el('span','badge o-'+(ORDER.indexOf(v)>=0?v:'other'),s));return;}\n"
 	" if(t==='s'){td.appendChild(el('code',null,s));return;}\n"
 	" if(t==='k'){td.appendChild(spark(v));return;}\n"
@@ -210,24 +248,30 @@ static const char script[] =
 	" td.textContent=s;}\n"
 	"function num(t){return 'iprdmbkx'.indexOf(t)>=0;}\n"
 	"function readHash(){var h=location.hash.slice(1);\n"
-	" st={q:'',f:[],sort:'',desc:false,page:{},test:''};\n"
+	" st={q:'',f:[],sort:'',desc:false,page:{},test:'',session:'',commit:''};\n"
 	" h.split('&').forEach(function(kv){var i=kv.indexOf('=');if(i<0)return;\n"
 	"  var k=kv.slice(0,i),v;try{v=decodeURIComponent(kv.slice(i+1));}catch(e){return;}\n"
 	"  if(k==='q')st.q=v;else if(k==='filter')st.f=v?v.split(','):[];\n"
 	"  else if(k==='sort'){st.desc=v.charAt(0)==='-';st.sort=st.desc?v.slice(1):v;}\n"
-	"  else if(k==='test')st.test=v;else if(k.slice(0,5)==='page.')st.page[k.slice(5)]=Math.max(0,+v|0);});}\n"
+	"  else if(k==='test')st.test=v;else if(k==='session')st.session=v;else if(k==='commit')st.commit=v;\n"
+	"  else if(k.slice(0,5)==='page.')st.page[k.slice(5)]=Math.max(0,+v|0);});}\n"
 	"function writeHash(){var p=[];if(st.q)p.push('q='+encodeURIComponent(st.q));\n"
 	" if(st.f.length)p.push('filter='+st.f.map(encodeURIComponent).join(','));\n"
 	" if(st.sort)p.push('sort='+(st.desc?'-':'')+encodeURIComponent(st.sort));\n"
 	" Object.keys(st.page).forEach(function(k){if(st.page[k])p.push('page.'+encodeURIComponent(k)+'='+st.page[k]);});\n"
 	" if(st.test)p.push('test='+encodeURIComponent(st.test));\n"
+	" if(st.session)p.push('session='+encodeURIComponent(st.session));\n"
+	" if(st.commit)p.push('commit='+encodeURIComponent(st.commit));\n"
 	" var h=p.length?'#'+p.join('&'):' ';\n"
 	" try{history.replaceState(null,'',h===' '?location.pathname+location.search:h);}catch(e){location.hash=h;}}\n"
 	"function Table(box,T){var self=this,types=T.cols.map(function(c){return c[2];});\n"
 	" this.T=T;this.box=box;this.types=types;this.oc=types.indexOf('o');this.nc=-1;this.search=null;\n"
 	" T.cols.forEach(function(c,i){if(self.nc<0&&NAMES[c[0]]&&c[2]==='t')self.nc=i;});\n"
 	" if(this.nc<0)this.nc=types.indexOf('t');\n"
-	" this.shown=[];T.cols.forEach(function(c,i){if(c[2]!=='l')self.shown.push(i);});\n"
+	" this.shown=[];T.cols.forEach(function(c,i){if(c[2]!=='l'&&!HIDE[c[0]])self.shown.push(i);});\n"
+	" /* a table of sessions: its session and commit columns */\n"
+	" this.sc=-1;this.cc=-1;T.cols.forEach(function(c,i){if((c[0]==='id'||c[0]==='session')&&c[2]==='s')self.sc=i;\n"
+	"  if(c[0]==='commit')self.cc=i;});\n"
 	" var wrap=el('div','table-wrap'),tb=el('table','data'),tr=el('tr');\n"
 	" this.ths=this.shown.map(function(i){var th=el('th',num(types[i])?'num sort':'sort',T.cols[i][1]);\n"
 	"  th.scope='col';th.tabIndex=0;th.setAttribute('data-col',T.cols[i][0]);\n"
@@ -240,12 +284,14 @@ static const char script[] =
 	" wrap.appendChild(tb);box.appendChild(wrap);this.pager=el('div','pager');box.appendChild(this.pager);}\n"
 	"Table.prototype.match=function(q){var T=this.T,self=this;\n"
 	" if(!this.search)this.search=T.rows.map(function(r){var s='';\n"
-	"  self.types.forEach(function(t,i){if((t==='t'||t==='s'||t==='o')&&r[i]!==null)s+=r[i]+'\\n';});\n"
+	"  self.types.forEach(function(t,i){if((t==='t'||t==='s'||t==='o')&&r[i]!=null&&T.cols[i][0]!=='recent')s+=r[i]+'\\n';});\n"
 	"  return s.toLowerCase();});\n"
 	" var out=[];for(var i=0;i<T.rows.length;i++)if(this.search[i].indexOf(q)>=0)out.push(i);return out;};\n"
 	"Table.prototype.render=function(){var T=this.T,self=this,rows,oc=this.oc;\n"
 	" if(st.q)rows=this.match(st.q.toLowerCase());else rows=T.rows.map(function(r,i){return i;});\n"
 	" if(st.f.length&&oc>=0)rows=rows.filter(function(i){return st.f.indexOf(T.rows[i][oc])>=0;});\n"
+	" var cc=this.cc,ss=this.sc;\n"
+	" if(st.commit&&cc>=0)rows=rows.filter(function(i){return String(T.rows[i][cc]||'').indexOf(st.commit)===0;});\n"
 	" var sc=-1;T.cols.forEach(function(c,i){if(c[0]===st.sort)sc=i;});\n"
 	" this.ths.forEach(function(th,k){var i=self.shown[k];\n"
 	"  if(i===sc)th.setAttribute('aria-sort',st.desc?'descending':'ascending');else th.removeAttribute('aria-sort');});\n"
@@ -255,12 +301,15 @@ static const char script[] =
 	"   if(x===null||x===undefined)return y===null||y===undefined?a-b:1;if(y===null||y===undefined)return -1;\n"
 	"   if(n)return x===y?a-b:(x<y?-d:d);x=String(x);y=String(y);return x===y?a-b:(x<y?-d:d);});}\n"
 	" var id=T.id,pages=Math.max(1,Math.ceil(rows.length/PAGE)),pg=Math.min(st.page[id]||0,pages-1);\n"
+	" /* the page that holds the session asked for */\n"
+	" if(st.session&&ss>=0)for(var k=0;k<rows.length;k++)if(T.rows[rows[k]][ss]===st.session){pg=Math.floor(k/PAGE);break;}\n"
 	" var frag=document.createDocumentFragment();\n"
 	" rows.slice(pg*PAGE,pg*PAGE+PAGE).forEach(function(ri){var r=T.rows[ri],tr=el('tr');\n"
+	"  if((st.session&&ss>=0&&r[ss]===st.session)||(st.commit&&cc>=0&&String(r[cc]||'').indexOf(st.commit)===0))tr.className='hl';\n"
 	"  self.shown.forEach(function(i){var td=el('td',num(self.types[i])?'num':null);\n"
-	"   if(i===self.nc&&r[i]!==null){var a=el('a','name',r[i]);a.href='#test='+encodeURIComponent(r[i]);\n"
+	"   if(i===self.nc&&r[i]!=null){var a=el('a','name',r[i]);a.href='#test='+encodeURIComponent(r[i]);\n"
 	"    a.addEventListener('click',function(e){e.preventDefault();st.test=r[i];writeHash();showDetail();});\n"
-	"    td.appendChild(a);}else cell(td,r[i],self.types[i]);\n"
+	"    td.appendChild(a);}else cell(td,r[i],self.types[i],T.cols[i][0]);\n"
 	"   tr.appendChild(td);});\n"
 	"  frag.appendChild(tr);});\n"
 	" this.tbody.textContent='';this.tbody.appendChild(frag);\n"
@@ -268,6 +317,7 @@ static const char script[] =
 	" var info=rows.length?'rows '+(pg*PAGE+1)+'\\u2013'+Math.min(rows.length,pg*PAGE+PAGE)+' of '+rows.length:\n"
 	"  'no rows match';\n"
 	" if(rows.length!==T.rows.length)info+=' (filtered from '+T.rows.length+')';\n"
+	" if(st.commit&&cc>=0)info+=' on commit '+st.commit.slice(0,10);\n"
 	" this.pager.appendChild(el('span',null,info));\n"
 	" if(pages>1)[['\\u2039 Previous',pg-1],['Next \\u203a',pg+1]].forEach(function(b){\n"
 	"  var btn=el('button',null,b[0]);btn.disabled=b[1]<0||b[1]>=pages;\n"
@@ -281,30 +331,69 @@ static const char script[] =
 	"  b.appendChild(el('span',null,o));b.appendChild(el('b',null,String(c[o])));\n"
 	"  b.addEventListener('click',function(){var k=st.f.indexOf(o);if(k>=0)st.f.splice(k,1);else st.f.push(o);\n"
 	"   st.page={};update();});chipsEl.appendChild(b);});}\n"
+	"/* In a test's panel: its recent runs as a strip, and where its current failure began. */\n"
+	"function history(sec,T,r){var ix={};T.cols.forEach(function(c,i){ix[c[0]]=i;});\n"
+	" var v=ix.recent>=0?r[ix.recent]:null,since=ix.failing_since>=0?r[ix.failing_since]:null;\n"
+	" if(typeof v==='string'&&v){var h=el('div','runs');h.appendChild(el('h4',null,'Recent runs'));h.appendChild(strip(v,true));\n"
+	"  var c={};v.split('').forEach(function(ch){var o=OUT[ch]||'not run';c[o]=(c[o]||0)+1;});\n"
+	"  h.appendChild(el('p','muted','The last '+v.length+' session'+(v.length>1?'s':'')+' of this SUT, oldest first: '+\n"
+	"   Object.keys(c).map(function(o){return c[o]+' '+o;}).join(', ')+'.'));sec.appendChild(h);}\n"
+	" if(since==null)return;var p=el('p','since'),cur=RS&&RS.T.rows.length?RS.T.rows[0][RS.sc]:null;\n"
+	" if(since===cur){p.appendChild(el('b',null,'First failed in this session.'));sec.appendChild(p);return;}\n"
+	" p.appendChild(el('b',null,'Failing since '));p.appendChild(ref('session',since));\n"
+	" var w=r[ix.failing_since_started],cm=r[ix.failing_since_commit];\n"
+	" if(w!=null)p.appendChild(document.createTextNode(' of '+time(w)));\n"
+	" if(cm){p.appendChild(document.createTextNode(', commit '));p.appendChild(ref('commit',cm));}\n"
+	" var n=0;if(RS)RS.T.rows.forEach(function(x,i){if(x[RS.sc]===since)n=i+1;});\n"
+	" p.appendChild(document.createTextNode(n?' ('+n+' sessions, this one included).':'.'));sec.appendChild(p);}\n"
 	"function showDetail(){var name=st.test;panel.hidden=!name;if(!name)return;var body=document.getElementById('detail-body');\n"
 	" body.textContent='';document.getElementById('detail-title').textContent=name;var found=0;\n"
 	" tables.forEach(function(t){if(t.nc<0)return;var T=t.T;T.rows.forEach(function(r){if(r[t.nc]!==name)return;found++;\n"
 	"  var sec=el('section');if(T.title)sec.appendChild(el('h4',null,T.title));var dl=el('dl','facts');\n"
-	"  T.cols.forEach(function(c,i){if(i===t.nc||r[i]===null||r[i]===undefined||r[i]==='')return;\n"
-	"   dl.appendChild(el('dt',null,c[1]));var dd=el('dd');cell(dd,r[i],c[2]);dl.appendChild(dd);});\n"
+	"  history(sec,T,r);\n"
+	"  T.cols.forEach(function(c,i){if(i===t.nc||r[i]===null||r[i]===undefined||r[i]===''||HIDE[c[0]]||c[0]==='recent')return;\n"
+	"   dl.appendChild(el('dt',null,c[1]));var dd=el('dd');cell(dd,r[i],c[2],c[0]);dl.appendChild(dd);});\n"
 	"  sec.appendChild(dl);body.appendChild(sec);});});\n"
 	" if(!found)body.appendChild(el('p','empty','This test is not in this report.'));\n"
 	" panel.focus();}\n"
-	"function update(){writeHash();if(qEl.value!==st.q)qEl.value=st.q;chips();\n"
+	"function scope(){var b=document.getElementById('scope'),k=st.commit?'commit':st.session?'session':'';\n"
+	" b.hidden=!k;b.textContent='';if(!k)return;b.appendChild(el('span',null,k+' '+st[k].slice(0,k==='commit'?10:12)+' '));\n"
+	" var x=el('button','clear','\\u00d7');x.setAttribute('aria-label','Clear');x.addEventListener('click',function(){\n"
+	"  st.session='';st.commit='';update();});b.appendChild(x);}\n"
+	"function update(){writeHash();if(qEl.value!==st.q)qEl.value=st.q;chips();scope();\n"
 	" tables.forEach(function(t){t.render();});showDetail();}\n"
+	"/* After a link to a session or a commit: its first row in view. */\n"
+	"function reveal(){var r=document.querySelector('tr.hl');if(r&&r.scrollIntoView)r.scrollIntoView({block:'center'});}\n"
 	"readHash();\n"
 	"D.tables.forEach(function(T,i){var box=document.getElementById('t-'+i);if(!box)return;\n"
-	" var t=new Table(box,T);tables.push(t);if(t.oc>=0&&(!main||T.rows.length>main.T.rows.length))main=t;});\n"
+	" var t=new Table(box,T);tables.push(t);if(t.oc>=0&&(!main||T.rows.length>main.T.rows.length))main=t;\n"
+	" if(T.id==='recent_sessions'&&t.sc>=0){RS=t;var ic=T.cols.map(function(c){return c[0];});\n"
+	"  RSL=T.rows.map(function(x){var m=x[ic.indexOf('started')],c=x[ic.indexOf('commit')];\n"
+	"   return (m!=null?time(m):x[t.sc].slice(0,12))+(c?' \\u00b7 '+String(c).slice(0,10):'');});}});\n"
 	"document.body.classList.add('js');\n"
 	"var timer;qEl.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(function(){\n"
 	" st.q=qEl.value;st.page={};update();},120);});\n"
 	"document.getElementById('detail-close').addEventListener('click',function(){st.test='';update();});\n"
 	"document.addEventListener('keydown',function(e){if(e.key==='Escape'&&st.test){st.test='';update();}});\n"
-	"window.addEventListener('hashchange',function(){readHash();update();});\n"
+	"window.addEventListener('hashchange',function(){readHash();update();reveal();});\n"
+	"document.addEventListener('click',function(e){var a=e.target&&e.target.closest?e.target.closest('a[data-session],a[data-commit]'):null;\n"
+	" if(!a)return;e.preventDefault();st.session=a.getAttribute('data-session')||'';st.commit=a.getAttribute('data-commit')||'';\n"
+	" st.test='';st.page={};update();reveal();});\n"
 	"document.querySelectorAll('nav.toc a').forEach(function(a){a.addEventListener('click',function(e){\n"
 	" var t=document.getElementById(a.getAttribute('data-target'));if(t){e.preventDefault();t.scrollIntoView();}});});\n"
-	"update();\n"
+	"update();if(st.session||st.commit)reveal();\n"
 	"document.body.setAttribute('data-ready','1');\n"
+	"if(window.performance&&performance.mark)performance.mark('insight-ready');\n"
+	"}\n"
+	"/* The data as JSON text, or deflated and in base64 when the report is large. */\n"
+	"var packed=document.getElementById('insight-packed');\n"
+	"if(!packed){main(JSON.parse(document.getElementById('insight-data').textContent));return;}\n"
+	"function fail(){document.querySelectorAll('div.tbl').forEach(function(b){var p=document.createElement('p');\n"
+	" p.className='empty';p.textContent='This browser cannot read the compressed data of this report.';\n"
+	" b.textContent='';b.appendChild(p);});document.body.setAttribute('data-ready','1');}\n"
+	"try{var s=atob(packed.textContent),u=new Uint8Array(s.length);for(var i=0;i<s.length;i++)u[i]=s.charCodeAt(i);\n"
+	" new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('deflate'))).text()\n"
+	"  .then(function(t){main(JSON.parse(t));},fail);}catch(e){fail();}\n"
 	"})();\n";
 
 /* Flags of html_text. */
@@ -500,9 +589,10 @@ static void cell_html(ins_buf *b, const ins_value *v)
 /*
  * Embedded data: the document's tables as one compact JSON object,
  * {"tables":[{"id","title","cols":[[id,label,type]...],"rows":[[...]...]}]},
- * read by the script. Strings are written so that nothing in them can end
- * the <script> element or open a comment in it: '<', '>' and '&' as \u
- * escapes, and U+2028/2029 too, which break older JavaScript parsers.
+ * read by the script; a row's trailing null cells are left out. Strings are
+ * written so that nothing in them can end the <script> element or open a
+ * comment in it: '<', '>' and '&' as \u escapes, and U+2028/2029 too, which
+ * break older JavaScript parsers.
  */
 static void json_str(ins_buf *b, const char *s)
 {
@@ -606,8 +696,43 @@ static void json_value(ins_buf *b, const ins_value *v)
 	}
 }
 
+/*
+ * Tables of FRONT_MIN rows or more send their test names front-coded: each
+ * name without the part it shares with the name before (they are sorted),
+ * the length of that part in "pfx", the column in "front". Only printable
+ * ASCII is shared, so that the script's string lengths are the same.
+ */
+#define FRONT_MIN 1000
+
+static int front_col(const ins_table *t, size_t shown)
+{
+	static const char *const names[] = { "nodeid", "test", "name", "test_name" };
+
+	if (shown < FRONT_MIN)
+		return -1;
+	for (size_t c = 0; c < t->ncols; c++)
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (t->cols[c].type == INS_V_TEXT && t->cols[c].id &&
+			    !strcmp(t->cols[c].id, names[k]))
+				return (int)c;
+	return -1;
+}
+
+static size_t ascii_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && a[n] == b[n] && (unsigned char)a[n] >= 0x20 && (unsigned char)a[n] < 0x7f)
+		n++;
+	return n;
+}
+
 static void json_table(ins_buf *b, const ins_table *t, size_t shown)
 {
+	int fc = front_col(t, shown);
+	ins_buf pfx = INS_BUF_INIT;
+	const char *prev = NULL;
+
 	ins_buf_puts(b, "{\"id\":");
 	json_str(b, t->id ? t->id : "");
 	ins_buf_puts(b, ",\"title\":");
@@ -625,15 +750,206 @@ static void json_table(ins_buf *b, const ins_table *t, size_t shown)
 	}
 	ins_buf_puts(b, "],\"rows\":[");
 	for (size_t r = 0; r < shown; r++) {
+		size_t end = t->ncols;
+
+		/* Trailing nulls are left out: the script reads a missing cell as null. */
+		while (end > 1 && ins_table_cell(t, r, end - 1)->type == INS_V_NULL)
+			end--;
 		ins_buf_puts(b, r ? ",\n[" : "\n[");
-		for (size_t c = 0; c < t->ncols; c++) {
+		for (size_t c = 0; c < end; c++) {
+			const ins_value *v = ins_table_cell(t, r, c);
+
 			if (c)
 				ins_buf_putc(b, ',');
-			json_value(b, ins_table_cell(t, r, c));
+			if ((int)c == fc && v->type == INS_V_TEXT && v->s) {
+				size_t n = prev ? ascii_prefix(prev, v->s) : 0;
+
+				json_str(b, v->s + n);
+				ins_buf_printf(&pfx, "%s%zu", r ? "," : "", n);
+				prev = v->s;
+				continue;
+			}
+			if ((int)c == fc)
+				ins_buf_puts(&pfx, r ? ",0" : "0");
+			json_value(b, v);
 		}
+		if (fc >= 0 && (size_t)fc >= end)
+			ins_buf_puts(&pfx, r ? ",0" : "0");
 		ins_buf_putc(b, ']');
 	}
-	ins_buf_puts(b, "]}");
+	ins_buf_putc(b, ']');
+	if (fc >= 0)
+		ins_buf_printf(b, ",\"front\":%d,\"pfx\":[%s]", fc, pfx.ptr);
+	ins_buf_putc(b, '}');
+	ins_buf_release(&pfx);
+}
+
+/* A "nice" step (1, 2 or 5 times a power of ten) near range / n. */
+static double nice_step(double range, int n)
+{
+	double raw = range / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
+
+	if (f <= 1)
+		return mag;
+	if (f <= 2)
+		return 2 * mag;
+	if (f <= 5)
+		return 5 * mag;
+	return 10 * mag;
+}
+
+/* What a point is called on an axis: its label (a date), else its x. */
+static const char *point_label(const ins_point *p)
+{
+	return p->label ? p->label : p->x;
+}
+
+/*
+ * The duration distribution of a table's rows: one bar per range of
+ * durations (edges 1, 2, 5 times a power of ten, then minutes), empty
+ * ranges at either end left out; each bar stacked by outcome (passed,
+ * failed or error, the rest), with a tooltip; the edges label the x axis.
+ */
+static void html_durations(ins_buf *b, const ins_table *t, size_t rows, int oc, int dc)
+{
+	static const double edge[] = { 0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
+				       1, 2, 5, 10, 20, 60, 120, 300, 600, 1800, 3600 };
+	static const char *const name[] = { "0", "1ms", "2ms", "5ms", "10ms", "20ms", "50ms",
+					    "100ms", "200ms", "500ms", "1s", "2s", "5s", "10s",
+					    "20s", "1m", "2m", "5m", "10m", "30m", "1h" };
+	enum { NB = sizeof(edge) / sizeof(edge[0]), NK = 3 };
+	static const char *const kcls[NK] = { "passed", "failed", "other" };
+	size_t cnt[NB][NK] = { { 0 } }, total[NB] = { 0 }, lo = NB, hi = 0, max = 0, all = 0;
+	const double W = 1100, H = 230, L = 64, R = 24, T = 14, B = 40;
+	double pw = W - L - R, ph = H - T - B, step, top, bw;
+
+	for (size_t r = 0; r < rows; r++) {
+		const ins_value *d = ins_table_cell(t, r, (size_t)dc), *o = ins_table_cell(t, r, (size_t)oc);
+		size_t k = NB - 1, kind;
+
+		if (d->type != INS_V_DURATION || !isfinite(d->d) || d->d < 0)
+			continue;
+		while (k > 0 && d->d < edge[k])
+			k--;
+		kind = o->s && !strcmp(o->s, "passed") ? 0 :
+		       o->s && (!strcmp(o->s, "failed") || !strcmp(o->s, "error")) ? 1 : 2;
+		cnt[k][kind]++;
+		total[k]++;
+		all++;
+	}
+	if (all < 2)
+		return;
+	for (size_t k = 0; k < NB; k++) {
+		if (!total[k])
+			continue;
+		lo = k < lo ? k : lo;
+		hi = k;
+		max = total[k] > max ? total[k] : max;
+	}
+	step = nice_step((double)max, 4);
+	step = step < 1 ? 1 : step;
+	top = ceil((double)max / step) * step;
+	bw = pw / (double)(hi - lo + 1);
+	ins_buf_puts(b, "<figure class=\"chart durations\"><figcaption>Test durations</figcaption>\n"
+		     "<svg viewBox=\"0 0 1100 230\" role=\"img\" aria-label=\"Test durations\">\n");
+	for (double y = 0; y <= top + step * 1e-6; y += step) {
+		double py = T + ph - y / top * ph;
+
+		ins_buf_printf(b, "<line class=\"grid\" x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>"
+			       "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" "
+			       "dominant-baseline=\"middle\">%.0f</text>\n", L, py, W - R, py, L - 8, py, y);
+	}
+	for (size_t k = lo; k <= hi; k++) {
+		double x = L + bw * (double)(k - lo), y = T + ph;
+
+		for (int kind = 0; kind < NK; kind++) {
+			double h = (double)cnt[k][kind] / top * ph;
+
+			if (!cnt[k][kind])
+				continue;
+			y -= h;
+			ins_buf_printf(b, "<rect class=\"bar b-%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				       "height=\"%.1f\"><title>%s%s%s: %zu %s</title></rect>\n", kcls[kind],
+				       x + 1, y, bw - 2, h, name[k], k + 1 < NB ? "\xe2\x80\x93" : "+",
+				       k + 1 < NB ? name[k + 1] : "", cnt[k][kind],
+				       kind == 0 ? "passed" : kind == 1 ? "failed or error" : "other");
+		}
+	}
+	ins_buf_printf(b, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/>\n",
+		       L, T + ph, W - R, T + ph);
+	/* The edges under the bars, thinned to one in two or three when they are many. */
+	for (size_t k = lo, every = (hi - lo + 1) > 12 ? 2 : 1; k <= hi + 1 && k < NB; k++) {
+		if ((k - lo) % every)
+			continue;
+		ins_buf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%s</text>\n",
+			       L + bw * (double)(k - lo), T + ph + 18, name[k]);
+	}
+	ins_buf_puts(b, "</svg></figure>\n");
+}
+
+/*
+ * A comparison's table "counts" (a row per side: side, tests, passed,
+ * failed, skipped) as two horizontal bars on one scale, base above target,
+ * each split into passed, failed and skipped, with the counts written in.
+ */
+static void html_sides(ins_buf *b, const ins_table *t)
+{
+	static const char *const cols[3] = { "passed", "failed", "skipped" };
+	static const char *const cls[3] = { "passed", "failed", "other" };
+	int side = ins_table_col_index(t, "side"), tc = ins_table_col_index(t, "tests"), c[3];
+	const double W = 1100, L = 64, R = 24, BH = 26, GAP = 12;
+	double max = 0, step, top, pw = W - L - R;
+
+	for (int k = 0; k < 3; k++)
+		if ((c[k] = ins_table_col_index(t, cols[k])) < 0)
+			return;
+	if (side < 0 || tc < 0 || t->nrows != 2)
+		return;
+	for (size_t r = 0; r < 2; r++)
+		if ((double)ins_table_cell(t, r, (size_t)tc)->i > max)
+			max = (double)ins_table_cell(t, r, (size_t)tc)->i;
+	if (max <= 0)
+		return;
+	step = nice_step(max, 4);
+	step = step < 1 ? 1 : step;
+	top = ceil(max / step) * step;
+	ins_buf_printf(b, "<figure class=\"chart sides\"><figcaption>Outcomes, base and target</figcaption>\n"
+		       "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"Outcomes, base and target\">\n",
+		       W, 2 * BH + GAP + 34);
+	for (double x = 0; x <= top + step * 1e-6; x += step) {
+		double px = L + x / top * pw;
+
+		ins_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\"/>"
+			       "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.0f</text>\n", px, px,
+			       2 * BH + GAP + 8, px, 2 * BH + GAP + 26, x);
+	}
+	for (size_t r = 0; r < 2; r++) {
+		const ins_value *sv = ins_table_cell(t, r, (size_t)side);
+		double y = 6 + (double)r * (BH + GAP), x = L;
+
+		ins_buf_printf(b, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" "
+			       "dominant-baseline=\"middle\">", L - 8, y + BH / 2);
+		html_text(b, sv->s && !strcmp(sv->s, "base") ? "Base" :
+			     sv->s && !strcmp(sv->s, "target") ? "Target" : sv->s, 0);
+		ins_buf_puts(b, "</text>\n");
+		for (int k = 0; k < 3; k++) {
+			int64_t n = ins_table_cell(t, r, (size_t)c[k])->i;
+			double w = (double)n / top * pw;
+
+			if (n <= 0)
+				continue;
+			ins_buf_printf(b, "<rect class=\"bar b-%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				       "height=\"%.0f\"><title>", cls[k], x, y, w, BH);
+			html_text(b, sv->s, 0);
+			ins_buf_printf(b, ": %lld %s</title></rect>\n", (long long)n, cols[k]);
+			if (w > 34)
+				ins_buf_printf(b, "<text class=\"in\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+					       "dominant-baseline=\"middle\">%lld</text>\n", x + w / 2,
+					       y + BH / 2, (long long)n);
+			x += w;
+		}
+	}
+	ins_buf_puts(b, "</svg></figure>\n");
 }
 
 /*
@@ -641,9 +957,15 @@ static void json_table(ins_buf *b, const ins_table *t, size_t shown)
  * (entry `index` of data->tables), or the table's "empty" text.
  */
 static void html_table(ins_buf *b, ins_buf *data, size_t *ntables, const ins_table *t,
-		       const ins_render_opts *o)
+		       const ins_render_opts *o, const ins_table *timed)
 {
 	size_t shown = ins_render_rows_shown(t, o), hidden = ins_render_rows_hidden(t, o);
+
+	if (t == timed)
+		html_durations(b, t, shown, ins_table_col_index(t, "outcome"),
+			       ins_table_col_index(t, "duration"));
+	if (t->id && !strcmp(t->id, "counts"))
+		html_sides(b, t);
 
 	if (t->title) {
 		ins_buf_puts(b, "<h3>");
@@ -666,20 +988,6 @@ static void html_table(ins_buf *b, ins_buf *data, size_t *ntables, const ins_tab
 	if (hidden)
 		ins_buf_printf(b, "<p class=\"more\">and %zu more rows not included in this "
 			       "report</p>\n", hidden);
-}
-
-/* A "nice" step (1, 2 or 5 times a power of ten) near range / n. */
-static double nice_step(double range, int n)
-{
-	double raw = range / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
-
-	if (f <= 1)
-		return mag;
-	if (f <= 2)
-		return 2 * mag;
-	if (f <= 5)
-		return 5 * mag;
-	return 10 * mag;
 }
 
 /*
@@ -757,7 +1065,7 @@ static void html_chart(ins_buf *b, const ins_series *s)
 			continue; /* too close to the previous label */
 		ins_buf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\">", px, T + ph + 18,
 			       n == 1 ? "middle" : i == 0 ? "start" : i + 1 == n ? "end" : "middle");
-		html_text(b, s->points[i].x, 0);
+		html_text(b, point_label(&s->points[i]), 0);
 		ins_buf_puts(b, "</text>\n");
 	}
 	/* The area under and the line through each run of points without a gap. */
@@ -802,7 +1110,7 @@ static void html_chart(ins_buf *b, const ins_series *s)
 			continue;
 		py = T + ph - (s->points[i].y - lo) / (hi - lo) * ph;
 		ins_buf_printf(b, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\"><title>", px, py);
-		html_text(b, s->points[i].x, 0);
+		html_text(b, point_label(&s->points[i]), 0);
 		ins_buf_puts(b, ": ");
 		y_text(&lab, s->ytype, s->points[i].y);
 		html_text(b, lab.ptr, 0);
@@ -877,6 +1185,53 @@ static void base64(ins_buf *b, const uint8_t *p, size_t n)
 	}
 }
 
+/*
+ * The embedded data. A small report carries it as JSON text (readable, and
+ * greppable in the file). From HTML_PACK_MIN bytes of JSON on, it is deflated
+ * (zlib format) and written in base64: a tenth of the size, and far less for
+ * the browser to parse before the page can answer; the script inflates it
+ * with the browser's own DecompressionStream. `tables` is the comma-separated
+ * list of tables.
+ */
+#define HTML_PACK_MIN (256 * 1024)
+
+static int html_pack(ins_buf *out, const ins_buf *json)
+{
+	uLongf n = compressBound((uLong)json->len);
+	uint8_t *z = malloc(n);
+	int rc = -1;
+
+	if (!z)
+		return -1;
+	if (compress2(z, &n, (const Bytef *)json->ptr, (uLong)json->len, 6) != Z_OK)
+		goto done;
+	ins_buf_puts(out, "<script type=\"application/octet-stream\" id=\"insight-packed\">");
+	for (size_t i = 0; i < n; i += 96) {
+		ins_buf_putc(out, '\n');
+		base64(out, z + i, n - i < 96 ? n - i : 96);
+	}
+	ins_buf_puts(out, "\n</script>\n");
+	rc = 0;
+done:
+	free(z);
+	return rc;
+}
+
+static void html_data(ins_buf *out, const ins_buf *tables)
+{
+	ins_buf json = INS_BUF_INIT;
+
+	ins_buf_puts(&json, "{\"tables\":[");
+	ins_buf_put(&json, tables->ptr, tables->len);
+	ins_buf_puts(&json, "]}");
+	if (json.len < HTML_PACK_MIN || html_pack(out, &json) < 0) {
+		ins_buf_puts(out, "<script type=\"application/json\" id=\"insight-data\">");
+		ins_buf_put(out, json.ptr, json.len);
+		ins_buf_puts(out, "</script>\n");
+	}
+	ins_buf_release(&json);
+}
+
 /* The first fact with this id in any section, or NULL. */
 static const ins_fact *find_fact(const ins_doc *doc, const char *id)
 {
@@ -907,12 +1262,17 @@ static void html_context(ins_buf *b, const ins_doc *doc)
 		html_text(b, f->label ? f->label : f->id, 0);
 		ins_buf_puts(b, "</span> ");
 		if (!strcmp(ids[i], "commit") && f->value.type == INS_V_TEXT && f->value.s) {
-			ins_buf_puts(b, "<code title=\"");
+			/* to the sessions of this commit, when the page lists sessions */
+			ins_buf_puts(b, "<a class=\"ref\" href=\"#commit=");
+			html_text(b, f->value.s, 0);
+			ins_buf_puts(b, "\" data-commit=\"");
+			html_text(b, f->value.s, 0);
+			ins_buf_puts(b, "\"><code title=\"");
 			html_text(b, f->value.s, 0);
 			ins_buf_puts(b, "\">");
-			ins_buf_put(&t, f->value.s, strlen(f->value.s) > 12 ? 12 : strlen(f->value.s));
+			ins_buf_put(&t, f->value.s, strlen(f->value.s) > 10 ? 10 : strlen(f->value.s));
 			html_text(b, t.ptr, 0);
-			ins_buf_puts(b, "</code>");
+			ins_buf_puts(b, "</code></a>");
 		} else {
 			cell_html(b, &f->value);
 		}
@@ -928,6 +1288,7 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 	const char *title = doc->title ? doc->title : "insight report";
 	ins_buf data = INS_BUF_INIT;
 	size_t ntables = 0, ntitled = 0;
+	const ins_table *timed = NULL;
 	uint8_t digest[INS_SHA256_LEN];
 	ins_sha256 h;
 
@@ -949,9 +1310,19 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 	ins_buf_puts(out, "</h1>");
 	html_context(out, doc);
 	ins_buf_puts(out, "</header>\n");
-	for (size_t s = 0; s < doc->nsections; s++)
+	for (size_t s = 0; s < doc->nsections; s++) {
 		if (doc->sections[s]->title)
 			ntitled++;
+		/* The largest table of results with outcomes and durations gets their distribution. */
+		for (size_t i = 0; i < doc->sections[s]->ntables; i++) {
+			const ins_table *t = doc->sections[s]->tables[i];
+			int oc = ins_table_col_index(t, "outcome"), dc = ins_table_col_index(t, "duration");
+
+			if (oc >= 0 && dc >= 0 && t->cols[oc].type == INS_V_OUTCOME &&
+			    t->cols[dc].type == INS_V_DURATION && (!timed || t->nrows > timed->nrows))
+				timed = t;
+		}
+	}
 	if (ntitled > 1) {
 		ins_buf_puts(out, "<nav class=\"toc\" aria-label=\"Sections\">");
 		for (size_t s = 0; s < doc->nsections; s++) {
@@ -967,7 +1338,8 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 	}
 	ins_buf_puts(out, "<div class=\"bar\" role=\"search\"><input id=\"q\" type=\"search\" "
 		     "placeholder=\"Filter by test name or message\" aria-label=\"Filter\" "
-		     "autocomplete=\"off\"><div id=\"chips\" class=\"chips\"></div></div>\n<main>\n");
+		     "autocomplete=\"off\"><div id=\"chips\" class=\"chips\"></div>"
+		     "<span id=\"scope\" class=\"scope\" hidden></span></div>\n<main>\n");
 	for (size_t s = 0; s < doc->nsections; s++) {
 		const ins_section *sec = doc->sections[s];
 
@@ -983,7 +1355,7 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 		for (size_t i = 0; i < sec->nseries; i++)
 			html_chart(out, sec->series[i]);
 		for (size_t i = 0; i < sec->ntables; i++)
-			html_table(out, &data, &ntables, sec->tables[i], opts);
+			html_table(out, &data, &ntables, sec->tables[i], opts, timed);
 		ins_buf_puts(out, "</section>\n");
 	}
 	if (doc->nnotes) {
@@ -1002,10 +1374,9 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 	ins_buf_puts(out, "</main>\n<footer>Generated by insight</footer>\n</div>\n"
 		     "<aside id=\"detail\" class=\"detail\" tabindex=\"-1\" hidden aria-labelledby=\"detail-title\">"
 		     "<button id=\"detail-close\" class=\"close\" aria-label=\"Close\">&times;</button>"
-		     "<h2 id=\"detail-title\"></h2><div id=\"detail-body\"></div></aside>\n"
-		     "<script type=\"application/json\" id=\"insight-data\">{\"tables\":[");
-	ins_buf_put(out, data.ptr, data.len);
-	ins_buf_puts(out, "]}</script>\n<script>");
+		     "<h2 id=\"detail-title\"></h2><div id=\"detail-body\"></div></aside>\n");
+	html_data(out, &data);
+	ins_buf_puts(out, "<script>");
 	ins_buf_puts(out, script);
 	ins_buf_puts(out, "</script>\n</body>\n</html>\n");
 	ins_buf_release(&data);

@@ -59,8 +59,10 @@ static void series_free(ins_series *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->npoints; i++)
+	for (size_t i = 0; i < s->npoints; i++) {
 		free(s->points[i].x);
+		free(s->points[i].label);
+	}
 	free(s->points);
 	free(s->id);
 	free(s->title);
@@ -468,10 +470,16 @@ ins_series *ins_doc_series(ins_doc *doc, const char *id, const char *title, ins_
 	return s;
 }
 
-void ins_series_point(ins_series *s, const char *x, double y)
+void ins_series_point_label(ins_series *s, const char *x, const char *label, double y)
 {
 	s->points = ins_xgrow(s->points, &s->alloc, s->npoints + 1, sizeof(*s->points));
 	s->points[s->npoints].x = ins_xstrdup(x ? x : "");
+	s->points[s->npoints].label = ins_xstrdup(label);
 	s->points[s->npoints].y = isfinite(y) ? y : NAN;
 	s->npoints++;
+}
+
+void ins_series_point(ins_series *s, const char *x, double y)
+{
+	ins_series_point_label(s, x, NULL, y);
 }

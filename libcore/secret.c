@@ -41,16 +41,28 @@ void ins_secret_add(const char *value)
 
 void ins_secret_mask(ins_buf *out, const char *text)
 {
-	const char *p = text;
+	unsigned char first[256] = { 0 };
+	const char *p = text, *run;
 
 	if (!text)
 		return;
 	pthread_mutex_lock(&lock);
-	while (*p) {
+	/* Only a byte that starts a secret can start a match: copy the others in runs. */
+	for (size_t i = 0; i < nsecrets; i++)
+		first[(unsigned char)secrets[i][0]] = 1;
+	first[0] = 1;
+	for (;;) {
 		size_t hit = 0;
 
+		run = p;
+		while (!first[(unsigned char)*p])
+			p++;
+		ins_buf_put(out, run, (size_t)(p - run));
+		if (!*p)
+			break;
 		for (size_t i = 0; i < nsecrets; i++) {
 			size_t len = strlen(secrets[i]);
+
 			if (*p == secrets[i][0] && !strncmp(p, secrets[i], len)) {
 				hit = len;
 				break;

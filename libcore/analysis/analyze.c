@@ -229,7 +229,7 @@ int ins_analytics_analyze(ins_doc **out, ins_store *store, const ins_analytics_o
 	size_t npts = 0, apts = 0;
 	struct mover_acc ma;
 	dvec xs = { 0 }, ys = { 0 }, scratch = { 0 };
-	ins_buf label = INS_BUF_INIT, text = INS_BUF_INIT, nodeid = INS_BUF_INIT;
+	ins_buf label = INS_BUF_INIT, text = INS_BUF_INIT, nodeid = INS_BUF_INIT, when = INS_BUF_INIT;
 	ins_vtype ytype = o->metric == INS_METRIC_DURATION ? INS_V_DURATION : INS_V_PERCENT;
 	int64_t test_id = 0;
 	ins_doc *doc = NULL;
@@ -306,7 +306,9 @@ int ins_analytics_analyze(ins_doc **out, ins_store *store, const ins_analytics_o
 
 			ins_buf_clear(&label);
 			ins_buf_printf(&label, "%.*s", INS_SESSION_ID_SHORT, set.v[pts[i].idx].uid);
-			ins_series_point(series, label.ptr, y);
+			ins_buf_clear(&when);
+			ins_time_format_local(&when, set.v[pts[i].idx].started_ms, 0);
+			ins_series_point_label(series, label.ptr, when.ptr, y);
 			ins_dvec_push(&xs, (double)i);
 			ins_dvec_push(&ys, y);
 		}
@@ -453,6 +455,7 @@ done:
 	free(ma.d1.v);
 	free(ma.d2.v);
 	ins_buf_release(&label);
+	ins_buf_release(&when);
 	ins_buf_release(&text);
 	ins_buf_release(&nodeid);
 	ins_sessset_release(&set);

@@ -61,6 +61,7 @@ enum {
 	Q_SECTIONS, Q_SUTS, Q_SUT_COUNT, Q_SUT_ROW, Q_SUT_FIRST, Q_TESTS, Q_TEST_BY_ID,
 	Q_TEST_BY_NODEID, Q_TEST_IN_SUT, Q_TEST_STATS, Q_TEST_LAST, Q_TEST_RESULTS,
 	Q_TEST_FINGERPRINTS, Q_FINGERPRINT, Q_RESULT_PROPS, Q_TEST_HISTORY, Q_TEST_HISTORY_COUNT,
+	Q_SESSION_OUTCOMES, Q_TEST_STREAK,
 	Q__COUNT
 };
 
@@ -94,7 +95,8 @@ static const ins_browse__query queries[Q__COUNT] = {
 	/* ?2: a mask with bit (1 << outcome) set for each outcome wanted. */
 	[Q_RESULTS] = { "a session's results",
 		"SELECT t.nodeid, r.outcome, r.attempt, r.duration, r.message, x.detail, x.stdout, "
-		"x.stderr, x.log, (SELECT signature FROM fingerprint WHERE id = r.fingerprint_id) "
+		"x.stderr, x.log, (SELECT signature FROM fingerprint WHERE id = r.fingerprint_id), "
+		"r.test_id "
 		"FROM result r CROSS JOIN test t "
 		"LEFT JOIN result_text x ON x.session_id = r.session_id AND x.test_id = r.test_id "
 		"AND x.attempt = r.attempt "
@@ -173,6 +175,14 @@ static const ins_browse__query queries[Q__COUNT] = {
 		"ORDER BY s.started_ms DESC, s.id DESC LIMIT ?5", NULL },
 	[Q_TEST_HISTORY_COUNT] = { "counting a test's history",
 		"SELECT count(*) " TEST_FINALS "AND s.started_ms >= ?3 AND s.started_ms <= ?4", NULL },
+	[Q_SESSION_OUTCOMES] = { "a session's final outcomes",
+		"SELECT r.test_id, r.outcome FROM result r WHERE r.session_id = ?1 AND r.final = 1",
+		NULL },
+	/* ?3, ?4: the session it goes back from (its start, its id) */
+	[Q_TEST_STREAK] = { "a test's results back from a session",
+		"SELECT r.outcome, s.uid, s.started_ms, s.git_commit " TEST_FINALS
+		"AND (s.started_ms < ?3 OR (s.started_ms = ?3 AND s.id <= ?4)) "
+		"ORDER BY s.started_ms DESC, s.id DESC", NULL },
 };
 
 const ins_browse__query *ins_browse__queries(size_t *n)
@@ -692,8 +702,242 @@ static const char *failure_category(const struct ins_categories *cats, const cha
 	return ins_categories_match(cats, signature || message ? line->ptr : NULL, outcome);
 }
 
+/* A session's point in a SUT's trend. */
+struct trend_point {
+	double rate;     /* pass rate; NAN when nothing passed or failed */
+	double duration; /* seconds; NAN when unknown */
+	int64_t started_ms;
+	char uid[INS_SESSION_ID_LEN + 1];
+};
+
+/* ---- a session's place in its SUT's recent history ---- */
+
+/* A test's outcome in one session of a "recent" string, by ins_outcome; '-' when it did not run. */
+static const char recent_letter[INS_OUTCOME_COUNT] = { 'p', 'f', 'e', 's', 'x', 'X' };
+
+/* Failing tests whose streak is looked up (one indexed query each); the rest get null. */
+#define MAX_STREAKS 5000
+
+/*
+ * The SUT's last sessions up to a shown one (oldest first, the shown one
+ * last) and every test's outcomes in them: `letters` holds `n` letters per
+ * test, found through an open-addressing map of test ids.
+ */
+struct recent {
+	size_t n;
+	int64_t ids[INS_SESSION_HISTORY_MAX];
+	int64_t sut_id, started_ms;
+	int64_t *keys;     /* test ids; 0 = empty slot */
+	uint32_t *slots;   /* index into letters / n */
+	size_t cap, used;
+	char *letters;
+	size_t letters_alloc;
+	sqlite3_stmt *streak;
+	size_t nstreaks;
+};
+
+static size_t recent_slot(const struct recent *r, int64_t key)
+{
+	size_t i = (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 20) & (r->cap - 1);
+
+	while (r->keys[i] && r->keys[i] != key)
+		i = (i + 1) & (r->cap - 1);
+	return i;
+}
+
+/* The letters of test `key`, added with '-' everywhere when new. */
+static char *recent_entry(struct recent *r, int64_t key)
+{
+	size_t i;
+
+	if ((r->used + 1) * 2 > r->cap) {
+		int64_t *ok = r->keys;
+		uint32_t *os = r->slots;
+		size_t ocap = r->cap;
+
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->keys = ins_xcalloc(r->cap, sizeof(*r->keys));
+		r->slots = ins_xcalloc(r->cap, sizeof(*r->slots));
+		for (size_t j = 0; j < ocap; j++) {
+			if (!ok[j])
+				continue;
+			i = recent_slot(r, ok[j]);
+			r->keys[i] = ok[j];
+			r->slots[i] = os[j];
+		}
+		free(ok);
+		free(os);
+	}
+	i = recent_slot(r, key);
+	if (!r->keys[i]) {
+		r->keys[i] = key;
+		r->slots[i] = (uint32_t)r->used;
+		r->letters = ins_xgrow(r->letters, &r->letters_alloc, (r->used + 1) * r->n,
+				       sizeof(char));
+		memset(r->letters + r->used * r->n, '-', r->n);
+		r->used++;
+	}
+	return r->letters + (size_t)r->slots[i] * r->n;
+}
+
+static const char *recent_find(const struct recent *r, int64_t key)
+{
+	size_t i;
+
+	if (!r->cap)
+		return NULL;
+	i = recent_slot(r, key);
+	return r->keys[i] ? r->letters + (size_t)r->slots[i] * r->n : NULL;
+}
+
+static void recent_release(struct recent *r)
+{
+	free(r->keys);
+	free(r->slots);
+	free(r->letters);
+	sqlite3_finalize(r->streak);
+}
+
+/* The window of sessions and every test's outcomes in them. */
+static int recent_read(ins_store *store, struct recent *r, int64_t sid, const char *sut,
+		       int64_t started_ms, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t ids[INS_SESSION_HISTORY_MAX];
+	size_t k = 0;
+	int rc;
+
+	r->started_ms = started_ms;
+	if ((rc = sut_lookup(store, sut, &r->sut_id)) < 0)
+		return rc;
+	if ((rc = sessions_open(store, &st, r->sut_id, 0, started_ms, n + 8)) < 0)
+		return rc;
+	/* Newest first; sessions started at the same time but stored after this one are not before it. */
+	while (k < n && (rc = step(store, st, Q_SESSIONS_SUT)) == 1) {
+		int64_t id = sqlite3_column_int64(st, SC_ID);
+
+		if (!k && id != sid && sqlite3_column_int64(st, SC_STARTED) == started_ms && id > sid)
+			continue;
+		ids[k++] = id;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		return rc;
+	r->n = k;
+	for (size_t i = 0; i < k; i++)
+		r->ids[i] = ids[k - 1 - i];
+	if ((rc = prepare(store, &st, Q_SESSION_OUTCOMES)) < 0)
+		return rc;
+	for (size_t i = 0; i < k; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, r->ids[i]);
+		while ((rc = step(store, st, Q_SESSION_OUTCOMES)) == 1) {
+			int o = sqlite3_column_int(st, 1);
+
+			recent_entry(r, sqlite3_column_int64(st, 0))[i] =
+				o >= 0 && o < INS_OUTCOME_COUNT ? recent_letter[o] : '?';
+		}
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Where the failure of a test failing in the shown session began: back from
+ * it, the earliest of its consecutive failed or error results (skipped and
+ * xfailed ones do not end the run; passed and xpassed do). Three cells:
+ * that session, its start and its commit.
+ */
+static int recent_streak(ins_store *store, struct recent *r, ins_table *t, int64_t test_id,
+			 int64_t sid)
+{
+	char uid[INS_SESSION_ID_LEN + 1] = "", commit[80] = "";
+	int64_t started = 0;
+	int rc;
+
+	if (r->nstreaks >= MAX_STREAKS) {
+		ins_table_null(t);
+		ins_table_null(t);
+		ins_table_null(t);
+		return 0;
+	}
+	r->nstreaks++;
+	if (!r->streak && (rc = prepare(store, &r->streak, Q_TEST_STREAK)) < 0)
+		return rc;
+	sqlite3_reset(r->streak);
+	sqlite3_bind_int64(r->streak, 1, test_id);
+	sqlite3_bind_int64(r->streak, 2, r->sut_id);
+	sqlite3_bind_int64(r->streak, 3, r->started_ms);
+	sqlite3_bind_int64(r->streak, 4, sid);
+	while ((rc = step(store, r->streak, Q_TEST_STREAK)) == 1) {
+		ins_outcome o = (ins_outcome)sqlite3_column_int(r->streak, 0);
+
+		if (o == INS_OUTCOME_PASSED || o == INS_OUTCOME_XPASSED)
+			break;
+		if (!ins_outcome_is_failure(o))
+			continue;
+		snprintf(uid, sizeof(uid), "%s", ins_store__col_text(r->streak, 1));
+		started = sqlite3_column_int64(r->streak, 2);
+		snprintf(commit, sizeof(commit), "%s", ins_store__col_text(r->streak, 3));
+	}
+	if (rc < 0)
+		return rc;
+	sqlite3_reset(r->streak);
+	ins_table_text(t, uid[0] ? uid : NULL);
+	ins_table_time(t, uid[0] ? started : 0);
+	ins_table_text(t, commit[0] ? commit : NULL);
+	return 0;
+}
+
+/*
+ * Section "history": the window's sessions, newest first (table
+ * "recent_sessions", as session list has them) and their pass rate, oldest
+ * first, with the time each ran as its label (series "pass_rate").
+ */
+static int session_history(ins_store *store, ins_doc *doc, const struct recent *r)
+{
+	struct trend_point p[INS_SESSION_HISTORY_MAX];
+	sqlite3_stmt *st = NULL;
+	ins_buf when = INS_BUF_INIT;
+	ins_series *s = NULL;
+	ins_table *t;
+	size_t k = 0;
+	int rc;
+
+	ins_doc_section(doc, "history", "Recent sessions");
+	if (r->n > 1)
+		s = ins_doc_series(doc, "pass_rate", "Pass rate per session", INS_V_PERCENT);
+	t = ins_doc_table(doc, "recent_sessions", NULL);
+	session_list_columns(t, 0);
+	ins_table_set_empty(t, "none");
+	if ((rc = sessions_open(store, &st, r->sut_id, 0, r->started_ms, r->n + 8)) < 0)
+		return rc;
+	while (k < r->n && (rc = step(store, st, Q_SESSIONS_SUT)) == 1) {
+		if (sqlite3_column_int64(st, SC_ID) != r->ids[r->n - 1 - k])
+			continue;
+		session_list_row_no_sut(t, st);
+		p[k].rate = row_pass_rate(st);
+		p[k].started_ms = sqlite3_column_int64(st, SC_STARTED);
+		snprintf(p[k].uid, sizeof(p[k].uid), "%s", ins_store__col_text(st, SC_UID));
+		k++;
+	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	for (size_t i = k; s && i-- > 0;) {
+		ins_buf_clear(&when);
+		ins_time_format_local(&when, p[i].started_ms, 0);
+		ins_series_point_label(s, p[i].uid, when.ptr, p[i].rate);
+	}
+	ins_buf_release(&when);
+	return 0;
+}
+
 static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
-			   const ins_session_show_opts *o)
+			   const ins_session_show_opts *o, struct recent *recent)
 {
 	unsigned mask = o->outcomes ? o->outcomes : INS_OUTCOME_MASK_FAILURES;
 	ins_buf title = INS_BUF_INIT, line = INS_BUF_INIT;
@@ -718,6 +962,16 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 	ins_table_column(t, "message", "Message", INS_V_TEXT);
 	ins_table_column(t, "category", "Category", INS_V_TEXT);
 	ins_table_column_detail(t, 4);
+	if (recent) {
+		ins_table_column(t, "recent", "Recent runs", INS_V_TEXT);
+		ins_table_column_detail(t, 4);
+		ins_table_column(t, "failing_since", "Failing since", INS_V_ID);
+		ins_table_column_detail(t, 4);
+		ins_table_column(t, "failing_since_started", "Failing since (started)", INS_V_TIME);
+		ins_table_column_detail(t, 4);
+		ins_table_column(t, "failing_since_commit", "Failing since (commit)", INS_V_ID);
+		ins_table_column_detail(t, 4);
+	}
 	ins_table_column(t, "detail", "Traceback", INS_V_LONGTEXT);
 	ins_table_column(t, "stdout", "Captured stdout", INS_V_LONGTEXT);
 	ins_table_column(t, "stderr", "Captured stderr", INS_V_LONGTEXT);
@@ -743,6 +997,23 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 							   col_str(st, 4), outcome, &line));
 		else
 			ins_table_null(t);
+		if (recent) {
+			int64_t test_id = sqlite3_column_int64(st, 10);
+			const char *letters = recent_find(recent, test_id);
+
+			ins_buf_clear(&line);
+			if (letters)
+				ins_buf_put(&line, letters, recent->n);
+			ins_table_text(t, letters ? line.ptr : NULL);
+			if (outcome == INS_OUTCOME_FAILED || outcome == INS_OUTCOME_ERROR) {
+				if ((rc = recent_streak(store, recent, t, test_id, sid)) < 0)
+					goto done;
+			} else {
+				ins_table_null(t);
+				ins_table_null(t);
+				ins_table_null(t);
+			}
+		}
 		for (int c = 5; c <= 8; c++)
 			ins_table_text(t, col_str(st, c));
 	}
@@ -804,6 +1075,7 @@ int ins_browse_session_show(ins_doc **out, ins_store *store, const char *ref,
 	static const ins_session_show_opts defaults = { 0 };
 	char uid[INS_SESSION_ID_LEN + 1];
 	ins_buf title = INS_BUF_INIT;
+	struct recent recent = { 0 };
 	sqlite3_stmt *st = NULL;
 	ins_doc *doc = NULL;
 	int64_t sid;
@@ -833,12 +1105,19 @@ int ins_browse_session_show(ins_doc **out, ins_store *store, const char *ref,
 	if ((rc = session_tags(store, doc, sid)) < 0)
 		goto done;
 	session_git_ci(doc, st);
+	if (opts->history && (rc = recent_read(store, &recent, sid, col_str(st, 1),
+					       sqlite3_column_int64(st, 3),
+					       opts->history < INS_SESSION_HISTORY_MAX ?
+					       opts->history : INS_SESSION_HISTORY_MAX)) < 0)
+		goto done;
 	session_counts(store, doc, st, uid);
-	if ((rc = session_results(store, doc, sid, opts)) < 0)
+	if ((rc = session_results(store, doc, sid, opts, opts->history ? &recent : NULL)) < 0)
 		goto done;
 	if ((rc = session_flaky(store, doc, sid, opts->limit)) < 0)
 		goto done;
 	if (opts->sections && (rc = session_sections(store, doc, sid)) < 0)
+		goto done;
+	if (opts->history && (rc = session_history(store, doc, &recent)) < 0)
 		goto done;
 	rc = 0;
 	*out = doc;
@@ -847,17 +1126,11 @@ done:
 	sqlite3_finalize(st);
 	ins_doc_free(doc);
 	ins_buf_release(&title);
+	recent_release(&recent);
 	return rc;
 }
 
 /* ---- SUTs ---- */
-
-/* A session's point in a SUT's trend. */
-struct trend_point {
-	double rate;     /* pass rate; NAN when nothing passed or failed */
-	double duration; /* seconds; NAN when unknown */
-	char uid[INS_SESSION_ID_LEN + 1];
-};
 
 /*
  * The SUT's last `n` sessions (at most), oldest first, into p[]; *count
@@ -877,6 +1150,7 @@ static int recent_points(ins_store *store, int64_t sut_id, size_t n, struct tren
 
 		p[k].rate = row_pass_rate(st);
 		p[k].duration = d < 0 ? NAN : d;
+		p[k].started_ms = sqlite3_column_int64(st, SC_STARTED);
 		snprintf(p[k].uid, sizeof(p[k].uid), "%s", ins_store__col_text(st, SC_UID));
 		k++;
 	}
@@ -1015,7 +1289,7 @@ int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t
 	struct trend_point *pts = ins_xcalloc(SERIES_SESSIONS, sizeof(*pts));
 	sqlite3_stmt *st = NULL, *last = NULL;
 	ins_session_filter all = { 0 };
-	ins_buf title = INS_BUF_INIT;
+	ins_buf title = INS_BUF_INIT, when = INS_BUF_INIT;
 	ins_doc *doc = NULL;
 	ins_series *pr, *du;
 	ins_table *t;
@@ -1069,8 +1343,11 @@ int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t
 	pr = ins_doc_series(doc, "pass_rate", "Pass rate", INS_V_PERCENT);
 	du = ins_doc_series(doc, "duration", "Duration", INS_V_DURATION);
 	for (size_t i = 0; i < n; i++) {
-		ins_series_point(pr, pts[i].uid, pts[i].rate);
-		ins_series_point(du, pts[i].uid, pts[i].duration);
+		/* a chart's axis shows when each session ran, not its id */
+		ins_buf_clear(&when);
+		ins_time_format_local(&when, pts[i].started_ms, 0);
+		ins_series_point_label(pr, pts[i].uid, when.ptr, pts[i].rate);
+		ins_series_point_label(du, pts[i].uid, when.ptr, pts[i].duration);
 	}
 
 	t = ins_doc_table(doc, "sessions", "Recent sessions");
@@ -1088,6 +1365,7 @@ done:
 	sqlite3_finalize(last);
 	ins_doc_free(doc);
 	ins_buf_release(&title);
+	ins_buf_release(&when);
 	free(pts);
 	return rc;
 }
@@ -1534,10 +1812,11 @@ done:
 int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
 			    const ins_session_filter *f)
 {
-	ins_buf nodeid = INS_BUF_INIT, title = INS_BUF_INIT;
+	ins_buf nodeid = INS_BUF_INIT, title = INS_BUF_INIT, when = INS_BUF_INIT;
 	double *outc = NULL, *durs = NULL;
 	char **xs = NULL;
-	size_t n = 0, alloc_o = 0, alloc_d = 0, alloc_x = 0;
+	int64_t *tms = NULL;
+	size_t n = 0, alloc_o = 0, alloc_d = 0, alloc_x = 0, alloc_t = 0;
 	sqlite3_stmt *st = NULL;
 	ins_doc *doc = NULL;
 	ins_series *so, *sd;
@@ -1594,6 +1873,8 @@ int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
 			  ins_outcome_is_failure((ins_outcome)o) ? 0.0 : NAN;
 		durs[n] = d < 0 ? NAN : d;
 		xs[n] = ins_xstrdup(ins_store__col_text(st, 0));
+		tms = ins_xgrow(tms, &alloc_t, n + 1, sizeof(*tms));
+		tms[n] = sqlite3_column_int64(st, 2);
 		n++;
 	}
 	if (rc < 0)
@@ -1604,8 +1885,10 @@ int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
 	so = ins_doc_series(doc, "outcome", "Passed", INS_V_INT);
 	sd = ins_doc_series(doc, "duration", "Duration", INS_V_DURATION);
 	for (size_t i = n; i-- > 0;) {
-		ins_series_point(so, xs[i], outc[i]);
-		ins_series_point(sd, xs[i], durs[i]);
+		ins_buf_clear(&when);
+		ins_time_format_local(&when, tms[i], 0);
+		ins_series_point_label(so, xs[i], when.ptr, outc[i]);
+		ins_series_point_label(sd, xs[i], when.ptr, durs[i]);
 	}
 	if ((rc = prepare(store, &st, Q_TEST_HISTORY_COUNT)) < 0)
 		goto done;
@@ -1625,6 +1908,8 @@ done:
 	ins_doc_free(doc);
 	ins_buf_release(&nodeid);
 	ins_buf_release(&title);
+	ins_buf_release(&when);
+	free(tms);
 	for (size_t i = 0; i < n; i++)
 		free(xs[i]);
 	free(xs);

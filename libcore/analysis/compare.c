@@ -304,6 +304,14 @@ static void finish_test(struct cmp *c)
 		res->target_failed++;
 	else if (t == ST_SKIPPED)
 		res->target_skipped++;
+	if (b != ST_ABSENT)
+		res->base_tests++;
+	if (b == ST_PASSED || b == ST_FLAKY)
+		res->base_passed++;
+	else if (b == ST_FAILED)
+		res->base_failed++;
+	else if (b == ST_SKIPPED)
+		res->base_skipped++;
 
 	if (b == ST_ABSENT) {
 		push_row(c, SEC_ADDED, b, t);
@@ -608,6 +616,10 @@ static void scan_part_merge(struct cmp *into, struct scan_part *p)
 	into->res->target_passed += p->res.target_passed;
 	into->res->target_failed += p->res.target_failed;
 	into->res->target_skipped += p->res.target_skipped;
+	into->res->base_tests += p->res.base_tests;
+	into->res->base_passed += p->res.base_passed;
+	into->res->base_failed += p->res.base_failed;
+	into->res->base_skipped += p->res.base_skipped;
 }
 
 static int scan_by_test(struct cmp *c, ins_store *store)
@@ -1174,6 +1186,29 @@ static ins_doc *build_doc(struct cmp *c, const ins_selection *bs, const ins_sele
 			     isnan(r->base_pass_rate) || isnan(r->target_pass_rate) ? NAN :
 			     r->target_pass_rate - r->base_pass_rate);
 	ins_doc_fact_minor(doc);
+	/* The tests of each side by their outcome there, as the counts line reads the target. */
+	g = ins_doc_table(doc, "counts", "Base and target");
+	ins_table_set_minor(g, 1);
+	ins_table_column(g, "side", "Side", INS_V_TEXT);
+	ins_table_column(g, "tests", "Tests", INS_V_INT);
+	ins_table_column(g, "passed", "Passed", INS_V_INT);
+	ins_table_column(g, "failed", "Failed", INS_V_INT);
+	ins_table_column(g, "skipped", "Skipped", INS_V_INT);
+	ins_table_column(g, "pass_rate", "Pass rate", INS_V_PERCENT);
+	ins_table_row(g);
+	ins_table_text(g, "base");
+	ins_table_int(g, (int64_t)r->base_tests);
+	ins_table_int(g, (int64_t)r->base_passed);
+	ins_table_int(g, (int64_t)r->base_failed);
+	ins_table_int(g, (int64_t)r->base_skipped);
+	ins_table_real(g, r->base_pass_rate);
+	ins_table_row(g);
+	ins_table_text(g, "target");
+	ins_table_int(g, (int64_t)r->target_tests);
+	ins_table_int(g, (int64_t)r->target_passed);
+	ins_table_int(g, (int64_t)r->target_failed);
+	ins_table_int(g, (int64_t)r->target_skipped);
+	ins_table_real(g, r->target_pass_rate);
 	for (int i = 0; i < INS_GATE_COUNT; i++)
 		if (r->tripped & c->o->fail_on & (1u << i))
 			ins_buf_printf(&tripped, "%s%s", tripped.len ? "," : "", gate_names[i]);

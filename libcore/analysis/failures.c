@@ -151,6 +151,7 @@ struct fp_group {
 	int is_new;              /* -1: cannot tell (no fingerprint) */
 	int outcome;             /* INS_OUTCOME_ERROR when one of them is an error, else FAILED */
 	const char *category;
+	char *jira, *jira_url;   /* its Jira issues (keys, newest first) and the newest's page */
 };
 
 static int cmp_fp_group(const void *x, const void *y)
@@ -300,9 +301,15 @@ static void acc_release(struct acc *a)
  * Group the window's failing attempts (failed or error, every attempt) by
  * cause, fingerprint, test or category (test_id > 0: of one test only;
  * cause_id > 0: of one cause only). Cost: the window's failing rows, read
- * once in group order, newest first within a group (so the first row's
- * message stands for the group), through result_failing; then, per group,
- * its first and last sighting from the fingerprint rows the store keeps.
+ * once in group order, newest first within a group, from result_failing
+ * alone: the partial index holds every column the grouping needs, so no
+ * result row is read for it. Without statistics the planner would rather
+ * walk every result of the window's sessions by the primary key (ten
+ * million rows in the bench history) than use a partial index, hence
+ * INDEXED BY. What only the group's newest row gives (its message) and what
+ * is the same for the whole group (the hash and signature) are read once
+ * per group, then its first and last sighting from the fingerprint rows the
+ * store keeps.
  */
 static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures_by by,
 			  const ins_categories *cats, int64_t test_id, int64_t cause_id,
@@ -316,12 +323,12 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 					     "coalesce(r.fingerprint_id, 0) AND c.outcome = r.outcome)",
 	};
 	static const char *const ident[] = {
-		[INS_FAILURES_BY_CAUSE] = "k.hash, k.signature",
-		[INS_FAILURES_BY_FINGERPRINT] = "f.hash, f.signature",
-		[INS_FAILURES_BY_TEST] = "NULL, NULL",
-		[INS_FAILURES_BY_CATEGORY] = "NULL, NULL",
+		[INS_FAILURES_BY_CAUSE] = "SELECT hash, signature FROM cause WHERE id = ?1",
+		[INS_FAILURES_BY_FINGERPRINT] = "SELECT hash, signature FROM fingerprint WHERE id = ?1",
+		[INS_FAILURES_BY_TEST] = NULL,
+		[INS_FAILURES_BY_CATEGORY] = NULL,
 	};
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *msg = NULL, *idst = NULL;
 	struct fp_group *v = NULL, *g = NULL;
 	struct acc acc = { 0 };
 	size_t n = 0, alloc = 0;
@@ -334,19 +341,27 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 	if (by == INS_FAILURES_BY_CATEGORY && (rc = categorise(store, set, cats)) < 0)
 		return rc;
 	ins_buf_printf(&sql, "SELECT %s, r.test_id, r.session_id, s.started_ms, r.outcome, "
-		       "coalesce(r.fingerprint_id, 0), r.message, t.nodeid, %s FROM result r "
+		       "coalesce(r.fingerprint_id, 0), r.attempt, t.nodeid FROM result r%s "
 		       "JOIN session s ON s.id = r.session_id JOIN test t ON t.id = r.test_id "
 		       "LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
-		       "LEFT JOIN cause k ON k.id = f.cause_id "
 		       "WHERE r.session_id IN (SELECT value FROM json_each(?1)) "
 		       "AND r.outcome IN (1, 2) AND (?2 = 0 OR r.test_id = ?2) "
 		       "AND (?3 = 0 OR f.cause_id = ?3) "
 		       "ORDER BY 1, s.started_ms DESC, r.attempt DESC, r.session_id DESC, "
-		       "r.test_id DESC", key[by], ident[by]);
+		       "r.test_id DESC", key[by],
+		       /* one test's rows come faster through result_by_test */
+		       test_id ? "" : " INDEXED BY result_failing");
 	rc = ins_store__prepare(store, &st, sql.ptr);
 	ins_buf_release(&sql);
 	if (rc < 0)
 		return rc;
+	if ((rc = ins_store__prepare(store, &msg, "SELECT message FROM result WHERE session_id = ?1 "
+				     "AND test_id = ?2 AND attempt = ?3")) < 0 ||
+	    (ident[by] && (rc = ins_store__prepare(store, &idst, ident[by])) < 0)) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(msg);
+		return rc;
+	}
 	ins_store__bind_text(st, 1, ins_sessset_json(set));
 	sqlite3_bind_int64(st, 2, test_id);
 	sqlite3_bind_int64(st, 3, cause_id);
@@ -364,11 +379,24 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 			g->id = id;
 			g->win_first_ms = g->win_last_ms = ms;
 			/* the newest row comes first: its message stands for the group */
-			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-				g->message = ins_xstrdup(ins_store__col_text(st, 6));
-			if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-				g->hash = ins_xstrdup(ins_store__col_text(st, 8));
-				g->signature = ins_xstrdup(ins_store__col_text(st, 9));
+			sqlite3_reset(msg);
+			sqlite3_bind_int64(msg, 1, sqlite3_column_int64(st, 2));
+			sqlite3_bind_int64(msg, 2, test);
+			sqlite3_bind_int64(msg, 3, sqlite3_column_int64(st, 6));
+			if ((rc = sqlite3_step(msg)) == SQLITE_ROW &&
+			    sqlite3_column_type(msg, 0) != SQLITE_NULL)
+				g->message = ins_xstrdup(ins_store__col_text(msg, 0));
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				break;
+			if (idst && id) {
+				sqlite3_reset(idst);
+				sqlite3_bind_int64(idst, 1, id);
+				if ((rc = sqlite3_step(idst)) == SQLITE_ROW) {
+					g->hash = ins_xstrdup(ins_store__col_text(idst, 0));
+					g->signature = ins_xstrdup(ins_store__col_text(idst, 1));
+				} else if (rc != SQLITE_DONE) {
+					break;
+				}
 			}
 			prev_test = -1;
 		}
@@ -383,6 +411,8 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 		prev_test = test;
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(msg);
+	sqlite3_finalize(idst);
 	if (g)
 		acc_close(&acc, g);
 	acc_release(&acc);
@@ -450,8 +480,74 @@ static void fp_groups_free(struct fp_group *v, size_t n)
 		free(v[i].tests_list);
 		free(v[i].first.commit);
 		free(v[i].last.commit);
+		free(v[i].jira);
+		free(v[i].jira_url);
 	}
 	free(v);
+}
+
+/* Whether a group of `by` names its fingerprints: the groupings that list Jira issues. */
+static int by_fingerprints(ins_failures_by by)
+{
+	return by == INS_FAILURES_BY_FINGERPRINT || by == INS_FAILURES_BY_CAUSE;
+}
+
+/*
+ * The Jira issues `insight notify` filed or found for the fingerprints of
+ * each of the first `n` groups (notify_issue), distinct keys newest first,
+ * and the newest one's page. Cost: one index look-up per group.
+ */
+static int jira_issues(ins_store *store, ins_failures_by by, struct fp_group *v, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	ins_buf keys = INS_BUF_INIT;
+	int rc;
+
+	if (!by_fingerprints(by))
+		return 0;
+	if ((rc = ins_store__prepare(store, &st, by == INS_FAILURES_BY_CAUSE ?
+		"SELECT i.issue_key, i.url FROM notify_issue i JOIN fingerprint f "
+		"ON f.hash = i.fingerprint WHERE f.cause_id = ?1 "
+		"ORDER BY i.updated_ms DESC, i.issue_key" :
+		"SELECT i.issue_key, i.url FROM notify_issue i JOIN fingerprint f "
+		"ON f.hash = i.fingerprint WHERE f.id = ?1 "
+		"ORDER BY i.updated_ms DESC, i.issue_key")) < 0)
+		return rc;
+	for (size_t g = 0; g < n; g++) {
+		if (!v[g].id)
+			continue;
+		ins_buf_clear(&keys);
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, v[g].id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *k = ins_store__col_text(st, 0);
+			const char *p = keys.ptr;
+			size_t kn = strlen(k);
+			int dup = 0;
+
+			/* distinct keys, a space between them */
+			while (*p && !dup) {
+				size_t w = strcspn(p, " ");
+				dup = w == kn && !strncmp(p, k, kn);
+				p += w + (p[w] == ' ');
+			}
+			if (dup)
+				continue;
+			if (!v[g].jira_url && sqlite3_column_type(st, 1) != SQLITE_NULL)
+				v[g].jira_url = ins_xstrdup(ins_store__col_text(st, 1));
+			ins_buf_printf(&keys, "%s%s", keys.len ? " " : "", k);
+		}
+		if (rc != SQLITE_DONE) {
+			rc = ins_store__error(store, "reading Jira issues");
+			goto done;
+		}
+		v[g].jira = keys.len ? ins_xstrdup(keys.ptr) : NULL;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	ins_buf_release(&keys);
+	return rc;
 }
 
 static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failures_by by,
@@ -490,6 +586,12 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 	ins_table_column(t, "last_commit", "Last commit", INS_V_ID);
 	if (with_tests && by != INS_FAILURES_BY_TEST)
 		ins_table_column(t, "test_ids", "Affected tests", INS_V_TEXT);
+	if (by_fingerprints(by)) {
+		ins_table_column(t, "jira", "Jira", INS_V_TEXT);
+		ins_table_column_detail(t, 2);
+		ins_table_column(t, "jira_url", "Jira issue", INS_V_TEXT);
+		ins_table_column_detail(t, 3);
+	}
 	if (by != INS_FAILURES_BY_TEST && by != INS_FAILURES_BY_CATEGORY)
 		ins_table_column(t, "signature", by == INS_FAILURES_BY_CAUSE ? "Full signature" :
 				 "Signature", INS_V_LONGTEXT);
@@ -530,6 +632,10 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 				ins_buf_printf(&buf, " and %lld more",
 					       (long long)(g->tests - TESTS_NAMED));
 			ins_table_text(t, g->tests_list ? buf.ptr : NULL);
+		}
+		if (by_fingerprints(by)) {
+			ins_table_text(t, g->jira);
+			ins_table_text(t, g->jira_url);
 		}
 		if (by != INS_FAILURES_BY_TEST && by != INS_FAILURES_BY_CATEGORY)
 			ins_table_text(t, g->signature);
@@ -766,6 +872,9 @@ int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_
 		ins_doc_fact_int(doc, title.ptr, "New in the window", (int64_t)nnew);
 	ins_buf_clear(&title);
 	ins_buf_printf(&title, "Failures by %s", by_name[by]);
+	if ((rc = jira_issues(store, by, groups, o->limit && ngroups > o->limit ? o->limit :
+			      ngroups)) < 0)
+		goto done;
 	fp_table(doc, "failures", o->nodeid ? "By fingerprint" : title.ptr, by, groups, ngroups,
 		 o->limit, !o->nodeid);
 	if (o->nodeid && (rc = failure_history_table(doc, store, &set, test_id, o->limit)) < 0)

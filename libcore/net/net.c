@@ -341,6 +341,17 @@ static int method_idempotent(const char *m)
 	return strcasecmp(m, "POST") != 0;
 }
 
+/* A part a dry run shows whole: text, JSON or XML without a NUL byte. */
+static int part_is_text(const ins_http_part *pt)
+{
+	const char *t = pt->type ? pt->type : "";
+
+	if (strncmp(t, "text/", 5) && strncmp(t, "application/json", 16) &&
+	    strncmp(t, "application/xml", 15))
+		return 0;
+	return memchr(pt->data, '\0', pt->len) == NULL;
+}
+
 static void dry_run_print(ins_net *net, const ins_http_request *req, const char *const *extra,
 			  size_t body_len)
 {
@@ -365,6 +376,26 @@ static void dry_run_print(ins_net *net, const ins_http_request *req, const char 
 		if (text.ptr[text.len - 1] != '\n')
 			ins_buf_putc(&text, '\n');
 		ins_buf_release(&body);
+	}
+	if (req->parts) {
+		ins_buf_puts(&text, "Content-Type: multipart/form-data\n");
+		for (size_t i = 0; i < req->nparts; i++) {
+			const ins_http_part *pt = &req->parts[i];
+
+			ins_buf_printf(&text, "\n[part %s", pt->name);
+			if (pt->filename)
+				ins_buf_printf(&text, ", file %s", pt->filename);
+			ins_buf_printf(&text, ", %s, %zu bytes]\n", pt->type, pt->len);
+			if (part_is_text(pt)) {
+				ins_buf body = INS_BUF_INIT;
+
+				ins_buf_put(&body, pt->data, pt->len);
+				ins_secret_mask(&text, body.ptr);
+				if (text.ptr[text.len - 1] != '\n')
+					ins_buf_putc(&text, '\n');
+				ins_buf_release(&body);
+			}
+		}
 	}
 	if (net->opts.dry_run_out)
 		net->opts.dry_run_out(net->opts.data, text.ptr);
@@ -394,6 +425,7 @@ static enum outcome attempt(ins_net *net, const ins_http_request *req, size_t bo
 {
 	CURL *c = net->curl;
 	struct curl_slist *hl = NULL;
+	curl_mime *mime = NULL;
 	struct sink sink = { net, resp, 0 };
 	char errbuf[CURL_ERROR_SIZE] = "";
 	ins_buf ua = INS_BUF_INIT, url = INS_BUF_INIT;
@@ -436,6 +468,19 @@ static enum outcome attempt(ins_net *net, const ins_http_request *req, size_t bo
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	} else if (!strcasecmp(req->method, "HEAD")) {
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else if (req->parts) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+		mime = curl_mime_init(c);
+		for (size_t i = 0; i < req->nparts; i++) {
+			curl_mimepart *part = curl_mime_addpart(mime);
+
+			curl_mime_name(part, req->parts[i].name);
+			if (req->parts[i].filename)
+				curl_mime_filename(part, req->parts[i].filename);
+			curl_mime_type(part, req->parts[i].type);
+			curl_mime_data(part, req->parts[i].data, req->parts[i].len);
+		}
+		curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
 	} else {
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 		if (req->body || strcasecmp(req->method, "DELETE")) {
@@ -451,6 +496,9 @@ static enum outcome attempt(ins_net *net, const ins_http_request *req, size_t bo
 		trace_header(net, "> ", *h);
 	if (req->body)
 		trace(net, "> (%zu bytes of body)", body_len);
+	for (size_t i = 0; req->parts && i < req->nparts; i++)
+		trace(net, "> (part %s: %zu bytes, %s)", req->parts[i].name, req->parts[i].len,
+		      req->parts[i].type);
 
 	net->stats.attempts++;
 	resp->attempts++;
@@ -458,6 +506,7 @@ static enum outcome attempt(ins_net *net, const ins_http_request *req, size_t bo
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(c, CURLINFO_CONNECT_TIME, &connect_time);
 	curl_slist_free_all(hl);
+	curl_mime_free(mime);
 
 	if (cc == CURLE_OK) {
 		resp->status = status;

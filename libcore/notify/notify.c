@@ -69,6 +69,7 @@ static const struct { const char *name; unsigned types; } route_keys[] = {
 	{ "user", T(EMAIL) | T(JIRA) }, { "password", T(EMAIL) }, { "password-env", T(EMAIL) },
 	{ "starttls", T(EMAIL) },
 	{ "project", T(JIRA) }, { "issue-type", T(JIRA) }, { "api", T(JIRA) },
+	{ "on-fix", T(JIRA) }, { "fix-transition", T(JIRA) },
 	{ "job", T(PUSHGATEWAY) },
 };
 #undef T
@@ -247,9 +248,25 @@ static int check_route(ins_notify_route *out, const struct raw_route *r)
 		if ((v = raw_get(r, "api", &origin)) && strcmp(v, "2") && strcmp(v, "3"))
 			return ins_error_set(INS_EUSAGE, "notify.%s.api in %s: '%s' is not 2 or 3",
 					     r->name, origin, v);
-		if (out->on & ~(unsigned)INS_NOTIFY_NEW_FAILURES)
+		if (out->on & ~(unsigned)(INS_NOTIFY_NEW_FAILURES | INS_NOTIFY_FIXED))
 			return ins_error_set(INS_EUSAGE, "notify.%s.on: a jira route files new failures "
-					     "only (on = new-failures)", r->name);
+					     "and tells their issues about fixes (on = new-failures, "
+					     "fixed)", r->name);
+		if ((v = raw_get(r, "on-fix", &origin)) && strcmp(v, "comment") &&
+		    strcmp(v, "transition") && strcmp(v, "none"))
+			return ins_error_set(INS_EUSAGE, "notify.%s.on-fix in %s: '%s' is not comment, "
+					     "transition or none", r->name, origin, v);
+		if (v && !strcmp(v, "transition") && !raw_get(r, "fix-transition", NULL))
+			return ins_error_set(INS_EUSAGE, "notify.%s: on-fix = transition needs "
+					     "fix-transition (the name of the transition, e.g. Done)",
+					     r->name);
+		if ((v = raw_get(r, "fix-transition", &origin)) && !*v)
+			return ins_error_set(INS_EUSAGE, "notify.%s.fix-transition in %s: empty",
+					     r->name, origin);
+		if ((v = raw_get(r, "on-fix", NULL)) && !strcmp(v, "none") &&
+		    (out->on & INS_NOTIFY_FIXED))
+			return ins_error_set(INS_EUSAGE, "notify.%s: on = fixed with on-fix = none "
+					     "does nothing; drop one of them", r->name);
 		break;
 	case INS_NOTIFY_EMAIL:
 		if (!raw_get(r, "smtp-url", NULL) || !raw_get(r, "from", NULL) ||
@@ -363,6 +380,7 @@ void ins_notify_session_free(ins_notify_session *s)
 	free(s->build_url);
 	free(s->pr);
 	free(s->repo);
+	free(s->report_url);
 	ins_doc_free(s->cmp);
 	items_release(&s->new_failures);
 	items_release(&s->fixed);
@@ -934,6 +952,52 @@ int ins_notify_thread_set(ins_store *store, const ins_notify_route *route,
 	ins_store__bind_text(st, 5, s->uid);
 	sqlite3_bind_int64(st, 6, now_ms);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : ins_store__error(store, "recording a thread");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ins_notify_issue_get(ins_store *store, const ins_notify_route *route, const char *key,
+			 ins_buf *issue_key)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	ins_buf_clear(issue_key);
+	if ((rc = ins_store__prepare(store, &st, "SELECT issue_key FROM notify_issue "
+				     "WHERE route = ?1 AND fingerprint = ?2")) < 0)
+		return rc;
+	ins_store__bind_text(st, 1, route->name);
+	ins_store__bind_text(st, 2, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ins_buf_puts(issue_key, ins_store__col_text(st, 0));
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	     ins_store__error(store, "reading a Jira issue");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ins_notify_issue_set(ins_store *store, const ins_notify_route *route, const char *key,
+			 const char *issue_key, const char *url, const char *state,
+			 const char *session_uid, int64_t now_ms)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st,
+		"INSERT INTO notify_issue (route, fingerprint, issue_key, url, state, session_uid, "
+		"updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		"ON CONFLICT (route, fingerprint) DO UPDATE SET issue_key = excluded.issue_key, "
+		"url = coalesce(excluded.url, url), state = excluded.state, "
+		"session_uid = excluded.session_uid, updated_ms = excluded.updated_ms")) < 0)
+		return rc;
+	ins_store__bind_text(st, 1, route->name);
+	ins_store__bind_text(st, 2, key);
+	ins_store__bind_text(st, 3, issue_key);
+	ins_store__bind_text(st, 4, url);
+	ins_store__bind_text(st, 5, state);
+	ins_store__bind_text(st, 6, session_uid);
+	sqlite3_bind_int64(st, 7, now_ms);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : ins_store__error(store, "recording a Jira issue");
 	sqlite3_finalize(st);
 	return rc;
 }

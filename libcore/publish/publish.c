@@ -32,6 +32,12 @@ static int by_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Node ids compared as SQLite's BINARY collation does (byte by byte). */
+static int by_nodeid(const void *a, const void *b)
+{
+	return strcmp(((const ins_pub_test *)a)->nodeid, ((const ins_pub_test *)b)->nodeid);
+}
+
 static ins_pub_test *find_id(ins_pub_test **index, size_t n, int64_t id)
 {
 	size_t lo = 0, hi = n;
@@ -85,12 +91,15 @@ int ins_pub_session_load(ins_pub_session *s, ins_store *store, const char *uid)
 	sqlite3_finalize(st);
 	st = NULL;
 
+	/*
+	 * The results, then their tracebacks (few: the tests that did not pass)
+	 * on their own, sorted here: a join and an ORDER BY in SQL cost most of
+	 * a large publish's local work.
+	 */
 	if ((rc = ins_store__prepare(store, &st,
-		"SELECT t.id, t.nodeid, t.name, r.outcome, coalesce(r.duration, -1), r.message, "
-		"x.detail FROM result r JOIN test t ON t.id = r.test_id "
-		"LEFT JOIN result_text x ON x.session_id = r.session_id AND x.test_id = r.test_id "
-		"AND x.attempt = r.attempt WHERE r.session_id = ?1 AND r.final = 1 "
-		"ORDER BY t.nodeid")) < 0)
+		"SELECT t.id, t.nodeid, t.name, r.outcome, coalesce(r.duration, -1), r.message "
+		"FROM result r JOIN test t ON t.id = r.test_id "
+		"WHERE r.session_id = ?1 AND r.final = 1")) < 0)
 		goto done;
 	sqlite3_bind_int64(st, 1, sid);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -105,7 +114,6 @@ int ins_pub_session_load(ins_pub_session *s, ins_store *store, const char *uid)
 		t->outcome = sqlite3_column_int(st, 3);
 		t->duration = sqlite3_column_double(st, 4);
 		t->message = dup_col(st, 5);
-		t->detail = dup_col(st, 6);
 	}
 	if (step != SQLITE_DONE) {
 		rc = ins_store__error(store, "reading the session's results");
@@ -113,12 +121,32 @@ int ins_pub_session_load(ins_pub_session *s, ins_store *store, const char *uid)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-
-	/* The properties that name cases, of the final attempts. */
+	qsort(s->tests, s->ntests, sizeof(*s->tests), by_nodeid);
 	index = ins_xcalloc(s->ntests ? s->ntests : 1, sizeof(*index));
 	for (size_t i = 0; i < s->ntests; i++)
 		index[i] = &s->tests[i];
 	qsort(index, s->ntests, sizeof(*index), by_id);
+
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT x.test_id, x.detail FROM result_text x JOIN result r "
+		"ON r.session_id = x.session_id AND r.test_id = x.test_id AND r.attempt = x.attempt "
+		"WHERE x.session_id = ?1 AND r.final = 1 AND x.detail IS NOT NULL")) < 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, sid);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		ins_pub_test *t = find_id(index, s->ntests, sqlite3_column_int64(st, 0));
+
+		if (t && !t->detail)
+			t->detail = dup_col(st, 1);
+	}
+	if (step != SQLITE_DONE) {
+		rc = ins_store__error(store, "reading the session's tracebacks");
+		goto done;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	/* The properties that name cases, of the final attempts. */
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT p.test_id, p.key, p.value FROM result_property p JOIN result r "
 		"ON r.session_id = p.session_id AND r.test_id = p.test_id AND r.attempt = p.attempt "
@@ -216,6 +244,20 @@ void ins_testrail_case_ids(const char *text, int loose, long **ids, size_t *n, s
 	}
 }
 
+void ins_publish__put_long(ins_buf *b, long v)
+{
+	char text[24], *p = text + sizeof(text);
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	ins_buf_put(b, p, (size_t)(text + sizeof(text) - p));
+}
+
 void ins_testrail_elapsed(ins_buf *out, double seconds)
 {
 	long s = seconds < 1 ? 1 : (long)(seconds + 0.5);
@@ -223,15 +265,21 @@ void ins_testrail_elapsed(ins_buf *out, double seconds)
 	const char *sep = "";
 
 	if (h) {
-		ins_buf_printf(out, "%ldh", h);
+		ins_publish__put_long(out, h);
+		ins_buf_putc(out, 'h');
 		sep = " ";
 	}
 	if (m) {
-		ins_buf_printf(out, "%s%ldm", sep, m);
+		ins_buf_puts(out, sep);
+		ins_publish__put_long(out, m);
+		ins_buf_putc(out, 'm');
 		sep = " ";
 	}
-	if (sec || (!h && !m))
-		ins_buf_printf(out, "%s%lds", sep, sec);
+	if (sec || (!h && !m)) {
+		ins_buf_puts(out, sep);
+		ins_publish__put_long(out, sec);
+		ins_buf_putc(out, 's');
+	}
 }
 
 /* ---- the mapping file ---- */

@@ -6,13 +6,26 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "insight/buf.h"
 #include "insight/net.h"
 #include "insight/publish.h"
 
 /* `s` (n bytes) as a JSON string in quotes; invalid UTF-8 becomes U+FFFD. */
 void ins_publish__json_str_n(FILE *fp, const char *s, size_t n);
+
+/* `v` in decimal appended to `b` (no printf: it is called once a result). */
+void ins_publish__put_long(ins_buf *b, long v);
+
+/*
+ * `data` (len bytes) as the one file `name` of a zip archive appended to
+ * `out`: deflated (or stored when that is no smaller), its CRC-32 and the
+ * MS-DOS time of `mtime_ms`. 0, or a negative INS_E* code.
+ */
+int ins_zip_one(ins_buf *out, const char *name, const void *data, size_t len,
+		int64_t mtime_ms);
 
 /*
  * The target failed on an answer: "WHAT: SERVICE answered STATUS: reason"

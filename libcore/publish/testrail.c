@@ -265,8 +265,8 @@ static int create_run(struct tr *t, const struct item *items, size_t n)
 {
 	ins_http_request req = { 0 };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-	ins_buf url = INS_BUF_INIT, desc = INS_BUF_INIT, when = INS_BUF_INIT;
-	cJSON *body = cJSON_CreateObject(), *ids, *doc = NULL;
+	ins_buf url = INS_BUF_INIT, desc = INS_BUF_INIT, when = INS_BUF_INIT, ids = INS_BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *doc = NULL;
 	const cJSON *id;
 	long *sorted = ins_xcalloc(n ? n : 1, sizeof(*sorted));
 	size_t ns = 0;
@@ -289,10 +289,17 @@ static int create_run(struct tr *t, const struct item *items, size_t n)
 	ins_buf_putc(&desc, '.');
 	cJSON_AddStringToObject(body, "description", desc.ptr);
 	cJSON_AddBoolToObject(body, "include_all", 0);
-	ids = cJSON_AddArrayToObject(body, "case_ids");
-	for (size_t i = 0; i < ns; i++)
-		if (!i || sorted[i] != sorted[i - 1])
-			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)sorted[i]));
+	/* thousands of ids: written as text, one raw item */
+	ins_buf_putc(&ids, '[');
+	for (size_t i = 0; i < ns; i++) {
+		if (i && sorted[i] == sorted[i - 1])
+			continue;
+		if (ids.len > 1)
+			ins_buf_putc(&ids, ',');
+		ins_publish__put_long(&ids, sorted[i]);
+	}
+	ins_buf_putc(&ids, ']');
+	cJSON_AddRawToObject(body, "case_ids", ids.ptr);
 	api_url(t, &url, "add_run", t->o->project_id);
 	req.method = "POST";
 	req.url = url.ptr;
@@ -323,6 +330,7 @@ static int create_run(struct tr *t, const struct item *items, size_t n)
 	ins_buf_release(&url);
 	ins_buf_release(&desc);
 	ins_buf_release(&when);
+	ins_buf_release(&ids);
 	free(sorted);
 	return rc;
 }
@@ -361,54 +369,96 @@ static int batch_landed(ins_net *net, void *data)
 	return n >= t->expect_results ? INS_NET_LANDED : INS_NET_NOT_LANDED;
 }
 
-static void add_comment(cJSON *r, const ins_pub_test *test)
+/* `s` as a JSON string, quotes included (bytes of 0x80 and up as they are). */
+static void json_string(ins_buf *b, const char *s)
 {
-	ins_buf c = INS_BUF_INIT;
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
 
+	ins_buf_putc(b, '"');
+	for (;; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[7] = "\\u00";
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		ins_buf_put(b, run, (size_t)(s - run));
+		run = s + 1;
+		if (!c)
+			break;
+		switch (c) {
+		case '"': ins_buf_puts(b, "\\\""); break;
+		case '\\': ins_buf_puts(b, "\\\\"); break;
+		case '\b': ins_buf_puts(b, "\\b"); break;
+		case '\f': ins_buf_puts(b, "\\f"); break;
+		case '\n': ins_buf_puts(b, "\\n"); break;
+		case '\r': ins_buf_puts(b, "\\r"); break;
+		case '\t': ins_buf_puts(b, "\\t"); break;
+		default:
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			ins_buf_put(b, esc, 6);
+			break;
+		}
+	}
+	ins_buf_putc(b, '"');
+}
+
+/* The comment of a result: the message and the start of the traceback; empty when none. */
+static void comment_text(ins_buf *c, const ins_pub_test *test)
+{
+	ins_buf_clear(c);
 	if (test->message)
-		ins_buf_puts(&c, test->message);
+		ins_buf_puts(c, test->message);
 	if (test->detail && *test->detail) {
 		const char *p = test->detail;
 		size_t lines = 0;
 
-		if (c.len)
-			ins_buf_puts(&c, "\n\n");
+		if (c->len)
+			ins_buf_puts(c, "\n\n");
 		while (*p && lines < COMMENT_TRACE_LINES && (size_t)(p - test->detail) <
 		       COMMENT_TRACE_MAX) {
 			const char *e = strchr(p, '\n');
 			size_t len = e ? (size_t)(e - p) + 1 : strlen(p);
 
-			ins_buf_put(&c, p, len);
+			ins_buf_put(c, p, len);
 			p += len;
 			lines++;
 		}
 		if (*p)
-			ins_buf_puts(&c, "\n...");
-		ins_buf_rtrim(&c);
+			ins_buf_puts(c, "\n...");
+		ins_buf_rtrim(c);
 	}
-	if (c.len)
-		cJSON_AddStringToObject(r, "comment", c.ptr);
-	ins_buf_release(&c);
 }
 
-static cJSON *result_json(struct tr *t, const struct item *it)
+/*
+ * One result of add_results_for_cases as JSON text, appended to `b`. The
+ * batches are written as text, not built as cJSON trees: thousands of
+ * results are most of a large publish's local work.
+ */
+static void result_json(struct tr *t, const struct item *it, ins_buf *b, ins_buf *comment)
 {
 	const ins_pub_test *test = &t->s->tests[it->test];
-	cJSON *r = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(r, "case_id", (double)it->case_id);
-	cJSON_AddNumberToObject(r, "status_id", t->o->status[test->outcome]);
+	ins_buf_puts(b, "{\"case_id\":");
+	ins_publish__put_long(b, it->case_id);
+	ins_buf_puts(b, ",\"status_id\":");
+	ins_publish__put_long(b, t->o->status[test->outcome]);
 	if (test->duration >= 0) {
-		ins_buf el = INS_BUF_INIT;
-
-		ins_testrail_elapsed(&el, test->duration);
-		cJSON_AddStringToObject(r, "elapsed", el.ptr);
-		ins_buf_release(&el);
+		ins_buf_puts(b, ",\"elapsed\":\"");
+		ins_testrail_elapsed(b, test->duration);
+		ins_buf_putc(b, '"');
 	}
-	if (t->s->commit)
-		cJSON_AddStringToObject(r, "version", t->s->commit);
-	add_comment(r, test);
-	return r;
+	if (t->s->commit) {
+		ins_buf_puts(b, ",\"version\":");
+		json_string(b, t->s->commit);
+	}
+	comment_text(comment, test);
+	if (comment->len) {
+		ins_buf_puts(b, ",\"comment\":");
+		json_string(b, comment->ptr);
+	}
+	ins_buf_putc(b, '}');
 }
 
 /*
@@ -420,13 +470,19 @@ static int send_batch(struct tr *t, struct item *items, size_t n)
 {
 	ins_http_request req = { 0 };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-	ins_buf url = INS_BUF_INIT, path = INS_BUF_INIT;
-	cJSON *body = cJSON_CreateObject(), *list;
+	ins_buf url = INS_BUF_INIT, path = INS_BUF_INIT, body = INS_BUF_INIT;
+	ins_buf comment = INS_BUF_INIT;
+	const char *headers[] = { t->headers[0], "Accept: application/json",
+				  "Content-Type: application/json", NULL };
 	int rc = 0;
 
-	list = cJSON_AddArrayToObject(body, "results");
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(list, result_json(t, &items[i]));
+	ins_buf_puts(&body, "{\"results\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			ins_buf_putc(&body, ',');
+		result_json(t, &items[i], &body, &comment);
+	}
+	ins_buf_puts(&body, "]}");
 	if (t->run_id)
 		api_url(t, &url, "add_results_for_cases", t->run_id);
 	else
@@ -434,11 +490,13 @@ static int send_batch(struct tr *t, struct item *items, size_t n)
 	t->expect_results = t->base_results + (long)t->rep->delivered + (long)n;
 	req.method = "POST";
 	req.url = url.ptr;
-	req.headers = t->headers;
+	req.headers = headers;
+	req.body = body.ptr;
+	req.body_len = body.len;
 	req.idempotent = 0;
 	req.landed = batch_landed;
 	req.landed_data = t;
-	if (ins_net_json_request(t->net, &req, body, &resp, NULL) < 0) {
+	if (ins_net_request(t->net, &req, &resp) < 0) {
 		ins_buf_printf(&path, "sending results %zu to %zu", t->rep->delivered + 1,
 			       t->rep->delivered + n);
 		fail_net(t, path.ptr);
@@ -460,7 +518,8 @@ static int send_batch(struct tr *t, struct item *items, size_t n)
 		fail_answer(t, "sending results", &resp);
 		rc = 1;
 	}
-	cJSON_Delete(body);
+	ins_buf_release(&body);
+	ins_buf_release(&comment);
 	ins_http_response_release(&resp);
 	ins_buf_release(&url);
 	ins_buf_release(&path);

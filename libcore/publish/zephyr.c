@@ -16,6 +16,12 @@
  *      execution Zephyr refuses (400: an unknown test case ...) is named and
  *      the others still go.
  *
+ * With bulk (--bulk), steps 2 to 4 are one request instead: the session's
+ * JUnit export, zipped, uploaded to POST /automations/executions/junit as
+ * multipart/form-data ("file", and "testCycle": the cycle's name and
+ * description); Zephyr creates the cycle and matches each <testcase> to a
+ * test case itself (a key in its name, else its name).
+ *
  * A POST that may have reached Zephyr before the connection dropped is not
  * sent twice blindly: the cycle is looked for by its name, and the
  * executions of the test case in the cycle are counted, first.
@@ -303,25 +309,34 @@ static int cycle_landed(ins_net *net, void *data)
 	return failed ? INS_ENET : INS_NET_NOT_LANDED;
 }
 
+/* A new cycle's description: what insight recorded, and when. */
+static void cycle_description(struct zy *z, ins_buf *desc)
+{
+	ins_buf when = INS_BUF_INIT;
+
+	ins_time_format_iso(&when, z->s->started_ms);
+	ins_buf_printf(desc, "Recorded by insight: SUT %s, session %s, started %s", z->s->sut,
+		       z->s->uid, when.ptr);
+	if (z->s->commit)
+		ins_buf_printf(desc, ", commit %s", z->s->commit);
+	if (z->s->branch)
+		ins_buf_printf(desc, " on %s", z->s->branch);
+	ins_buf_putc(desc, '.');
+	ins_buf_release(&when);
+}
+
 static int create_cycle(struct zy *z)
 {
 	ins_http_request req = { 0 };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-	ins_buf url = INS_BUF_INIT, desc = INS_BUF_INIT, when = INS_BUF_INIT;
+	ins_buf url = INS_BUF_INIT, desc = INS_BUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *doc = NULL;
 	const cJSON *key;
 	int rc = 0;
 
 	cJSON_AddStringToObject(body, "projectKey", z->o->project);
 	cJSON_AddStringToObject(body, "name", z->cycle_name.ptr);
-	ins_time_format_iso(&when, z->s->started_ms);
-	ins_buf_printf(&desc, "Recorded by insight: SUT %s, session %s, started %s", z->s->sut,
-		       z->s->uid, when.ptr);
-	if (z->s->commit)
-		ins_buf_printf(&desc, ", commit %s", z->s->commit);
-	if (z->s->branch)
-		ins_buf_printf(&desc, " on %s", z->s->branch);
-	ins_buf_putc(&desc, '.');
+	cycle_description(z, &desc);
 	cJSON_AddStringToObject(body, "description", desc.ptr);
 	ins_buf_printf(&url, "%s/testcycles", z->base.ptr);
 	req.method = "POST";
@@ -352,7 +367,78 @@ static int create_cycle(struct zy *z)
 	ins_http_response_release(&resp);
 	ins_buf_release(&url);
 	ins_buf_release(&desc);
-	ins_buf_release(&when);
+	return rc;
+}
+
+/* ---- bulk ---- */
+
+/*
+ * The zipped JUnit export in one upload; the cycle is Zephyr's answer. 0, or
+ * 1 when the target failed. An upload that may have reached Zephyr is not
+ * sent again when the cycle of its name exists.
+ */
+static int send_bulk(struct zy *z)
+{
+	ins_http_request req = { 0 };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_part parts[2];
+	ins_buf url = INS_BUF_INIT, zip = INS_BUF_INIT, desc = INS_BUF_INIT;
+	const char *headers[] = { z->headers[0], "Accept: application/json", NULL };
+	cJSON *cycle = cJSON_CreateObject(), *doc = NULL;
+	const cJSON *key;
+	char *cycle_json = NULL;
+	int rc = 0;
+
+	if (ins_zip_one(&zip, "junit.xml", z->o->junit, z->o->junit_len, z->s->started_ms) < 0) {
+		fail_net(z, "zipping the JUnit export");
+		rc = 1;
+		goto done;
+	}
+	cycle_description(z, &desc);
+	cJSON_AddStringToObject(cycle, "name", z->cycle_name.ptr);
+	cJSON_AddStringToObject(cycle, "description", desc.ptr);
+	cycle_json = cJSON_PrintUnformatted(cycle);
+	parts[0] = (ins_http_part){ "file", "junit.zip", "application/zip", zip.ptr, zip.len };
+	parts[1] = (ins_http_part){ "testCycle", NULL, "application/json", cycle_json,
+				    strlen(cycle_json) };
+	ins_buf_printf(&url, "%s/automations/executions/junit?projectKey=", z->base.ptr);
+	ins_url_escape(&url, z->o->project);
+	ins_buf_puts(&url, "&autoCreateTestCases=false");
+	req.method = "POST";
+	req.url = url.ptr;
+	req.headers = headers;
+	req.parts = parts;
+	req.nparts = 2;
+	req.idempotent = 0;
+	req.landed = cycle_landed;
+	req.landed_data = z;
+	if (ins_net_request(z->net, &req, &resp) < 0) {
+		fail_net(z, "uploading the JUnit results");
+		rc = 1;
+	} else if (resp.dry_run) {
+		ins_buf_set(&z->cycle, "<the new cycle's key>");
+	} else if (resp.landed) {
+		/* cycle_landed set the key */
+	} else if (resp.status < 200 || resp.status >= 300) {
+		fail_answer(z, "uploading the JUnit results", &resp);
+		rc = 1;
+	} else {
+		doc = cJSON_ParseWithLength(resp.body.ptr, resp.body.len);
+		key = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(doc, "testCycle"), "key");
+		if (cJSON_IsString(key))
+			ins_buf_set(&z->cycle, key->valuestring);
+	}
+	if (!rc)
+		z->rep->delivered = z->s->ntests;
+done:
+	cJSON_Delete(cycle);
+	cJSON_Delete(doc);
+	free(cycle_json);
+	ins_http_response_release(&resp);
+	ins_buf_release(&url);
+	ins_buf_release(&zip);
+	ins_buf_release(&desc);
 	return rc;
 }
 
@@ -550,6 +636,11 @@ static int check_opts(const ins_zephyr_opts *o)
 		if (!o->status[i] || !*o->status[i])
 			return ins_error_set(INS_EUSAGE, "publish.zephyr.status-%s is empty",
 					     ins_outcome_name((ins_outcome)i));
+	if (o->bulk && o->cycle && *o->cycle)
+		return ins_error_set(INS_EUSAGE, "a bulk upload makes a test cycle of its own: "
+				     "it does not take --cycle");
+	if (o->bulk && !o->junit)
+		return ins_error_set(INS_EUSAGE, "no JUnit export to upload");
 	return 0;
 }
 
@@ -580,6 +671,13 @@ int ins_publish_zephyr(ins_net *net, const ins_pub_session *s, const ins_zephyr_
 		ins_buf_printf(&z.cycle_name, " @ %.12s", s->commit);
 	ins_buf_printf(&z.cycle_name, " (insight session %s)", s->uid);
 
+	if (o->bulk) {
+		/* Every test goes: Zephyr matches them to test cases itself. */
+		rep->results = s->ntests;
+		if (s->ntests && !send_bulk(&z) && z.cycle.len)
+			ins_buf_printf(&rep->where, "cycle %s", z.cycle.ptr);
+		goto done;
+	}
 	map_tests(&z, &items, &nitems);
 	rep->results = nitems;
 	if (!nitems)

@@ -253,6 +253,24 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX IF NOT EXISTS notify_sent_by_route ON notify_sent(route, branch, sent_ms);"
 	"CREATE INDEX IF NOT EXISTS notify_sent_by_session ON notify_sent(route, session_uid);",
+	/*
+	 * 6 -> 7: the Jira issues of failures. A jira route files or comments
+	 * on one issue per failure (by fingerprint hash); notify_issue keeps
+	 * its key and page per route, so that reports link them and a fix
+	 * reaches the same issue. state is 'open' until the route told the
+	 * issue about the fix ('fixed').
+	 */
+	"CREATE TABLE IF NOT EXISTS notify_issue ("
+	"  route TEXT NOT NULL,"
+	"  fingerprint TEXT NOT NULL,"          /* the failure's key, as in notify_seen */
+	"  issue_key TEXT NOT NULL,"            /* SHOP-12 */
+	"  url TEXT,"                           /* the issue's page: SITE/browse/KEY */
+	"  state TEXT NOT NULL,"                /* 'open' or 'fixed' */
+	"  session_uid TEXT NOT NULL,"          /* the session that changed it last */
+	"  updated_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (route, fingerprint)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS notify_issue_by_fingerprint ON notify_issue(fingerprint);",
 };
 
 const char *ins_store__migration(int from_version)

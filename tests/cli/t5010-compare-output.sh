@@ -162,7 +162,7 @@ test_expect_success 'with -v or --fail-on, the empty sections and the gate table
 test_expect_success 'JSON keeps every section, empty or not, and the tracebacks' '
 	(cd shop && insight --format json analytics compare --base HEAD~2 --target HEAD~1) >cmp.json &&
 	json_get cmp.json "sorted(d[\"tables\"])" >actual &&
-	echo "[\"added\", \"changed\", \"faster\", \"fixed\", \"flaky\", \"gate\", \"new_failures\", \"removed\", \"slower\", \"still_failing\"]" >expect &&
+	echo "[\"added\", \"changed\", \"counts\", \"faster\", \"fixed\", \"flaky\", \"gate\", \"new_failures\", \"removed\", \"slower\", \"still_failing\"]" >expect &&
 	test_cmp expect actual &&
 	json_get cmp.json "[\"KeyError\" in (r[\"traceback\"] or \"\") for r in d[\"tables\"][\"new_failures\"][\"rows\"]]" >actual &&
 	echo "[true, false]" >expect &&

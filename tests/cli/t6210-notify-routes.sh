@@ -71,12 +71,15 @@ messages() {
 	                key = {"New failures": "NEW", "Fixed": "FIXED", "Newly flaky": "FLAKY"}[m.group(1)]
 	                lists[key] = re.findall(r"`tests/test_a.py::(\w+)`", t)
 	    else:
-	        route = body["route"]
+	        # the body is the comparison; the events that fired say which lists it announces
+	        route = r["headers"]["X-Insight-Route"]
 	        events = r["headers"]["X-Insight-Event"]
-	        a = body["announced"]
-	        for key, k in (("NEW", "new_failures"), ("FIXED", "fixed"), ("FLAKY", "flaky")):
-	            if a[k]:
-	                lists[key] = [x["nodeid"].split("::")[1] for x in a[k]]
+	        t = body["tables"]
+	        for key, k, ev in (("NEW", "new_failures", "new-failures"), ("FIXED", "fixed", "fixed"),
+	                           ("FLAKY", "flaky", "flaky-new")):
+	            rows = t[k]["rows"] if k in t else []
+	            if ev in events.split(",") and rows:
+	                lists[key] = [x["nodeid"].split("::")[1] for x in rows]
 	    print("%s %s: %s" % (route, events, "; ".join("%s %s" % (k, ",".join(v)) for k, v in lists.items())))
 	open(sys.argv[2], "w").write(str(len(reqs)))
 	EOF
@@ -234,31 +237,35 @@ test_expect_success '--force sends again what dedup holds back (the new failures
 	test_cmp expect actual
 '
 
-test_expect_success 'the webhook: signature recomputed, the compare document inside, headers' '
-	"$INSIGHT_PYTHON" - "$SERVER_LOG" "$HOOK_KEY" <<-\EOF
+test_expect_success 'the webhook: the compare document itself, signature recomputed, headers' '
+	"$INSIGHT_PYTHON" - "$SERVER_LOG" "$HOOK_KEY" <<-\EOF &&
 	import hashlib, hmac, json, re, sys
 	reqs = [json.loads(l) for l in open(sys.argv[1])]
 	hooks = [r for r in reqs if r["path"] == "/hook/shop"]
 	assert len(hooks) == 3, len(hooks)
-	for r in hooks:
-	    h = r["headers"]
-	    want = "sha256=" + hmac.new(sys.argv[2].encode(), r["body"].encode(), hashlib.sha256).hexdigest()
-	    assert h["X-Insight-Signature-256"] == want, (h, want)
-	    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", h["X-Insight-Delivery"])
-	    assert h["Content-Type"] == "application/json" and h["User-Agent"].startswith("insight/")
-	    b = json.loads(r["body"])
-	    assert b["schema"] == "insight.notify.webhook" and b["schema_version"] == 1
-	    assert b["delivery"] == h["X-Insight-Delivery"]
-	    assert b["events"] == h["X-Insight-Event"].split(",")
-	    assert b["session"]["sut"] == "shop" and b["session"]["branch"] == "main"
-	    assert b["session"]["commit"] == "0123456789abcdef0123456789abcdef01234567"
-	    assert b["links"]["ci_run"] == "https://ci.example/p/7"
-	    assert b["compare"]["schema"] == "insight.analytics.compare"
-	    news = [x["nodeid"] for x in b["compare"]["tables"]["new_failures"]["rows"]]
-	    assert [x["nodeid"] for x in b["announced"]["new_failures"]] == news, b["announced"]
-	    assert all(x["message"] == "assert %s == 0" % x["nodeid"][-2:] for x in b["announced"]["new_failures"])
+	with open("hooks.txt", "w") as out:
+	    for i, r in enumerate(hooks):
+	        h = r["headers"]
+	        want = "sha256=" + hmac.new(sys.argv[2].encode(), r["body"].encode(), hashlib.sha256).hexdigest()
+	        assert h["X-Insight-Signature-256"] == want, (h, want)
+	        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", h["X-Insight-Delivery"])
+	        assert h["Content-Type"] == "application/json" and h["User-Agent"].startswith("insight/")
+	        assert h["X-Insight-Route"] == "hook" and h["X-Insight-CI-Run"] == "https://ci.example/p/7", h
+	        assert "X-Insight-Report" not in h and "X-Insight-Pull-Request" not in h, h
+	        b = json.loads(r["body"])
+	        assert b["schema"] == "insight.analytics.compare" and b["schema_version"] == 1, b["schema"]
+	        assert b["facts"]["base_mode"] == "session" and b["facts"]["target_mode"] == "session"
+	        assert b["facts"]["target"] == "session " + h["X-Insight-Session"][:12], b["facts"]
+	        open("hook%d.json" % i, "w").write(r["body"])
+	        out.write("%d %s %s\n" % (i, b["facts"]["base"].split()[1], h["X-Insight-Session"]))
 	assert len({r["headers"]["X-Insight-Delivery"] for r in hooks}) == 3
 	EOF
+	while read -r i base target; do
+		insight analytics compare --base "$base" --target "$target" --mode session --sut shop \
+			--format json >cmp$i.json &&
+		test_cmp cmp$i.json hook$i.json || return 1
+	done <hooks.txt &&
+	test_line_count = 3 hooks.txt
 '
 
 test_expect_success 'the Slack message: header, counts, the commit, the CI run, a text fallback' '
@@ -276,7 +283,7 @@ test_expect_success 'the Slack message: header, counts, the commit, the CI run, 
 '
 
 test_expect_success 'dedup state and messages are in the history, after a migration of its own' '
-	test "$(sqlite3 h.db "PRAGMA user_version")" = 6 &&
+	test "$(sqlite3 h.db "PRAGMA user_version")" = 7 &&
 	sqlite3 h.db "SELECT route, branch, kind, state, nodeid FROM notify_seen ORDER BY route, kind, nodeid" >actual &&
 	cat >expect <<-\EOF &&
 	flaky|main|flaky|flaky|tests/test_a.py::t3

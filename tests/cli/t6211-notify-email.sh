@@ -4,8 +4,9 @@
 # multipart/alternative message with a plain text part and the comparison's
 # HTML as analytics compare --format html gives it, RFC 5322 headers (Date,
 # Message-ID, an RFC 2047 UTF-8 subject), several recipients, CRLF line
-# endings, the password sent to the server and kept out of every output and
-# the history, and STARTTLS required by default.
+# endings, the links (the CI run, the report's page from
+# INSIGHT_NOTIFY_REPORT_URL), the password sent to the server and kept out
+# of every output and the history, and STARTTLS required by default.
 . "$(dirname "$0")/lib.sh"
 
 export INSIGHT_DB="$TRASH/h.db" INSIGHT_CONFIG="$TRASH/routes.config"
@@ -69,7 +70,8 @@ test_expect_success 'setup: a session and one that breaks a test, on main' '
 '
 
 test_expect_success 'one message to three recipients, the password sent to the server' '
-	INSIGHT_NOW=2026-11-01T12:00:00Z insight notify -vv >out 2>err &&
+	INSIGHT_NOW=2026-11-01T12:00:00Z INSIGHT_NOTIFY_REPORT_URL="https://reports.example/{session}/" \
+		insight notify -vv >out 2>err &&
 	test_grep "delivered: mail" err &&
 	test_must_fail grep -F "$PASSWORD" out err &&
 	test "$(wc -l <"$SMTP_LOG")" = 1 &&
@@ -107,6 +109,7 @@ test_expect_success 'the message: headers, parts, CRLF, the subject in UTF-8' '
 	assert "insight: shop on main @ 0123456789ab" in text, text
 	assert "- tests/test_a.py::t2: expected \u00e9 == \u00fc" in text, text
 	assert "CI run: https://ci.example/p/7" in text
+	assert re.search(r"^Report: https://reports\.example/[0-9A-Z]{26}/\r?$", text, re.M), text
 	assert parts[1].get_content() == open(sys.argv[2], encoding="utf-8").read(), "the HTML part is not the report"
 	EOF
 '

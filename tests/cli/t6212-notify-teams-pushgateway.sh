@@ -1,7 +1,8 @@
 #!/bin/bash
 # t6212-notify-teams-pushgateway - insight notify to Microsoft Teams (a
 # Workflows webhook of the contract server: the message envelope with an
-# Adaptive Card 1.4, read by Microsoft's adaptivecards library; an Office 365
+# Adaptive Card 1.4, read by Microsoft's adaptivecards library and validated
+# against the Adaptive Card JSON schema its designer ships; an Office 365
 # connector URL refused) and to a real Prometheus Pushgateway started by the
 # test (the SUT's metrics PUT under job and SUT, base64 grouping keys for a
 # SUT with a slash, the values then in the gateway's /metrics).
@@ -91,11 +92,29 @@ test_expect_success 'teams: one card in the Workflows envelope; the gateway gets
 	EOF
 '
 
-test_expect_success 'the card reads as Adaptive Card 1.4 in Microsoft'"'"'s library' '
+test_expect_success 'the card reads as Adaptive Card 1.4 in Microsoft'"'"'s library and passes the Adaptive Card JSON schema' '
 	test -d "$NODE_MODULES/adaptivecards" || { echo "run scripts/setup-deps"; return 1; } &&
+	test -d "$NODE_MODULES/adaptivecards-designer" || { echo "run scripts/setup-deps"; return 1; } &&
 	NODE_PATH="$NODE_MODULES" node "$INSIGHT_SRCDIR/tests/node/check-adaptive-card.js" "$SERVER_LOG" >cards.out ||
 		{ cat cards.out; return 1; } &&
-	test_grep "^ok card 1: " cards.out
+	test_grep "^ok card 1: .*, valid against the schema$" cards.out
+'
+
+test_expect_success 'the schema check catches a card that breaks it' '
+	"$INSIGHT_PYTHON" - "$SERVER_LOG" <<-\EOF >broken.jsonl &&
+	import json, sys
+	for line in open(sys.argv[1]):
+	    r = json.loads(line)
+	    if r["method"] == "POST" and r["path"].startswith("/workflows/"):
+	        env = json.loads(r["body"])
+	        env["attachments"][0]["content"]["body"][0]["weight"] = "heavy"
+	        r["body"] = json.dumps(env)
+	        print(json.dumps(r))
+	        break
+	EOF
+	test_line_count = 1 broken.jsonl &&
+	test_must_fail env NODE_PATH="$NODE_MODULES" node "$INSIGHT_SRCDIR/tests/node/check-adaptive-card.js" broken.jsonl >cards.out &&
+	test_grep "^card 1: .*schema: /body/0/weight must be equal to one of the allowed values" cards.out
 '
 
 test_expect_success 'the Pushgateway shows the values insight computed, under a base64 grouping key' '

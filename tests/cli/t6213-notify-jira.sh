@@ -128,7 +128,7 @@ test_expect_success 'a jira route that does not read' '
 	test_grep "^insight: notify.j.api in bad: .4. is not 2 or 3$" err &&
 	printf "[notify \"j\"]\n\ttype = jira\n\turl = https://x\n\tproject = P\n\ttoken-env = T\n\ton = always\n" >bad &&
 	test_must_fail --exit 2 insight --config bad notify 2>err &&
-	test_grep "^insight: notify.j.on: a jira route files new failures only (on = new-failures)$" err
+	test_grep "^insight: notify.j.on: a jira route files new failures and tells their issues about fixes (on = new-failures, fixed)$" err
 '
 
 test_done

@@ -325,6 +325,16 @@ static void test_maskers(void **state)
 	ins_secret_add("short-secret-and-more");
 	ins_secret_mask(&b, "[short-secret-and-more] [short-secret]");
 	assert_string_equal(b.ptr, "[***] [***]");
+	/* At the start and the end, back to back, and a near miss on the first byte. */
+	ins_buf_clear(&b);
+	ins_secret_mask(&b, "short-secretshort-secret s short-secre short-secret");
+	assert_string_equal(b.ptr, "****** s short-secre ***");
+	ins_buf_clear(&b);
+	ins_secret_mask(&b, "");
+	assert_string_equal(b.ptr, "");
+	ins_buf_clear(&b);
+	ins_secret_mask(&b, "no secret here at all, only text");
+	assert_string_equal(b.ptr, "no secret here at all, only text");
 	ins_buf_release(&b);
 }
 

@@ -1,7 +1,8 @@
 /*
  * test_publish.c - what publishers share that needs no server: TestRail case
  * ids and Zephyr test case keys found in names and property values,
- * TestRail's elapsed timespans, and the mapping file.
+ * TestRail's elapsed timespans, the mapping file, and the zip of one file
+ * that Zephyr's bulk upload sends.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,10 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "insight/buf.h"
 #include "insight/errors.h"
 #include "insight/publish.h"
+#include "publish/publish_internal.h"
 
 /* The ids found in `text`, as "12,13" ("" for none). */
 static char *ids_of(const char *text, int loose)
@@ -157,6 +160,101 @@ static void test_map_file(void **state)
 	assert_int_equal(ins_pub_map_read(&m, path), INS_EIO);
 }
 
+static unsigned get16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned long get32(const unsigned char *p)
+{
+	return (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 |
+	       (unsigned long)p[3] << 24;
+}
+
+/* Read back the one entry of a zip: its headers agree, and it inflates to `data`. */
+static void zip_holds(const ins_buf *zip, const char *name, const unsigned char *data,
+		      size_t len, unsigned want_method)
+{
+	const unsigned char *z = (const unsigned char *)zip->ptr, *cd, *end;
+	size_t nlen = strlen(name), csize;
+	unsigned char *back = malloc(len + 1);
+	uLongf got = (uLongf)len;
+	z_stream zs;
+
+	assert_true(zip->len > 30 + 46 + 22);
+	assert_int_equal(get32(z), 0x04034b50);
+	assert_int_equal(get16(z + 8), want_method);
+	assert_int_equal(get32(z + 14), crc32(0L, data, (uInt)len));
+	csize = get32(z + 18);
+	assert_int_equal(get32(z + 22), len);
+	assert_int_equal(get16(z + 26), nlen);
+	assert_memory_equal(z + 30, name, nlen);
+	end = z + zip->len - 22;
+	assert_int_equal(get32(end), 0x06054b50);
+	assert_int_equal(get16(end + 10), 1);
+	cd = z + get32(end + 16);
+	assert_int_equal(get32(cd), 0x02014b50);
+	assert_int_equal(get32(cd + 16), get32(z + 14));
+	assert_int_equal(get32(cd + 42), 0);
+	assert_int_equal(get32(end + 12), (size_t)(end - cd));
+	assert_int_equal((size_t)(cd - z), 30 + nlen + csize);
+	if (want_method == 0) {
+		assert_int_equal(csize, len);
+		assert_memory_equal(z + 30 + nlen, data, len);
+	} else {
+		memset(&zs, 0, sizeof(zs));
+		assert_int_equal(inflateInit2(&zs, -15), Z_OK);
+		zs.next_in = (Bytef *)(z + 30 + nlen);
+		zs.avail_in = (uInt)csize;
+		zs.next_out = back;
+		zs.avail_out = (uInt)len + 1;
+		assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
+		got = zs.total_out;
+		inflateEnd(&zs);
+		assert_int_equal(got, len);
+		assert_memory_equal(back, data, len);
+	}
+	free(back);
+}
+
+static void test_zip_one(void **state)
+{
+	ins_buf zip = INS_BUF_INIT, text = INS_BUF_INIT;
+	unsigned char noise[4096];
+	uint32_t x = 2463534242u;
+
+	(void)state;
+	for (int i = 0; i < 200; i++)
+		ins_buf_printf(&text, "<testcase classname=\"tests.test_a\" name=\"t%d\"/>\n", i);
+	/* 2026-12-05 18:30:12 UTC */
+	assert_int_equal(ins_zip_one(&zip, "junit.xml", text.ptr, text.len, 1796495412000LL), 0);
+	zip_holds(&zip, "junit.xml", (const unsigned char *)text.ptr, text.len, 8);
+	assert_true(zip.len < text.len / 4);
+	/* MS-DOS time and date of the entry */
+	assert_int_equal(get16((const unsigned char *)zip.ptr + 10), 18 << 11 | 30 << 5 | 6);
+	assert_int_equal(get16((const unsigned char *)zip.ptr + 12), (2026 - 1980) << 9 | 12 << 5 | 5);
+
+	/* Bytes deflate cannot shrink are stored. */
+	for (size_t i = 0; i < sizeof(noise); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		noise[i] = (unsigned char)x;
+	}
+	ins_buf_clear(&zip);
+	assert_int_equal(ins_zip_one(&zip, "noise.bin", noise, sizeof(noise), 0), 0);
+	zip_holds(&zip, "noise.bin", noise, sizeof(noise), 0);
+	/* before 1980: 1980-01-01 00:00 */
+	assert_int_equal(get16((const unsigned char *)zip.ptr + 12), 1 << 5 | 1);
+
+	/* An empty file. */
+	ins_buf_clear(&zip);
+	assert_int_equal(ins_zip_one(&zip, "empty.xml", "", 0, 0), 0);
+	assert_int_equal(get32((const unsigned char *)zip.ptr + 22), 0);
+	ins_buf_release(&zip);
+	ins_buf_release(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_elapsed),
 		cmocka_unit_test(test_zephyr_keys),
 		cmocka_unit_test(test_map_file),
+		cmocka_unit_test(test_zip_one),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

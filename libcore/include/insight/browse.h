@@ -85,7 +85,13 @@ typedef struct ins_session_show_opts {
 	int sections;       /* add the console's output sections (table "output") */
 	size_t limit;       /* rows of the "results" table; 0 = all */
 	const struct ins_categories *categories;  /* failures' categories (NULL: all "product") */
+	size_t history;     /* > 0: the SUT's last `history` sessions up to this one (at most
+			       INS_SESSION_HISTORY_MAX), see below; 0 = none */
 } ins_session_show_opts;
+
+#define INS_SESSION_HISTORY_MAX 50
+/* The sessions an HTML page of a session shows in each test's recent runs. */
+#define INS_BROWSE_PAGE_HISTORY 20
 
 /*
  * "insight.session.show": one session, found by `ref` (an id prefix of at
@@ -105,6 +111,17 @@ typedef struct ins_session_show_opts {
  *   "flaky" (passed after a failed attempt in this session: test, attempts,
  *   duration, message of the last failed attempt) and, with
  *   opts->sections, "output" (name, content of the console's sections).
+ * With opts->history (the HTML page asks for it), "results" has after
+ * category: recent (the test's final outcomes in the SUT's last sessions up
+ * to this one, oldest first, one letter each: p passed, f failed, e error,
+ * s skipped, x xfailed, X xpassed, - not run) and, for failed and error
+ * results, failing_since, failing_since_started, failing_since_commit (the
+ * session where its current run of failures began: going back, the earliest
+ * failed or error result before a passed or xpassed one; skipped and
+ * xfailed results do not end the run); and a last section "history" has
+ * those sessions, newest first, in table "recent_sessions" (the columns of
+ * session list), and their pass rate, oldest first, labelled with the time
+ * each started, in series "pass_rate".
  */
 int ins_browse_session_show(ins_doc **out, ins_store *store, const char *ref,
 			    const ins_session_show_opts *opts);

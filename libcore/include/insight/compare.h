@@ -120,6 +120,7 @@ typedef struct ins_compare_result {
 	size_t target_passed;         /* passed in the target (flaky across its sessions too) */
 	size_t target_failed;         /* failed in every target session that ran them */
 	size_t target_skipped;        /* only skipped (xfailed, xpassed) in the target */
+	size_t base_tests, base_passed, base_failed, base_skipped;  /* the same in the base */
 	double base_pass_rate, target_pass_rate;  /* NAN when nothing ran */
 	unsigned tripped;             /* INS_GATE_* conditions that hold (whether asked or not) */
 	int gate_failed;              /* some condition of fail_on holds */

@@ -84,6 +84,8 @@ typedef struct ins_fact {
 
 typedef struct ins_point {
 	char *x;           /* label of the point: a day, a session id */
+	char *label;       /* how people read x on a chart's axis (a session's date
+			      and time), or NULL: x itself; JSON keeps x only */
 	double y;          /* NAN for a gap */
 } ins_point;
 
@@ -186,5 +188,7 @@ int ins_table_col_index(const ins_table *t, const char *id);
 /* Series: one line in a chart, a sparkline in the terminal. */
 ins_series *ins_doc_series(ins_doc *doc, const char *id, const char *title, ins_vtype ytype);
 void ins_series_point(ins_series *s, const char *x, double y);
+/* A point whose x (a session id) is read by people as `label` (NULL: x). */
+void ins_series_point_label(ins_series *s, const char *x, const char *label, double y);
 
 #endif

@@ -96,6 +96,15 @@ enum {
 	INS_NET_LANDED = 1      /* it did: do not send it again */
 };
 
+/* One part of a multipart/form-data body. */
+typedef struct ins_http_part {
+	const char *name;            /* the form field */
+	const char *filename;        /* NULL = none */
+	const char *type;            /* its Content-Type */
+	const char *data;
+	size_t len;
+} ins_http_part;
+
 typedef struct ins_http_request {
 	const char *method;          /* "GET", "POST", "PATCH", "PUT", "DELETE" */
 	const char *url;
@@ -111,6 +120,13 @@ typedef struct ins_http_request {
 	 */
 	int (*landed)(ins_net *net, void *data);
 	void *landed_data;
+	/*
+	 * A multipart/form-data body (libcurl's mime API writes it and its
+	 * Content-Type), in place of `body`; NULL = none. A dry run lists the
+	 * parts, the text ones whole (masked), the others by their size.
+	 */
+	const ins_http_part *parts;
+	size_t nparts;
 } ins_http_request;
 
 typedef struct ins_http_response {

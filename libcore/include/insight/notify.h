@@ -21,6 +21,10 @@
  *   any-failure   some test failed
  *   always        every session
  *
+ * A jira route files new failures as issues (one per fingerprint) and,
+ * with `fixed` among its events, comments on or transitions the issue of
+ * a fixed failure (on-fix, fix-transition).
+ *
  * any-failure, regressions and always fire on every matching session, at
  * most once a session and not again within the route's min-interval; the
  * first three are deduplicated through the history (notify_seen), which
@@ -109,6 +113,7 @@ typedef struct ins_notify_session {
 	char base_uid[INS_SESSION_ID_LEN + 1]; /* "" without a previous session */
 	char *sut, *branch, *commit, *subject; /* may be NULL but sut */
 	char *ci_provider, *build_url, *pr, *repo;
+	char *report_url;            /* the report's page (notify.report-url), set by the caller */
 	int64_t started_ms;
 	ins_doc *cmp;                /* the comparison (with itself without a base) */
 	ins_compare_result res;
@@ -169,6 +174,19 @@ int ins_notify_thread_get(ins_store *store, const ins_notify_route *route,
 			  const ins_notify_session *s, ins_buf *ts);
 int ins_notify_thread_set(ins_store *store, const ins_notify_route *route,
 			  const ins_notify_session *s, const char *ts, int64_t now_ms);
+
+/*
+ * Jira: the issue a jira route filed or commented on for failure `key` (a
+ * fingerprint hash), as notify_issue keeps it. ins_notify_issue_get() puts
+ * its key into `issue_key` (empty when the route has none);
+ * ins_notify_issue_set() records it with its page `url` (may be NULL) and
+ * `state` ("open" or "fixed"), replacing the route's earlier one.
+ */
+int ins_notify_issue_get(ins_store *store, const ins_notify_route *route, const char *key,
+			 ins_buf *issue_key);
+int ins_notify_issue_set(ins_store *store, const ins_notify_route *route, const char *key,
+			 const char *issue_key, const char *url, const char *state,
+			 const char *session_uid, int64_t now_ms);
 
 /* A random version 4 UUID, 36 characters and a NUL. */
 void ins_notify_uuid(char out[37]);

@@ -151,6 +151,14 @@ typedef struct ins_zephyr_opts {
 	const ins_pub_map *map;
 	void (*note)(void *data, const char *line);
 	void *data;
+	/*
+	 * Bulk: the session as JUnit XML (ins_export_junit), zipped and uploaded
+	 * in one request through /automations/executions/junit, Zephyr making
+	 * the cycle and matching each <testcase> to a test case itself.
+	 */
+	int bulk;
+	const char *junit;
+	size_t junit_len;
 } ins_zephyr_opts;
 
 /* The default status names (Pass, Fail, Fail, Not Executed, Blocked, Pass). */
@@ -160,7 +168,8 @@ void ins_zephyr_default_status(const char *status[INS_OUTCOME_COUNT]);
  * Send session `s` to Zephyr Scale: the project's execution statuses read
  * (every page) and the status names checked against them, a test cycle
  * created unless opts->cycle, then one execution per mapped test and case;
- * an execution Zephyr refuses is named and the others still go. Returns as
+ * an execution Zephyr refuses is named and the others still go; with
+ * opts->bulk, the zipped JUnit export in one upload instead. Returns as
  * ins_publish_testrail().
  */
 int ins_publish_zephyr(ins_net *net, const ins_pub_session *s, const ins_zephyr_opts *o,

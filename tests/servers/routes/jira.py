@@ -16,7 +16,20 @@ Routes (VERSION is 2 or 3):
        description of the wrong kind for VERSION is 400 {"errorMessages",
        "errors"}.
   POST /rest/api/VERSION/issue/KEY/comment  {"body"}: 201 {"id", "body"}.
-  GET  /__issues   every issue with its comments (for tests).
+  GET  /rest/api/VERSION/issue/KEY/transitions: 200 {"expand", "transitions":
+       [{"id", "name", "hasScreen", "isAvailable", "to": {"self", "id", "name",
+       "statusCategory": {"key", "name"}}}]}, the transitions out of the
+       issue's status in a small workflow: To Do and In Progress go to In
+       Progress ("Start Progress", 11), Done ("Resolve", 21) or Closed
+       ("Close", 31); Done and Closed go back to To Do ("Reopen", 41).
+  POST /rest/api/VERSION/issue/KEY/transitions  {"transition": {"id"},
+       "update": {"comment": [{"add": {"body"}}]}} (update optional): 204, no
+       body; the issue takes the transition's status, and a comment in the
+       update is added (a string for 2, ADF for 3). An id the issue's status
+       does not offer is 400 ("Transition id 'N' is not valid for this
+       issue.").
+  GET  /__issues   every issue with its comments, status and transitions
+       taken (for tests).
 
 Options (contract.py --option):
   token=T        Bearer T, or Basic of user:T when user is given
@@ -39,6 +52,15 @@ ERRORS = {
     503: {"errorMessages": ["Service unavailable"], "errors": {}},
 }
 
+# id, name, target status, its category; the statuses each leaves from
+WORKFLOW = [
+    ("11", "Start Progress", "In Progress", "indeterminate", ("To Do",)),
+    ("21", "Resolve", "Done", "done", ("To Do", "In Progress")),
+    ("31", "Close", "Closed", "done", ("To Do", "In Progress")),
+    ("41", "Reopen", "To Do", "new", ("Done", "Closed")),
+]
+CATEGORY_NAMES = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}
+
 JQL = re.compile(r'^project = "([^"]+)" AND labels = "([^"]+)" AND statusCategory != Done'
                  r'( ORDER BY created DESC)?$')
 
@@ -54,7 +76,8 @@ def setup(state):
     for pair in filter(None, state.options.get("issue", "").split(",")):
         label, key = pair.split(":")
         d["issues"].append({"id": str(10000 + len(d["issues"])), "key": key, "labels": [label],
-                            "fields": {}, "comments": [], "done": False})
+                            "fields": {}, "comments": [], "done": False, "status": "To Do",
+                            "transitions": []})
 
 
 def authorized(state, headers):
@@ -120,7 +143,8 @@ def dispatch(state, req):
                 return 400, {}, {"errorMessages": [], "errors": errors}
             n = len(d["issues"])
             issue = {"id": str(10000 + n), "key": "%s-%d" % (d["project"], n + 1),
-                     "labels": f.get("labels", []), "fields": f, "comments": [], "done": False}
+                     "labels": f.get("labels", []), "fields": f, "comments": [], "done": False,
+                     "status": "To Do", "transitions": []}
             d["issues"].append(issue)
             return 201, {}, {"id": issue["id"], "key": issue["key"],
                              "self": "%s/rest/api/%d/issue/%s" % (state.base_url, version, issue["id"])}
@@ -134,4 +158,33 @@ def dispatch(state, req):
                 return 400, {}, {"errorMessages": [], "errors": {"comment": "Comment body is not valid"}}
             issue["comments"].append(b)
             return 201, {}, {"id": str(len(issue["comments"])), "body": b}
+        tm = re.match(r"^issue/([A-Z]+-\d+)/transitions$", rest)
+        if tm and req["method"] in ("GET", "POST"):
+            issue = next((i for i in d["issues"] if i["key"] == tm.group(1)), None)
+            if not issue:
+                return 404, {}, error_body(404)
+            offered = [w for w in WORKFLOW if issue["status"] in w[4]]
+            if req["method"] == "GET":
+                return 200, {}, {"expand": "transitions", "transitions": [
+                    {"id": w[0], "name": w[1], "hasScreen": False, "isGlobal": False,
+                     "isInitial": False, "isAvailable": True, "isConditional": False,
+                     "to": {"self": "%s/rest/api/%d/status/%s" % (state.base_url, version, w[0]),
+                            "id": str(10000 + int(w[0])), "name": w[2],
+                            "statusCategory": {"key": w[3], "name": CATEGORY_NAMES[w[3]]}}}
+                    for w in offered]}
+            tid = ((body or {}).get("transition") or {}).get("id")
+            w = next((w for w in offered if w[0] == tid), None)
+            if not w:
+                return 400, {}, {"errorMessages": ["Transition id '%s' is not valid for this issue." % tid],
+                                 "errors": {}}
+            adds = [c.get("add") for c in ((body or {}).get("update") or {}).get("comment", [])]
+            for a in adds:
+                b = (a or {}).get("body")
+                if (version == 2 and not isinstance(b, str)) or (version == 3 and not is_adf(b)):
+                    return 400, {}, {"errorMessages": [], "errors": {"comment": "Comment body is not valid"}}
+            issue["status"] = w[2]
+            issue["done"] = w[3] == "done"
+            issue["transitions"].append(w[1])
+            issue["comments"].extend(a["body"] for a in adds)
+            return 204, {}, None
     return 404, {}, error_body(404)

@@ -26,7 +26,8 @@ Routes:
                   at most 28 KB; 202 with no body, as Workflows answers;
                   400 {"error": {"code": "InvalidRequestContent", ...}}
                   otherwise. (The card itself is checked by the test with
-                  the adaptivecards package.)
+                  the adaptivecards package and the Adaptive Card JSON
+                  schema of adaptivecards-designer.)
   POST /api/chat.postMessage  Slack's Web API with a bot token (option
                   bot_token=T: "Authorization: Bearer T"): the JSON body needs
                   channel (option channel, default C0NOTIFY) and text, blocks

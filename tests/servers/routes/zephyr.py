@@ -14,6 +14,14 @@ Routes (under /v2):
   POST /testexecutions  projectKey, testCaseKey, testCycleKey, statusName (all
        required; the case, the cycle and the status must exist), executionTime
        (whole ms), comment, environmentName (one of the project's) -> 201 {id, self}
+  POST /automations/executions/junit?projectKey=&autoCreateTestCases=
+       multipart/form-data: "file" a zip of JUnit XML files (unzipped with
+       zipfile, CRCs checked, each file parsed; a DTD is refused), "testCycle"
+       (optional) JSON {name, description}. A new cycle, and one execution per
+       <testcase> whose name or classname holds a key of an existing case (or a
+       new case each with autoCreateTestCases=true) -> 200 {"testCycle": {id,
+       url, key}}. Not the generated schema (B.2 says to verify): the shape
+       SmartBear documents for the automation endpoints.
 
 Options (contract.py --option):
   token=T           the API token (default T)
@@ -25,9 +33,16 @@ Options (contract.py --option):
   page=N            the largest page (default 1000)
 """
 
+import email.parser
+import email.policy
+import io
+import json
 import re
 import time
 import urllib.parse
+import xml.etree.ElementTree as ET
+import zipfile
+import zlib
 
 ERRORS = {
     400: {"errorCode": 400, "message": "Bad request."},
@@ -58,6 +73,7 @@ def setup(state):
     d["page"] = int(o.get("page", "1000"))
     d["cycles"] = []
     d["executions"] = []
+    d["uploads"] = []
     d["next_id"] = 1
 
 
@@ -83,6 +99,108 @@ def page(state, req, items):
         nxt = "%s%s?%s" % (state.base_url, req["path"], urllib.parse.urlencode(params))
     return 200, {}, {"next": nxt, "startAt": start, "maxResults": size, "total": len(items),
                      "isLast": last, "values": chunk}
+
+
+def multipart(req):
+    """The parts of a multipart/form-data body: {name: (filename, type, bytes)}, or None."""
+    ctype = req["headers"].get("Content-Type") or ""
+    if not ctype.startswith("multipart/form-data"):
+        return None
+    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + req["body"])
+    if not msg.is_multipart():
+        return None
+    parts = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name:
+            parts[name] = (part.get_filename(), part.get_content_type(),
+                           part.get_payload(decode=True) or b"")
+    return parts
+
+
+def junit_upload(state, req, q):
+    """POST /automations/executions/junit: a zip of JUnit XML files. Each
+    <testcase> whose name (or classname) holds a test case key of the project
+    becomes an execution of that case in a new test cycle (named by the
+    testCycle part, else "Automated Build"); with autoCreateTestCases=true a
+    test case is created for the others. 200 {"testCycle": {id, url, key}}."""
+    d = state.data
+    pk = q.get("projectKey")
+    if not pk or not KEY.match(pk):
+        return bad("projectKey: must match [A-Z][A-Z_0-9]+.")
+    if pk != d["project"]:
+        return bad("Project '%s' was not found." % pk)
+    parts = multipart(req)
+    if parts is None:
+        return bad("The request must be multipart/form-data.", 415)
+    if "file" not in parts:
+        return bad("file: must not be empty.")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(parts["file"][2]))
+        bad_member = zf.testzip()
+        names = zf.namelist()
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        return bad("The file is not a valid zip file.")
+    if bad_member is not None:
+        return bad("The file is not a valid zip file.")
+    if not names or not all(n.endswith(".xml") for n in names):
+        return bad("The zip file must hold JUnit XML files only.")
+    cycle = {"name": "Automated Build"}
+    if "testCycle" in parts:
+        try:
+            cycle = json.loads(parts["testCycle"][2])
+        except ValueError:
+            return bad("testCycle: invalid JSON.")
+        if not isinstance(cycle, dict) or not isinstance(cycle.get("name"), str) \
+                or not 1 <= len(cycle["name"]) <= 255:
+            return bad("testCycle.name: must be between 1 and 255 characters.")
+    create = q.get("autoCreateTestCases") == "true"
+    found = []
+    for n in names:
+        data = zf.read(n)
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            return bad("%s: DTDs are not allowed." % n)
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as e:
+            return bad("%s: not JUnit XML (%s)." % (n, e))
+        for tc in root.iter("testcase"):
+            status = "Pass"
+            if tc.find("failure") is not None or tc.find("error") is not None:
+                status = "Fail"
+            elif tc.find("skipped") is not None:
+                status = "Not Executed"
+            text = "%s %s" % (tc.get("classname", ""), tc.get("name", ""))
+            m = re.search(r"(?<![A-Za-z0-9])%s-T(\d+)(?![A-Za-z0-9])" % re.escape(pk), text)
+            if m and 1 <= int(m.group(1)) <= d["cases"]:
+                key = "%s-T%s" % (pk, m.group(1))
+            elif create:
+                d["cases"] += 1
+                key = "%s-T%d" % (pk, d["cases"])
+            else:
+                continue
+            try:
+                ms = int(round(float(tc.get("time", "0")) * 1000))
+            except ValueError:
+                return bad("%s: testcase time '%s' is not a number." % (n, tc.get("time")))
+            found.append((key, status, ms))
+    cid = d["next_id"]
+    d["next_id"] += 1
+    key = "%s-R%d" % (pk, len(d["cycles"]) + 1)
+    d["cycles"].append({"id": cid, "key": key, "name": cycle["name"],
+                        "description": cycle.get("description"), "project": {"id": 1}})
+    for case, status, ms in found:
+        eid = d["next_id"]
+        d["next_id"] += 1
+        d["executions"].append({
+            "id": eid, "key": "%s-E%d" % (pk, eid), "testCase": {"key": case},
+            "testCycle": {"key": key}, "statusName": status, "executionTime": ms,
+            "comment": None, "environmentName": None,
+            "createdOn": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    d["uploads"].append({"names": names, "cycle": key, "executions": len(found)})
+    return 200, {}, {"testCycle": {"id": cid, "key": key,
+                                   "url": "%s/testcycles/%s" % (state.base_url, key)}}
 
 
 def dispatch(state, req):
@@ -116,6 +234,8 @@ def dispatch(state, req):
             return 404, {}, error_body(404)
         if req["method"] != "POST":
             return 404, {}, error_body(404)
+        if path == "/automations/executions/junit":
+            return junit_upload(state, req, q)
         if not (req["headers"].get("Content-Type") or "").startswith("application/json"):
             return bad("Content-Type must be application/json.", 415)
         b = req["json"]
