@@ -452,6 +452,7 @@ static int cmd_remote_prune(int argc, const char **argv, ins_ctx *ctx)
 	int64_t window, before;
 	int n, rc;
 
+	ctx->text_only = 1;
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 1)

@@ -14,7 +14,7 @@ NODE=tests/test_pricing.py::test_bulk_discount_at_threshold
 
 # Commands that print no report document (their answer is another program's
 # output, a note on stderr, text for a shell, or files and CI workflow commands).
-NO_DOCUMENT="session run|session delete|db vacuum|db backup|db migrate|help|completion|config get|config set|config unset|ci report|ci summary|ci annotate|ci comment|ci status|metrics|notify|export junit|export ctrf|export json|export md|export html|export allure|publish|db merge|remote add|remote remove|remote show|remote init|push|fetch"
+NO_DOCUMENT="session run|session delete|db vacuum|db backup|db migrate|help|completion|config get|config set|config unset|ci report|ci summary|ci annotate|ci comment|ci status|metrics|notify|export junit|export ctrf|export json|export md|export html|export allure|publish|db merge|remote add|remote remove|remote show|remote init|remote prune|push|fetch"
 
 test_expect_success 'a small history: four commits of examples/shop, two runs each' '
 	cp -r "$INSIGHT_SRCDIR/examples/shop" shop &&
