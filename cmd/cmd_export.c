@@ -13,6 +13,7 @@
 #include "insight/browse.h"
 #include "insight/errors.h"
 #include "insight/export.h"
+#include "insight/git.h"
 #include "insight/store.h"
 #include "insight/timeutil.h"
 
@@ -234,7 +235,38 @@ done:
 }
 
 /*
- * insight export allure [--session <ref>] [--sut <name>] [--since <time>] [--commit <sha>]
+ * --commit REV: a full sha as it is; else what git resolves REV to in the
+ * repository of the working directory (a branch, a tag, HEAD~2, a short
+ * sha), into `sha`; else, for 4 hex digits or more, a prefix of the shas the
+ * sessions recorded (their repository need not be here). *out is the sha
+ * or prefix to look for.
+ */
+static int commit_arg(ins_ctx *ctx, const char *rev, char sha[41], const char **out)
+{
+	size_t n = strlen(rev), hex = strspn(rev, "0123456789abcdef");
+	int rc;
+
+	*out = rev;
+	if (hex == n && n == 40)
+		return EXIT_OK;
+	if (!n)
+		return cmd_usage_error(ctx, "--commit needs a commit: a sha, a prefix of one or a "
+				       "revision such as HEAD~1");
+	rc = ins_git_resolve(sha, NULL, rev);
+	if (rc == 0) {
+		*out = sha;
+		return EXIT_OK;
+	}
+	if (hex == n && n >= 4)
+		return EXIT_OK;
+	if (rc == INS_ENOTFOUND || rc == INS_EAMBIGUOUS)
+		return cmd_usage_error(ctx, "--commit: '%s' is not a sha, a prefix of 4 digits or "
+				       "more, or a revision git resolves here", rev);
+	return cmd_fail(rc);
+}
+
+/*
+ * insight export allure [--session <ref>] [--sut <name>] [--since <time>] [--commit <rev>]
  *                       [--history <dir>] [--report-url <url>] [--replace]
  *                       [-o <dir>] [<ref>]
  *
@@ -246,7 +278,7 @@ done:
 static int cmd_export_allure(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"insight export allure [--session <ref>] [--sut <name>] [--since <time>] [--commit <sha>] "
+		"insight export allure [--session <ref>] [--sut <name>] [--since <time>] [--commit <rev>] "
 		"[--history <dir>] [--report-url <url>] [--replace] [-o <dir>] [<ref>]", NULL
 	};
 	const char *sut = NULL, *since = NULL, *commit = NULL, *history = NULL, *path;
@@ -260,8 +292,9 @@ static int cmd_export_allure(int argc, const char **argv, ins_ctx *ctx)
 			   "latest~N within it", "sut"),
 		OPT_STRING(0, "since", &since, "TIME", "every session since TIME (7d, 2026-11-01), "
 			   "one sub-directory each", NULL),
-		OPT_STRING(0, "commit", &commit, "SHA", "every session recorded on this commit (a "
-			   "sha or its prefix), one sub-directory each", NULL),
+		OPT_STRING(0, "commit", &commit, "REV", "every session recorded on this commit (a "
+			   "sha, a prefix of one, or a revision git resolves: HEAD~1, main, v1.2), "
+			   "one sub-directory each", NULL),
 		OPT_STRING(0, "history", &history, "DIR", "copy the history/ of this previous "
 			   "Allure report, so its trends continue", "dir"),
 		OPT_STRING(0, "report-url", &ao.report_url, "URL", "where the generated report "
@@ -270,7 +303,7 @@ static int cmd_export_allure(int argc, const char **argv, ins_ctx *ctx)
 			 "path of -o"),
 		OPT_END(),
 	};
-	char uid[INS_SESSION_ID_LEN + 1];
+	char uid[INS_SESSION_ID_LEN + 1], sha[41];
 	char **uids = NULL, *hist = NULL;
 	const char *one[2] = { uid, NULL };
 	const char *const *list = one;
@@ -290,8 +323,8 @@ static int cmd_export_allure(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	if (sut && !*sut)
 		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
-	if (commit && strlen(commit) < 4)
-		return cmd_usage_error(ctx, "--commit needs at least 4 characters of a sha");
+	if (commit && (rc = commit_arg(ctx, commit, sha, &commit)) != EXIT_OK)
+		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		return rc;
 	if (multi) {
