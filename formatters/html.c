@@ -850,8 +850,10 @@ static void html_durations(ins_buf *b, const ins_table *t, size_t rows, int oc, 
 	step = step < 1 ? 1 : step;
 	top = ceil((double)max / step) * step;
 	bw = pw / (double)(hi - lo + 1);
-	ins_buf_puts(b, "<figure class=\"chart durations\"><figcaption>Test durations</figcaption>\n"
-		     "<svg viewBox=\"0 0 1100 230\" role=\"img\" aria-label=\"Test durations\">\n");
+	/* the rows listed, which may be the failures only */
+	ins_buf_printf(b, "<figure class=\"chart durations\"><figcaption>Durations of the %zu results "
+		       "listed</figcaption>\n<svg viewBox=\"0 0 1100 230\" role=\"img\" "
+		       "aria-label=\"Durations of the %zu results listed\">\n", all, all);
 	for (double y = 0; y <= top + step * 1e-6; y += step) {
 		double py = T + ph - y / top * ph;
 

@@ -83,7 +83,7 @@ test_expect_success 'four sessions of one SUT, one a day on its own commit' '
 test_expect_success 'the charts: durations and pass rate per session, axes in durations and dates' '
 	py page.html "
 figs = re.findall(r\"<figure class=\\\"chart[^\\\"]*\\\"><figcaption>([^<]*)</figcaption>(.*?)</figure>\", html, re.S)
-assert [f[0] for f in figs] == [\"Test durations\", \"Pass rate per session\"], [f[0] for f in figs]
+assert [f[0] for f in figs] == [\"Durations of the 5 results listed\", \"Pass rate per session\"], [f[0] for f in figs]
 for cap, svg in figs:
     labels = re.findall(r\"<text[^>]*>([^<]*)</text>\", svg)
     assert labels, cap
@@ -91,7 +91,7 @@ for cap, svg in figs:
         assert not re.search(r\"[0-9A-Z]{26}\", l), (cap, l)
     print(cap, \"|\", \" \".join(labels))
 " >labels &&
-	test_grep "^Test durations | 0 1 2ms 5ms 10ms 20ms 50ms 100ms 200ms 500ms 1s 2s 5s 10s 20s$" labels &&
+	test_grep "^Durations of the 5 results listed | 0 1 2ms 5ms 10ms 20ms 50ms 100ms 200ms 500ms 1s 2s 5s 10s 20s$" labels &&
 	test_grep "^Pass rate per session | 40% 50% 60% 70% 80% 2026-11-21 10:00 2026-11-22 10:00 2026-11-23 10:00 2026-11-24 10:00$" labels &&
 	test_grep "<title>2026-11-22 10:00: 60%</title>" page.html &&
 	test_grep "<title>2026-11-24 10:00: 40%</title>" page.html
