@@ -782,8 +782,8 @@ static void trx_end(ins_xml *x, dparser *p, const char *el)
 			 * defined by) and nothing read before it waits in the spool:
 			 * results are stored in the document's order.
 			 */
-			def_key(p->test_id.ptr, key);
-			cls = p->test_id.len ? mem_class(p, key) : TRX_NO_CLASS;
+			def_key(p->test_id.len ? p->test_id.ptr : "", key);
+			cls = p->test_id.len && !p->spooled ? mem_class(p, key) : TRX_NO_CLASS;
 			if (!p->spooled && (cls != TRX_NO_CLASS || !p->test_id.len))
 				rc = trx_emit(p, c, class_name(p, cls));
 			else
