@@ -9,8 +9,18 @@
  * kernel than the bytes it moves. Here a WAL file keeps consecutive writes
  * in a buffer and hands them to the file in one write when the buffer is
  * full, or before anything that could see the file's contents or size:
- * a read, a sync, a size query or truncation, a file control, closing it,
- * and a write anywhere but at the buffer's end (a frame rewritten in place).
+ * a read of bytes it holds, a sync, a size query or truncation, a file
+ * control, closing it, and a write anywhere but at the buffer's end.
+ *
+ * A commit whose transaction outgrew the page cache (so that SQLite wrote
+ * some frames early, then changed those pages again) ends with SQLite
+ * reading every later frame back and rewriting its 24-byte header with a
+ * new checksum: 5,300 reads, each followed by a small write 4,120 bytes
+ * after the last. A write that lies within the bytes of the read just
+ * before it takes the rest of those bytes along (they are what the file
+ * holds there: nothing else ran in between, and SQLite writes the WAL
+ * only under its write lock), so the headers join up into large writes
+ * too, rewriting each page with its own bytes.
  *
  * What other connections and other processes see does not change, because
  * of an invariant the store keeps: every connection that writes runs with
@@ -36,6 +46,8 @@
  * length with 0x1ffff), and reports a longer write as a full disk.
  */
 #define WAL_BUF_SIZE (120 * 1024)
+/* The largest read kept for the write after it: a frame of the largest page. */
+#define WAL_RD_SIZE (65536 + 24)
 
 typedef struct wal_file {
 	sqlite3_file base;       /* methods: wal_methods */
@@ -43,6 +55,9 @@ typedef struct wal_file {
 	unsigned char *buf;      /* WAL_BUF_SIZE bytes once the file is first written */
 	sqlite3_int64 buf_off;   /* the file offset of buf[0] */
 	int buf_len;             /* bytes waiting in buf */
+	unsigned char *rd;       /* a copy of the latest read, valid until the next call */
+	sqlite3_int64 rd_off;    /* its file offset */
+	int rd_len;              /* its length; 0: the latest call was no read */
 } wal_file;
 
 static sqlite3_vfs vfs;
@@ -51,6 +66,15 @@ static sqlite3_io_methods wal_methods;
 static sqlite3_vfs *base_vfs(void)
 {
 	return (sqlite3_vfs *)vfs.pAppData;
+}
+
+/* The file behind `file`, for a call that is no read: the latest read is forgotten. */
+static wal_file *use(sqlite3_file *file)
+{
+	wal_file *f = (wal_file *)file;
+
+	f->rd_len = 0;
+	return f;
 }
 
 static int flush(wal_file *f)
@@ -66,46 +90,61 @@ static int flush(wal_file *f)
 
 static int wal_close(sqlite3_file *file)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 	int rc = flush(f);
 	int rc2 = f->real->pMethods->xClose(f->real);
 
 	free(f->buf);
-	f->buf = NULL;
+	free(f->rd);
+	f->buf = f->rd = NULL;
 	return rc != SQLITE_OK ? rc : rc2;
 }
 
 static int wal_read(sqlite3_file *file, void *p, int n, sqlite3_int64 off)
 {
-	wal_file *f = (wal_file *)file;
-	int rc = flush(f);
+	wal_file *f = use(file);
+	int rc = SQLITE_OK;
 
-	return rc != SQLITE_OK ? rc : f->real->pMethods->xRead(f->real, p, n, off);
+	/* Bytes outside the buffer are in the file as they are. */
+	if (f->buf_len && off < f->buf_off + f->buf_len && off + n > f->buf_off)
+		rc = flush(f);
+	if (rc == SQLITE_OK)
+		rc = f->real->pMethods->xRead(f->real, p, n, off);
+	if (rc == SQLITE_OK && n <= WAL_RD_SIZE && (f->rd || (f->rd = malloc(WAL_RD_SIZE)))) {
+		memcpy(f->rd, p, (size_t)n);
+		f->rd_off = off;
+		f->rd_len = n;
+	}
+	return rc;
 }
 
 static int wal_write(sqlite3_file *file, const void *p, int n, sqlite3_int64 off)
 {
 	wal_file *f = (wal_file *)file;
+	int tail = 0; /* bytes of the read just before that follow this write */
 	int rc;
 
-	if (f->buf_len && (off != f->buf_off + f->buf_len || n > WAL_BUF_SIZE - f->buf_len)) {
+	if (f->rd_len && off >= f->rd_off && off + n <= f->rd_off + f->rd_len)
+		tail = (int)(f->rd_off + f->rd_len - (off + n));
+	f->rd_len = 0;
+	if (f->buf_len && (off != f->buf_off + f->buf_len || n + tail > WAL_BUF_SIZE - f->buf_len)) {
 		if ((rc = flush(f)) != SQLITE_OK)
 			return rc;
 	}
-	if (n > WAL_BUF_SIZE)
-		return f->real->pMethods->xWrite(f->real, p, n, off);
-	if (!f->buf && !(f->buf = malloc(WAL_BUF_SIZE)))
+	if (n + tail > WAL_BUF_SIZE || (!f->buf && !(f->buf = malloc(WAL_BUF_SIZE))))
 		return f->real->pMethods->xWrite(f->real, p, n, off);
 	if (!f->buf_len)
 		f->buf_off = off;
 	memcpy(f->buf + f->buf_len, p, (size_t)n);
-	f->buf_len += n;
+	if (tail)
+		memcpy(f->buf + f->buf_len + n, f->rd + (off + n - f->rd_off), (size_t)tail);
+	f->buf_len += n + tail;
 	return SQLITE_OK;
 }
 
 static int wal_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 	int rc = flush(f);
 
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
@@ -113,7 +152,7 @@ static int wal_truncate(sqlite3_file *file, sqlite3_int64 size)
 
 static int wal_sync(sqlite3_file *file, int flags)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 	int rc = flush(f);
 
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
@@ -121,7 +160,7 @@ static int wal_sync(sqlite3_file *file, int flags)
 
 static int wal_file_size(sqlite3_file *file, sqlite3_int64 *size)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 	int rc = flush(f);
 
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xFileSize(f->real, size);
@@ -129,28 +168,28 @@ static int wal_file_size(sqlite3_file *file, sqlite3_int64 *size)
 
 static int wal_lock(sqlite3_file *file, int level)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 
 	return f->real->pMethods->xLock(f->real, level);
 }
 
 static int wal_unlock(sqlite3_file *file, int level)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 
 	return f->real->pMethods->xUnlock(f->real, level);
 }
 
 static int wal_check_reserved(sqlite3_file *file, int *out)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 
 	return f->real->pMethods->xCheckReservedLock(f->real, out);
 }
 
 static int wal_file_control(sqlite3_file *file, int op, void *arg)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 	int rc = flush(f);
 
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xFileControl(f->real, op, arg);
@@ -158,14 +197,14 @@ static int wal_file_control(sqlite3_file *file, int op, void *arg)
 
 static int wal_sector_size(sqlite3_file *file)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 
 	return f->real->pMethods->xSectorSize(f->real);
 }
 
 static int wal_device_characteristics(sqlite3_file *file)
 {
-	wal_file *f = (wal_file *)file;
+	wal_file *f = use(file);
 
 	return f->real->pMethods->xDeviceCharacteristics(f->real);
 }
