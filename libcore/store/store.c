@@ -438,9 +438,12 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
  * be made before SQLite initialises; when something else in the process
  * initialised it first, sqlite3_config() refuses and nothing changes.
  */
+static const char *store_vfs;
+
 static void sqlite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	store_vfs = ins_store__vfs_register();
 }
 
 int ins_store_open(ins_store **out, const char *path, unsigned flags)
@@ -469,7 +472,7 @@ int ins_store_open(ins_store **out, const char *path, unsigned flags)
 	store->readonly = !!(flags & INS_STORE_READONLY);
 	sqlflags |= store->readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 
-	if (sqlite3_open_v2(path, &store->db, sqlflags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &store->db, sqlflags, store_vfs) != SQLITE_OK) {
 		rc = store->db ? ins_store__error(store, "opening")
 			       : ins_error_set(INS_ESTORE, "cannot open history '%s'", path);
 		goto fail;
@@ -503,6 +506,8 @@ int ins_store_open(ins_store **out, const char *path, unsigned flags)
 		/*
 		 * WAL lets readers work while a session is written; FULL sync makes
 		 * a committed session survive power loss (one fsync per session).
+		 * The store's VFS relies on FULL too: the sync of each commit is
+		 * what writes its buffered WAL frames out (store_vfs.c).
 		 */
 		if ((rc = ins_store__exec(store, memory ? "PRAGMA synchronous = FULL"
 					  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")) < 0)

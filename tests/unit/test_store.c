@@ -20,29 +20,7 @@
 #include "insight/errors.h"
 #include "insight/fingerprint.h"
 #include "insight/store.h"
-
-static char tmpdir[] = "/tmp/insight-test-store.XXXXXX";
-
-static void path_in_tmp(ins_buf *b, const char *name)
-{
-	ins_buf_clear(b);
-	ins_buf_printf(b, "%s/%s", tmpdir, name);
-}
-
-static int64_t count(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
-}
+#include "store_tmp.h"
 
 static ins_result result(const char *nodeid, ins_outcome o)
 {
@@ -942,18 +920,8 @@ int main(void)
 		cmocka_unit_test(test_concurrent_writers),
 		cmocka_unit_test(test_discover),
 	};
-	int rc;
 
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
+	if (tmp_make("store") < 0)
 		return 1;
-	}
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	if (rc == 0) {
-		char cmd[128];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-	return rc;
+	return tmp_done(cmocka_run_group_tests(tests, NULL, NULL));
 }
