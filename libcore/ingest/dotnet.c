@@ -9,14 +9,12 @@
  *   xUnit.net v2 <assemblies> (v1: <assembly>) of <collection> (<class>)
  *            and <test>.
  *
- * Each is streamed through xmlstream.h: memory holds one test at a time,
- * except TRX's, whose results name their test by testId and usually come
- * before the definitions that give its class: a result whose definition
- * is not known yet is spooled to a temporary file with its texts, and the
- * spool is read back once the definitions are in. Only the definitions
- * stay in memory, 20 bytes each: the testId as 128 bits (a GUID's own, or
- * two 64-bit hashes of an id that is no GUID) and the number of its class,
- * each class name kept once however many tests it holds.
+ * Each is streamed through xmlstream.h: memory holds one test at a time.
+ * TRX's results name their test by testId and VSTest writes them before the
+ * definitions that give each test its class, so the reader joins the two
+ * in bounded memory (see "the TRX join" below): the results it cannot name
+ * yet are spooled to a temporary file with their texts and read back, in
+ * their order, once the definitions are in.
  *
  * Node ids are CLASS::NAME, NAME being the test's name without the class in
  * front when it starts with it ("Ns.Calc.Add(1, 2)" of class Ns.Calc is
@@ -75,6 +73,34 @@ struct def {
 	uint32_t cls;
 };
 
+/*
+ * The TRX join. A definition is 20 bytes: the testId as 128 bits (a GUID's
+ * own, or two 64-bit hashes of an id that is no GUID) and the number of its
+ * class, each class name kept once however many tests it holds. The first
+ * TRX_MEM_DEFS definitions are held in memory, sorted by key: a report of
+ * that many tests is joined there, and when its definitions come first its
+ * results are stored as they are read. Further definitions are spilled to
+ * TRX_PARTS partition files by a hash of their key. At the end of the
+ * document the key of every spooled result the memory cannot name is added
+ * to its partition; each partition in turn is loaded, sorted and looked up,
+ * writing the class of each of its results, in their order, to a class file
+ * of the partition; the spool is then read back and each result takes its
+ * class from the memory or from the next entry of its partition's class
+ * file. Memory stays near TRX_MEM_DEFS + tests / TRX_PARTS definitions,
+ * whatever the report's size.
+ */
+#define TRX_MEM_DEFS 16384       /* a power of two: ins_xgrow's capacity */
+#define TRX_PARTS 64
+#define TRX_NO_CLASS UINT32_MAX  /* in a class file: no definition has the key */
+#define TRX_A_RESULT UINT32_MAX  /* in a partition file: a result's key, not a definition */
+
+struct trx_join {
+	FILE *keys;              /* the key of every spooled result, in order */
+	FILE *part[TRX_PARTS];   /* spilled definitions, then the keys of results */
+	FILE *cls[TRX_PARTS];    /* the class of each result of the partition, in order */
+	size_t spilled;
+};
+
 /* The class names of the definitions, each once. */
 struct classes {
 	ins_buf text;            /* the names, NUL-terminated, one after the other */
@@ -100,11 +126,12 @@ typedef struct dparser {
 	int trx_depth;           /* nesting of UnitTestResult: > 1 inside InnerResults */
 	int trx_has_inner;       /* the outer result holds rows */
 	ins_buf test_id;
-	struct def *defs;
+	struct def *defs;        /* the first TRX_MEM_DEFS definitions */
 	size_t ndefs, adefs;
 	int defs_sorted;
 	struct classes classes;
-	FILE *spool;
+	struct trx_join join;
+	FILE *spool;             /* the results read before their definitions */
 	size_t spooled;
 	/* NUnit 2: the fixture a test case is in */
 	ins_buf fixture;
@@ -424,19 +451,168 @@ static void def_sort(struct def *v, size_t n)
 	}
 }
 
-static const char *def_class(dparser *p, const char *id)
+static int trx_io_error(dparser *p, const char *what)
 {
-	struct def key, *d;
+	return ins_error_set(INS_EIO, "%s: cannot %s the temporary files of the results read "
+			     "before their definitions", p->display, what);
+}
 
-	if (!id || !p->ndefs)
-		return NULL;
+/* A temporary file, made on first use. */
+static FILE *trx_tmp(FILE **f)
+{
+	if (!*f)
+		*f = tmpfile();
+	return *f;
+}
+
+/* The class number of the definition `key` held in memory, or TRX_NO_CLASS. */
+static uint32_t mem_class(dparser *p, const uint32_t key[4])
+{
+	struct def k, *d;
+
+	if (!p->ndefs)
+		return TRX_NO_CLASS;
 	if (!p->defs_sorted) {
 		def_sort(p->defs, p->ndefs);
 		p->defs_sorted = 1;
 	}
-	def_key(id, key.key);
-	d = bsearch(&key, p->defs, p->ndefs, sizeof(*p->defs), cmp_def);
-	return d ? p->classes.text.ptr + p->classes.off[d->cls] : NULL;
+	memcpy(k.key, key, sizeof(k.key));
+	d = bsearch(&k, p->defs, p->ndefs, sizeof(*p->defs), cmp_def);
+	return d ? d->cls : TRX_NO_CLASS;
+}
+
+/* The name of class number cls, NULL for TRX_NO_CLASS. */
+static const char *class_name(const dparser *p, uint32_t cls)
+{
+	return cls == TRX_NO_CLASS ? NULL : p->classes.text.ptr + p->classes.off[cls];
+}
+
+static unsigned part_of(const uint32_t key[4])
+{
+	uint64_t h = ((uint64_t)key[0] << 32 | key[1]) ^ ((uint64_t)key[2] << 32 | key[3]);
+
+	return (unsigned)((h * 0x9e3779b97f4a7c15ULL) >> 58);   /* 64 = 2^6 partitions */
+}
+
+/* A definition read from the document: into memory, or its partition once memory is full. */
+static int trx_define(dparser *p, const uint32_t key[4], uint32_t cls)
+{
+	struct def d;
+	FILE *f;
+
+	if (p->ndefs < TRX_MEM_DEFS) {
+		p->defs = ins_xgrow(p->defs, &p->adefs, p->ndefs + 1, sizeof(*p->defs));
+		memcpy(p->defs[p->ndefs].key, key, sizeof(d.key));
+		p->defs[p->ndefs++].cls = cls;
+		p->defs_sorted = 0;
+		return 0;
+	}
+	memcpy(d.key, key, sizeof(d.key));
+	d.cls = cls;
+	if (!(f = trx_tmp(&p->join.part[part_of(key)])) || fwrite(&d, sizeof(d), 1, f) != 1)
+		return trx_io_error(p, "write");
+	p->join.spilled++;
+	return 0;
+}
+
+/*
+ * Join one partition: its spilled definitions (which come first in its file)
+ * are loaded and sorted, and each result key after them gets its class, in
+ * order, in the partition's class file.
+ */
+static int trx_join_part(dparser *p, FILE *in, FILE **out, struct def **v, size_t *av)
+{
+	struct def d, *hit;
+	size_t n = 0;
+	int sorted = 0;
+
+	rewind(in);
+	while (fread(&d, sizeof(d), 1, in) == 1) {
+		uint32_t cls;
+
+		if (d.cls != TRX_A_RESULT) {
+			*v = ins_xgrow(*v, av, n + 1, sizeof(**v));
+			(*v)[n++] = d;
+			continue;
+		}
+		if (!sorted) {
+			def_sort(*v, n);
+			sorted = 1;
+		}
+		hit = n ? bsearch(&d, *v, n, sizeof(**v), cmp_def) : NULL;
+		cls = hit ? hit->cls : TRX_NO_CLASS;
+		if (!trx_tmp(out) || fwrite(&cls, sizeof(cls), 1, *out) != 1)
+			return trx_io_error(p, "write");
+	}
+	if (ferror(in))
+		return trx_io_error(p, "read");
+	if (*out && (fflush(*out) || ferror(*out)))
+		return trx_io_error(p, "write");
+	if (*out)
+		rewind(*out);
+	return 0;
+}
+
+/* After the document: the classes of the spooled results the memory cannot name. */
+static int trx_join(dparser *p)
+{
+	struct trx_join *j = &p->join;
+	struct def d, *v = NULL;
+	size_t av = 0;
+	int rc = 0;
+
+	if (!j->spilled || !j->keys)
+		return 0;
+	rewind(j->keys);
+	while (fread(d.key, sizeof(d.key), 1, j->keys) == 1) {
+		FILE *f;
+
+		if (mem_class(p, d.key) != TRX_NO_CLASS)
+			continue;
+		d.cls = TRX_A_RESULT;
+		if (!(f = trx_tmp(&j->part[part_of(d.key)])) || fwrite(&d, sizeof(d), 1, f) != 1)
+			return trx_io_error(p, "write");
+	}
+	if (ferror(j->keys))
+		return trx_io_error(p, "read");
+	fclose(j->keys);
+	j->keys = NULL;
+	for (size_t i = 0; i < TRX_PARTS && rc == 0; i++) {
+		if (!j->part[i])
+			continue;
+		rc = trx_join_part(p, j->part[i], &j->cls[i], &v, &av);
+		fclose(j->part[i]);
+		j->part[i] = NULL;
+	}
+	free(v);
+	return rc;
+}
+
+/* The class of a spooled result, once the join is done. */
+static const char *trx_class_of(dparser *p, const uint32_t key[4])
+{
+	uint32_t cls = mem_class(p, key);
+
+	if (cls == TRX_NO_CLASS && p->join.spilled) {
+		FILE *f = p->join.cls[part_of(key)];
+
+		if (!f || fread(&cls, sizeof(cls), 1, f) != 1)
+			cls = TRX_NO_CLASS;
+	}
+	return class_name(p, cls);
+}
+
+static void trx_join_release(struct trx_join *j)
+{
+	if (j->keys)
+		fclose(j->keys);
+	for (size_t i = 0; i < TRX_PARTS; i++) {
+		if (j->part[i])
+			fclose(j->part[i]);
+		if (j->cls[i])
+			fclose(j->cls[i]);
+	}
+	memset(j, 0, sizeof(*j));
 }
 
 /* Spool a result whose definition is not known yet: its fields, length-prefixed. */
@@ -469,47 +645,56 @@ static int spool_read(FILE *f, ins_buf *b, int *null)
 	return 0;
 }
 
-static int trx_spool(dparser *p, struct tcase *c)
+static int trx_spool(dparser *p, struct tcase *c, const uint32_t key[4])
 {
 	ins_xtext *t[] = { &c->message, &c->detail, &c->out, &c->err, &c->reason };
 	double meta[2] = { c->duration, (double)c->start_ms };
 
-	if (!p->spool && !(p->spool = tmpfile()))
-		return ins_error_set(INS_EIO, "%s: cannot make a temporary file for the results "
-				     "read before their definitions", p->display);
-	spool_str(p->spool, p->test_id.ptr, p->test_id.len);
+	if (!trx_tmp(&p->spool) || !trx_tmp(&p->join.keys))
+		return trx_io_error(p, "make");
+	fwrite(key, sizeof(uint32_t), 4, p->join.keys);
+	fwrite(key, sizeof(uint32_t), 4, p->spool);
 	spool_str(p->spool, c->name.ptr, c->name.len);
 	fwrite(&c->outcome, sizeof(c->outcome), 1, p->spool);
 	fwrite(meta, sizeof(meta), 1, p->spool);
 	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
 		spool_str(p->spool, t[i]->b.len ? t[i]->b.ptr : NULL, t[i]->b.len);
-	if (ferror(p->spool))
-		return ins_error_set(INS_EIO, "%s: cannot write the temporary file of results",
-				     p->display);
+	if (ferror(p->spool) || ferror(p->join.keys))
+		return trx_io_error(p, "write");
 	p->spooled++;
 	return 0;
+}
+
+/* Store a TRX result under its class: its definition's, else the one its name gives. */
+static int trx_emit(dparser *p, struct tcase *c, const char *cls)
+{
+	if (cls)
+		ins_buf_puts(&c->classname, cls);
+	else if (class_part(c->name.ptr))
+		ins_buf_put(&c->classname, c->name.ptr, class_part(c->name.ptr));
+	return emit(p, c);
 }
 
 static int trx_replay(dparser *p)
 {
 	struct tcase *c = &p->c;
 	ins_xtext *t[] = { &c->message, &c->detail, &c->out, &c->err, &c->reason };
-	ins_buf id = INS_BUF_INIT, s = INS_BUF_INIT;
+	ins_buf s = INS_BUF_INIT;
+	uint32_t key[4];
 	double meta[2];
-	int null, rc = 0;
+	int null, rc;
 
 	if (!p->spool)
 		return 0;
+	if ((rc = trx_join(p)))
+		return rc;
 	rewind(p->spool);
 	for (size_t k = 0; k < p->spooled && rc == 0; k++) {
-		const char *cls;
-
 		tcase_clear(c);
-		if (spool_read(p->spool, &id, &null) < 0 || spool_read(p->spool, &s, &null) < 0 ||
+		if (fread(key, sizeof(key), 1, p->spool) != 1 || spool_read(p->spool, &s, &null) < 0 ||
 		    fread(&c->outcome, sizeof(c->outcome), 1, p->spool) != 1 ||
 		    fread(meta, sizeof(meta), 1, p->spool) != 1) {
-			rc = ins_error_set(INS_EIO, "%s: cannot read back the temporary file of results",
-					   p->display);
+			rc = trx_io_error(p, "read");
 			break;
 		}
 		ins_buf_puts(&c->name, s.ptr);
@@ -517,25 +702,18 @@ static int trx_replay(dparser *p)
 		c->start_ms = (int64_t)meta[1];
 		for (size_t i = 0; i < sizeof(t) / sizeof(*t) && rc == 0; i++) {
 			if (spool_read(p->spool, &s, &null) < 0)
-				rc = ins_error_set(INS_EIO, "%s: cannot read back the temporary file of "
-						   "results", p->display);
+				rc = trx_io_error(p, "read");
 			else if (!null)
 				ins_xtext_put(t[i], s.ptr, s.len);
 		}
-		if (rc)
-			break;
-		if ((cls = def_class(p, id.ptr)))
-			ins_buf_puts(&c->classname, cls);
-		else if (class_part(c->name.ptr))
-			ins_buf_put(&c->classname, c->name.ptr, class_part(c->name.ptr));
-		rc = emit(p, c);
+		if (rc == 0)
+			rc = trx_emit(p, c, trx_class_of(p, key));
 	}
-	ins_buf_release(&id);
 	ins_buf_release(&s);
 	return rc;
 }
 
-static void trx_start(dparser *p, const char *el, const char **atts)
+static void trx_start(ins_xml *x, dparser *p, const char *el, const char **atts)
 {
 	struct tcase *c = &p->c;
 
@@ -575,12 +753,12 @@ static void trx_start(dparser *p, const char *el, const char **atts)
 	} else if (!strcmp(el, "TestMethod") && p->test_id.len && ins_xml_attr(atts, "className")) {
 		const char *cls = ins_xml_attr(atts, "className");
 		size_t n = strcspn(cls, ",");   /* "Ns.Class, Assembly, Version=..." */
+		uint32_t key[4];
+		int rc;
 
-		p->defs = ins_xgrow(p->defs, &p->adefs, p->ndefs + 1, sizeof(*p->defs));
-		def_key(p->test_id.ptr, p->defs[p->ndefs].key);
-		p->defs[p->ndefs].cls = class_intern(&p->classes, cls, n);
-		p->ndefs++;
-		p->defs_sorted = 0;
+		def_key(p->test_id.ptr, key);
+		if ((rc = trx_define(p, key, class_intern(&p->classes, cls, n))))
+			ins_xml_stop(x, rc);
 		ins_buf_clear(&p->test_id);
 	}
 }
@@ -597,17 +775,19 @@ static void trx_end(ins_xml *x, dparser *p, const char *el)
 			/* the parent of data-driven rows: they were stored, it only sums them up */
 			p->trx_has_inner = 0;
 		} else {
-			const char *cls = def_class(p, p->test_id.ptr);
+			uint32_t key[4], cls;
 
-			if (cls || !p->test_id.len) {
-				if (cls)
-					ins_buf_puts(&c->classname, cls);
-				else if (class_part(c->name.ptr))
-					ins_buf_put(&c->classname, c->name.ptr, class_part(c->name.ptr));
-				rc = emit(p, c);
-			} else {
-				rc = trx_spool(p, c);
-			}
+			/*
+			 * Stored now when its class is known (or it has no testId to be
+			 * defined by) and nothing read before it waits in the spool:
+			 * results are stored in the document's order.
+			 */
+			def_key(p->test_id.len ? p->test_id.ptr : "", key);
+			cls = p->test_id.len && !p->spooled ? mem_class(p, key) : TRX_NO_CLASS;
+			if (!p->spooled && (cls != TRX_NO_CLASS || !p->test_id.len))
+				rc = trx_emit(p, c, class_name(p, cls));
+			else
+				rc = trx_spool(p, c, key);
 		}
 		p->in_case = p->trx_depth > 0;
 		tcase_clear(c);
@@ -762,10 +942,9 @@ static void on_start(ins_xml *x, void *data, const char *el, const char **atts)
 {
 	dparser *p = data;
 
-	(void)x;
 	p->text = NULL;
 	if (p->d == D_TRX)
-		trx_start(p, el, atts);
+		trx_start(x, p, el, atts);
 	else if (p->d == D_XUNIT)
 		xunit_start(p, el, atts);
 	else
@@ -836,6 +1015,7 @@ static int parse(ins_input *in, const ins_ingest_sink *sink, enum dialect d)
 	ins_buf_release(&p.xclass);
 	free(p.defs);
 	classes_release(&p.classes);
+	trx_join_release(&p.join);
 	if (p.spool)
 		fclose(p.spool);
 	return rc;

@@ -390,12 +390,22 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 	while (version < newest) {
 		ins_buf sql = INS_BUF_INIT;
 		int now = version;
+		/* foreign_keys can only change outside a transaction */
+		int fk_off = ins_store__migration_rebuilds(version);
 
-		if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0)
+		if (fk_off && (rc = ins_store__exec(store, "PRAGMA foreign_keys = OFF")) < 0)
 			return rc;
+		rc = ins_store__exec(store, "BEGIN IMMEDIATE");
+		if (rc < 0) {
+			if (fk_off)
+				ins_store__exec(store, "PRAGMA foreign_keys = ON");
+			return rc;
+		}
 		/* Another process may have migrated while we waited for the lock. */
 		if ((rc = read_user_version(store, &now)) < 0 || now != version) {
 			ins_store__exec(store, "ROLLBACK");
+			if (fk_off)
+				ins_store__exec(store, "PRAGMA foreign_keys = ON");
 			if (rc < 0)
 				return rc;
 			version = now;
@@ -420,9 +430,14 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 		if (rc < 0) {
 			ins_error_prefix("migrating the schema from version %d", version);
 			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+			if (fk_off)
+				sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 			return rc;
 		}
-		if ((rc = ins_store__exec(store, "COMMIT")) < 0)
+		rc = ins_store__exec(store, "COMMIT");
+		if (fk_off)
+			sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		if (rc < 0)
 			return rc;
 		version++;
 	}
