@@ -114,7 +114,11 @@ async function main() {
 function stop(rc) {
 	clearTimeout(killer);
 	proc.on('exit', () => {
-		fs.rmSync(profile, { recursive: true, force: true });
+		// Chromium's helpers may still be writing into the profile as it goes:
+		// retry, and never let the clean-up fail a measurement.
+		try {
+			fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+		} catch (e) { /* a temporary directory left behind */ }
 		process.exit(rc);
 	});
 	proc.kill();

@@ -201,9 +201,12 @@ static const char script[] =
 	" return new T(buf.buffer,buf.byteOffset+base+b[1],n);}\n"
 	"function Col(C,n,buf,base){this.c=C.b?view(buf,base,C.b,n):C.c||null;this.heap=!!C.h;\n"
 	" if(C.h){this.off=view(buf,base,[4,C.h[1]],C.h[0]+1);this.bytes=buf.subarray(base+C.h[2]);\n"
-	"  this.d=new Array(C.h[0]+1);this.d[0]=null;}else this.d=C.d;}\n"
-	"Col.prototype.val=function(k){var v=this.d[k];\n"
-	" if(v===undefined&&this.heap&&k>0)v=this.d[k]=utf8.decode(this.bytes.subarray(this.off[k-1],this.off[k]));\n"
+	"  this.pfx=view(buf,base,[2,C.h[3]],C.h[0]);this.d=new Array(C.h[0]+1);this.d[0]=null;}else this.d=C.d;}\n"
+	"/* Heap strings are front-coded from every 16th (see heap_write()): string j is the\n"
+	"   first pfx[j] characters of string j-1, then its own bytes. */\n"
+	"Col.prototype.val=function(k){var v=this.d[k],d=this.d;\n"
+	" if(v===undefined&&this.heap&&k>0){for(var j=(k-1)-(k-1)%16;j<k;j++)if(d[j+1]===undefined)\n"
+	"  d[j+1]=(j%16?d[j].slice(0,this.pfx[j]):'')+utf8.decode(this.bytes.subarray(this.off[j],this.off[j+1]));v=d[k];}\n"
 	" return v===undefined?null:v;};\n"
 	"/* A heap without codes holds a value per row, in order. */\n"
 	"Col.prototype.code=function(i){return this.c?this.c[i]:i+1;};\n"
@@ -908,12 +911,56 @@ static void bin_align(ins_buf *b)
 }
 
 /*
+ * A string heap, front-coded: each string without the part it shares with
+ * the one before (test names are sorted; tracebacks begin alike), but for
+ * every HEAP_RESTART-th, so that the page decodes any one of them from at
+ * most that many. Only ASCII is shared, so that the page's string lengths
+ * are the same as the byte counts. In `bin`: the count + 1 offsets of the
+ * rest of each string (32-bit), those bytes, and the length of each shared
+ * part (16-bit); in `b`, "h":[count, offsets, bytes, shared lengths].
+ */
+#define HEAP_RESTART 16
+
+static void heap_write(ins_buf *b, ins_buf *bin, const col_dict *d)
+{
+	ins_buf rest = INS_BUF_INIT;
+	uint16_t *shared = ins_xmalloc((d->n ? d->n : 1) * sizeof(*shared));
+	size_t o, ob;
+
+	bin_align(bin);
+	o = bin->len;
+	for (size_t k = 0; k < d->n; k++) {
+		const char *cur = d->keys.ptr + d->off[k], *prev = cur;
+		size_t len = d->off[k + 1] - d->off[k], p = 0, plen = 0;
+
+		if (k % HEAP_RESTART) {
+			prev = d->keys.ptr + d->off[k - 1];
+			plen = d->off[k] - d->off[k - 1];
+		}
+		while (p < len && p < plen && p < UINT16_MAX && cur[p] == prev[p] &&
+		       !((unsigned char)cur[p] & 0x80))
+			p++;
+		shared[k] = (uint16_t)p;
+		put_le(bin, (uint32_t)rest.len, 4);
+		ins_buf_put(&rest, cur + p, len - p);
+	}
+	put_le(bin, (uint32_t)rest.len, 4);
+	ob = bin->len;
+	ins_buf_put(bin, rest.ptr, rest.len);
+	bin_align(bin);
+	ins_buf_printf(b, "\"h\":[%zu,%zu,%zu,%zu]", d->n, o, ob, bin->len);
+	for (size_t k = 0; k < d->n; k++)
+		put_le(bin, shared[k], 2);
+	free(shared);
+	ins_buf_release(&rest);
+}
+
+/*
  * A table of the embedded data: {"id","title","cols":[[id,label,type]...],
  * "n":ROWS,"data":[COLUMN...]}. As JSON text (bin NULL) a column is
  * {"d":[values],"c":[codes]}. In the binary form its codes are in `bin`
  * ("b":[bytes per code, offset]) and a string column is a heap there
- * ("h":[count, offset of its count + 1 byte offsets, offset of its bytes]),
- * without codes when it holds each row's value in order.
+ * (see heap_write()), without codes when it holds each row's value in order.
  */
 static void data_table(ins_buf *b, const ins_table *t, size_t rows, ins_buf *bin)
 {
@@ -942,14 +989,7 @@ static void data_table(ins_buf *b, const ins_table *t, size_t rows, ins_buf *bin
 		dict_column(&d, t, c, rows, bin != NULL);
 		ins_buf_puts(b, c ? ",{" : "{");
 		if (d.heap) {
-			size_t o;
-
-			bin_align(bin);
-			o = bin->len;
-			for (size_t k = 0; k <= d.n; k++)
-				put_le(bin, (uint32_t)d.off[k], 4);
-			ins_buf_printf(b, "\"h\":[%zu,%zu,%zu]", d.n, o, bin->len);
-			ins_buf_put(bin, d.keys.ptr, d.keys.len);
+			heap_write(b, bin, &d);
 		} else {
 			ins_buf_puts(b, "\"d\":[");
 			for (size_t k = 0; k < d.n; k++) {
