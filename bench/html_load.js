@@ -61,7 +61,7 @@ async function main() {
 		ws.send(JSON.stringify(m));
 	});
 	const url = 'file://' + path.resolve(page);
-	const out = { load_ms: [], filter_ms: [], search_ms: [], requests: 0, rows_failed: null };
+	const out = { load_ms: [], marks: [], filter_ms: [], search_ms: [], requests: 0, rows_failed: null };
 	for (let i = 0; i < runs; i++) {
 		const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
 		const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
@@ -85,8 +85,11 @@ async function main() {
 			while (document.body.dataset.ready !== '1') await new Promise(r => setTimeout(r, 5));
 			const n = performance.getEntriesByType('navigation')[0];
 			const r = performance.getEntriesByName('insight-ready')[0];
+			const marks = {};
+			performance.getEntriesByType('mark').forEach((m) => {
+				if (m.name.startsWith('insight-')) marks[m.name.slice(8)] = m.startTime; });
 			return [Math.max(n.loadEventEnd, r ? r.startTime : 0) - n.startTime, n.responseEnd,
-				n.domInteractive]; })()`);
+				n.domInteractive, n.loadEventEnd, marks]; })()`);
 		const act = (frag) => ev(`(async () => {
 			const t0 = performance.now();
 			location.hash = '${frag}';
@@ -96,7 +99,8 @@ async function main() {
 				+document.getElementById('t-0').getAttribute('data-rows')]; })()`);
 		const [f, nf] = await act('filter=failed');
 		const [s] = await act('q=test_&filter=');
-		out.load_ms.push(Array.isArray(t) ? t.map(Math.round) : Math.round(t));
+		out.load_ms.push(t.slice(0, 4).map(Math.round));
+		out.marks.push(Object.fromEntries(Object.entries(t[4]).map(([k, v]) => [k, Math.round(v)])));
 		out.filter_ms.push(Math.round(f));
 		out.search_ms.push(Math.round(s));
 		out.rows_failed = nf;
@@ -110,7 +114,11 @@ async function main() {
 function stop(rc) {
 	clearTimeout(killer);
 	proc.on('exit', () => {
-		fs.rmSync(profile, { recursive: true, force: true });
+		// Chromium's helpers may still be writing into the profile as it goes:
+		// retry, and never let the clean-up fail a measurement.
+		try {
+			fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+		} catch (e) { /* a temporary directory left behind */ }
 		process.exit(rc);
 	});
 	proc.kill();

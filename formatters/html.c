@@ -8,11 +8,12 @@
  * definition list), its series as inline SVG line charts, its tables; the
  * notes; a footer; a detail panel for one test.
  *
- * Tables are not written as markup: their cells are embedded once, as compact
- * JSON in a <script type="application/json"> element, and the page's script
- * draws only the rows in view (a page of them), so that a session of 100,000
- * results stays small and opens at once. Sorting, filtering, paging and the
- * detail panel work on that data; their state is kept in the URL fragment.
+ * Tables are not written as markup: their cells are embedded once, by
+ * columns, each distinct value once (see data_table() and html_data()), and
+ * the page's script draws only the rows in view (a page of them), so that a
+ * session of 100,000 results stays small and opens at once. Sorting,
+ * filtering, paging and the detail panel work on that data; their state is
+ * kept in the URL fragment.
  *
  * Invariants:
  * - self-contained: inline CSS and SVG, one inline script; nothing is
@@ -21,8 +22,9 @@
  * - every string from the document is escaped for where it goes: html_text()
  *   in markup (& < > " ' escaped, invalid UTF-8 as U+FFFD, control
  *   characters shown as escapes), json_str() in the embedded data (< > &
- *   and U+2028/2029 as \u escapes, so that nothing can end the element); the
- *   script puts data in the page with textContent only;
+ *   and U+2028/2029 as \u escapes, so that nothing can end the element), or
+ *   as UTF-8 inside the deflated binary form, whose base64 holds no markup;
+ *   the script puts data in the page with textContent only;
  * - links are made only from http and https URLs; other schemes stay text;
  * - light and dark colour schemes follow prefers-color-scheme.
  */
@@ -176,8 +178,8 @@ static const char css[] =
 	"border-top:1px solid var(--border)}\n";
 
 /*
- * The page's one script. It reads the embedded data (#insight-data) and
- * renders each table on demand: only the rows of the current page, built
+ * The page's one script. It reads the embedded data (#insight-data, or
+ * #insight-packed for a large report) and renders each table on demand: only the rows of the current page, built
  * with textContent (never markup from the data). One filter bar (a text
  * filter over names and messages, outcome chips with counts) applies to
  * every table; headers sort; a test name opens its detail panel; the state
@@ -188,11 +190,38 @@ static const char css[] =
 static const char script[] =
 	"(function(){\n"
 	"'use strict';\n"
-	"function main(D){\n"
-	"/* Front-coded test names back whole (see front_col()). */\n"
-	"D.tables.forEach(function(T){if(T.front==null)return;var c=T.front,p=T.pfx,prev='';\n"
-	" for(var i=0;i<T.rows.length;i++){var r=T.rows[i],v=r[c];if(typeof v!=='string')continue;\n"
-	"  if(p[i])r[c]=v=prev.slice(0,p[i])+v;prev=v;}});\n"
+	"/*\n"
+	" * A column of a table: each row's code (c[i]) into the column's distinct\n"
+	" * values (d). The values are JSON values, or in the binary container\n"
+	" * (see html_data()) strings kept as UTF-8 in a heap, each decoded when\n"
+	" * first read: code 0 is null, code k the heap's string k-1.\n"
+	" */\n"
+	"var utf8=window.TextDecoder?new TextDecoder():null;\n"
+	"function view(buf,base,b,n){var T=b[0]===1?Uint8Array:b[0]===2?Uint16Array:Uint32Array;\n"
+	" return new T(buf.buffer,buf.byteOffset+base+b[1],n);}\n"
+	"function Col(C,n,buf,base){this.c=C.b?view(buf,base,C.b,n):C.c||null;this.heap=!!C.h;\n"
+	" if(C.h){this.off=view(buf,base,[4,C.h[1]],C.h[0]+1);this.bytes=buf.subarray(base+C.h[2]);\n"
+	"  this.pfx=view(buf,base,[2,C.h[3]],C.h[0]);this.d=new Array(C.h[0]+1);this.d[0]=null;}else this.d=C.d;}\n"
+	"/* Heap strings are front-coded from every 16th (see heap_write()): string j is the\n"
+	"   first pfx[j] characters of string j-1, then its own bytes. */\n"
+	"Col.prototype.val=function(k){var v=this.d[k],d=this.d;\n"
+	" if(v===undefined&&this.heap&&k>0){for(var j=(k-1)-(k-1)%16;j<k;j++)if(d[j+1]===undefined)\n"
+	"  d[j+1]=(j%16?d[j].slice(0,this.pfx[j]):'')+utf8.decode(this.bytes.subarray(this.off[j],this.off[j+1]));v=d[k];}\n"
+	" return v===undefined?null:v;};\n"
+	"/* A heap without codes holds a value per row, in order. */\n"
+	"Col.prototype.code=function(i){return this.c?this.c[i]:i+1;};\n"
+	"Col.prototype.get=function(i){return this.val(this.code(i));};\n"
+	"/* A cell, and a whole row (for the rows drawn and the detail panel). */\n"
+	"function val(T,i,c){return T.k[c].get(i);}\n"
+	"function row(T,i){return T.k.map(function(k){return k.get(i);});}\n"
+	"function rangeOf(T){var a=new Array(T.n);for(var i=0;i<T.n;i++)a[i]=i;return a;}\n"
+	"/* The row indices whose code in column k is one of the values `want` asks for. */\n"
+	"function pick(rows,k,want){var ok=new Uint8Array(k.d.length);\n"
+	" for(var x=0;x<ok.length;x++)ok[x]=want(k.val(x))?1:0;\n"
+	" return rows.filter(function(i){return ok[k.code(i)];});}\n"
+	"function main(D,buf,base){\n"
+	"D.tables.forEach(function(T){T.k=T.data.map(function(C){return new Col(C,T.n,buf,base);});});\n"
+	"mark('data');\n"
 	"var PAGE=100,ORDER=['failed','error','flaky','xpassed','xfailed','skipped','passed'];\n"
 	"var NAMES={nodeid:1,test:1,name:1,test_name:1};\n"
 	"var HIDE={failing_since:1,failing_since_started:1,failing_since_commit:1};\n"
@@ -231,10 +260,10 @@ static const char script[] =
 	"function iscommit(c){return !!c&&c.slice(-6)==='commit';}\n"
 	"/* A test's recent runs, one square each, oldest first: the letters of the results' recent column. */\n"
 	"function strip(v,big){var s=el('span',big?'strip big':'strip'),n=v.length;s.setAttribute('data-runs',v);\n"
-	" for(var i=0;i<n;i++){var ch=v.charAt(i),o=OUT[ch],k=RS?RS.T.rows.length-n+i:-1,row=RS&&k>=0?RS.T.rows[RS.T.rows.length-1-k]:null,e;\n"
-	"  if(big&&row){e=el('a','sq o-'+(o||'none'));e.href='#session='+encodeURIComponent(row[RS.sc]);e.setAttribute('data-session',row[RS.sc]);}\n"
+	" for(var i=0;i<n;i++){var ch=v.charAt(i),o=OUT[ch],k=RS?RS.T.n-n+i:-1,id=RS&&k>=0?val(RS.T,RS.T.n-1-k,RS.sc):null,e;\n"
+	"  if(big&&id!==null){e=el('a','sq o-'+(o||'none'));e.href='#session='+encodeURIComponent(id);e.setAttribute('data-session',id);}\n"
 	"  else e=el('span','sq o-'+(o||'none'));\n"
-	"  e.title=(row?RSL[RS.T.rows.length-1-k]+' \\u00b7 ':'')+(o||'not run');s.appendChild(e);}\n"
+	"  e.title=(id!==null?RSL[RS.T.n-1-k]+' \\u00b7 ':'')+(o||'not run');s.appendChild(e);}\n"
 	" return s;}\n"
 	"function cell(td,v,t,c){var s=fmt(v,t);\n"
 	" if(s===null){td.appendChild(el('span','null','\\u2013'));return;}\n"
@@ -282,29 +311,34 @@ static const char script[] =
 	"  tr.appendChild(th);return th;});\n"
 	" var th=el('thead');th.appendChild(tr);tb.appendChild(th);this.tbody=el('tbody');tb.appendChild(this.tbody);\n"
 	" wrap.appendChild(tb);box.appendChild(wrap);this.pager=el('div','pager');box.appendChild(this.pager);}\n"
-	"Table.prototype.match=function(q){var T=this.T,self=this;\n"
-	" if(!this.search)this.search=T.rows.map(function(r){var s='';\n"
-	"  self.types.forEach(function(t,i){if((t==='t'||t==='s'||t==='o')&&r[i]!=null&&T.cols[i][0]!=='recent')s+=r[i]+'\\n';});\n"
-	"  return s.toLowerCase();});\n"
-	" var out=[];for(var i=0;i<T.rows.length;i++)if(this.search[i].indexOf(q)>=0)out.push(i);return out;};\n"
+	"/* The rows whose name, message or other short text holds q: each column's\n"
+	"   distinct values are tested once, then each row by its codes. */\n"
+	"Table.prototype.match=function(q){var T=this.T,self=this,hit=[];if(!this.low)this.low={};\n"
+	" T.cols.forEach(function(c,j){var t=c[2];if((t!=='t'&&t!=='s'&&t!=='o')||c[0]==='recent')return;\n"
+	"  var k=T.k[j],low=self.low[j];\n"
+	"  if(!low){low=self.low[j]=[];for(var x=0;x<k.d.length;x++){var v=k.val(x);low[x]=v===null?null:String(v).toLowerCase();}}\n"
+	"  var m=new Uint8Array(low.length);for(var x=0;x<low.length;x++)m[x]=low[x]!==null&&low[x].indexOf(q)>=0?1:0;\n"
+	"  hit.push(k,m);});\n"
+	" var out=[];for(var i=0;i<T.n;i++)for(var h=0;h<hit.length;h+=2)if(hit[h+1][hit[h].code(i)]){out.push(i);break;}\n"
+	" return out;};\n"
 	"Table.prototype.render=function(){var T=this.T,self=this,rows,oc=this.oc;\n"
-	" if(st.q)rows=this.match(st.q.toLowerCase());else rows=T.rows.map(function(r,i){return i;});\n"
-	" if(st.f.length&&oc>=0)rows=rows.filter(function(i){return st.f.indexOf(T.rows[i][oc])>=0;});\n"
+	" if(st.q)rows=this.match(st.q.toLowerCase());else rows=rangeOf(T);\n"
+	" if(st.f.length&&oc>=0)rows=pick(rows,T.k[oc],function(o){return st.f.indexOf(o)>=0;});\n"
 	" var cc=this.cc,ss=this.sc;\n"
-	" if(st.commit&&cc>=0)rows=rows.filter(function(i){return String(T.rows[i][cc]||'').indexOf(st.commit)===0;});\n"
+	" if(st.commit&&cc>=0)rows=pick(rows,T.k[cc],function(v){return String(v||'').indexOf(st.commit)===0;});\n"
 	" var sc=-1;T.cols.forEach(function(c,i){if(c[0]===st.sort)sc=i;});\n"
 	" this.ths.forEach(function(th,k){var i=self.shown[k];\n"
 	"  if(i===sc)th.setAttribute('aria-sort',st.desc?'descending':'ascending');else th.removeAttribute('aria-sort');});\n"
 	" if(sc>=0){var n=num(this.types[sc]),d=st.desc?-1:1;\n"
-	"  rows.sort(function(a,b){var x=T.rows[a][sc],y=T.rows[b][sc];\n"
+	"  var sk=T.k[sc];rows.sort(function(a,b){var x=sk.get(a),y=sk.get(b);\n"
 	"   if(Array.isArray(x))x=x[x.length-1];if(Array.isArray(y))y=y[y.length-1];\n"
 	"   if(x===null||x===undefined)return y===null||y===undefined?a-b:1;if(y===null||y===undefined)return -1;\n"
 	"   if(n)return x===y?a-b:(x<y?-d:d);x=String(x);y=String(y);return x===y?a-b:(x<y?-d:d);});}\n"
 	" var id=T.id,pages=Math.max(1,Math.ceil(rows.length/PAGE)),pg=Math.min(st.page[id]||0,pages-1);\n"
 	" /* the page that holds the session asked for */\n"
-	" if(st.session&&ss>=0)for(var k=0;k<rows.length;k++)if(T.rows[rows[k]][ss]===st.session){pg=Math.floor(k/PAGE);break;}\n"
+	" if(st.session&&ss>=0)for(var k=0;k<rows.length;k++)if(val(T,rows[k],ss)===st.session){pg=Math.floor(k/PAGE);break;}\n"
 	" var frag=document.createDocumentFragment();\n"
-	" rows.slice(pg*PAGE,pg*PAGE+PAGE).forEach(function(ri){var r=T.rows[ri],tr=el('tr');\n"
+	" rows.slice(pg*PAGE,pg*PAGE+PAGE).forEach(function(ri){var r=row(T,ri),tr=el('tr');\n"
 	"  if((st.session&&ss>=0&&r[ss]===st.session)||(st.commit&&cc>=0&&String(r[cc]||'').indexOf(st.commit)===0))tr.className='hl';\n"
 	"  self.shown.forEach(function(i){var td=el('td',num(self.types[i])?'num':null);\n"
 	"   if(i===self.nc&&r[i]!=null){var a=el('a','name',r[i]);a.href='#test='+encodeURIComponent(r[i]);\n"
@@ -316,14 +350,18 @@ static const char script[] =
 	" this.box.setAttribute('data-rows',rows.length);this.pager.textContent='';\n"
 	" var info=rows.length?'rows '+(pg*PAGE+1)+'\\u2013'+Math.min(rows.length,pg*PAGE+PAGE)+' of '+rows.length:\n"
 	"  'no rows match';\n"
-	" if(rows.length!==T.rows.length)info+=' (filtered from '+T.rows.length+')';\n"
+	" if(rows.length!==T.n)info+=' (filtered from '+T.n+')';\n"
 	" if(st.commit&&cc>=0)info+=' on commit '+st.commit.slice(0,10);\n"
 	" this.pager.appendChild(el('span',null,info));\n"
 	" if(pages>1)[['\\u2039 Previous',pg-1],['Next \\u203a',pg+1]].forEach(function(b){\n"
 	"  var btn=el('button',null,b[0]);btn.disabled=b[1]<0||b[1]>=pages;\n"
 	"  btn.addEventListener('click',function(){st.page[id]=b[1];update();});self.pager.appendChild(btn);});};\n"
-	"function chips(){if(!main){chipsEl.hidden=true;return;}var c={},oc=main.oc,list=[];\n"
-	" main.T.rows.forEach(function(r){var o=r[oc];if(o!==null)c[o]=(c[o]||0)+1;});\n"
+	"/* The outcome counts of the main table, by code once, then by value. */\n"
+	"var counts=null;\n"
+	"function count(){var k=main.T.k[main.oc],by=new Uint32Array(k.d.length),c={};\n"
+	" for(var i=0;i<main.T.n;i++)by[k.code(i)]++;\n"
+	" for(var x=0;x<by.length;x++){var o=k.val(x);if(by[x]&&o!==null)c[o]=(c[o]||0)+by[x];}return c;}\n"
+	"function chips(){if(!main){chipsEl.hidden=true;return;}var c=counts||(counts=count()),list=[];\n"
 	" ORDER.forEach(function(o){if(c[o])list.push(o);});\n"
 	" Object.keys(c).sort().forEach(function(o){if(list.indexOf(o)<0)list.push(o);});\n"
 	" chipsEl.textContent='';list.forEach(function(o){var b=el('button','chip o-'+(ORDER.indexOf(o)>=0?o:'other'));\n"
@@ -338,17 +376,17 @@ static const char script[] =
 	"  var c={};v.split('').forEach(function(ch){var o=OUT[ch]||'not run';c[o]=(c[o]||0)+1;});\n"
 	"  h.appendChild(el('p','muted','The last '+v.length+' session'+(v.length>1?'s':'')+' of this SUT, oldest first: '+\n"
 	"   Object.keys(c).map(function(o){return c[o]+' '+o;}).join(', ')+'.'));sec.appendChild(h);}\n"
-	" if(since==null)return;var p=el('p','since'),cur=RS&&RS.T.rows.length?RS.T.rows[0][RS.sc]:null;\n"
+	" if(since==null)return;var p=el('p','since'),cur=RS&&RS.T.n?val(RS.T,0,RS.sc):null;\n"
 	" if(since===cur){p.appendChild(el('b',null,'First failed in this session.'));sec.appendChild(p);return;}\n"
 	" p.appendChild(el('b',null,'Failing since '));p.appendChild(ref('session',since));\n"
 	" var w=r[ix.failing_since_started],cm=r[ix.failing_since_commit];\n"
 	" if(w!=null)p.appendChild(document.createTextNode(' of '+time(w)));\n"
 	" if(cm){p.appendChild(document.createTextNode(', commit '));p.appendChild(ref('commit',cm));}\n"
-	" var n=0;if(RS)RS.T.rows.forEach(function(x,i){if(x[RS.sc]===since)n=i+1;});\n"
+	" var n=0;if(RS)for(var i=0;i<RS.T.n;i++)if(val(RS.T,i,RS.sc)===since)n=i+1;\n"
 	" p.appendChild(document.createTextNode(n?' ('+n+' sessions, this one included).':'.'));sec.appendChild(p);}\n"
 	"function showDetail(){var name=st.test;panel.hidden=!name;if(!name)return;var body=document.getElementById('detail-body');\n"
 	" body.textContent='';document.getElementById('detail-title').textContent=name;var found=0;\n"
-	" tables.forEach(function(t){if(t.nc<0)return;var T=t.T;T.rows.forEach(function(r){if(r[t.nc]!==name)return;found++;\n"
+	" tables.forEach(function(t){if(t.nc<0)return;var T=t.T;pick(rangeOf(T),T.k[t.nc],function(v){return v===name;}).forEach(function(i){var r=row(T,i);found++;\n"
 	"  var sec=el('section');if(T.title)sec.appendChild(el('h4',null,T.title));var dl=el('dl','facts');\n"
 	"  history(sec,T,r);\n"
 	"  T.cols.forEach(function(c,i){if(i===t.nc||r[i]===null||r[i]===undefined||r[i]===''||HIDE[c[0]]||c[0]==='recent')return;\n"
@@ -366,9 +404,9 @@ static const char script[] =
 	"function reveal(){var r=document.querySelector('tr.hl');if(r&&r.scrollIntoView)r.scrollIntoView({block:'center'});}\n"
 	"readHash();\n"
 	"D.tables.forEach(function(T,i){var box=document.getElementById('t-'+i);if(!box)return;\n"
-	" var t=new Table(box,T);tables.push(t);if(t.oc>=0&&(!main||T.rows.length>main.T.rows.length))main=t;\n"
+	" var t=new Table(box,T);tables.push(t);if(t.oc>=0&&(!main||T.n>main.T.n))main=t;\n"
 	" if(T.id==='recent_sessions'&&t.sc>=0){RS=t;var ic=T.cols.map(function(c){return c[0];});\n"
-	"  RSL=T.rows.map(function(x){var m=x[ic.indexOf('started')],c=x[ic.indexOf('commit')];\n"
+	"  RSL=rangeOf(T).map(function(i){var x=row(T,i),m=x[ic.indexOf('started')],c=x[ic.indexOf('commit')];\n"
 	"   return (m!=null?time(m):x[t.sc].slice(0,12))+(c?' \\u00b7 '+String(c).slice(0,10):'');});}});\n"
 	"document.body.classList.add('js');\n"
 	"var timer;qEl.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(function(){\n"
@@ -383,17 +421,26 @@ static const char script[] =
 	" var t=document.getElementById(a.getAttribute('data-target'));if(t){e.preventDefault();t.scrollIntoView();}});});\n"
 	"update();if(st.session||st.commit)reveal();\n"
 	"document.body.setAttribute('data-ready','1');\n"
-	"if(window.performance&&performance.mark)performance.mark('insight-ready');\n"
+	"mark('ready');\n"
 	"}\n"
-	"/* The data as JSON text, or deflated and in base64 when the report is large. */\n"
-	"var packed=document.getElementById('insight-packed');\n"
-	"if(!packed){main(JSON.parse(document.getElementById('insight-data').textContent));return;}\n"
+	"/*\n"
+	" * The data: JSON text (a small report), or a binary container deflated and\n"
+	" * in base64 (a large one): a 32-bit little-endian length, that many bytes of\n"
+	" * JSON (the tables, their columns' codes and heaps by offset), then the\n"
+	" * codes and heaps from the next multiple of four. Each step is marked for\n"
+	" * the Performance timeline (insight-base64, -inflate, -data, -ready).\n"
+	" */\n"
+	"function mark(n){if(window.performance&&performance.mark)performance.mark('insight-'+n);}\n"
+	"mark('start');var packed=document.getElementById('insight-packed');\n"
+	"if(!packed){main(JSON.parse(document.getElementById('insight-data').textContent),null,0);return;}\n"
 	"function fail(){document.querySelectorAll('div.tbl').forEach(function(b){var p=document.createElement('p');\n"
 	" p.className='empty';p.textContent='This browser cannot read the compressed data of this report.';\n"
 	" b.textContent='';b.appendChild(p);});document.body.setAttribute('data-ready','1');}\n"
 	"try{var s=atob(packed.textContent),u=new Uint8Array(s.length);for(var i=0;i<s.length;i++)u[i]=s.charCodeAt(i);\n"
-	" new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('deflate'))).text()\n"
-	"  .then(function(t){main(JSON.parse(t));},fail);}catch(e){fail();}\n"
+	" s=null;mark('base64');\n"
+	" new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('deflate'))).arrayBuffer()\n"
+	"  .then(function(a){mark('inflate');var buf=new Uint8Array(a),h=new DataView(a).getUint32(0,true),\n"
+	"   D=JSON.parse(utf8.decode(buf.subarray(4,4+h)));main(D,buf,(4+h+3)&~3);},fail);}catch(e){fail();}\n"
 	"})();\n";
 
 /* Flags of html_text. */
@@ -697,42 +744,226 @@ static void json_value(ins_buf *b, const ins_value *v)
 }
 
 /*
- * Tables of FRONT_MIN rows or more send their test names front-coded: each
- * name without the part it shares with the name before (they are sorted),
- * the length of that part in "pfx", the column in "front". Only printable
- * ASCII is shared, so that the script's string lengths are the same.
+ * The embedded data is sent by columns, and a column as its distinct
+ * values, each once, and per row the index ("code") of its value among
+ * them: the 100,000 results of a session have a handful of outcomes and
+ * categories, a few hundred durations, and their messages repeat. A value
+ * is known by its bytes: its JSON text, or in a string heap (the binary
+ * form, see html_data()) its UTF-8, which the page decodes only when it
+ * shows or searches it.
  */
-#define FRONT_MIN 1000
+typedef struct {
+	ins_buf keys;    /* the values, one after the other */
+	size_t *off;     /* value k is keys[off[k] .. off[k + 1]) */
+	size_t n, off_alloc;
+	uint32_t *slot;  /* open addressing over the values: index + 1, 0 when free */
+	size_t cap;
+	uint32_t *codes; /* one per row */
+	int heap;        /* strings as UTF-8; code 0 is null, code k + 1 value k */
+} col_dict;
 
-static int front_col(const ins_table *t, size_t shown)
+/* The tables the page's script draws, in the order of their boxes (t-0, t-1, ...). */
+typedef struct {
+	const ins_table **t;
+	size_t *rows, n, alloc, ralloc;
+} html_tables;
+
+static size_t key_hash(const char *p, size_t n)
 {
-	static const char *const names[] = { "nodeid", "test", "name", "test_name" };
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 
-	if (shown < FRONT_MIN)
-		return -1;
-	for (size_t c = 0; c < t->ncols; c++)
-		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-			if (t->cols[c].type == INS_V_TEXT && t->cols[c].id &&
-			    !strcmp(t->cols[c].id, names[k]))
-				return (int)c;
-	return -1;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ull;
+	}
+	return (size_t)(h ^ (h >> 29));
 }
 
-static size_t ascii_prefix(const char *a, const char *b)
+/* The slot that holds these bytes, or the free slot where they belong. */
+static size_t dict_slot(const col_dict *d, const char *p, size_t len)
 {
-	size_t n = 0;
+	size_t i = key_hash(p, len) & (d->cap - 1);
 
-	while (a[n] && a[n] == b[n] && (unsigned char)a[n] >= 0x20 && (unsigned char)a[n] < 0x7f)
-		n++;
-	return n;
+	for (; d->slot[i]; i = (i + 1) & (d->cap - 1)) {
+		size_t k = d->slot[i] - 1;
+
+		if (d->off[k + 1] - d->off[k] == len && !memcmp(d->keys.ptr + d->off[k], p, len))
+			break;
+	}
+	return i;
 }
 
-static void json_table(ins_buf *b, const ins_table *t, size_t shown)
+/*
+ * The value just written at the end of d->keys, from `start` on: the index
+ * of the same value seen before (the new copy is dropped), or a new index.
+ */
+static uint32_t dict_add(col_dict *d, size_t start)
 {
-	int fc = front_col(t, shown);
-	ins_buf pfx = INS_BUF_INIT;
-	const char *prev = NULL;
+	size_t len = d->keys.len - start, i;
 
+	if (2 * (d->n + 1) > d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 64;
+		free(d->slot);
+		d->slot = ins_xcalloc(d->cap, sizeof(*d->slot));
+		for (size_t k = 0; k < d->n; k++)
+			d->slot[dict_slot(d, d->keys.ptr + d->off[k], d->off[k + 1] - d->off[k])] =
+				(uint32_t)k + 1;
+	}
+	i = dict_slot(d, d->keys.ptr + start, len);
+	if (d->slot[i]) {
+		ins_buf_truncate(&d->keys, start);
+		return d->slot[i] - 1;
+	}
+	d->off = ins_xgrow(d->off, &d->off_alloc, d->n + 2, sizeof(*d->off));
+	d->off[d->n + 1] = d->keys.len;
+	d->slot[i] = (uint32_t)d->n + 1;
+	return (uint32_t)d->n++;
+}
+
+static int is_string_type(ins_vtype t)
+{
+	return t == INS_V_TEXT || t == INS_V_LONGTEXT || t == INS_V_OUTCOME || t == INS_V_ID;
+}
+
+/* s as valid UTF-8: an invalid byte becomes U+FFFD, as in json_str(). */
+static void utf8_clean(ins_buf *b, const char *s)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n = ins_utf8_decode(s + i, len - i, &cp);
+
+		if (cp == INS_UTF8_REPLACEMENT && n == 1)
+			ins_utf8_put(b, cp);
+		else
+			ins_buf_put(b, s + i, n);
+		i += n;
+	}
+}
+
+/*
+ * Column c of the first `rows` rows of t. With `heap`, a column whose
+ * cells are all strings or null is kept as a string heap; any other as
+ * JSON values.
+ */
+static void dict_column(col_dict *d, const ins_table *t, size_t c, size_t rows, int heap)
+{
+	memset(d, 0, sizeof(*d));
+	ins_buf_init(&d->keys);
+	d->off = ins_xgrow(NULL, &d->off_alloc, 1, sizeof(*d->off));
+	d->off[0] = 0;
+	d->codes = ins_xmalloc((rows ? rows : 1) * sizeof(*d->codes));
+	d->heap = heap && is_string_type(t->cols[c].type);
+	for (size_t r = 0; d->heap && r < rows; r++) {
+		const ins_value *v = ins_table_cell(t, r, c);
+
+		if (v->type != INS_V_NULL && !(is_string_type(v->type) && v->s))
+			d->heap = 0;
+	}
+	for (size_t r = 0; r < rows; r++) {
+		const ins_value *v = ins_table_cell(t, r, c);
+		size_t start = d->keys.len;
+
+		if (!d->heap) {
+			json_value(&d->keys, v);
+			d->codes[r] = dict_add(d, start);
+		} else if (v->type == INS_V_NULL || !v->s) {
+			d->codes[r] = 0;
+		} else {
+			utf8_clean(&d->keys, v->s);
+			d->codes[r] = dict_add(d, start) + 1;
+		}
+	}
+}
+
+static void dict_free(col_dict *d)
+{
+	ins_buf_release(&d->keys);
+	free(d->off);
+	free(d->slot);
+	free(d->codes);
+}
+
+static void put_uint(ins_buf *b, uint32_t v)
+{
+	char tmp[12];
+	size_t n = sizeof(tmp);
+
+	do
+		tmp[--n] = (char)('0' + v % 10);
+	while (v /= 10);
+	ins_buf_put(b, tmp + n, sizeof(tmp) - n);
+}
+
+/* `w` bytes of v, little-endian, the byte order of every browser's typed arrays. */
+static void put_le(ins_buf *b, uint32_t v, int w)
+{
+	for (int i = 0; i < w; i++)
+		ins_buf_putc(b, (char)(v >> (8 * i) & 0xff));
+}
+
+/* Zero bytes up to the next multiple of four, where a typed array may start. */
+static void bin_align(ins_buf *b)
+{
+	while (b->len % 4)
+		ins_buf_putc(b, 0);
+}
+
+/*
+ * A string heap, front-coded: each string without the part it shares with
+ * the one before (test names are sorted; tracebacks begin alike), but for
+ * every HEAP_RESTART-th, so that the page decodes any one of them from at
+ * most that many. Only ASCII is shared, so that the page's string lengths
+ * are the same as the byte counts. In `bin`: the count + 1 offsets of the
+ * rest of each string (32-bit), those bytes, and the length of each shared
+ * part (16-bit); in `b`, "h":[count, offsets, bytes, shared lengths].
+ */
+#define HEAP_RESTART 16
+
+static void heap_write(ins_buf *b, ins_buf *bin, const col_dict *d)
+{
+	ins_buf rest = INS_BUF_INIT;
+	uint16_t *shared = ins_xmalloc((d->n ? d->n : 1) * sizeof(*shared));
+	size_t o, ob;
+
+	bin_align(bin);
+	o = bin->len;
+	for (size_t k = 0; k < d->n; k++) {
+		const char *cur = d->keys.ptr + d->off[k], *prev = cur;
+		size_t len = d->off[k + 1] - d->off[k], p = 0, plen = 0;
+
+		if (k % HEAP_RESTART) {
+			prev = d->keys.ptr + d->off[k - 1];
+			plen = d->off[k] - d->off[k - 1];
+		}
+		while (p < len && p < plen && p < UINT16_MAX && cur[p] == prev[p] &&
+		       !((unsigned char)cur[p] & 0x80))
+			p++;
+		shared[k] = (uint16_t)p;
+		put_le(bin, (uint32_t)rest.len, 4);
+		ins_buf_put(&rest, cur + p, len - p);
+	}
+	put_le(bin, (uint32_t)rest.len, 4);
+	ob = bin->len;
+	ins_buf_put(bin, rest.ptr, rest.len);
+	bin_align(bin);
+	ins_buf_printf(b, "\"h\":[%zu,%zu,%zu,%zu]", d->n, o, ob, bin->len);
+	for (size_t k = 0; k < d->n; k++)
+		put_le(bin, shared[k], 2);
+	free(shared);
+	ins_buf_release(&rest);
+}
+
+/*
+ * A table of the embedded data: {"id","title","cols":[[id,label,type]...],
+ * "n":ROWS,"data":[COLUMN...]}. As JSON text (bin NULL) a column is
+ * {"d":[values],"c":[codes]}. In the binary form its codes are in `bin`
+ * ("b":[bytes per code, offset]) and a string column is a heap there
+ * (see heap_write()), without codes when it holds each row's value in order.
+ */
+static void data_table(ins_buf *b, const ins_table *t, size_t rows, ins_buf *bin)
+{
 	ins_buf_puts(b, "{\"id\":");
 	json_str(b, t->id ? t->id : "");
 	ins_buf_puts(b, ",\"title\":");
@@ -748,40 +979,54 @@ static void json_table(ins_buf *b, const ins_table *t, size_t shown)
 		json_str(b, t->cols[c].label ? t->cols[c].label : "");
 		ins_buf_printf(b, ",\"%c\"]", type_code(t->cols[c].type));
 	}
-	ins_buf_puts(b, "],\"rows\":[");
-	for (size_t r = 0; r < shown; r++) {
-		size_t end = t->ncols;
+	ins_buf_printf(b, "],\"n\":%zu,\"data\":[", rows);
+	for (size_t c = 0; c < t->ncols; c++) {
+		col_dict d;
+		uint32_t top;
+		size_t r;
+		int w, ident;
 
-		/* Trailing nulls are left out: the script reads a missing cell as null. */
-		while (end > 1 && ins_table_cell(t, r, end - 1)->type == INS_V_NULL)
-			end--;
-		ins_buf_puts(b, r ? ",\n[" : "\n[");
-		for (size_t c = 0; c < end; c++) {
-			const ins_value *v = ins_table_cell(t, r, c);
-
-			if (c)
-				ins_buf_putc(b, ',');
-			if ((int)c == fc && v->type == INS_V_TEXT && v->s) {
-				size_t n = prev ? ascii_prefix(prev, v->s) : 0;
-
-				json_str(b, v->s + n);
-				ins_buf_printf(&pfx, "%s%zu", r ? "," : "", n);
-				prev = v->s;
-				continue;
+		dict_column(&d, t, c, rows, bin != NULL);
+		ins_buf_puts(b, c ? ",{" : "{");
+		if (d.heap) {
+			heap_write(b, bin, &d);
+		} else {
+			ins_buf_puts(b, "\"d\":[");
+			for (size_t k = 0; k < d.n; k++) {
+				if (k)
+					ins_buf_putc(b, ',');
+				ins_buf_put(b, d.keys.ptr + d.off[k], d.off[k + 1] - d.off[k]);
 			}
-			if ((int)c == fc)
-				ins_buf_puts(&pfx, r ? ",0" : "0");
-			json_value(b, v);
+			ins_buf_putc(b, ']');
 		}
-		if (fc >= 0 && (size_t)fc >= end)
-			ins_buf_puts(&pfx, r ? ",0" : "0");
-		ins_buf_putc(b, ']');
+		if (!bin) {
+			ins_buf_puts(b, ",\"c\":[");
+			for (r = 0; r < rows; r++) {
+				if (r)
+					ins_buf_putc(b, ',');
+				put_uint(b, d.codes[r]);
+			}
+			ins_buf_puts(b, "]}");
+			dict_free(&d);
+			continue;
+		}
+		/* A heap of a value per row, in order (test names), needs no codes. */
+		for (ident = d.heap && d.n == rows, r = 0; ident && r < rows; r++)
+			ident = d.codes[r] == r + 1;
+		if (ident) {
+			ins_buf_putc(b, '}');
+			dict_free(&d);
+			continue;
+		}
+		top = (uint32_t)d.n;
+		w = top < 256 ? 1 : top < 65536 ? 2 : 4;
+		bin_align(bin);
+		ins_buf_printf(b, ",\"b\":[%d,%zu]}", w, bin->len);
+		for (r = 0; r < rows; r++)
+			put_le(bin, d.codes[r], w);
+		dict_free(&d);
 	}
-	ins_buf_putc(b, ']');
-	if (fc >= 0)
-		ins_buf_printf(b, ",\"front\":%d,\"pfx\":[%s]", fc, pfx.ptr);
-	ins_buf_putc(b, '}');
-	ins_buf_release(&pfx);
+	ins_buf_puts(b, "]}");
 }
 
 /* A "nice" step (1, 2 or 5 times a power of ten) near range / n. */
@@ -958,7 +1203,7 @@ static void html_sides(ins_buf *b, const ins_table *t)
  * A table: its heading and a box the script fills from the embedded data
  * (entry `index` of data->tables), or the table's "empty" text.
  */
-static void html_table(ins_buf *b, ins_buf *data, size_t *ntables, const ins_table *t,
+static void html_table(ins_buf *b, html_tables *tabs, const ins_table *t,
 		       const ins_render_opts *o, const ins_table *timed)
 {
 	size_t shown = ins_render_rows_shown(t, o), hidden = ins_render_rows_hidden(t, o);
@@ -981,11 +1226,11 @@ static void html_table(ins_buf *b, ins_buf *data, size_t *ntables, const ins_tab
 	} else {
 		ins_buf_printf(b, "<div class=\"tbl\" id=\"t-%zu\"><noscript><p class=\"empty\">"
 			       "%zu rows: this table is drawn by the page's script, which is "
-			       "turned off.</p></noscript></div>\n", *ntables, shown);
-		if (*ntables)
-			ins_buf_putc(data, ',');
-		json_table(data, t, shown);
-		(*ntables)++;
+			       "turned off.</p></noscript></div>\n", tabs->n, shown);
+		tabs->t = ins_xgrow(tabs->t, &tabs->alloc, tabs->n + 1, sizeof(*tabs->t));
+		tabs->rows = ins_xgrow(tabs->rows, &tabs->ralloc, tabs->n + 1, sizeof(*tabs->rows));
+		tabs->t[tabs->n] = t;
+		tabs->rows[tabs->n++] = shown;
 	}
 	if (hidden)
 		ins_buf_printf(b, "<p class=\"more\">and %zu more rows not included in this "
@@ -1189,23 +1434,45 @@ static void base64(ins_buf *b, const uint8_t *p, size_t n)
 
 /*
  * The embedded data. A small report carries it as JSON text (readable, and
- * greppable in the file). From HTML_PACK_MIN bytes of JSON on, it is deflated
- * (zlib format) and written in base64: a tenth of the size, and far less for
- * the browser to parse before the page can answer; the script inflates it
- * with the browser's own DecompressionStream. `tables` is the comma-separated
- * list of tables.
+ * greppable in the file). From HTML_PACK_ROWS rows or HTML_PACK_MIN bytes of
+ * JSON on, it carries a binary container instead, deflated (zlib format) and written in base64: a
+ * 32-bit little-endian length, that many bytes of JSON (the tables, as
+ * data_table() writes them with `bin`), zero bytes to a multiple of four,
+ * then `bin`, to which the JSON's offsets point. The page inflates it with
+ * the browser's own DecompressionStream and reads the codes and string
+ * heaps as typed arrays, in place: nothing of the bulk is parsed, and a
+ * string is decoded only when it is shown or searched.
  */
 #define HTML_PACK_MIN (256 * 1024)
+#define HTML_PACK_ROWS 1000
 
-static int html_pack(ins_buf *out, const ins_buf *json)
+static void data_json(ins_buf *json, const html_tables *tabs, ins_buf *bin)
 {
-	uLongf n = compressBound((uLong)json->len);
-	uint8_t *z = malloc(n);
+	ins_buf_puts(json, "{\"tables\":[");
+	for (size_t i = 0; i < tabs->n; i++) {
+		if (i)
+			ins_buf_puts(json, ",\n");
+		data_table(json, tabs->t[i], tabs->rows[i], bin);
+	}
+	ins_buf_puts(json, "]}");
+}
+
+static int html_pack(ins_buf *out, const html_tables *tabs)
+{
+	ins_buf json = INS_BUF_INIT, bin = INS_BUF_INIT, box = INS_BUF_INIT;
+	uLongf n;
+	uint8_t *z = NULL;
 	int rc = -1;
 
-	if (!z)
-		return -1;
-	if (compress2(z, &n, (const Bytef *)json->ptr, (uLong)json->len, 6) != Z_OK)
+	data_json(&json, tabs, &bin);
+	put_le(&box, (uint32_t)json.len, 4);
+	ins_buf_put(&box, json.ptr, json.len);
+	bin_align(&box);
+	ins_buf_put(&box, bin.ptr, bin.len);
+	n = compressBound((uLong)box.len);
+	z = ins_xmalloc(n);
+	if (box.len > UINT32_MAX ||
+	    compress2(z, &n, (const Bytef *)box.ptr, (uLong)box.len, 6) != Z_OK)
 		goto done;
 	ins_buf_puts(out, "<script type=\"application/octet-stream\" id=\"insight-packed\">");
 	for (size_t i = 0; i < n; i += 96) {
@@ -1216,17 +1483,21 @@ static int html_pack(ins_buf *out, const ins_buf *json)
 	rc = 0;
 done:
 	free(z);
+	ins_buf_release(&json);
+	ins_buf_release(&bin);
+	ins_buf_release(&box);
 	return rc;
 }
 
-static void html_data(ins_buf *out, const ins_buf *tables)
+static void html_data(ins_buf *out, const html_tables *tabs)
 {
 	ins_buf json = INS_BUF_INIT;
+	size_t rows = 0;
 
-	ins_buf_puts(&json, "{\"tables\":[");
-	ins_buf_put(&json, tables->ptr, tables->len);
-	ins_buf_puts(&json, "]}");
-	if (json.len < HTML_PACK_MIN || html_pack(out, &json) < 0) {
+	for (size_t i = 0; i < tabs->n; i++)
+		rows += tabs->rows[i];
+	data_json(&json, tabs, NULL);
+	if ((json.len < HTML_PACK_MIN && rows < HTML_PACK_ROWS) || html_pack(out, tabs) < 0) {
 		ins_buf_puts(out, "<script type=\"application/json\" id=\"insight-data\">");
 		ins_buf_put(out, json.ptr, json.len);
 		ins_buf_puts(out, "</script>\n");
@@ -1288,8 +1559,8 @@ static void html_context(ins_buf *b, const ins_doc *doc)
 void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *opts)
 {
 	const char *title = doc->title ? doc->title : "insight report";
-	ins_buf data = INS_BUF_INIT;
-	size_t ntables = 0, ntitled = 0;
+	html_tables tabs = { 0 };
+	size_t ntitled = 0;
 	const ins_table *timed = NULL;
 	uint8_t digest[INS_SHA256_LEN];
 	ins_sha256 h;
@@ -1357,7 +1628,7 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 		for (size_t i = 0; i < sec->nseries; i++)
 			html_chart(out, sec->series[i]);
 		for (size_t i = 0; i < sec->ntables; i++)
-			html_table(out, &data, &ntables, sec->tables[i], opts, timed);
+			html_table(out, &tabs, sec->tables[i], opts, timed);
 		ins_buf_puts(out, "</section>\n");
 	}
 	if (doc->nnotes) {
@@ -1377,9 +1648,10 @@ void ins_render_html(ins_buf *out, const ins_doc *doc, const ins_render_opts *op
 		     "<aside id=\"detail\" class=\"detail\" tabindex=\"-1\" hidden aria-labelledby=\"detail-title\">"
 		     "<button id=\"detail-close\" class=\"close\" aria-label=\"Close\">&times;</button>"
 		     "<h2 id=\"detail-title\"></h2><div id=\"detail-body\"></div></aside>\n");
-	html_data(out, &data);
+	html_data(out, &tabs);
 	ins_buf_puts(out, "<script>");
 	ins_buf_puts(out, script);
 	ins_buf_puts(out, "</script>\n</body>\n</html>\n");
-	ins_buf_release(&data);
+	free(tabs.t);
+	free(tabs.rows);
 }

@@ -431,8 +431,10 @@ static int pymap_exists(struct pytest_map *m, const char *root, const char *rel,
 	const char *slash, *known;
 	int is;
 
-	ins_buf_clear(&m->path);
-	ins_buf_printf(&m->path, "%s/%.*s", root, (int)rlen, rel);
+	/* built by hand: this runs for each candidate of each new classname */
+	ins_buf_set(&m->path, root);
+	ins_buf_putc(&m->path, '/');
+	ins_buf_put(&m->path, rel, rlen);
 	slash = strrchr(m->path.ptr, '/');
 	if (slash > m->path.ptr && !pymap_dir(m, m->path.ptr, (size_t)(slash - m->path.ptr)))
 		return 0;
@@ -473,7 +475,7 @@ static const char *pymap_tops(struct pytest_map *m, const char *top, size_t n)
  */
 static int pymap_resolve(struct pytest_map *m, const char *cls)
 {
-	ins_buf rel = INS_BUF_INIT;
+	ins_buf rel = INS_BUF_INIT, slashed = INS_BUF_INIT;
 	size_t n = strlen(cls), cut;
 	const char *dot = strchr(cls, '.');
 	char live[PYMAP_PARENTS + 3];
@@ -484,11 +486,13 @@ static int pymap_resolve(struct pytest_map *m, const char *cls)
 	snprintf(live, sizeof(live), "%s", pymap_tops(m, cls, dot ? (size_t)(dot - cls) : n));
 	if (!strchr(live, '1'))
 		return 0;
-	/* each leading part of the dotted name, longest first */
+	/* each leading part of the dotted name as a path, longest first */
+	ins_buf_set(&slashed, cls);
+	for (char *p = slashed.ptr; (p = strchr(p, '.')); )
+		*p++ = '/';
 	for (cut = n; cut > 0; ) {
 		ins_buf_clear(&rel);
-		for (size_t i = 0; i < cut; i++)
-			ins_buf_putc(&rel, cls[i] == '.' ? '/' : cls[i]);
+		ins_buf_put(&rel, slashed.ptr, cut);
 		ins_buf_puts(&rel, ".py");
 		for (size_t r = 0; r < m->nroots; r++) {
 			if (live[r] != '1' || !pymap_exists(m, m->roots[r], rel.ptr, rel.len))
@@ -509,6 +513,7 @@ static int pymap_resolve(struct pytest_map *m, const char *cls)
 	}
 done:
 	ins_buf_release(&rel);
+	ins_buf_release(&slashed);
 	return 1;
 }
 

@@ -390,12 +390,22 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 	while (version < newest) {
 		ins_buf sql = INS_BUF_INIT;
 		int now = version;
+		/* foreign_keys can only change outside a transaction */
+		int fk_off = ins_store__migration_rebuilds(version);
 
-		if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0)
+		if (fk_off && (rc = ins_store__exec(store, "PRAGMA foreign_keys = OFF")) < 0)
 			return rc;
+		rc = ins_store__exec(store, "BEGIN IMMEDIATE");
+		if (rc < 0) {
+			if (fk_off)
+				ins_store__exec(store, "PRAGMA foreign_keys = ON");
+			return rc;
+		}
 		/* Another process may have migrated while we waited for the lock. */
 		if ((rc = read_user_version(store, &now)) < 0 || now != version) {
 			ins_store__exec(store, "ROLLBACK");
+			if (fk_off)
+				ins_store__exec(store, "PRAGMA foreign_keys = ON");
 			if (rc < 0)
 				return rc;
 			version = now;
@@ -420,9 +430,14 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
 		if (rc < 0) {
 			ins_error_prefix("migrating the schema from version %d", version);
 			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+			if (fk_off)
+				sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 			return rc;
 		}
-		if ((rc = ins_store__exec(store, "COMMIT")) < 0)
+		rc = ins_store__exec(store, "COMMIT");
+		if (fk_off)
+			sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		if (rc < 0)
 			return rc;
 		version++;
 	}
@@ -438,9 +453,12 @@ int ins_store_migrate(ins_store *store, int *from, int *to)
  * be made before SQLite initialises; when something else in the process
  * initialised it first, sqlite3_config() refuses and nothing changes.
  */
+static const char *store_vfs;
+
 static void sqlite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	store_vfs = ins_store__vfs_register();
 }
 
 int ins_store_open(ins_store **out, const char *path, unsigned flags)
@@ -469,7 +487,7 @@ int ins_store_open(ins_store **out, const char *path, unsigned flags)
 	store->readonly = !!(flags & INS_STORE_READONLY);
 	sqlflags |= store->readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 
-	if (sqlite3_open_v2(path, &store->db, sqlflags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &store->db, sqlflags, store_vfs) != SQLITE_OK) {
 		rc = store->db ? ins_store__error(store, "opening")
 			       : ins_error_set(INS_ESTORE, "cannot open history '%s'", path);
 		goto fail;
@@ -503,6 +521,8 @@ int ins_store_open(ins_store **out, const char *path, unsigned flags)
 		/*
 		 * WAL lets readers work while a session is written; FULL sync makes
 		 * a committed session survive power loss (one fsync per session).
+		 * The store's VFS relies on FULL too: the sync of each commit is
+		 * what writes its buffered WAL frames out (store_vfs.c).
 		 */
 		if ((rc = ins_store__exec(store, memory ? "PRAGMA synchronous = FULL"
 					  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")) < 0)

@@ -19,6 +19,15 @@ struct ins_store {
 };
 
 /*
+ * Register the history's VFS (store_vfs.c: the default one, with the WAL's
+ * writes gathered) and return its name, or NULL when it cannot be (the
+ * default VFS is then used). Call once, before any connection is opened.
+ * Every connection opened through it that writes must keep synchronous =
+ * FULL.
+ */
+const char *ins_store__vfs_register(void);
+
+/*
  * Record the connection's last SQLite error as the thread's last error, with
  * `what` (e.g. "preparing session query") in front. Maps SQLITE_BUSY to
  * INS_EBUSY, everything else to INS_ESTORE. Returns the code.

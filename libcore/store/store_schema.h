@@ -8,6 +8,13 @@
 const char *ins_store__migration(int from_version);
 /* How many migrations exist (= the newest schema version). */
 int ins_store__migration_count(void);
+/*
+ * 1 when the migration from `from_version` rebuilds a table that other
+ * tables' foreign keys name: dropping the old table would delete its rows
+ * under the foreign keys' eyes, so it runs with them off (the rebuild
+ * keeps every id, so every reference still holds).
+ */
+int ins_store__migration_rebuilds(int from_version);
 
 /*
  * Give every fingerprint without a cause its cause (insight_cause() on its

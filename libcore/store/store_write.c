@@ -30,6 +30,9 @@
  *   a bitmap over fingerprint ids of all the session's fingerprints (their
  *   sightings are updated at commit without reading the results again).
  * After a rollback to a mark all of these are rebuilt from the store.
+ * A first import of a large suite appends its new tests without the
+ * catalogue's node-id index and builds that once at the end (see "The bulk
+ * load" below).
  *
  * The repeat rule (DESIGN §4) of the report being read, for the parsers
  * that leave it to the import (ins_session_writer_occurrence): two more
@@ -60,7 +63,7 @@
 #include "store/store_schema.h"
 
 enum {
-	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_UNFINAL,
+	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_TEST_APPEND, ST_UNFINAL,
 	ST_RESULT_ADD, ST_RESULT_ADD_MANY, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_GET, ST_FP_ADD,
 	ST_SECTION_ADD, ST_REPORT_ADD, ST_FLAKY, ST__COUNT
 };
@@ -72,6 +75,8 @@ static const char *const statements[ST__COUNT] = {
 	/* Does nothing for a known test: sqlite3_changes() tells which happened. */
 	[ST_TEST_ADD] = "INSERT INTO test (nodeid, file, classname, name) VALUES (?1, ?2, ?3, ?4) "
 			"ON CONFLICT (nodeid) DO NOTHING",
+	/* A test known to be new, while test_by_nodeid is dropped (see the bulk load). */
+	[ST_TEST_APPEND] = "INSERT INTO test (nodeid, file, classname, name) VALUES (?1, ?2, ?3, ?4)",
 	/*
 	 * The previous final attempt is also the highest: its number and
 	 * outcome come back. This and ST_FLAKY change one row and no key: OR
@@ -113,6 +118,17 @@ static const char *const statements[ST__COUNT] = {
  * and indexes' cursors), one statement of 16 rows halves the cost per row.
  */
 #define RESULT_BATCH 16
+
+/*
+ * The bulk load of new tests (see bulk_begin). It begins once a session
+ * has added BULK_MIN new tests, and at least as many as the catalogue held
+ * before it; the filter of node ids is BULK_FILTER_BYTES whatever the
+ * report's size (about 33 bits a test at a million); after BULK_SCANS
+ * look-ups without the index, the index is built again for the rest.
+ */
+#define BULK_MIN 16384
+#define BULK_FILTER_BYTES (4u << 20)
+#define BULK_SCANS 4
 
 /* Fingerprints remembered per session; beyond this many, the store is asked again. */
 #define FP_CACHE_SLOTS 4096
@@ -176,6 +192,15 @@ struct ins_session_writer {
 	ins_buf last_nodeid;
 	int64_t last_test_id;
 	unsigned new_tests;              /* of the last 32 tests looked up, which were new (bits) */
+	int64_t tests_added;             /* tests this session added to the catalogue */
+	/*
+	 * The bulk load: test_by_nodeid is dropped while `bulk` is set, and
+	 * bulk_filter holds every node id of the catalogue (a Bloom filter of
+	 * BULK_FILTER_BYTES in 64-byte blocks). bulk_scans: look-ups made by
+	 * scanning the table so far; bulk_over: not again in this session.
+	 */
+	int bulk, bulk_over, bulk_scans;
+	uint64_t *bulk_filter;
 	ins_buf fp_sig;                  /* scratch for fingerprints */
 	/* Results not yet written (see flush_results); messages are copies in pending_text. */
 	struct pending_result {
@@ -274,6 +299,7 @@ static void writer_free(ins_session_writer *w)
 	free(w->occ_passed.bits);
 	free(w->occ_k);
 	free(w->fp_cache);
+	free(w->bulk_filter);
 	forget_session_copy(w);
 	free(w->sut_name);
 	/* Outside any transaction again: enforcement is back on for everything else. */
@@ -586,10 +612,14 @@ static void bind_static(sqlite3_stmt *s, int idx, const char *text)
 		sqlite3_bind_null(s, idx);
 }
 
-/* Add the test to the catalogue; 1 when added, 0 when it was there already. */
+/*
+ * Add the test to the catalogue; 1 when added, 0 when it was there already.
+ * In a bulk load the caller knows that it is new (there is no index to
+ * find it by).
+ */
 static int test_add(ins_session_writer *w, const ins_result *r, int64_t *id)
 {
-	sqlite3_stmt *s = w->st[ST_TEST_ADD];
+	sqlite3_stmt *s = w->st[w->bulk ? ST_TEST_APPEND : ST_TEST_ADD];
 	int rc;
 
 	bind_static(s, 1, r->nodeid);
@@ -601,6 +631,7 @@ static int test_add(ins_session_writer *w, const ins_result *r, int64_t *id)
 	if (!sqlite3_changes(w->store->db))
 		return 0;
 	*id = sqlite3_last_insert_rowid(w->store->db);
+	w->tests_added++;
 	return 1;
 }
 
@@ -621,6 +652,159 @@ static int test_get(ins_session_writer *w, const ins_result *r, int64_t *id)
 }
 
 /*
+ * The bulk load. A first import of a large suite adds a test to the
+ * catalogue for nearly every case, and the unique index on the node id is
+ * what that costs: new node ids arrive in no order, so each insert dirties
+ * a random leaf of an index far larger than the page cache, and the pages
+ * go to the WAL again and again. Appending the rows and building the index
+ * once, sorted, costs a fraction of that. So, once a session has added
+ * many tests relative to the catalogue (BULK_MIN, and at least as many as
+ * it held before), the writer drops test_by_nodeid inside its transaction
+ * and builds it again before anything but the catalogue reads it: at the
+ * commit, at a report's mark, or early (see below). A crash or a rollback
+ * before the commit takes the drop back with everything else.
+ *
+ * Without the index a test is found by a Bloom filter of fixed size over
+ * every node id in the catalogue: a node id the filter has not seen is new
+ * and appended at once, with no look-up. One it may have seen (a test
+ * repeated in the report, a test the catalogue already had, or a rare false
+ * positive) is looked up by scanning the table, which is exact but costs
+ * the whole table; after BULK_SCANS such scans the index is built again
+ * and the session goes on as usual. The filter's memory does not grow with
+ * the report; a report far larger than it was sized for (tens of millions
+ * of new tests) sees more false positives and leaves the bulk load sooner.
+ */
+
+/* A 64-bit hash of a node id (FNV-1a, then a finaliser that spreads it). */
+static uint64_t bulk_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/*
+ * Set (set != 0) or test the filter's bits for `h`: ten bits in one
+ * 64-byte block chosen by the hash's top bits, each bit position 9 bits
+ * of a second hash derived from it. 1 when all were set already.
+ */
+static int bulk_filter_bits(uint64_t *filter, uint64_t h, int set)
+{
+	size_t nblocks = BULK_FILTER_BYTES / 64;
+	uint64_t *block = filter + (size_t)(h >> 32) % nblocks * 8;
+	uint64_t g = h * 0x9e3779b97f4a7c15ULL, g2 = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
+	int all = 1;
+
+	for (int i = 0; i < 10; i++) {
+		unsigned pos = (unsigned)((i < 7 ? g >> (9 * i) : g2 >> (9 * (i - 7))) & 511);
+		uint64_t bit = 1ULL << (pos & 63);
+
+		if (!(block[pos >> 6] & bit)) {
+			all = 0;
+			if (set)
+				block[pos >> 6] |= bit;
+		}
+	}
+	return all;
+}
+
+/* Build test_by_nodeid again and find tests by it from now on. */
+static int bulk_end(ins_session_writer *w)
+{
+	int rc;
+
+	if (!w->bulk)
+		return 0;
+	w->bulk = 0;
+	w->bulk_over = 1;
+	free(w->bulk_filter);
+	w->bulk_filter = NULL;
+	if ((rc = ins_store__exec(w->store, "CREATE UNIQUE INDEX test_by_nodeid ON test(nodeid)")) < 0)
+		ins_error_prefix("building the index of the test catalogue");
+	return rc;
+}
+
+/*
+ * Begin a bulk load when this session has added enough tests: BULK_MIN,
+ * and at least as many as the catalogue had before it (max(id) counts the
+ * ids given so far: it never undercounts the catalogue). The filter is
+ * filled from the catalogue, through the index, before the index goes.
+ */
+static int bulk_begin(ins_session_writer *w)
+{
+	sqlite3_stmt *s;
+	int64_t max_id = 0;
+	int rc;
+
+	if (w->bulk || w->bulk_over || w->tests_added < BULK_MIN ||
+	    w->tests_added % BULK_MIN)
+		return 0;
+	if ((rc = ins_store__prepare(w->store, &s, "SELECT max(id) FROM test")) < 0)
+		return rc;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		max_id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return ins_store__error(w->store, "sizing the test catalogue");
+	if (max_id - w->tests_added > w->tests_added)
+		return 0;
+
+	w->bulk_filter = ins_xcalloc(BULK_FILTER_BYTES / sizeof(uint64_t), sizeof(uint64_t));
+	if ((rc = ins_store__prepare(w->store, &s, "SELECT nodeid FROM test")) < 0)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		bulk_filter_bits(w->bulk_filter, bulk_hash((const char *)sqlite3_column_text(s, 0)), 1);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(w->bulk_filter);
+		w->bulk_filter = NULL;
+		return ins_store__error(w->store, "reading the test catalogue");
+	}
+	if ((rc = ins_store__exec(w->store, "DROP INDEX test_by_nodeid")) < 0) {
+		free(w->bulk_filter);
+		w->bulk_filter = NULL;
+		return rc;
+	}
+	w->bulk = 1;
+	w->bulk_scans = 0;
+	return 0;
+}
+
+/*
+ * The test's id in a bulk load: appended when the filter has not seen its
+ * node id, else looked up by a scan (or through the index built again).
+ */
+static int bulk_test_id(ins_session_writer *w, const ins_result *r, int64_t *id, int *is_new)
+{
+	uint64_t h = bulk_hash(r->nodeid);
+	int rc;
+
+	if (bulk_filter_bits(w->bulk_filter, h, 0)) {
+		if (w->bulk_scans >= BULK_SCANS) {
+			if ((rc = bulk_end(w)) < 0)
+				return rc;
+			return 1;       /* the caller looks it up through the index */
+		}
+		w->bulk_scans++;
+		if ((rc = test_get(w, r, id)) != 0)
+			return rc < 0 ? rc : 0;
+	}
+	bulk_filter_bits(w->bulk_filter, h, 1);
+	if ((rc = test_add(w, r, id)) <= 0)
+		return rc < 0 ? rc : ins_error_set(INS_ESTORE, "history '%s': test '%s' could not be "
+						   "added", w->store->path, r->nodeid);
+	*is_new = 1;
+	return 0;
+}
+
+/*
  * The test's id, added to the catalogue when new; *is_new says which.
  * Sessions of a known suite find nearly every test in the catalogue, a
  * first import of a large suite finds none: the writer tries first what
@@ -636,7 +820,11 @@ static int test_id_for(ins_session_writer *w, const ins_result *r, int64_t *id, 
 		*id = w->last_test_id;
 		return 0;
 	}
-	if (__builtin_popcount(w->new_tests) > 16) {
+	if (w->bulk && (rc = bulk_test_id(w, r, id, is_new)) <= 0) {
+		if (rc < 0)
+			return rc;
+		/* found or added in the bulk load */
+	} else if (__builtin_popcount(w->new_tests) > 16) {
 		if ((rc = test_add(w, r, id)) < 0)
 			return rc;
 		*is_new = rc;
@@ -658,7 +846,7 @@ static int test_id_for(ins_session_writer *w, const ins_result *r, int64_t *id, 
 	w->new_tests = w->new_tests << 1 | (unsigned)*is_new;
 	ins_buf_set(&w->last_nodeid, r->nodeid);
 	w->last_test_id = *id;
-	return 0;
+	return *is_new ? bulk_begin(w) : 0;
 }
 
 /*
@@ -1161,6 +1349,9 @@ int ins_session_writer_mark(ins_session_writer *w)
 {
 	int rc = flush_results(w);
 
+	/* a bulk load never spans a mark: rolling back to it restores the index */
+	if (rc == 0)
+		rc = bulk_end(w);
 	occ_forget(w);
 
 	if (rc == 0 && !w->marks && !w->touched) {
@@ -1257,6 +1448,11 @@ int ins_session_writer_rollback_mark(ins_session_writer *w)
 	w->marks--;
 	/* Every result still pending came after the mark (setting it wrote the others). */
 	w->npending = 0;
+	/* A bulk load began after the mark: the rollback restores the index. */
+	w->bulk = 0;
+	w->bulk_over = 1;
+	free(w->bulk_filter);
+	w->bulk_filter = NULL;
 	ins_buf_clear(&w->pending_text);
 	if (!w->marks && w->lazy_mark) {
 		/* Nothing but the session was there before the mark: begin it again. */
@@ -1469,7 +1665,7 @@ static int finish_session(ins_session_writer *w)
 	int64_t flaky = 0;
 	int rc;
 
-	if ((rc = flush_results(w)) < 0)
+	if ((rc = flush_results(w)) < 0 || (rc = bulk_end(w)) < 0)
 		return rc;
 	if ((rc = unmask_failures(w)) < 0)
 		return rc;

@@ -159,7 +159,7 @@ test_expect_success 'both forms of one test: db check names them, the upgrade me
 		JOIN sut u ON u.id = s.sut_id WHERE u.name = \"old\" ORDER BY 1" >old-ids &&
 	test_cmp run-ids old-ids &&
 	insight db check >out &&
-	test "$(sqlite3 .insight/history.db "PRAGMA user_version")" = 8
+	test "$(sqlite3 .insight/history.db "PRAGMA user_version")" = 9
 '
 
 test_done

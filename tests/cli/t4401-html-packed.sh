@@ -4,8 +4,9 @@
 #
 # A session of 3,000 results (300 failures with tracebacks, a hostile name)
 # gives more embedded data than the page writes as plain JSON: the page has
-# the base64 of the deflated JSON instead, which Python inflates back to the
-# same tables, their test names front-coded. Chromium (with a virtual-time
+# the base64 of a deflated binary container instead (JSON that points into
+# typed arrays of codes and heaps of UTF-8 strings), which Python reads back
+# to the same rows, each distinct value stored once. Chromium (with a virtual-time
 # budget, so that the DOM is taken after the script has inflated the data and
 # drawn the page) shows every row counted, the names whole, exactly the failed
 # rows under #filter=failed, and the hostile name as text. Chromium is required: without it this test fails.
@@ -65,32 +66,59 @@ test_expect_success 'a session of 3,000 results' '
 	html_well_formed page.html
 '
 
-test_expect_success 'the data is deflated in base64, and inflates to the tables' '
+test_expect_success 'the data is a deflated binary container: JSON by offset, codes, string heaps' '
 	test_grep "<script type=\"application/octet-stream\" id=\"insight-packed\">" page.html &&
 	test_grep -v "id=\"insight-data\"" page.html &&
 	test_grep -v "onerror" page.html &&
 	"$INSIGHT_PYTHON" - page.html <<-\PY
-	import base64, json, re, sys, zlib
+	import base64, json, re, struct, sys, zlib
 	html = open(sys.argv[1], encoding="utf-8").read()
 	b64 = re.search(r"id=\"insight-packed\">(.*?)</script>", html, re.S).group(1)
 	raw = zlib.decompress(base64.b64decode("".join(b64.split())))
-	assert b"<" not in raw, "a raw < in the data"
-	d = json.loads(raw)
-	rows = d["tables"][0]["rows"]
-	assert d["tables"][0]["id"] == "results" and len(rows) == 3001, len(rows)
-	assert sum(1 for r in rows if r[1] == "failed") == 301
-	assert len(html) * 3 < len(raw), (len(html), len(raw))
-	# test names are front-coded: each without what it shares with the one before
+	# a 32-bit length, the JSON, the binary part from the next multiple of four
+	(h,) = struct.unpack_from("<I", raw, 0)
+	d = json.loads(raw[4:4 + h])
+	assert b"<" not in raw[4:4 + h], "a raw < in the JSON"
+	base = (4 + h + 3) & ~3
 	t = d["tables"][0]
-	assert t["front"] == 0 and len(t["pfx"]) == len(rows)
-	names, prev = [], ""
-	for r, p in zip(rows, t["pfx"]):
-	    prev = prev[:p] + r[0]
-	    names.append(prev)
+	n = t["n"]
+	assert t["id"] == "results" and n == 3001, n
+	front = {}
+	def column(c):
+	    C = t["data"][c]
+	    if "h" in C:  # a string heap: code 0 null, k + 1 the string k
+	        k, o, b, p = C["h"]
+	        off = struct.unpack_from("<%dI" % (k + 1), raw, base + o)
+	        pfx = struct.unpack_from("<%dH" % k, raw, base + p)
+	        vals = [None]
+	        for i in range(k):  # front-coded: the start of the one before, then its own
+	            assert pfx[i] == 0 or i % 16, "a restart point shares nothing"
+	            vals.append(vals[-1][:pfx[i]] if pfx[i] else "")
+	            vals[-1] += raw[base + b + off[i]:base + b + off[i + 1]].decode("utf-8")
+	        front[c] = sum(pfx)
+	    else:
+	        vals = C["d"]
+	    if "b" not in C:  # a heap of one value per row, in order
+	        return vals[1:]
+	    w, o = C["b"]
+	    codes = struct.unpack_from("<%d%s" % (n, {1: "B", 2: "H", 4: "I"}[w]), raw, base + o)
+	    return [vals[x] for x in codes]
+	ids = [c[0] for c in t["cols"]]
+	names, outcomes = column(ids.index("test")), column(ids.index("outcome"))
 	want = sorted(["tests.test_big::test_%04d" % i for i in range(3000)] +
 	              ["tests.test_big::test_evil[<img src=x onerror=alert(1)>]"])
 	assert names == want, names[:3]
-	assert sum(t["pfx"]) > 20 * len(rows)
+	# the names share their start: most of each is sent once
+	assert front[ids.index("test")] > 20 * n, front
+	assert outcomes.count("failed") == 301 and outcomes.count("passed") == 2700
+	# each distinct value once: two outcomes, the 12-line traceback of each failure
+	assert "b" not in t["data"][ids.index("test")]
+	assert len(t["data"][ids.index("outcome")]["h"]) == 4 and t["data"][ids.index("outcome")]["h"][0] == 2
+	assert t["data"][ids.index("outcome")]["b"][0] == 1
+	tb = column(ids.index("detail"))
+	assert sum(1 for x in tb if x) == 301 and tb[3].startswith("Traceback")
+	assert column(ids.index("message"))[3] == "assert 3 == 0"
+	assert len(html) < len(raw), (len(html), len(raw))
 	PY
 '
 

@@ -244,7 +244,7 @@ test_expect_success 'a history from before causes: the upgrade gives every finge
 	db.close()
 	EOF_PY
 	INSIGHT_DB=$TRASH/old.db insight --format json analytics failures --sut shop >old.json 2>err &&
-	test_grep "from schema 4 to 8" err &&
+	test_grep "from schema 4 to 9" err &&
 	json_get f.json "sorted((r[\"cause\"], r[\"count\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >expect &&
 	json_get old.json "sorted((r[\"cause\"], r[\"count\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >got &&
 	test_cmp expect got &&

@@ -566,6 +566,16 @@ static void test_html_hostile(void **state)
 	ins_doc_free(doc);
 }
 
+/* Row r of a column of the page's data: its code's value. */
+static const cJSON *cell_of(const cJSON *dict, const cJSON *codes, int r)
+{
+	const cJSON *code = cJSON_GetArrayItem(codes, r);
+
+	assert_non_null(code);
+	assert_true(code->valueint >= 0 && code->valueint < cJSON_GetArraySize(dict));
+	return cJSON_GetArrayItem(dict, code->valueint);
+}
+
 static void test_html_structure(void **state)
 {
 	ins_doc *doc = sample_doc(0);
@@ -587,7 +597,11 @@ static void test_html_structure(void **state)
 		circles++;
 	assert_int_equal(circles, 13);
 	assert_non_null(strstr(out, "<title>2026-11-30: 85.7%</title>"));
-	/* Tables are data the page's script draws: one compact JSON object. */
+	/*
+	 * Tables are data the page's script draws: one compact JSON object, a
+	 * table by columns, each column its distinct values once ("d") and each
+	 * row's index among them ("c").
+	 */
 	data = strstr(out, "<script type=\"application/json\" id=\"insight-data\">");
 	assert_non_null(data);
 	data = strchr(data, '>') + 1;
@@ -601,9 +615,13 @@ static void test_html_structure(void **state)
 	t = cJSON_GetArrayItem(tables, 0);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(t, "id")->valuestring, "results");
 	cols = cJSON_GetObjectItemCaseSensitive(t, "cols");
-	rows = cJSON_GetObjectItemCaseSensitive(t, "rows");
-	assert_int_equal(cJSON_GetArraySize(rows), 30);
+	rows = cJSON_GetObjectItemCaseSensitive(t, "data");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(t, "n")->valueint, 30);
+	assert_int_equal(cJSON_GetArraySize(rows), cJSON_GetArraySize(cols));
 	for (int c = 0; c < cJSON_GetArraySize(cols); c++) {
+		const cJSON *col = cJSON_GetArrayItem(rows, c);
+		const cJSON *dict = cJSON_GetObjectItemCaseSensitive(col, "d");
+		const cJSON *codes = cJSON_GetObjectItemCaseSensitive(col, "c");
 		const char *id = cJSON_GetArrayItem(cJSON_GetArrayItem(cols, c), 0)->valuestring;
 		const char *type = cJSON_GetArrayItem(cJSON_GetArrayItem(cols, c), 2)->valuestring;
 
@@ -614,14 +632,17 @@ static void test_html_structure(void **state)
 		if (!strcmp(id, "duration")) {
 			assert_string_equal(type, "d");
 			/* Numbers stay numbers, in seconds: the script formats and sorts them. */
+			assert_int_equal(cJSON_GetArraySize(codes), 30);
 			for (int r = 0; r < 30; r++)
-				if (cJSON_GetArrayItem(cJSON_GetArrayItem(rows, r), c)->valuedouble == 3.118)
+				if (cell_of(dict, codes, r)->valuedouble == 3.118)
 					details++;
 		}
 		if (!strcmp(id, "detail")) {
 			assert_string_equal(type, "l");
 			for (int r = 0; r < 30; r++)
-				tracebacks += cJSON_IsString(cJSON_GetArrayItem(cJSON_GetArrayItem(rows, r), c));
+				tracebacks += cJSON_IsString(cell_of(dict, codes, r));
+			/* each value once: fewer distinct values than rows */
+			assert_true(cJSON_GetArraySize(dict) < 30);
 		}
 	}
 	assert_int_equal(details, 1);

@@ -20,29 +20,7 @@
 #include "insight/errors.h"
 #include "insight/fingerprint.h"
 #include "insight/store.h"
-
-static char tmpdir[] = "/tmp/insight-test-store.XXXXXX";
-
-static void path_in_tmp(ins_buf *b, const char *name)
-{
-	ins_buf_clear(b);
-	ins_buf_printf(b, "%s/%s", tmpdir, name);
-}
-
-static int64_t count(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
-}
+#include "store_tmp.h"
 
 static ins_result result(const char *nodeid, ins_outcome o)
 {
@@ -778,6 +756,69 @@ static void test_daily_aggregate(void **state)
 	ins_buf_release(&path);
 }
 
+/*
+ * A store of schema 8 declared test.nodeid UNIQUE (an automatic index that
+ * cannot be dropped); the upgrade rebuilds the catalogue with the same rows
+ * and ids and a named unique index, and the history stays whole.
+ */
+static void test_migrates_catalogue_index(void **state)
+{
+	static const char *const content_sql =
+		"SELECT sum(id * length(nodeid)) + count(*) FROM test";
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	char uid[27];
+	int64_t content, results;
+	sqlite3 *db;
+
+	(void)state;
+	path_in_tmp(&path, "schema8.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	write_session(store, "api", 1000, 40, uid);
+	write_session(store, "api", 2000, 60, uid);
+	ins_store_free(store);
+	content = count(path.ptr, content_sql);
+	results = count(path.ptr, "SELECT count(*) FROM result");
+
+	/* back to the catalogue of schema 8, ids kept */
+	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = OFF; BEGIN;"
+				      "CREATE TABLE old_test (id INTEGER PRIMARY KEY,"
+				      "  nodeid TEXT NOT NULL UNIQUE, file TEXT, classname TEXT,"
+				      "  name TEXT);"
+				      "INSERT INTO old_test SELECT id, nodeid, file, classname, name "
+				      "  FROM test;"
+				      "DROP TABLE test; ALTER TABLE old_test RENAME TO test;"
+				      "PRAGMA user_version = 8; COMMIT;", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM sqlite_schema "
+			       "WHERE name = 'sqlite_autoindex_test_1'"), 1);
+
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
+	assert_int_equal(ins_store_schema_found(store), 8);
+	assert_int_equal(count(path.ptr, "PRAGMA user_version"), INS_STORE_SCHEMA_VERSION);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM sqlite_schema "
+			       "WHERE name = 'sqlite_autoindex_test_1'"), 0);
+	assert_int_equal(count(path.ptr, "SELECT \"unique\" FROM pragma_index_list('test') "
+			       "WHERE name = 'test_by_nodeid'"), 1);
+	assert_int_equal(count(path.ptr, content_sql), content);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), results);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+	/* known tests are found through the new index, new ones added */
+	write_session(store, "api", 3000, 80, uid);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 80);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), results + 80);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+	ins_store_free(store);
+	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO test (nodeid) VALUES "
+					  "('tests/test_a.py::test_1')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ins_buf_release(&path);
+}
+
 static void test_check_finds_damage(void **state)
 {
 	ins_buf path = INS_BUF_INIT;
@@ -925,6 +966,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_creates_and_migrates),
+		cmocka_unit_test(test_migrates_catalogue_index),
 		cmocka_unit_test(test_refuses_newer_schema),
 		cmocka_unit_test(test_not_a_database),
 		cmocka_unit_test(test_session_counts_and_attempts),
@@ -942,18 +984,8 @@ int main(void)
 		cmocka_unit_test(test_concurrent_writers),
 		cmocka_unit_test(test_discover),
 	};
-	int rc;
 
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
+	if (tmp_make("store") < 0)
 		return 1;
-	}
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	if (rc == 0) {
-		char cmd[128];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-	return rc;
+	return tmp_done(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -1,0 +1,351 @@
+/*
+ * store_vfs.c - the history's SQLite VFS: the default one, with the writes
+ * of the write-ahead log gathered into large writes.
+ *
+ * SQLite writes each frame of the WAL with two system calls, its 24-byte
+ * header and then the page. A session of 5,000 tests the history already
+ * knows changes about 5,300 pages (one leaf of result_by_test per test),
+ * so its commit alone made 10,600 pwrite() calls, each costing more in the
+ * kernel than the bytes it moves. Here a WAL file keeps consecutive writes
+ * in a buffer and hands them to the file in one write when the buffer is
+ * full, or before anything that could see the file's contents or size:
+ * a read of bytes it holds, a sync, a size query or truncation, a file
+ * control, closing it, and a write anywhere but at the buffer's end.
+ *
+ * A commit whose transaction outgrew the page cache (so that SQLite wrote
+ * some frames early, then changed those pages again) ends with SQLite
+ * reading every later frame back and rewriting its 24-byte header with a
+ * new checksum: 5,300 reads, each followed by a small write 4,120 bytes
+ * after the last. A write that lies within the bytes of the read just
+ * before it takes the rest of those bytes along (they are what the file
+ * holds there: nothing else ran in between, and SQLite writes the WAL
+ * only under its write lock), so the headers join up into large writes
+ * too, rewriting each page with its own bytes.
+ *
+ * What other connections and other processes see does not change, because
+ * of an invariant the store keeps: every connection that writes runs with
+ * synchronous = FULL (ins_store_open), so SQLite syncs the WAL before it
+ * publishes a commit in the WAL index, and the sync writes the buffer
+ * first. Until then, frames are invisible to everyone but the writer, whose
+ * reads write the buffer out first. Durability does not change either: a
+ * transaction is committed once the sync has returned, and a kill or a
+ * crash before that loses only frames no one could see (as it would
+ * without the buffer).
+ *
+ * Files other than WALs are the default VFS's own: SQLite calls their
+ * methods directly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+/*
+ * A session's 5,300 frames become about 180 writes. No larger: SQLite's
+ * unix VFS hands at most 128 KiB - 1 bytes to one pwrite() (it masks the
+ * length with 0x1ffff), and reports a longer write as a full disk.
+ */
+#define WAL_BUF_SIZE (120 * 1024)
+/* The largest read kept for the write after it: a frame of the largest page. */
+#define WAL_RD_SIZE (65536 + 24)
+
+typedef struct wal_file {
+	sqlite3_file base;       /* methods: wal_methods */
+	sqlite3_file *real;      /* the default VFS's file, stored right after this struct */
+	unsigned char *buf;      /* WAL_BUF_SIZE bytes once the file is first written */
+	sqlite3_int64 buf_off;   /* the file offset of buf[0] */
+	int buf_len;             /* bytes waiting in buf */
+	unsigned char *rd;       /* a copy of the latest read, valid until the next call */
+	sqlite3_int64 rd_off;    /* its file offset */
+	int rd_len;              /* its length; 0: the latest call was no read */
+} wal_file;
+
+static sqlite3_vfs vfs;
+static sqlite3_io_methods wal_methods;
+
+static sqlite3_vfs *base_vfs(void)
+{
+	return (sqlite3_vfs *)vfs.pAppData;
+}
+
+/* The file behind `file`, for a call that is no read: the latest read is forgotten. */
+static wal_file *use(sqlite3_file *file)
+{
+	wal_file *f = (wal_file *)file;
+
+	f->rd_len = 0;
+	return f;
+}
+
+static int flush(wal_file *f)
+{
+	int rc;
+
+	if (!f->buf_len)
+		return SQLITE_OK;
+	rc = f->real->pMethods->xWrite(f->real, f->buf, f->buf_len, f->buf_off);
+	f->buf_len = 0;
+	return rc;
+}
+
+static int wal_close(sqlite3_file *file)
+{
+	wal_file *f = use(file);
+	int rc = flush(f);
+	int rc2 = f->real->pMethods->xClose(f->real);
+
+	free(f->buf);
+	free(f->rd);
+	f->buf = f->rd = NULL;
+	return rc != SQLITE_OK ? rc : rc2;
+}
+
+static int wal_read(sqlite3_file *file, void *p, int n, sqlite3_int64 off)
+{
+	wal_file *f = use(file);
+	int rc = SQLITE_OK;
+
+	/* Bytes outside the buffer are in the file as they are. */
+	if (f->buf_len && off < f->buf_off + f->buf_len && off + n > f->buf_off)
+		rc = flush(f);
+	if (rc == SQLITE_OK)
+		rc = f->real->pMethods->xRead(f->real, p, n, off);
+	if (rc == SQLITE_OK && n <= WAL_RD_SIZE && (f->rd || (f->rd = malloc(WAL_RD_SIZE)))) {
+		memcpy(f->rd, p, (size_t)n);
+		f->rd_off = off;
+		f->rd_len = n;
+	}
+	return rc;
+}
+
+static int wal_write(sqlite3_file *file, const void *p, int n, sqlite3_int64 off)
+{
+	wal_file *f = (wal_file *)file;
+	int tail = 0; /* bytes of the read just before that follow this write */
+	int rc;
+
+	if (f->rd_len && off >= f->rd_off && off + n <= f->rd_off + f->rd_len)
+		tail = (int)(f->rd_off + f->rd_len - (off + n));
+	f->rd_len = 0;
+	if (f->buf_len && (off != f->buf_off + f->buf_len || n + tail > WAL_BUF_SIZE - f->buf_len)) {
+		if ((rc = flush(f)) != SQLITE_OK)
+			return rc;
+	}
+	if (n + tail > WAL_BUF_SIZE || (!f->buf && !(f->buf = malloc(WAL_BUF_SIZE))))
+		return f->real->pMethods->xWrite(f->real, p, n, off);
+	if (!f->buf_len)
+		f->buf_off = off;
+	memcpy(f->buf + f->buf_len, p, (size_t)n);
+	if (tail)
+		memcpy(f->buf + f->buf_len + n, f->rd + (off + n - f->rd_off), (size_t)tail);
+	f->buf_len += n + tail;
+	return SQLITE_OK;
+}
+
+static int wal_truncate(sqlite3_file *file, sqlite3_int64 size)
+{
+	wal_file *f = use(file);
+	int rc = flush(f);
+
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
+}
+
+static int wal_sync(sqlite3_file *file, int flags)
+{
+	wal_file *f = use(file);
+	int rc = flush(f);
+
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
+}
+
+static int wal_file_size(sqlite3_file *file, sqlite3_int64 *size)
+{
+	wal_file *f = use(file);
+	int rc = flush(f);
+
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xFileSize(f->real, size);
+}
+
+static int wal_lock(sqlite3_file *file, int level)
+{
+	wal_file *f = use(file);
+
+	return f->real->pMethods->xLock(f->real, level);
+}
+
+static int wal_unlock(sqlite3_file *file, int level)
+{
+	wal_file *f = use(file);
+
+	return f->real->pMethods->xUnlock(f->real, level);
+}
+
+static int wal_check_reserved(sqlite3_file *file, int *out)
+{
+	wal_file *f = use(file);
+
+	return f->real->pMethods->xCheckReservedLock(f->real, out);
+}
+
+static int wal_file_control(sqlite3_file *file, int op, void *arg)
+{
+	wal_file *f = use(file);
+	int rc = flush(f);
+
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xFileControl(f->real, op, arg);
+}
+
+static int wal_sector_size(sqlite3_file *file)
+{
+	wal_file *f = use(file);
+
+	return f->real->pMethods->xSectorSize(f->real);
+}
+
+static int wal_device_characteristics(sqlite3_file *file)
+{
+	wal_file *f = use(file);
+
+	return f->real->pMethods->xDeviceCharacteristics(f->real);
+}
+
+static int vfs_open(sqlite3_vfs *self, const char *name, sqlite3_file *file, int flags,
+		    int *out_flags)
+{
+	sqlite3_vfs *base = base_vfs();
+	wal_file *f = (wal_file *)file;
+	int rc;
+
+	(void)self;
+	if (!(flags & SQLITE_OPEN_WAL))
+		return base->xOpen(base, name, file, flags, out_flags);
+	memset(f, 0, sizeof(*f));
+	f->real = (sqlite3_file *)(f + 1);
+	rc = base->xOpen(base, name, f->real, flags, out_flags);
+	/* On failure SQLite calls xClose only if pMethods is set: leave it NULL. */
+	if (rc == SQLITE_OK && f->real->pMethods)
+		f->base.pMethods = &wal_methods;
+	else if (f->real->pMethods)
+		f->real->pMethods->xClose(f->real);
+	return rc;
+}
+
+static int vfs_delete(sqlite3_vfs *self, const char *name, int sync_dir)
+{
+	(void)self;
+	return base_vfs()->xDelete(base_vfs(), name, sync_dir);
+}
+
+static int vfs_access(sqlite3_vfs *self, const char *name, int flags, int *out)
+{
+	(void)self;
+	return base_vfs()->xAccess(base_vfs(), name, flags, out);
+}
+
+static int vfs_full_pathname(sqlite3_vfs *self, const char *name, int n, char *out)
+{
+	(void)self;
+	return base_vfs()->xFullPathname(base_vfs(), name, n, out);
+}
+
+static void *vfs_dl_open(sqlite3_vfs *self, const char *name)
+{
+	(void)self;
+	return base_vfs()->xDlOpen(base_vfs(), name);
+}
+
+static void vfs_dl_error(sqlite3_vfs *self, int n, char *msg)
+{
+	(void)self;
+	base_vfs()->xDlError(base_vfs(), n, msg);
+}
+
+static void (*vfs_dl_sym(sqlite3_vfs *self, void *lib, const char *sym))(void)
+{
+	(void)self;
+	return base_vfs()->xDlSym(base_vfs(), lib, sym);
+}
+
+static void vfs_dl_close(sqlite3_vfs *self, void *lib)
+{
+	(void)self;
+	base_vfs()->xDlClose(base_vfs(), lib);
+}
+
+static int vfs_randomness(sqlite3_vfs *self, int n, char *out)
+{
+	(void)self;
+	return base_vfs()->xRandomness(base_vfs(), n, out);
+}
+
+static int vfs_sleep(sqlite3_vfs *self, int us)
+{
+	(void)self;
+	return base_vfs()->xSleep(base_vfs(), us);
+}
+
+static int vfs_current_time(sqlite3_vfs *self, double *out)
+{
+	(void)self;
+	return base_vfs()->xCurrentTime(base_vfs(), out);
+}
+
+static int vfs_get_last_error(sqlite3_vfs *self, int n, char *out)
+{
+	(void)self;
+	return base_vfs()->xGetLastError ? base_vfs()->xGetLastError(base_vfs(), n, out) : 0;
+}
+
+static int vfs_current_time_int64(sqlite3_vfs *self, sqlite3_int64 *out)
+{
+	(void)self;
+	return base_vfs()->xCurrentTimeInt64(base_vfs(), out);
+}
+
+const char *ins_store__vfs_register(void)
+{
+	sqlite3_vfs *base = sqlite3_vfs_find(NULL);
+
+	if (!base || base->iVersion < 2 || !base->xCurrentTimeInt64)
+		return NULL;
+	wal_methods = (sqlite3_io_methods){
+		.iVersion = 1,
+		.xClose = wal_close,
+		.xRead = wal_read,
+		.xWrite = wal_write,
+		.xTruncate = wal_truncate,
+		.xSync = wal_sync,
+		.xFileSize = wal_file_size,
+		.xLock = wal_lock,
+		.xUnlock = wal_unlock,
+		.xCheckReservedLock = wal_check_reserved,
+		.xFileControl = wal_file_control,
+		.xSectorSize = wal_sector_size,
+		.xDeviceCharacteristics = wal_device_characteristics,
+	};
+	vfs = (sqlite3_vfs){
+		.iVersion = 2,
+		.szOsFile = (int)sizeof(wal_file) + base->szOsFile,
+		.mxPathname = base->mxPathname,
+		.zName = "insight",
+		.pAppData = base,
+		.xOpen = vfs_open,
+		.xDelete = vfs_delete,
+		.xAccess = vfs_access,
+		.xFullPathname = vfs_full_pathname,
+		.xDlOpen = vfs_dl_open,
+		.xDlError = vfs_dl_error,
+		.xDlSym = vfs_dl_sym,
+		.xDlClose = vfs_dl_close,
+		.xRandomness = vfs_randomness,
+		.xSleep = vfs_sleep,
+		.xCurrentTime = vfs_current_time,
+		.xGetLastError = vfs_get_last_error,
+		.xCurrentTimeInt64 = vfs_current_time_int64,
+	};
+	if (sqlite3_vfs_register(&vfs, 0) != SQLITE_OK) {
+		vfs.zName = NULL;
+		return NULL;
+	}
+	return vfs.zName;
+}

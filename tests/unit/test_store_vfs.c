@@ -1,0 +1,270 @@
+/*
+ * test_store_vfs.c - the history's VFS (libcore/store/store_vfs.c): a
+ * commit's WAL frames reach the file in a few large writes, and nothing a
+ * commit makes visible or durable waits in the buffer: another connection
+ * sees each commit at once, a writer killed right after a commit loses
+ * nothing, a rolled-back transaction whose frames were spilled to the WAL
+ * leaves the history sound.
+ *
+ * Below the store's VFS sits a counting one, registered as the default
+ * before the first store is opened, that counts the writes to WAL files.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "insight/errors.h"
+#include "insight/store.h"
+#include "store_tmp.h"
+
+/* ---- a default VFS that counts the writes to WAL files ---- */
+
+static sqlite3_vfs counting;
+static sqlite3_io_methods counting_methods;
+static const sqlite3_io_methods *unix_methods;
+static long wal_writes, wal_bytes;
+
+static int counting_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
+{
+	wal_writes++;
+	wal_bytes += n;
+	return unix_methods->xWrite(f, p, n, off);
+}
+
+static int counting_open(sqlite3_vfs *self, const char *name, sqlite3_file *f, int flags,
+			 int *out_flags)
+{
+	sqlite3_vfs *unix_vfs = self->pAppData;
+	int rc = unix_vfs->xOpen(unix_vfs, name, f, flags, out_flags);
+
+	if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) && f->pMethods) {
+		if (!unix_methods) {
+			unix_methods = f->pMethods;
+			counting_methods = *unix_methods;
+			counting_methods.xWrite = counting_write;
+		}
+		f->pMethods = &counting_methods;
+	}
+	return rc;
+}
+
+static void install_counting_vfs(void)
+{
+	sqlite3_vfs *unix_vfs = sqlite3_vfs_find(NULL);
+
+	counting = *unix_vfs;
+	counting.zName = "counting";
+	counting.pAppData = unix_vfs;
+	counting.xOpen = counting_open;
+	counting.pNext = NULL;
+	assert_int_equal(sqlite3_vfs_register(&counting, 1), SQLITE_OK);
+}
+
+/* ---- helpers ---- */
+
+/* Add the results of `n` tests in 97 files to `w`, every seventh failing with a message. */
+static int add_results(ins_session_writer *w, int n)
+{
+	char name[64];
+
+	for (int i = 0; i < n; i++) {
+		ins_result r;
+
+		memset(&r, 0, sizeof(r));
+		snprintf(name, sizeof(name), "tests/test_mod_%d.py::test_case_%d", i % 97, i);
+		r.nodeid = name;
+		r.outcome = i % 7 ? INS_OUTCOME_PASSED : INS_OUTCOME_FAILED;
+		r.duration = 0.01 * (i % 13);
+		if (i % 7 == 0)
+			r.message = "AssertionError: expected the cart to hold 3 items, found 2";
+		if (ins_session_writer_add_result(w, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_session(ins_store *store, int64_t started, int n)
+{
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+
+	info.sut = "shop";
+	info.started_ms = started;
+	info.format = "junit";
+	if (ins_session_writer_begin(&w, store, &info) < 0)
+		return -1;
+	if (add_results(w, n) < 0) {
+		ins_session_writer_abort(w);
+		return -1;
+	}
+	return ins_session_writer_commit(w, NULL);
+}
+
+static void assert_sound(const char *path)
+{
+	ins_store *store;
+
+	assert_int_equal(ins_store_open(&store, path, 0), 0);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+	ins_store_free(store);
+}
+
+/* ---- tests ---- */
+
+/*
+ * A session of tests the history knows writes one frame per changed page;
+ * SQLite alone writes each frame with two calls (header, page). This one
+ * outgrows the page cache, so SQLite also reads frames back and rewrites
+ * their headers at commit (a call each). Through the store's VFS all of it
+ * goes out in writes of up to 120 KiB.
+ */
+static void test_wal_writes_are_gathered(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	long frames;
+
+	(void)state;
+	path_in_tmp(&path, "gathered.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	assert_int_equal(write_session(store, 1000, 40000), 0);
+	wal_writes = wal_bytes = 0;
+	assert_int_equal(write_session(store, 2000, 40000), 0);
+	frames = wal_bytes / (4096 + 24);
+	assert_true(frames > 1000);
+	/* One to two calls per frame without the VFS; here dozens of frames per call. */
+	assert_true(wal_writes * 10 < frames);
+	/* Each commit was visible to another connection as soon as it returned. */
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 80000);
+	ins_store_free(store);
+	assert_sound(path.ptr);
+	ins_buf_release(&path);
+}
+
+/* While the writer stays open, a reader on its own connection sees each commit whole. */
+static void test_reader_sees_each_commit(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+
+	(void)state;
+	path_in_tmp(&path, "reader.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	for (int k = 1; k <= 4; k++) {
+		assert_int_equal(write_session(store, 1000 * k, 3000), 0);
+		assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), k);
+		assert_int_equal(count(path.ptr, "SELECT sum(n_tests) FROM session"), 3000 * k);
+		assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 3000 * k);
+	}
+	ins_store_free(store);
+	assert_sound(path.ptr);
+	ins_buf_release(&path);
+}
+
+/*
+ * A transaction larger than the page cache spills frames into the WAL
+ * before its commit, and may read them back and rewrite them in place.
+ * Rolled back, it leaves the history as it was; the next commit is whole.
+ */
+static void test_spilled_transaction_rolled_back(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	ins_store *store;
+
+	(void)state;
+	path_in_tmp(&path, "spilled.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	assert_int_equal(write_session(store, 1000, 3000), 0);
+	info.sut = "shop";
+	info.started_ms = 2000;
+	info.format = "junit";
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	wal_bytes = 0;
+	assert_int_equal(add_results(w, 40000), 0);
+	/* The cache (2 MiB) spilled: frames went to the WAL before any commit. */
+	assert_true(wal_bytes > 0);
+	ins_session_writer_abort(w);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 3000);
+
+	assert_int_equal(write_session(store, 3000, 40000), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 43000);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 40000);
+	ins_store_free(store);
+	assert_sound(path.ptr);
+	ins_buf_release(&path);
+}
+
+/*
+ * kill -9 of a writer: right after a commit returned (the store still
+ * open, its WAL never closed), and in the middle of the next session. The
+ * committed sessions are all there, the interrupted one is not.
+ */
+static void test_kill_after_commit_loses_nothing(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	int status;
+	pid_t kid;
+
+	(void)state;
+	path_in_tmp(&path, "killed.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	ins_store_free(store);
+	for (int mid_session = 0; mid_session < 2; mid_session++) {
+		kid = fork();
+		assert_true(kid >= 0);
+		if (kid == 0) {
+			ins_session_info info = { 0 };
+			ins_session_writer *w;
+			ins_store *s;
+
+			if (ins_store_open(&s, path.ptr, 0) < 0 ||
+			    write_session(s, 1000 + mid_session, 3000) < 0)
+				_exit(2);
+			if (mid_session) {
+				info.sut = "shop";
+				if (ins_session_writer_begin(&w, s, &info) < 0 || add_results(w, 20000) < 0)
+					_exit(3);
+			}
+			raise(SIGKILL);
+			_exit(4);
+		}
+		assert_int_equal(waitpid(kid, &status, 0), kid);
+		assert_true(WIFSIGNALED(status));
+		assert_int_equal(WTERMSIG(status), SIGKILL);
+		assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), mid_session + 1);
+		assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"),
+				 3000 * (mid_session + 1));
+	}
+	assert_sound(path.ptr);
+	ins_buf_release(&path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wal_writes_are_gathered),
+		cmocka_unit_test(test_reader_sees_each_commit),
+		cmocka_unit_test(test_spilled_transaction_rolled_back),
+		cmocka_unit_test(test_kill_after_commit_loses_nothing),
+	};
+
+	if (tmp_make("store-vfs") < 0)
+		return 1;
+	/* Before the first store is opened: the store's VFS sits on the default one. */
+	install_counting_vfs();
+	return tmp_done(cmocka_run_group_tests(tests, NULL, NULL));
+}
