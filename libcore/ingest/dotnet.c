@@ -181,7 +181,7 @@ static void add_prop(struct tcase *c, const char *key, const char *value)
 	c->nprops++;
 }
 
-/* "1.25" seconds, or -1. */
+/* "1.25" seconds, or -1 (also beyond INS_INGEST_MAX_DURATION). */
 static double seconds(const char *s)
 {
 	char *end;
@@ -190,10 +190,10 @@ static double seconds(const char *s)
 	if (!s || !*s)
 		return -1;
 	v = strtod(s, &end);
-	return end != s && isfinite(v) && v >= 0 ? v : -1;
+	return end != s && isfinite(v) && v >= 0 && v <= INS_INGEST_MAX_DURATION ? v : -1;
 }
 
-/* TRX's "hh:mm:ss.fffffff" (days may lead: "d.hh:mm:ss"), or -1. */
+/* TRX's "hh:mm:ss.fffffff" (days may lead: "d.hh:mm:ss"), or -1 (also beyond the maximum). */
 static double trx_duration(const char *s)
 {
 	unsigned long d = 0, h, m;
@@ -215,9 +215,10 @@ static double trx_duration(const char *s)
 	if (*end != ':')
 		return -1;
 	sec = strtod(end + 1, &end);
-	if (*end || !isfinite(sec))
+	if (*end || !isfinite(sec) || sec < 0)
 		return -1;
-	return (double)d * 86400 + (double)h * 3600 + (double)m * 60 + sec;
+	sec += (double)d * 86400 + (double)h * 3600 + (double)m * 60;
+	return sec <= INS_INGEST_MAX_DURATION ? sec : -1;
 }
 
 /* The test's name without its class in front ("Ns.C.M(1)" of Ns.C: "M(1)"). */
@@ -670,7 +671,7 @@ static int trx_emit(dparser *p, struct tcase *c, const char *cls)
 {
 	if (cls)
 		ins_buf_puts(&c->classname, cls);
-	else if (class_part(c->name.ptr))
+	else if (c->name.len && class_part(c->name.ptr))  /* a result may have no testName */
 		ins_buf_put(&c->classname, c->name.ptr, class_part(c->name.ptr));
 	return emit(p, c);
 }

@@ -84,9 +84,10 @@ for spec in "500 results" "40000 results" "40000 definitions" "40000 split"; do
 	'
 done
 
-test_expect_success 'a result without testId, before and after results that wait for their definitions' '
+test_expect_success 'results without testId (or testName), before and after results that wait for their definitions' '
 	cat >noid.trx <<-\XML &&
 	<TestRun><Results>
+	<UnitTestResult outcome="Passed"/>
 	<UnitTestResult testName="Shop.Tests.Free.First" outcome="Passed"/>
 	<UnitTestResult testId="t-1" testName="Bare" outcome="Failed"/>
 	<UnitTestResult testName="Shop.Tests.Free.Last" outcome="Passed"/>
@@ -95,7 +96,7 @@ test_expect_success 'a result without testId, before and after results that wait
 	<UnitTest id="t-1"><TestMethod className="Shop.Tests.Defined" name="Bare"/></UnitTest>
 	</TestDefinitions></TestRun>
 	XML
-	printf "%s\t%s\t%s\t\n" Shop.Tests.Defined::Bare passed 2 \
+	printf "%s\t%s\t%s\t\n" "(unnamed test)" passed 1 Shop.Tests.Defined::Bare passed 2 \
 		Shop.Tests.Free::First passed 1 Shop.Tests.Free::Last passed 1 >expect &&
 	export INSIGHT_DB="$TRASH/noid.db" &&
 	insight -q session import --sut join noid.trx >/dev/null &&
