@@ -241,10 +241,9 @@ static void report(const ins_import_opts *o, ins_import_status st, const char *p
 #define PYMAP_PARENTS 8
 
 /*
- * Strings to strings, for the answers the pytest map has found already. It
- * holds at most STRCACHE_MAX entries, and starts afresh when full: a report
- * with a million classes (one a test) costs no more memory than one with a
- * thousand.
+ * Strings to strings, for what the pytest map has found already. It holds
+ * at most STRCACHE_MAX entries, and starts afresh when full: a report with
+ * a million packages costs no more memory than one with a thousand.
  */
 #define STRCACHE_MAX 65536
 
@@ -285,7 +284,8 @@ static const char *strcache_get(const struct strcache *c, const char *key, size_
 
 static void strcache_release(struct strcache *c);
 
-static void strcache_put(struct strcache *c, const char *key, size_t n, const char *val)
+/* Keep val for key[0..n); returns the copy kept. */
+static const char *strcache_put(struct strcache *c, const char *key, size_t n, const char *val)
 {
 	uint64_t h = str_hash(key, n);
 	char **k;
@@ -324,6 +324,7 @@ static void strcache_put(struct strcache *c, const char *key, size_t n, const ch
 		free(c->vals[k - c->keys]);
 	}
 	c->vals[k - c->keys] = ins_xstrdup(val);
+	return c->vals[k - c->keys];
 }
 
 static void strcache_release(struct strcache *c)
@@ -338,13 +339,20 @@ static void strcache_release(struct strcache *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * What each root holds of a dotted name "a.b.c" (a prefix of a classname),
+ * one character per root: PYMAP_DIR when root/a/b/c is a directory,
+ * PYMAP_FILE when root/a/b/c.py is a regular file, PYMAP_BOTH, or
+ * PYMAP_NONE. A name's entry is worked out from its parent's: only a root
+ * where the parent is a directory is asked, so a classname costs one look-up
+ * per leading part until no root holds a directory of that name, and the
+ * file system is asked once per package or module, not per classname.
+ */
+enum { PYMAP_NONE = '0', PYMAP_DIR = 'd', PYMAP_FILE = 'f', PYMAP_BOTH = 'b' };
+
 struct pytest_map {
 	int enabled;
-	struct strcache classes;  /* classname -> node id prefix ("" when none) */
-	struct strcache dirs;     /* directory -> "1" when it is one, "" when not */
-	struct strcache files;    /* candidate file -> "1" when it is one, "" when not */
-	struct strcache tops;     /* a dotted name's first part -> for each root, '1' when the
-				     root holds a directory or a .py of that name, else '0' */
+	struct strcache parts;    /* dotted name -> what each root holds of it (above) */
 	char *roots[PYMAP_PARENTS + 2];  /* directories to look from (owned) */
 	size_t nroots;
 	ins_buf cls;       /* the classname last mapped */
@@ -377,10 +385,7 @@ static void pytest_map_init(struct pytest_map *m, const char *report_path)
 
 static void pytest_map_release(struct pytest_map *m)
 {
-	strcache_release(&m->classes);
-	strcache_release(&m->dirs);
-	strcache_release(&m->files);
-	strcache_release(&m->tops);
+	strcache_release(&m->parts);
 	for (size_t i = 0; i < m->nroots; i++)
 		free(m->roots[i]);
 	ins_buf_release(&m->cls);
@@ -394,127 +399,87 @@ static void pytest_map_enable(struct pytest_map *m)
 	m->enabled = 1;
 }
 
-/* Is path[0..n) a directory? Each is asked of the file system once, its parent first. */
-static int pymap_dir(struct pytest_map *m, const char *path, size_t n)
+static int pymap_is_dir(char c)
 {
-	const char *known = strcache_get(&m->dirs, path, n);
-	const char *slash;
-	struct stat st;
-	int is;
-
-	if (known)
-		return *known != '\0';
-	slash = NULL;
-	for (size_t i = n; i > 0; i--)
-		if (path[i - 1] == '/') {
-			slash = path + i - 1;
-			break;
-		}
-	if (slash && slash > path && !pymap_dir(m, path, (size_t)(slash - path))) {
-		is = 0;
-	} else {
-		char *p = ins_xmalloc(n + 1);
-
-		memcpy(p, path, n);
-		p[n] = '\0';
-		is = !stat(p, &st) && S_ISDIR(st.st_mode);
-		free(p);
-	}
-	strcache_put(&m->dirs, path, n, is ? "1" : "");
-	return is;
+	return c == PYMAP_DIR || c == PYMAP_BOTH;
 }
 
-/* Does "root/rel" name a regular file? */
-static int pymap_exists(struct pytest_map *m, const char *root, const char *rel, size_t rlen)
+/*
+ * What the roots hold of the dotted name cls[0..n), given what they hold of
+ * its parent (`parent`, or NULL for a first part: every root is a
+ * directory). Borrowed from the map, valid until the next call.
+ */
+static const char *pymap_part(struct pytest_map *m, const char *cls, size_t n, const char *parent)
 {
-	struct stat st;
-	const char *slash, *known;
-	int is;
-
-	/* built by hand: this runs for each candidate of each new classname */
-	ins_buf_set(&m->path, root);
-	ins_buf_putc(&m->path, '/');
-	ins_buf_put(&m->path, rel, rlen);
-	slash = strrchr(m->path.ptr, '/');
-	if (slash > m->path.ptr && !pymap_dir(m, m->path.ptr, (size_t)(slash - m->path.ptr)))
-		return 0;
-	if ((known = strcache_get(&m->files, m->path.ptr, m->path.len)))
-		return *known != '\0';
-	is = !stat(m->path.ptr, &st) && S_ISREG(st.st_mode);
-	strcache_put(&m->files, m->path.ptr, m->path.len, is ? "1" : "");
-	return is;
-}
-
-/* Which roots can hold a file for a classname whose first part is top[0..n)? */
-static const char *pymap_tops(struct pytest_map *m, const char *top, size_t n)
-{
-	const char *known = strcache_get(&m->tops, top, n);
-	char live[PYMAP_PARENTS + 3];
+	const char *known = strcache_get(&m->parts, cls, n);
+	char held[PYMAP_PARENTS + 3];
 	struct stat st;
 
 	if (known)
 		return known;
 	for (size_t r = 0; r < m->nroots; r++) {
-		ins_buf_clear(&m->path);
-		ins_buf_printf(&m->path, "%s/%.*s", m->roots[r], (int)n, top);
-		live[r] = !stat(m->path.ptr, &st) && S_ISDIR(st.st_mode) ? '1' : '0';
-		if (live[r] == '0') {
-			ins_buf_puts(&m->path, ".py");
-			live[r] = !stat(m->path.ptr, &st) && S_ISREG(st.st_mode) ? '1' : '0';
-		}
+		int dir, file;
+
+		held[r] = PYMAP_NONE;
+		if (parent && !pymap_is_dir(parent[r]))
+			continue;
+		/* root/a/b/c, built by hand: this runs once per package or module */
+		ins_buf_set(&m->path, m->roots[r]);
+		ins_buf_putc(&m->path, '/');
+		for (size_t i = 0; i < n; i++)
+			ins_buf_putc(&m->path, cls[i] == '.' ? '/' : cls[i]);
+		dir = !stat(m->path.ptr, &st) && S_ISDIR(st.st_mode);
+		ins_buf_puts(&m->path, ".py");
+		file = !stat(m->path.ptr, &st) && S_ISREG(st.st_mode);
+		held[r] = dir && file ? PYMAP_BOTH : dir ? PYMAP_DIR : file ? PYMAP_FILE : PYMAP_NONE;
 	}
-	live[m->nroots] = '\0';
-	strcache_put(&m->tops, top, n, live);
-	return strcache_get(&m->tops, top, n);
+	held[m->nroots] = '\0';
+	return strcache_put(&m->parts, cls, n, held);
 }
 
 /*
- * Fill m->prefix with the node id prefix for classname `cls` ("" if none).
- * Returns 1 when files were looked for (an answer worth keeping), 0 when no
- * root holds anything of the name's first part.
+ * Fill m->prefix with the node id prefix for classname `cls` ("" if none):
+ * the longest leading part of it that is a file below some root (the first
+ * such root in order), as "a/b/c.py", then the rest of the classname's
+ * parts, each after "::".
  */
-static int pymap_resolve(struct pytest_map *m, const char *cls)
+static void pymap_resolve(struct pytest_map *m, const char *cls)
 {
-	ins_buf rel = INS_BUF_INIT, slashed = INS_BUF_INIT;
-	size_t n = strlen(cls), cut;
-	const char *dot = strchr(cls, '.');
-	char live[PYMAP_PARENTS + 3];
+	const char *held = NULL, *p;
+	size_t best = 0;
 
 	ins_buf_set(&m->cls, cls);
 	ins_buf_clear(&m->prefix);
-	/* most classnames of a report share their first part: no root holds it, nothing to look for */
-	snprintf(live, sizeof(live), "%s", pymap_tops(m, cls, dot ? (size_t)(dot - cls) : n));
-	if (!strchr(live, '1'))
-		return 0;
-	/* each leading part of the dotted name as a path, longest first */
-	ins_buf_set(&slashed, cls);
-	for (char *p = slashed.ptr; (p = strchr(p, '.')); )
-		*p++ = '/';
-	for (cut = n; cut > 0; ) {
-		ins_buf_clear(&rel);
-		ins_buf_put(&rel, slashed.ptr, cut);
-		ins_buf_puts(&rel, ".py");
-		for (size_t r = 0; r < m->nroots; r++) {
-			if (live[r] != '1' || !pymap_exists(m, m->roots[r], rel.ptr, rel.len))
-				continue;
-			ins_buf_set(&m->prefix, rel.ptr);
-			for (const char *p = cls + cut; *p; ) {
-				const char *e = strchr(p + 1, '.');
-				size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
+	for (size_t end = 0;; end++) {
+		int deeper = 0;
 
-				ins_buf_puts(&m->prefix, "::");
-				ins_buf_put(&m->prefix, p + 1, len);
-				p = e ? e : p + 1 + len;
-			}
-			goto done;
+		if (cls[end] && cls[end] != '.')
+			continue;
+		/* cls[0..end) is the next leading part */
+		if (end == 0 || cls[end - 1] == '.')
+			break;  /* an empty part names nothing */
+		held = pymap_part(m, cls, end, held);
+		for (size_t r = 0; r < m->nroots; r++) {
+			if (held[r] == PYMAP_FILE || held[r] == PYMAP_BOTH)
+				best = end;
+			deeper |= pymap_is_dir(held[r]);
 		}
-		while (cut > 0 && cls[--cut] != '.')
-			;
+		if (!cls[end] || !deeper)
+			break;
 	}
-done:
-	ins_buf_release(&rel);
-	ins_buf_release(&slashed);
-	return 1;
+	if (!best)
+		return;
+	for (size_t i = 0; i < best; i++)
+		ins_buf_putc(&m->prefix, cls[i] == '.' ? '/' : cls[i]);
+	ins_buf_puts(&m->prefix, ".py");
+	for (p = cls + best; *p; ) {
+		const char *e = strchr(p + 1, '.');
+		size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
+
+		ins_buf_puts(&m->prefix, "::");
+		ins_buf_put(&m->prefix, p + 1, len);
+		p = e ? e : p + 1 + len;
+	}
 }
 
 /*
@@ -530,16 +495,8 @@ static const char *pytest_map_nodeid(struct pytest_map *m, const ins_result *r)
 	clen = strlen(r->classname);
 	if (strncmp(r->nodeid, r->classname, clen) || strncmp(r->nodeid + clen, "::", 2))
 		return NULL;
-	if (!m->cls.len || strcmp(m->cls.ptr, r->classname)) {
-		const char *known = strcache_get(&m->classes, r->classname, clen);
-
-		if (known) {
-			ins_buf_set(&m->cls, r->classname);
-			ins_buf_set(&m->prefix, known);
-		} else if (pymap_resolve(m, r->classname)) {
-			strcache_put(&m->classes, r->classname, clen, m->prefix.len ? m->prefix.ptr : "");
-		}
-	}
+	if (!m->cls.len || strcmp(m->cls.ptr, r->classname))
+		pymap_resolve(m, r->classname);
 	if (!m->prefix.len)
 		return NULL;
 	ins_buf_set(&m->id, m->prefix.ptr);
