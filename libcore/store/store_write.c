@@ -63,7 +63,7 @@
 #include "store/store_schema.h"
 
 enum {
-	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_TEST_APPEND, ST_UNFINAL,
+	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_TEST_APPEND, ST_FINAL_GET, ST_UNFINAL,
 	ST_RESULT_ADD, ST_RESULT_ADD_MANY, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_GET, ST_FP_ADD,
 	ST_SECTION_ADD, ST_REPORT_ADD, ST_FLAKY, ST__COUNT
 };
@@ -77,13 +77,18 @@ static const char *const statements[ST__COUNT] = {
 			"ON CONFLICT (nodeid) DO NOTHING",
 	/* A test known to be new, while test_by_nodeid is dropped (see the bulk load). */
 	[ST_TEST_APPEND] = "INSERT INTO test (nodeid, file, classname, name) VALUES (?1, ?2, ?3, ?4)",
+	/* The previous final attempt, also the highest: its number and outcome. */
+	[ST_FINAL_GET] = "SELECT attempt, outcome FROM result WHERE session_id = ?1 AND test_id = ?2 "
+			 "AND final = 1 ORDER BY attempt DESC LIMIT 1",
 	/*
-	 * The previous final attempt is also the highest: its number and
-	 * outcome come back. This and ST_FLAKY change one row and no key: OR
-	 * FAIL spares them a statement journal (see prepare_result_batch).
+	 * This and ST_FLAKY change one row, named by its whole key: an UPDATE
+	 * of a key range (or one with RETURNING) first collects the rows in a
+	 * temporary table, whose page cache is allocated and unmapped at each
+	 * run. They change no key: OR FAIL spares them a statement journal (see
+	 * prepare_result_batch).
 	 */
-	[ST_UNFINAL] = "UPDATE OR FAIL result SET final = 0 WHERE session_id = ?1 AND test_id = ?2 "
-		       "AND final = 1 RETURNING attempt, outcome",
+	[ST_UNFINAL] = "UPDATE OR FAIL result SET final = 0 "
+		       "WHERE session_id = ?1 AND test_id = ?2 AND attempt = ?3",
 	[ST_RESULT_ADD] = "INSERT INTO result (session_id, test_id, attempt, outcome, final, "
 			  "duration, start_ms, flags, fingerprint_id, message) "
 			  "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
@@ -107,9 +112,11 @@ static const char *const statements[ST__COUNT] = {
 			  "VALUES (?1, ?2, ?3)",
 	/* One test with several attempts: flag its final attempt when it passed after a failure. */
 	[ST_FLAKY] = "UPDATE OR FAIL result SET flags = flags | 4 "
-		     "WHERE session_id = ?1 AND test_id = ?2 AND final = 1 AND outcome = 0 "
-		     "AND EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?1 "
-		     "  AND p.test_id = ?2 AND p.outcome IN (1, 2))",
+		     "WHERE session_id = ?1 AND test_id = ?2 AND attempt = ("
+		     "  SELECT f.attempt FROM result f WHERE f.session_id = ?1 AND f.test_id = ?2 "
+		     "  AND f.final = 1 AND f.outcome = 0 "
+		     "  AND EXISTS (SELECT 1 FROM result p WHERE p.session_id = ?1 "
+		     "    AND p.test_id = ?2 AND p.outcome IN (1, 2)))",
 };
 
 /*
@@ -857,7 +864,7 @@ static int test_id_for(ins_session_writer *w, const ins_result *r, int64_t *id, 
 static int next_attempt(ins_session_writer *w, int64_t test_id, int is_new, int *attempt)
 {
 	sqlite3_stmt *s;
-	int rc, prev_outcome;
+	int rc, prev, prev_outcome;
 
 	if (is_new || !bit_get(&w->seen, test_id)) {
 		bit_set(&w->seen, test_id);
@@ -868,7 +875,7 @@ static int next_attempt(ins_session_writer *w, int64_t test_id, int is_new, int 
 	/* The previous attempt may still be waiting to be written. */
 	if ((rc = flush_results(w)) < 0)
 		return rc;
-	s = w->st[ST_UNFINAL];
+	s = w->st[ST_FINAL_GET];
 	sqlite3_bind_int64(s, 1, w->session_id);
 	sqlite3_bind_int64(s, 2, test_id);
 	rc = sqlite3_step(s);
@@ -879,13 +886,16 @@ static int next_attempt(ins_session_writer *w, int64_t test_id, int is_new, int 
 					     "previous attempt is missing", w->store->path);
 		return ins_store__error(w->store, "numbering attempts");
 	}
-	*attempt = sqlite3_column_int(s, 0) + 1;
+	prev = sqlite3_column_int(s, 0);
 	prev_outcome = sqlite3_column_int(s, 1);
-	while (rc == SQLITE_ROW)
-		rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return ins_store__error(w->store, "numbering attempts");
+	s = w->st[ST_UNFINAL];
+	sqlite3_bind_int64(s, 1, w->session_id);
+	sqlite3_bind_int64(s, 2, test_id);
+	sqlite3_bind_int(s, 3, prev);
+	if ((rc = step_done(w, s, "numbering attempts")) < 0)
+		return rc;
+	*attempt = prev + 1;
 	if (prev_outcome >= 0 && prev_outcome < INS_OUTCOME_COUNT)
 		w->n.outcome[prev_outcome]--;
 	bit_set(&w->repeated, test_id);
@@ -1615,16 +1625,39 @@ static int unmask_failures(ins_session_writer *w)
 		"  AND (SELECT p.outcome FROM result p WHERE p.session_id = ?1 AND p.test_id = ?2 "
 		"    AND p.outcome <> 3 ORDER BY p.attempt DESC LIMIT 1) IN (1, 2) "
 		"RETURNING final, outcome";
-	sqlite3_stmt *s;
+	/*
+	 * The same condition, read only: the UPDATE collects its rows in a
+	 * temporary table at each run, so it runs only for the tests it moves.
+	 */
+	static const char masked_sql[] =
+		"SELECT 1 FROM result f WHERE f.session_id = ?1 AND f.test_id = ?2 "
+		"  AND f.final = 1 AND f.outcome = 3 "
+		"  AND (SELECT p.outcome FROM result p WHERE p.session_id = ?1 AND p.test_id = ?2 "
+		"    AND p.outcome <> 3 ORDER BY p.attempt DESC LIMIT 1) IN (1, 2)";
+	sqlite3_stmt *s, *masked;
 	size_t i = 0;
 	int64_t test;
 	int rc = 0;
 
-	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
+	if ((rc = ins_store__prepare(w->store, &masked, masked_sql)) < 0)
 		return rc;
+	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0) {
+		sqlite3_finalize(masked);
+		return rc;
+	}
 	while (!rc && (test = bit_next(&w->repeated, &i)) >= 0) {
 		int moved = 0, step;
 
+		sqlite3_bind_int64(masked, 1, w->session_id);
+		sqlite3_bind_int64(masked, 2, test);
+		step = sqlite3_step(masked);
+		sqlite3_reset(masked);
+		if (step == SQLITE_DONE)
+			continue;
+		if (step != SQLITE_ROW) {
+			rc = ins_store__error(w->store, "keeping failures final");
+			break;
+		}
 		sqlite3_bind_int64(s, 1, w->session_id);
 		sqlite3_bind_int64(s, 2, test);
 		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1643,6 +1676,7 @@ static int unmask_failures(ins_session_writer *w)
 		if (step != SQLITE_DONE)
 			rc = ins_store__error(w->store, "keeping failures final");
 	}
+	sqlite3_finalize(masked);
 	sqlite3_finalize(s);
 	return rc;
 }
