@@ -32,8 +32,24 @@
  * crash before that loses only frames no one could see (as it would
  * without the buffer).
  *
- * Files other than WALs are the default VFS's own: SQLite calls their
- * methods directly.
+ * The history's database file is buffered the same way. In WAL mode
+ * SQLite writes it only in a checkpoint, which copies each changed page
+ * from the WAL in the order of the pages: the pages a session appended
+ * (its results, their indexes' new leaves) are consecutive, and go out in
+ * large writes instead of one call per page. Here too the buffer is
+ * written out before anything that could see the file: a read of bytes it
+ * holds, a memory-mapped fetch, a sync, a size query or truncation, a file
+ * control, a lock taken or released (on the file or on its WAL index), and
+ * at close. A checkpoint tells the file it has copied every page (the file
+ * control SQLITE_FCNTL_CKPT_DONE) before it records in the WAL index how
+ * far it got, which is when other connections start to read those pages
+ * from the database file instead of the WAL: by then they are written.
+ * In rollback-journal mode (a copy made by VACUUM INTO, say) every write
+ * happens under an exclusive lock, and the buffer is written out before
+ * the lock is released.
+ *
+ * Other files (journals, temporary files) are the default VFS's own:
+ * SQLite calls their methods directly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,13 +71,14 @@ typedef struct wal_file {
 	unsigned char *buf;      /* WAL_BUF_SIZE bytes once the file is first written */
 	sqlite3_int64 buf_off;   /* the file offset of buf[0] */
 	int buf_len;             /* bytes waiting in buf */
+	int is_wal;              /* a WAL file: reads are kept for the write after them */
 	unsigned char *rd;       /* a copy of the latest read, valid until the next call */
 	sqlite3_int64 rd_off;    /* its file offset */
 	int rd_len;              /* its length; 0: the latest call was no read */
 } wal_file;
 
 static sqlite3_vfs vfs;
-static sqlite3_io_methods wal_methods;
+static sqlite3_io_methods wal_methods, db_methods;
 
 static sqlite3_vfs *base_vfs(void)
 {
@@ -110,7 +127,8 @@ static int wal_read(sqlite3_file *file, void *p, int n, sqlite3_int64 off)
 		rc = flush(f);
 	if (rc == SQLITE_OK)
 		rc = f->real->pMethods->xRead(f->real, p, n, off);
-	if (rc == SQLITE_OK && n <= WAL_RD_SIZE && (f->rd || (f->rd = malloc(WAL_RD_SIZE)))) {
+	if (rc == SQLITE_OK && f->is_wal && n <= WAL_RD_SIZE &&
+	    (f->rd || (f->rd = malloc(WAL_RD_SIZE)))) {
 		memcpy(f->rd, p, (size_t)n);
 		f->rd_off = off;
 		f->rd_len = n;
@@ -169,15 +187,17 @@ static int wal_file_size(sqlite3_file *file, sqlite3_int64 *size)
 static int wal_lock(sqlite3_file *file, int level)
 {
 	wal_file *f = use(file);
+	int rc = flush(f);
 
-	return f->real->pMethods->xLock(f->real, level);
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xLock(f->real, level);
 }
 
 static int wal_unlock(sqlite3_file *file, int level)
 {
 	wal_file *f = use(file);
+	int rc = flush(f);
 
-	return f->real->pMethods->xUnlock(f->real, level);
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xUnlock(f->real, level);
 }
 
 static int wal_check_reserved(sqlite3_file *file, int *out)
@@ -209,6 +229,52 @@ static int wal_device_characteristics(sqlite3_file *file)
 	return f->real->pMethods->xDeviceCharacteristics(f->real);
 }
 
+/* The database file's WAL index and memory map: the default VFS's, after a flush. */
+static int db_shm_map(sqlite3_file *file, int page, int size, int extend, void volatile **out)
+{
+	wal_file *f = use(file);
+
+	return f->real->pMethods->xShmMap(f->real, page, size, extend, out);
+}
+
+static int db_shm_lock(sqlite3_file *file, int offset, int n, int flags)
+{
+	wal_file *f = use(file);
+	int rc = flush(f);
+
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xShmLock(f->real, offset, n, flags);
+}
+
+static void db_shm_barrier(sqlite3_file *file)
+{
+	wal_file *f = use(file);
+
+	f->real->pMethods->xShmBarrier(f->real);
+}
+
+static int db_shm_unmap(sqlite3_file *file, int delete_flag)
+{
+	wal_file *f = use(file);
+
+	return f->real->pMethods->xShmUnmap(f->real, delete_flag);
+}
+
+static int db_fetch(sqlite3_file *file, sqlite3_int64 off, int n, void **out)
+{
+	wal_file *f = use(file);
+	int rc = flush(f);
+
+	*out = NULL;
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xFetch(f->real, off, n, out);
+}
+
+static int db_unfetch(sqlite3_file *file, sqlite3_int64 off, void *p)
+{
+	wal_file *f = use(file);
+
+	return f->real->pMethods->xUnfetch(f->real, off, p);
+}
+
 static int vfs_open(sqlite3_vfs *self, const char *name, sqlite3_file *file, int flags,
 		    int *out_flags)
 {
@@ -217,14 +283,20 @@ static int vfs_open(sqlite3_vfs *self, const char *name, sqlite3_file *file, int
 	int rc;
 
 	(void)self;
-	if (!(flags & SQLITE_OPEN_WAL))
+	if (!(flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)))
 		return base->xOpen(base, name, file, flags, out_flags);
 	memset(f, 0, sizeof(*f));
 	f->real = (sqlite3_file *)(f + 1);
+	f->is_wal = !!(flags & SQLITE_OPEN_WAL);
 	rc = base->xOpen(base, name, f->real, flags, out_flags);
+	/* A database file whose methods know no WAL index is left as it is. */
+	if (rc == SQLITE_OK && !f->is_wal && f->real->pMethods && f->real->pMethods->iVersion < 3) {
+		f->real->pMethods->xClose(f->real);
+		return base->xOpen(base, name, file, flags, out_flags);
+	}
 	/* On failure SQLite calls xClose only if pMethods is set: leave it NULL. */
 	if (rc == SQLITE_OK && f->real->pMethods)
-		f->base.pMethods = &wal_methods;
+		f->base.pMethods = (flags & SQLITE_OPEN_WAL) ? &wal_methods : &db_methods;
 	else if (f->real->pMethods)
 		f->real->pMethods->xClose(f->real);
 	return rc;
@@ -323,6 +395,15 @@ const char *ins_store__vfs_register(void)
 		.xSectorSize = wal_sector_size,
 		.xDeviceCharacteristics = wal_device_characteristics,
 	};
+	/* The database file also has a WAL index and may be memory-mapped. */
+	db_methods = wal_methods;
+	db_methods.iVersion = 3;
+	db_methods.xShmMap = db_shm_map;
+	db_methods.xShmLock = db_shm_lock;
+	db_methods.xShmBarrier = db_shm_barrier;
+	db_methods.xShmUnmap = db_shm_unmap;
+	db_methods.xFetch = db_fetch;
+	db_methods.xUnfetch = db_unfetch;
 	vfs = (sqlite3_vfs){
 		.iVersion = 2,
 		.szOsFile = (int)sizeof(wal_file) + base->szOsFile,

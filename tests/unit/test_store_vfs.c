@@ -6,8 +6,14 @@
  * nothing, a rolled-back transaction whose frames were spilled to the WAL
  * leaves the history sound.
  *
+ * The database file is buffered too: a checkpoint's copies of consecutive
+ * pages reach it in a few large writes, and a reader that starts after a
+ * checkpoint, even one that could copy only part of the WAL, reads them
+ * from the file.
+ *
  * Below the store's VFS sits a counting one, registered as the default
- * before the first store is opened, that counts the writes to WAL files.
+ * before the first store is opened, that counts the writes to WAL and
+ * database files.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -27,18 +33,38 @@
 #include "insight/store.h"
 #include "store_tmp.h"
 
-/* ---- a default VFS that counts the writes to WAL files ---- */
+/* ---- a default VFS that counts the writes to WAL and database files ---- */
 
 static sqlite3_vfs counting;
-static sqlite3_io_methods counting_methods;
-static const sqlite3_io_methods *unix_methods;
-static long wal_writes, wal_bytes;
+static sqlite3_io_methods counting_wal_methods, counting_db_methods;
+static const sqlite3_io_methods *unix_wal_methods, *unix_db_methods;
+static long wal_writes, wal_bytes, db_writes, db_bytes;
 
-static int counting_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
+static int counting_wal_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
 	wal_writes++;
 	wal_bytes += n;
-	return unix_methods->xWrite(f, p, n, off);
+	return unix_wal_methods->xWrite(f, p, n, off);
+}
+
+static int counting_db_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
+{
+	db_writes++;
+	db_bytes += n;
+	return unix_db_methods->xWrite(f, p, n, off);
+}
+
+/* Count the writes through f's methods (kept in *unix, copied to *mine). */
+static void count_writes(sqlite3_file *f, const sqlite3_io_methods **unix,
+			 sqlite3_io_methods *mine,
+			 int (*write)(sqlite3_file *, const void *, int, sqlite3_int64))
+{
+	if (!*unix) {
+		*unix = f->pMethods;
+		*mine = **unix;
+		mine->xWrite = write;
+	}
+	f->pMethods = mine;
 }
 
 static int counting_open(sqlite3_vfs *self, const char *name, sqlite3_file *f, int flags,
@@ -47,14 +73,12 @@ static int counting_open(sqlite3_vfs *self, const char *name, sqlite3_file *f, i
 	sqlite3_vfs *unix_vfs = self->pAppData;
 	int rc = unix_vfs->xOpen(unix_vfs, name, f, flags, out_flags);
 
-	if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) && f->pMethods) {
-		if (!unix_methods) {
-			unix_methods = f->pMethods;
-			counting_methods = *unix_methods;
-			counting_methods.xWrite = counting_write;
-		}
-		f->pMethods = &counting_methods;
-	}
+	if (rc != SQLITE_OK || !f->pMethods)
+		return rc;
+	if (flags & SQLITE_OPEN_WAL)
+		count_writes(f, &unix_wal_methods, &counting_wal_methods, counting_wal_write);
+	else if (flags & SQLITE_OPEN_MAIN_DB)
+		count_writes(f, &unix_db_methods, &counting_db_methods, counting_db_write);
 	return rc;
 }
 
@@ -208,6 +232,85 @@ static void test_spilled_transaction_rolled_back(void **state)
 }
 
 /*
+ * A session of new tests appends pages to the database file; the
+ * checkpoint after its commit copies them from the WAL, in order, and
+ * the copies reach the file in writes of up to 120 KiB, not one a page.
+ */
+static void test_checkpoint_writes_are_gathered(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	long pages;
+
+	(void)state;
+	path_in_tmp(&path, "checkpoint.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	db_writes = db_bytes = 0;
+	assert_int_equal(write_session(store, 1000, 40000), 0);
+	pages = db_bytes / 4096;
+	assert_true(pages > 1000);
+	assert_true(db_writes * 10 < pages);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 40000);
+	ins_store_free(store);
+	assert_sound(path.ptr);
+	ins_buf_release(&path);
+}
+
+/*
+ * A checkpoint that cannot copy the whole WAL, because a reader still
+ * holds an older snapshot, copies what it can and records how far it got;
+ * a reader that starts then reads those pages from the database file, not
+ * the WAL. The writer stays open throughout (nothing is written out by a
+ * close): the new reader sees both sessions whole.
+ */
+static void test_partial_checkpoint_is_read_from_the_file(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	sqlite3 *old;
+	sqlite3_stmt *st;
+
+	(void)state;
+	path_in_tmp(&path, "partial.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	ins_store_free(store);
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
+	/* Below the automatic checkpoint's 1,000 pages: the session stays in the WAL. */
+	assert_int_equal(write_session(store, 1000, 3000), 0);
+	assert_int_equal(sqlite3_open_v2(path.ptr, &old, SQLITE_OPEN_READONLY, "unix"), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(old, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(old, "SELECT count(*) FROM result", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(st, 0), 3000);
+	sqlite3_finalize(st);
+
+	/* A large session: its commit checkpoints up to the old reader's snapshot only. */
+	db_writes = db_bytes = 0;
+	assert_int_equal(write_session(store, 2000, 40000), 0);
+	assert_true(db_bytes > 120 * 1024);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 43000);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 40000);
+	{
+		sqlite3 *db;
+
+		assert_int_equal(sqlite3_open_v2(path.ptr, &db, SQLITE_OPEN_READONLY, "unix"),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	assert_int_equal(sqlite3_exec(old, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(old);
+	ins_store_free(store);
+	assert_sound(path.ptr);
+	ins_buf_release(&path);
+}
+
+/*
  * kill -9 of a writer: right after a commit returned (the store still
  * open, its WAL never closed), and in the middle of the next session. The
  * committed sessions are all there, the interrupted one is not.
@@ -259,6 +362,8 @@ int main(void)
 		cmocka_unit_test(test_wal_writes_are_gathered),
 		cmocka_unit_test(test_reader_sees_each_commit),
 		cmocka_unit_test(test_spilled_transaction_rolled_back),
+		cmocka_unit_test(test_checkpoint_writes_are_gathered),
+		cmocka_unit_test(test_partial_checkpoint_is_read_from_the_file),
 		cmocka_unit_test(test_kill_after_commit_loses_nothing),
 	};
 
