@@ -51,6 +51,7 @@
  * Other files (journals, temporary files) are the default VFS's own:
  * SQLite calls their methods directly.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,15 @@
 #define WAL_BUF_SIZE (120 * 1024)
 /* The largest read kept for the write after it: a frame of the largest page. */
 #define WAL_RD_SIZE (65536 + 24)
+/* Bytes read at once from a WAL for a read of a frame (see wal_read). */
+#define WAL_RA_SIZE (120 * 1024)
+
+/*
+ * Bumped at each lock or unlock of any history's WAL index, by any
+ * connection of this process: bytes a WAL file read ahead are used only
+ * while it has not moved (see wal_read).
+ */
+static _Atomic unsigned long shm_generation;
 
 typedef struct wal_file {
 	sqlite3_file base;       /* methods: wal_methods */
@@ -75,6 +85,10 @@ typedef struct wal_file {
 	unsigned char *rd;       /* a copy of the latest read, valid until the next call */
 	sqlite3_int64 rd_off;    /* its file offset */
 	int rd_len;              /* its length; 0: the latest call was no read */
+	unsigned char *ra;       /* a WAL's bytes read ahead: WAL_RA_SIZE bytes, once used */
+	sqlite3_int64 ra_off;    /* their file offset */
+	int ra_len;              /* how many; 0: none */
+	unsigned long ra_gen;    /* shm_generation when they were read */
 } wal_file;
 
 static sqlite3_vfs vfs;
@@ -113,20 +127,84 @@ static int wal_close(sqlite3_file *file)
 
 	free(f->buf);
 	free(f->rd);
-	f->buf = f->rd = NULL;
+	free(f->ra);
+	f->buf = f->rd = f->ra = NULL;
 	return rc != SQLITE_OK ? rc : rc2;
 }
 
+/* Do [off, off + n) and [off2, off2 + n2) share a byte? */
+static int overlap(sqlite3_int64 off, sqlite3_int64 n, sqlite3_int64 off2, sqlite3_int64 n2)
+{
+	return n > 0 && n2 > 0 && off < off2 + n2 && off2 < off + n;
+}
+
+/*
+ * Fill the read-ahead with the WAL's bytes from `off` on (fewer at its
+ * end); 0 when that could not be done, and the caller reads as usual.
+ */
+static int read_ahead(wal_file *f, sqlite3_int64 off)
+{
+	sqlite3_int64 size;
+	int rc;
+
+	f->ra_len = 0;
+	if (!f->ra && !(f->ra = malloc(WAL_RA_SIZE)))
+		return 0;
+	/* Bytes still in the write buffer are newer than the file's. */
+	if (f->buf_len && overlap(off, WAL_RA_SIZE, f->buf_off, f->buf_len) && flush(f) != SQLITE_OK)
+		return 0;
+	f->ra_gen = atomic_load(&shm_generation);
+	rc = f->real->pMethods->xRead(f->real, f->ra, WAL_RA_SIZE, off);
+	if (rc == SQLITE_IOERR_SHORT_READ) {
+		/* The WAL ends within: keep only what it holds. */
+		if (f->real->pMethods->xFileSize(f->real, &size) != SQLITE_OK || size <= off)
+			return 0;
+		f->ra_len = (int)(size - off < WAL_RA_SIZE ? size - off : WAL_RA_SIZE);
+	} else if (rc == SQLITE_OK) {
+		f->ra_len = WAL_RA_SIZE;
+	} else {
+		return 0;
+	}
+	f->ra_off = off;
+	return 1;
+}
+
+/*
+ * A read of a WAL, served from bytes read ahead when it can be: a frame
+ * is read as a WAL_RA_SIZE read of the frames from it on, and the frames
+ * after it come from memory. SQLite reads a WAL's frames in their order
+ * when a commit rewrites the checksums of the frames after one it changed
+ * again, and, mostly, when a checkpoint copies pages a session appended:
+ * one read instead of one a frame.
+ *
+ * What the bytes read ahead hold stays true while the WAL's index is
+ * neither locked nor unlocked by anyone in this process: SQLite reads
+ * the WAL only within a read or write transaction (begun by taking a lock
+ * on the WAL index), a frame it reads does not change while that lock is
+ * held (other writers append after it; a WAL is started again from its
+ * beginning only when no reader can be using it), and a frame beyond the
+ * transaction's last is read only in a later transaction, after a lock.
+ * This file's own writes are copied into the bytes read ahead.
+ */
 static int wal_read(sqlite3_file *file, void *p, int n, sqlite3_int64 off)
 {
 	wal_file *f = use(file);
 	int rc = SQLITE_OK;
 
-	/* Bytes outside the buffer are in the file as they are. */
-	if (f->buf_len && off < f->buf_off + f->buf_len && off + n > f->buf_off)
-		rc = flush(f);
-	if (rc == SQLITE_OK)
-		rc = f->real->pMethods->xRead(f->real, p, n, off);
+	if (f->ra_len && (f->ra_gen != atomic_load(&shm_generation) || !f->is_wal))
+		f->ra_len = 0;
+	if (f->is_wal && n <= WAL_RD_SIZE &&
+	    !(f->ra_len && off >= f->ra_off && off + n <= f->ra_off + f->ra_len))
+		read_ahead(f, off);
+	if (f->ra_len && off >= f->ra_off && off + n <= f->ra_off + f->ra_len) {
+		memcpy(p, f->ra + (off - f->ra_off), (size_t)n);
+	} else {
+		/* Bytes outside the buffer are in the file as they are. */
+		if (f->buf_len && overlap(off, n, f->buf_off, f->buf_len))
+			rc = flush(f);
+		if (rc == SQLITE_OK)
+			rc = f->real->pMethods->xRead(f->real, p, n, off);
+	}
 	if (rc == SQLITE_OK && f->is_wal && n <= WAL_RD_SIZE &&
 	    (f->rd || (f->rd = malloc(WAL_RD_SIZE)))) {
 		memcpy(f->rd, p, (size_t)n);
@@ -141,6 +219,15 @@ static int wal_write(sqlite3_file *file, const void *p, int n, sqlite3_int64 off
 	wal_file *f = (wal_file *)file;
 	int tail = 0; /* bytes of the read just before that follow this write */
 	int rc;
+
+	/* The bytes read ahead follow the file. */
+	if (f->ra_len && overlap(off, n, f->ra_off, f->ra_len)) {
+		sqlite3_int64 from = off > f->ra_off ? off : f->ra_off;
+		sqlite3_int64 to = off + n < f->ra_off + f->ra_len ? off + n : f->ra_off + f->ra_len;
+
+		memcpy(f->ra + (from - f->ra_off), (const unsigned char *)p + (from - off),
+		       (size_t)(to - from));
+	}
 
 	if (f->rd_len && off >= f->rd_off && off + n <= f->rd_off + f->rd_len)
 		tail = (int)(f->rd_off + f->rd_len - (off + n));
@@ -164,6 +251,8 @@ static int wal_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
 	wal_file *f = use(file);
 	int rc = flush(f);
+
+	f->ra_len = 0;
 
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
 }
@@ -241,6 +330,8 @@ static int db_shm_lock(sqlite3_file *file, int offset, int n, int flags)
 {
 	wal_file *f = use(file);
 	int rc = flush(f);
+
+	atomic_fetch_add(&shm_generation, 1);
 
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }

@@ -38,7 +38,13 @@
 static sqlite3_vfs counting;
 static sqlite3_io_methods counting_wal_methods, counting_db_methods;
 static const sqlite3_io_methods *unix_wal_methods, *unix_db_methods;
-static long wal_writes, wal_bytes, db_writes, db_bytes;
+static long wal_writes, wal_bytes, wal_reads, db_writes, db_bytes;
+
+static int counting_wal_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
+{
+	wal_reads++;
+	return unix_wal_methods->xRead(f, p, n, off);
+}
 
 static int counting_wal_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
@@ -77,6 +83,8 @@ static int counting_open(sqlite3_vfs *self, const char *name, sqlite3_file *f, i
 		return rc;
 	if (flags & SQLITE_OPEN_WAL)
 		count_writes(f, &unix_wal_methods, &counting_wal_methods, counting_wal_write);
+	if (flags & SQLITE_OPEN_WAL)
+		counting_wal_methods.xRead = counting_wal_read;
 	else if (flags & SQLITE_OPEN_MAIN_DB)
 		count_writes(f, &unix_db_methods, &counting_db_methods, counting_db_write);
 	return rc;
@@ -162,12 +170,17 @@ static void test_wal_writes_are_gathered(void **state)
 	path_in_tmp(&path, "gathered.db");
 	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
 	assert_int_equal(write_session(store, 1000, 40000), 0);
-	wal_writes = wal_bytes = 0;
+	wal_writes = wal_bytes = wal_reads = 0;
 	assert_int_equal(write_session(store, 2000, 40000), 0);
 	frames = wal_bytes / (4096 + 24);
 	assert_true(frames > 1000);
 	/* One to two calls per frame without the VFS; here dozens of frames per call. */
 	assert_true(wal_writes * 10 < frames);
+	/*
+	 * The commit read every frame after the first it rewrote, and the
+	 * checkpoint every frame, one call each without the VFS.
+	 */
+	assert_true(wal_reads * 4 < frames);
 	/* Each commit was visible to another connection as soon as it returned. */
 	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 80000);
 	ins_store_free(store);
@@ -310,6 +323,57 @@ static void test_partial_checkpoint_is_read_from_the_file(void **state)
 	ins_buf_release(&path);
 }
 
+/* What a connection of its own, through the history's VFS, reads: count and soundness. */
+static void assert_reads(sqlite3 *db, int64_t results)
+{
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM result", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(st, 0), results);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+}
+
+/*
+ * Two writers and a reader in one process, each with a connection of its
+ * own through the history's VFS, kept open throughout: the WAL is written,
+ * checkpointed and started again from its beginning by one while the
+ * others hold bytes of it read ahead. Each sees every commit of the others.
+ */
+static void test_connections_in_turn(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *a, *b;
+	sqlite3 *reader;
+	int64_t results = 0;
+
+	(void)state;
+	path_in_tmp(&path, "turns.db");
+	assert_int_equal(ins_store_open(&a, path.ptr, INS_STORE_CREATE), 0);
+	assert_int_equal(ins_store_open(&b, path.ptr, 0), 0);
+	assert_non_null(sqlite3_vfs_find("insight"));
+	assert_int_equal(sqlite3_open_v2(path.ptr, &reader, SQLITE_OPEN_READONLY, "insight"),
+			 SQLITE_OK);
+	for (int k = 1; k <= 12; k++) {
+		/* a large session checkpoints the WAL whole; the next starts it again */
+		int n = k % 2 ? 12000 + 500 * k : 300 + 10 * k;
+
+		assert_int_equal(write_session(k % 2 ? a : b, 1000 * k, n), 0);
+		results += n;
+		assert_reads(reader, results);
+	}
+	sqlite3_close(reader);
+	ins_store_free(a);
+	ins_store_free(b);
+	assert_sound(path.ptr);
+	ins_buf_release(&path);
+}
+
 /*
  * kill -9 of a writer: right after a commit returned (the store still
  * open, its WAL never closed), and in the middle of the next session. The
@@ -364,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_spilled_transaction_rolled_back),
 		cmocka_unit_test(test_checkpoint_writes_are_gathered),
 		cmocka_unit_test(test_partial_checkpoint_is_read_from_the_file),
+		cmocka_unit_test(test_connections_in_turn),
 		cmocka_unit_test(test_kill_after_commit_loses_nothing),
 	};
 
