@@ -67,6 +67,8 @@
 #define WAL_RD_SIZE (65536 + 24)
 /* Bytes read at once from a WAL for a read of a frame (see wal_read). */
 #define WAL_RA_SIZE (120 * 1024)
+/* Reads this far apart or less are in sequence: a frame's header lies between. */
+#define WAL_GAP 24
 
 /*
  * Bumped at each lock or unlock of any history's WAL index, by any
@@ -89,6 +91,7 @@ typedef struct wal_file {
 	sqlite3_int64 ra_off;    /* their file offset */
 	int ra_len;              /* how many; 0: none */
 	unsigned long ra_gen;    /* shm_generation when they were read */
+	sqlite3_int64 rd_end;    /* where the latest read of a WAL ended */
 } wal_file;
 
 static sqlite3_vfs vfs;
@@ -171,11 +174,14 @@ static int read_ahead(wal_file *f, sqlite3_int64 off)
 
 /*
  * A read of a WAL, served from bytes read ahead when it can be: a frame
- * is read as a WAL_RA_SIZE read of the frames from it on, and the frames
- * after it come from memory. SQLite reads a WAL's frames in their order
- * when a commit rewrites the checksums of the frames after one it changed
- * again, and, mostly, when a checkpoint copies pages a session appended:
- * one read instead of one a frame.
+ * read right after the one before it is read as a WAL_RA_SIZE read of the
+ * frames from it on, and the frames after it come from memory. SQLite
+ * reads a WAL's frames in their order when a commit rewrites the checksums
+ * of the frames after one it changed again, and, mostly, when a checkpoint
+ * copies pages a session appended: one read instead of one a frame. Reads
+ * out of order (a page read back during a transaction, a checkpoint's
+ * copy of scattered pages) are read as they are: reading ahead for them
+ * would copy thirty times the bytes for nothing.
  *
  * What the bytes read ahead hold stays true while the WAL's index is
  * neither locked nor unlocked by anyone in this process: SQLite reads
@@ -193,9 +199,11 @@ static int wal_read(sqlite3_file *file, void *p, int n, sqlite3_int64 off)
 
 	if (f->ra_len && (f->ra_gen != atomic_load(&shm_generation) || !f->is_wal))
 		f->ra_len = 0;
-	if (f->is_wal && n <= WAL_RD_SIZE &&
+	/* Only a read that follows the one before (a frame header apart at most) reads ahead. */
+	if (f->is_wal && n <= WAL_RD_SIZE && off >= f->rd_end && off - f->rd_end <= WAL_GAP &&
 	    !(f->ra_len && off >= f->ra_off && off + n <= f->ra_off + f->ra_len))
 		read_ahead(f, off);
+	f->rd_end = off + n;
 	if (f->ra_len && off >= f->ra_off && off + n <= f->ra_off + f->ra_len) {
 		memcpy(p, f->ra + (off - f->ra_off), (size_t)n);
 	} else {
