@@ -48,7 +48,9 @@
  * happens under an exclusive lock, and the buffer is written out before
  * the lock is released.
  *
- * Other files (journals, temporary files) are the default VFS's own:
+ * So are the temporary files of a sort or of a statement journal, which
+ * only their connection ever sees (see private_temp). Other files
+ * (rollback journals, temporary databases) are the default VFS's own:
  * SQLite calls their methods directly.
  */
 #include <stdatomic.h>
@@ -374,6 +376,18 @@ static int db_unfetch(sqlite3_file *file, sqlite3_int64 off, void *p)
 	return f->real->pMethods->xUnfetch(f->real, off, p);
 }
 
+/*
+ * A sorter's or a statement journal's temporary file: no other connection
+ * opens it, and it is gone when closed. Its writes are appended in pages
+ * (a sort's runs as SQLite writes them, one page a call), and are
+ * gathered like a WAL's.
+ */
+static int private_temp(int flags)
+{
+	return (flags & (SQLITE_OPEN_TEMP_JOURNAL | SQLITE_OPEN_SUBJOURNAL)) &&
+	       (flags & SQLITE_OPEN_DELETEONCLOSE);
+}
+
 static int vfs_open(sqlite3_vfs *self, const char *name, sqlite3_file *file, int flags,
 		    int *out_flags)
 {
@@ -382,20 +396,21 @@ static int vfs_open(sqlite3_vfs *self, const char *name, sqlite3_file *file, int
 	int rc;
 
 	(void)self;
-	if (!(flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)))
+	if (!(flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) && !private_temp(flags))
 		return base->xOpen(base, name, file, flags, out_flags);
 	memset(f, 0, sizeof(*f));
 	f->real = (sqlite3_file *)(f + 1);
 	f->is_wal = !!(flags & SQLITE_OPEN_WAL);
 	rc = base->xOpen(base, name, f->real, flags, out_flags);
 	/* A database file whose methods know no WAL index is left as it is. */
-	if (rc == SQLITE_OK && !f->is_wal && f->real->pMethods && f->real->pMethods->iVersion < 3) {
+	if (rc == SQLITE_OK && (flags & SQLITE_OPEN_MAIN_DB) && f->real->pMethods &&
+	    f->real->pMethods->iVersion < 3) {
 		f->real->pMethods->xClose(f->real);
 		return base->xOpen(base, name, file, flags, out_flags);
 	}
 	/* On failure SQLite calls xClose only if pMethods is set: leave it NULL. */
 	if (rc == SQLITE_OK && f->real->pMethods)
-		f->base.pMethods = (flags & SQLITE_OPEN_WAL) ? &wal_methods : &db_methods;
+		f->base.pMethods = (flags & SQLITE_OPEN_MAIN_DB) ? &db_methods : &wal_methods;
 	else if (f->real->pMethods)
 		f->real->pMethods->xClose(f->real);
 	return rc;

@@ -9,11 +9,13 @@
  * The database file is buffered too: a checkpoint's copies of consecutive
  * pages reach it in a few large writes, and a reader that starts after a
  * checkpoint, even one that could copy only part of the WAL, reads them
- * from the file.
+ * from the file. A sort's temporary file is buffered as well. A WAL's
+ * frames read in sequence are read ahead, and connections in turn never
+ * read stale bytes.
  *
  * Below the store's VFS sits a counting one, registered as the default
- * before the first store is opened, that counts the writes to WAL and
- * database files.
+ * before the first store is opened, that counts the writes to WAL,
+ * database and temporary files, and the reads of WALs.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -38,7 +40,16 @@
 static sqlite3_vfs counting;
 static sqlite3_io_methods counting_wal_methods, counting_db_methods;
 static const sqlite3_io_methods *unix_wal_methods, *unix_db_methods;
-static long wal_writes, wal_bytes, wal_reads, db_writes, db_bytes;
+static long wal_writes, wal_bytes, wal_reads, db_writes, db_bytes, tmp_writes, tmp_bytes;
+static sqlite3_io_methods counting_tmp_methods;
+static const sqlite3_io_methods *unix_tmp_methods;
+
+static int counting_tmp_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
+{
+	tmp_writes++;
+	tmp_bytes += n;
+	return unix_tmp_methods->xWrite(f, p, n, off);
+}
 
 static int counting_wal_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 {
@@ -87,6 +98,8 @@ static int counting_open(sqlite3_vfs *self, const char *name, sqlite3_file *f, i
 		counting_wal_methods.xRead = counting_wal_read;
 	else if (flags & SQLITE_OPEN_MAIN_DB)
 		count_writes(f, &unix_db_methods, &counting_db_methods, counting_db_write);
+	else if (flags & SQLITE_OPEN_TEMP_JOURNAL)
+		count_writes(f, &unix_tmp_methods, &counting_tmp_methods, counting_tmp_write);
 	return rc;
 }
 
@@ -273,6 +286,32 @@ static void test_checkpoint_writes_are_gathered(void **state)
 }
 
 /*
+ * The first import of a large suite builds the catalogue's node-id index
+ * at its commit (the bulk load): a sort larger than the page cache, whose
+ * runs SQLite writes to a temporary file a page at a time. They reach the
+ * file in large writes, and the sort reads them back whole.
+ */
+static void test_sort_writes_are_gathered(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+
+	(void)state;
+	path_in_tmp(&path, "sorted.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	tmp_writes = tmp_bytes = 0;
+	assert_int_equal(write_session(store, 1000, 100000), 0);
+	assert_true(tmp_bytes / 4096 > 500);
+	assert_true(tmp_writes * 10 < tmp_bytes / 4096);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 100000);
+	assert_int_equal(count(path.ptr, "SELECT count(DISTINCT nodeid) FROM test "
+				   "INDEXED BY test_by_nodeid"), 100000);
+	ins_store_free(store);
+	assert_sound(path.ptr);
+	ins_buf_release(&path);
+}
+
+/*
  * A checkpoint that cannot copy the whole WAL, because a reader still
  * holds an older snapshot, copies what it can and records how far it got;
  * a reader that starts then reads those pages from the database file, not
@@ -430,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_reader_sees_each_commit),
 		cmocka_unit_test(test_spilled_transaction_rolled_back),
 		cmocka_unit_test(test_checkpoint_writes_are_gathered),
+		cmocka_unit_test(test_sort_writes_are_gathered),
 		cmocka_unit_test(test_partial_checkpoint_is_read_from_the_file),
 		cmocka_unit_test(test_connections_in_turn),
 		cmocka_unit_test(test_kill_after_commit_loses_nothing),
