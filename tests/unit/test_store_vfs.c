@@ -258,6 +258,20 @@ static void test_spilled_transaction_rolled_back(void **state)
 	ins_buf_release(&path);
 }
 
+/* A first import of `n` new tests into a new history at `name`, with the counts reset before it. */
+static void first_import(ins_buf *path, const char *name, int n)
+{
+	ins_store *store;
+
+	path_in_tmp(path, name);
+	assert_int_equal(ins_store_open(&store, path->ptr, INS_STORE_CREATE), 0);
+	wal_reads = db_writes = db_bytes = tmp_writes = tmp_bytes = 0;
+	assert_int_equal(write_session(store, 1000, n), 0);
+	ins_store_free(store);
+	assert_int_equal(count(path->ptr, "SELECT count(*) FROM result"), n);
+	assert_sound(path->ptr);
+}
+
 /*
  * A session of new tests appends pages to the database file; the
  * checkpoint after its commit copies them from the WAL, in order, and
@@ -266,22 +280,15 @@ static void test_spilled_transaction_rolled_back(void **state)
 static void test_checkpoint_writes_are_gathered(void **state)
 {
 	ins_buf path = INS_BUF_INIT;
-	ins_store *store;
 	long pages;
 
 	(void)state;
-	path_in_tmp(&path, "checkpoint.db");
-	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
-	db_writes = db_bytes = wal_reads = 0;
-	assert_int_equal(write_session(store, 1000, 40000), 0);
+	first_import(&path, "checkpoint.db", 40000);
 	pages = db_bytes / 4096;
 	assert_true(pages > 1000);
 	assert_true(db_writes * 10 < pages);
 	/* Read from the WAL in order, mostly: twice as many reads as pages without reading ahead. */
 	assert_true(wal_reads < pages);
-	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 40000);
-	ins_store_free(store);
-	assert_sound(path.ptr);
 	ins_buf_release(&path);
 }
 
@@ -294,20 +301,13 @@ static void test_checkpoint_writes_are_gathered(void **state)
 static void test_sort_writes_are_gathered(void **state)
 {
 	ins_buf path = INS_BUF_INIT;
-	ins_store *store;
 
 	(void)state;
-	path_in_tmp(&path, "sorted.db");
-	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
-	tmp_writes = tmp_bytes = 0;
-	assert_int_equal(write_session(store, 1000, 100000), 0);
+	first_import(&path, "sorted.db", 100000);
 	assert_true(tmp_bytes / 4096 > 500);
 	assert_true(tmp_writes * 10 < tmp_bytes / 4096);
-	assert_int_equal(count(path.ptr, "SELECT count(*) FROM test"), 100000);
 	assert_int_equal(count(path.ptr, "SELECT count(DISTINCT nodeid) FROM test "
 				   "INDEXED BY test_by_nodeid"), 100000);
-	ins_store_free(store);
-	assert_sound(path.ptr);
 	ins_buf_release(&path);
 }
 
