@@ -319,8 +319,8 @@ static int failure_groups(ins_store *store, const ins_sessset *set, ins_failures
 		[INS_FAILURES_BY_CAUSE] = "coalesce(f.cause_id, 0)",
 		[INS_FAILURES_BY_FINGERPRINT] = "coalesce(r.fingerprint_id, 0)",
 		[INS_FAILURES_BY_TEST] = "r.test_id",
-		[INS_FAILURES_BY_CATEGORY] = "(SELECT c.cat FROM temp.ins_fcat c WHERE c.fp_id = "
-					     "coalesce(r.fingerprint_id, 0) AND c.outcome = r.outcome)",
+		[INS_FAILURES_BY_CATEGORY] = ("(SELECT c.cat FROM temp.ins_fcat c WHERE c.fp_id = "
+					      "coalesce(r.fingerprint_id, 0) AND c.outcome = r.outcome)"),
 	};
 	static const char *const ident[] = {
 		[INS_FAILURES_BY_CAUSE] = "SELECT hash, signature FROM cause WHERE id = ?1",
