@@ -1189,17 +1189,11 @@ static cJSON *jira_text(const struct jira *j, const char *text)
 	return doc;
 }
 
-/* The text of one sighting of a failure. */
-static void jira_sighting(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+/* The lines that end an issue's text or comment: commit, CI run, pull request, report, fingerprint. */
+static void jira_links(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
 {
 	ins_buf u = INS_BUF_INIT;
 
-	ins_buf_printf(b, "%s failed", x->nodeid);
-	ins_buf_puts(b, " in ");
-	title_of(b, s);
-	ins_buf_printf(b, " (session %s).\n", s->uid);
-	if (x->message)
-		ins_buf_printf(b, "%s\n", x->message);
 	if (s->subject)
 		ins_buf_printf(b, "Commit: %s\n", s->subject);
 	if (is_http_url(s->build_url))
@@ -1211,6 +1205,18 @@ static void jira_sighting(ins_buf *b, const ins_notify_session *s, const ins_not
 		ins_buf_printf(b, "Report: %s\n", s->report_url);
 	ins_buf_printf(b, "Fingerprint: %s\n", x->key);
 	ins_buf_release(&u);
+}
+
+/* The text of one sighting of a failure. */
+static void jira_sighting(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+{
+	ins_buf_printf(b, "%s failed", x->nodeid);
+	ins_buf_puts(b, " in ");
+	title_of(b, s);
+	ins_buf_printf(b, " (session %s).\n", s->uid);
+	if (x->message)
+		ins_buf_printf(b, "%s\n", x->message);
+	jira_links(b, s, x);
 }
 
 static void jira_fail(struct jira *j, const char *what, const ins_http_response *resp, int rc)
@@ -1225,10 +1231,6 @@ static void jira_fail(struct jira *j, const char *what, const ins_http_response 
 	ins_http_error_reason(resp, &j->why);
 }
 
-/*
- * One new failure: the open issue labelled insight-fp-KEY gets a comment;
- * without one, a new issue is created. 0, or -1 after a failure (in j->why).
- */
 /*
  * The open issue labelled insight-fp-KEY of failure `x`, into `issue_key`
  * (empty when there is none): 0, or -1 after a failure (in j->why).
@@ -1270,22 +1272,10 @@ done:
 /* The text that tells an issue its failure is fixed. */
 static void jira_fixed_text(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
 {
-	ins_buf u = INS_BUF_INIT;
-
 	ins_buf_printf(b, "%s passes again in ", x->nodeid);
 	title_of(b, s);
 	ins_buf_printf(b, " (session %s).\n", s->uid);
-	if (s->subject)
-		ins_buf_printf(b, "Commit: %s\n", s->subject);
-	if (is_http_url(s->build_url))
-		ins_buf_printf(b, "CI run: %s\n", s->build_url);
-	pr_url(&u, s);
-	if (u.len)
-		ins_buf_printf(b, "Pull request: %s\n", u.ptr);
-	if (s->report_url)
-		ins_buf_printf(b, "Report: %s\n", s->report_url);
-	ins_buf_printf(b, "Fingerprint: %s\n", x->key);
-	ins_buf_release(&u);
+	jira_links(b, s, x);
 }
 
 /* Whether transition `t` (an element of Jira's "transitions") is the one named `name`. */
@@ -1399,6 +1389,10 @@ done:
 	return ok;
 }
 
+/*
+ * One new failure: the open issue labelled insight-fp-KEY gets a comment;
+ * without one, a new issue is created. 0, or -1 after a failure (in j->why).
+ */
 static int jira_one(struct jira *j, const ins_notify_item *x)
 {
 	const char *headers[] = { j->auth.ptr, NULL };
