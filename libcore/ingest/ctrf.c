@@ -25,24 +25,24 @@
  * Node id: filePath::suite::name, absent parts left out; suite may be one
  * string or a list from the outermost suite inwards (joined with "::").
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cJSON.h>
-#include <yajl/yajl_parse.h>
 
 #include "insight/buf.h"
 #include "insight/errors.h"
 #include "insight/ingest.h"
 #include "ingest/jsonin.h"
-
-#define CHUNK (64u * 1024)
+#include "ingest/jsonstream.h"
 
 typedef struct ctrf_state {
 	const char *display;
 	const ins_ingest_sink *sink;
+	int saw_tests;             /* results.tests was an array */
 } ctrf_state;
 
 static const cJSON *get(const cJSON *obj, const char *key)
@@ -429,194 +429,31 @@ static int meta_ms(ctrf_state *st, const char *key, const cJSON *obj, const char
 /*
  * ---- streaming ----
  *
- * The document is read with yajl, a streaming parser, and built as cJSON
- * values, except the items of results.tests: each is handed to on_test()
- * as soon as it is complete and freed, so memory holds one test at a time
- * whatever the size of the report. Everything else (tool, summary,
- * environment) is small and kept until the end.
+ * The document is read as a stream (ingest/jsonstream.h) and built as
+ * cJSON values, except the items of results.tests: each is handed to
+ * on_test() as soon as it is complete and freed, so memory holds one test
+ * at a time whatever the size of the report. Everything else (tool,
+ * summary, environment) is small and kept until the end.
  */
-/*
- * Control characters inside strings, raw: JSON forbids them, but reports
- * carry them (a test's output pasted as it was printed). Each becomes its
- * \u00XX escape before the parser sees it, so the string reads the same;
- * outside strings they stay, and are an error.
- */
-typedef struct ctl_filter {
-	int in_string, escaped;
-} ctl_filter;
 
-/* Filter n bytes from `in` into `out` (room for 6n); returns the bytes written. */
-static size_t ctl_filter_run(ctl_filter *f, const char *in, size_t n, char *out)
+/* results.tests: an array, the value of "tests" in "results" in the root (the first one only). */
+static int stream_tests(void *data, const char *const *path, int depth)
 {
-	char *o = out;
+	ctrf_state *st = data;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-
-		if (!f->in_string) {
-			f->in_string = c == '"';
-		} else if (f->escaped) {
-			f->escaped = 0;
-		} else if (c == '\\') {
-			f->escaped = 1;
-		} else if (c == '"') {
-			f->in_string = 0;
-		} else if (c < 0x20) {
-			o += sprintf(o, "\\u%04x", c);
-			continue;
-		}
-		*o++ = (char)c;
-	}
-	return (size_t)(o - out);
-}
-
-typedef struct builder {
-	ctrf_state *st;
-	cJSON *stack[INS_INGEST_MAX_DEPTH + 2];
-	char *keys[INS_INGEST_MAX_DEPTH + 2]; /* the key each open container has in its parent */
-	int depth;
-	char *key;             /* the key of the next value in an object */
-	cJSON *root;
-	int tests_depth;       /* the depth of results.tests while it is open; 0 otherwise */
-	int saw_tests;         /* results.tests was an array */
-	int index;
-	int rc;                /* on_test's failure, or a depth error */
-} builder;
-
-/* Put a finished value in its place: in its parent, or to on_test. */
-static int put(builder *b, cJSON *v)
-{
-	cJSON *parent;
-
-	if (b->depth == 0) {
-		if (b->root)
-			cJSON_Delete(b->root);
-		b->root = v;
-		return 1;
-	}
-	parent = b->stack[b->depth - 1];
-	if (b->tests_depth && b->depth == b->tests_depth) {
-		b->rc = on_test(b->st, b->index++, v);
-		cJSON_Delete(v);
-		return b->rc ? 0 : 1;
-	}
-	if (cJSON_IsObject(parent)) {
-		cJSON_AddItemToObject(parent, b->key ? b->key : "", v);
-		free(b->key);
-		b->key = NULL;
-	} else {
-		cJSON_AddItemToArray(parent, v);
-	}
-	return 1;
-}
-
-static int open_container(builder *b, cJSON *v)
-{
-	if (b->depth > INS_INGEST_MAX_DEPTH) {
-		cJSON_Delete(v);
-		b->rc = ins_error_set(INS_EINVALID, "%s: invalid JSON: nested too deeply",
-				      b->st->display);
+	if (depth != 2 || !path[0] || strcmp(path[0], "results") || !path[1] ||
+	    strcmp(path[1], "tests") || st->saw_tests)
 		return 0;
-	}
-	b->keys[b->depth] = b->key;
-	b->key = NULL;
-	/* results.tests: an array, the value of "tests" in "results" in the root */
-	if (cJSON_IsArray(v) && b->depth == 2 && b->keys[1] && !strcmp(b->keys[1], "results") &&
-	    b->keys[2] && !strcmp(b->keys[2], "tests") && cJSON_IsObject(b->stack[1]) &&
-	    cJSON_IsObject(b->stack[0]) && !b->saw_tests) {
-		b->tests_depth = b->depth + 1;
-		b->saw_tests = 1;
-	}
-	b->stack[b->depth++] = v;
+	st->saw_tests = 1;
 	return 1;
 }
 
-static int close_container(builder *b)
+static int stream_test(void *data, const char *const *path, int depth, size_t index,
+		       const cJSON *item)
 {
-	cJSON *v = b->stack[--b->depth];
-
-	if (b->tests_depth == b->depth + 1)
-		b->tests_depth = 0;
-	free(b->key);
-	b->key = b->keys[b->depth];
-	b->keys[b->depth] = NULL;
-	return put(b, v);
-}
-
-static int y_null(void *ctx)
-{
-	return put(ctx, cJSON_CreateNull());
-}
-
-static int y_bool(void *ctx, int v)
-{
-	return put(ctx, cJSON_CreateBool(v));
-}
-
-static int y_number(void *ctx, const char *s, size_t len)
-{
-	char buf[64];
-
-	if (len >= sizeof(buf))
-		len = sizeof(buf) - 1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return put(ctx, cJSON_CreateNumber(strtod(buf, NULL)));
-}
-
-static int y_string(void *ctx, const unsigned char *s, size_t len)
-{
-	cJSON *v = cJSON_CreateString("");
-	char *copy = ins_xmalloc(len + 1);
-
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	cJSON_free(v->valuestring);
-	v->valuestring = copy;
-	return put(ctx, v);
-}
-
-static int y_start_map(void *ctx)
-{
-	return open_container(ctx, cJSON_CreateObject());
-}
-
-static int y_key(void *ctx, const unsigned char *s, size_t len)
-{
-	builder *b = ctx;
-
-	free(b->key);
-	b->key = ins_xmalloc(len + 1);
-	memcpy(b->key, s, len);
-	b->key[len] = '\0';
-	return 1;
-}
-
-static int y_end(void *ctx)
-{
-	return close_container(ctx);
-}
-
-static int y_start_array(void *ctx)
-{
-	return open_container(ctx, cJSON_CreateArray());
-}
-
-static const yajl_callbacks callbacks = {
-	y_null, y_bool, NULL, NULL, y_number, y_string,
-	y_start_map, y_key, y_end, y_start_array, y_end,
-};
-
-static void builder_release(builder *b)
-{
-	/* the open containers are not in their parents yet */
-	while (b->depth > 0) {
-		b->depth--;
-		cJSON_Delete(b->stack[b->depth]);
-		free(b->keys[b->depth]);
-	}
-	free(b->key);
-	cJSON_Delete(b->root);
+	(void)path;
+	(void)depth;
+	return on_test(data, index > INT_MAX ? INT_MAX : (int)index, item);
 }
 
 /* The report's facts (tool, summary, environment), once the tests are handed on. */
@@ -679,86 +516,13 @@ static int on_report(ctrf_state *st, const cJSON *root, int saw_tests)
 
 int ins_ingest_ctrf_input(ins_input *in, const ins_ingest_sink *sink)
 {
-	ctrf_state st = { ins_input_display(in), sink };
-	builder b;
-	yajl_handle h;
-	ctl_filter cf = { 0, 0 };
-	char *buf = ins_xmalloc(CHUNK), *esc = ins_xmalloc(6 * CHUNK);
-	size_t line = 1, total = 0;
-	int ret = 0, first = 1, last_closer = 0;
+	ctrf_state st = { ins_input_display(in), sink, 0 };
+	const struct ins_jstream_ops ops = { &st, stream_tests, stream_test };
+	cJSON *root = NULL;
+	int ret;
 
-	memset(&b, 0, sizeof(b));
-	b.st = &st;
-	h = yajl_alloc(&callbacks, NULL, &b);
-	yajl_config(h, yajl_allow_comments, 0);
-	for (;;) {
-		ssize_t n = ins_input_read(in, buf, CHUNK);
-		const char *p = buf;
-		yajl_status ys;
-
-		if (n < 0) {
-			ret = (int)n;
-			goto done;
-		}
-		if (n == 0) {
-			ys = yajl_complete_parse(h);
-			if (ys != yajl_status_ok) {
-				if (b.rc) {
-					ret = b.rc;
-				} else if (!total) {
-					ret = ins_error_set(INS_EINVALID, "%s: empty file; not a CTRF "
-							    "report", st.display);
-				} else {
-					ret = ins_error_set(INS_EINVALID, "%s:%zu: invalid JSON%s",
-							    st.display, line,
-							    !last_closer ? " (cut short?)" : "");
-				}
-				goto done;
-			}
-			break;
-		}
-		if (first && n >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
-			p += 3;
-			n -= 3;
-		}
-		first = 0;
-		{
-			size_t m = ctl_filter_run(&cf, p, (size_t)n, esc);
-
-			/* a newline in a string is escaped: count lines on what yajl reads */
-			p = esc;
-			n = (ssize_t)m;
-		}
-		ys = yajl_parse(h, (const unsigned char *)p, (size_t)n);
-		if (ys != yajl_status_ok) {
-			size_t used = yajl_get_bytes_consumed(h);
-			unsigned char *msg;
-
-			if (b.rc) {
-				ret = b.rc;
-				goto done;
-			}
-			for (size_t i = 0; i < used && i < (size_t)n; i++)
-				line += p[i] == '\n';
-			msg = yajl_get_error(h, 0, NULL, 0);
-			ret = ins_error_set(INS_EINVALID, "%s:%zu: %s", st.display, line,
-					    msg && strstr((const char *)msg, "UTF8") ?
-					    "invalid UTF-8" : "invalid JSON");
-			yajl_free_error(h, msg);
-			goto done;
-		}
-		for (ssize_t i = 0; i < n; i++) {
-			line += p[i] == '\n';
-			if (!strchr(" \t\r\n", p[i]))
-				last_closer = p[i] == '}' || p[i] == ']';
-		}
-		total += (size_t)n;
-	}
-	ret = on_report(&st, b.root, b.saw_tests);
-done:
-	yajl_free(h);
-	builder_release(&b);
-	free(buf);
-	free(esc);
+	if ((ret = ins_jstream_parse(in, "a CTRF report", &ops, &root)) == 0)
+		ret = on_report(&st, root, st.saw_tests);
+	cJSON_Delete(root);
 	return ret;
 }
