@@ -143,6 +143,12 @@ static int overlap(sqlite3_int64 off, sqlite3_int64 n, sqlite3_int64 off2, sqlit
 	return n > 0 && n2 > 0 && off < off2 + n2 && off2 < off + n;
 }
 
+/* Do the bytes read ahead hold all of [off, off + n)? */
+static int ra_holds(const wal_file *f, sqlite3_int64 off, int n)
+{
+	return f->ra_len && off >= f->ra_off && off + n <= f->ra_off + f->ra_len;
+}
+
 /*
  * Fill the read-ahead with the WAL's bytes from `off` on (fewer at its
  * end); 0 when that could not be done, and the caller reads as usual.
@@ -199,14 +205,14 @@ static int wal_read(sqlite3_file *file, void *p, int n, sqlite3_int64 off)
 	wal_file *f = use(file);
 	int rc = SQLITE_OK;
 
-	if (f->ra_len && (f->ra_gen != atomic_load(&shm_generation) || !f->is_wal))
+	if (f->ra_len && f->ra_gen != atomic_load(&shm_generation))
 		f->ra_len = 0;
 	/* Only a read that follows the one before (a frame header apart at most) reads ahead. */
 	if (f->is_wal && n <= WAL_RD_SIZE && off >= f->rd_end && off - f->rd_end <= WAL_GAP &&
-	    !(f->ra_len && off >= f->ra_off && off + n <= f->ra_off + f->ra_len))
+	    !ra_holds(f, off, n))
 		read_ahead(f, off);
 	f->rd_end = off + n;
-	if (f->ra_len && off >= f->ra_off && off + n <= f->ra_off + f->ra_len) {
+	if (ra_holds(f, off, n)) {
 		memcpy(p, f->ra + (off - f->ra_off), (size_t)n);
 	} else {
 		/* Bytes outside the buffer are in the file as they are. */
@@ -263,7 +269,6 @@ static int wal_truncate(sqlite3_file *file, sqlite3_int64 size)
 	int rc = flush(f);
 
 	f->ra_len = 0;
-
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
 }
 
@@ -328,7 +333,10 @@ static int wal_device_characteristics(sqlite3_file *file)
 	return f->real->pMethods->xDeviceCharacteristics(f->real);
 }
 
-/* The database file's WAL index and memory map: the default VFS's, after a flush. */
+/*
+ * The database file's WAL index and memory map: the default VFS's. A lock
+ * on the WAL index and a fetch write the buffer out first (see the top).
+ */
 static int db_shm_map(sqlite3_file *file, int page, int size, int extend, void volatile **out)
 {
 	wal_file *f = use(file);
@@ -342,7 +350,6 @@ static int db_shm_lock(sqlite3_file *file, int offset, int n, int flags)
 	int rc = flush(f);
 
 	atomic_fetch_add(&shm_generation, 1);
-
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }
 
