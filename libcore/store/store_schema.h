@@ -19,8 +19,9 @@ int ins_store__migration_rebuilds(int from_version);
 /*
  * Give every fingerprint without a cause its cause (insight_cause() on its
  * signature and the file of a test that failed with it), adding the causes
- * not known yet. Run by the migration that made causes and by the session
- * writer at commit, for the fingerprints it added.
+ * not known yet. Run by the migration that made causes; the session writer
+ * gives a fingerprint its cause as it records it (fingerprint_add in
+ * store_write.c), the same way.
  */
 #define INS_STORE_ASSIGN_CAUSES_SQL \
 	"CREATE TEMP TABLE ins_fc (fp_id INTEGER PRIMARY KEY, sig TEXT NOT NULL, " \

@@ -28,7 +28,10 @@
  * - the fingerprints already recorded in this session (a bounded table),
  *   so a failure repeated across tests costs one look-up per session, and
  *   a bitmap over fingerprint ids of all the session's fingerprints (their
- *   sightings are updated at commit without reading the results again).
+ *   sightings are updated at commit without reading the results again);
+ * - the causes found or added in this session (another bounded table): a
+ *   new fingerprint is recorded with its cause, so that no fingerprint row
+ *   is written twice (a million-case report can add a hundred thousand).
  * After a rollback to a mark all of these are rebuilt from the store.
  * A first import of a large suite appends its new tests without the
  * catalogue's node-id index and builds that once at the end (see "The bulk
@@ -65,7 +68,7 @@
 enum {
 	ST_SUT_GET, ST_SUT_ADD, ST_TEST_GET, ST_TEST_ADD, ST_TEST_APPEND, ST_FINAL_GET, ST_UNFINAL,
 	ST_RESULT_ADD, ST_RESULT_ADD_MANY, ST_TEXT_ADD, ST_PROP_ADD, ST_FP_GET, ST_FP_ADD,
-	ST_SECTION_ADD, ST_REPORT_ADD, ST_FLAKY, ST__COUNT
+	ST_TEST_FILE, ST_CAUSE_GET, ST_CAUSE_ADD, ST_SECTION_ADD, ST_REPORT_ADD, ST_FLAKY, ST__COUNT
 };
 
 static const char *const statements[ST__COUNT] = {
@@ -105,7 +108,11 @@ static const char *const statements[ST__COUNT] = {
 	 * a JUnit report names its start only as it ends.
 	 */
 	[ST_FP_GET] = "SELECT id FROM fingerprint WHERE hash = ?1",
-	[ST_FP_ADD] = "INSERT INTO fingerprint (hash, signature) VALUES (?1, ?2)",
+	[ST_FP_ADD] = "INSERT INTO fingerprint (hash, signature, cause_id) VALUES (?1, ?2, ?3)",
+	/* What a new fingerprint's cause is read with: see fingerprint_add. */
+	[ST_TEST_FILE] = "SELECT coalesce(file, nodeid) FROM test WHERE id = ?1",
+	[ST_CAUSE_GET] = "SELECT id FROM cause WHERE hash = ?1",
+	[ST_CAUSE_ADD] = "INSERT INTO cause (hash, signature) VALUES (?1, ?2)",
 	[ST_SECTION_ADD] = "INSERT INTO output_section (session_id, seq, name, content) "
 			   "VALUES (?1, ?2, ?3, ?4)",
 	[ST_REPORT_ADD] = "INSERT OR IGNORE INTO report_file (hash, session_id, path) "
@@ -137,8 +144,31 @@ static const char *const statements[ST__COUNT] = {
 #define BULK_FILTER_BYTES (4u << 20)
 #define BULK_SCANS 4
 
-/* Fingerprints remembered per session; beyond this many, the store is asked again. */
+/*
+ * Fingerprints and causes remembered per session (see id_table); beyond
+ * three quarters of this many, the store is asked again.
+ */
 #define FP_CACHE_SLOTS 4096
+#define CAUSE_CACHE_SLOTS 16384
+
+/*
+ * Ids of fingerprints or causes by their hash, for this session: open
+ * addressing, id 0 an empty slot. Bounded, so that a report of a million
+ * distinct failures costs no more memory than one of a thousand.
+ */
+typedef struct id_table {
+	struct id_slot {
+		char hash[INS_FINGERPRINT_HEX + 1];
+		int64_t id;
+	} *slot;
+	size_t slots, used;
+} id_table;
+
+static void id_table_clear(id_table *t)
+{
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
 
 /* The session's counts as results arrive (final attempts unless said otherwise). */
 typedef struct counts {
@@ -194,7 +224,6 @@ struct ins_session_writer {
 		unsigned k;
 	} *occ_k;
 	size_t occ_nk, occ_ak;
-	int fps_added;                   /* this session added a fingerprint (it has no cause yet) */
 	/* The last test seen: repeated attempts usually arrive back to back. */
 	ins_buf last_nodeid;
 	int64_t last_test_id;
@@ -209,6 +238,7 @@ struct ins_session_writer {
 	int bulk, bulk_over, bulk_scans;
 	uint64_t *bulk_filter;
 	ins_buf fp_sig;                  /* scratch for fingerprints */
+	ins_buf fp_file;                 /* the file of a known test (fingerprint_add) */
 	/* Results not yet written (see flush_results); messages are copies in pending_text. */
 	struct pending_result {
 		int64_t test_id, start_ms, fp_id;
@@ -219,12 +249,8 @@ struct ins_session_writer {
 	} pending[RESULT_BATCH];
 	int npending;
 	ins_buf pending_text;
-	/* Fingerprint hashes recorded in this session, open addressing; id 0 = empty slot. */
-	struct fp_slot {
-		char hash[INS_FINGERPRINT_HEX + 1];
-		int64_t id;
-	} *fp_cache;
-	size_t fp_cached;
+	id_table fp_ids, cause_ids;
+	ins_buf cause_sig;               /* the cause of the fingerprint being added */
 };
 
 static int bit_get(const bitmap *b, int64_t i)
@@ -298,6 +324,7 @@ static void writer_free(ins_session_writer *w)
 		sqlite3_finalize(w->st[i]);
 	ins_buf_release(&w->last_nodeid);
 	ins_buf_release(&w->fp_sig);
+	ins_buf_release(&w->fp_file);
 	ins_buf_release(&w->pending_text);
 	free(w->seen.bits);
 	free(w->repeated.bits);
@@ -305,7 +332,9 @@ static void writer_free(ins_session_writer *w)
 	free(w->occ_seen.bits);
 	free(w->occ_passed.bits);
 	free(w->occ_k);
-	free(w->fp_cache);
+	id_table_clear(&w->fp_ids);
+	id_table_clear(&w->cause_ids);
+	ins_buf_release(&w->cause_sig);
 	free(w->bulk_filter);
 	forget_session_copy(w);
 	free(w->sut_name);
@@ -575,6 +604,8 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 	store->in_writer = 1;
 	ins_buf_init(&w->last_nodeid);
 	ins_buf_init(&w->fp_sig);
+	ins_buf_init(&w->fp_file);
+	ins_buf_init(&w->cause_sig);
 	ins_buf_init(&w->pending_text);
 	w->started_ms = info->started_ms ? info->started_ms : now_ms();
 	w->times_from_reports = !info->started_ms;
@@ -902,7 +933,7 @@ static int next_attempt(ins_session_writer *w, int64_t test_id, int is_new, int 
 	return 0;
 }
 
-static uint64_t fp_slot_of(const char *hash)
+static uint64_t slot_of(const char *hash)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -911,33 +942,102 @@ static uint64_t fp_slot_of(const char *hash)
 	return h;
 }
 
-/* The cached id of a fingerprint recorded in this session, or 0. */
-static int64_t fp_cache_get(ins_session_writer *w, const char *hash)
+/* The id kept for a hash, or 0. */
+static int64_t id_table_get(const id_table *t, const char *hash)
 {
-	if (!w->fp_cache)
+	if (!t->slot)
 		return 0;
-	for (size_t i = fp_slot_of(hash) % FP_CACHE_SLOTS;; i = (i + 1) % FP_CACHE_SLOTS) {
-		if (!w->fp_cache[i].id)
+	for (size_t i = slot_of(hash) % t->slots;; i = (i + 1) % t->slots) {
+		if (!t->slot[i].id)
 			return 0;
-		if (!strcmp(w->fp_cache[i].hash, hash))
-			return w->fp_cache[i].id;
+		if (!strcmp(t->slot[i].hash, hash))
+			return t->slot[i].id;
 	}
 }
 
-static void fp_cache_put(ins_session_writer *w, const char *hash, int64_t id)
+static void id_table_put(id_table *t, size_t slots, const char *hash, int64_t id)
 {
 	size_t i;
 
 	/* Keep a quarter free so that probes stay short; beyond that, just ask the store. */
-	if (w->fp_cached >= FP_CACHE_SLOTS * 3 / 4)
+	if (t->slot && t->used >= t->slots * 3 / 4)
 		return;
-	if (!w->fp_cache)
-		w->fp_cache = ins_xcalloc(FP_CACHE_SLOTS, sizeof(*w->fp_cache));
-	for (i = fp_slot_of(hash) % FP_CACHE_SLOTS; w->fp_cache[i].id; i = (i + 1) % FP_CACHE_SLOTS)
+	if (!t->slot) {
+		t->slot = ins_xcalloc(slots, sizeof(*t->slot));
+		t->slots = slots;
+	}
+	for (i = slot_of(hash) % t->slots; t->slot[i].id; i = (i + 1) % t->slots)
 		;
-	memcpy(w->fp_cache[i].hash, hash, sizeof(w->fp_cache[i].hash));
-	w->fp_cache[i].id = id;
-	w->fp_cached++;
+	memcpy(t->slot[i].hash, hash, sizeof(t->slot[i].hash));
+	t->slot[i].id = id;
+	t->used++;
+}
+
+/* The row named by one text in a statement returning an id: its id, 0 when none. */
+static int lookup_id(ins_session_writer *w, sqlite3_stmt *s, const char *key, int64_t *id,
+		     const char *doing)
+{
+	int rc;
+
+	bind_static(s, 1, key);
+	rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ins_store__error(w->store, doing);
+	return 0;
+}
+
+/*
+ * Record a fingerprint the history has never seen, with its cause (the
+ * message and innermost frame, unless that frame is in the test's own
+ * file: ins_fingerprint_cause), found or added here. The test is the one
+ * of the result being added, the first to fail with it: its file as the
+ * catalogue holds it, or its node id.
+ */
+static int fingerprint_add(ins_session_writer *w, const ins_result *r, int64_t test_id,
+			   int test_is_new, const char *hash, const char *sig, int64_t *id)
+{
+	char cause_hash[INS_FINGERPRINT_HEX + 1];
+	const char *file = r->file ? r->file : r->nodeid;
+	int64_t cause = 0;
+	sqlite3_stmt *s;
+	int rc = SQLITE_ROW;
+
+	if (!test_is_new) {
+		s = w->st[ST_TEST_FILE];
+		sqlite3_bind_int64(s, 1, test_id);
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			ins_buf_set(&w->fp_file, (const char *)sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW)
+			return ins_store__error(w->store, "reading a test's file");
+		file = w->fp_file.ptr;
+	}
+	ins_fingerprint_cause(&w->cause_sig, sig, file);
+	ins_fingerprint_hash(cause_hash, w->cause_sig.ptr, w->cause_sig.len);
+	if (!(cause = id_table_get(&w->cause_ids, cause_hash))) {
+		if ((rc = lookup_id(w, w->st[ST_CAUSE_GET], cause_hash, &cause,
+				    "looking up a failure's cause")) < 0)
+			return rc;
+		if (!cause) {
+			s = w->st[ST_CAUSE_ADD];
+			bind_static(s, 1, cause_hash);
+			bind_static(s, 2, w->cause_sig.ptr);
+			if ((rc = step_done(w, s, "recording a failure's cause")) < 0)
+				return rc;
+			cause = sqlite3_last_insert_rowid(w->store->db);
+		}
+		id_table_put(&w->cause_ids, CAUSE_CACHE_SLOTS, cause_hash, cause);
+	}
+	s = w->st[ST_FP_ADD];
+	bind_static(s, 1, hash);
+	bind_static(s, 2, sig);
+	sqlite3_bind_int64(s, 3, cause);
+	if ((rc = step_done(w, s, "recording a failure fingerprint")) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(w->store->db);
+	return 0;
 }
 
 /*
@@ -945,11 +1045,10 @@ static void fp_cache_put(ins_session_writer *w, const char *hash, int64_t id)
  * and `sig` are the fingerprint when the caller computed it already
  * (NULL: computed here).
  */
-static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, const char *hash,
-			      const char *sig, int64_t *id)
+static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, int64_t test_id,
+			      int test_is_new, const char *hash, const char *sig, int64_t *id)
 {
 	char own[INS_FINGERPRINT_HEX + 1];
-	sqlite3_stmt *s;
 	int rc;
 
 	*id = 0;
@@ -962,26 +1061,14 @@ static int fingerprint_id_for(ins_session_writer *w, const ins_result *r, const 
 		sig = w->fp_sig.ptr;
 	}
 	/* Seen already in this session: the row exists. */
-	if ((*id = fp_cache_get(w, hash)) != 0)
+	if ((*id = id_table_get(&w->fp_ids, hash)) != 0)
 		return 0;
-	s = w->st[ST_FP_GET];
-	bind_static(s, 1, hash);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ins_store__error(w->store, "looking up a failure fingerprint");
-	if (rc == SQLITE_DONE) {
-		s = w->st[ST_FP_ADD];
-		bind_static(s, 1, hash);
-		bind_static(s, 2, sig);
-		if ((rc = step_done(w, s, "recording a failure fingerprint")) < 0)
-			return rc;
-		*id = sqlite3_last_insert_rowid(w->store->db);
-		w->fps_added = 1;
-	}
-	fp_cache_put(w, hash, *id);
+	if ((rc = lookup_id(w, w->st[ST_FP_GET], hash, id,
+			    "looking up a failure fingerprint")) < 0)
+		return rc;
+	if (!*id && (rc = fingerprint_add(w, r, test_id, test_is_new, hash, sig, id)) < 0)
+		return rc;
+	id_table_put(&w->fp_ids, FP_CACHE_SLOTS, hash, *id);
 	return 0;
 }
 
@@ -1020,7 +1107,7 @@ int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 		else
 			bit_set(&w->occ_passed, test_id);
 	}
-	if ((rc = fingerprint_id_for(w, r, fp_hash, fp_signature, &fp_id)) < 0)
+	if ((rc = fingerprint_id_for(w, r, test_id, is_new, fp_hash, fp_signature, &fp_id)) < 0)
 		return rc;
 
 	p = &w->pending[w->npending++];
@@ -1415,9 +1502,8 @@ static int reload_state(ins_session_writer *w)
 	occ_forget(w);
 	w->last_test_id = 0;
 	ins_buf_clear(&w->last_nodeid);
-	free(w->fp_cache);
-	w->fp_cache = NULL;
-	w->fp_cached = 0;
+	id_table_clear(&w->fp_ids);
+	id_table_clear(&w->cause_ids);
 
 	if ((rc = ins_store__prepare(w->store, &s, "SELECT test_id, attempt, outcome, final, "
 				     "duration, fingerprint_id FROM result WHERE session_id = ?1")) < 0)
@@ -1724,8 +1810,6 @@ static int finish_session(ins_session_writer *w)
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "counting the session's results");
 	if ((rc = add_to_test_day(w)) < 0)
-		return rc;
-	if (w->fps_added && (rc = ins_store__exec(w->store, INS_STORE_ASSIGN_CAUSES_SQL)) < 0)
 		return rc;
 	return sight_fingerprints(w);
 }

@@ -431,6 +431,119 @@ static void test_fingerprints_after_rollback_and_precomputed(void **state)
 }
 
 /*
+ * A failure of `nodeid` with a Python traceback from `outer` into
+ * checks/cart.py, the innermost frame. The cause (ins_fingerprint_cause)
+ * is the message and that frame, unless checks/cart.py is the test's own
+ * file.
+ */
+static ins_result cart_failure(const char *nodeid, const char *file, const char *message,
+			       const char *outer, char detail[256])
+{
+	ins_result r = result(nodeid, INS_OUTCOME_FAILED);
+
+	snprintf(detail, 256, "Traceback (most recent call last):\n"
+		 "  File \"%s\", line 1, in check\n"
+		 "  File \"checks/cart.py\", line 3, in adds\n"
+		 "ValueError: %s", outer, message);
+	r.file = file;
+	r.message = message;
+	r.detail = detail;
+	return r;
+}
+
+/* 1 when r's fingerprint has the cause that r's signature has seen from test_file. */
+static int64_t has_cause(const char *path, const ins_result *r, const char *test_file)
+{
+	ins_buf sig = INS_BUF_INIT, cause = INS_BUF_INIT, sql = INS_BUF_INIT;
+	char hash[INS_FINGERPRINT_HEX + 1];
+	int64_t n;
+
+	assert_int_equal(ins_fingerprint_compute(&sig, hash, r->message, r->detail), 0);
+	ins_fingerprint_cause(&cause, sig.ptr, test_file);
+	assert_null(strchr(cause.ptr, '\''));
+	ins_buf_printf(&sql, "SELECT count(*) FROM fingerprint f JOIN cause c ON c.id = f.cause_id "
+		       "WHERE f.hash = '%s' AND c.signature = '%s'", hash, cause.ptr);
+	n = count(path, sql.ptr);
+	ins_buf_release(&sig);
+	ins_buf_release(&cause);
+	ins_buf_release(&sql);
+	return n;
+}
+
+/*
+ * A new fingerprint gets its cause as it is recorded: read with the file
+ * the catalogue holds for its test (a known test's, even when this report
+ * names none), shared by fingerprints of the same cause, and recorded
+ * again after a rollback to a mark dropped it.
+ */
+static void test_fingerprint_causes(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	ins_result r[6];
+	char d[6][256];
+
+	(void)state;
+	path_in_tmp(&path, "causes.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	info.sut = "api";
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	r[0] = cart_failure("Cart::adds", "checks/cart.py", "boom one", "lib/util.py", d[0]);
+	assert_int_equal(ins_session_writer_add_result(w, &r[0]), 0);
+	assert_int_equal(ins_session_writer_commit(w, NULL), 0);
+	/* the frame in the test's own file is no cause: the whole signature is */
+	assert_int_equal(has_cause(path.ptr, &r[0], "checks/cart.py"), 1);
+	assert_int_equal(has_cause(path.ptr, &r[0], "Cart::adds"), 0);
+
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	/* the test is known: its file comes from the catalogue, not this report */
+	r[1] = cart_failure("Cart::adds", NULL, "boom two", "lib/util.py", d[1]);
+	assert_int_equal(ins_session_writer_add_result(w, &r[1]), 0);
+	/* a new test of another file: the innermost frame is the cause */
+	r[2] = cart_failure("Other::adds", "other/list.py", "boom three", "lib/util.py", d[2]);
+	assert_int_equal(ins_session_writer_add_result(w, &r[2]), 0);
+	assert_int_equal(ins_session_writer_commit(w, NULL), 0);
+	assert_int_equal(has_cause(path.ptr, &r[1], "checks/cart.py"), 1);
+	assert_int_equal(has_cause(path.ptr, &r[1], "Cart::adds"), 0);
+	assert_int_equal(has_cause(path.ptr, &r[2], "other/list.py"), 1);
+	assert_int_equal(has_cause(path.ptr, &r[2], "checks/cart.py"), 0);
+
+	assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+	assert_int_equal(ins_session_writer_mark(w), 0);
+	r[3] = cart_failure("Third::adds", "third/x.py", "boom five", "lib/util.py", d[3]);
+	assert_int_equal(ins_session_writer_add_result(w, &r[3]), 0);
+	assert_int_equal(ins_session_writer_release_mark(w), 0);
+	/* a cause recorded in a report that is then dropped ... */
+	assert_int_equal(ins_session_writer_mark(w), 0);
+	r[4] = cart_failure("Fourth::adds", "fourth/y.py", "boom six", "lib/util.py", d[4]);
+	assert_int_equal(ins_session_writer_add_result(w, &r[4]), 0);
+	assert_int_equal(ins_session_writer_rollback_mark(w), 0);
+	/* ... is recorded again for another fingerprint with it */
+	r[4] = cart_failure("Fifth::adds", "fifth/z.py", "boom six", "lib/more.py", d[4]);
+	assert_int_equal(ins_session_writer_add_result(w, &r[4]), 0);
+	/* the cause of "boom three" again, from another outer frame */
+	r[5] = cart_failure("Other::adds", "other/list.py", "boom three", "lib/more.py", d[5]);
+	assert_int_equal(ins_session_writer_add_result(w, &r[5]), 0);
+	assert_int_equal(ins_session_writer_commit(w, NULL), 0);
+	ins_store_free(store);
+
+	for (int i = 3; i < 6; i++)
+		assert_int_equal(has_cause(path.ptr, &r[i], "elsewhere.py"), 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint"), 6);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint WHERE cause_id IS NULL "
+			       "OR cause_id NOT IN (SELECT id FROM cause)"), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM cause"), 5);
+	assert_int_equal(count(path.ptr, "SELECT count(DISTINCT cause_id) FROM fingerprint "
+			       "WHERE signature LIKE 'boom three%'"), 1);
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+	ins_store_free(store);
+	ins_buf_release(&path);
+}
+
+/*
  * The first report's mark is no savepoint: rolling it back begins the
  * session again from a copy of its row and tags. The session must come out
  * as if the dropped report had never been read (its SUT, tags, host and
@@ -975,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_first_report_rolled_back),
 		cmocka_unit_test(test_fingerprint_sightings),
 		cmocka_unit_test(test_fingerprints_after_rollback_and_precomputed),
+		cmocka_unit_test(test_fingerprint_causes),
 		cmocka_unit_test(test_resolve_refs),
 		cmocka_unit_test(test_ids_sort_by_time),
 		cmocka_unit_test(test_delete_and_prune),
