@@ -57,6 +57,7 @@
  * connection can take, so the checks could never fail, and they cost three
  * index look-ups per result. `insight db check` still verifies them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -152,6 +153,18 @@ static const char *const statements[ST__COUNT] = {
 #define CAUSE_CACHE_SLOTS 16384
 
 /*
+ * A session that records this many new fingerprints gets a page cache of
+ * FP_MANY_CACHE_KIB (SQLite's default is 2,000 KiB). Their index by hash
+ * is written at random places: once it outgrows its share of the cache,
+ * each new fingerprint reads a page back from the WAL and writes it there
+ * again (a report of a million cases with a hundred thousand distinct
+ * failures has 2.6 MB of it). Only then: a session of known tests gains
+ * nothing from a larger cache, and pays for the memory it touches.
+ */
+#define FP_MANY 32768
+#define FP_MANY_CACHE_KIB 6144
+
+/*
  * Ids of fingerprints or causes by their hash, for this session: open
  * addressing, id 0 an empty slot. Bounded, so that a report of a million
  * distinct failures costs no more memory than one of a thousand.
@@ -236,6 +249,8 @@ struct ins_session_writer {
 	 * scanning the table so far; bulk_over: not again in this session.
 	 */
 	int bulk, bulk_over, bulk_scans;
+	int64_t fps_new;                 /* fingerprints this session recorded */
+	int64_t cache_size;              /* the connection's, once FP_MANY changed it */
 	uint64_t *bulk_filter;
 	ins_buf fp_sig;                  /* scratch for fingerprints */
 	ins_buf fp_file;                 /* the file of a known test (fingerprint_add) */
@@ -318,6 +333,14 @@ static void forget_session_copy(ins_session_writer *w)
 	w->ntags = 0;
 }
 
+static int set_cache_size(ins_session_writer *w, int64_t size)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)size);
+	return ins_store__exec(w->store, sql);
+}
+
 static void writer_free(ins_session_writer *w)
 {
 	for (int i = 0; i < ST__COUNT; i++)
@@ -342,6 +365,8 @@ static void writer_free(ins_session_writer *w)
 	if (!sqlite3_get_autocommit(w->store->db))
 		sqlite3_exec(w->store->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(w->store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (w->cache_size)
+		set_cache_size(w, w->cache_size);
 	w->store->in_writer = 0;
 	free(w);
 }
@@ -995,6 +1020,24 @@ static int lookup_id(ins_session_writer *w, sqlite3_stmt *s, const char *key, in
  * of the result being added, the first to fail with it: its file as the
  * catalogue holds it, or its node id.
  */
+/* Give the connection FP_MANY_CACHE_KIB of page cache until the writer ends. */
+static int more_cache(ins_session_writer *w)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (w->cache_size)
+		return 0;
+	if ((rc = ins_store__prepare(w->store, &s, "PRAGMA cache_size")) < 0)
+		return rc;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		w->cache_size = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return ins_store__error(w->store, "reading the page cache's size");
+	return set_cache_size(w, -(int64_t)FP_MANY_CACHE_KIB);
+}
+
 static int fingerprint_add(ins_session_writer *w, const ins_result *r, int64_t test_id,
 			   int test_is_new, const char *hash, const char *sig, int64_t *id)
 {
@@ -1037,6 +1080,8 @@ static int fingerprint_add(ins_session_writer *w, const ins_result *r, int64_t t
 	if ((rc = step_done(w, s, "recording a failure fingerprint")) < 0)
 		return rc;
 	*id = sqlite3_last_insert_rowid(w->store->db);
+	if (++w->fps_new == FP_MANY)
+		return more_cache(w);
 	return 0;
 }
 
