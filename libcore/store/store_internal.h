@@ -50,8 +50,9 @@ const char *ins_store__col_text(sqlite3_stmt *stmt, int col);
  * test_day, the per-test daily aggregate (see store_schema.c): the length
  * of its day, and its aggregate columns in the table's order after (sut_id,
  * day, test_id), over results `r` joined with their sessions `s`. The
- * writer, the rebuild after a delete and 'db check' all use these, so they
- * cannot drift apart.
+ * rebuild after a delete and 'db check' both use these, so they cannot
+ * drift apart; the session writer adds a session's rows in a form of its
+ * own that must give the same (add_to_test_day), which 'db check' verifies.
  */
 #define INS_DAY_MS 86400000
 #define INS_TEST_DAY_AGG \

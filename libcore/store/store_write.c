@@ -225,7 +225,6 @@ struct ins_session_writer {
 	counts n;                        /* counts so far */
 	bitmap seen;                     /* tests with a result in this session */
 	bitmap repeated;                 /* tests with more than one attempt */
-	size_t unmasked;                 /* tests whose final mark moved back to a failure */
 	bitmap fps;                      /* fingerprints of this session's results */
 	/* The repeat rule of the report being read (see ins_session_writer_occurrence). */
 	bitmap occ_seen;                 /* tests whose first occurrence in it went in */
@@ -1683,59 +1682,44 @@ static int sight_fingerprints(ins_session_writer *w)
  * Add this session's final results to test_day, the per-test daily
  * aggregate, under the day of its start (final by now).
  *
- * Nearly every test of a session ran once: its only attempt is attempt 1
- * and final, and its row in the aggregate is that result's own values.
- * Those are added by one statement that reads the session's primary-key
- * range without grouping (INS_TEST_DAY_AGG over one row gives the same
- * values; as an aggregate it costs three times as much, most of it in
- * count(DISTINCT ...)). The few tests with several attempts (the
- * `repeated` bitmap) are then added one by one through INS_TEST_DAY_AGG.
- * Rows land in the aggregate's key order (one SUT and day, test ids in
- * order).
+ * One row per test, from its final attempt, in one statement that reads
+ * the session's primary-key range in order, so that the rows land in the
+ * aggregate's key order (one SUT and day, test ids in order) and none is
+ * written twice. Over one session INS_TEST_DAY_AGG comes down to the
+ * final attempt's own values (as an aggregate it costs three times as
+ * much, most of it in count(DISTINCT ...)), except failing_sessions, which
+ * counts a failed or error attempt final or not: for a test with several
+ * attempts (a final attempt past the first) it is looked for among them.
+ * A final first attempt with others after it is one a later skip did not
+ * hide (unmask_failures): it failed itself.
  */
-/* test_day rows of the tests with a single attempt, one row each (add_to_test_day) */
-#define TEST_DAY_ONCE \
-	"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, 1, " \
-	"  r.outcome = 0, r.outcome = 1, r.outcome = 2, r.outcome = 3, r.outcome = 4," \
-	"  r.outcome = 5," \
-	"  r.outcome IN (1, 2) AND s.n_failed + s.n_error + s.n_flaky > 0," \
-	"  (r.flags & 4) <> 0," \
-	"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN 1 ELSE 0 END," \
-	"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration ELSE 0.0 END," \
-	"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration END " \
-	"FROM session s JOIN result r ON r.session_id = s.id "
-
 static int add_to_test_day(ins_session_writer *w)
 {
-	static const char once_sql[] =
-		TEST_DAY_ONCE
-		"WHERE s.id = ?1 AND r.attempt = 1 AND r.final = 1 " TEST_DAY_MERGE;
-	/* the same when a final mark moved back to a first attempt (unmask_failures) */
-	static const char once_unmasked_sql[] =
-		TEST_DAY_ONCE
-		"WHERE s.id = ?1 AND r.attempt = 1 AND r.final = 1 AND NOT EXISTS (SELECT 1 "
-		"  FROM result n WHERE n.session_id = ?1 AND n.test_id = r.test_id AND n.attempt = 2) "
-		TEST_DAY_MERGE;
-	static const char repeated_sql[] =
-		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, "
-		INS_TEST_DAY_AGG " FROM session s JOIN result r ON r.session_id = s.id "
-		"WHERE s.id = ?1 AND r.test_id = ?2 GROUP BY r.test_id " TEST_DAY_MERGE;
+	static const char sql[] =
+		"INSERT INTO test_day SELECT s.sut_id, s.started_ms / 86400000, r.test_id, 1,"
+		"  r.outcome = 0, r.outcome = 1, r.outcome = 2, r.outcome = 3, r.outcome = 4,"
+		"  r.outcome = 5,"
+		"  s.n_failed + s.n_error + s.n_flaky > 0 AND CASE WHEN r.attempt = 1 "
+		"    THEN r.outcome IN (1, 2) ELSE EXISTS (SELECT 1 FROM result p "
+		"      WHERE p.session_id = r.session_id AND p.test_id = r.test_id "
+		"      AND p.outcome IN (1, 2)) END,"
+		"  (r.flags & 4) <> 0,"
+		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN 1 ELSE 0 END,"
+		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration ELSE 0.0 END,"
+		"  CASE WHEN r.outcome = 0 AND r.duration >= 0 THEN r.duration END "
+		"FROM session s JOIN result r ON r.session_id = s.id "
+		"WHERE s.id = ?1 AND r.final = 1 " TEST_DAY_MERGE;
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = ins_store__prepare(w->store, &s, w->unmasked ? once_unmasked_sql : once_sql)) < 0)
+	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, w->session_id);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "adding the session to the daily aggregate");
-
-	if ((rc = ins_store__prepare(w->store, &s, repeated_sql)) < 0)
-		return rc;
-	rc = each_repeated(w, s, "adding the session to the daily aggregate", NULL);
-	sqlite3_finalize(s);
-	return rc;
+	return 0;
 }
 
 /*
@@ -1799,10 +1783,8 @@ static int unmask_failures(ins_session_writer *w)
 				moved = 1;
 			}
 		}
-		if (moved) {
+		if (moved)
 			w->n.outcome[INS_OUTCOME_SKIPPED]--;
-			w->unmasked++;
-		}
 		sqlite3_reset(s);
 		if (step != SQLITE_DONE)
 			rc = ins_store__error(w->store, "keeping failures final");
