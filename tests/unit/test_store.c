@@ -20,6 +20,7 @@
 #include "insight/errors.h"
 #include "insight/fingerprint.h"
 #include "insight/store.h"
+#include "store/store_internal.h"
 #include "store_tmp.h"
 
 static ins_result result(const char *nodeid, ins_outcome o)
@@ -540,6 +541,68 @@ static void test_fingerprint_causes(void **state)
 	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
 	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
 	ins_store_free(store);
+	ins_buf_release(&path);
+}
+
+/* The connection's page cache, in KiB when negative (PRAGMA cache_size). */
+static int64_t cache_size(ins_store *store)
+{
+	sqlite3_stmt *s;
+	int64_t n = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(store->db, "PRAGMA cache_size", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/*
+ * A session that records 32,768 new fingerprints has a larger page cache
+ * while it is written, and leaves the connection's as it found it, whether
+ * it is committed or dropped.
+ */
+static void test_many_failures_cache(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	int64_t before;
+	char name[32], message[32];
+
+	(void)state;
+	path_in_tmp(&path, "many-failures.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	before = cache_size(store);
+	info.sut = "api";
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+		for (int i = 0; i < 33000; i++) {
+			ins_result r;
+
+			snprintf(name, sizeof(name), "t::case_%d", i);
+			/* messages that differ in letters: digits are one placeholder in a signature */
+			snprintf(message, sizeof(message), "boom %c%c%c%c%c", 'a' + i % 26,
+				 'a' + i / 26 % 26, 'a' + i / 676 % 26, 'a' + i / 17576, 'a' + round);
+			r = result(name, INS_OUTCOME_FAILED);
+			r.message = message;
+			r.detail = NULL;
+			assert_int_equal(ins_session_writer_add_result(w, &r), 0);
+			if (i == 100)
+				assert_int_equal(cache_size(store), before);
+		}
+		assert_int_equal(cache_size(store), -6144);
+		if (round == 0)
+			assert_int_equal(ins_session_writer_commit(w, NULL), 0);
+		else
+			ins_session_writer_abort(w);
+		assert_int_equal(cache_size(store), before);
+	}
+	ins_store_free(store);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint"), 33000);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM fingerprint WHERE "
+			       "first_session_id IS NULL OR cause_id IS NULL"), 0);
 	ins_buf_release(&path);
 }
 
@@ -1089,6 +1152,7 @@ int main(void)
 		cmocka_unit_test(test_fingerprint_sightings),
 		cmocka_unit_test(test_fingerprints_after_rollback_and_precomputed),
 		cmocka_unit_test(test_fingerprint_causes),
+		cmocka_unit_test(test_many_failures_cache),
 		cmocka_unit_test(test_resolve_refs),
 		cmocka_unit_test(test_ids_sort_by_time),
 		cmocka_unit_test(test_delete_and_prune),
