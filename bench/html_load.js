@@ -1,23 +1,27 @@
 // bench/html_load.js - how long an insight HTML page takes to open and
 // answer in headless Chromium, measured through the DevTools protocol.
 //
-//   node --experimental-websocket bench/html_load.js CHROMIUM PAGE.html [RUNS]
+//   node --experimental-websocket bench/html_load.js CHROMIUM PAGE.html [RUNS [QUERY]]
 //
 // Per run, a fresh tab loads the page and waits for the page's script to mark
 // itself ready (body[data-ready]); the figures are the page's own Navigation
 // Timing: load-to-interactive is from the start of navigation to the later of
 // the end of the load event and the page's 'insight-ready' mark (a large
 // report's data is inflated after the load event), then the time the page takes to
-// apply a filter (#filter=failed) and a text search. Also counted: requests
-// other than the page itself (there should be none). Prints one JSON line.
+// apply a filter (#filter=failed), how long after it was ready it has the texts a
+// search reads lower-cased (body[data-search-ready], done while the page is idle),
+// and the time a text search for QUERY (default "test_") then takes, with the
+// rows it found. Also counted: requests other than the page itself (there should
+// be none). Prints one JSON line.
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const [chromium, page, runsArg] = process.argv.slice(2);
+const [chromium, page, runsArg, queryArg] = process.argv.slice(2);
 const runs = +(runsArg || 5);
+const query = queryArg || 'test_';
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'insight-cdp-'));
 const proc = spawn(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
 	'--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -61,7 +65,8 @@ async function main() {
 		ws.send(JSON.stringify(m));
 	});
 	const url = 'file://' + path.resolve(page);
-	const out = { load_ms: [], marks: [], filter_ms: [], search_ms: [], requests: 0, rows_failed: null };
+	const out = { load_ms: [], marks: [], filter_ms: [], search_ready_ms: [], search_ms: [],
+		requests: 0, rows_failed: null, rows_search: null };
 	for (let i = 0; i < runs; i++) {
 		const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
 		const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
@@ -92,18 +97,27 @@ async function main() {
 				n.domInteractive, n.loadEventEnd, marks]; })()`);
 		const act = (frag) => ev(`(async () => {
 			const t0 = performance.now();
-			location.hash = '${frag}';
+			location.hash = ${JSON.stringify(frag)};
 			await new Promise(r => window.addEventListener('hashchange', r, { once: true }));
 			await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
 			return [performance.now() - t0,
 				+document.getElementById('t-0').getAttribute('data-rows')]; })()`);
 		const [f, nf] = await act('filter=failed');
-		const [s] = await act('q=test_&filter=');
+		const ready = await ev(`(async () => {
+			const t0 = performance.now();
+			while (document.body.dataset.searchReady !== '1' && performance.now() - t0 < 60000)
+				await new Promise(r => setTimeout(r, 5));
+			const m = performance.getEntriesByName('insight-search-ready')[0];
+			const r = performance.getEntriesByName('insight-ready')[0];
+			return m && r ? m.startTime - r.startTime : -1; })()`);
+		const [s, ns] = await act('q=' + encodeURIComponent(query) + '&filter=');
 		out.load_ms.push(t.slice(0, 4).map(Math.round));
 		out.marks.push(Object.fromEntries(Object.entries(t[4]).map(([k, v]) => [k, Math.round(v)])));
 		out.filter_ms.push(Math.round(f));
+		out.search_ready_ms.push(Math.round(ready));
 		out.search_ms.push(Math.round(s));
 		out.rows_failed = nf;
+		out.rows_search = ns;
 		out.requests += requests;
 		await send('Target.closeTarget', { targetId });
 	}

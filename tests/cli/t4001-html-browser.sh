@@ -54,7 +54,7 @@ test_expect_success 'the pages load without console messages' '
 test_expect_success 'the script drew the tables from the embedded data' '
 	test_grep "<th class=\"sort\" scope=\"col\" tabindex=\"0\" data-col=\"nodeid\">Test</th>" sample.dom &&
 	test_grep "<th class=\"num sort\" scope=\"col\" tabindex=\"0\" data-col=\"duration\">Duration</th>" sample.dom &&
-	test_grep "<body class=\"js\" data-ready=\"1\">" sample.dom
+	test_grep "<body class=\"js\" data-ready=\"1\"" sample.dom
 '
 
 test_expect_success 'hostile strings stay text in the live DOM' '

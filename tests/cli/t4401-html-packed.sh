@@ -124,7 +124,7 @@ test_expect_success 'the data is a deflated binary container: JSON by offset, co
 
 test_expect_success 'Chromium inflates it: every row counted, the first page drawn' '
 	dom all "" &&
-	test_grep "<body class=\"js\" data-ready=\"1\">" all.dom &&
+	test_grep "<body class=\"js\" data-ready=\"1\"" all.dom &&
 	test_grep "<div class=\"tbl\" id=\"t-0\" data-rows=\"3001\">" all.dom &&
 	rows all.dom >all.rows &&
 	test_line_count = 100 all.rows &&
@@ -156,6 +156,29 @@ test_expect_success 'the hostile name and message stay text' '
 	test_grep -v "<b>bold" evil.dom &&
 	test_grep "&lt;img src=x onerror=alert(1)&gt;" evil.dom &&
 	test_grep "&lt;/script&gt;&lt;!-- &lt;b&gt;bold&lt;/b&gt;" evil.dom
+'
+
+# search FRAGMENT-QUERY: rows a text search finds once the page has lower-cased
+# its texts while idle (bench/html_load.js drives Chromium through DevTools).
+search() {
+	timeout 200 node --experimental-websocket "$INSIGHT_SRCDIR/bench/html_load.js" "$CHROMIUM" \
+		"$TRASH/page.html" 1 "$1" >"search.json" &&
+	"$INSIGHT_PYTHON" -c "import json, sys; r = json.load(open(\"search.json\"))
+assert r[\"search_ready_ms\"][0] >= 0, r
+print(r[\"rows_search\"])"
+}
+
+# search_at_load FRAGMENT-QUERY: rows a search given in the URL finds as the page opens.
+search_at_load() {
+	dom at-load "q=$1" &&
+	sed -n "s/.*id=\"t-0\" data-rows=\"\([0-9]*\)\".*/\1/p" at-load.dom
+}
+
+test_expect_success 'a search after the page was idle finds what a search at load finds' '
+	test "$(search test_2999)" = 1 &&
+	test "$(search EVIL)" = 1 &&
+	test "$(search "assert 3 == 0")" = "$(search_at_load "assert%203%20%3D%3D%200")" &&
+	test "$(search TEST_BIG)" = 3001
 '
 
 test_done
