@@ -1012,13 +1012,6 @@ static int lookup_id(ins_session_writer *w, sqlite3_stmt *s, const char *key, in
 	return 0;
 }
 
-/*
- * Record a fingerprint the history has never seen, with its cause (the
- * message and innermost frame, unless that frame is in the test's own
- * file: ins_fingerprint_cause), found or added here. The test is the one
- * of the result being added, the first to fail with it: its file as the
- * catalogue holds it, or its node id.
- */
 /* Give the connection FP_MANY_CACHE_KIB of page cache until the writer ends. */
 static int more_cache(ins_session_writer *w)
 {
@@ -1037,6 +1030,13 @@ static int more_cache(ins_session_writer *w)
 	return set_cache_size(w, -(int64_t)FP_MANY_CACHE_KIB);
 }
 
+/*
+ * Record a fingerprint the history has never seen, with its cause (the
+ * message and innermost frame, unless that frame is in the test's own
+ * file: ins_fingerprint_cause), found or added here. The test is the one
+ * of the result being added, the first to fail with it: its file as the
+ * catalogue holds it, or its node id.
+ */
 static int fingerprint_add(ins_session_writer *w, const ins_result *r, int64_t test_id,
 			   int test_is_new, const char *hash, const char *sig, int64_t *id)
 {
@@ -1044,7 +1044,7 @@ static int fingerprint_add(ins_session_writer *w, const ins_result *r, int64_t t
 	const char *file = r->file ? r->file : r->nodeid;
 	int64_t cause = 0;
 	sqlite3_stmt *s;
-	int rc = SQLITE_ROW;
+	int rc;
 
 	if (!test_is_new) {
 		s = w->st[ST_TEST_FILE];
