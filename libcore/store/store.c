@@ -1155,6 +1155,8 @@ int ins_store_init_path(ins_buf *out, const char *start_dir, int *in_git)
  * The causes of a brief's new failures: how many, and the one with the
  * most of them (its signature in a line, cut at a character boundary).
  * A new failure without a message has no cause and counts as one.
+ * Grouped by the fingerprints' cause ids, from the session's failures in
+ * result_failing; only the winner's signature is read.
  */
 static int brief_causes(ins_store *store, ins_session_brief *out, int64_t id, int64_t prev_id)
 {
@@ -1163,37 +1165,86 @@ static int brief_causes(ins_store *store, ins_session_brief *out, int64_t id, in
 	int rc;
 
 	if ((rc = ins_store__prepare(store, &st,
-		"SELECT k.signature, count(*) FROM result r "
-		"JOIN fingerprint f ON f.id = r.fingerprint_id JOIN cause k ON k.id = f.cause_id "
-		NEW_FAILURES_WHERE "GROUP BY k.id ORDER BY 2 DESC, k.hash")) < 0)
+		"WITH g(cause_id, n) AS (SELECT f.cause_id, count(*) "
+		"  FROM result r INDEXED BY result_failing JOIN fingerprint f ON f.id = r.fingerprint_id "
+		"  " NEW_FAILURES_WHERE "AND f.cause_id IS NOT NULL GROUP BY f.cause_id) "
+		"SELECT k.signature, g.n, (SELECT count(*) FROM g), (SELECT total(n) FROM g) "
+		"FROM g JOIN cause k ON k.id = g.cause_id ORDER BY g.n DESC, k.hash LIMIT 1")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, prev_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t n = sqlite3_column_int64(st, 1);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ins_buf t = INS_BUF_INIT;
+		size_t len;
 
-		if (!out->new_causes++) {
-			ins_buf t = INS_BUF_INIT;
-			size_t len;
-
-			ins_fingerprint_title(&t, ins_store__col_text(st, 0));
-			len = t.len < sizeof(out->top_cause) ? t.len : sizeof(out->top_cause) - 4;
-			while (len < t.len && len && ((unsigned char)t.ptr[len] & 0xc0) == 0x80)
-				len--;
-			memcpy(out->top_cause, t.ptr, len);
-			if (len < t.len)
-				memcpy(out->top_cause + len, "\xe2\x80\xa6", 3), len += 3;
-			out->top_cause[len] = '\0';
-			out->top_cause_failures = n;
-			ins_buf_release(&t);
-		}
-		with_cause += n;
+		ins_fingerprint_title(&t, ins_store__col_text(st, 0));
+		len = t.len < sizeof(out->top_cause) ? t.len : sizeof(out->top_cause) - 4;
+		while (len < t.len && len && ((unsigned char)t.ptr[len] & 0xc0) == 0x80)
+			len--;
+		memcpy(out->top_cause, t.ptr, len);
+		if (len < t.len)
+			memcpy(out->top_cause + len, "\xe2\x80\xa6", 3), len += 3;
+		out->top_cause[len] = '\0';
+		out->top_cause_failures = sqlite3_column_int64(st, 1);
+		out->new_causes = sqlite3_column_int64(st, 2);
+		with_cause = sqlite3_column_int64(st, 3);
+		ins_buf_release(&t);
+		rc = sqlite3_step(st);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return ins_store__error(store, "reading the causes of new failures");
 	if (out->new_failures > with_cause)
 		out->new_causes += out->new_failures - with_cause;
+	return 0;
+}
+
+/*
+ * The first new failures by node id. Sorting every new failure's node id
+ * costs a look-up in the catalogue each; when they are many against the
+ * catalogue (a first import of a large suite with a failing part), the
+ * catalogue read in node id order meets five of them within a few rows.
+ * That read is bounded (a run of failures late in the order could make it
+ * long), and the sort answers when the bounded read found too few.
+ */
+static int brief_names(ins_store *store, ins_session_brief *out, int64_t id, int64_t prev_id)
+{
+	static const char *const sql[] = {
+		"SELECT t.nodeid FROM (SELECT id, nodeid FROM test INDEXED BY test_by_nodeid "
+		"  ORDER BY nodeid LIMIT ?4) t CROSS JOIN result r "
+		NEW_FAILURES_WHERE "AND r.test_id = t.id ORDER BY t.nodeid LIMIT ?3",
+		"SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id "
+		NEW_FAILURES_WHERE "ORDER BY t.nodeid LIMIT ?3",
+	};
+	sqlite3_stmt *st;
+	int64_t catalogue = 0, span = 0;
+	int rc, want = out->new_failures < INS_BRIEF_NAMES ? (int)out->new_failures
+							   : INS_BRIEF_NAMES;
+
+	if ((rc = ins_store__prepare(store, &st, "SELECT max(id) FROM test")) < 0)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		catalogue = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	/* rows expected before `want` new failures, with a margin of 16 */
+	if (out->new_failures >= 1024)
+		span = 16 * INS_BRIEF_NAMES * (catalogue / out->new_failures + 1);
+	for (int pass = span ? 0 : 1; pass < 2 && out->nnames < want; pass++) {
+		out->nnames = 0;
+		if ((rc = ins_store__prepare(store, &st, sql[pass])) < 0)
+			return rc;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, prev_id);
+		sqlite3_bind_int(st, 3, INS_BRIEF_NAMES);
+		if (!pass)
+			sqlite3_bind_int64(st, 4, span);
+		while (out->nnames < INS_BRIEF_NAMES && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			snprintf(out->names[out->nnames++], sizeof(out->names[0]), "%s",
+				 ins_store__col_text(st, 0));
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return ins_store__error(store, "reading the new failures");
+	}
 	return 0;
 }
 
@@ -1262,17 +1313,7 @@ int ins_store_session_brief(ins_store *store, const char *uid, ins_session_brief
 	sqlite3_finalize(st);
 	if (!out->new_failures)
 		return 0;
-	/* the first few new failures by node id, for people */
-	if ((rc = ins_store__prepare(store, &st,
-		"SELECT t.nodeid FROM result r JOIN test t ON t.id = r.test_id "
-		NEW_FAILURES_WHERE "ORDER BY t.nodeid LIMIT ?3")) < 0)
+	if ((rc = brief_names(store, out, id, prev_id)) < 0)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, prev_id);
-	sqlite3_bind_int(st, 3, INS_BRIEF_NAMES);
-	while (out->nnames < INS_BRIEF_NAMES && sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out->names[out->nnames++], sizeof(out->names[0]), "%s",
-			 ins_store__col_text(st, 0));
-	sqlite3_finalize(st);
 	return brief_causes(store, out, id, prev_id);
 }
