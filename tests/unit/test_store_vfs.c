@@ -13,10 +13,16 @@
  * frames read in sequence are read ahead, and connections in turn never
  * read stale bytes.
  *
+ * A WAL or database file written a few MiB at a time starts its write-back
+ * through a descriptor of its own, on a thread of the store's, and closes
+ * that descriptor with the file.
+ *
  * Below the store's VFS sits a counting one, registered as the default
  * before the first store is opened, that counts the writes to WAL,
  * database and temporary files, and the reads of WALs.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -462,6 +468,78 @@ static void test_kill_after_commit_loses_nothing(void **state)
 	ins_buf_release(&path);
 }
 
+/* How many of this process's descriptors are open on `path`; -1 when /proc cannot tell. */
+static int descriptors_on(const char *path)
+{
+	char link[sizeof("/proc/self/fd/") + 256], target[PATH_MAX + 1], real[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d || !realpath(path, real)) {
+		if (d)
+			closedir(d);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		ssize_t len;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+		if ((len = readlink(link, target, sizeof(target) - 1)) < 0)
+			continue;
+		target[len] = '\0';
+		n += !strcmp(target, real);
+	}
+	closedir(d);
+	return n;
+}
+
+/* How many threads this process runs. */
+static int threads(void)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * A session that writes megabytes to the WAL, and a checkpoint that copies
+ * them to the database file, start each file's write-back early: a second
+ * descriptor is open on each while the store is, the kicker thread runs,
+ * and closing the store closes every descriptor on both files.
+ */
+static void test_write_back_started_early(void **state)
+{
+	ins_buf path = INS_BUF_INIT, wal = INS_BUF_INIT;
+	ins_store *store;
+
+	(void)state;
+	if (descriptors_on("/proc/self/exe") < 0 || threads() < 1)
+		skip();
+	path_in_tmp(&path, "kick.db");
+	ins_buf_printf(&wal, "%s-wal", path.ptr);
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	assert_int_equal(descriptors_on(path.ptr), 1);
+	assert_int_equal(write_session(store, 1000, 40000), 0);
+	assert_int_equal(descriptors_on(wal.ptr), 2);
+	assert_int_equal(descriptors_on(path.ptr), 2);
+	assert_int_equal(threads(), 2);
+	ins_store_free(store);
+	assert_int_equal(descriptors_on(path.ptr), 0);
+	assert_int_equal(access(wal.ptr, F_OK), -1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 40000);
+	assert_sound(path.ptr);
+	ins_buf_release(&wal);
+	ins_buf_release(&path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_partial_checkpoint_is_read_from_the_file),
 		cmocka_unit_test(test_connections_in_turn),
 		cmocka_unit_test(test_kill_after_commit_loses_nothing),
+		cmocka_unit_test(test_write_back_started_early),
 	};
 
 	if (tmp_make("store-vfs") < 0)
