@@ -5,6 +5,7 @@
 #ifndef INSIGHT_STORE_INTERNAL_H
 #define INSIGHT_STORE_INTERNAL_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "insight/errors.h"
@@ -16,6 +17,16 @@ struct ins_store {
 	int schema_found;   /* user_version when opened, before migration */
 	int readonly;       /* opened with INS_STORE_READONLY */
 	int in_writer;      /* a session writer holds the write transaction */
+	/* the checkpointer (store.c): a thread with a connection of its own */
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	pthread_t ckpt_thread;
+	const char *ckpt_path; /* the file's full name, SQLite's while db is open */
+	int ckpt_started;   /* 1: the thread runs; -1: it could not be started */
+	int ckpt_wanted;    /* a commit asked for a checkpoint since the last began */
+	int ckpt_busy;      /* the thread is checkpointing */
+	pthread_cond_t ckpt_idle; /* signalled when it has nothing left to do */
+	int ckpt_stop;      /* the store is closing: checkpoint what was asked, then end */
 };
 
 /*
@@ -33,6 +44,12 @@ const char *ins_store__vfs_register(void);
  * INS_EBUSY, everything else to INS_ESTORE. Returns the code.
  */
 int ins_store__error(ins_store *store, const char *what);
+
+/*
+ * Wait until the checkpointer (store.c) has copied what the commits so far
+ * asked it to: for code and tests that look at the database file itself.
+ */
+void ins_store__checkpoint_wait(ins_store *store);
 
 /* Prepare `sql`; on failure sets the error and returns the code. */
 int ins_store__prepare(ins_store *store, sqlite3_stmt **stmt, const char *sql);

@@ -24,9 +24,9 @@
  *
  * What other connections and other processes see does not change, because
  * of an invariant the store keeps: every connection that writes runs with
- * synchronous = FULL (ins_store_open), so SQLite syncs the WAL before it
- * publishes a commit in the WAL index, and the sync writes the buffer
- * first. Until then, frames are invisible to everyone but the writer, whose
+ * synchronous = FULL (ins_store_open, and its checkpointer's), so SQLite
+ * syncs the WAL before it publishes a commit in the WAL index, and the
+ * sync writes the buffer first. Until then, frames are invisible to everyone but the writer, whose
  * reads write the buffer out first. Durability does not change either: a
  * transaction is committed once the sync has returned, and a kill or a
  * crash before that loses only frames no one could see (as it would

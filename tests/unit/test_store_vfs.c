@@ -25,12 +25,14 @@
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +41,7 @@
 
 #include "insight/errors.h"
 #include "insight/store.h"
+#include "store/store_internal.h"
 #include "store_tmp.h"
 
 /* ---- a default VFS that counts the writes to WAL and database files ---- */
@@ -46,7 +49,8 @@
 static sqlite3_vfs counting;
 static sqlite3_io_methods counting_wal_methods, counting_db_methods;
 static const sqlite3_io_methods *unix_wal_methods, *unix_db_methods;
-static long wal_writes, wal_bytes, wal_reads, db_writes, db_bytes, tmp_writes, tmp_bytes;
+/* atomic: the store's checkpointer thread counts too */
+static _Atomic long wal_writes, wal_bytes, wal_reads, db_writes, db_bytes, tmp_writes, tmp_bytes;
 static sqlite3_io_methods counting_tmp_methods;
 static const sqlite3_io_methods *unix_tmp_methods;
 
@@ -158,7 +162,11 @@ static int write_session(ins_store *store, int64_t started, int n)
 		ins_session_writer_abort(w);
 		return -1;
 	}
-	return ins_session_writer_commit(w, NULL);
+	if (ins_session_writer_commit(w, NULL) < 0)
+		return -1;
+	/* the commit's checkpoint, done by the store's thread, is counted with it */
+	ins_store__checkpoint_wait(store);
+	return 0;
 }
 
 static void assert_sound(const char *path)
@@ -513,7 +521,10 @@ static int threads(void)
  * A session that writes megabytes to the WAL, and a checkpoint that copies
  * them to the database file, start each file's write-back early: a second
  * descriptor is open on each while the store is, the kicker thread runs,
- * and closing the store closes every descriptor on both files.
+ * and closing the store closes every descriptor on both files. The files
+ * are held by the writer's connection, the checkpointer's (store.c), and
+ * the kick descriptor of the one that wrote each: three each, and at
+ * least three threads.
  */
 static void test_write_back_started_early(void **state)
 {
@@ -528,15 +539,60 @@ static void test_write_back_started_early(void **state)
 	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
 	assert_int_equal(descriptors_on(path.ptr), 1);
 	assert_int_equal(write_session(store, 1000, 40000), 0);
-	assert_int_equal(descriptors_on(wal.ptr), 2);
-	assert_int_equal(descriptors_on(path.ptr), 2);
-	assert_int_equal(threads(), 2);
+	assert_int_equal(descriptors_on(wal.ptr), 3);
+	assert_int_equal(descriptors_on(path.ptr), 3);
+	assert_true(threads() >= 3);
 	ins_store_free(store);
 	assert_int_equal(descriptors_on(path.ptr), 0);
 	assert_int_equal(access(wal.ptr, F_OK), -1);
 	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 40000);
 	assert_sound(path.ptr);
 	ins_buf_release(&wal);
+	ins_buf_release(&path);
+}
+
+/* The size of the file at `path`, in bytes. */
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/*
+ * A commit's checkpoint is made by the store's thread while the store stays
+ * open, and the writer can go on at once: right after the commit the
+ * history answers from the WAL; once the thread is done, the database file
+ * holds every page, and a second session committed while the first was
+ * being copied is whole too.
+ */
+static void test_checkpoint_on_its_own_thread(void **state)
+{
+	ins_buf path = INS_BUF_INIT;
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	ins_store *store;
+	long long pages;
+
+	(void)state;
+	path_in_tmp(&path, "ckpt-thread.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	info.sut = "shop";
+	info.format = "junit";
+	for (int k = 1; k <= 2; k++) {
+		info.started_ms = 1000 * k;
+		assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+		assert_int_equal(add_results(w, 40000), 0);
+		assert_int_equal(ins_session_writer_commit(w, NULL), 0);
+		assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 40000 * k);
+	}
+	ins_store__checkpoint_wait(store);
+	pages = count(path.ptr, "PRAGMA page_count");
+	assert_true(pages > 1000);
+	assert_int_equal(file_size(path.ptr), pages * 4096);
+	ins_store_free(store);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 80000);
+	assert_sound(path.ptr);
 	ins_buf_release(&path);
 }
 
@@ -552,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_connections_in_turn),
 		cmocka_unit_test(test_kill_after_commit_loses_nothing),
 		cmocka_unit_test(test_write_back_started_early),
+		cmocka_unit_test(test_checkpoint_on_its_own_thread),
 	};
 
 	if (tmp_make("store-vfs") < 0)
