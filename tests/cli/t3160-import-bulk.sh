@@ -130,7 +130,9 @@ test_expect_success 'kill -9 during a bulk load leaves the history as it was' '
 	mkfifo pipe.xml &&
 	{ sleep 600 >pipe.xml & } &&
 	sleeper=$! &&
-	{ insight -q session import --sut bulk pipe.xml >/dev/null 2>&1 & } &&
+	# the binary itself in the background, so that $! is its pid: the shell
+	# function would run it as the child of a subshell, out of kill -9 reach
+	{ "$INSIGHT_BIN" -q session import --sut bulk pipe.xml >/dev/null 2>&1 & } &&
 	pid=$! &&
 	sed "\$d" big.xml >pipe.xml &&
 	sleep 2 &&
