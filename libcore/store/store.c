@@ -1327,14 +1327,15 @@ static int brief_names(ins_store *store, ins_session_brief *out, int64_t id, int
 	int rc, want = out->new_failures < INS_BRIEF_NAMES ? (int)out->new_failures
 							   : INS_BRIEF_NAMES;
 
-	if ((rc = ins_store__prepare(store, &st, "SELECT max(id) FROM test")) < 0)
-		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		catalogue = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	/* rows expected before `want` new failures, with a margin of 16 */
-	if (out->new_failures >= 1024)
+	if (out->new_failures >= 1024) {
+		if ((rc = ins_store__prepare(store, &st, "SELECT max(id) FROM test")) < 0)
+			return rc;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			catalogue = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		/* rows expected before `want` new failures, with a margin of 16 */
 		span = 16 * INS_BRIEF_NAMES * (catalogue / out->new_failures + 1);
+	}
 	for (int pass = span ? 0 : 1; pass < 2 && out->nnames < want; pass++) {
 		out->nnames = 0;
 		if ((rc = ins_store__prepare(store, &st, sql[pass])) < 0)
