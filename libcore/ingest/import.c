@@ -707,6 +707,17 @@ static int sink_result(void *data, const ins_result *r)
 	return sink_result_fp(data, r, NULL, NULL);
 }
 
+/*
+ * The result after the one being stored, by the node id it arrived with
+ * (the one it is stored under when no map or suffix changes it).
+ */
+static void sink_ahead(void *data, const char *nodeid)
+{
+	struct import_ctx *c = data;
+
+	ins_session_writer_prefetch(c->w, nodeid);
+}
+
 static int sink_section(void *data, const char *name, const char *text)
 {
 	struct import_ctx *c = data;
@@ -937,6 +948,8 @@ static int store_batch(const batch *b, const ins_ingest_sink *sink, ins_property
 		const qitem *q = &b->items[i];
 		ins_result r;
 
+		if (i + 1 < b->n && b->items[i + 1].kind == Q_RESULT)
+			sink_ahead(sink->data, get_str(b, b->items[i + 1].off[0]));
 		switch (q->kind) {
 		case Q_META:
 			rc = sink->on_meta(sink->data, get_str(b, q->off[0]), get_str(b, q->off[1]));

@@ -117,6 +117,12 @@ int ins_session_writer_add_result(ins_session_writer *w, const ins_result *r);
 int ins_session_writer_add_result_fp(ins_session_writer *w, const ins_result *r,
 				     const char *fp_hash, const char *fp_signature);
 /*
+ * A hint, for a caller that holds results before it adds them: a result
+ * with this node id comes soon. The writer may fetch what it will need for
+ * it into the CPU's cache; nothing is read from or written to the history.
+ */
+void ins_session_writer_prefetch(ins_session_writer *w, const char *nodeid);
+/*
  * The repeat rule of DESIGN §4 inside one report, for the results a parser
  * left it to the caller (INS_RESULT_OCCURRENCE; ingest/repeat.h). Call it
  * with the first attempt of each occurrence, named as it would be stored,
