@@ -246,8 +246,8 @@ int ins_ingest_path(const char *path, const char *display, ins_format fmt,
 	return ret;
 }
 
-static int over_fd(int (*parse)(ins_input *, const ins_ingest_sink *), int fd,
-		   const char *display, const ins_ingest_sink *sink)
+int ins_ingest__over_fd(int (*parse)(ins_input *, const ins_ingest_sink *), int fd,
+			const char *display, const ins_ingest_sink *sink)
 {
 	ins_input *in;
 	int ret;
@@ -261,17 +261,19 @@ static int over_fd(int (*parse)(ins_input *, const ins_ingest_sink *), int fd,
 
 int ins_ingest_junit(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_junit_input, fd, display ? display : "<junit>", sink);
+	return ins_ingest__over_fd(ins_ingest_junit_input, fd, display ? display : "<junit>", sink);
 }
 
 int ins_ingest_reportlog(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_reportlog_input, fd, display ? display : "report-log", sink);
+	return ins_ingest__over_fd(ins_ingest_reportlog_input, fd,
+				   display ? display : "report-log", sink);
 }
 
 int ins_ingest_ctrf(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_ctrf_input, fd, display ? display : "CTRF report", sink);
+	return ins_ingest__over_fd(ins_ingest_ctrf_input, fd,
+				   display ? display : "CTRF report", sink);
 }
 
 /* Where `needle` ends in s[from..n), or 0 when it is not there. */

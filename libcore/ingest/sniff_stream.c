@@ -165,55 +165,48 @@ int ins_format_sniff_stream(const char *s, size_t n, ins_format *out)
 	return sniff_lines(s, n, out);
 }
 
-static int over_fd(int (*parse)(ins_input *, const ins_ingest_sink *), int fd,
-		   const char *display, const ins_ingest_sink *sink)
-{
-	ins_input *in;
-	int ret;
-
-	if ((ret = ins_input_from_fd(&in, fd, display)) < 0)
-		return ret;
-	ret = parse(in, sink);
-	ins_input_close(in);
-	return ret;
-}
-
 int ins_ingest_gotest(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_gotest_input, fd, display ? display : "go test -json", sink);
+	return ins_ingest__over_fd(ins_ingest_gotest_input, fd,
+				   display ? display : "go test -json", sink);
 }
 
 int ins_ingest_tap(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_tap_input, fd, display ? display : "TAP", sink);
+	return ins_ingest__over_fd(ins_ingest_tap_input, fd, display ? display : "TAP", sink);
 }
 
 int ins_ingest_mocha(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_mocha_input, fd, display ? display : "Mocha JSON", sink);
+	return ins_ingest__over_fd(ins_ingest_mocha_input, fd,
+				   display ? display : "Mocha JSON", sink);
 }
 
 int ins_ingest_jest(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_jest_input, fd, display ? display : "Jest JSON", sink);
+	return ins_ingest__over_fd(ins_ingest_jest_input, fd,
+				   display ? display : "Jest JSON", sink);
 }
 
 int ins_ingest_trx(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_trx_input, fd, display ? display : "TRX", sink);
+	return ins_ingest__over_fd(ins_ingest_trx_input, fd, display ? display : "TRX", sink);
 }
 
 int ins_ingest_nunit(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_nunit_input, fd, display ? display : "NUnit XML", sink);
+	return ins_ingest__over_fd(ins_ingest_nunit_input, fd,
+				   display ? display : "NUnit XML", sink);
 }
 
 int ins_ingest_xunit(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_xunit_input, fd, display ? display : "xUnit.net XML", sink);
+	return ins_ingest__over_fd(ins_ingest_xunit_input, fd,
+				   display ? display : "xUnit.net XML", sink);
 }
 
 int ins_ingest_allure(int fd, const char *display, const ins_ingest_sink *sink)
 {
-	return over_fd(ins_ingest_allure_input, fd, display ? display : "Allure result", sink);
+	return ins_ingest__over_fd(ins_ingest_allure_input, fd,
+				   display ? display : "Allure result", sink);
 }
