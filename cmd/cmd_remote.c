@@ -558,6 +558,30 @@ static void report(ins_ctx *ctx, const char *line)
 		printf("%s\n", line);
 }
 
+/*
+ * What push and fetch do first: their options, the sync settings, progress
+ * under the command's name (pdata: the context and `verb`), the remote.
+ * On failure `t` holds what it held; the caller releases it.
+ */
+static int sync_begin(ins_ctx *ctx, int argc, const char **argv, const struct ins_option *opts,
+		      const char *const *usage, struct sync_args *a, ins_remote_sync_opts *o,
+		      void **pdata, struct target *t)
+{
+	int n, rc;
+
+	ctx->text_only = 1;
+	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
+		return EXIT_USAGE;
+	if (n > 1)
+		return cmd_usage_error(ctx, "%s takes at most one remote (usage: %s)",
+				       (const char *)pdata[1], usage[0]);
+	if ((rc = sync_opts(ctx, a, o)) != 0)
+		return rc;
+	o->progress = progress;
+	o->progress_data = pdata;
+	return open_target(ctx, n ? argv[0] : NULL, t);
+}
+
 static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = {
@@ -579,18 +603,9 @@ static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
 	ins_store *store;
 	ins_buf line = INS_BUF_INIT;
 	void *pdata[2] = { ctx, "push" };
-	int n, rc;
+	int rc;
 
-	ctx->text_only = 1;
-	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
-		return EXIT_USAGE;
-	if (n > 1)
-		return cmd_usage_error(ctx, "push takes at most one remote (usage: %s)", usage[0]);
-	if ((rc = sync_opts(ctx, &a, &o)) != 0)
-		return rc;
-	o.progress = progress;
-	o.progress_data = pdata;
-	if ((rc = open_target(ctx, n ? argv[0] : NULL, &t)) != 0)
+	if ((rc = sync_begin(ctx, argc, argv, opts, usage, &a, &o, pdata, &t)) != 0)
 		goto done;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		goto done;
@@ -651,18 +666,9 @@ static int cmd_fetch(int argc, const char **argv, ins_ctx *ctx)
 	ins_store *store;
 	ins_buf line = INS_BUF_INIT;
 	void *pdata[2] = { ctx, "fetch" };
-	int n, rc;
+	int rc;
 
-	ctx->text_only = 1;
-	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
-		return EXIT_USAGE;
-	if (n > 1)
-		return cmd_usage_error(ctx, "fetch takes at most one remote (usage: %s)", usage[0]);
-	if ((rc = sync_opts(ctx, &a, &o)) != 0)
-		return rc;
-	o.progress = progress;
-	o.progress_data = pdata;
-	if ((rc = open_target(ctx, n ? argv[0] : NULL, &t)) != 0)
+	if ((rc = sync_begin(ctx, argc, argv, opts, usage, &a, &o, pdata, &t)) != 0)
 		goto done;
 	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
 		goto done;
