@@ -1,16 +1,15 @@
 /*
- * gitlib.c - load libgit2 on first use; see gitlib.h.
+ * gitlib.c - load libgit2 on first use; see gitlib.h and dynlib.h.
  *
  * The library is opened by the soname of the headers insight was built
  * with (LIBGIT2_SOVERSION), so the table's types and the code behind them
- * agree. Loading happens once per process under pthread_once: the git
- * facts of `session run` are read on a thread of their own.
+ * agree. The git facts of `session run` are read on a thread of their own:
+ * loading is once per process, whichever thread asks first.
  */
 #define INS__GITLIB_IMPL
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdio.h>
 
+#include "dynlib.h"
 #include "gitlib.h"
 #include "insight/errors.h"
 
@@ -18,48 +17,18 @@
 
 struct ins__gitlib ins__gitlib;
 
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static int load_code;
-static char load_msg[512];
-
-static void load(void)
+/* Never shut down: the reference count stays above zero until exit. */
+static int init(struct ins__dynlib *lib)
 {
-	void *h = dlopen(GITLIB_NAME, RTLD_NOW | RTLD_LOCAL);
-	const char *missing = NULL;
 	const git_error *e;
 
-	if (!h) {
-		const char *why = dlerror();
-		snprintf(load_msg, sizeof(load_msg), "git support is unavailable: cannot load %s: %s",
-			 GITLIB_NAME, why ? why : "unknown error");
-		load_code = INS_ERROR;
-		return;
-	}
-#define LOAD_SYMBOL(name) \
-	if (!missing && !(ins__gitlib.name = dlsym(h, #name))) \
-		missing = #name;
-	INS__GITLIB_FUNCS(LOAD_SYMBOL)
-#undef LOAD_SYMBOL
-	if (missing) {
-		snprintf(load_msg, sizeof(load_msg), "git support is unavailable: %s has no '%s'",
-			 GITLIB_NAME, missing);
-		load_code = INS_ERROR;
-		return;
-	}
-	/* Never shut down: the reference count stays above zero until exit. */
-	if (ins__gitlib.git_libgit2_init() < 0) {
-		e = ins__gitlib.git_error_last();
-		snprintf(load_msg, sizeof(load_msg), "git support is unavailable: %s failed to "
-			 "initialise%s%s", GITLIB_NAME, e && e->message ? ": " : "",
-			 e && e->message ? e->message : "");
-		load_code = INS_ERROR;
-	}
+	if (ins__gitlib.git_libgit2_init() >= 0)
+		return 0;
+	e = ins__gitlib.git_error_last();
+	snprintf(lib->msg, sizeof(lib->msg), "git support is unavailable: %s failed to "
+		 "initialise%s%s", GITLIB_NAME, e && e->message ? ": " : "",
+		 e && e->message ? e->message : "");
+	return -1;
 }
 
-int ins__gitlib_load(void)
-{
-	pthread_once(&load_once, load);
-	if (load_code < 0)
-		return ins_error_set(load_code, "%s", load_msg);
-	return 0;
-}
+INS__DYNLIB_DEFINE(ins__gitlib, INS__GITLIB_FUNCS, GITLIB_NAME, "git support", init, INS_ERROR)

@@ -18,6 +18,8 @@
 
 #include <git2.h>
 
+#include "dynlib.h"
+
 #define INS__GITLIB_FUNCS(X) \
 	X(git_libgit2_init) \
 	X(git_branch_iterator_free) \
@@ -77,9 +79,7 @@
 	X(git_tree_free)
 
 struct ins__gitlib {
-#define INS__GITLIB_MEMBER(name) __typeof__(name) *name;
-	INS__GITLIB_FUNCS(INS__GITLIB_MEMBER)
-#undef INS__GITLIB_MEMBER
+	INS__GITLIB_FUNCS(INS__DYNLIB_MEMBER)
 };
 
 /* Filled by ins__gitlib_load(); read-only afterwards. */

@@ -19,8 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
+#include "curllib.h"
 #include "insight/errors.h"
 #include "insight/net.h"
 #include "insight/secret.h"
@@ -39,14 +38,6 @@ struct ins_net {
 	ins_net_stats stats;
 	int depth;            /* requests made from a `landed` callback */
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_code;
-
-static void curl_init(void)
-{
-	curl_init_code = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static int64_t mono_ms(void)
 {
@@ -106,11 +97,11 @@ int ins_net_new(ins_net **out, const ins_net_opts *opts)
 	ins_net *net;
 	const char *scale = getenv("INSIGHT_NET_TIME_SCALE");
 
+	int rc;
+
 	*out = NULL;
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_code != CURLE_OK)
-		return ins_error_set(INS_ENET, "cannot initialise libcurl: %s",
-				     curl_easy_strerror(curl_init_code));
+	if ((rc = ins__curllib_load()) < 0)
+		return rc;
 	net = ins_xcalloc(1, sizeof(*net));
 	if (opts)
 		net->opts = *opts;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
+#include "pglib.h"
 
 #include "insight/buf.h"
 #include "insight/errors.h"
@@ -280,6 +280,8 @@ int ins_remote_open(ins_remote **out, const char *name, const char *url)
 	*out = NULL;
 	if (!ins_remote_url_is_pg(url))
 		return ins_error_set(INS_EUSAGE, "remote '%s' is not a postgresql:// URL", name);
+	if ((rc = ins__pglib_load()) < 0)
+		return rc;
 	r = ins_xcalloc(1, sizeof(*r));
 	r->name = ins_xstrdup(name);
 	r->conn = PQconnectdbParams(keys, values, 1);

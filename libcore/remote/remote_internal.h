@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include <libpq-fe.h>
+#include "pglib.h"
 
 struct ins_remote {
 	PGconn *conn;
