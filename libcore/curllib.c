@@ -25,4 +25,5 @@ static int init(struct ins__dynlib *lib)
 	return -1;
 }
 
-INS__DYNLIB_DEFINE(ins__curllib, INS__CURLLIB_FUNCS, INSIGHT_CURL_SONAME, "HTTP support", init, INS_ENET)
+INS__DYNLIB_DEFINE(ins__curllib, INS__CURLLIB_FUNCS, INSIGHT_CURL_SONAME, "HTTP support", init,
+		   INS_ENET)

@@ -26,12 +26,17 @@ static int open_fill(struct ins__dynlib *lib)
 		if (!f) {
 			snprintf(lib->msg, sizeof(lib->msg), "%s is unavailable: %s has no '%s'",
 				 lib->what, lib->soname, lib->names[i]);
+			dlclose(h);
 			return -1;
 		}
 		/* POSIX: the address dlsym gives is stored as the function's pointer */
 		memcpy((char *)lib->table + i * sizeof(f), &f, sizeof(f));
 	}
-	return lib->init ? lib->init(lib) : 0;
+	if (lib->init && lib->init(lib) < 0) {
+		dlclose(h);
+		return -1;
+	}
+	return 0;
 }
 
 int ins__dynlib_load(struct ins__dynlib *lib)

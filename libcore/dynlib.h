@@ -23,7 +23,7 @@ struct ins__dynlib {
 	const char *const *names;  /* its functions, in the table's order */
 	size_t n;
 	void *table;               /* a struct of n function pointers */
-	/* after the table is filled, once; 0, or -1 with a message in msg (may be NULL) */
+	/* NULL, or run once the table is filled: 0, or -1 with a message in msg */
 	int (*init)(struct ins__dynlib *lib);
 	int code;                  /* the error code of a failure (INS_ENET, ...) */
 	pthread_mutex_t lock;

@@ -13,4 +13,5 @@
 
 struct ins__pglib ins__pglib;
 
-INS__DYNLIB_DEFINE(ins__pglib, INS__PGLIB_FUNCS, INSIGHT_PQ_SONAME, "PostgreSQL support", NULL, INS_ENET)
+INS__DYNLIB_DEFINE(ins__pglib, INS__PGLIB_FUNCS, INSIGHT_PQ_SONAME, "PostgreSQL support", NULL,
+		   INS_ENET)
