@@ -211,6 +211,7 @@ const struct ins_group *cmd_find_group(const char *name)
 
 int main(int argc, char **argv)
 {
+	static char errbuf[16384];
 	static int show_version;
 	const struct ins_option top_opts[] = {
 		OPT_BOOL(0, "version", &show_version, "print the version and exit"),
@@ -221,6 +222,15 @@ int main(int argc, char **argv)
 	const struct ins_group *g;
 	int nargs, rc;
 
+	/*
+	 * stderr is unbuffered by default, so a diagnostic built from pieces
+	 * (a prefix, escaped characters, counts) reached it one write per
+	 * piece, down to a byte: a CI log that gathers the output of parallel
+	 * jobs interleaves by write, and cut insight's lines apart. Line
+	 * buffering writes each line in one go. Whatever waits for an answer
+	 * on the same line (cmd_confirm) flushes, and every fork flushes first.
+	 */
+	setvbuf(stderr, errbuf, _IOLBF, sizeof(errbuf));
 	/* Top-level help before anything else: `insight -h`, `insight --help`. */
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		print_top_help(stdout);
