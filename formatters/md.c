@@ -244,13 +244,13 @@ static void md_table(ins_buf *b, const ins_table *t, const ins_render_opts *o, c
 	for (size_t c = 0; c < t->ncols; c++) {
 		if (t->cols[c].type == INS_V_LONGTEXT)
 			nlong++;
-		else
+		else if (!ins_table_column_unused(t, c, shown))
 			nshown_cols++;
 	}
 	if (nshown_cols) {
 		ins_buf_puts(b, "|");
 		for (size_t c = 0; c < t->ncols; c++) {
-			if (t->cols[c].type == INS_V_LONGTEXT)
+			if (t->cols[c].type == INS_V_LONGTEXT || ins_table_column_unused(t, c, shown))
 				continue;
 			ins_buf_putc(b, ' ');
 			md_inline(b, t->cols[c].label, 1);
@@ -258,7 +258,7 @@ static void md_table(ins_buf *b, const ins_table *t, const ins_render_opts *o, c
 		}
 		ins_buf_puts(b, "\n|");
 		for (size_t c = 0; c < t->ncols; c++) {
-			if (t->cols[c].type == INS_V_LONGTEXT)
+			if (t->cols[c].type == INS_V_LONGTEXT || ins_table_column_unused(t, c, shown))
 				continue;
 			ins_buf_puts(b, md_right(&t->cols[c]) ? " ---: |" : " --- |");
 		}
@@ -266,7 +266,8 @@ static void md_table(ins_buf *b, const ins_table *t, const ins_render_opts *o, c
 		for (size_t r = 0; r < shown; r++) {
 			ins_buf_puts(b, "|");
 			for (size_t c = 0; c < t->ncols; c++) {
-				if (t->cols[c].type == INS_V_LONGTEXT)
+				if (t->cols[c].type == INS_V_LONGTEXT ||
+				    ins_table_column_unused(t, c, shown))
 					continue;
 				ins_buf_putc(b, ' ');
 				md_value(b, ins_table_cell(t, r, c));

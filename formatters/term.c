@@ -753,6 +753,8 @@ static void render_table(struct term *t, const ins_table *tab)
 			nlong++;
 			continue;
 		}
+		if (ins_table_column_unused(tab, c, shown))
+			continue;
 		cols[n] = &tab->cols[c];
 		colidx[n++] = c;
 	}

@@ -279,6 +279,7 @@ void ins_table_column_align(ins_table *t, const char *id, const char *label, ins
 	c->align = align;
 	c->detail = 0;
 	c->preview = 0;
+	c->optional = 0;
 }
 
 void ins_table_column(ins_table *t, const char *id, const char *label, ins_vtype type)
@@ -296,6 +297,22 @@ void ins_table_column_preview(ins_table *t, int lines)
 {
 	if (t->ncols)
 		t->cols[t->ncols - 1].preview = lines;
+}
+
+void ins_table_column_optional(ins_table *t)
+{
+	if (t->ncols)
+		t->cols[t->ncols - 1].optional = 1;
+}
+
+int ins_table_column_unused(const ins_table *t, size_t col, size_t rows)
+{
+	if (col >= t->ncols || !t->cols[col].optional)
+		return 0;
+	for (size_t r = 0; r < rows && r < t->nrows; r++)
+		if (ins_table_cell(t, r, col)->type != INS_V_NULL)
+			return 0;
+	return 1;
 }
 
 void ins_table_set_minor(ins_table *t, int minor)

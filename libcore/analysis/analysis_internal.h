@@ -112,6 +112,13 @@ static inline int ins__failing(int outcome)
 }
 
 /* The first 7 hex digits of a sha ("-" for NULL), for labels. */
+/*
+ * The Jira issues of a failure, from `st`'s rows (issue_key, url) of
+ * notify_issue, newest first: *keys gets the distinct keys with a space
+ * between them, *url the newest issue's page; each NULL when there is none.
+ */
+int ins__jira_read(ins_store *store, sqlite3_stmt *st, char **keys, char **url);
+
 void ins__short_sha(ins_buf *b, const char *sha);
 
 /* The local calendar day of `ms` as "YYYY-MM-DD", and that day's start. */

@@ -138,6 +138,8 @@ struct row {
 	char *msg;                  /* latest failure message in the target */
 	char *trace;                /* new failures: that run's traceback (read when shown) */
 	char *cause, *cause_sig;    /* new failures: that run's cause (hash and signature) */
+	char *jira, *jira_url;      /* new and still failing: the Jira issues of that run's
+	                               failure (keys, newest first) and the newest's page */
 	const char *category;       /* new failures: its category (insight/category.h) */
 	int64_t test_id, msg_sid;   /* the test, and the session of that latest failing run */
 	int added;
@@ -580,6 +582,8 @@ static void cmp_release(struct cmp *c)
 			free(c->sec[s].v[i].trace);
 			free(c->sec[s].v[i].cause);
 			free(c->sec[s].v[i].cause_sig);
+			free(c->sec[s].v[i].jira);
+			free(c->sec[s].v[i].jira_url);
 		}
 		free(c->sec[s].v);
 		c->sec[s].v = NULL;
@@ -918,6 +922,52 @@ static int read_causes(struct cmp *c, ins_store *store)
 }
 
 /*
+ * The Jira issues of the new and still failing tests that are shown: those
+ * `insight notify`'s jira routes filed or commented on for the fingerprint
+ * of each one's latest failing run (the run its message comes from). One
+ * index look-up a row, none when no route ever filed an issue.
+ */
+static int read_jira(struct cmp *c, ins_store *store, size_t limit)
+{
+	static const enum section secs[] = { SEC_NEW, SEC_STILL };
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = ins_store__prepare(store, &st, "SELECT EXISTS (SELECT 1 FROM notify_issue)")) < 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW || !sqlite3_column_int(st, 0)) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_ROW ? 0 : ins_store__error(store, "reading Jira issues");
+	}
+	sqlite3_finalize(st);
+	if ((rc = ins_store__prepare(store, &st,
+		"SELECT i.issue_key, i.url FROM notify_issue i JOIN fingerprint f "
+		"ON f.hash = i.fingerprint WHERE f.id = (SELECT r.fingerprint_id FROM result r "
+		"  WHERE r.session_id = ?1 AND r.test_id = ?2 AND r.outcome IN (1, 2) "
+		"  ORDER BY r.attempt DESC LIMIT 1) "
+		"ORDER BY i.updated_ms DESC, i.issue_key")) < 0)
+		return rc;
+	for (size_t k = 0; k < sizeof(secs) / sizeof(secs[0]) && rc == 0; k++) {
+		struct rows *r = &c->sec[secs[k]];
+		size_t n = limit && r->n > limit ? limit : r->n;
+
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			struct row *x = &r->v[i];
+
+			if (!x->msg_sid)
+				continue;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, x->msg_sid);
+			sqlite3_bind_int64(st, 2, x->test_id);
+			rc = ins__jira_read(store, st, &x->jira, &x->jira_url);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
  * A section's table. An empty one is minor (people see it with -v, or
  * when a gate was asked for); JSON carries every section whatever.
  */
@@ -968,6 +1018,16 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 			ins_table_column_detail(t, 1);
 			ins_table_column(t, "cause", "Cause", INS_V_TEXT);
 			ins_table_column_detail(t, 1);
+		}
+		if (sec == SEC_NEW || sec == SEC_STILL) {
+			ins_table_column(t, "jira", "Jira", INS_V_TEXT);
+			ins_table_column_detail(t, 2);
+			ins_table_column_optional(t);
+			ins_table_column(t, "jira_url", "Jira issue", INS_V_TEXT);
+			ins_table_column_detail(t, 3);
+			ins_table_column_optional(t);
+		}
+		if (sec == SEC_NEW) {
 			ins_table_column(t, "traceback", "Traceback", INS_V_LONGTEXT);
 			ins_table_column_preview(t, TRACE_PREVIEW_LINES);
 		}
@@ -1013,8 +1073,13 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 			if (sec == SEC_NEW) {
 				ins_table_text(t, x->category);
 				ins_table_text(t, x->cause);
-				ins_table_text(t, x->trace);
 			}
+			if (sec == SEC_NEW || sec == SEC_STILL) {
+				ins_table_text(t, x->jira);
+				ins_table_text(t, x->jira_url);
+			}
+			if (sec == SEC_NEW)
+				ins_table_text(t, x->trace);
 		}
 	}
 	ins_table_set_total(t, r->n);
@@ -1387,26 +1452,12 @@ int ins_compare_selections(ins_doc **out, ins_compare_result *res, ins_store *st
 		qsort(c.sec[SEC_SLOWER].v, c.sec[SEC_SLOWER].n, sizeof(struct row), cmp_rel_desc);
 	if (c.sec[SEC_FASTER].n)
 		qsort(c.sec[SEC_FASTER].v, c.sec[SEC_FASTER].n, sizeof(struct row), cmp_rel_desc);
-	if ((rc = read_traces(&c, store, opts->limit)) < 0 || (rc = read_causes(&c, store)) < 0)
+	if ((rc = read_traces(&c, store, opts->limit)) < 0 || (rc = read_causes(&c, store)) < 0 ||
+	    (rc = read_jira(&c, store, opts->limit)) < 0)
 		goto done;
 	*out = build_doc(&c, base, target);
 done:
-	for (int s = 0; s < SEC__COUNT; s++) {
-		for (size_t i = 0; i < c.sec[s].n; i++) {
-			free(c.sec[s].v[i].nodeid);
-			free(c.sec[s].v[i].msg);
-			free(c.sec[s].v[i].trace);
-			free(c.sec[s].v[i].cause);
-			free(c.sec[s].v[i].cause_sig);
-		}
-		free(c.sec[s].v);
-	}
-	sqlite3_finalize(c.q_nodeid);
-	sqlite3_finalize(c.q_msg);
-	free(c.sb.dur);
-	free(c.st.dur);
-	ins_buf_release(&c.nodeid);
-	ins_buf_release(&c.msg);
+	cmp_release(&c);
 	ins_sessset_release(&b);
 	ins_sessset_release(&t);
 	return rc;

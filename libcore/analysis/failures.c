@@ -492,6 +492,41 @@ static int by_fingerprints(ins_failures_by by)
 	return by == INS_FAILURES_BY_FINGERPRINT || by == INS_FAILURES_BY_CAUSE;
 }
 
+int ins__jira_read(ins_store *store, sqlite3_stmt *st, char **keys, char **url)
+{
+	ins_buf list = INS_BUF_INIT;
+	int rc;
+
+	*keys = *url = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = ins_store__col_text(st, 0);
+		const char *p = list.ptr;
+		size_t kn = strlen(k);
+		int dup = 0;
+
+		/* distinct keys, a space between them */
+		while (*p && !dup) {
+			size_t w = strcspn(p, " ");
+			dup = w == kn && !strncmp(p, k, kn);
+			p += w + (p[w] == ' ');
+		}
+		if (dup)
+			continue;
+		if (!*url && sqlite3_column_type(st, 1) != SQLITE_NULL)
+			*url = ins_xstrdup(ins_store__col_text(st, 1));
+		ins_buf_printf(&list, "%s%s", list.len ? " " : "", k);
+	}
+	if (rc != SQLITE_DONE) {
+		free(*url);
+		*url = NULL;
+		ins_buf_release(&list);
+		return ins_store__error(store, "reading Jira issues");
+	}
+	*keys = list.len ? ins_xstrdup(list.ptr) : NULL;
+	ins_buf_release(&list);
+	return 0;
+}
+
 /*
  * The Jira issues `insight notify` filed or found for the fingerprints of
  * each of the first `n` groups (notify_issue), distinct keys newest first,
@@ -500,7 +535,6 @@ static int by_fingerprints(ins_failures_by by)
 static int jira_issues(ins_store *store, ins_failures_by by, struct fp_group *v, size_t n)
 {
 	sqlite3_stmt *st = NULL;
-	ins_buf keys = INS_BUF_INIT;
 	int rc;
 
 	if (!by_fingerprints(by))
@@ -513,40 +547,14 @@ static int jira_issues(ins_store *store, ins_failures_by by, struct fp_group *v,
 		"ON f.hash = i.fingerprint WHERE f.id = ?1 "
 		"ORDER BY i.updated_ms DESC, i.issue_key")) < 0)
 		return rc;
-	for (size_t g = 0; g < n; g++) {
+	for (size_t g = 0; g < n && rc == 0; g++) {
 		if (!v[g].id)
 			continue;
-		ins_buf_clear(&keys);
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, v[g].id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *k = ins_store__col_text(st, 0);
-			const char *p = keys.ptr;
-			size_t kn = strlen(k);
-			int dup = 0;
-
-			/* distinct keys, a space between them */
-			while (*p && !dup) {
-				size_t w = strcspn(p, " ");
-				dup = w == kn && !strncmp(p, k, kn);
-				p += w + (p[w] == ' ');
-			}
-			if (dup)
-				continue;
-			if (!v[g].jira_url && sqlite3_column_type(st, 1) != SQLITE_NULL)
-				v[g].jira_url = ins_xstrdup(ins_store__col_text(st, 1));
-			ins_buf_printf(&keys, "%s%s", keys.len ? " " : "", k);
-		}
-		if (rc != SQLITE_DONE) {
-			rc = ins_store__error(store, "reading Jira issues");
-			goto done;
-		}
-		v[g].jira = keys.len ? ins_xstrdup(keys.ptr) : NULL;
+		rc = ins__jira_read(store, st, &v[g].jira, &v[g].jira_url);
 	}
-	rc = 0;
-done:
 	sqlite3_finalize(st);
-	ins_buf_release(&keys);
 	return rc;
 }
 
@@ -589,8 +597,10 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 	if (by_fingerprints(by)) {
 		ins_table_column(t, "jira", "Jira", INS_V_TEXT);
 		ins_table_column_detail(t, 2);
+		ins_table_column_optional(t);
 		ins_table_column(t, "jira_url", "Jira issue", INS_V_TEXT);
 		ins_table_column_detail(t, 3);
+		ins_table_column_optional(t);
 	}
 	if (by != INS_FAILURES_BY_TEST && by != INS_FAILURES_BY_CATEGORY)
 		ins_table_column(t, "signature", by == INS_FAILURES_BY_CAUSE ? "Full signature" :

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "insight/report_md.h"
@@ -166,6 +167,33 @@ struct section {
 	int with_message;
 };
 
+/*
+ * After a failure's message, the Jira issues `insight notify` filed for it:
+ * the newest linked to its page, the others named.
+ */
+static void put_jira(ins_buf *b, const char *keys, const char *url)
+{
+	int first = 1;
+
+	if (!keys || !*keys)
+		return;
+	ins_buf_puts(b, " · Jira:");
+	while (*keys) {
+		size_t n = strcspn(keys, " ");
+		char *k = ins_xstrndup(keys, n);
+
+		ins_buf_puts(b, first ? " " : ", ");
+		if (first && http_url(url))
+			ins_buf_putc(b, '[');
+		put_inline(b, k, 64);
+		if (first && http_url(url))
+			ins_buf_printf(b, "](%s)", url);
+		free(k);
+		first = 0;
+		keys += n + (keys[n] == ' ');
+	}
+}
+
 /* A section's rows as a table, within `budget` bytes; returns how many rows were left out. */
 static size_t put_rows(ins_buf *b, const ins_table *t, int with_message, size_t budget)
 {
@@ -180,6 +208,7 @@ static size_t put_rows(ins_buf *b, const ins_table *t, int with_message, size_t 
 		if (with_message) {
 			ins_buf_putc(b, ' ');
 			put_inline(b, cell_text(t, r, "message"), 200);
+			put_jira(b, cell_text(t, r, "jira"), cell_text(t, r, "jira_url"));
 			ins_buf_puts(b, " |\n");
 		} else {
 			ins_buf_printf(b, " %s | %s |\n", cell_text(t, r, "base") ? cell_text(t, r, "base") : "–",

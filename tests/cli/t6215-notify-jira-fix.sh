@@ -1,7 +1,8 @@
 #!/bin/bash
 # t6215-notify-jira-fix - jira routes remember the issue of each failure in
 # the history (notify_issue), reports link it (analytics failures: JSON,
-# Markdown, HTML), and a fix reaches the same issue: a comment (on-fix =
+# Markdown, HTML; analytics compare's new and still failing tests; the
+# pull-request comment), and a fix reaches the same issue: a comment (on-fix =
 # comment) or a transition looked up by name with its comment (on-fix =
 # transition, API 3); a transition the issue does not offer is said; the
 # token stays out of outputs and the history.
@@ -101,6 +102,81 @@ test_expect_success 'Markdown and HTML name the issue and its page (HTML makes w
 	insight analytics failures --sut shop --days 3650 --by fingerprint --format html >f.html &&
 	grep -F "\"$SERVER_URL/browse/SHOP-1\"" f.html &&
 	grep -F "\"jira_url\"" f.html
+'
+
+test_expect_success 'analytics compare names the issue of each new failure (JSON, terminal)' '
+	insight analytics compare --base latest~1 --target latest --format json >c.json &&
+	"$INSIGHT_PYTHON" - c.json "$SERVER_URL" <<-\EOF &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	rows = {r["nodeid"]: r for r in d["tables"]["new_failures"]["rows"]}
+	assert set(rows) == {"tests/test_a.py::t1", "tests/test_a.py::t2"}, rows
+	for t, key in (("t1", "SHOP-1"), ("t2", "SHOP-2")):
+	    r = rows["tests/test_a.py::" + t]
+	    assert r["jira"] == key, r
+	    assert r["jira_url"] == sys.argv[2] + "/browse/" + key, r
+	cols = [c["id"] for c in d["tables"]["still_failing"]["columns"]]
+	assert "jira" in cols and "jira_url" in cols, cols
+	EOF
+	COLUMNS=200 insight analytics compare --base latest~1 --target latest >c.txt &&
+	test_grep "tests/test_a.py::t1 .*SHOP-1" c.txt &&
+	test_grep "tests/test_a.py::t2 .*SHOP-2" c.txt
+'
+
+test_expect_success 'the pull-request comment links the issue after the message' '
+	insight ci report --sut shop --base latest~1 --out-dir reports >out 2>err &&
+	grep -F "| \`tests/test_a.py::t1\` | KeyError: apple · Jira: [SHOP-1]($SERVER_URL/browse/SHOP-1) |" \
+		reports/insight-report.md &&
+	grep -F "| \`tests/test_a.py::t2\` | KeyError: banana · Jira: [SHOP-2]($SERVER_URL/browse/SHOP-2) |" \
+		reports/insight-report.md &&
+	NODE_PATH="$INSIGHT_SRCDIR/tests/node/node_modules" \
+		node "$INSIGHT_SRCDIR/tests/node/render-md.js" reports/insight-report.md >r.html &&
+	grep -F "<a href=\"$SERVER_URL/browse/SHOP-1\">SHOP-1</a>" r.html &&
+	grep -F "<a href=\"$SERVER_URL/browse/SHOP-2\">SHOP-2</a>" r.html
+'
+
+test_expect_success 'a failure that goes on failing keeps its issue (still failing)' '
+	cp h.db h2.db &&
+	printf "%s\n" "<testsuite name=\"s2b\" timestamp=\"2026-11-02T05:00:00\">" \
+		"<testcase classname=\"tests/test_a.py\" name=\"t1\"><failure message=\"KeyError: apple\">tb apple</failure></testcase>" \
+		"<testcase classname=\"tests/test_a.py\" name=\"t2\"/>" \
+		"<testcase classname=\"tests/test_a.py\" name=\"t3\"><failure message=\"KeyError: cherry\">tb cherry</failure></testcase>" \
+		"</testsuite>" >s2b.xml &&
+	INSIGHT_DB=h2.db insight -q session import --sut shop s2b.xml >/dev/null &&
+	INSIGHT_DB=h2.db insight analytics compare --base latest~1 --target latest --format json >c2.json &&
+	"$INSIGHT_PYTHON" - c2.json <<-\EOF
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	still = d["tables"]["still_failing"]["rows"]
+	assert [(r["nodeid"], r["jira"]) for r in still] == [("tests/test_a.py::t1", "SHOP-1")], still
+	new = d["tables"]["new_failures"]["rows"]
+	assert [(r["nodeid"], r["jira"], r["jira_url"]) for r in new] == \
+	    [("tests/test_a.py::t3", None, None)], new
+	EOF
+'
+
+test_expect_success 'without any issue filed: null in JSON, no Jira column for people' '
+	INSIGHT_DB=$TRASH/none.db insight -q session import --sut shop s1.xml >/dev/null &&
+	INSIGHT_DB=$TRASH/none.db insight -q session import --sut shop s2.xml >/dev/null &&
+	INSIGHT_DB=$TRASH/none.db insight analytics compare --base latest~1 --target latest \
+		--format json >c3.json &&
+	"$INSIGHT_PYTHON" - c3.json <<-\EOF &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	rows = d["tables"]["new_failures"]["rows"]
+	assert len(rows) == 2 and all(r["jira"] is None and r["jira_url"] is None for r in rows), rows
+	EOF
+	for f in term md; do
+		COLUMNS=200 INSIGHT_DB=$TRASH/none.db insight analytics compare --base latest~1 \
+			--target latest --format $f >c3.$f &&
+		test_grep "KeyError: apple" c3.$f &&
+		test_grep "Cause" c3.$f &&
+		test_grep -v "Jira" c3.$f || return 1
+	done &&
+	COLUMNS=200 INSIGHT_DB=$TRASH/none.db insight analytics failures --sut shop --days 3650 \
+		--by fingerprint >f3.txt &&
+	test_grep "KeyError: apple" f3.txt &&
+	test_grep -v "Jira" f3.txt
 '
 
 test_expect_success 'a fix: a transition found by name, with its comment (ADF)' '

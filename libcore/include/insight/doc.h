@@ -58,6 +58,8 @@ typedef struct ins_column {
 	                      format keeps it) */
 	int preview;       /* LONGTEXT: lines the terminal shows under the row
 	                      without -v (0: none; -v shows all of it) */
+	int optional;      /* 1: the terminal and Markdown leave it out when no
+	                      row shown has a value (JSON, HTML, CSV keep it) */
 } ins_column;
 
 typedef struct ins_table {
@@ -167,6 +169,10 @@ void ins_table_column_align(ins_table *t, const char *id, const char *label, ins
 void ins_table_column_detail(ins_table *t, int level);
 /* Show the first `lines` lines of the last column added (LONGTEXT) without -v. */
 void ins_table_column_preview(ins_table *t, int lines);
+/* Mark the last column added as optional (see ins_column.optional). */
+void ins_table_column_optional(ins_table *t);
+/* Whether column `col` is optional and null in each of the first `rows` rows. */
+int ins_table_column_unused(const ins_table *t, size_t col, size_t rows);
 void ins_table_set_empty(ins_table *t, const char *text);
 /* Mark a table as minor (see ins_table.minor). */
 void ins_table_set_minor(ins_table *t, int minor);
