@@ -15,6 +15,8 @@
 #include "insight/errors.h"
 #include "insight/publish.h"
 #include "insight/secret.h"
+#include "insight/store.h"
+#include "insight/timeutil.h"
 #include "publish/publish_internal.h"
 #include "store/store_internal.h"
 
@@ -467,4 +469,39 @@ void ins_publish__note(void (*fn)(void *data, const char *line), void *data, con
 	fn(data, masked.ptr);
 	ins_buf_release(&line);
 	ins_buf_release(&masked);
+}
+
+void ins_publish__new_id(char id[INS_PUBLISH_ID_LEN + 1])
+{
+	ins_session_id_new(id, ins_time_now_ms());
+	id[INS_PUBLISH_ID_LEN] = '\0';
+}
+
+void ins_publish__run_name(ins_buf *name, const ins_pub_session *s)
+{
+	ins_buf_printf(name, "%s", s->sut);
+	if (s->commit)
+		ins_buf_printf(name, " @ %.12s", s->commit);
+	ins_buf_printf(name, " (insight session %s)", s->uid);
+}
+
+void ins_publish__description(ins_buf *desc, const ins_pub_session *s, const char *publish_id)
+{
+	ins_buf when = INS_BUF_INIT;
+
+	ins_time_format_iso(&when, s->started_ms);
+	ins_buf_printf(desc, "Recorded by insight: SUT %s, session %s, started %s", s->sut, s->uid,
+		       when.ptr);
+	if (s->commit)
+		ins_buf_printf(desc, ", commit %s", s->commit);
+	if (s->branch)
+		ins_buf_printf(desc, " on %s", s->branch);
+	ins_buf_printf(desc, ". Publish %s.", publish_id);
+	ins_buf_release(&when);
+}
+
+int ins_publish__is_ours(const char *name, const char *description, const char *want_name,
+			 const char *publish_id)
+{
+	return name && description && !strcmp(name, want_name) && strstr(description, publish_id);
 }

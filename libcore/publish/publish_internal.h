@@ -16,6 +16,22 @@
 /* `s` (n bytes) as a JSON string in quotes; invalid UTF-8 becomes U+FFFD. */
 void ins_publish__json_str_n(FILE *fp, const char *s, size_t n);
 
+/*
+ * What a run or cycle insight creates in a test-management tool is called,
+ * "SUT @ COMMIT (insight session ID)", and its description: what insight
+ * recorded (SUT, session, start, commit, branch) and this publish's id. A
+ * session published again gives a run of the same name; the id is how a
+ * request that may have landed finds its own run (publish_id: a fresh id
+ * from ins_publish__new_id, INS_PUBLISH_ID_LEN characters).
+ */
+#define INS_PUBLISH_ID_LEN 26
+void ins_publish__new_id(char id[INS_PUBLISH_ID_LEN + 1]);
+void ins_publish__run_name(ins_buf *name, const ins_pub_session *s);
+void ins_publish__description(ins_buf *desc, const ins_pub_session *s, const char *publish_id);
+/* Whether a run or cycle of the tool's answer is the one this publish created. */
+int ins_publish__is_ours(const char *name, const char *description, const char *want_name,
+			 const char *publish_id);
+
 /* `v` in decimal appended to `b` (no printf: it is called once a result). */
 void ins_publish__put_long(ins_buf *b, long v);
 

@@ -36,7 +36,6 @@
 #include "insight/publish.h"
 #include "insight/secret.h"
 #include "publish/publish_internal.h"
-#include "insight/timeutil.h"
 
 /* The traceback's first lines go into a result's comment, this much at most. */
 #define COMMENT_TRACE_MAX 2000
@@ -58,6 +57,7 @@ struct tr {
 	const char *headers[2];
 	long run_id;
 	ins_buf run_name;
+	char publish_id[INS_PUBLISH_ID_LEN + 1]; /* in the new run's description */
 	/* the case ids results may go to, sorted */
 	long *known;
 	size_t nknown, aknown;
@@ -219,32 +219,34 @@ static int is_known(const struct tr *t, long id)
 /* ---- the run ---- */
 
 struct find_run {
-	const char *name;
+	const char *name, *publish_id;
 	long id;
 };
 
 static int match_run(struct tr *t, const cJSON *item, void *data)
 {
 	struct find_run *f = data;
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
 
 	(void)t;
-	/* The same session published again gives the same name: the newest run is this one. */
-	if (cJSON_IsString(name) && cJSON_IsNumber(id) && !strcmp(name->valuestring, f->name) &&
-	    (long)id->valuedouble > f->id)
+	/* The same session published before has runs of the same name: this publish's id tells. */
+	if (cJSON_IsNumber(id) &&
+	    ins_publish__is_ours(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "name")),
+				 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item,
+											 "description")),
+				 f->name, f->publish_id))
 		f->id = (long)id->valuedouble;
 	return 0;
 }
 
 /*
  * add_run may have landed: look for the open run of its name (which holds the
- * session id), the newest when the session was published before.
+ * session id) whose description holds this publish's id.
  */
 static int run_landed(ins_net *net, void *data)
 {
 	struct tr *t = data;
-	struct find_run f = { t->run_name.ptr, 0 };
+	struct find_run f = { t->run_name.ptr, t->publish_id, 0 };
 	ins_buf path = INS_BUF_INIT;
 	int failed;
 
@@ -265,7 +267,7 @@ static int create_run(struct tr *t, const struct item *items, size_t n)
 {
 	ins_http_request req = { 0 };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-	ins_buf url = INS_BUF_INIT, desc = INS_BUF_INIT, when = INS_BUF_INIT, ids = INS_BUF_INIT;
+	ins_buf url = INS_BUF_INIT, desc = INS_BUF_INIT, ids = INS_BUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *doc = NULL;
 	const cJSON *id;
 	long *sorted = ins_xcalloc(n ? n : 1, sizeof(*sorted));
@@ -279,14 +281,7 @@ static int create_run(struct tr *t, const struct item *items, size_t n)
 	if (t->o->suite_id > 0)
 		cJSON_AddNumberToObject(body, "suite_id", (double)t->o->suite_id);
 	cJSON_AddStringToObject(body, "name", t->run_name.ptr);
-	ins_time_format_iso(&when, t->s->started_ms);
-	ins_buf_printf(&desc, "Recorded by insight: SUT %s, session %s, started %s", t->s->sut,
-		       t->s->uid, when.ptr);
-	if (t->s->commit)
-		ins_buf_printf(&desc, ", commit %s", t->s->commit);
-	if (t->s->branch)
-		ins_buf_printf(&desc, " on %s", t->s->branch);
-	ins_buf_putc(&desc, '.');
+	ins_publish__description(&desc, t->s, t->publish_id);
 	cJSON_AddStringToObject(body, "description", desc.ptr);
 	cJSON_AddBoolToObject(body, "include_all", 0);
 	/* thousands of ids: written as text, one raw item */
@@ -329,7 +324,6 @@ static int create_run(struct tr *t, const struct item *items, size_t n)
 	ins_http_response_release(&resp);
 	ins_buf_release(&url);
 	ins_buf_release(&desc);
-	ins_buf_release(&when);
 	ins_buf_release(&ids);
 	free(sorted);
 	return rc;
@@ -679,10 +673,8 @@ int ins_publish_testrail(ins_net *net, const ins_pub_session *s, const ins_testr
 	base64(&t.authz, cred.ptr);
 	ins_secret_add(t.authz.ptr + strlen("Authorization: Basic "));
 	t.headers[0] = t.authz.ptr;
-	ins_buf_printf(&t.run_name, "%s", s->sut);
-	if (s->commit)
-		ins_buf_printf(&t.run_name, " @ %.12s", s->commit);
-	ins_buf_printf(&t.run_name, " (insight session %s)", s->uid);
+	ins_publish__run_name(&t.run_name, s);
+	ins_publish__new_id(t.publish_id);
 	batch = o->batch ? o->batch : INS_TR_BATCH;
 	if (batch > INS_TR_BATCH_MAX)
 		batch = INS_TR_BATCH_MAX;

@@ -40,7 +40,6 @@
 #include "insight/publish.h"
 #include "insight/secret.h"
 #include "publish/publish_internal.h"
-#include "insight/timeutil.h"
 
 #define COMMENT_TRACE_MAX 2000
 #define COMMENT_TRACE_LINES 25
@@ -61,6 +60,7 @@ struct zy {
 	const char *headers[2];
 	ins_buf cycle;         /* the cycle's key */
 	ins_buf cycle_name;
+	char publish_id[INS_PUBLISH_ID_LEN + 1]; /* in the new cycle's description */
 	/* the statuses of test executions */
 	char **statuses;
 	size_t nstatuses, astatuses;
@@ -268,7 +268,7 @@ static int check_statuses(struct zy *z, const struct zitem *items, size_t n)
 /* ---- the cycle ---- */
 
 struct find_cycle {
-	const char *name;
+	const char *name, *publish_id;
 	long id;
 	ins_buf *key;
 };
@@ -276,14 +276,16 @@ struct find_cycle {
 static int match_cycle(struct zy *z, const cJSON *item, void *data)
 {
 	struct find_cycle *f = data;
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
 	const cJSON *key = cJSON_GetObjectItemCaseSensitive(item, "key");
 
 	(void)z;
-	/* The same session published again gives the same name: the newest is this one. */
-	if (cJSON_IsString(name) && cJSON_IsNumber(id) && cJSON_IsString(key) &&
-	    !strcmp(name->valuestring, f->name) && (long)id->valuedouble > f->id) {
+	/* The same session published before has cycles of the same name: this publish's id tells. */
+	if (cJSON_IsNumber(id) && cJSON_IsString(key) &&
+	    ins_publish__is_ours(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "name")),
+				 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item,
+											 "description")),
+				 f->name, f->publish_id)) {
 		f->id = (long)id->valuedouble;
 		ins_buf_set(f->key, key->valuestring);
 	}
@@ -293,7 +295,7 @@ static int match_cycle(struct zy *z, const cJSON *item, void *data)
 static int cycle_landed(ins_net *net, void *data)
 {
 	struct zy *z = data;
-	struct find_cycle f = { z->cycle_name.ptr, 0, &z->cycle };
+	struct find_cycle f = { z->cycle_name.ptr, z->publish_id, 0, &z->cycle };
 	ins_buf q = INS_BUF_INIT;
 	int failed;
 
@@ -309,22 +311,6 @@ static int cycle_landed(ins_net *net, void *data)
 	return failed ? INS_ENET : INS_NET_NOT_LANDED;
 }
 
-/* A new cycle's description: what insight recorded, and when. */
-static void cycle_description(struct zy *z, ins_buf *desc)
-{
-	ins_buf when = INS_BUF_INIT;
-
-	ins_time_format_iso(&when, z->s->started_ms);
-	ins_buf_printf(desc, "Recorded by insight: SUT %s, session %s, started %s", z->s->sut,
-		       z->s->uid, when.ptr);
-	if (z->s->commit)
-		ins_buf_printf(desc, ", commit %s", z->s->commit);
-	if (z->s->branch)
-		ins_buf_printf(desc, " on %s", z->s->branch);
-	ins_buf_putc(desc, '.');
-	ins_buf_release(&when);
-}
-
 static int create_cycle(struct zy *z)
 {
 	ins_http_request req = { 0 };
@@ -336,7 +322,7 @@ static int create_cycle(struct zy *z)
 
 	cJSON_AddStringToObject(body, "projectKey", z->o->project);
 	cJSON_AddStringToObject(body, "name", z->cycle_name.ptr);
-	cycle_description(z, &desc);
+	ins_publish__description(&desc, z->s, z->publish_id);
 	cJSON_AddStringToObject(body, "description", desc.ptr);
 	ins_buf_printf(&url, "%s/testcycles", z->base.ptr);
 	req.method = "POST";
@@ -394,7 +380,7 @@ static int send_bulk(struct zy *z)
 		rc = 1;
 		goto done;
 	}
-	cycle_description(z, &desc);
+	ins_publish__description(&desc, z->s, z->publish_id);
 	cJSON_AddStringToObject(cycle, "name", z->cycle_name.ptr);
 	cJSON_AddStringToObject(cycle, "description", desc.ptr);
 	cycle_json = cJSON_PrintUnformatted(cycle);
@@ -666,10 +652,8 @@ int ins_publish_zephyr(ins_net *net, const ins_pub_session *s, const ins_zephyr_
 		ins_buf_truncate(&z.base, z.base.len - 1);
 	ins_buf_printf(&z.authz, "Authorization: Bearer %s", o->token);
 	z.headers[0] = z.authz.ptr;
-	ins_buf_printf(&z.cycle_name, "%s", s->sut);
-	if (s->commit)
-		ins_buf_printf(&z.cycle_name, " @ %.12s", s->commit);
-	ins_buf_printf(&z.cycle_name, " (insight session %s)", s->uid);
+	ins_publish__run_name(&z.cycle_name, s);
+	ins_publish__new_id(z.publish_id);
 
 	if (o->bulk) {
 		/* Every test goes: Zephyr matches them to test cases itself. */

@@ -215,6 +215,23 @@ assert len(calls(\"get_results_for_run/9\")) == 1
 "
 '
 
+test_expect_success 'a run lost before it landed: a new run, not the last publish of the session' '
+	server_faults "[{\"match\": \"POST /index.php.*add_run\", \"kind\": \"drop\"}]" &&
+	tr publish --sut shop --map map.csv testrail >out &&
+	server_faults_clear &&
+	test_grep "^testrail: delivered 8 of 8 results, 2 unmapped (run 10)$" out &&
+	py "
+assert len(calls(\"add_run/\")) == 11
+assert len(calls(\"add_results_for_cases/9\")) == 1   # the run of the publish before: untouched
+assert len(calls(\"add_results_for_cases/10\")) == 1
+runs = [c for c in calls(\"add_run/\")]
+a, b = runs[-2][\"json\"], runs[-1][\"json\"]
+assert a[\"name\"] == b[\"name\"] and a[\"description\"] == b[\"description\"], (a, b)
+assert a[\"description\"] != runs[-3][\"json\"][\"description\"]   # each publish its own id
+assert \" Publish \" in a[\"description\"]
+"
+'
+
 test_expect_success '401: one clear line, exit 5' '
 	test_must_fail --exit 5 env TESTRAIL_API_KEY=wrong-key-0000 \
 		INSIGHT_PUBLISH_TESTRAIL_URL="$SERVER_URL" INSIGHT_PUBLISH_TESTRAIL_USER=$USER_MAIL \

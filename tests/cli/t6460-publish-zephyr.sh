@@ -153,6 +153,22 @@ for cycle in (\"SHOP-R3\", \"SHOP-R4\"):
     assert n == 7, (cycle, n)"
 '
 
+test_expect_success 'a cycle lost before it landed: a new cycle, not the last publish of the session' '
+	server_faults "[{\"match\": \"POST /v2/testcycles\", \"kind\": \"drop\"}]" &&
+	zy publish --sut shop --map map.csv zephyr >out 2>err &&
+	server_faults_clear &&
+	test_grep "^zephyr: delivered 7 of 7 results, 2 unmapped (cycle SHOP-R5)$" out &&
+	py "
+cycles = posts(\"/v2/testcycles\")
+assert len(cycles) == 6, len(cycles)
+a, b = cycles[-2][\"json\"], cycles[-1][\"json\"]
+assert a == b, (a, b)
+assert a[\"description\"] != cycles[-3][\"json\"][\"description\"]
+assert not [r for r in posts(\"/v2/testexecutions\") if r[\"json\"][\"testCycleKey\"] == \"SHOP-R4\"][8:]
+assert len([r for r in posts(\"/v2/testexecutions\") if r[\"json\"][\"testCycleKey\"] == \"SHOP-R5\"]) == 7
+"
+'
+
 test_expect_success '401: one clear line, exit 5' '
 	test_must_fail --exit 5 env ZEPHYR_API_TOKEN=wrong.token.0000 \
 		INSIGHT_PUBLISH_ZEPHYR_URL="$SERVER_URL/v2" INSIGHT_PUBLISH_ZEPHYR_PROJECT_KEY=SHOP \
