@@ -118,6 +118,11 @@ static inline int ins__failing(int outcome)
  * between them, *url the newest issue's page; each NULL when there is none.
  */
 int ins__jira_read(ins_store *store, sqlite3_stmt *st, char **keys, char **url);
+/*
+ * The two columns that carry them, `jira` and `jira_url`: details a narrow
+ * terminal drops, and optional (left out for people when no row has one).
+ */
+void ins__jira_columns(ins_table *t);
 
 void ins__short_sha(ins_buf *b, const char *sha);
 

@@ -785,6 +785,20 @@ static int same_text(const char *a, const char *b)
 }
 
 /* The tracebacks of the new failures that will be shown, from their latest failing run. */
+/*
+ * Reset `st` and bind the session and the test of row x's latest failing
+ * run in the target (?1, ?2); 0 when the row has no failing run.
+ */
+static int bind_failing_run(sqlite3_stmt *st, const struct row *x)
+{
+	if (!x->msg_sid)
+		return 0;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, x->msg_sid);
+	sqlite3_bind_int64(st, 2, x->test_id);
+	return 1;
+}
+
 static int read_traces(struct cmp *c, ins_store *store, size_t limit)
 {
 	struct rows *r = &c->sec[SEC_NEW];
@@ -801,11 +815,8 @@ static int read_traces(struct cmp *c, ins_store *store, size_t limit)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct row *x = &r->v[i];
 
-		if (!x->msg_sid)
+		if (!bind_failing_run(st, x))
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, x->msg_sid);
-		sqlite3_bind_int64(st, 2, x->test_id);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
 			if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
@@ -870,11 +881,8 @@ static int read_causes(struct cmp *c, ins_store *store)
 	for (size_t i = 0; i < r->n && rc == 0; i++) {
 		struct row *x = &r->v[i];
 
-		if (!x->msg_sid)
+		if (!bind_failing_run(st, x))
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, x->msg_sid);
-		sqlite3_bind_int64(st, 2, x->test_id);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 			x->cause = ins_xstrdup(ins_store__col_text(st, 0));
@@ -955,12 +963,8 @@ static int read_jira(struct cmp *c, ins_store *store, size_t limit)
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct row *x = &r->v[i];
 
-			if (!x->msg_sid)
-				continue;
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, x->msg_sid);
-			sqlite3_bind_int64(st, 2, x->test_id);
-			rc = ins__jira_read(store, st, &x->jira, &x->jira_url);
+			if (bind_failing_run(st, x))
+				rc = ins__jira_read(store, st, &x->jira, &x->jira_url);
 		}
 	}
 	sqlite3_finalize(st);
@@ -1020,12 +1024,7 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 			ins_table_column_detail(t, 1);
 		}
 		if (sec == SEC_NEW || sec == SEC_STILL) {
-			ins_table_column(t, "jira", "Jira", INS_V_TEXT);
-			ins_table_column_detail(t, 2);
-			ins_table_column_optional(t);
-			ins_table_column(t, "jira_url", "Jira issue", INS_V_TEXT);
-			ins_table_column_detail(t, 3);
-			ins_table_column_optional(t);
+			ins__jira_columns(t);
 		}
 		if (sec == SEC_NEW) {
 			ins_table_column(t, "traceback", "Traceback", INS_V_LONGTEXT);

@@ -492,6 +492,16 @@ static int by_fingerprints(ins_failures_by by)
 	return by == INS_FAILURES_BY_FINGERPRINT || by == INS_FAILURES_BY_CAUSE;
 }
 
+void ins__jira_columns(ins_table *t)
+{
+	ins_table_column(t, "jira", "Jira", INS_V_TEXT);
+	ins_table_column_detail(t, 2);
+	ins_table_column_optional(t);
+	ins_table_column(t, "jira_url", "Jira issue", INS_V_TEXT);
+	ins_table_column_detail(t, 3);
+	ins_table_column_optional(t);
+}
+
 int ins__jira_read(ins_store *store, sqlite3_stmt *st, char **keys, char **url)
 {
 	ins_buf list = INS_BUF_INIT;
@@ -595,12 +605,7 @@ static void fp_table(ins_doc *doc, const char *id, const char *title, ins_failur
 	if (with_tests && by != INS_FAILURES_BY_TEST)
 		ins_table_column(t, "test_ids", "Affected tests", INS_V_TEXT);
 	if (by_fingerprints(by)) {
-		ins_table_column(t, "jira", "Jira", INS_V_TEXT);
-		ins_table_column_detail(t, 2);
-		ins_table_column_optional(t);
-		ins_table_column(t, "jira_url", "Jira issue", INS_V_TEXT);
-		ins_table_column_detail(t, 3);
-		ins_table_column_optional(t);
+		ins__jira_columns(t);
 	}
 	if (by != INS_FAILURES_BY_TEST && by != INS_FAILURES_BY_CATEGORY)
 		ins_table_column(t, "signature", by == INS_FAILURES_BY_CAUSE ? "Full signature" :
