@@ -111,7 +111,6 @@ static inline int ins__failing(int outcome)
 	return outcome == INS_OUTCOME_FAILED || outcome == INS_OUTCOME_ERROR;
 }
 
-/* The first 7 hex digits of a sha ("-" for NULL), for labels. */
 /*
  * The Jira issues of a failure, from `st`'s rows (issue_key, url) of
  * notify_issue, newest first: *keys gets the distinct keys with a space
@@ -124,6 +123,7 @@ int ins__jira_read(ins_store *store, sqlite3_stmt *st, char **keys, char **url);
  */
 void ins__jira_columns(ins_table *t);
 
+/* The first 7 hex digits of a sha ("-" for NULL), for labels. */
 void ins__short_sha(ins_buf *b, const char *sha);
 
 /* The local calendar day of `ms` as "YYYY-MM-DD", and that day's start. */

@@ -784,7 +784,6 @@ static int same_text(const char *a, const char *b)
 	return la == lb && !memcmp(a, b, la);
 }
 
-/* The tracebacks of the new failures that will be shown, from their latest failing run. */
 /*
  * Reset `st` and bind the session and the test of row x's latest failing
  * run in the target (?1, ?2); 0 when the row has no failing run.
@@ -799,6 +798,7 @@ static int bind_failing_run(sqlite3_stmt *st, const struct row *x)
 	return 1;
 }
 
+/* The tracebacks of the new failures that will be shown, from their latest failing run. */
 static int read_traces(struct cmp *c, ins_store *store, size_t limit)
 {
 	struct rows *r = &c->sec[SEC_NEW];
@@ -1023,9 +1023,8 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 			ins_table_column(t, "cause", "Cause", INS_V_TEXT);
 			ins_table_column_detail(t, 1);
 		}
-		if (sec == SEC_NEW || sec == SEC_STILL) {
+		if (sec == SEC_NEW || sec == SEC_STILL)
 			ins__jira_columns(t);
-		}
 		if (sec == SEC_NEW) {
 			ins_table_column(t, "traceback", "Traceback", INS_V_LONGTEXT);
 			ins_table_column_preview(t, TRACE_PREVIEW_LINES);
