@@ -224,7 +224,7 @@ test_expect_success 'a run lost before it landed: a new run, not the last publis
 assert len(calls(\"add_run/\")) == 11
 assert len(calls(\"add_results_for_cases/9\")) == 1   # the run of the publish before: untouched
 assert len(calls(\"add_results_for_cases/10\")) == 1
-runs = [c for c in calls(\"add_run/\")]
+runs = calls(\"add_run/\")
 a, b = runs[-2][\"json\"], runs[-1][\"json\"]
 assert a[\"name\"] == b[\"name\"] and a[\"description\"] == b[\"description\"], (a, b)
 assert a[\"description\"] != runs[-3][\"json\"][\"description\"]   # each publish its own id
