@@ -64,7 +64,7 @@ int ins_complete_values(ins_store *store, ins_complete_kind kind, const char *pr
 		"ORDER BY se.started_ms DESC, se.uid DESC",
 		[INS_COMPLETE_TEST] =
 		"SELECT t.nodeid FROM test t WHERE t.nodeid >= ?1 AND (?2 IS NULL OR EXISTS ("
-		"SELECT 1 FROM result r JOIN session se ON se.id = r.session_id "
+		"SELECT 1 FROM " INS_RESULT_BY_TEST " r JOIN session se ON se.id = r.session_id "
 		"JOIN sut s ON s.id = se.sut_id WHERE r.test_id = t.id AND s.name = ?2)) "
 		"ORDER BY t.nodeid",
 	};

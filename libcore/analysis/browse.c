@@ -6,8 +6,9 @@
  * - session lists read the counts on the session row, through
  *   session_by_time or session_by_sut_time, newest first straight off the
  *   index (started_ms, then the row id that every index ends with);
- * - a test's results are read through result_by_test (test_id, session_id),
- *   a session's results through result's own key (session_id, ...);
+ * - a test's results are read through result_by_test and result_recent
+ *   (test_id, session_id; INS_RESULT_BY_TEST), a session's results through
+ *   result's own key (session_id, ...);
  * - only the small tables (sut, test) are ever read whole; where the
  *   planner would rather walk test in node id order, or session in time
  *   order, than sort what the index gives, CROSS JOIN (a plain SQL join
@@ -51,7 +52,7 @@ enum sc {
 
 /* The test's final results, within a SUT when ?2 is not 0. */
 #define TEST_FINALS \
-	"FROM result r CROSS JOIN session s " \
+	"FROM " INS_RESULT_BY_TEST " r CROSS JOIN session s " \
 	"WHERE s.id = r.session_id AND r.test_id = ?1 AND r.final = 1 " \
 	"AND (?2 = 0 OR s.sut_id = ?2) "
 
@@ -136,7 +137,7 @@ static const ins_browse__query queries[Q__COUNT] = {
 		"SELECT nodeid, file, classname, name FROM test WHERE id = ?1", NULL },
 	[Q_TEST_BY_NODEID] = { "a test by node id", "SELECT id FROM test WHERE nodeid = ?1", NULL },
 	[Q_TEST_IN_SUT] = { "whether a test ran in a SUT",
-		"SELECT 1 FROM result r CROSS JOIN session s "
+		"SELECT 1 FROM " INS_RESULT_BY_TEST " r CROSS JOIN session s "
 		"WHERE s.id = r.session_id AND r.test_id = ?1 AND s.sut_id = ?2 LIMIT 1", NULL },
 	[Q_TEST_STATS] = { "a test's outcomes",
 		"SELECT count(*), sum(CASE WHEN r.outcome = 0 THEN 1 ELSE 0 END), "
@@ -155,7 +156,7 @@ static const ins_browse__query queries[Q__COUNT] = {
 	 */
 	[Q_TEST_FINGERPRINTS] = { "a test's failure fingerprints",
 		"SELECT r.fingerprint_id, count(*), min(s.started_ms), max(s.started_ms), "
-		"min(r.outcome) FROM result r CROSS JOIN session s "
+		"min(r.outcome) FROM " INS_RESULT_BY_TEST_ALL " r CROSS JOIN session s "
 		"WHERE s.id = r.session_id AND r.test_id = ?1 AND coalesce(r.fingerprint_id, 0) <> 0 "
 		"AND (?2 = 0 OR s.sut_id = ?2) GROUP BY r.fingerprint_id "
 		"ORDER BY count(*) DESC, max(s.started_ms) DESC, r.fingerprint_id", NULL },
@@ -168,7 +169,7 @@ static const ins_browse__query queries[Q__COUNT] = {
 	[Q_TEST_HISTORY] = { "a test's history",
 		"SELECT s.uid, u.name, s.started_ms, r.outcome, r.attempt, r.duration, "
 		"s.git_commit, r.message "
-		"FROM result r CROSS JOIN session s JOIN sut u ON u.id = s.sut_id "
+		"FROM " INS_RESULT_BY_TEST_ALL " r CROSS JOIN session s JOIN sut u ON u.id = s.sut_id "
 		"WHERE s.id = r.session_id AND r.test_id = ?1 AND r.final = 1 "
 		"AND (?2 = 0 OR s.sut_id = ?2) "
 		"AND s.started_ms >= ?3 AND s.started_ms <= ?4 "

@@ -487,9 +487,10 @@ static size_t id_ranges(const struct cmp *c, int64_t lo[2], int64_t hi[2])
  * The same classification, read test by test: the candidates are the tests
  * with a test_day row for a SUT and UTC day of some session of either set
  * (every test with a result in a session has one), and each candidate's
- * final attempts come from result_by_test, which carries outcome, flags and
- * duration: one or two index ranges per test over the sets' span of session
- * ids, with no sort and no look-up into `result` per run. Node ids and
+ * final attempts come from result_by_test and result_recent, which carry
+ * outcome, flags and duration: one or two index ranges per test (each a
+ * range of both indexes, merged in session order) over the sets' span of
+ * session ids, with no sort and no look-up into `result` per run. Node ids and
  * messages are read only for the tests that end up in a section. Sections
  * are put in node-id order afterwards, so the answer is the one scan()
  * gives. Cost: the rows of the sets' span for every candidate, which for a
@@ -527,8 +528,9 @@ static int scan_part_run(struct scan_part *p)
 	int rc;
 
 	if ((rc = ins_store__prepare(c->store, &per,
-		"SELECT session_id, outcome, flags, duration FROM result "
-		"WHERE test_id = ?1 AND session_id BETWEEN ?2 AND ?3 AND final = 1")) < 0)
+		"SELECT session_id, outcome, flags, duration FROM " INS_RESULT_BY_TEST " "
+		"WHERE test_id = ?1 AND session_id BETWEEN ?2 AND ?3 AND final = 1 "
+		"ORDER BY session_id")) < 0)
 		return rc;
 	c->lazy = 1;
 	for (size_t i = p->first; i < p->nids; i += p->step) {

@@ -765,7 +765,7 @@ static int failure_history_table(ins_doc *doc, ins_store *store, const ins_sesss
 
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT s.uid, s.started_ms, s.git_commit, r.attempt, r.outcome, f.hash, r.message "
-		"FROM result r JOIN session s ON s.id = r.session_id "
+		"FROM " INS_RESULT_BY_TEST_ALL " r JOIN session s ON s.id = r.session_id "
 		"LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
 		"WHERE r.test_id = ?1 AND r.session_id IN (SELECT value FROM json_each(?2)) "
 		"AND r.outcome IN (1, 2) ORDER BY s.started_ms DESC, s.id DESC, r.attempt DESC")) < 0)

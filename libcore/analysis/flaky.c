@@ -211,12 +211,13 @@ int ins_an__flaky_scan(struct flaky_list *out, ins_store *store, const ins_sesss
 		sqlite3_bind_int64(cand, 5, ds->dhi);
 	}
 	/*
-	 * One range of result_by_test per candidate, over the set's span of
-	 * session ids; sessions outside the set are dropped below. Cheaper than
-	 * one index seek per session of the set.
+	 * One range of result_by_test and one of result_recent per candidate,
+	 * over the set's span of session ids; sessions outside the set are
+	 * dropped below, and flaky_evidence puts the runs in order. Cheaper
+	 * than one index seek per session of the set.
 	 */
 	if ((rc = ins_store__prepare(store, &per,
-		"SELECT r.session_id, r.outcome, r.flags FROM result r "
+		"SELECT r.session_id, r.outcome, r.flags FROM " INS_RESULT_BY_TEST " r "
 		"WHERE r.test_id = ?1 AND r.session_id BETWEEN ?2 AND ?3 AND r.final = 1")) < 0)
 		goto done;
 	ins_store__bind_text(cand, 1, failing.ptr);

@@ -335,7 +335,7 @@ int ins_plan_order(ins_order **out, ins_store *store, const ins_order_opts *o,
 	if (o->nchanged > 1)
 		qsort(ch, o->nchanged, sizeof(*ch), cmp_changed);
 	if ((rc = ins_store__prepare(store, &ran,
-		"SELECT 1 FROM test t JOIN result r ON r.test_id = t.id "
+		"SELECT 1 FROM test t JOIN " INS_RESULT_BY_TEST " r ON r.test_id = t.id "
 		"JOIN session s ON s.id = r.session_id WHERE t.nodeid = ?1 AND s.sut_id = ?2 "
 		"LIMIT 1")) < 0)
 		goto done;

@@ -179,7 +179,7 @@ static int slowest_quantiles(struct summary_acc *acc, ins_store *store, const in
 	top = ins_xmalloc(limit * sizeof(*top));
 	/* result_by_test (test_id, session_id): one range per test */
 	if ((rc = ins_store__prepare(store, &st,
-		"SELECT r.session_id, r.duration FROM result r WHERE r.test_id = ?1 "
+		"SELECT r.session_id, r.duration FROM " INS_RESULT_BY_TEST " r WHERE r.test_id = ?1 "
 		"AND r.session_id BETWEEN ?2 AND ?3 AND r.final = 1 AND r.outcome = 0 "
 		"AND r.duration >= 0")) < 0)
 		goto done;

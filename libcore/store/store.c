@@ -867,14 +867,13 @@ int ins_store_find_report(ins_store *store, const char *sha256_hex, char *uid)
 /* ---- deleting ---- */
 
 /*
- * After sessions are deleted: drop tests and fingerprints nothing refers to
- * any more, and move fingerprints' first/last sightings to what remains.
+ * After sessions are deleted: drop fingerprints nothing refers to any more,
+ * and move fingerprints' first/last sightings to what remains. Tests are
+ * dropped after the commit (drop_orphan_tests).
  */
 static int collect_orphans(ins_store *store)
 {
 	return ins_store__exec(store,
-		"DELETE FROM test WHERE NOT EXISTS "
-		"  (SELECT 1 FROM result r WHERE r.test_id = test.id);"
 		"DELETE FROM fingerprint WHERE NOT EXISTS "
 		"  (SELECT 1 FROM result r WHERE r.fingerprint_id = fingerprint.id);"
 		"UPDATE fingerprint SET "
@@ -917,6 +916,31 @@ static int note_days(ins_store *store, const char *where, const char *text, int6
 done:
 	sqlite3_finalize(st);
 	ins_buf_release(&sql);
+	return rc;
+}
+
+/*
+ * Drop the tests no result refers to any more, after a commit that deleted
+ * sessions, in a transaction of its own with foreign keys off: with them on,
+ * SQLite would look for each deleted test's results by test alone, which no
+ * index answers (result_by_test and result_recent are partial), and read
+ * every result for each. The statement itself makes sure none refers to it.
+ * A test left behind by a failure here has no results and is dropped by the
+ * next deletion.
+ */
+static int drop_orphan_tests(ins_store *store)
+{
+	int rc;
+
+	if ((rc = ins_store__exec(store, "PRAGMA foreign_keys = OFF")) < 0)
+		return rc;
+	if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE;"
+				  "DELETE FROM test WHERE NOT EXISTS (SELECT 1 FROM "
+				  INS_RESULT_BY_TEST " r WHERE r.test_id = test.id);"
+				  "COMMIT;")) < 0)
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite3_exec(store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK && !rc)
+		rc = ins_store__error(store, "turning foreign keys on");
 	return rc;
 }
 
@@ -972,7 +996,9 @@ int ins_store_session_delete(ins_store *store, const char *uid)
 		goto fail;
 	if ((rc = collect_orphans(store)) < 0)
 		goto fail;
-	return ins_store__exec(store, "COMMIT");
+	if ((rc = ins_store__exec(store, "COMMIT")) < 0)
+		goto fail;
+	return drop_orphan_tests(store);
 fail:
 	sqlite3_finalize(st);
 	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1014,7 +1040,9 @@ int ins_store_prune(ins_store *store, int64_t before_ms, int dry_run, int64_t *n
 		goto fail;
 	if ((rc = collect_orphans(store)) < 0)
 		goto fail;
-	return ins_store__exec(store, "COMMIT");
+	if ((rc = ins_store__exec(store, "COMMIT")) < 0)
+		goto fail;
+	return drop_orphan_tests(store);
 fail:
 	sqlite3_finalize(st);
 	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1167,8 +1195,82 @@ int ins_store_check(ins_store *store, void (*fn)(void *data, const char *problem
 	return 0;
 }
 
+int ins_store__fold_recent(ins_store *store, int force, int64_t *folded)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = 0, *ids = NULL;
+	size_t nids = 0, aids = 0;
+	int rc;
+
+	if (folded)
+		*folded = 0;
+	/* Counted in result_recent itself: a few hundred pages at most. */
+	if ((rc = ins_store__prepare(store, &st,
+				     "SELECT count(*) FROM result WHERE recent IS NOT NULL")) < 0)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		rc = ins_store__error(store, "counting the recent results");
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc < 0 || n == 0 || (!force && n < INS_RECENT_FOLD))
+		return rc;
+	/*
+	 * Test by test: each test's recent rows go into its own range of
+	 * result_by_test together, so each leaf is changed once. One UPDATE
+	 * of them all would take the rows in the table's order (session
+	 * first) and go over every test's leaf once per session.
+	 */
+	if ((rc = ins_store__exec(store, "BEGIN IMMEDIATE")) < 0)
+		return rc;
+	if ((rc = ins_store__prepare(store, &st, "SELECT DISTINCT test_id FROM result "
+				     "WHERE recent IS NOT NULL ORDER BY test_id")) < 0)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = ins_xgrow(ids, &aids, nids + 1, sizeof(*ids));
+		ids[nids++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		rc = ins_store__error(store, "reading the recent results");
+		goto fail;
+	}
+	if ((rc = ins_store__prepare(store, &st, "UPDATE result SET recent = NULL "
+				     "WHERE recent IS NOT NULL AND test_id = ?1")) < 0)
+		goto fail;
+	for (size_t i = 0; i < nids; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = ins_store__error(store, "moving the recent results");
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	free(ids);
+	ids = NULL;
+	if ((rc = ins_store__exec(store, "COMMIT")) < 0)
+		goto fail;
+	if (folded)
+		*folded = n;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	free(ids);
+	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 int ins_store_vacuum(ins_store *store)
 {
+	int rc;
+
+	/* The recent results into result_by_test first: the copy is then compact. */
+	if ((rc = ins_store__fold_recent(store, 1, NULL)) < 0)
+		return rc;
 	return ins_store__exec(store, "VACUUM; PRAGMA optimize;");
 }
 

@@ -84,6 +84,37 @@ const char *ins_store__col_text(sqlite3_stmt *stmt, int col);
 	"max(CASE WHEN r.final AND r.outcome = 0 AND r.duration >= 0 THEN r.duration END)"
 
 /*
+ * A test's runs, for every query that reads them by test: the rows in
+ * result_by_test and the recent ones in result_recent (schema 10, see
+ * store_schema.c), as one relation. Used as `FROM " INS_RESULT_BY_TEST " r
+ * WHERE r.test_id = ...`: SQLite pushes the query's terms on the test into
+ * both halves, each of which reads its own partial index; a query that named
+ * `result` instead would be right but could use neither index, and read
+ * every result. INS_RESULT_BY_TEST has the columns the indexes hold, so
+ * that it is read from them alone; INS_RESULT_BY_TEST_ALL has all of
+ * `result`'s, each run then read from the table too.
+ */
+#define INS_RESULT_BY_TEST \
+	"(SELECT test_id, session_id, attempt, final, outcome, flags, duration FROM result " \
+	"WHERE recent IS NULL UNION ALL " \
+	"SELECT test_id, session_id, attempt, final, outcome, flags, duration FROM result " \
+	"WHERE recent IS NOT NULL)"
+#define INS_RESULT_BY_TEST_ALL \
+	"(SELECT * FROM result WHERE recent IS NULL " \
+	"UNION ALL SELECT * FROM result WHERE recent IS NOT NULL)"
+
+/* result_recent is folded into result_by_test once it holds this many rows. */
+#define INS_RECENT_FOLD 50000
+
+/*
+ * Move the recent rows into result_by_test (ins_store__fold_recent) when
+ * there are INS_RECENT_FOLD of them or more, or always when `force` is set;
+ * in a transaction of its own. *folded gets the rows moved (may be NULL).
+ * Returns 0 or a negative INS_E* code.
+ */
+int ins_store__fold_recent(ins_store *store, int force, int64_t *folded);
+
+/*
  * Rebuild test_day for the (sut_id, day) pairs listed in temp.ins_days
  * (filled by the caller before it deleted sessions): the rows of those days
  * are dropped and recomputed from the sessions that remain. Returns 0 or a

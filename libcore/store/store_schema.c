@@ -315,6 +315,30 @@ static const char *const migrations[] = {
 	"DROP TABLE test;"
 	"ALTER TABLE ins_test_new RENAME TO test;"
 	"CREATE UNIQUE INDEX test_by_nodeid ON test(nodeid);",
+	/*
+	 * 9 -> 10: a test's recent runs beside its index. result_by_test is
+	 * keyed by test first, so a session of tests the history already knows
+	 * changed one leaf of it per test (5,000 scattered pages for a session
+	 * of 5,000 tests, whatever the history's size), and each was written,
+	 * checkpointed and synced. A result of a test known before its session
+	 * now arrives with `recent` set and goes to result_recent, an index of
+	 * the same columns over those rows only, small enough that a session
+	 * changes a few hundred of its pages; once it holds INS_RECENT_FOLD rows
+	 * they are moved into result_by_test at once (ins_store__fold_recent),
+	 * each leaf changed once for many sessions. Every read of a test's runs
+	 * reads both (INS_RESULT_BY_TEST in store_internal.h). Existing rows
+	 * have `recent` NULL: the column costs them nothing. Each index carries
+	 * `recent` too, so that a query naming its condition can still be
+	 * answered from the index alone.
+	 */
+	"ALTER TABLE result ADD COLUMN recent INTEGER;"
+	"DROP INDEX result_by_test;"
+	"CREATE INDEX result_by_test "
+	"  ON result(test_id, session_id, final, outcome, flags, duration, recent) "
+	"  WHERE recent IS NULL;"
+	"CREATE INDEX result_recent "
+	"  ON result(test_id, session_id, final, outcome, flags, duration, recent) "
+	"  WHERE recent IS NOT NULL;",
 };
 
 /* The migrations that rebuild a table others refer to: 8 -> 9. */

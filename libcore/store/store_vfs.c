@@ -4,8 +4,9 @@
  *
  * SQLite writes each frame of the WAL with two system calls, its 24-byte
  * header and then the page. A session of 5,000 tests the history already
- * knows changes about 5,300 pages (one leaf of result_by_test per test),
- * so its commit alone made 10,600 pwrite() calls, each costing more in the
+ * knew changed about 5,300 pages (one leaf of result_by_test per test,
+ * before result_recent took those rows: store_schema.c, 9 -> 10), so its
+ * commit alone made 10,600 pwrite() calls, each costing more in the
  * kernel than the bytes it moves. Here a WAL file keeps consecutive writes
  * in a buffer and hands them to the file in one write when the buffer is
  * full, or before anything that could see the file's contents or size:

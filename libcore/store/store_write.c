@@ -48,7 +48,7 @@
  * The first report's mark is not a savepoint (see ins_session_writer_mark):
  * SQLite copies every page a savepoint's statements change, that existed
  * before it, into its sub-journal, and a session of tests already known
- * changes one existing page of result_by_test per test.
+ * changes hundreds of existing pages of result_recent.
  *
  * Foreign keys are not enforced inside the writer's transaction (they are
  * switched off before it begins and on again when it ends): every row it
@@ -95,8 +95,8 @@ static const char *const statements[ST__COUNT] = {
 	[ST_UNFINAL] = "UPDATE OR FAIL result SET final = 0 "
 		       "WHERE session_id = ?1 AND test_id = ?2 AND attempt = ?3",
 	[ST_RESULT_ADD] = "INSERT INTO result (session_id, test_id, attempt, outcome, final, "
-			  "duration, start_ms, flags, fingerprint_id, message) "
-			  "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
+			  "duration, start_ms, flags, fingerprint_id, message, recent) "
+			  "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
 	/* RESULT_BATCH rows at once: see flush_results(). */
 	[ST_RESULT_ADD_MANY] = NULL,
 	[ST_TEXT_ADD] = "INSERT INTO result_text (session_id, test_id, attempt, detail, stdout, "
@@ -242,6 +242,8 @@ struct ins_session_writer {
 	int64_t last_test_id;
 	unsigned new_tests;              /* of the last 32 tests looked up, which were new (bits) */
 	int64_t tests_added;             /* tests this session added to the catalogue */
+	int64_t tests_before;            /* the catalogue's largest id before this session */
+	int64_t recent;                  /* results this session wrote to result_recent */
 	/*
 	 * The bulk load: test_by_nodeid is dropped while `bulk` is set, and
 	 * bulk_filter holds every node id of the catalogue (a Bloom filter of
@@ -453,6 +455,21 @@ static int sut_id_for(ins_session_writer *w, const char *name, int64_t *id)
 	return 0;
 }
 
+/* The catalogue's largest id as the session begins, or begins again (see bind_pending). */
+static int read_tests_before(ins_session_writer *w)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = ins_store__prepare(w->store, &s, "SELECT coalesce(max(id), 0) FROM test")) < 0)
+		return rc;
+	rc = sqlite3_step(s);
+	w->tests_before = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	w->recent = 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : ins_store__error(w->store, "reading the catalogue");
+}
+
 static int insert_session(ins_session_writer *w, const ins_session_info *info, int64_t sut_id)
 {
 	static const char sql[] =
@@ -508,6 +525,8 @@ static int insert_session(ins_session_writer *w, const ins_session_info *info, i
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "adding the session");
 	w->session_id = sqlite3_last_insert_rowid(w->store->db);
+	if ((rc = read_tests_before(w)) < 0)
+		return rc;
 
 	for (size_t i = 0; i < info->ntags; i++) {
 		if ((rc = ins_store__prepare(w->store, &s,
@@ -541,19 +560,24 @@ static int prepare_result_batch(ins_session_writer *w)
 	int rc;
 
 	ins_buf_puts(&sql, "INSERT OR FAIL INTO result (session_id, test_id, attempt, outcome, "
-		     "final, duration, start_ms, flags, fingerprint_id, message) VALUES ");
+		     "final, duration, start_ms, flags, fingerprint_id, message, recent) VALUES ");
 	for (int i = 0; i < RESULT_BATCH; i++)
-		ins_buf_puts(&sql, i ? ", (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)"
-				     : "(?, ?, ?, ?, 1, ?, ?, ?, ?, ?)");
+		ins_buf_puts(&sql, i ? ", (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)"
+				     : "(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)");
 	rc = ins_store__prepare(w->store, &w->st[ST_RESULT_ADD_MANY], sql.ptr);
 	ins_buf_release(&sql);
 	return rc;
 }
 
 /*
- * Bind one pending result at parameters base + 1 .. base + 9 (the order of
+ * Bind one pending result at parameters base + 1 .. base + 10 (the order of
  * ST_RESULT_ADD). Every parameter is bound on every use: no stale binding
- * survives a reset.
+ * survives a reset. A result of a test the catalogue had before this
+ * session is `recent` (it goes to result_recent, see store_schema.c); one of
+ * a test the session added is not: new tests have the highest ids, so their
+ * entries are appended at the end of result_by_test. Nor are those of a
+ * session past its first INS_RECENT_FOLD recent ones: the fold after its
+ * commit would move them at once, so they go to result_by_test directly.
  */
 static void bind_pending(ins_session_writer *w, sqlite3_stmt *s, int base,
 			 const struct pending_result *p)
@@ -579,6 +603,12 @@ static void bind_pending(ins_session_writer *w, sqlite3_stmt *s, int base,
 		sqlite3_bind_text(s, base + 9, w->pending_text.ptr + p->message, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, base + 9);
+	if (p->test_id <= w->tests_before && w->recent < INS_RECENT_FOLD) {
+		sqlite3_bind_int(s, base + 10, 1);
+		w->recent++;
+	} else {
+		sqlite3_bind_null(s, base + 10);
+	}
 }
 
 /*
@@ -594,7 +624,7 @@ static int flush_results(ins_session_writer *w)
 		sqlite3_stmt *s = w->st[ST_RESULT_ADD_MANY];
 
 		for (; i < RESULT_BATCH; i++)
-			bind_pending(w, s, 9 * i, &w->pending[i]);
+			bind_pending(w, s, 10 * i, &w->pending[i]);
 		rc = step_done(w, s, "adding results");
 	}
 	for (; i < w->npending && rc == 0; i++) {
@@ -1516,6 +1546,8 @@ static int restore_session(ins_session_writer *w)
 	if (rc != SQLITE_DONE)
 		return ins_store__error(w->store, "adding the session");
 	w->session_id = sqlite3_last_insert_rowid(w->store->db);
+	if ((rc = read_tests_before(w)) < 0)
+		return rc;
 	for (size_t i = 0; i < w->ntags; i++) {
 		if ((rc = ins_store__prepare(w->store, &s, "INSERT INTO session_tag (session_id, "
 					     "key, value) VALUES (?1, ?2, ?3)")) < 0)
@@ -1906,6 +1938,14 @@ int ins_session_writer_commit(ins_session_writer *w, char *uid)
 	if (uid)
 		memcpy(uid, w->uid, sizeof(w->uid));
 	writer_free(w);
+	/*
+	 * The session is stored. Folding the recent results into result_by_test
+	 * (every INS_RECENT_FOLD of them) only keeps reads fast: when it cannot
+	 * be done now (another writer holds the history), the next import
+	 * does it, and the session's import has not failed.
+	 */
+	if (ins_store__fold_recent(store, 0, NULL) < 0)
+		ins_error_clear();
 	return 0;
 fail:
 	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);

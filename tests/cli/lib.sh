@@ -136,6 +136,13 @@ json_get() {
 	"$INSIGHT_PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(json.dumps(v) if isinstance(v,(dict,list)) else v)' "$1" "$2"
 }
 
+# SQL that takes a history of the current schema back to schema 9 (before
+# result_recent), for tests that build an older history from a new one.
+SCHEMA_9_SQL="DROP INDEX result_recent; DROP INDEX result_by_test;
+ALTER TABLE result DROP COLUMN recent;
+CREATE INDEX result_by_test ON result(test_id, session_id, final, outcome, flags, duration);
+PRAGMA user_version = 9;"
+
 test_done() {
 	echo "1..$test_count"
 	if [ "$test_failed" -eq 0 ]; then

@@ -36,7 +36,7 @@ test_expect_success 'db stats counts what is there' '
 	insight db stats >out &&
 	test_grep "Sessions" out && test_grep "Schema version" out &&
 	insight db stats --format json >j &&
-	test "$(json_get j "d[\"facts\"][\"schema_version\"] if \"facts\" in d else d[\"schema_version\"]")" = 9
+	test "$(json_get j "d[\"facts\"][\"schema_version\"] if \"facts\" in d else d[\"schema_version\"]")" = 10
 '
 
 test_expect_success 'db check passes on a sound history' '
@@ -73,7 +73,7 @@ test_expect_success 'db backup makes a standalone copy and refuses to overwrite'
 	seed &&
 	insight db backup copy.db 2>err &&
 	test_grep "backed up" err &&
-	test "$(sqlite3 copy.db "PRAGMA user_version")" = 9 &&
+	test "$(sqlite3 copy.db "PRAGMA user_version")" = 10 &&
 	test "$(sqlite3 copy.db "PRAGMA journal_mode")" = delete &&
 	test_must_fail --exit 2 insight db backup copy.db 2>err &&
 	test_grep "use --force" err &&
@@ -107,15 +107,15 @@ test_expect_success 'an older history is upgraded on first use, and says so once
 	rm -rf up && mkdir up &&
 	insight --db up/h.db init 2>err &&
 	test_must_fail test_grep upgrading err &&
-	sqlite3 up/h.db "DROP INDEX result_failing; DROP INDEX result_by_test; DROP INDEX fingerprint_by_cause; DROP TABLE cause; ALTER TABLE fingerprint DROP COLUMN cause_id;
+	sqlite3 up/h.db "$SCHEMA_9_SQL DROP INDEX result_failing; DROP INDEX result_by_test; DROP INDEX fingerprint_by_cause; DROP TABLE cause; ALTER TABLE fingerprint DROP COLUMN cause_id;
 		CREATE INDEX result_by_test ON result(test_id, session_id); PRAGMA user_version = 2" &&
 	insight --db up/h.db session list >out 2>err &&
-	test_grep "upgrading the history .* from schema 2 to 9" err && test_line_count = 1 err &&
-	test "$(sqlite3 up/h.db "PRAGMA user_version")" = 9 &&
-	test "$(sqlite3 up/h.db "SELECT count(*) FROM pragma_index_info(\"result_by_test\")")" = 6 &&
+	test_grep "upgrading the history .* from schema 2 to 10" err && test_line_count = 1 err &&
+	test "$(sqlite3 up/h.db "PRAGMA user_version")" = 10 &&
+	test "$(sqlite3 up/h.db "SELECT count(*) FROM pragma_index_info(\"result_by_test\")")" = 7 &&
 	insight --db up/h.db session list >out 2>err &&
 	test_must_fail test_grep upgrading err &&
-	sqlite3 up/h.db "DROP INDEX result_failing; DROP INDEX fingerprint_by_cause; DROP TABLE cause; ALTER TABLE fingerprint DROP COLUMN cause_id; PRAGMA user_version = 2" &&
+	sqlite3 up/h.db "$SCHEMA_9_SQL DROP INDEX result_failing; DROP INDEX fingerprint_by_cause; DROP TABLE cause; ALTER TABLE fingerprint DROP COLUMN cause_id; PRAGMA user_version = 2" &&
 	insight -q --db up/h.db session list >out 2>err &&
 	test_must_fail test -s err
 '

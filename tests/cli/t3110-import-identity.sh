@@ -151,7 +151,7 @@ test_expect_success 'both forms of one test: db check names them, the upgrade me
 	echo 5 >expect && test_cmp expect n &&
 	test_must_fail insight --format csv db check >out 2>err &&
 	test_grep "test .tests.test_cart.TestCart::test_count\[1\]. is also stored as .tests/test_cart.py::TestCart::test_count\[1\]." out err &&
-	sqlite3 .insight/history.db "DROP INDEX fingerprint_by_cause; DROP TABLE cause; ALTER TABLE fingerprint DROP COLUMN cause_id; PRAGMA user_version = 3" &&
+	sqlite3 .insight/history.db "$SCHEMA_9_SQL DROP INDEX fingerprint_by_cause; DROP TABLE cause; ALTER TABLE fingerprint DROP COLUMN cause_id; PRAGMA user_version = 3" &&
 	insight session list >/dev/null 2>err &&
 	q "SELECT count(*) FROM test WHERE nodeid LIKE \"tests.test_%\"" >n &&
 	echo 0 >expect && test_cmp expect n &&
@@ -159,7 +159,7 @@ test_expect_success 'both forms of one test: db check names them, the upgrade me
 		JOIN sut u ON u.id = s.sut_id WHERE u.name = \"old\" ORDER BY 1" >old-ids &&
 	test_cmp run-ids old-ids &&
 	insight db check >out &&
-	test "$(sqlite3 .insight/history.db "PRAGMA user_version")" = 9
+	test "$(sqlite3 .insight/history.db "PRAGMA user_version")" = 10
 '
 
 test_done

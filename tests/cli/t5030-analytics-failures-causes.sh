@@ -236,15 +236,15 @@ test_expect_success 'bad usage: an unknown cause, a cause that is not hex, a bad
 
 test_expect_success 'a history from before causes: the upgrade gives every fingerprint its cause' '
 	cp h.db old.db &&
-	"$INSIGHT_PYTHON" - old.db <<-\EOF_PY &&
+	"$INSIGHT_PYTHON" - old.db "$SCHEMA_9_SQL" <<-\EOF_PY &&
 	import sqlite3, sys
 	db = sqlite3.connect(sys.argv[1])
-	db.executescript("DROP INDEX fingerprint_by_cause; ALTER TABLE fingerprint DROP COLUMN cause_id;"
+	db.executescript(sys.argv[2] + "DROP INDEX fingerprint_by_cause; ALTER TABLE fingerprint DROP COLUMN cause_id;"
 	                 "DROP TABLE cause; PRAGMA user_version = 4;")
 	db.close()
 	EOF_PY
 	INSIGHT_DB=$TRASH/old.db insight --format json analytics failures --sut shop >old.json 2>err &&
-	test_grep "from schema 4 to 9" err &&
+	test_grep "from schema 4 to 10" err &&
 	json_get f.json "sorted((r[\"cause\"], r[\"count\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >expect &&
 	json_get old.json "sorted((r[\"cause\"], r[\"count\"]) for r in d[\"tables\"][\"failures\"][\"rows\"])" >got &&
 	test_cmp expect got &&

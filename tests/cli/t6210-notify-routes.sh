@@ -283,7 +283,7 @@ test_expect_success 'the Slack message: header, counts, the commit, the CI run, 
 '
 
 test_expect_success 'dedup state and messages are in the history, after a migration of its own' '
-	test "$(sqlite3 h.db "PRAGMA user_version")" = 9 &&
+	test "$(sqlite3 h.db "PRAGMA user_version")" = 10 &&
 	sqlite3 h.db "SELECT route, branch, kind, state, nodeid FROM notify_seen ORDER BY route, kind, nodeid" >actual &&
 	cat >expect <<-\EOF &&
 	flaky|main|flaky|flaky|tests/test_a.py::t3

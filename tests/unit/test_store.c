@@ -898,7 +898,8 @@ static void test_daily_aggregate(void **state)
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE test_day; DROP INDEX result_failing;"
 				      "DROP INDEX fingerprint_by_cause; DROP TABLE cause;"
 				      "ALTER TABLE fingerprint DROP COLUMN cause_id;"
-				      "DROP INDEX result_by_test;"
+				      "DROP INDEX result_recent; DROP INDEX result_by_test;"
+				      "ALTER TABLE result DROP COLUMN recent;"
 				      "CREATE INDEX result_by_test ON result(test_id, session_id);"
 				      "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -907,7 +908,7 @@ static void test_daily_aggregate(void **state)
 	assert_int_equal(count(path.ptr, "SELECT sum(runs) FROM test_day"), 8 * 8 + 1);
 	assert_int_equal(count(path.ptr, aggregate_diff_sql), 0);
 	assert_int_equal(count(path.ptr, "SELECT count(*) FROM pragma_index_info('result_by_test')"),
-			 6);
+			 7);
 	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result INDEXED BY result_failing "
 			       "WHERE outcome IN (1, 2) AND session_id > 0"),
 			 count(path.ptr, "SELECT count(*) FROM result WHERE outcome IN (1, 2)"));
@@ -965,6 +966,10 @@ static void test_migrates_catalogue_index(void **state)
 				      "INSERT INTO old_test SELECT id, nodeid, file, classname, name "
 				      "  FROM test;"
 				      "DROP TABLE test; ALTER TABLE old_test RENAME TO test;"
+				      "DROP INDEX result_recent; DROP INDEX result_by_test;"
+				      "ALTER TABLE result DROP COLUMN recent;"
+				      "CREATE INDEX result_by_test ON result(test_id, session_id, final, "
+				      "  outcome, flags, duration);"
 				      "PRAGMA user_version = 8; COMMIT;", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
@@ -992,6 +997,105 @@ static void test_migrates_catalogue_index(void **state)
 	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO test (nodeid) VALUES "
 					  "('tests/test_a.py::test_1')", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+	ins_buf_release(&path);
+}
+
+/*
+ * Schema 10: results of tests known before their session go to
+ * result_recent, those of new tests to result_by_test; the recent ones are
+ * folded into result_by_test once there are INS_RECENT_FOLD of them, by
+ * `db vacuum`, and every read of a test's runs sees both. A history of
+ * schema 9 is migrated with its rows in result_by_test.
+ */
+static void test_recent_results_and_fold(void **state)
+{
+	static const char in_main[] =
+		"SELECT count(*) FROM result INDEXED BY result_by_test WHERE recent IS NULL "
+		"AND test_id > 0";
+	static const char in_recent[] =
+		"SELECT count(*) FROM result INDEXED BY result_recent WHERE recent IS NOT NULL "
+		"AND test_id > 0";
+	ins_buf path = INS_BUF_INIT;
+	ins_store *store;
+	sqlite3 *db;
+	char uid[INS_SESSION_ID_LEN + 1];
+	int64_t folded = -1, sessions = 0, results = 0, before;
+	int went_down = 0;
+
+	(void)state;
+	path_in_tmp(&path, "recent.db");
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	write_session(store, "api", 1000, 40, uid);
+	assert_int_equal(count(path.ptr, in_main), 40);
+	assert_int_equal(count(path.ptr, in_recent), 0);
+	/* 40 known tests and 10 new ones */
+	write_session(store, "api", 2000, 50, uid);
+	assert_int_equal(count(path.ptr, in_main), 50);
+	assert_int_equal(count(path.ptr, in_recent), 40);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result WHERE recent IS NOT NULL "
+			       "AND session_id = (SELECT max(id) FROM session) AND test_id <= 40"), 40);
+	/* a test's runs are read from both */
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM " INS_RESULT_BY_TEST " r "
+			       "WHERE r.test_id = 7"), 2);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM " INS_RESULT_BY_TEST " r "
+			       "WHERE r.test_id = 45"), 1);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+
+	/* fewer than INS_RECENT_FOLD: nothing folded unless asked */
+	assert_int_equal(ins_store__fold_recent(store, 0, &folded), 0);
+	assert_int_equal(folded, 0);
+	assert_int_equal(ins_store__fold_recent(store, 1, &folded), 0);
+	assert_int_equal(folded, 40);
+	assert_int_equal(count(path.ptr, in_main), 90);
+	assert_int_equal(count(path.ptr, in_recent), 0);
+	assert_int_equal(ins_store__fold_recent(store, 1, &folded), 0);
+	assert_int_equal(folded, 0);
+
+	/* imports fold on their own once result_recent reaches INS_RECENT_FOLD */
+	for (int i = 0; i < 2 * INS_RECENT_FOLD / 5000 + 1; i++) {
+		before = count(path.ptr, in_recent);
+		write_session(store, "api", 3000 + i, 5000, uid);
+		if (count(path.ptr, in_recent) < before)
+			went_down++;
+		assert_true(count(path.ptr, in_recent) < INS_RECENT_FOLD);
+	}
+	assert_true(went_down >= 1);
+	/* a session of more known tests than that: all stored, none left recent */
+	write_session(store, "api", 4000, INS_RECENT_FOLD + 5000, uid);
+	write_session(store, "api", 4001, INS_RECENT_FOLD + 5000, uid);
+	assert_int_equal(count(path.ptr, in_recent), 0);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM " INS_RESULT_BY_TEST " r "
+			       "WHERE r.test_id = 50000"), 2);
+	sessions = count(path.ptr, "SELECT count(*) FROM session");
+	results = count(path.ptr, "SELECT count(*) FROM result");
+	assert_int_equal(count(path.ptr, in_main) + count(path.ptr, in_recent), results);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM " INS_RESULT_BY_TEST " r "
+			       "WHERE r.test_id = 7"), sessions);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+
+	/* db vacuum folds everything first */
+	assert_int_equal(ins_store_vacuum(store), 0);
+	assert_int_equal(count(path.ptr, in_recent), 0);
+	assert_int_equal(count(path.ptr, in_main), results);
+	ins_store_free(store);
+
+	/* back to schema 9: the whole index, no column; migrated, rows kept */
+	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX result_recent; DROP INDEX result_by_test;"
+				      "ALTER TABLE result DROP COLUMN recent;"
+				      "CREATE INDEX result_by_test ON result(test_id, session_id, final, "
+				      "  outcome, flags, duration);"
+				      "PRAGMA user_version = 9;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
+	assert_int_equal(ins_store_schema_found(store), 9);
+	assert_int_equal(count(path.ptr, "PRAGMA user_version"), INS_STORE_SCHEMA_VERSION);
+	assert_int_equal(count(path.ptr, in_main), results);
+	assert_int_equal(count(path.ptr, in_recent), 0);
+	write_session(store, "api", 9000, 60, uid);
+	assert_int_equal(count(path.ptr, in_recent), 60);
+	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
+	ins_store_free(store);
 	ins_buf_release(&path);
 }
 
@@ -1157,6 +1261,7 @@ int main(void)
 		cmocka_unit_test(test_ids_sort_by_time),
 		cmocka_unit_test(test_delete_and_prune),
 		cmocka_unit_test(test_daily_aggregate),
+		cmocka_unit_test(test_recent_results_and_fold),
 		cmocka_unit_test(test_check_finds_damage),
 		cmocka_unit_test(test_backup),
 		cmocka_unit_test(test_concurrent_writers),

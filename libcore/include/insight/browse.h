@@ -5,7 +5,8 @@
  * These are reads, never writes. Every function here answers from indexes:
  * session lists come from the counts kept on the session row (never from
  * counting results), and a single test's results are read through
- * result_by_test, so that a history of millions of results answers at once.
+ * result_by_test and result_recent, so that a history of millions of results
+ * answers at once.
  *
  * Pass rate, wherever it appears here:
  *

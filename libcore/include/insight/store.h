@@ -23,7 +23,7 @@ typedef struct ins_store ins_store;
 typedef struct ins_session_writer ins_session_writer;
 
 /* The schema version this insight writes (PRAGMA user_version). */
-#define INS_STORE_SCHEMA_VERSION 9
+#define INS_STORE_SCHEMA_VERSION 10
 
 /* Length of a session id (ULID-like: 10 chars of time, 16 of randomness). */
 #define INS_SESSION_ID_LEN 26
