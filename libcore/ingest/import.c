@@ -106,9 +106,13 @@ static int has_report_ext(const char *path)
 
 static int walk_fn(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
+	struct stat target;
+
 	(void)st;
 	(void)ftw;
-	if (type == FTW_F && has_report_ext(path))
+	/* a link to a report is a report; a link to a directory is not walked */
+	if ((type == FTW_F || (type == FTW_SL && stat(path, &target) == 0 &&
+			       S_ISREG(target.st_mode))) && has_report_ext(path))
 		list_add(walk_list, path, 1);
 	return 0;
 }
@@ -175,10 +179,31 @@ static int expand(struct file_list *out, const char *path)
 	}
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
+			struct stat lst;
+			int via_link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+			ins_buf root = INS_BUF_INIT;
+			int rc;
+
+			/*
+			 * Links inside the tree are not followed (FTW_PHYS: no loops),
+			 * but a directory named through a link is walked: as "link/.",
+			 * each file's "link/./" then written back as "link/".
+			 */
+			ins_buf_puts(&root, path);
+			if (via_link)
+				ins_buf_puts(&root, "/.");
 			walk_list = out;
-			if (nftw(path, walk_fn, 16, FTW_PHYS) != 0)
+			rc = nftw(root.ptr, walk_fn, 16, FTW_PHYS);
+			ins_buf_release(&root);
+			if (rc != 0)
 				return ins_error_set(INS_EIO, "cannot read directory '%s': %s", path,
 						     strerror(errno));
+			for (size_t i = before; via_link && i < out->n; i++) {
+				char *dot = out->v[i] + strlen(path);
+
+				if (!strncmp(dot, "/./", 3))
+					memmove(dot + 1, dot + 3, strlen(dot + 3) + 1);
+			}
 			allure_dirs(out, before);
 			qsort(out->v + before, out->n - before, sizeof(*out->v), cmp_str);
 			if (out->n == before)

@@ -110,6 +110,19 @@ test_expect_success 'a directory import stores the good reports and says how man
 	test "$(q "SELECT count(*) FROM report_file r JOIN session s ON s.id = r.session_id WHERE s.uid = \"$id\"")" = 2
 '
 
+test_expect_success 'a directory named through a link is read, and links to reports in it' '
+	mkdir -p real/sub elsewhere && cp good.xml real/a.xml &&
+	cp "$CORPUS/enricomi/jest/jest-junit.xml" elsewhere/c.xml &&
+	ln -s ../../elsewhere/c.xml real/sub/c.xml && ln -s ../elsewhere real/loop &&
+	ln -s real latest &&
+	insight session import --force --split --sut linked latest >out 2>err &&
+	test_line_count = 2 out &&
+	q "SELECT r.path FROM report_file r JOIN session s ON s.id = r.session_id
+		JOIN sut u ON u.id = s.sut_id WHERE u.name = \"linked\" ORDER BY 1" >paths &&
+	printf "%s\n" latest/a.xml latest/sub/c.xml >expect &&
+	test_cmp expect paths
+'
+
 test_expect_success 'the same report again is skipped unless --force' '
 	insight session import --sut api good.xml >out 2>err &&
 	test_line_count = 0 out &&
