@@ -39,6 +39,14 @@ static ins_result result(const char *nodeid, ins_outcome o)
 }
 
 /* Write a session of `n` results (outcomes cycling passed/failed/skipped). */
+/* A history of the current schema taken back to schema 9 (before result_recent). */
+#define SCHEMA_9_SQL \
+	"DROP INDEX result_recent; DROP INDEX result_by_test;" \
+	"ALTER TABLE result DROP COLUMN recent;" \
+	"CREATE INDEX result_by_test ON result(test_id, session_id, final, outcome, flags, " \
+	"  duration);" \
+	"PRAGMA user_version = 9;"
+
 static void write_session(ins_store *store, const char *sut, int64_t started, int n, char *uid)
 {
 	ins_session_info info = { 0 };
@@ -898,8 +906,7 @@ static void test_daily_aggregate(void **state)
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE test_day; DROP INDEX result_failing;"
 				      "DROP INDEX fingerprint_by_cause; DROP TABLE cause;"
 				      "ALTER TABLE fingerprint DROP COLUMN cause_id;"
-				      "DROP INDEX result_recent; DROP INDEX result_by_test;"
-				      "ALTER TABLE result DROP COLUMN recent;"
+				      SCHEMA_9_SQL "DROP INDEX result_by_test;"
 				      "CREATE INDEX result_by_test ON result(test_id, session_id);"
 				      "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -966,11 +973,7 @@ static void test_migrates_catalogue_index(void **state)
 				      "INSERT INTO old_test SELECT id, nodeid, file, classname, name "
 				      "  FROM test;"
 				      "DROP TABLE test; ALTER TABLE old_test RENAME TO test;"
-				      "DROP INDEX result_recent; DROP INDEX result_by_test;"
-				      "ALTER TABLE result DROP COLUMN recent;"
-				      "CREATE INDEX result_by_test ON result(test_id, session_id, final, "
-				      "  outcome, flags, duration);"
-				      "PRAGMA user_version = 8; COMMIT;", NULL, NULL, NULL),
+				      SCHEMA_9_SQL "PRAGMA user_version = 8; COMMIT;", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(count(path.ptr, "SELECT count(*) FROM sqlite_schema "
@@ -1081,11 +1084,7 @@ static void test_recent_results_and_fold(void **state)
 
 	/* back to schema 9: the whole index, no column; migrated, rows kept */
 	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP INDEX result_recent; DROP INDEX result_by_test;"
-				      "ALTER TABLE result DROP COLUMN recent;"
-				      "CREATE INDEX result_by_test ON result(test_id, session_id, final, "
-				      "  outcome, flags, duration);"
-				      "PRAGMA user_version = 9;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, SCHEMA_9_SQL, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
 	assert_int_equal(ins_store_schema_found(store), 9);
