@@ -258,7 +258,8 @@ int ins_analytics_analyze(ins_doc **out, ins_store *store, const ins_analytics_o
 		/* result_by_test (test_id, session_id): one seek per session of the window */
 		if ((rc = ins_store__prepare(store, &st,
 			"SELECT r.session_id, r.outcome, r.flags, r.duration "
-			"FROM " INS_RESULT_BY_TEST " r WHERE r.test_id = ?1 AND r.session_id IN (SELECT value FROM json_each(?2)) "
+			"FROM " INS_RESULT_BY_TEST " r "
+			"WHERE r.test_id = ?1 AND r.session_id IN (SELECT value FROM json_each(?2)) "
 			"AND r.final = 1")) < 0)
 			goto done;
 		sqlite3_bind_int64(st, 1, test_id);

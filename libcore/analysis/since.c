@@ -160,7 +160,8 @@ int ins_test_since(ins_doc **out, ins_store *store, const char *nodeid,
 	/* Its runs in the SUT, oldest first. Cost: the test's rows via result_by_test. */
 	if ((rc = ins_store__prepare(store, &st,
 		"SELECT s.uid, s.started_ms, s.git_commit, r.outcome, r.message "
-		"FROM " INS_RESULT_BY_TEST_ALL " r JOIN session s ON s.id = r.session_id WHERE r.test_id = ?1 AND r.final = 1 "
+		"FROM " INS_RESULT_BY_TEST_ALL " r JOIN session s ON s.id = r.session_id "
+		"WHERE r.test_id = ?1 AND r.final = 1 "
 		"AND s.sut_id = ?2 AND r.outcome IN (0, 1, 2) ORDER BY s.started_ms, s.id")) < 0)
 		goto done;
 	sqlite3_bind_int64(st, 1, test_id);
