@@ -222,6 +222,7 @@ int main(int argc, char **argv)
 	const struct ins_group *g;
 	int nargs, rc;
 
+	cmd_heap_setup();
 	/*
 	 * stderr is unbuffered by default, so a diagnostic built from pieces
 	 * (a prefix, escaped characters, counts) reached it one write per
