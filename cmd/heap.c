@@ -37,7 +37,7 @@
 
 #define HEAP_RESERVE ((size_t)8 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
-#define HEAP_SMALL ((uintptr_t)1 << 20)
+#define HEAP_SMALL ((uintptr_t)256 << 10)
 #define DEFAULT_TOP_PAD ((size_t)128 << 10)
 
 void cmd_heap_setup(void)
