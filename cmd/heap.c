@@ -63,12 +63,15 @@ void cmd_heap_setup(void)
 	lo = hi + HEAP_SMALL;
 
 	/*
-	 * Grow the break by the reserve: a block larger than the top of a
-	 * heap that has just started, placed at its start, within the small
-	 * pages; the rest is not touched before the advice.
+	 * Grow the break by the reserve: the heap's first block (below the
+	 * size glibc maps apart) makes it start here, padded by the reserve;
+	 * only the block's own pages, within the small ones, are touched
+	 * before the advice. Had something allocated before main, the block
+	 * may fit in what the heap has, the break does not move, and no
+	 * advice is given.
 	 */
 	mallopt(M_TOP_PAD, (int)HEAP_RESERVE);
-	p = malloc(HEAP_SMALL / 2);
+	p = malloc(HEAP_SMALL / 4);
 	mallopt(M_TOP_PAD, (int)DEFAULT_TOP_PAD);
 	hi = (uintptr_t)sbrk(0) & ~(HUGE_PAGE - 1);
 	free(p);
