@@ -165,15 +165,23 @@ static const ins_browse__query queries[Q__COUNT] = {
 	[Q_RESULT_PROPS] = { "a result's properties",
 		"SELECT key, value FROM result_property "
 		"WHERE session_id = ?1 AND test_id = ?2 AND attempt = ?3 ORDER BY key, value", NULL },
-	/* ?3, ?4: the window; ?5: the limit. */
+	/*
+	 * ?3, ?4: the window; ?5: the limit. The runs are chosen from the
+	 * indexes alone, and the message read only for those shown: a test
+	 * with thousands of runs has one in each of thousands of pages.
+	 */
 	[Q_TEST_HISTORY] = { "a test's history",
-		"SELECT s.uid, u.name, s.started_ms, r.outcome, r.attempt, r.duration, "
-		"s.git_commit, r.message "
-		"FROM " INS_RESULT_BY_TEST_ALL " r CROSS JOIN session s JOIN sut u ON u.id = s.sut_id "
-		"WHERE s.id = r.session_id AND r.test_id = ?1 AND r.final = 1 "
-		"AND (?2 = 0 OR s.sut_id = ?2) "
-		"AND s.started_ms >= ?3 AND s.started_ms <= ?4 "
-		"ORDER BY s.started_ms DESC, s.id DESC LIMIT ?5", NULL },
+		"SELECT h.uid, h.name, h.started_ms, h.outcome, h.attempt, h.duration, h.git_commit, "
+		"(SELECT m.message FROM result m "
+		"  WHERE m.session_id = h.sid AND m.test_id = ?1 AND m.attempt = h.attempt) "
+		"FROM (SELECT s.uid, u.name, s.started_ms, r.outcome, r.attempt, r.duration, "
+		"  s.git_commit, s.id AS sid "
+		"  FROM " INS_RESULT_BY_TEST " r CROSS JOIN session s JOIN sut u ON u.id = s.sut_id "
+		"  WHERE s.id = r.session_id AND r.test_id = ?1 AND r.final = 1 "
+		"  AND (?2 = 0 OR s.sut_id = ?2) "
+		"  AND s.started_ms >= ?3 AND s.started_ms <= ?4 "
+		"  ORDER BY s.started_ms DESC, s.id DESC LIMIT ?5) h "
+		"ORDER BY h.started_ms DESC, h.sid DESC", NULL },
 	[Q_TEST_HISTORY_COUNT] = { "counting a test's history",
 		"SELECT count(*) " TEST_FINALS "AND s.started_ms >= ?3 AND s.started_ms <= ?4", NULL },
 	[Q_SESSION_OUTCOMES] = { "a session's final outcomes",

@@ -681,6 +681,9 @@ static void test_query_plans(void **state)
 				bad = "reads a table whole";
 			if (strstr(detail, "result_recent") && !strstr(plan.ptr, "result_by_test"))
 				bad = "reads the recent results without the others";
+			/* a test's runs come off the index; only the rows shown are read */
+			if (!strcmp(q[i].name, "a test's history") && strstr(detail, "USING INDEX"))
+				bad = "reads every run's row for the messages of the few it shows";
 			if ((!strcmp(q[i].name, "sessions") || !strcmp(q[i].name, "sessions of a SUT")) &&
 			    strstr(detail, "TEMP B-TREE"))
 				bad = "sorts instead of reading the index in order";
