@@ -122,8 +122,8 @@ int cmd_parse_options(ins_ctx *ctx, int argc, const char **argv, const struct in
  */
 void cmd_show_man(const char *page);
 
-/* Reserve the heap in huge pages, one arena for all threads (heap.c); first thing in main. */
-void cmd_heap_setup(void);
+/* Reserve the heap in huge pages, as the command line's command needs (heap.c); first thing in main. */
+void cmd_heap_setup(int argc, char **argv);
 
 /* Print the usage lines and option help to `fp`. */
 void cmd_usage_print(FILE *fp, const char *const *usage, const struct ins_option *opts);

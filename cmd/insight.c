@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 	const struct ins_group *g;
 	int nargs, rc;
 
-	cmd_heap_setup();
+	cmd_heap_setup(argc, argv);
 	/*
 	 * stderr is unbuffered by default, so a diagnostic built from pieces
 	 * (a prefix, escaped characters, counts) reached it one write per
