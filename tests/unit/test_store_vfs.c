@@ -584,9 +584,16 @@ static void test_checkpoint_on_its_own_thread(void **state)
 		assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
 		assert_int_equal(add_results(w, 40000), 0);
 		assert_int_equal(ins_session_writer_commit(w, NULL), 0);
+		/*
+		 * A reader that starts while the thread copies may be given an
+		 * older snapshot's mark, and a passive checkpoint stops there
+		 * (the close copies the rest): the last session is read once the
+		 * thread is done, so that no reader holds its copy back.
+		 */
+		if (k == 2)
+			ins_store__checkpoint_wait(store);
 		assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 40000 * k);
 	}
-	ins_store__checkpoint_wait(store);
 	pages = count(path.ptr, "PRAGMA page_count");
 	assert_true(pages > 1000);
 	assert_int_equal(file_size(path.ptr), pages * 4096);
