@@ -38,7 +38,6 @@ static ins_result result(const char *nodeid, ins_outcome o)
 	return r;
 }
 
-/* Write a session of `n` results (outcomes cycling passed/failed/skipped). */
 /* A history of the current schema taken back to schema 9 (before result_recent). */
 #define SCHEMA_9_SQL \
 	"DROP INDEX result_recent; DROP INDEX result_by_test;" \
@@ -47,6 +46,7 @@ static ins_result result(const char *nodeid, ins_outcome o)
 	"  duration);" \
 	"PRAGMA user_version = 9;"
 
+/* Write a session of `n` results (outcomes cycling passed/failed/skipped). */
 static void write_session(ins_store *store, const char *sut, int64_t started, int n, char *uid)
 {
 	ins_session_info info = { 0 };
