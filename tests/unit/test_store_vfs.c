@@ -169,6 +169,15 @@ static int write_session(ins_store *store, int64_t started, int n)
 	return 0;
 }
 
+/* The history's page size: a new history's, not SQLite's default. */
+static long page_size(const char *path)
+{
+	long size = (long)count(path, "PRAGMA page_size");
+
+	assert_true(size >= 4096);
+	return size;
+}
+
 static void assert_sound(const char *path)
 {
 	ins_store *store;
@@ -199,7 +208,7 @@ static void test_wal_writes_are_gathered(void **state)
 	assert_int_equal(write_session(store, 1000, 40000), 0);
 	wal_writes = wal_bytes = wal_reads = 0;
 	assert_int_equal(write_session(store, 2000, 40000), 0);
-	frames = wal_bytes / (4096 + 24);
+	frames = wal_bytes / (page_size(path.ptr) + 24);
 	assert_true(frames > 1000);
 	/* One to two calls per frame without the VFS; here dozens of frames per call. */
 	assert_true(wal_writes * 10 < frames);
@@ -298,7 +307,7 @@ static void test_checkpoint_writes_are_gathered(void **state)
 
 	(void)state;
 	first_import(&path, "checkpoint.db", 40000);
-	pages = db_bytes / 4096;
+	pages = db_bytes / page_size(path.ptr);
 	assert_true(pages > 1000);
 	assert_true(db_writes * 10 < pages);
 	/* Read from the WAL in order, mostly: twice as many reads as pages without reading ahead. */
@@ -318,8 +327,8 @@ static void test_sort_writes_are_gathered(void **state)
 
 	(void)state;
 	first_import(&path, "sorted.db", 100000);
-	assert_true(tmp_bytes / 4096 > 500);
-	assert_true(tmp_writes * 10 < tmp_bytes / 4096);
+	assert_true(tmp_bytes / page_size(path.ptr) > 500);
+	assert_true(tmp_writes * 10 < tmp_bytes / page_size(path.ptr));
 	assert_int_equal(count(path.ptr, "SELECT count(DISTINCT nodeid) FROM test "
 				   "INDEXED BY test_by_nodeid"), 100000);
 	ins_buf_release(&path);
@@ -596,7 +605,7 @@ static void test_checkpoint_on_its_own_thread(void **state)
 	}
 	pages = count(path.ptr, "PRAGMA page_count");
 	assert_true(pages > 1000);
-	assert_int_equal(file_size(path.ptr), pages * 4096);
+	assert_int_equal(file_size(path.ptr), pages * page_size(path.ptr));
 	ins_store_free(store);
 	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 80000);
 	assert_sound(path.ptr);
