@@ -27,6 +27,7 @@ struct ins_store {
 	int ckpt_busy;      /* the thread is checkpointing */
 	pthread_cond_t ckpt_idle; /* signalled when it has nothing left to do */
 	int ckpt_stop;      /* the store is closing: checkpoint what was asked, then end */
+	int wal_pages;      /* frames in the WAL after the last commit (its WAL hook) */
 };
 
 /*
@@ -50,6 +51,14 @@ int ins_store__error(ins_store *store, const char *what);
  * asked it to: for code and tests that look at the database file itself.
  */
 void ins_store__checkpoint_wait(ins_store *store);
+
+/*
+ * Call before a write transaction. When the WAL has grown past a bound and
+ * the checkpointer is still copying it, wait for the copy: a transaction
+ * that begins on a WAL copied whole writes from its start again, where one
+ * that begins while the copy runs appends to it.
+ */
+void ins_store__bound_wal(ins_store *store);
 
 /* Prepare `sql`; on failure sets the error and returns the code. */
 int ins_store__prepare(ins_store *store, sqlite3_stmt **stmt, const char *sql);

@@ -670,6 +670,7 @@ int ins_session_writer_begin(ins_session_writer **out, ins_store *store,
 	else
 		ins_session_id_new(w->uid, now_ms());
 
+	ins_store__bound_wal(store);
 	/* See the top of the file; a pragma inside a transaction would be a no-op. */
 	if ((rc = ins_store__exec(store, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")) < 0) {
 		writer_free(w);

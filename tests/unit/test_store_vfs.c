@@ -612,6 +612,51 @@ static void test_checkpoint_on_its_own_thread(void **state)
 	ins_buf_release(&path);
 }
 
+/*
+ * Sessions stored one after another (`session import --split`): each
+ * begins right after the commit that handed the WAL to the checkpoint
+ * thread. Once the WAL has grown past its bound, the next session waits
+ * for the copy and writes from the WAL's start again: the file stays a
+ * fraction of what was written to it. Without that, SQLite never starts
+ * the WAL over and every frame stays in the file until the close.
+ */
+static void test_wal_starts_over(void **state)
+{
+	ins_buf path = INS_BUF_INIT, wal = INS_BUF_INIT;
+	ins_session_info info = { 0 };
+	ins_session_writer *w;
+	ins_store *store;
+	long long largest = 0, size;
+	long frame;
+	int k;
+
+	(void)state;
+	path_in_tmp(&path, "starts-over.db");
+	ins_buf_printf(&wal, "%s-wal", path.ptr);
+	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
+	frame = page_size(path.ptr) + 24;
+	info.sut = "shop";
+	info.format = "junit";
+	wal_bytes = 0;
+	for (k = 1; wal_bytes < 12000 * frame; k++) {
+		info.started_ms = 1000 * k;
+		assert_int_equal(ins_session_writer_begin(&w, store, &info), 0);
+		assert_int_equal(add_results(w, 8000), 0);
+		assert_int_equal(ins_session_writer_commit(w, NULL), 0);
+		if ((size = file_size(wal.ptr)) > largest)
+			largest = size;
+	}
+	/* the bound (4,000 frames) and a session's frames, not all that was written */
+	assert_true(largest < wal_bytes / 2);
+	assert_true(largest < 6000 * frame);
+	ins_store_free(store);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM session"), k - 1);
+	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 8000LL * (k - 1));
+	assert_sound(path.ptr);
+	ins_buf_release(&wal);
+	ins_buf_release(&path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_kill_after_commit_loses_nothing),
 		cmocka_unit_test(test_write_back_started_early),
 		cmocka_unit_test(test_checkpoint_on_its_own_thread),
+		cmocka_unit_test(test_wal_starts_over),
 	};
 
 	if (tmp_make("store-vfs") < 0)
