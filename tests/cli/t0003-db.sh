@@ -62,11 +62,15 @@ test_expect_success 'db check on a file that is not a history fails clearly' '
 '
 
 test_expect_success 'db check on a corrupted page reports the damage' '
-	seed &&
-	sqlite3 .insight/history.db "PRAGMA journal_mode=DELETE" >/dev/null &&
-	dd if=/dev/zero of=.insight/history.db bs=1024 seek=5 count=3 conv=notrunc 2>/dev/null &&
-	test_must_fail insight db check >out 2>err &&
-	cat out err
+	seed && cp .insight/history.db damaged.db &&
+	sqlite3 damaged.db "PRAGMA journal_mode=DELETE" >/dev/null &&
+	page=$(sqlite3 damaged.db "PRAGMA page_size") &&
+	root=$(sqlite3 damaged.db "SELECT rootpage FROM sqlite_schema WHERE name = \"session\"") &&
+	printf "\377\377\377\377\377\377\377\377" |
+		dd of=damaged.db bs=1 seek=$(( (root - 1) * page )) conv=notrunc 2>/dev/null &&
+	test_must_fail --exit 1 insight --db damaged.db db check >out 2>err &&
+	test_grep "Sound: *no" out && test_grep "Page $root: btreeInitPage" out &&
+	test_grep "failed [0-9]* checks" err
 '
 
 test_expect_success 'db backup makes a standalone copy and refuses to overwrite' '
