@@ -34,7 +34,6 @@
 
 /* How long a writer waits for another writer's transaction, in ms. */
 #define BUSY_TIMEOUT_MS 30000
-#define HISTORY_PAGE_SIZE "8192" /* bytes; SQLite's default is 4096 */
 
 int ins_store__error(ins_store *store, const char *what)
 {
@@ -638,18 +637,6 @@ int ins_store_open(ins_store **out, const char *path, unsigned flags)
 	if ((rc = ins_store__exec(store, "PRAGMA foreign_keys = ON")) < 0)
 		goto fail;
 	if (!store->readonly) {
-		/*
-		 * A new history gets pages of HISTORY_PAGE_SIZE (a page size is
-		 * fixed once the file has its first page: an older history keeps
-		 * its 4 KiB). A first import appends to every table and index;
-		 * with pages twice SQLite's default it splits half as many, and
-		 * writes, reads back and copies half as many WAL frames. Larger
-		 * pages cost the everyday import: the few hundred pages a session
-		 * of known tests changes are written whole (docs/benchmarks.md).
-		 */
-		if (store->schema_found == 0 &&
-		    (rc = ins_store__exec(store, "PRAGMA page_size = " HISTORY_PAGE_SIZE)) < 0)
-			goto fail;
 		/*
 		 * WAL lets readers work while a session is written; FULL sync makes
 		 * a committed session survive power loss (one fsync per session).

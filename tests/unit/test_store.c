@@ -945,42 +945,6 @@ static void test_daily_aggregate(void **state)
  * cannot be dropped); the upgrade rebuilds the catalogue with the same rows
  * and ids and a named unique index, and the history stays whole.
  */
-/*
- * A new history is made with 8 KiB pages; one that already has pages
- * (an older insight's, with SQLite's default 4 KiB) keeps them through
- * its migrations, its imports and a vacuum.
- */
-static void test_page_size(void **state)
-{
-	ins_buf path = INS_BUF_INIT;
-	ins_store *store;
-	char uid[27];
-	sqlite3 *db;
-
-	(void)state;
-	path_in_tmp(&path, "pages-new.db");
-	assert_int_equal(ins_store_open(&store, path.ptr, INS_STORE_CREATE), 0);
-	write_session(store, "api", 1000, 40, uid);
-	ins_store_free(store);
-	assert_int_equal(count(path.ptr, "PRAGMA page_size"), 8192);
-
-	path_in_tmp(&path, "pages-old.db");
-	assert_int_equal(sqlite3_open(path.ptr, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;"
-				      "CREATE TABLE t (x); DROP TABLE t;", NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
-	assert_int_equal(ins_store_open(&store, path.ptr, 0), 0);
-	write_session(store, "api", 1000, 40, uid);
-	write_session(store, "api", 2000, 60, uid);
-	assert_int_equal(ins_store_vacuum(store), 0);
-	assert_int_equal(ins_store_check(store, NULL, NULL), 0);
-	ins_store_free(store);
-	assert_int_equal(count(path.ptr, "PRAGMA page_size"), 4096);
-	assert_int_equal(count(path.ptr, "SELECT count(*) FROM result"), 100);
-	ins_buf_release(&path);
-}
-
 static void test_migrates_catalogue_index(void **state)
 {
 	static const char *const content_sql =
@@ -1282,7 +1246,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_creates_and_migrates),
 		cmocka_unit_test(test_migrates_catalogue_index),
-		cmocka_unit_test(test_page_size),
 		cmocka_unit_test(test_refuses_newer_schema),
 		cmocka_unit_test(test_not_a_database),
 		cmocka_unit_test(test_session_counts_and_attempts),

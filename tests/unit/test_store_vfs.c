@@ -169,7 +169,7 @@ static int write_session(ins_store *store, int64_t started, int n)
 	return 0;
 }
 
-/* The history's page size: a new history's, not SQLite's default. */
+/* The history's page size, in bytes. */
 static long page_size(const char *path)
 {
 	long size = (long)count(path, "PRAGMA page_size");
