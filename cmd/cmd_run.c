@@ -311,21 +311,13 @@ static void *facts_thread(void *arg)
 static void facts_start(void *arg)
 {
 	struct facts_job *job = arg;
-	sigset_t block, old;
 
 	/* The run record names the command's process: while it runs, the log is still written. */
 	if (job->runlog && ins_runlog_set_child(job->runlog, job->run->pid) < 0)
 		ins_error_clear();
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	if (pthread_create(&job->thread, NULL, facts_thread, job) == 0)
+	if (cmd_thread_start(&job->thread, facts_thread, job) == 0)
 		job->running = 1;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!job->running)
+	else
 		facts_thread(job);
 }
 

@@ -3,6 +3,8 @@
  * session carries (git, CI, host, tags), shared with `session run`.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,18 +25,76 @@ void session_facts_init(struct session_facts *f)
 	ins_buf_init(&f->host);
 }
 
-int session_facts_read(struct session_facts *f, ins_ctx *ctx)
+/* Facts are best effort: a session is worth storing without them. */
+static void read_git(struct session_facts *f, ins_ctx *ctx)
 {
 	char *cwd = getcwd(NULL, 0);
 
-	/* Facts are best effort: a session is worth storing without them. */
-	if (cwd && !f->no_git && ins_git_facts_read(&f->git, cwd) < 0 && ctx->verbose)
+	if (cwd && ins_git_facts_read(&f->git, cwd) < 0 && ctx->verbose)
 		cmd_warn("no git facts: %s", ins_error_last());
 	free(cwd);
+}
+
+static void read_ci_host(struct session_facts *f, ins_ctx *ctx)
+{
 	if (ins_ci_detect(&f->ci, NULL, NULL) < 0 && ctx->verbose)
 		cmd_warn("no CI facts: %s", ins_error_last());
 	ins_host_name(&f->host);
+}
+
+int session_facts_read(struct session_facts *f, ins_ctx *ctx)
+{
+	if (!f->no_git)
+		read_git(f, ctx);
+	read_ci_host(f, ctx);
 	return 0;
+}
+
+int cmd_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	sigset_t block, old;
+	int err;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	err = pthread_create(thread, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err ? -1 : 0;
+}
+
+static void *git_thread(void *arg)
+{
+	struct session_git_job *job = arg;
+
+	read_git(job->facts, job->ctx);
+	ins_error_clear(); /* this thread's message buffer goes with the thread */
+	return NULL;
+}
+
+void session_git_start(struct session_git_job *job, struct session_facts *f, ins_ctx *ctx)
+{
+	job->facts = f;
+	job->ctx = ctx;
+	job->running = 0;
+	if (cmd_thread_start(&job->thread, git_thread, job) == 0)
+		job->running = 1;
+	else
+		git_thread(job); /* no thread to be had: read them here */
+}
+
+const ins_git_facts *session_git_wait(void *arg)
+{
+	struct session_git_job *job = arg;
+
+	if (job->running) {
+		pthread_join(job->thread, NULL);
+		job->running = 0;
+	}
+	return job->facts ? &job->facts->git : NULL;
 }
 
 int session_facts_tags(struct session_facts *f, ins_ctx *ctx, const struct cmd_list *tags)
@@ -227,6 +287,7 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 		OPT_END(),
 	};
 	struct session_facts facts;
+	struct session_git_job git_job = { 0 };
 	ins_import_opts io = { 0 };
 	ins_import_summary sum;
 	ins_redactor *redact = NULL;
@@ -252,15 +313,25 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 
 	session_facts_init(&facts);
-	facts.no_git = no_git;
+	/*
+	 * The git facts take libgit2's loading and a status of the work tree
+	 * (as long as the rest of a small import, in a large work tree longer):
+	 * they are read beside the import and recorded as each session ends.
+	 */
+	facts.no_git = 1;
 	if ((rc = session_facts_collect(&facts, ctx, &tags)) != 0)
 		goto done;
+	if (!no_git)
+		session_git_start(&git_job, &facts, ctx);
 	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
 		goto done;
 	io.info.sut = sut;
 	session_facts_apply(&facts, &io.info);
-	if (no_git)
-		io.info.git = NULL;
+	io.info.git = NULL;
+	if (!no_git) {
+		io.git_facts = session_git_wait;
+		io.git_data = &git_job;
+	}
 	io.force = force;
 	io.split = split;
 	io.keep_all_text = keep_text;
@@ -293,6 +364,7 @@ static int cmd_session_import(int argc, const char **argv, ins_ctx *ctx)
 	ins_import_summary_release(&sum);
 done:
 	ins_redactor_free(redact);
+	session_git_wait(&git_job);
 	session_facts_release(&facts);
 	cmd_list_release(&tags);
 	return rc;

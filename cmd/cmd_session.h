@@ -4,6 +4,8 @@
 #ifndef INSIGHT_CMD_SESSION_H
 #define INSIGHT_CMD_SESSION_H
 
+#include <pthread.h>
+
 #include "cmd.h"
 #include "insight/import.h"
 #include "insight/model.h"
@@ -30,6 +32,25 @@ int session_facts_collect(struct session_facts *f, ins_ctx *ctx, const struct cm
  */
 int session_facts_read(struct session_facts *f, ins_ctx *ctx);
 int session_facts_tags(struct session_facts *f, ins_ctx *ctx, const struct cmd_list *tags);
+/*
+ * The git facts alone, read on a thread of their own while the reports are
+ * imported: session_git_wait() is ins_import_opts.git_facts, with the job as
+ * its data; it joins the thread (at once when it has ended, or never began)
+ * and may be called again. Wait before `f` is released.
+ */
+struct session_git_job {
+	struct session_facts *facts;
+	ins_ctx *ctx;
+	pthread_t thread;
+	int running;
+};
+void session_git_start(struct session_git_job *job, struct session_facts *f, ins_ctx *ctx);
+const ins_git_facts *session_git_wait(void *job);
+/*
+ * pthread_create() with the signals insight handles blocked in the new
+ * thread, so that they reach the thread that waits; 0 or -1.
+ */
+int cmd_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 /* Point the session info at the facts (borrowed: keep `f` alive while info is used). */
 void session_facts_apply(const struct session_facts *f, ins_session_info *info);
 void session_facts_release(struct session_facts *f);

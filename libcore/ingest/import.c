@@ -1234,18 +1234,24 @@ static int begin(ins_store *store, const ins_import_opts *o, ins_format fmt,
 		info.format = ins_format_name(fmt);
 	if (!info.source)
 		info.source = source;
+	if (o->git_facts)
+		info.git = NULL; /* recorded at the end (finish) */
 	if ((rc = ins_session_writer_begin(w, store, &info)) < 0)
 		return rc;
 	ins_session_writer_keep_all_text(*w, o->keep_all_text);
 	return 0;
 }
 
-static int finish(ins_session_writer *w, ins_import_summary *sum)
+static int finish(ins_session_writer *w, const ins_import_opts *o, ins_import_summary *sum)
 {
 	char uid[INS_SESSION_ID_LEN + 1];
-	int rc = ins_session_writer_commit(w, uid);
+	int rc;
 
-	if (rc < 0)
+	if (o->git_facts && (rc = ins_session_writer_set_git(w, o->git_facts(o->git_data))) < 0) {
+		ins_session_writer_abort(w);
+		return rc;
+	}
+	if ((rc = ins_session_writer_commit(w, uid)) < 0)
 		return rc;
 	sum->sessions = ins_xrealloc(sum->sessions, (sum->nsessions + 1) * sizeof(*sum->sessions));
 	sum->sessions[sum->nsessions++] = ins_xstrdup(uid);
@@ -1434,7 +1440,7 @@ int ins_import(ins_store *store, const char *const *paths, size_t npaths,
 		any |= parsed;
 		if (o->split && w) {
 			if (parsed) {
-				rc = finish(w, sum);
+				rc = finish(w, o, sum);
 			} else {
 				ins_session_writer_abort(w);
 				rc = 0;
@@ -1454,7 +1460,7 @@ int ins_import(ins_store *store, const char *const *paths, size_t npaths,
 		    (rc = ins_pytest_sections(o->console, o->console_len, add_console_section, w)) < 0)
 			goto done;
 		if (any || allow_empty)
-			rc = finish(w, sum);
+			rc = finish(w, o, sum);
 		else
 			ins_session_writer_abort(w);
 		w = NULL;

@@ -1450,6 +1450,36 @@ void ins_session_writer_set_exit_status(ins_session_writer *w, int status)
 	set_session_column(w, "UPDATE session SET exit_status = ?1 WHERE id = ?2", 1, status, NULL);
 }
 
+/* Git facts that were not known when the session began (see ins_import_opts.git_facts). */
+int ins_session_writer_set_git(ins_session_writer *w, const ins_git_facts *g)
+{
+	static const char sql[] =
+		"UPDATE session SET git_commit = ?2, git_tree = ?3, git_branch = ?4, "
+		"git_parents = ?5, git_dirty = ?6, git_commit_ms = ?7, git_author = ?8, "
+		"git_subject = ?9 WHERE id = ?1";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!g || !g->present)
+		return 0;
+	w->touched = 1;
+	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, w->session_id);
+	ins_store__bind_text(s, 2, g->commit);
+	ins_store__bind_text(s, 3, g->tree);
+	ins_store__bind_text(s, 4, g->branch);
+	ins_store__bind_text(s, 5, g->parents);
+	sqlite3_bind_int(s, 6, g->dirty);
+	if (g->commit_time_ms)
+		sqlite3_bind_int64(s, 7, g->commit_time_ms);
+	ins_store__bind_text(s, 8, g->author);
+	ins_store__bind_text(s, 9, g->subject);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : ins_store__error(w->store, "recording the session's git facts");
+}
+
 void ins_session_writer_keep_all_text(ins_session_writer *w, int keep)
 {
 	w->keep_all_text = keep;

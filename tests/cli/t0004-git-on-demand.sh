@@ -62,6 +62,43 @@ test_expect_success 'a second session at HEAD~1, for compare' '
 	test "$(json_get cmp.json "d[\"facts\"][\"target_commit\"]")" = "$(git -C repo rev-parse HEAD)"
 '
 
+# The facts are read on a thread beside the import and recorded as each session ends.
+test_expect_success 'every session of a --split import gets the git facts, dirty included' '
+	mkdir split && sed "s/name=\"s\"/name=\"r\"/" report.xml >split/a.xml &&
+	sed "s/name=\"s\"/name=\"t\"/" report.xml >split/b.xml &&
+	sed "s/name=\"s\"/name=\"u\"/" report.xml >split/c.xml &&
+	echo three >repo/file &&
+	(cd repo && insight session import --split --sut split ../split) >out 2>err &&
+	git -C repo checkout -q file &&
+	sqlite3 -separator " " repo/.insight/history.db "SELECT git_commit, git_branch,
+		git_dirty, git_subject, git_parents IS NOT NULL, git_commit_ms > 0
+		FROM session JOIN sut ON sut.id = session.sut_id WHERE sut.name = '"'split'"'" >actual &&
+	head="$(git -C repo rev-parse HEAD)" &&
+	for i in 1 2 3; do echo "$head trunk 1 second 1 1"; done >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a report that does not parse leaves no session, and the facts thread ends' '
+	echo "<testsuite><testcase" >bad.xml &&
+	(cd repo && test_must_fail --exit 3 insight session import --sut bad ../bad.xml) >out 2>err &&
+	test_grep "skipped ../bad.xml:1: not well-formed" err &&
+	test_grep "1 of 1 report skipped" err &&
+	sqlite3 repo/.insight/history.db "SELECT count(*) FROM session JOIN sut
+		ON sut.id = session.sut_id WHERE sut.name = '"'bad'"'" >actual &&
+	echo 0 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success '--no-git records no git facts and does not load libgit2' '
+	(cd repo && LD_DEBUG=files insight session import --no-git --force --sut plain \
+		../report.xml) >out 2>trace &&
+	test_grep -v "libgit2" trace &&
+	sqlite3 -separator " " repo/.insight/history.db "SELECT count(*), count(git_commit)
+		FROM session JOIN sut ON sut.id = session.sut_id WHERE sut.name = '"'plain'"'" >actual &&
+	echo "1 0" >expect &&
+	test_cmp expect actual
+'
+
 # A libgit2 that cannot be loaded: an empty file by the same soname, found first.
 test_expect_success 'without libgit2, session import stores the session without git facts' '
 	mkdir broken && : >"broken/$(cat soname)" &&

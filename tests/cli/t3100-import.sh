@@ -63,8 +63,11 @@ test_expect_success 'XXE reports are refused without reading any other file' '
 		strace -f -e trace=open,openat,connect -o trace.txt \
 			"$INSIGHT_BIN" --db x.db session import --sut x "$f" >/dev/null 2>err;
 		test_grep "entities; refused\|not well-formed" err || return 1
+		# a call another thread interrupted ends on a line of its own
+		# ("<... openat resumed>"); its path is on the line that began it
 		grep -v -e "/etc/ld.so" -e "/etc/ssl/" -e "/etc/gitconfig" -e "/home/" -e "/lib/" -e "/usr/lib" -e "x.db" -e "/proc/" -e "/dev/urandom" \
-			-e "$(basename "$f")" -e "ENOENT" -e "/tmp/" trace.txt | grep -e "open" -e "connect" >leaks || true
+			-e "$(basename "$f")" -e "ENOENT" -e "/tmp/" -e "<\.\.\. [a-z]* resumed>" trace.txt |
+			grep -e "open" -e "connect" >leaks || true
 		test_line_count = 0 leaks || return 1
 	done
 '

@@ -43,6 +43,14 @@ typedef struct ins_import_opts {
 	struct ins_import_follow *follow;
 	/* secrets to hide in captured text and messages before storing (NULL = none) */
 	const struct ins_redactor *redact;
+	/*
+	 * Git facts still being read while the reports are (libgit2 loaded, the
+	 * work tree's status taken): when set, info.git is not used, and this is
+	 * called before each session is committed; it waits for the facts and
+	 * returns them (NULL, or not present: the session has none).
+	 */
+	const ins_git_facts *(*git_facts)(void *git_data);
+	void *git_data;
 } ins_import_opts;
 
 typedef struct ins_import_summary {

@@ -143,6 +143,8 @@ void ins_session_writer_set_times(ins_session_writer *w, int64_t started_ms, int
 void ins_session_writer_set_host(ins_session_writer *w, const char *host);
 void ins_session_writer_set_state(ins_session_writer *w, const char *state);
 void ins_session_writer_set_exit_status(ins_session_writer *w, int status);
+/* Record git facts read while the session was being written; 0 or a store error. */
+int ins_session_writer_set_git(ins_session_writer *w, const ins_git_facts *g);
 /* Keep tracebacks and captured output for passing results too (default: non-passing only). */
 void ins_session_writer_keep_all_text(ins_session_writer *w, int keep);
 
