@@ -987,6 +987,8 @@ static void heap_write(ins_buf *b, ins_buf *bin, const col_dict *d)
  */
 static void data_table(ins_buf *b, const ins_table *t, size_t rows, ins_buf *bin)
 {
+	int first = 1;
+
 	ins_buf_puts(b, "{\"id\":");
 	json_str(b, t->id ? t->id : "");
 	ins_buf_puts(b, ",\"title\":");
@@ -994,23 +996,31 @@ static void data_table(ins_buf *b, const ins_table *t, size_t rows, ins_buf *bin
 		json_str(b, t->title);
 	else
 		ins_buf_puts(b, "null");
+	/* An optional column no row shown fills is left out, as people see it elsewhere. */
 	ins_buf_puts(b, ",\"cols\":[");
 	for (size_t c = 0; c < t->ncols; c++) {
-		ins_buf_puts(b, c ? ",[" : "[");
+		if (ins_table_column_unused(t, c, rows))
+			continue;
+		ins_buf_puts(b, first ? "[" : ",[");
+		first = 0;
 		json_str(b, t->cols[c].id ? t->cols[c].id : "");
 		ins_buf_putc(b, ',');
 		json_str(b, t->cols[c].label ? t->cols[c].label : "");
 		ins_buf_printf(b, ",\"%c\"]", type_code(t->cols[c].type));
 	}
 	ins_buf_printf(b, "],\"n\":%zu,\"data\":[", rows);
+	first = 1;
 	for (size_t c = 0; c < t->ncols; c++) {
 		col_dict d;
 		uint32_t top;
 		size_t r;
 		int w, ident;
 
+		if (ins_table_column_unused(t, c, rows))
+			continue;
 		dict_column(&d, t, c, rows, bin != NULL);
-		ins_buf_puts(b, c ? ",{" : "{");
+		ins_buf_puts(b, first ? "{" : ",{");
+		first = 0;
 		if (d.heap) {
 			heap_write(b, bin, &d);
 		} else {
