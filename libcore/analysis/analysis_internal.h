@@ -122,6 +122,14 @@ int ins__jira_read(ins_store *store, sqlite3_stmt *st, char **keys, char **url);
  * terminal drops, and optional (left out for people when no row has one).
  */
 void ins__jira_columns(ins_table *t);
+/*
+ * `sql`, a statement of Jira issues (rows for ins__jira_read()), prepared
+ * into *st; *st is NULL, and nothing need be looked up, when no jira route
+ * has filed or found an issue in this history.
+ */
+int ins__jira_prepare(ins_store *store, const char *sql, sqlite3_stmt **st);
+/* The same for one fingerprint's issues (?1: the fingerprint's id). */
+int ins__jira_by_fingerprint(ins_store *store, sqlite3_stmt **st);
 
 /* The first 7 hex digits of a sha ("-" for NULL), for labels. */
 void ins__short_sha(ins_buf *b, const char *sha);

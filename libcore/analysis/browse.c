@@ -97,7 +97,7 @@ static const ins_browse__query queries[Q__COUNT] = {
 	[Q_RESULTS] = { "a session's results",
 		"SELECT t.nodeid, r.outcome, r.attempt, r.duration, r.message, x.detail, x.stdout, "
 		"x.stderr, x.log, (SELECT signature FROM fingerprint WHERE id = r.fingerprint_id), "
-		"r.test_id "
+		"r.test_id, r.fingerprint_id "
 		"FROM result r CROSS JOIN test t "
 		"LEFT JOIN result_text x ON x.session_id = r.session_id AND x.test_id = r.test_id "
 		"AND x.attempt = r.attempt "
@@ -945,12 +945,35 @@ static int session_history(ins_store *store, ins_doc *doc, const struct recent *
 	return 0;
 }
 
+/*
+ * A result's `jira` and `jira_url` cells: the Jira issues of its failure's
+ * fingerprint (column `col` of `row`), from `jira` (ins__jira_by_fingerprint;
+ * NULL when the history has none).
+ */
+static int result_jira(ins_store *store, sqlite3_stmt *jira, ins_table *t, ins_outcome outcome,
+		       sqlite3_stmt *row, int col)
+{
+	char *keys = NULL, *url = NULL;
+	int rc = 0;
+
+	if (jira && ins_outcome_is_failure(outcome) && sqlite3_column_type(row, col) != SQLITE_NULL) {
+		sqlite3_reset(jira);
+		sqlite3_bind_int64(jira, 1, sqlite3_column_int64(row, col));
+		rc = ins__jira_read(store, jira, &keys, &url);
+	}
+	ins_table_text(t, keys);
+	ins_table_text(t, url);
+	free(keys);
+	free(url);
+	return rc;
+}
+
 static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 			   const ins_session_show_opts *o, struct recent *recent)
 {
 	unsigned mask = o->outcomes ? o->outcomes : INS_OUTCOME_MASK_FAILURES;
 	ins_buf title = INS_BUF_INIT, line = INS_BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *jira = NULL;
 	ins_table *t;
 	int64_t n;
 	int rc;
@@ -971,6 +994,7 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 	ins_table_column(t, "message", "Message", INS_V_TEXT);
 	ins_table_column(t, "category", "Category", INS_V_TEXT);
 	ins_table_column_detail(t, 4);
+	ins__jira_columns(t);
 	if (recent) {
 		ins_table_column(t, "recent", "Recent runs", INS_V_TEXT);
 		ins_table_column_detail(t, 4);
@@ -987,7 +1011,8 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 	ins_table_column(t, "log", "Captured log", INS_V_LONGTEXT);
 	ins_table_set_empty(t, mask == INS_OUTCOME_MASK_FAILURES ? "no failures" : "none");
 
-	if ((rc = prepare(store, &st, Q_RESULTS)) < 0)
+	if ((rc = ins__jira_by_fingerprint(store, &jira)) < 0 ||
+	    (rc = prepare(store, &st, Q_RESULTS)) < 0)
 		goto done;
 	sqlite3_bind_int64(st, 1, sid);
 	sqlite3_bind_int64(st, 2, mask);
@@ -1006,6 +1031,8 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 							   col_str(st, 4), outcome, &line));
 		else
 			ins_table_null(t);
+		if ((rc = result_jira(store, jira, t, outcome, st, 11)) < 0)
+			goto done;
 		if (recent) {
 			int64_t test_id = sqlite3_column_int64(st, 10);
 			const char *letters = recent_find(recent, test_id);
@@ -1032,6 +1059,7 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 		goto done;
 	ins_table_set_total(t, (size_t)n);
 done:
+	sqlite3_finalize(jira);
 	sqlite3_finalize(st);
 	ins_buf_release(&title);
 	ins_buf_release(&line);

@@ -943,20 +943,12 @@ static int read_jira(struct cmp *c, ins_store *store, size_t limit)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = ins_store__prepare(store, &st, "SELECT EXISTS (SELECT 1 FROM notify_issue)")) < 0)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW || !sqlite3_column_int(st, 0)) {
-		sqlite3_finalize(st);
-		return rc == SQLITE_ROW ? 0 : ins_store__error(store, "reading Jira issues");
-	}
-	sqlite3_finalize(st);
-	if ((rc = ins_store__prepare(store, &st,
+	if ((rc = ins__jira_prepare(store,
 		"SELECT i.issue_key, i.url FROM notify_issue i JOIN fingerprint f "
 		"ON f.hash = i.fingerprint WHERE f.id = (SELECT r.fingerprint_id FROM result r "
 		"  WHERE r.session_id = ?1 AND r.test_id = ?2 AND r.outcome IN (1, 2) "
 		"  ORDER BY r.attempt DESC LIMIT 1) "
-		"ORDER BY i.updated_ms DESC, i.issue_key")) < 0)
+		"ORDER BY i.updated_ms DESC, i.issue_key", &st)) < 0 || !st)
 		return rc;
 	for (size_t k = 0; k < sizeof(secs) / sizeof(secs[0]) && rc == 0; k++) {
 		struct rows *r = &c->sec[secs[k]];

@@ -537,6 +537,34 @@ int ins__jira_read(ins_store *store, sqlite3_stmt *st, char **keys, char **url)
 	return 0;
 }
 
+static const char jira_fingerprint_sql[] =
+	"SELECT i.issue_key, i.url FROM notify_issue i JOIN fingerprint f "
+	"ON f.hash = i.fingerprint WHERE f.id = ?1 "
+	"ORDER BY i.updated_ms DESC, i.issue_key";
+
+int ins__jira_prepare(ins_store *store, const char *sql, sqlite3_stmt **st)
+{
+	int rc;
+
+	*st = NULL;
+	if ((rc = ins_store__prepare(store, st, "SELECT EXISTS (SELECT 1 FROM notify_issue)")) < 0)
+		return rc;
+	rc = sqlite3_step(*st);
+	if (rc != SQLITE_ROW || !sqlite3_column_int(*st, 0)) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return rc == SQLITE_ROW ? 0 : ins_store__error(store, "reading Jira issues");
+	}
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return ins_store__prepare(store, st, sql);
+}
+
+int ins__jira_by_fingerprint(ins_store *store, sqlite3_stmt **st)
+{
+	return ins__jira_prepare(store, jira_fingerprint_sql, st);
+}
+
 /*
  * The Jira issues `insight notify` filed or found for the fingerprints of
  * each of the first `n` groups (notify_issue), distinct keys newest first,
@@ -552,10 +580,7 @@ static int jira_issues(ins_store *store, ins_failures_by by, struct fp_group *v,
 	if ((rc = ins_store__prepare(store, &st, by == INS_FAILURES_BY_CAUSE ?
 		"SELECT i.issue_key, i.url FROM notify_issue i JOIN fingerprint f "
 		"ON f.hash = i.fingerprint WHERE f.cause_id = ?1 "
-		"ORDER BY i.updated_ms DESC, i.issue_key" :
-		"SELECT i.issue_key, i.url FROM notify_issue i JOIN fingerprint f "
-		"ON f.hash = i.fingerprint WHERE f.id = ?1 "
-		"ORDER BY i.updated_ms DESC, i.issue_key")) < 0)
+		"ORDER BY i.updated_ms DESC, i.issue_key" : jira_fingerprint_sql)) < 0)
 		return rc;
 	for (size_t g = 0; g < n && rc == 0; g++) {
 		if (!v[g].id)

@@ -123,6 +123,33 @@ test_expect_success 'analytics compare names the issue of each new failure (JSON
 	test_grep "tests/test_a.py::t2 .*SHOP-2" c.txt
 '
 
+test_expect_success 'session show names the issue of each failure (JSON, terminal, HTML)' '
+	insight session show --sut shop latest --format json >s.json &&
+	"$INSIGHT_PYTHON" - s.json "$SERVER_URL" <<-\EOF &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	res = [s for s in d["sections"] if s["id"] == "counts"][0]["tables"]["results"]
+	rows = {r["test"]: r for r in res["rows"]}
+	assert set(rows) == {"tests/test_a.py::t1", "tests/test_a.py::t2"}, rows
+	for t, key in (("t1", "SHOP-1"), ("t2", "SHOP-2")):
+	    r = rows["tests/test_a.py::" + t]
+	    assert (r["jira"], r["jira_url"]) == (key, sys.argv[2] + "/browse/" + key), r
+	EOF
+	insight session show --sut shop latest --outcome all --format json >all.json &&
+	"$INSIGHT_PYTHON" - all.json <<-\EOF &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	res = [s for s in d["sections"] if s["id"] == "counts"][0]["tables"]["results"]
+	passed = [r for r in res["rows"] if r["outcome"] == "passed"]
+	assert passed and all(r["jira"] is None and r["jira_url"] is None for r in passed), passed
+	EOF
+	COLUMNS=200 insight session show --sut shop latest >s.txt &&
+	test_grep "tests/test_a.py::t1 .*SHOP-1" s.txt &&
+	test_grep "tests/test_a.py::t2 .*SHOP-2" s.txt &&
+	insight session show --sut shop latest --format html >s.html &&
+	grep -F "\"$SERVER_URL/browse/SHOP-2\"" s.html
+'
+
 test_expect_success 'the pull-request comment links the issue after the message' '
 	insight ci report --sut shop --base latest~1 --out-dir reports >out 2>err &&
 	grep -F "| \`tests/test_a.py::t1\` | KeyError: apple · Jira: [SHOP-1]($SERVER_URL/browse/SHOP-1) |" \
@@ -166,17 +193,23 @@ test_expect_success 'without any issue filed: null in JSON, no Jira column for p
 	rows = d["tables"]["new_failures"]["rows"]
 	assert len(rows) == 2 and all(r["jira"] is None and r["jira_url"] is None for r in rows), rows
 	EOF
-	for f in term md; do
+	for f in term md html; do
 		COLUMNS=200 INSIGHT_DB=$TRASH/none.db insight analytics compare --base latest~1 \
 			--target latest --format $f >c3.$f &&
 		test_grep "KeyError: apple" c3.$f &&
 		test_grep "Cause" c3.$f &&
 		test_grep -v "Jira" c3.$f || return 1
 	done &&
-	COLUMNS=200 INSIGHT_DB=$TRASH/none.db insight analytics failures --sut shop --days 3650 \
-		--by fingerprint >f3.txt &&
-	test_grep "KeyError: apple" f3.txt &&
-	test_grep -v "Jira" f3.txt
+	for f in term html; do
+		COLUMNS=200 INSIGHT_DB=$TRASH/none.db insight analytics failures --sut shop \
+			--days 3650 --by fingerprint --format $f >f3.$f &&
+		test_grep "KeyError: apple" f3.$f &&
+		test_grep -v "Jira" f3.$f &&
+		COLUMNS=200 INSIGHT_DB=$TRASH/none.db insight session show --sut shop latest \
+			--format $f >s3.$f &&
+		test_grep "KeyError: apple" s3.$f &&
+		test_grep -v "Jira" s3.$f || return 1
+	done
 '
 
 test_expect_success 'a fix: a transition found by name, with its comment (ADF)' '
