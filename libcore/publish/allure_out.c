@@ -35,8 +35,10 @@
  * back). statusDetails.flaky is set on a final attempt that passed after a
  * failing one. start and stop are epoch milliseconds: the recorded start
  * of the attempt, else the end of the previous attempt (or the session's
- * start) and the attempt's duration; a later attempt always stops later,
- * because Allure takes the attempt that stopped last as the result.
+ * start) and the attempt's duration; a later attempt always starts and
+ * stops later than the one before, a millisecond later at least, because
+ * Allure takes the attempt that started last as the result, and of two
+ * that started in the same millisecond, either.
  *
  * Names and labels from the node id: "tests/api/test_x.py::TestC::test_m[1-a]"
  * has name "test_m[1-a]", fullName "tests/api/test_x.py::TestC::test_m",
@@ -84,7 +86,7 @@ struct allure {
 	/* the test being written */
 	ins_buf nodeid;
 	int failed_before;
-	int64_t prev_stop;
+	int64_t prev_start, prev_stop; /* the test's attempt before; 0: none */
 };
 
 /* A column's text, NULL when it is NULL. */
@@ -420,7 +422,7 @@ static int put_result(struct allure *a, sqlite3_stmt *st)
 	if (strcmp(nodeid, a->nodeid.ptr)) {
 		ins_buf_set(&a->nodeid, nodeid);
 		a->failed_before = 0;
-		a->prev_stop = 0;
+		a->prev_start = a->prev_stop = 0;
 	}
 	/* the name: the last part of the node id; its parameters: what "[...]" closes it with */
 	for (p = nodeid; (p = strstr(p, "::")); p += 2)
@@ -441,11 +443,12 @@ static int put_result(struct allure *a, sqlite3_stmt *st)
 
 	if (!has_start)
 		start = a->prev_stop ? a->prev_stop : a->started_ms;
+	if (a->prev_stop && start <= a->prev_start)
+		start = a->prev_start + 1;
 	stop = start + (duration > 0 ? (int64_t)(duration * 1000.0 + 0.5) : 0);
 	if (a->prev_stop && stop <= a->prev_stop)
 		stop = a->prev_stop + 1;
-	if (start > stop)
-		start = stop;
+	a->prev_start = start;
 	a->prev_stop = stop;
 	flaky = final && a->failed_before &&
 		(outcome == INS_OUTCOME_PASSED || outcome == INS_OUTCOME_XPASSED);

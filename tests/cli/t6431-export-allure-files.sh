@@ -117,6 +117,30 @@ test_expect_success 'retries share historyId and testCaseId; only the final pass
 	EOF_PY
 '
 
+# Allure keeps the attempt that started last as the result: attempts recorded
+# without a start, and quicker than a millisecond, must not start together.
+test_expect_success 'attempts in the same millisecond: each starts after the one before' '
+	cat >rerun.xml <<-\EOF &&
+	<testsuite name="s" tests="2">
+	<testcase classname="pkg.T" name="quick" time="0"><flakyFailure message="first" type="X"/><flakyFailure message="second" type="X"/></testcase>
+	<testcase classname="pkg.T" name="slow" time="0.5"><flakyFailure message="first" type="X" time="0.2"/></testcase>
+	</testsuite>
+	EOF
+	INSIGHT_DB=rerun.db insight -q session import --no-git --sut rerun rerun.xml >/dev/null &&
+	INSIGHT_DB=rerun.db insight export allure -o rerun-res latest >/dev/null &&
+	"$INSIGHT_PYTHON" - rerun-res <<-\EOF_PY
+	exec(open("load.py").read())
+	q = res["pkg.T::quick"]
+	assert [r["status"] for r in q] == ["failed", "failed", "passed"], q
+	starts = [r["start"] for r in q]
+	assert starts[0] < starts[1] < starts[2], starts
+	assert all(r["start"] <= r["stop"] for r in q), q
+	assert [r["stop"] for r in q] == sorted({r["stop"] for r in q}), q
+	sl = res["pkg.T::slow"]
+	assert [r["status"] for r in sl] == ["failed", "passed"] and sl[0]["start"] < sl[1]["start"], sl
+	EOF_PY
+'
+
 test_expect_success 'names, labels and parameters from the node id' '
 	"$INSIGHT_PYTHON" - res <<-\EOF_PY
 	exec(open("load.py").read())
