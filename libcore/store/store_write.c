@@ -470,6 +470,23 @@ static int read_tests_before(ins_session_writer *w)
 	return rc == SQLITE_ROW ? 0 : ins_store__error(w->store, "reading the catalogue");
 }
 
+/*
+ * The git facts into parameters first .. first + 7: commit, tree, branch,
+ * parents, dirty, commit time, author, subject.
+ */
+static void bind_git(sqlite3_stmt *s, int first, const ins_git_facts *g)
+{
+	ins_store__bind_text(s, first, g->commit);
+	ins_store__bind_text(s, first + 1, g->tree);
+	ins_store__bind_text(s, first + 2, g->branch);
+	ins_store__bind_text(s, first + 3, g->parents);
+	sqlite3_bind_int(s, first + 4, g->dirty);
+	if (g->commit_time_ms)
+		sqlite3_bind_int64(s, first + 5, g->commit_time_ms);
+	ins_store__bind_text(s, first + 6, g->author);
+	ins_store__bind_text(s, first + 7, g->subject);
+}
+
 static int insert_session(ins_session_writer *w, const ins_session_info *info, int64_t sut_id)
 {
 	static const char sql[] =
@@ -498,17 +515,8 @@ static int insert_session(ins_session_writer *w, const ins_session_info *info, i
 	ins_store__bind_text(s, 8, info->format);
 	ins_store__bind_text(s, 9, info->source);
 	ins_store__bind_text(s, 10, info->host);
-	if (g) {
-		ins_store__bind_text(s, 11, g->commit);
-		ins_store__bind_text(s, 12, g->tree);
-		ins_store__bind_text(s, 13, g->branch);
-		ins_store__bind_text(s, 14, g->parents);
-		sqlite3_bind_int(s, 15, g->dirty);
-		if (g->commit_time_ms)
-			sqlite3_bind_int64(s, 16, g->commit_time_ms);
-		ins_store__bind_text(s, 17, g->author);
-		ins_store__bind_text(s, 18, g->subject);
-	}
+	if (g)
+		bind_git(s, 11, g);
 	if (c) {
 		ins_store__bind_text(s, 19, c->provider);
 		ins_store__bind_text(s, 20, c->build_id);
@@ -1466,15 +1474,7 @@ int ins_session_writer_set_git(ins_session_writer *w, const ins_git_facts *g)
 	if ((rc = ins_store__prepare(w->store, &s, sql)) < 0)
 		return rc;
 	sqlite3_bind_int64(s, 1, w->session_id);
-	ins_store__bind_text(s, 2, g->commit);
-	ins_store__bind_text(s, 3, g->tree);
-	ins_store__bind_text(s, 4, g->branch);
-	ins_store__bind_text(s, 5, g->parents);
-	sqlite3_bind_int(s, 6, g->dirty);
-	if (g->commit_time_ms)
-		sqlite3_bind_int64(s, 7, g->commit_time_ms);
-	ins_store__bind_text(s, 8, g->author);
-	ins_store__bind_text(s, 9, g->subject);
+	bind_git(s, 2, g);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : ins_store__error(w->store, "recording the session's git facts");
