@@ -19,6 +19,7 @@ static int cmd_init(int argc, const char **argv, ins_ctx *ctx)
 	static const char *const usage[] = { "insight init [<directory>]", NULL };
 	const struct ins_option opts[] = { OPT_END() };
 	ins_buf path = INS_BUF_INIT, ignore = INS_BUF_INIT;
+	const char *db, *env;
 	char *cwd = NULL;
 	ins_store *store = NULL;
 	int n, in_git, existed, rc = EXIT_OK;
@@ -30,8 +31,15 @@ static int cmd_init(int argc, const char **argv, ins_ctx *ctx)
 	if (n > 1)
 		return cmd_usage_error(ctx, "init takes at most one directory, not %d "
 				       "(usage: insight init [<directory>])", n);
-	if (ctx->db) {
-		ins_buf_puts(&path, ctx->db);
+	/*
+	 * Where every later command will look: --db, or INSIGHT_DB unless a
+	 * directory is named (the command line before the environment).
+	 */
+	db = ctx->db;
+	if (!db && !n && (env = getenv("INSIGHT_DB")) && *env)
+		db = env;
+	if (db) {
+		ins_buf_puts(&path, db);
 		in_git = 0;
 	} else {
 		cwd = n ? realpath(argv[0], NULL) : getcwd(NULL, 0);
@@ -47,7 +55,7 @@ static int cmd_init(int argc, const char **argv, ins_ctx *ctx)
 		goto done;
 	}
 	rc = EXIT_OK;
-	if (!ctx->db) {
+	if (!db) {
 		/* The history is data, not source: keep it out of commits by default. */
 		ins_buf_put(&ignore, path.ptr, path.len - strlen("history.db"));
 		ins_buf_puts(&ignore, ".gitignore");

@@ -38,6 +38,22 @@ test_expect_success 'init --format json reports what it did' '
 	test "$(json_get out "d[\"facts\"][\"created\"] if \"facts\" in d else d[\"created\"]")" = True
 '
 
+test_expect_success 'init creates the history INSIGHT_DB names, where later commands look' '
+	mkdir env && cd env &&
+	INSIGHT_DB="$TRASH/env-history/h.db" insight init >out &&
+	test_grep "Initialized empty insight history in $TRASH/env-history/h.db" out &&
+	test -f "$TRASH/env-history/h.db" &&
+	test ! -e .insight &&
+	test "$(INSIGHT_DB="$TRASH/env-history/h.db" insight db path)" = "$TRASH/env-history/h.db"
+'
+
+test_expect_success 'a directory named on the command line comes before INSIGHT_DB' '
+	mkdir named &&
+	INSIGHT_DB="$TRASH/unused.db" insight init named >/dev/null &&
+	test -f named/.insight/history.db &&
+	test ! -e "$TRASH/unused.db"
+'
+
 test_expect_success 'init of a missing directory fails clearly' '
 	test_must_fail --exit 2 insight init no/such/dir 2>err &&
 	test_grep "cannot use directory .no/such/dir." err
