@@ -124,6 +124,19 @@ static void load_report_url(const ins_config *cfg, ins_notify_session *s)
 
 /* ---- plain text: an email's text part ---- */
 
+/* " (Jira SHOP-12: SITE/browse/SHOP-12, SHOP-3)": a failure's issues, nothing without one. */
+static void text_jira(ins_buf *b, const ins_notify_item *x)
+{
+	for (size_t i = 0; i < x->njira; i++) {
+		ins_buf_puts(b, i ? ", " : " (Jira ");
+		ins_buf_puts(b, x->jira[i].key);
+		if (is_link(x->jira[i].url))
+			ins_buf_printf(b, ": %s", x->jira[i].url);
+	}
+	if (x->njira)
+		ins_buf_putc(b, ')');
+}
+
 static void text_list(ins_buf *b, const char *title, const ins_notify_items *it)
 {
 	size_t shown = it->n < NOTIFY_NAMES_MAX ? it->n : NOTIFY_NAMES_MAX;
@@ -135,6 +148,7 @@ static void text_list(ins_buf *b, const char *title, const ins_notify_items *it)
 		ins_buf_printf(b, "- %s", it->v[i].nodeid);
 		if (it->v[i].message)
 			ins_buf_printf(b, ": %s", it->v[i].message);
+		text_jira(b, &it->v[i]);
 		ins_buf_putc(b, '\n');
 	}
 	if (it->n > shown)
@@ -455,6 +469,28 @@ static void slack_section(cJSON *blocks, const char *mrkdwn)
 	cJSON_AddItemToArray(blocks, sec);
 }
 
+/*
+ * " (Jira <SITE/browse/SHOP-12|SHOP-12>)": a failure's issues, each linked
+ * to its page when the page makes a link Slack reads; nothing without one.
+ */
+static void slack_jira(ins_buf *b, const ins_notify_item *x)
+{
+	for (size_t i = 0; i < x->njira; i++) {
+		const char *url = x->jira[i].url;
+
+		ins_buf_puts(b, i ? ", " : " (Jira ");
+		if (is_link(url) && !strpbrk(url, "<>|")) {
+			ins_buf_printf(b, "<%s|", url);
+			slack_escape(b, x->jira[i].key, 0);
+			ins_buf_putc(b, '>');
+		} else {
+			slack_escape(b, x->jira[i].key, 0);
+		}
+	}
+	if (x->njira)
+		ins_buf_putc(b, ')');
+}
+
 /* A list as one section within Slack's 3000 characters: names until it is full, then "and N more". */
 static void slack_list(cJSON *blocks, const char *title, const ins_notify_items *it)
 {
@@ -473,6 +509,7 @@ static void slack_list(cJSON *blocks, const char *title, const ins_notify_items 
 			ins_buf_puts(&line, " \xe2\x80\x94 ");
 			slack_escape(&line, it->v[i].message, 0);
 		}
+		slack_jira(&line, &it->v[i]);
 		/* room for the last line "and N more" */
 		if (b.len + line.len > SLACK_SECTION_MAX - 40)
 			break;
@@ -876,6 +913,26 @@ static void card_fact(cJSON *facts, const char *title, const char *value)
 	cJSON_AddItemToArray(facts, f);
 }
 
+/*
+ * " (Jira [SHOP-12](SITE/browse/SHOP-12))": a failure's issues in the
+ * Markdown a TextBlock reads, each a link to its page when neither the key
+ * nor the page would end the link early; nothing without one.
+ */
+static void card_jira(ins_buf *b, const ins_notify_item *x)
+{
+	for (size_t i = 0; i < x->njira; i++) {
+		const char *key = x->jira[i].key, *url = x->jira[i].url;
+
+		ins_buf_puts(b, i ? ", " : " (Jira ");
+		if (is_link(url) && !strpbrk(url, "()[]<>") && !strpbrk(key, "[]"))
+			ins_buf_printf(b, "[%s](%s)", key, url);
+		else
+			ins_buf_puts(b, key);
+	}
+	if (x->njira)
+		ins_buf_putc(b, ')');
+}
+
 static void card_list(cJSON *body, const char *title, const ins_notify_items *it)
 {
 	ins_buf b = INS_BUF_INIT;
@@ -893,6 +950,7 @@ static void card_list(cJSON *body, const char *title, const ins_notify_items *it
 		ins_buf_printf(&b, "- %s", it->v[i].nodeid);
 		if (it->v[i].message)
 			ins_buf_printf(&b, ": %s", it->v[i].message);
+		card_jira(&b, &it->v[i]);
 		t = card_text(b.ptr, 0, 0);
 		cJSON_AddStringToObject(t, "spacing", "none");
 		cJSON_AddItemToArray(body, t);
