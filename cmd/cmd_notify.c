@@ -34,6 +34,7 @@ struct notify_run {
 	ins_delivery *d;
 	const ins_notify_session *s;
 	ins_store *store;
+	size_t issues;           /* Jira issues the jira routes recorded in this run */
 };
 
 /* Append at most `max` bytes of `s`, not cutting a UTF-8 sequence; "…" when cut. */
@@ -1212,6 +1213,8 @@ static void jira_remember(struct jira *j, const ins_notify_item *x, const char *
 				 page.len ? page.ptr : NULL, state, j->r->s->uid,
 				 ins_time_now_ms()) < 0)
 		cmd_warn("%s", ins_error_last());
+	else
+		j->r->issues++;
 	ins_buf_release(&page);
 }
 
@@ -1615,6 +1618,64 @@ done:
 }
 
 /*
+ * Evaluate one route against the session; send its message when it fires
+ * and remember what it announced. 0, or an exit code after a failure to
+ * read or write the history (said on stderr).
+ */
+static int notify_route(struct notify_run *r, const ins_notify_route *route, int force, int in_ci,
+			int explain, int64_t now)
+{
+	const ins_notify_session *s = r->s;
+	ins_notify_plan plan = INS_NOTIFY_PLAN_INIT;
+	ins_buf text = INS_BUF_INIT;
+	char delivery[37];
+	int delivered = 0, dry_run = ins_net_dry_run(r->net), rc = 0;
+
+	if ((rc = ins_notify_evaluate(&plan, r->store, route, s, force, in_ci, now)) < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	if (explain) {
+		ins_buf_printf(&text, "%s (%s): ", route->name, ins_notify_type_name(route->type));
+		if (plan.fires) {
+			ins_buf_puts(&text, "fires on ");
+			ins_notify_events_text(&text, plan.events, ", ");
+		} else {
+			ins_buf_puts(&text, "does not fire");
+		}
+		printf("%s\n%s", text.ptr, plan.explain.ptr);
+		fflush(stdout);
+	}
+	if (plan.fires) {
+		ins_notify_uuid(delivery);
+		if (route->type == INS_NOTIFY_SLACK && route_string(r, route, "channel", NULL))
+			delivered = send_slack_bot(r, route, &plan, now);
+		else if (route->type == INS_NOTIFY_SLACK)
+			delivered = send_slack(r, route, &plan, delivery);
+		else if (route->type == INS_NOTIFY_EMAIL)
+			delivered = send_email(r, route, &plan, delivery, now);
+		else if (route->type == INS_NOTIFY_TEAMS)
+			delivered = send_teams(r, route, &plan);
+		else if (route->type == INS_NOTIFY_PUSHGATEWAY)
+			delivered = send_pushgateway(r, route);
+		else if (route->type == INS_NOTIFY_JIRA)
+			delivered = send_jira(r, route, &plan);
+		else
+			delivered = send_webhook(r, route, &plan, delivery);
+	} else {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "nothing to announce");
+	}
+	if (!dry_run && (delivered || !plan.fires) &&
+	    (rc = ins_notify_record(r->store, route, s, &plan, delivered ? delivery : NULL,
+				    now)) < 0)
+		rc = cmd_fail(rc);
+done:
+	ins_notify_plan_release(&plan);
+	ins_buf_release(&text);
+	return rc;
+}
+
+/*
  * insight notify [--session <ref>] [--route <name>] [--dry-run] [--force] [--explain]
  *
  * Evaluate every route of the configuration against the session and its
@@ -1640,15 +1701,14 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 		OPT_BOOL(0, "explain", &explain, "say why each route fires or not"),
 		OPT_END(),
 	};
-	struct notify_run r = { ctx, NULL, NULL, NULL, NULL, NULL };
+	struct notify_run r = { ctx, NULL, NULL, NULL, NULL, NULL, 0 };
 	ins_notify_routes *routes = NULL;
 	ins_notify_session *s = NULL;
 	ins_compare_opts co;
 	ins_store *store;
 	ins_ci_facts ci;
-	ins_buf text = INS_BUF_INIT;
 	int64_t now = ins_time_now_ms();
-	size_t matched = 0;
+	size_t matched = 0, others = 0;
 	int n, rc, in_ci;
 
 	ctx->text_only = 1;
@@ -1660,8 +1720,12 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	if ((rc = ins_notify_routes_load(&routes, r.cfg)) < 0)
 		return cmd_fail(rc);
-	for (size_t i = 0; i < routes->n; i++)
-		matched += !only || !strcmp(routes->v[i].name, only);
+	for (size_t i = 0; i < routes->n; i++) {
+		int m = !only || !strcmp(routes->v[i].name, only);
+
+		matched += m;
+		others += m && routes->v[i].type != INS_NOTIFY_JIRA;
+	}
 	if (!routes->n) {
 		rc = cmd_error(EXIT_USAGE, "no notify routes: add a [notify \"NAME\"] section to the "
 			       "configuration (see insight-notify(1))");
@@ -1694,58 +1758,35 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 	if ((rc = cmd_net_open(ctx, dry_run, &r.net)) != 0)
 		goto done;
 	r.d = ins_delivery_new();
-	for (size_t i = 0; i < routes->n; i++) {
-		const ins_notify_route *route = &routes->v[i];
-		ins_notify_plan plan = INS_NOTIFY_PLAN_INIT;
-		char delivery[37];
-		int delivered = 0;
+	/*
+	 * The jira routes go first, so that the other routes' messages name
+	 * the issues filed in this run; each kind keeps the configuration's
+	 * order.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && r.issues && others) {
+			/* read again: the lists and the comparison get the new issues */
+			ins_notify_session *again = NULL;
 
-		if (only && strcmp(route->name, only))
-			continue;
-		if ((rc = ins_notify_evaluate(&plan, store, route, s, force, in_ci, now)) < 0) {
-			rc = cmd_fail(rc);
-			ins_notify_plan_release(&plan);
-			goto done;
-		}
-		if (explain) {
-			ins_buf_clear(&text);
-			ins_buf_printf(&text, "%s (%s): ", route->name, ins_notify_type_name(route->type));
-			if (plan.fires) {
-				ins_buf_puts(&text, "fires on ");
-				ins_notify_events_text(&text, plan.events, ", ");
-			} else {
-				ins_buf_puts(&text, "does not fire");
+			if ((rc = ins_notify_session_load(&again, store, s->uid,
+							  sut && *sut ? sut : NULL, &co)) < 0) {
+				rc = cmd_fail(rc);
+				goto done;
 			}
-			printf("%s\n%s", text.ptr, plan.explain.ptr);
-			fflush(stdout);
+			again->report_url = s->report_url;
+			s->report_url = NULL;
+			ins_notify_session_free(s);
+			r.s = s = again;
 		}
-		if (plan.fires) {
-			ins_notify_uuid(delivery);
-			if (route->type == INS_NOTIFY_SLACK && route_string(&r, route, "channel", NULL))
-				delivered = send_slack_bot(&r, route, &plan, now);
-			else if (route->type == INS_NOTIFY_SLACK)
-				delivered = send_slack(&r, route, &plan, delivery);
-			else if (route->type == INS_NOTIFY_EMAIL)
-				delivered = send_email(&r, route, &plan, delivery, now);
-			else if (route->type == INS_NOTIFY_TEAMS)
-				delivered = send_teams(&r, route, &plan);
-			else if (route->type == INS_NOTIFY_PUSHGATEWAY)
-				delivered = send_pushgateway(&r, route);
-			else if (route->type == INS_NOTIFY_JIRA)
-				delivered = send_jira(&r, route, &plan);
-			else
-				delivered = send_webhook(&r, route, &plan, delivery);
-		} else {
-			ins_delivery_add(r.d, route->name, INS_SKIPPED, "nothing to announce");
+		for (size_t i = 0; i < routes->n; i++) {
+			const ins_notify_route *route = &routes->v[i];
+
+			if ((only && strcmp(route->name, only)) ||
+			    (route->type == INS_NOTIFY_JIRA) != (pass == 0))
+				continue;
+			if ((rc = notify_route(&r, route, force, in_ci, explain, now)) != 0)
+				goto done;
 		}
-		if (!dry_run && (delivered || !plan.fires) &&
-		    (rc = ins_notify_record(store, route, s, &plan, delivered ? delivery : NULL,
-					    now)) < 0) {
-			rc = cmd_fail(rc);
-			ins_notify_plan_release(&plan);
-			goto done;
-		}
-		ins_notify_plan_release(&plan);
 	}
 	rc = cmd_delivery_finish(ctx, r.d);
 done:
@@ -1753,7 +1794,6 @@ done:
 	ins_net_free(r.net);
 	ins_notify_session_free(s);
 	ins_notify_routes_free(routes);
-	ins_buf_release(&text);
 	return rc;
 }
 
