@@ -34,6 +34,7 @@ struct notify_run {
 	ins_delivery *d;
 	const ins_notify_session *s;
 	ins_store *store;
+	size_t issues;           /* Jira issues the jira routes recorded in this run */
 };
 
 /* Append at most `max` bytes of `s`, not cutting a UTF-8 sequence; "…" when cut. */
@@ -124,6 +125,19 @@ static void load_report_url(const ins_config *cfg, ins_notify_session *s)
 
 /* ---- plain text: an email's text part ---- */
 
+/* " (Jira SHOP-12: SITE/browse/SHOP-12, SHOP-3)": a failure's issues, nothing without one. */
+static void text_jira(ins_buf *b, const ins_notify_item *x)
+{
+	for (size_t i = 0; i < x->njira; i++) {
+		ins_buf_puts(b, i ? ", " : " (Jira ");
+		ins_buf_puts(b, x->jira[i].key);
+		if (is_link(x->jira[i].url))
+			ins_buf_printf(b, ": %s", x->jira[i].url);
+	}
+	if (x->njira)
+		ins_buf_putc(b, ')');
+}
+
 static void text_list(ins_buf *b, const char *title, const ins_notify_items *it)
 {
 	size_t shown = it->n < NOTIFY_NAMES_MAX ? it->n : NOTIFY_NAMES_MAX;
@@ -135,6 +149,7 @@ static void text_list(ins_buf *b, const char *title, const ins_notify_items *it)
 		ins_buf_printf(b, "- %s", it->v[i].nodeid);
 		if (it->v[i].message)
 			ins_buf_printf(b, ": %s", it->v[i].message);
+		text_jira(b, &it->v[i]);
 		ins_buf_putc(b, '\n');
 	}
 	if (it->n > shown)
@@ -455,6 +470,28 @@ static void slack_section(cJSON *blocks, const char *mrkdwn)
 	cJSON_AddItemToArray(blocks, sec);
 }
 
+/*
+ * " (Jira <SITE/browse/SHOP-12|SHOP-12>)": a failure's issues, each linked
+ * to its page when the page makes a link Slack reads; nothing without one.
+ */
+static void slack_jira(ins_buf *b, const ins_notify_item *x)
+{
+	for (size_t i = 0; i < x->njira; i++) {
+		const char *url = x->jira[i].url;
+
+		ins_buf_puts(b, i ? ", " : " (Jira ");
+		if (is_link(url) && !strpbrk(url, "<>|")) {
+			ins_buf_printf(b, "<%s|", url);
+			slack_escape(b, x->jira[i].key, 0);
+			ins_buf_putc(b, '>');
+		} else {
+			slack_escape(b, x->jira[i].key, 0);
+		}
+	}
+	if (x->njira)
+		ins_buf_putc(b, ')');
+}
+
 /* A list as one section within Slack's 3000 characters: names until it is full, then "and N more". */
 static void slack_list(cJSON *blocks, const char *title, const ins_notify_items *it)
 {
@@ -473,6 +510,7 @@ static void slack_list(cJSON *blocks, const char *title, const ins_notify_items 
 			ins_buf_puts(&line, " \xe2\x80\x94 ");
 			slack_escape(&line, it->v[i].message, 0);
 		}
+		slack_jira(&line, &it->v[i]);
 		/* room for the last line "and N more" */
 		if (b.len + line.len > SLACK_SECTION_MAX - 40)
 			break;
@@ -876,6 +914,26 @@ static void card_fact(cJSON *facts, const char *title, const char *value)
 	cJSON_AddItemToArray(facts, f);
 }
 
+/*
+ * " (Jira [SHOP-12](SITE/browse/SHOP-12))": a failure's issues in the
+ * Markdown a TextBlock reads, each a link to its page when neither the key
+ * nor the page would end the link early; nothing without one.
+ */
+static void card_jira(ins_buf *b, const ins_notify_item *x)
+{
+	for (size_t i = 0; i < x->njira; i++) {
+		const char *key = x->jira[i].key, *url = x->jira[i].url;
+
+		ins_buf_puts(b, i ? ", " : " (Jira ");
+		if (is_link(url) && !strpbrk(url, "()[]<>") && !strpbrk(key, "[]"))
+			ins_buf_printf(b, "[%s](%s)", key, url);
+		else
+			ins_buf_puts(b, key);
+	}
+	if (x->njira)
+		ins_buf_putc(b, ')');
+}
+
 static void card_list(cJSON *body, const char *title, const ins_notify_items *it)
 {
 	ins_buf b = INS_BUF_INIT;
@@ -893,6 +951,7 @@ static void card_list(cJSON *body, const char *title, const ins_notify_items *it
 		ins_buf_printf(&b, "- %s", it->v[i].nodeid);
 		if (it->v[i].message)
 			ins_buf_printf(&b, ": %s", it->v[i].message);
+		card_jira(&b, &it->v[i]);
 		t = card_text(b.ptr, 0, 0);
 		cJSON_AddStringToObject(t, "spacing", "none");
 		cJSON_AddItemToArray(body, t);
@@ -1154,6 +1213,8 @@ static void jira_remember(struct jira *j, const ins_notify_item *x, const char *
 				 page.len ? page.ptr : NULL, state, j->r->s->uid,
 				 ins_time_now_ms()) < 0)
 		cmd_warn("%s", ins_error_last());
+	else
+		j->r->issues++;
 	ins_buf_release(&page);
 }
 
@@ -1557,6 +1618,64 @@ done:
 }
 
 /*
+ * Evaluate one route against the session; send its message when it fires
+ * and remember what it announced. 0, or an exit code after a failure to
+ * read or write the history (said on stderr).
+ */
+static int notify_route(struct notify_run *r, const ins_notify_route *route, int force, int in_ci,
+			int explain, int64_t now)
+{
+	const ins_notify_session *s = r->s;
+	ins_notify_plan plan = INS_NOTIFY_PLAN_INIT;
+	ins_buf text = INS_BUF_INIT;
+	char delivery[37];
+	int delivered = 0, dry_run = ins_net_dry_run(r->net), rc = 0;
+
+	if ((rc = ins_notify_evaluate(&plan, r->store, route, s, force, in_ci, now)) < 0) {
+		rc = cmd_fail(rc);
+		goto done;
+	}
+	if (explain) {
+		ins_buf_printf(&text, "%s (%s): ", route->name, ins_notify_type_name(route->type));
+		if (plan.fires) {
+			ins_buf_puts(&text, "fires on ");
+			ins_notify_events_text(&text, plan.events, ", ");
+		} else {
+			ins_buf_puts(&text, "does not fire");
+		}
+		printf("%s\n%s", text.ptr, plan.explain.ptr);
+		fflush(stdout);
+	}
+	if (plan.fires) {
+		ins_notify_uuid(delivery);
+		if (route->type == INS_NOTIFY_SLACK && route_string(r, route, "channel", NULL))
+			delivered = send_slack_bot(r, route, &plan, now);
+		else if (route->type == INS_NOTIFY_SLACK)
+			delivered = send_slack(r, route, &plan, delivery);
+		else if (route->type == INS_NOTIFY_EMAIL)
+			delivered = send_email(r, route, &plan, delivery, now);
+		else if (route->type == INS_NOTIFY_TEAMS)
+			delivered = send_teams(r, route, &plan);
+		else if (route->type == INS_NOTIFY_PUSHGATEWAY)
+			delivered = send_pushgateway(r, route);
+		else if (route->type == INS_NOTIFY_JIRA)
+			delivered = send_jira(r, route, &plan);
+		else
+			delivered = send_webhook(r, route, &plan, delivery);
+	} else {
+		ins_delivery_add(r->d, route->name, INS_SKIPPED, "nothing to announce");
+	}
+	if (!dry_run && (delivered || !plan.fires) &&
+	    (rc = ins_notify_record(r->store, route, s, &plan, delivered ? delivery : NULL,
+				    now)) < 0)
+		rc = cmd_fail(rc);
+done:
+	ins_notify_plan_release(&plan);
+	ins_buf_release(&text);
+	return rc;
+}
+
+/*
  * insight notify [--session <ref>] [--route <name>] [--dry-run] [--force] [--explain]
  *
  * Evaluate every route of the configuration against the session and its
@@ -1582,15 +1701,14 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 		OPT_BOOL(0, "explain", &explain, "say why each route fires or not"),
 		OPT_END(),
 	};
-	struct notify_run r = { ctx, NULL, NULL, NULL, NULL, NULL };
+	struct notify_run r = { ctx, NULL, NULL, NULL, NULL, NULL, 0 };
 	ins_notify_routes *routes = NULL;
 	ins_notify_session *s = NULL;
 	ins_compare_opts co;
 	ins_store *store;
 	ins_ci_facts ci;
-	ins_buf text = INS_BUF_INIT;
 	int64_t now = ins_time_now_ms();
-	size_t matched = 0;
+	size_t matched = 0, others = 0;
 	int n, rc, in_ci;
 
 	ctx->text_only = 1;
@@ -1602,8 +1720,12 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 		return rc;
 	if ((rc = ins_notify_routes_load(&routes, r.cfg)) < 0)
 		return cmd_fail(rc);
-	for (size_t i = 0; i < routes->n; i++)
-		matched += !only || !strcmp(routes->v[i].name, only);
+	for (size_t i = 0; i < routes->n; i++) {
+		int m = !only || !strcmp(routes->v[i].name, only);
+
+		matched += m;
+		others += m && routes->v[i].type != INS_NOTIFY_JIRA;
+	}
 	if (!routes->n) {
 		rc = cmd_error(EXIT_USAGE, "no notify routes: add a [notify \"NAME\"] section to the "
 			       "configuration (see insight-notify(1))");
@@ -1636,58 +1758,35 @@ static int cmd_notify(int argc, const char **argv, ins_ctx *ctx)
 	if ((rc = cmd_net_open(ctx, dry_run, &r.net)) != 0)
 		goto done;
 	r.d = ins_delivery_new();
-	for (size_t i = 0; i < routes->n; i++) {
-		const ins_notify_route *route = &routes->v[i];
-		ins_notify_plan plan = INS_NOTIFY_PLAN_INIT;
-		char delivery[37];
-		int delivered = 0;
+	/*
+	 * The jira routes go first, so that the other routes' messages name
+	 * the issues filed in this run; each kind keeps the configuration's
+	 * order.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && r.issues && others) {
+			/* read again: the lists and the comparison get the new issues */
+			ins_notify_session *again = NULL;
 
-		if (only && strcmp(route->name, only))
-			continue;
-		if ((rc = ins_notify_evaluate(&plan, store, route, s, force, in_ci, now)) < 0) {
-			rc = cmd_fail(rc);
-			ins_notify_plan_release(&plan);
-			goto done;
-		}
-		if (explain) {
-			ins_buf_clear(&text);
-			ins_buf_printf(&text, "%s (%s): ", route->name, ins_notify_type_name(route->type));
-			if (plan.fires) {
-				ins_buf_puts(&text, "fires on ");
-				ins_notify_events_text(&text, plan.events, ", ");
-			} else {
-				ins_buf_puts(&text, "does not fire");
+			if ((rc = ins_notify_session_load(&again, store, s->uid,
+							  sut && *sut ? sut : NULL, &co)) < 0) {
+				rc = cmd_fail(rc);
+				goto done;
 			}
-			printf("%s\n%s", text.ptr, plan.explain.ptr);
-			fflush(stdout);
+			again->report_url = s->report_url;
+			s->report_url = NULL;
+			ins_notify_session_free(s);
+			r.s = s = again;
 		}
-		if (plan.fires) {
-			ins_notify_uuid(delivery);
-			if (route->type == INS_NOTIFY_SLACK && route_string(&r, route, "channel", NULL))
-				delivered = send_slack_bot(&r, route, &plan, now);
-			else if (route->type == INS_NOTIFY_SLACK)
-				delivered = send_slack(&r, route, &plan, delivery);
-			else if (route->type == INS_NOTIFY_EMAIL)
-				delivered = send_email(&r, route, &plan, delivery, now);
-			else if (route->type == INS_NOTIFY_TEAMS)
-				delivered = send_teams(&r, route, &plan);
-			else if (route->type == INS_NOTIFY_PUSHGATEWAY)
-				delivered = send_pushgateway(&r, route);
-			else if (route->type == INS_NOTIFY_JIRA)
-				delivered = send_jira(&r, route, &plan);
-			else
-				delivered = send_webhook(&r, route, &plan, delivery);
-		} else {
-			ins_delivery_add(r.d, route->name, INS_SKIPPED, "nothing to announce");
+		for (size_t i = 0; i < routes->n; i++) {
+			const ins_notify_route *route = &routes->v[i];
+
+			if ((only && strcmp(route->name, only)) ||
+			    (route->type == INS_NOTIFY_JIRA) != (pass == 0))
+				continue;
+			if ((rc = notify_route(&r, route, force, in_ci, explain, now)) != 0)
+				goto done;
 		}
-		if (!dry_run && (delivered || !plan.fires) &&
-		    (rc = ins_notify_record(store, route, s, &plan, delivered ? delivery : NULL,
-					    now)) < 0) {
-			rc = cmd_fail(rc);
-			ins_notify_plan_release(&plan);
-			goto done;
-		}
-		ins_notify_plan_release(&plan);
 	}
 	rc = cmd_delivery_finish(ctx, r.d);
 done:
@@ -1695,7 +1794,6 @@ done:
 	ins_net_free(r.net);
 	ins_notify_session_free(s);
 	ins_notify_routes_free(routes);
-	ins_buf_release(&text);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/analysis_internal.h"
 #include "insight/hash.h"
 #include "insight/notify.h"
 #include "store/store_internal.h"
@@ -356,6 +357,36 @@ static void items_add(ins_notify_items *it, const char *nodeid, const char *mess
 	x->nodeid = ins_xstrdup(nodeid);
 	x->message = ins_xstrdup(message);
 	snprintf(x->key, sizeof(x->key), "%s", key ? key : "");
+	x->jira = NULL;
+	x->njira = 0;
+}
+
+/* Append a copy of `x`, its Jira issues with it. */
+static void items_copy(ins_notify_items *it, const ins_notify_item *x)
+{
+	ins_notify_item *y;
+
+	items_add(it, x->nodeid, x->message, x->key);
+	y = &it->v[it->n - 1];
+	if (!x->njira)
+		return;
+	y->jira = ins_xcalloc(x->njira, sizeof(*y->jira));
+	for (size_t i = 0; i < x->njira; i++) {
+		y->jira[i].key = ins_xstrdup(x->jira[i].key);
+		y->jira[i].url = x->jira[i].url ? ins_xstrdup(x->jira[i].url) : NULL;
+	}
+	y->njira = x->njira;
+}
+
+static void jira_release(ins_notify_item *x)
+{
+	for (size_t i = 0; i < x->njira; i++) {
+		free(x->jira[i].key);
+		free(x->jira[i].url);
+	}
+	free(x->jira);
+	x->jira = NULL;
+	x->njira = 0;
 }
 
 static void items_release(ins_notify_items *it)
@@ -363,6 +394,7 @@ static void items_release(ins_notify_items *it)
 	for (size_t i = 0; i < it->n; i++) {
 		free(it->v[i].nodeid);
 		free(it->v[i].message);
+		jira_release(&it->v[i]);
 	}
 	free(it->v);
 	memset(it, 0, sizeof(*it));
@@ -503,6 +535,56 @@ static int fill_items(ins_notify_session *s, ins_store *store, const char *table
 	return rc;
 }
 
+/*
+ * The Jira issues of each failure of `it`: those jira routes filed or found
+ * for its key (the fingerprint's hash, as they record it), distinct keys
+ * newest first, each with its own page. `st` is NULL when no route ever
+ * recorded an issue.
+ */
+static int fill_jira(ins_store *store, sqlite3_stmt *st, ins_notify_items *it)
+{
+	int rc = SQLITE_DONE;
+
+	for (size_t i = 0; st && i < it->n; i++) {
+		ins_notify_item *x = &it->v[i];
+		size_t alloc = 0;
+
+		sqlite3_reset(st);
+		ins_store__bind_text(st, 1, x->key);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *k = ins_store__col_text(st, 0);
+			size_t j;
+
+			for (j = 0; j < x->njira && strcmp(x->jira[j].key, k); j++)
+				;
+			if (j < x->njira || !*k)
+				continue;
+			x->jira = ins_xgrow(x->jira, &alloc, x->njira + 1, sizeof(*x->jira));
+			x->jira[x->njira].key = ins_xstrdup(k);
+			x->jira[x->njira].url = col_dup(st, 1);
+			x->njira++;
+		}
+		if (rc != SQLITE_DONE)
+			return ins_store__error(store, "reading Jira issues");
+	}
+	return 0;
+}
+
+static int session_jira(ins_notify_session *s, ins_store *store)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = ins__jira_prepare(store, "SELECT issue_key, url FROM notify_issue "
+				    "WHERE fingerprint = ?1 ORDER BY updated_ms DESC, issue_key",
+				    &st)) < 0)
+		return rc;
+	if ((rc = fill_jira(store, st, &s->new_failures)) == 0)
+		rc = fill_jira(store, st, &s->fixed);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int ins_notify_session_load(ins_notify_session **out, ins_store *store, const char *ref,
 			    const char *sut, const ins_compare_opts *opts)
 {
@@ -576,7 +658,9 @@ int ins_notify_session_load(ins_notify_session **out, ins_store *store, const ch
 	} else if ((rc = fill_items(s, store, "still_failing", &s->new_failures, s->uid, 0)) < 0) {
 		goto done;
 	}
-	rc = fill_items(s, store, "flaky", &s->flaky, s->uid, 1);
+	if ((rc = fill_items(s, store, "flaky", &s->flaky, s->uid, 1)) < 0)
+		goto done;
+	rc = session_jira(s, store);
 done:
 	sqlite3_finalize(st);
 	ins_buf_release(&verdict);
@@ -657,7 +741,7 @@ static int dedup(sqlite3_stmt *st, const ins_notify_route *route,
 			(*dups)++;
 			continue;
 		}
-		items_add(keep, all->v[i].nodeid, all->v[i].message, all->v[i].key);
+		items_copy(keep, &all->v[i]);
 	}
 	return 0;
 }

@@ -14,18 +14,24 @@
 #                                  recorded request for which PY-EXPR over
 #                                  `r` (the record) holds, in order
 #   server_count [PY-EXPR]         how many recorded requests match
+#   start_smtp NAME [smtp.py options...]
+#       starts a real SMTP server (tests/servers/smtp.py) on 127.0.0.1 and
+#       sets SMTP_PORT and SMTP_LOG (a JSON line per message received);
+#       stopped with the contract servers
 
 SERVER_PIDS=""
 SERVER_N=0
+SMTP_PIDS=""
 
 stop_contract_servers() {
-	for pid in $SERVER_PIDS; do
+	for pid in $SERVER_PIDS $SMTP_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
-	for pid in $SERVER_PIDS; do
+	for pid in $SERVER_PIDS $SMTP_PIDS; do
 		wait "$pid" 2>/dev/null
 	done
 	SERVER_PIDS=""
+	SMTP_PIDS=""
 }
 trap stop_contract_servers EXIT
 
@@ -65,6 +71,22 @@ start_contract_server() {
 	# Requests to the local server never go through a proxy.
 	export no_proxy="127.0.0.1,localhost" NO_PROXY="127.0.0.1,localhost"
 	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+}
+
+start_smtp() {
+	name=$1
+	shift
+	SMTP_LOG="$TRASH/$name.jsonl"
+	: >"$SMTP_LOG"
+	"$INSIGHT_PYTHON" "$INSIGHT_SRCDIR/tests/servers/smtp.py" --port-file "$TRASH/$name.port" \
+		--log "$SMTP_LOG" --lifetime "${SERVER_LIFETIME:-120}" "$@" 2>"$TRASH/$name.err" &
+	SMTP_PIDS="$SMTP_PIDS $!"
+	for _ in $(seq 1 100); do
+		[ -s "$TRASH/$name.port" ] && break
+		sleep 0.05
+	done
+	[ -s "$TRASH/$name.port" ] || { cat "$TRASH/$name.err" >&2; return 1; }
+	SMTP_PORT=$(cat "$TRASH/$name.port")
 }
 
 server_faults_clear() {

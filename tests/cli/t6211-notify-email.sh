@@ -8,33 +8,10 @@
 # INSIGHT_NOTIFY_REPORT_URL), the password sent to the server and kept out
 # of every output and the history, and STARTTLS required by default.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/server-lib.sh"
 
 export INSIGHT_DB="$TRASH/h.db" INSIGHT_CONFIG="$TRASH/routes.config"
 PASSWORD=smtpPassw0rdThatMustNeverLeak
-
-SMTP_PIDS=""
-stop_smtp() {
-	for pid in $SMTP_PIDS; do kill "$pid" 2>/dev/null; done
-	for pid in $SMTP_PIDS; do wait "$pid" 2>/dev/null; done
-}
-trap stop_smtp EXIT
-
-# start_smtp NAME [smtp.py options]: sets SMTP_PORT and SMTP_LOG
-start_smtp() {
-	name=$1
-	shift
-	SMTP_LOG="$TRASH/$name.jsonl"
-	: >"$SMTP_LOG"
-	"$INSIGHT_PYTHON" "$INSIGHT_SRCDIR/tests/servers/smtp.py" --port-file "$TRASH/$name.port" \
-		--log "$SMTP_LOG" --lifetime 120 "$@" 2>"$TRASH/$name.err" &
-	SMTP_PIDS="$SMTP_PIDS $!"
-	for _ in $(seq 1 100); do
-		[ -s "$TRASH/$name.port" ] && break
-		sleep 0.05
-	done
-	[ -s "$TRASH/$name.port" ] || { cat "$TRASH/$name.err" >&2; return 1; }
-	SMTP_PORT=$(cat "$TRASH/$name.port")
-}
 
 start_smtp mail --auth "ci@example.com:$PASSWORD" || exit 1
 export SMTP_PASSWORD=$PASSWORD

@@ -3,7 +3,11 @@
 # server's Jira: one issue per new failure, labelled by its fingerprint; a
 # second route finds them through JQL and comments instead of creating
 # (API 3, Atlassian Document Format); dedup through the history; Jira's
-# errors reported; the token kept out of every output.
+# errors reported; the token kept out of every output. Then the other
+# routes' messages name each failure's issue: Slack, Teams, email and the
+# webhook, with a jira route listed after them whose issues still make it
+# into the same run's messages; again on a later run; none for a failure
+# without an issue.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server-lib.sh"
 
@@ -129,6 +133,140 @@ test_expect_success 'a jira route that does not read' '
 	printf "[notify \"j\"]\n\ttype = jira\n\turl = https://x\n\tproject = P\n\ttoken-env = T\n\ton = always\n" >bad &&
 	test_must_fail --exit 2 insight --config bad notify 2>err &&
 	test_grep "^insight: notify.j.on: a jira route files new failures and tells their issues about fixes (on = new-failures, fixed)$" err
+'
+
+# The other routes name the issues. A fresh history and Jira; the jira route
+# comes last in the configuration and files for main only.
+start_contract_server jira --option token=$TOKEN --option user=ci@example.com || exit 1
+JIRA_URL=$SERVER_URL
+start_contract_server notify || exit 1
+NOTIFY_URL=$SERVER_URL
+NOTIFY_LOG=$SERVER_LOG
+start_smtp mail || exit 1
+
+# import_cart N BRANCH FAILING...: session N of SUT cart on BRANCH, the named tests of t1 t2 t3 failing
+import_cart() {
+	n=$1 branch=$2
+	shift 2
+	{
+		echo "<testsuite name=\"c$n\" timestamp=\"2026-11-02T0$n:00:00\">"
+		for t in t1 t2 t3; do
+			case " $* " in
+			*" $t "*)
+				what=banana
+				[ $t = t1 ] && what="apple & <pear>"
+				echo "<testcase classname=\"tests/test_a.py\" name=\"$t\"><failure message=\"KeyError: $(echo "$what" | sed -e "s/&/\&amp;/g" -e "s/</\&lt;/g" -e "s/>/\&gt;/g")\">tb</failure></testcase>" ;;
+			*)
+				echo "<testcase classname=\"tests/test_a.py\" name=\"$t\"/>" ;;
+			esac
+		done
+		echo "</testsuite>"
+	} >c$n.xml &&
+	env GITLAB_CI=true CI_COMMIT_SHA=0123456789abcdef0123456789abcdef0123456$n CI_COMMIT_BRANCH=$branch \
+		CI_PIPELINE_URL=https://ci.example/p/$n INSIGHT_DB="$TRASH/keys.db" \
+		"$INSIGHT_BIN" -q session import --sut cart c$n.xml >/dev/null
+}
+
+# check_messages FAILURE=KEY...: the latest Slack payload, Teams card, email
+# and webhook body each list FAILURE (tests/test_a.py::tN) with issue KEY
+# (its page on $JIRA_URL), or with none for FAILURE=
+check_messages() {
+	"$INSIGHT_PYTHON" - "$NOTIFY_LOG" "$SMTP_LOG" "$JIRA_URL" "$@" <<-\EOF
+	import base64, email, email.policy, json, sys
+	reqs = [json.loads(l) for l in open(sys.argv[1])]
+	last = lambda p: json.loads([r for r in reqs if r["path"].startswith(p)][-1]["body"])
+	mail = email.message_from_bytes(base64.b64decode(json.loads(open(sys.argv[2]).readlines()[-1])["data"]),
+	                                policy=email.policy.default)
+	text, html = [p.get_content() for p in mail.iter_parts()]
+	slack = "\n".join(b["text"]["text"] for b in last("/services/")["blocks"] if b["type"] == "section")
+	card = [b.get("text") for b in last("/workflows/")["attachments"][0]["content"]["body"]]
+	hook = {r["nodeid"]: r for r in last("/hook/")["tables"]["new_failures"]["rows"]}
+	msg = {"t1": "KeyError: apple & <pear>", "t2": "KeyError: banana"}
+	for arg in sys.argv[4:]:
+	    t, key = arg.split("=")
+	    node, url = "tests/test_a.py::" + t, "%s/browse/%s" % (sys.argv[3], key)
+	    esc = msg[t].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+	    if key:
+	        want = "\u2022 `%s` \u2014 %s (Jira <%s|%s>)" % (node, esc, url, key)
+	        assert want in slack.split("\n"), (want, slack)
+	        want = "- %s: %s (Jira [%s](%s))" % (node, msg[t], key, url)
+	        assert want in card, (want, card)
+	        want = "- %s: %s (Jira %s: %s)" % (node, msg[t], key, url)
+	        assert want in text.splitlines(), (want, text)
+	        assert '"%s"' % key in html and '"%s"' % url in html, "the HTML part has no issue"
+	        assert hook[node]["jira"] == key and hook[node]["jira_url"] == url, hook[node]
+	    else:
+	        want = "\u2022 `%s` \u2014 %s" % (node, esc)
+	        assert want in slack.split("\n"), (want, slack)
+	        assert "- %s: %s" % (node, msg[t]) in card, card
+	        assert "- %s: %s" % (node, msg[t]) in text.splitlines(), text
+	        assert hook[node]["jira"] is None and hook[node]["jira_url"] is None, hook[node]
+	EOF
+}
+
+test_expect_success 'setup: cart passes, then fails t1 on main; slack, teams, email, webhook, then jira' '
+	import_cart 1 main && import_cart 2 main t1 &&
+	cat >keys.config <<-EOF &&
+	[notify "chat"]
+		type = slack
+		url = $NOTIFY_URL/services/T0/B1/KEYS
+	[notify "card"]
+		type = teams
+		url = $NOTIFY_URL/workflows/keys
+	[notify "mail"]
+		type = email
+		smtp-url = smtp://127.0.0.1:$SMTP_PORT
+		starttls = off
+		from = ci@example.com
+		to = dev@example.com
+	[notify "hook"]
+		type = webhook
+		url = $NOTIFY_URL/hook/keys
+	[notify "file"]
+		type = jira
+		url = $JIRA_URL
+		project = SHOP
+		user = ci@example.com
+		token-env = JIRA_TOKEN
+		branch = main
+	EOF
+	chmod 600 keys.config
+'
+
+test_expect_success 'the jira route files first: every message of the same run names the issue, linked' '
+	INSIGHT_DB="$TRASH/keys.db" insight --config keys.config notify 2>err &&
+	test_grep "delivered: file (1 created, 0 commented), chat, card, mail, hook$" err &&
+	curl -s --noproxy "*" "$JIRA_URL/__issues" >issues.json &&
+	json_get issues.json "\" \".join(i[\"key\"] for i in d)" >actual &&
+	echo SHOP-1 >expect && test_cmp expect actual &&
+	check_messages t1=SHOP-1 &&
+	test_must_fail grep -F -e "$TOKEN" -e "$BASIC" err
+'
+
+test_expect_success 'a later run names the issue it knows (found again, or from the history alone)' '
+	INSIGHT_DB="$TRASH/keys.db" insight --config keys.config notify --force 2>err &&
+	test_grep "delivered: file (0 created, 1 commented), chat, card, mail, hook$" err &&
+	check_messages t1=SHOP-1 &&
+	n=$(server_count) &&
+	INSIGHT_DB="$TRASH/keys.db" insight --config keys.config notify --force --route chat 2>err &&
+	test_grep "delivered: chat$" err &&
+	test "$(server_count)" = $((n + 1)) &&
+	"$INSIGHT_PYTHON" - "$NOTIFY_LOG" "$JIRA_URL" <<-\EOF
+	import json, sys
+	r = [json.loads(l) for l in open(sys.argv[1])][-1]
+	assert r["path"].startswith("/services/"), r["path"]
+	assert "(Jira <%s/browse/SHOP-1|SHOP-1>)" % sys.argv[2] in r["body"], r["body"]
+	EOF
+'
+
+test_expect_success 'a failure without an issue names none; one with an issue names it on any branch' '
+	import_cart 3 dev && import_cart 4 dev t1 t2 &&
+	INSIGHT_DB="$TRASH/keys.db" insight --config keys.config notify 2>err &&
+	test_grep "delivered: chat, card, mail, hook" err &&
+	test_grep "skipped: file (nothing to announce)" err &&
+	check_messages t1=SHOP-1 t2= &&
+	curl -s --noproxy "*" "$JIRA_URL/__issues" >issues.json &&
+	json_get issues.json "len(d)" >actual && echo 1 >expect && test_cmp expect actual
 '
 
 test_done

@@ -60,7 +60,7 @@ test_expect_success 'setup: a failure on a pull request; slack, teams, webhook a
 
 test_expect_success 'every message links the CI run, the pull request and the report' '
 	insight notify 2>err &&
-	test_grep "delivered: team, teams, hook, jira" err &&
+	test_grep "delivered: jira (1 created, 0 commented), team, teams, hook$" err &&
 	curl -s --noproxy "*" "$JIRA_URL/__issues" >issues.json &&
 	"$INSIGHT_PYTHON" - "$TRASH/server-1.jsonl" issues.json "$(cat uid)" <<-\EOF
 	import json, sys

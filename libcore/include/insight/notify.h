@@ -95,11 +95,19 @@ typedef struct ins_notify_routes {
 int ins_notify_routes_load(ins_notify_routes **out, const ins_config *cfg);
 void ins_notify_routes_free(ins_notify_routes *r);
 
+/* A Jira issue a jira route filed or found for a failure (notify_issue). */
+typedef struct ins_notify_jira {
+	char *key;               /* the issue's key, as Jira gave it ("SHOP-12") */
+	char *url;               /* its page (SITE/browse/KEY), or NULL when the route makes none */
+} ins_notify_jira;
+
 /* One test named in a message. */
 typedef struct ins_notify_item {
 	char *nodeid;
 	char *message;           /* its first message line (cut), or NULL */
 	char key[65];            /* the fingerprint's hash; a hash of the node id without one */
+	ins_notify_jira *jira;   /* a failure's issues by `key`, distinct keys newest first */
+	size_t njira;            /* 0: none (always 0 for a flaky test) */
 } ins_notify_item;
 
 typedef struct ins_notify_items {
@@ -126,7 +134,10 @@ typedef struct ins_notify_session {
 /*
  * Read session `ref` (within `sut` when given) and compare it with the
  * previous session as above. `opts` gives the categories (its selection and
- * modes are set here). Free *out with ins_notify_session_free().
+ * modes are set here). The new failures and the fixed ones carry the Jira
+ * issues recorded for their fingerprints, as do the comparison's rows; a
+ * session read again after a jira route filed issues carries those too.
+ * Free *out with ins_notify_session_free().
  */
 int ins_notify_session_load(ins_notify_session **out, ins_store *store, const char *ref,
 			    const char *sut, const ins_compare_opts *opts);
