@@ -31,6 +31,9 @@ static int cmd_init(int argc, const char **argv, ins_ctx *ctx)
 	if (n > 1)
 		return cmd_usage_error(ctx, "init takes at most one directory, not %d "
 				       "(usage: insight init [<directory>])", n);
+	if (n && ctx->db)
+		return cmd_usage_error(ctx, "init: --db names the history to create; name no "
+				       "directory with it (not '%s')", argv[0]);
 	/*
 	 * Where every later command will look: --db, or INSIGHT_DB unless a
 	 * directory is named (the command line before the environment).

@@ -54,6 +54,14 @@ test_expect_success 'a directory named on the command line comes before INSIGHT_
 	test ! -e "$TRASH/unused.db"
 '
 
+test_expect_success 'init with --db and a directory says it takes one of them' '
+	mkdir both &&
+	test_must_fail --exit 2 insight --db "$TRASH/both.db" init both 2>err &&
+	test_line_count = 1 err &&
+	test_grep "init: --db names the history to create; name no directory with it (not .both.)" err &&
+	test ! -e "$TRASH/both.db" && test ! -e both/.insight
+'
+
 test_expect_success 'init of a missing directory fails clearly' '
 	test_must_fail --exit 2 insight init no/such/dir 2>err &&
 	test_grep "cannot use directory .no/such/dir." err
