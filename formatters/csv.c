@@ -12,9 +12,10 @@
  *   so that every command answers something.
  * - Headers are the stable column ids (as in JSON), not the labels.
  * - Values are machine values, as in JSON: numbers to 6 significant digits
- *   (whole numbers whole), PERCENT as the ratio, DURATION in seconds, TIME as ISO 8601 UTC, BOOL as
- *   true/false, NULL as an empty field, session ids in full, SPARK as the
- *   values separated by ';' (an empty item for a gap).
+ *   (whole numbers whole), PERCENT (and POINTS) as the ratio, DURATION (and
+ *   DURATION_DELTA) in seconds, TIME as ISO 8601 UTC, BOOL as true/false,
+ *   NULL as an empty field, session ids in full, SPARK as the values
+ *   separated by ';' (an empty item for a gap).
  * - CSV: a field is quoted when it holds the separator, a quote, CR, LF or
  *   leading/trailing spaces; quotes are doubled. Lines end in LF.
  * - TSV: no quoting; tab, LF, CR and backslash inside a field are written
@@ -76,6 +77,7 @@ static void raw_value(ins_buf *b, const ins_value *v, int guard)
 	case INS_V_PERCENT:
 	case INS_V_POINTS:
 	case INS_V_DURATION:
+	case INS_V_DURATION_DELTA:
 		number(b, v->d);
 		break;
 	case INS_V_TIME:

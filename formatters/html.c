@@ -241,6 +241,7 @@ static const char script[] =
 	"function fmt(v,t){if(v===null||v===undefined)return null;switch(t){\n"
 	" case 'p':return (v*100).toFixed(1)+'%';\n"
 	" case 'x':return (v>=0?'+':'\\u2212')+Math.abs(v*100).toFixed(1)+' points';\n"
+	" case 'D':return (v<0?'\\u2212':'+')+dur(Math.abs(v));\n"
 	" case 'd':return dur(v);case 'm':return time(v);case 'b':return v?'yes':'no';\n"
 	" case 'r':return String(+v.toPrecision(6));case 'k':return v.join(' ');\n"
 	" default:return String(v);}}\n"
@@ -275,7 +276,7 @@ static const char script[] =
 	" if(t==='l'){td.appendChild(el('pre',null,s));return;}\n"
 	" if(weblink(v)){var a=el('a',null,s);a.href=v;a.rel='noopener noreferrer';td.appendChild(a);return;}\n"
 	" td.textContent=s;}\n"
-	"function num(t){return 'iprdmbkx'.indexOf(t)>=0;}\n"
+	"function num(t){return 'iprdmbkxD'.indexOf(t)>=0;}\n"
 	"function readHash(){var h=location.hash.slice(1);\n"
 	" st={q:'',f:[],sort:'',desc:false,page:{},test:'',session:'',commit:''};\n"
 	" h.split('&').forEach(function(kv){var i=kv.indexOf('=');if(i<0)return;\n"
@@ -725,6 +726,7 @@ static char type_code(ins_vtype t)
 	case INS_V_OUTCOME: return 'o';
 	case INS_V_ID: return 's';
 	case INS_V_POINTS: return 'x';
+	case INS_V_DURATION_DELTA: return 'D';
 	case INS_V_SPARK: return 'k';
 	}
 	return 't';
@@ -747,6 +749,7 @@ static void json_value(ins_buf *b, const ins_value *v)
 	case INS_V_PERCENT:
 	case INS_V_POINTS:
 	case INS_V_DURATION:
+	case INS_V_DURATION_DELTA:
 		json_num(b, v->d);
 		break;
 	case INS_V_SPARK:

@@ -12,7 +12,8 @@
  * Every key is always present (empty objects and arrays, null titles), so a
  * reader never has to test for a missing field. Values are typed: numbers
  * as numbers (non-finite as null), TIME as ISO 8601 UTC, PERCENT as the
- * ratio, DURATION in seconds, SPARK as an array, session ids in full.
+ * ratio (and POINTS its change), DURATION and DURATION_DELTA in seconds,
+ * SPARK as an array, session ids in full.
  *
  * Invariant: the output is valid JSON in valid UTF-8 whatever the document
  * holds (invalid bytes become U+FFFD). Every row of every table is written:
@@ -187,6 +188,7 @@ static void jw_value(struct jw *w, const ins_value *v)
 	case INS_V_PERCENT:
 	case INS_V_POINTS:
 	case INS_V_DURATION:
+	case INS_V_DURATION_DELTA:
 		jw_double(w, v->d);
 		break;
 	case INS_V_TIME: {

@@ -358,14 +358,14 @@ void ins_text_spark(ins_buf *b, const double *v, size_t n)
 int ins_vtype_is_numeric(ins_vtype t)
 {
 	return t == INS_V_INT || t == INS_V_REAL || t == INS_V_PERCENT || t == INS_V_DURATION ||
-	       t == INS_V_POINTS;
+	       t == INS_V_POINTS || t == INS_V_DURATION_DELTA;
 }
 
 const char *ins_vtype_name(ins_vtype t)
 {
 	static const char *const names[] = {
 		"null", "text", "longtext", "int", "real", "percent", "duration", "time",
-		"bool", "outcome", "id", "spark", "points",
+		"bool", "outcome", "id", "spark", "points", "duration_delta",
 	};
 
 	return (unsigned)t < NELEM(names) ? names[t] : "null";
@@ -460,6 +460,9 @@ void ins_value_text(ins_buf *b, const ins_value *v, unsigned flags)
 		break;
 	case INS_V_DURATION:
 		ins_duration_format(b, v->d);
+		break;
+	case INS_V_DURATION_DELTA:
+		ins_duration_format_signed(b, v->d);
 		break;
 	case INS_V_TIME:
 		ins_time_format_local(b, v->i, 0);

@@ -200,6 +200,15 @@ void ins_doc_fact_duration(ins_doc *doc, const char *id, const char *label, doub
 	fact_add(doc, id, label, INS_V_DURATION)->d = secs;
 }
 
+void ins_doc_fact_duration_delta(ins_doc *doc, const char *id, const char *label, double secs)
+{
+	if (!isfinite(secs)) {
+		fact_add(doc, id, label, INS_V_NULL);
+		return;
+	}
+	fact_add(doc, id, label, INS_V_DURATION_DELTA)->d = secs;
+}
+
 void ins_doc_fact_time(ins_doc *doc, const char *id, const char *label, int64_t ms)
 {
 	if (!ms) {
@@ -347,6 +356,9 @@ static const ins_column *next_col(const ins_table *t)
 }
 
 #define TYPEBIT(t) (1u << (t))
+/* The column types a number fills (ins_table_real). */
+#define REAL_TYPES (TYPEBIT(INS_V_REAL) | TYPEBIT(INS_V_PERCENT) | TYPEBIT(INS_V_DURATION) | \
+		    TYPEBIT(INS_V_POINTS) | TYPEBIT(INS_V_DURATION_DELTA))
 
 /*
  * Take the next cell of the current row and check it against its column's
@@ -408,14 +420,12 @@ void ins_table_real(ins_table *t, double v)
 
 	/* NAN (and a negative duration) mean "unknown"; the type is still checked. */
 	if (!isfinite(v) || (col && col->type == INS_V_DURATION && v < 0)) {
-		val = cell_next(t, TYPEBIT(INS_V_REAL) | TYPEBIT(INS_V_PERCENT) |
-				   TYPEBIT(INS_V_DURATION) | TYPEBIT(INS_V_POINTS));
+		val = cell_next(t, REAL_TYPES);
 		if (val)
 			val->type = INS_V_NULL;
 		return;
 	}
-	val = cell_next(t, TYPEBIT(INS_V_REAL) | TYPEBIT(INS_V_PERCENT) | TYPEBIT(INS_V_DURATION) |
-			   TYPEBIT(INS_V_POINTS));
+	val = cell_next(t, REAL_TYPES);
 	if (val)
 		val->d = v;
 }

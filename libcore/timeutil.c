@@ -472,3 +472,13 @@ void ins_duration_format(ins_buf *b, double secs)
 	r = (int64_t)llround(secs / 60.0);
 	ins_buf_printf(b, "%lldh %02dm", (long long)(r / 60), (int)(r % 60));
 }
+
+void ins_duration_format_signed(ins_buf *b, double secs)
+{
+	if (!isfinite(secs)) {
+		ins_buf_puts(b, "-");
+		return;
+	}
+	ins_buf_putc(b, secs < 0 ? '-' : '+');
+	ins_duration_format(b, fabs(secs));
+}

@@ -153,6 +153,36 @@ static void test_facts(void **state)
 	ins_doc_free(doc);
 }
 
+/* Changes are signed: a negative duration change is a value, not "unknown". */
+static void test_signed_changes(void **state)
+{
+	ins_doc *doc = ins_doc_new("k", NULL);
+	ins_table *t;
+	const ins_fact *f;
+
+	(void)state;
+	ins_doc_fact_duration_delta(doc, "up", "Up", 0.012);
+	ins_doc_fact_duration_delta(doc, "down", "Down", -1.2);
+	ins_doc_fact_duration_delta(doc, "none", "None", NAN);
+	f = doc->sections[0]->facts;
+	assert_int_equal(f[0].value.type, INS_V_DURATION_DELTA);
+	assert_true(f[0].value.d == 0.012);
+	assert_int_equal(f[1].value.type, INS_V_DURATION_DELTA);
+	assert_true(f[1].value.d == -1.2);
+	assert_int_equal(f[2].value.type, INS_V_NULL);
+
+	t = ins_doc_table(doc, "t", NULL);
+	ins_table_column(t, "d", "D", INS_V_DURATION_DELTA);
+	ins_table_row(t);
+	ins_table_real(t, -0.5);
+	ins_table_row(t);
+	ins_table_real(t, NAN);
+	assert_int_equal(ins_table_cell(t, 0, 0)->type, INS_V_DURATION_DELTA);
+	assert_true(ins_table_cell(t, 0, 0)->d == -0.5);
+	assert_int_equal(ins_table_cell(t, 1, 0)->type, INS_V_NULL);
+	ins_doc_free(doc);
+}
+
 static void test_notes(void **state)
 {
 	ins_doc *doc = ins_doc_new("k", NULL);
@@ -390,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_strings_are_copied),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_facts),
+		cmocka_unit_test(test_signed_changes),
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_table_cells),
 		cmocka_unit_test(test_table_total_and_empty),

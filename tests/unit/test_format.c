@@ -814,6 +814,23 @@ static void write_file(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* Fail unless `json` is valid against docs/schema/insight-document.schema.json. */
+static void assert_schema_valid(const char *json)
+{
+	char path[] = "/tmp/insight-json-XXXXXX";
+	char msg[4096];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path, json);
+	if (validate_json(path, msg, sizeof(msg)) != 0) {
+		unlink(path);
+		fail_msg("schema validation failed: %s", msg);
+	}
+	unlink(path);
+}
+
 static void test_json_schema(void **state)
 {
 	ins_doc *docs[3] = { golden_doc(), sample_doc(0), sample_doc(1) };
@@ -827,9 +844,7 @@ static void test_json_schema(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		char *out = render(docs[i], INS_OUT_JSON, 0, 80, 0, 0);
 
-		write_file(path, out);
-		if (validate_json(path, msg, sizeof(msg)) != 0)
-			fail_msg("schema validation failed: %s", msg);
+		assert_schema_valid(out);
 		free(out);
 		ins_doc_free(docs[i]);
 	}
@@ -845,6 +860,54 @@ static void test_json_schema(void **state)
 	write_file(path, "{not json");
 	assert_int_not_equal(validate_json(path, msg, sizeof(msg)), 0);
 	unlink(path);
+}
+
+/* Signed changes read signed for people and stay plain numbers for machines. */
+static void test_signed_changes(void **state)
+{
+	static const ins_output people[] = { INS_OUT_TERM, INS_OUT_MD, INS_OUT_HTML };
+	static const char *const shown[] = { "-1.20s", "+12ms" };
+	ins_doc *doc = ins_doc_new("insight.test.signed", "Changes");
+	ins_table *t;
+	cJSON *root, *facts;
+	char *out;
+
+	(void)state;
+	ins_doc_fact_duration_delta(doc, "faster", "Faster by", -1.2);
+	ins_doc_fact_duration_delta(doc, "slower", "Slower by", 0.012);
+	t = ins_doc_table(doc, "t", "T");
+	ins_table_column(t, "change", "Change", INS_V_DURATION_DELTA);
+	ins_table_row(t);
+	ins_table_real(t, -0.25);
+
+	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+		out = render(doc, people[i], 0, 80, 0, 0);
+		for (size_t j = 0; j < sizeof(shown) / sizeof(shown[0]); j++)
+			assert_non_null(strstr(out, shown[j]));
+		free(out);
+	}
+	out = render(doc, INS_OUT_TERM, 0, 80, 0, 0);
+	assert_non_null(strstr(out, "-250ms"));
+	free(out);
+
+	out = render(doc, INS_OUT_JSON, 0, 80, 0, 0);
+	root = cJSON_Parse(out);
+	assert_non_null(root);
+	facts = obj(root, "facts");
+	assert_true(obj(facts, "faster")->valuedouble == -1.2);    /* seconds */
+	assert_true(obj(facts, "slower")->valuedouble == 0.012);
+	assert_string_equal(obj(cJSON_GetArrayItem(obj(obj(obj(root, "tables"), "t"), "columns"), 0),
+				"type")->valuestring, "duration_delta");
+	assert_true(obj(cJSON_GetArrayItem(obj(obj(obj(root, "tables"), "t"), "rows"), 0),
+			"change")->valuedouble == -0.25);
+	cJSON_Delete(root);
+	assert_schema_valid(out);
+	free(out);
+
+	out = render(doc, INS_OUT_CSV, 0, 80, 0, 0);
+	assert_string_equal(out, "change\n-0.25\n");
+	free(out);
+	ins_doc_free(doc);
 }
 
 static void test_csv(void **state)
@@ -1001,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(test_json_types),
 		cmocka_unit_test(test_json_hostile_input),
 		cmocka_unit_test(test_json_schema),
+		cmocka_unit_test(test_signed_changes),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_output_names_and_file),
 	};

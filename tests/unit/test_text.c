@@ -317,6 +317,8 @@ static void test_value_text(void **state)
 	check_value((ins_value){ .type = INS_V_REAL, .d = 2.5 }, 0, "2.5");
 	check_value((ins_value){ .type = INS_V_PERCENT, .d = 0.25 }, 0, "25%");
 	check_value((ins_value){ .type = INS_V_DURATION, .d = 184 }, 0, "3m 04s");
+	check_value((ins_value){ .type = INS_V_DURATION_DELTA, .d = 0.012 }, 0, "+12ms");
+	check_value((ins_value){ .type = INS_V_DURATION_DELTA, .d = -1.2 }, 0, "-1.20s");
 	check_value((ins_value){ .type = INS_V_TIME, .i = INT64_C(1795435200000) }, 0,
 		    "2026-11-23 12:00");
 	check_value((ins_value){ .type = INS_V_BOOL, .i = 1 }, 0, "yes");
@@ -326,7 +328,9 @@ static void test_value_text(void **state)
 	assert_string_equal(ins_vtype_name(INS_V_PERCENT), "percent");
 	assert_string_equal(ins_vtype_name(INS_V_SPARK), "spark");
 	assert_string_equal(ins_vtype_name((ins_vtype)99), "null");
+	assert_string_equal(ins_vtype_name(INS_V_DURATION_DELTA), "duration_delta");
 	assert_true(ins_vtype_is_numeric(INS_V_DURATION));
+	assert_true(ins_vtype_is_numeric(INS_V_DURATION_DELTA));
 	assert_false(ins_vtype_is_numeric(INS_V_TIME));
 }
 

@@ -296,9 +296,26 @@ static void test_format_times(void **state)
 	check_local(T_1123, 1, "2026-11-23 12:00:00");
 }
 
+struct duration_case {
+	double secs;
+	const char *want;
+};
+
+static void check_durations(void (*format)(ins_buf *, double), const struct duration_case *cases,
+			    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ins_buf b = INS_BUF_INIT;
+
+		format(&b, cases[i].secs);
+		assert_string_equal(b.ptr, cases[i].want);
+		ins_buf_release(&b);
+	}
+}
+
 static void test_duration(void **state)
 {
-	static const struct { double secs; const char *want; } cases[] = {
+	static const struct duration_case cases[] = {
 		{ 0, "0ms" }, { 0.00004, "0ms" }, { 0.0004, "0.4ms" }, { 0.00094, "0.9ms" },
 		{ 0.012, "12ms" }, { 0.0125, "12ms" }, { 0.9994, "999ms" }, { 0.9996, "1.00s" },
 		{ 1.25, "1.25s" }, { 59.99, "59.99s" }, { 59.996, "1m 00s" }, { 184, "3m 04s" },
@@ -306,13 +323,18 @@ static void test_duration(void **state)
 		{ 100 * 3600 + 59, "100h 01m" }, { -1, "-" }, { 0.0 / 0.0, "-" },
 	};
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ins_buf b = INS_BUF_INIT;
+	check_durations(ins_duration_format, cases, sizeof(cases) / sizeof(cases[0]));
+}
 
-		ins_duration_format(&b, cases[i].secs);
-		assert_string_equal(b.ptr, cases[i].want);
-		ins_buf_release(&b);
-	}
+static void test_duration_signed(void **state)
+{
+	static const struct duration_case cases[] = {
+		{ 0.012, "+12ms" }, { -0.012, "-12ms" }, { -1.2, "-1.20s" }, { 1.2, "+1.20s" },
+		{ -184, "-3m 04s" }, { 3720, "+1h 02m" }, { -0.0004, "-0.4ms" }, { 0, "+0ms" },
+		{ 0.0 / 0.0, "-" }, { -1.0 / 0.0, "-" },
+	};
+	(void)state;
+	check_durations(ins_duration_format_signed, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 int main(void)
@@ -328,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_now),
 		cmocka_unit_test(test_format_times),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_duration_signed),
 	};
 
 	unsetenv("INSIGHT_NOW");

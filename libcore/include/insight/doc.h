@@ -33,15 +33,17 @@ typedef enum ins_vtype {
 	INS_V_OUTCOME,  /* outcome name; coloured in term and HTML */
 	INS_V_ID,       /* a session id: shown short in term, full in JSON */
 	INS_V_SPARK,    /* a row's own series (values in .spark): sparkline in term/HTML, array in JSON */
-	INS_V_POINTS    /* a change of a ratio (-1..1), shown in percentage points ("-4.0 points");
+	INS_V_POINTS,   /* a change of a ratio (-1..1), shown in percentage points ("-4.0 points");
 			   JSON keeps the ratio */
+	INS_V_DURATION_DELTA /* a change of a duration in seconds, signed; shown as a signed
+				duration ("+12ms", "-1.20s"); JSON seconds */
 } ins_vtype;
 
 typedef struct ins_value {
 	ins_vtype type;
 	char *s;           /* TEXT, LONGTEXT, OUTCOME, ID */
 	int64_t i;         /* INT, TIME, BOOL */
-	double d;          /* REAL, PERCENT, DURATION */
+	double d;          /* REAL, PERCENT, DURATION, POINTS, DURATION_DELTA */
 	double *spark;     /* SPARK: values, NAN for a gap */
 	size_t nspark;
 } ins_value;
@@ -145,6 +147,8 @@ void ins_doc_fact_real(ins_doc *doc, const char *id, const char *label, double v
 void ins_doc_fact_percent(ins_doc *doc, const char *id, const char *label, double ratio); /* NAN = null */
 void ins_doc_fact_points(ins_doc *doc, const char *id, const char *label, double delta); /* NAN = null */
 void ins_doc_fact_duration(ins_doc *doc, const char *id, const char *label, double secs); /* <0 = null */
+void ins_doc_fact_duration_delta(ins_doc *doc, const char *id, const char *label,
+				 double secs); /* signed; NAN = null */
 void ins_doc_fact_time(ins_doc *doc, const char *id, const char *label, int64_t ms);    /* 0 = null */
 void ins_doc_fact_bool(ins_doc *doc, const char *id, const char *label, int v);
 void ins_doc_fact_id(ins_doc *doc, const char *id, const char *label, const char *session_id);
@@ -179,7 +183,8 @@ void ins_table_set_minor(ins_table *t, int minor);
 void ins_table_row(ins_table *t);                 /* start a new row */
 void ins_table_text(ins_table *t, const char *s); /* NULL = null; type from the column */
 void ins_table_int(ins_table *t, int64_t v);
-void ins_table_real(ins_table *t, double v);      /* REAL, PERCENT (NAN = null), DURATION (<0 = null) */
+void ins_table_real(ins_table *t, double v);      /* REAL, PERCENT, POINTS, DURATION_DELTA (NAN = null),
+						     DURATION (<0 = null) */
 void ins_table_time(ins_table *t, int64_t ms);    /* 0 = null */
 void ins_table_bool(ins_table *t, int v);
 void ins_table_null(ins_table *t);

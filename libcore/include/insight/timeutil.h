@@ -68,4 +68,10 @@ void ins_time_format_local(ins_buf *b, int64_t ms, int with_seconds);
  */
 void ins_duration_format(ins_buf *b, double secs);
 
+/*
+ * Append a change of a duration, signed, in the same units: "+12ms",
+ * "-1.20s", "+3m 04s"; "-" when not a number. Zero reads "+0ms".
+ */
+void ins_duration_format_signed(ins_buf *b, double secs);
+
 #endif
