@@ -240,7 +240,7 @@ static const char script[] =
 	" ' '+p2(d.getHours())+':'+p2(d.getMinutes());}\n"
 	"function fmt(v,t){if(v===null||v===undefined)return null;switch(t){\n"
 	" case 'p':return (v*100).toFixed(1)+'%';\n"
-	" case 'x':return (v>=0?'+':'\\u2212')+Math.abs(v*100).toFixed(1)+' points';\n"
+	" case 'x':var a=Math.abs(v*100);return (v>=0?'+':'\\u2212')+a.toFixed(a>0&&a<1?2:1)+' points';\n"
 	" case 'D':return (v<0?'\\u2212':'+')+dur(Math.abs(v));\n"
 	" case 'd':return dur(v);case 'm':return time(v);case 'b':return v?'yes':'no';\n"
 	" case 'r':return String(+v.toPrecision(6));case 'k':return v.join(' ');\n"

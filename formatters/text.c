@@ -453,10 +453,7 @@ void ins_value_text(ins_buf *b, const ins_value *v, unsigned flags)
 		ins_percent_text(b, v->d);
 		break;
 	case INS_V_POINTS:
-		if (isfinite(v->d))
-			ins_buf_printf(b, "%+.1f points", 100.0 * v->d + 0.0);
-		else
-			ins_buf_puts(b, "-");
+		ins_points_format(b, v->d, 1);
 		break;
 	case INS_V_DURATION:
 		ins_duration_format(b, v->d);

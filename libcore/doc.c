@@ -21,6 +21,20 @@
 #include "insight/buf.h"
 #include "insight/doc.h"
 
+void ins_points_format(ins_buf *b, double delta, int with_sign)
+{
+	double p = 100.0 * delta + 0.0; /* + 0.0: no "-0.0" */
+
+	if (!isfinite(p)) {
+		ins_buf_puts(b, "-");
+		return;
+	}
+	if (!with_sign)
+		p = fabs(p);
+	ins_buf_printf(b, with_sign ? "%+.*f points" : "%.*f points",
+		       p != 0 && fabs(p) < 1 ? 2 : 1, p);
+}
+
 ins_doc *ins_doc_new(const char *kind, const char *title)
 {
 	ins_doc *doc = ins_xcalloc(1, sizeof(*doc));

@@ -156,11 +156,25 @@ static void test_facts(void **state)
 /* Changes are signed: a negative duration change is a value, not "unknown". */
 static void test_signed_changes(void **state)
 {
+	static const struct { double delta; int with_sign; const char *want; } pts[] = {
+		{ -0.062, 1, "-6.2 points" }, { 0.25, 1, "+25.0 points" }, { 0.0052, 1, "+0.52 points" },
+		{ -0.0052, 1, "-0.52 points" }, { -0.0052, 0, "0.52 points" }, { -0.075, 0, "7.5 points" },
+		{ 0, 1, "+0.0 points" }, { -0.0, 1, "+0.0 points" }, { 1, 1, "+100.0 points" },
+		{ NAN, 1, "-" },
+	};
 	ins_doc *doc = ins_doc_new("k", NULL);
 	ins_table *t;
 	const ins_fact *f;
 
 	(void)state;
+	for (size_t i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
+		ins_buf b = INS_BUF_INIT;
+
+		ins_points_format(&b, pts[i].delta, pts[i].with_sign);
+		assert_string_equal(b.ptr, pts[i].want);
+		ins_buf_release(&b);
+	}
+
 	ins_doc_fact_duration_delta(doc, "up", "Up", 0.012);
 	ins_doc_fact_duration_delta(doc, "down", "Down", -1.2);
 	ins_doc_fact_duration_delta(doc, "none", "None", NAN);

@@ -866,7 +866,7 @@ static void test_json_schema(void **state)
 static void test_signed_changes(void **state)
 {
 	static const ins_output people[] = { INS_OUT_TERM, INS_OUT_MD, INS_OUT_HTML };
-	static const char *const shown[] = { "-1.20s", "+12ms" };
+	static const char *const shown[] = { "-1.20s", "+12ms", "-0.52 points" };
 	ins_doc *doc = ins_doc_new("insight.test.signed", "Changes");
 	ins_table *t;
 	cJSON *root, *facts;
@@ -875,6 +875,7 @@ static void test_signed_changes(void **state)
 	(void)state;
 	ins_doc_fact_duration_delta(doc, "faster", "Faster by", -1.2);
 	ins_doc_fact_duration_delta(doc, "slower", "Slower by", 0.012);
+	ins_doc_fact_points(doc, "rate", "Rate change", -0.0052);
 	t = ins_doc_table(doc, "t", "T");
 	ins_table_column(t, "change", "Change", INS_V_DURATION_DELTA);
 	ins_table_row(t);
@@ -896,6 +897,7 @@ static void test_signed_changes(void **state)
 	facts = obj(root, "facts");
 	assert_true(obj(facts, "faster")->valuedouble == -1.2);    /* seconds */
 	assert_true(obj(facts, "slower")->valuedouble == 0.012);
+	assert_true(obj(facts, "rate")->valuedouble == -0.0052);   /* the ratio's change */
 	assert_string_equal(obj(cJSON_GetArrayItem(obj(obj(obj(root, "tables"), "t"), "columns"), 0),
 				"type")->valuestring, "duration_delta");
 	assert_true(obj(cJSON_GetArrayItem(obj(obj(obj(root, "tables"), "t"), "rows"), 0),

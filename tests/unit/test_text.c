@@ -319,6 +319,8 @@ static void test_value_text(void **state)
 	check_value((ins_value){ .type = INS_V_DURATION, .d = 184 }, 0, "3m 04s");
 	check_value((ins_value){ .type = INS_V_DURATION_DELTA, .d = 0.012 }, 0, "+12ms");
 	check_value((ins_value){ .type = INS_V_DURATION_DELTA, .d = -1.2 }, 0, "-1.20s");
+	check_value((ins_value){ .type = INS_V_POINTS, .d = -0.062 }, 0, "-6.2 points");
+	check_value((ins_value){ .type = INS_V_POINTS, .d = 0.0052 }, 0, "+0.52 points");
 	check_value((ins_value){ .type = INS_V_TIME, .i = INT64_C(1795435200000) }, 0,
 		    "2026-11-23 12:00");
 	check_value((ins_value){ .type = INS_V_BOOL, .i = 1 }, 0, "yes");

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "insight/buf.h"
+
 #define INS_DOC_SCHEMA_VERSION 1
 
 typedef enum ins_vtype {
@@ -38,6 +40,15 @@ typedef enum ins_vtype {
 	INS_V_DURATION_DELTA /* a change of a duration in seconds, signed; shown as a signed
 				duration ("+12ms", "-1.20s"); JSON seconds */
 } ins_vtype;
+
+/*
+ * Append a POINTS value as people read it: "+6.2 points", "-0.52 points"
+ * (one decimal, two under one point so that a small change does not read
+ * as none; zero is "+0.0 points"), or without its sign when `with_sign` is
+ * 0 ("0.52 points"); "-" when not finite. The formatters and the notes that
+ * quote such a value use it, so the two read the same.
+ */
+void ins_points_format(ins_buf *b, double delta, int with_sign);
 
 typedef struct ins_value {
 	ins_vtype type;
