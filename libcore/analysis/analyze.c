@@ -362,6 +362,7 @@ int ins_analytics_analyze(ins_doc **out, ins_store *store, const ins_analytics_o
 			ins_doc_fact_percent(doc, "mean", "Mean", mean);
 		}
 		if (ins_stats_linfit(&slope, &icpt, xs.v, ys.v, xs.n) == 0) {
+			const char *slope_label = o->by_session ? "Slope per session" : "Slope per day";
 			double x0 = NAN, x1 = NAN;
 
 			for (size_t i = 0; i < ys.n; i++) {
@@ -372,8 +373,11 @@ int ins_analytics_analyze(ins_doc **out, ins_store *store, const ins_analytics_o
 				x1 = xs.v[i];
 			}
 			change = slope * (x1 - x0);
-			ins_doc_fact_real(doc, "slope", o->by_session ? "Slope per session" :
-					  "Slope per day", slope);
+			/* the metric's unit per point: seconds, or a ratio's change */
+			if (ytype == INS_V_DURATION)
+				ins_doc_fact_duration_delta(doc, "slope", slope_label, slope);
+			else
+				ins_doc_fact_points(doc, "slope", slope_label, slope);
 			ins_doc_fact_text(doc, "trend", "Trend",
 					  trend_word(o->metric, change, mean, &improving));
 			ins_buf_clear(&text);
@@ -383,7 +387,7 @@ int ins_analytics_analyze(ins_doc **out, ins_store *store, const ins_analytics_o
 			if (o->metric == INS_METRIC_DURATION)
 				ins_duration_format(&text, fabs(slope));
 			else
-				ins_buf_printf(&text, "%.2f points", 100 * fabs(slope));
+				ins_points_format(&text, slope, 0);
 			ins_buf_printf(&text, " a %s (", o->by_session ? "session" : "day");
 			format_value(&text, o->metric, first);
 			ins_buf_puts(&text, " -> ");
