@@ -85,7 +85,7 @@ test_expect_success 'teams: one card in the Workflows envelope; the gateway gets
 	texts = [b.get("text") for b in c["body"] if b["type"] == "TextBlock"]
 	assert texts[0] == "insight: team/api on main @ 0123456789ab", texts
 	assert "New failures (2)" in texts, texts
-	assert "- tests/test_a.py::t2: boom 2" in texts and "- tests/test_a.py::t3: boom 3" in texts, texts
+	assert "- tests/test\\_a.py::t2: boom 2" in texts and "- tests/test\\_a.py::t3: boom 3" in texts, texts
 	facts = {f["title"]: f["value"] for b in c["body"] if b["type"] == "FactSet" for f in b["facts"]}
 	assert facts["Branch"] == "main" and facts["New failures"] == "2" and facts["SUT"] == "team/api", facts
 	assert c["actions"] == [{"type": "Action.OpenUrl", "title": "CI run", "url": "https://ci.example/p/7"}]

@@ -186,10 +186,11 @@ check_messages() {
 	    t, key = arg.split("=")
 	    node, url = "tests/test_a.py::" + t, "%s/browse/%s" % (sys.argv[3], key)
 	    esc = msg[t].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+	    md = "- tests/test\\_a.py::%s: %s" % (t, msg[t].replace("<", "\\<"))
 	    if key:
 	        want = "\u2022 `%s` \u2014 %s (Jira <%s|%s>)" % (node, esc, url, key)
 	        assert want in slack.split("\n"), (want, slack)
-	        want = "- %s: %s (Jira [%s](%s))" % (node, msg[t], key, url)
+	        want = "%s (Jira [%s](%s))" % (md, key, url)
 	        assert want in card, (want, card)
 	        want = "- %s: %s (Jira %s: %s)" % (node, msg[t], key, url)
 	        assert want in text.splitlines(), (want, text)
@@ -198,7 +199,7 @@ check_messages() {
 	    else:
 	        want = "\u2022 `%s` \u2014 %s" % (node, esc)
 	        assert want in slack.split("\n"), (want, slack)
-	        assert "- %s: %s" % (node, msg[t]) in card, card
+	        assert md in card, (md, card)
 	        assert "- %s: %s" % (node, msg[t]) in text.splitlines(), text
 	        assert hook[node]["jira"] is None and hook[node]["jira_url"] is None, hook[node]
 	EOF
