@@ -2,6 +2,7 @@
  * cmd_notify.c - `insight notify`: tell people and systems about a session,
  * through the routes of the configuration ([notify "NAME"] sections).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -891,6 +892,61 @@ done:
 
 /* ---- teams ---- */
 
+/*
+ * Append `s` as literal text of the Markdown a card reads (a TextBlock's
+ * text, a fact's value: a CommonMark subset with emphasis, lists and
+ * links): a backslash before each character that could open markup where
+ * it stands, so that a name or a message never turns bold, becomes a list
+ * or a link. Emphasis, code, links, strikethrough, tables and autolinks
+ * open anywhere; headings, quotes and list items ("- ", "+ ", "1. ") only
+ * where the text starts, which is where a line starts in the card; an
+ * image before '[' and an entity after '&'. Line breaks become spaces, so
+ * the text stays on its line. Each piece is escaped once, on its own: what
+ * insight writes around it (a list item's "- ", a Jira link) stays markup.
+ */
+static void card_escape(ins_buf *b, const char *s)
+{
+	int lead = 1;     /* nothing but blanks so far: a block could open here */
+	int digits = 0;   /* the text starts with digits and nothing else yet */
+
+	for (const char *p = s; *p; p++) {
+		char c = *p;
+		int esc = 0;
+
+		switch (c) {
+		case '\\': case '`': case '*': case '_': case '[': case ']': case '(': case ')':
+		case '<': case '~': case '|':
+			esc = 1;
+			break;
+		case '#': case '>':
+			esc = lead;
+			break;
+		/* a list item ("- x") or a rule ("---"); strchr() finds the end too */
+		case '-': case '+':
+			esc = lead && (strchr(" \t\r\n", p[1]) || p[1] == c);
+			break;
+		/* an ordered list item ("1. x") */
+		case '.':
+			esc = digits && strchr(" \t\r\n", p[1]);
+			break;
+		case '!':
+			esc = p[1] == '[';
+			break;
+		case '&':
+			esc = p[1] == '#' || isalpha((unsigned char)p[1]);
+			break;
+		case '\r': case '\n':
+			c = ' ';
+			break;
+		}
+		if (esc)
+			ins_buf_putc(b, '\\');
+		ins_buf_putc(b, c);
+		digits = (lead || digits) && c >= '0' && c <= '9';
+		lead = lead && (c == ' ' || c == '\t');
+	}
+}
+
 static cJSON *card_text(const char *text, int bolder, int subtle)
 {
 	cJSON *t = cJSON_CreateObject();
@@ -905,19 +961,23 @@ static cJSON *card_text(const char *text, int bolder, int subtle)
 	return t;
 }
 
+/* A fact: its title is insight's; its value is read as Markdown too, and escaped. */
 static void card_fact(cJSON *facts, const char *title, const char *value)
 {
 	cJSON *f = cJSON_CreateObject();
+	ins_buf v = INS_BUF_INIT;
 
+	card_escape(&v, value);
 	cJSON_AddStringToObject(f, "title", title);
-	cJSON_AddStringToObject(f, "value", value);
+	cJSON_AddStringToObject(f, "value", v.ptr);
 	cJSON_AddItemToArray(facts, f);
+	ins_buf_release(&v);
 }
 
 /*
  * " (Jira [SHOP-12](SITE/browse/SHOP-12))": a failure's issues in the
- * Markdown a TextBlock reads, each a link to its page when neither the key
- * nor the page would end the link early; nothing without one.
+ * Markdown a TextBlock reads, each a link to its page when the page would
+ * not end the link early (the key is escaped); nothing without one.
  */
 static void card_jira(ins_buf *b, const ins_notify_item *x)
 {
@@ -925,10 +985,13 @@ static void card_jira(ins_buf *b, const ins_notify_item *x)
 		const char *key = x->jira[i].key, *url = x->jira[i].url;
 
 		ins_buf_puts(b, i ? ", " : " (Jira ");
-		if (is_link(url) && !strpbrk(url, "()[]<>") && !strpbrk(key, "[]"))
-			ins_buf_printf(b, "[%s](%s)", key, url);
-		else
-			ins_buf_puts(b, key);
+		if (is_link(url) && !strpbrk(url, "()[]<>")) {
+			ins_buf_putc(b, '[');
+			card_escape(b, key);
+			ins_buf_printf(b, "](%s)", url);
+		} else {
+			card_escape(b, key);
+		}
 	}
 	if (x->njira)
 		ins_buf_putc(b, ')');
@@ -948,9 +1011,12 @@ static void card_list(cJSON *body, const char *title, const ins_notify_items *it
 	cJSON_AddItemToArray(body, t);
 	for (size_t i = 0; i < shown; i++) {
 		ins_buf_clear(&b);
-		ins_buf_printf(&b, "- %s", it->v[i].nodeid);
-		if (it->v[i].message)
-			ins_buf_printf(&b, ": %s", it->v[i].message);
+		ins_buf_puts(&b, "- ");
+		card_escape(&b, it->v[i].nodeid);
+		if (it->v[i].message) {
+			ins_buf_puts(&b, ": ");
+			card_escape(&b, it->v[i].message);
+		}
 		card_jira(&b, &it->v[i]);
 		t = card_text(b.ptr, 0, 0);
 		cJSON_AddStringToObject(t, "spacing", "none");
@@ -982,7 +1048,7 @@ static void card_action(cJSON *actions, const char *title, const char *url)
 static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p)
 {
 	cJSON *root = cJSON_CreateObject(), *atts, *att, *card, *body, *facts, *fs, *actions, *t;
-	ins_buf b = INS_BUF_INIT;
+	ins_buf b = INS_BUF_INIT, plain = INS_BUF_INIT;
 	char *out;
 
 	cJSON_AddStringToObject(root, "type", "message");
@@ -996,13 +1062,18 @@ static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p
 	cJSON_AddStringToObject(card, "type", "AdaptiveCard");
 	cJSON_AddStringToObject(card, "version", "1.4");
 	body = cJSON_AddArrayToObject(card, "body");
-	ins_buf_puts(&b, "insight: ");
-	title_of(&b, s);
+	ins_buf_puts(&plain, "insight: ");
+	title_of(&plain, s);
+	card_escape(&b, plain.ptr);
 	t = card_text(b.ptr, 1, 0);
 	cJSON_AddStringToObject(t, "size", "medium");
 	cJSON_AddItemToArray(body, t);
-	if (s->subject)
-		cJSON_AddItemToArray(body, card_text(s->subject, 0, 1));
+	if (s->subject) {
+		ins_buf_clear(&b);
+		card_escape(&b, s->subject);
+		cJSON_AddItemToArray(body, card_text(b.ptr, 0, 1));
+	}
+	/* insight's own words and numbers */
 	cJSON_AddItemToArray(body, card_text(s->counts.ptr, 0, 0));
 	fs = cJSON_CreateObject();
 	cJSON_AddStringToObject(fs, "type", "FactSet");
@@ -1046,6 +1117,7 @@ static char *teams_payload(const ins_notify_session *s, const ins_notify_plan *p
 	out = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	ins_buf_release(&b);
+	ins_buf_release(&plain);
 	return out;
 }
 

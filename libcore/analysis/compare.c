@@ -124,6 +124,8 @@ struct side {
 	size_t runs, passed, failed, skipped, inrun;
 	double *dur;
 	size_t ndur, adur;
+	int64_t fail_sid, fail_ms;  /* the latest run with a failed attempt, final or retried
+	                               (fail_sid 0: none); kept for the target */
 };
 
 enum section {
@@ -138,10 +140,11 @@ struct row {
 	char *msg;                  /* latest failure message in the target */
 	char *trace;                /* new failures: that run's traceback (read when shown) */
 	char *cause, *cause_sig;    /* new failures: that run's cause (hash and signature) */
-	char *jira, *jira_url;      /* new and still failing: the Jira issues of that run's
-	                               failure (keys, newest first) and the newest's page */
+	char *jira, *jira_url;      /* new, still failing and flaky: the Jira issues of that
+	                               run's failure (keys, newest first), the newest's page */
 	const char *category;       /* new failures: its category (insight/category.h) */
-	int64_t test_id, msg_sid;   /* the test, and the session of that latest failing run */
+	int64_t test_id, msg_sid;   /* the test, and the session of that latest failing run
+	                               (flaky: of the latest run with a failed attempt) */
 	int added;
 	ins_duration_change dc;
 };
@@ -175,6 +178,8 @@ struct cmp {
 static void side_reset(struct side *s)
 {
 	s->runs = s->passed = s->failed = s->skipped = s->inrun = s->ndur = 0;
+	s->fail_sid = 0;
+	s->fail_ms = INT64_MIN;
 }
 
 static void side_add(struct side *s, int outcome, int flags, int has_dur, double dur)
@@ -278,7 +283,7 @@ static struct row *push_row(struct cmp *c, enum section sec, enum status b, enum
 	x->tfailed = c->st.failed;
 	x->tinrun = c->st.inrun;
 	x->test_id = c->test_id;
-	x->msg_sid = c->msg_sid;
+	x->msg_sid = sec == SEC_FLAKY ? c->st.fail_sid : c->msg_sid;
 	if (c->msg.len)
 		x->msg = ins_xstrdup(c->msg.ptr);
 	return x;
@@ -367,7 +372,8 @@ static void finish_test(struct cmp *c)
  * Add one final result to the sides whose sets hold its session. The row's
  * columns from `at` on are session_id, outcome, flags, duration. Returns 1
  * when it is the target's latest failing run so far (its message stands
- * for the test), 0 otherwise.
+ * for the test), 0 otherwise; a run that failed, finally or before passing
+ * on a retry, may be the target's latest run with a failed attempt.
  */
 static int take_row(struct cmp *c, sqlite3_stmt *st, int at)
 {
@@ -382,6 +388,11 @@ static int take_row(struct cmp *c, sqlite3_stmt *st, int at)
 	if (it < 0)
 		return 0;
 	side_add(&c->st, outcome, flags, has_dur, dur);
+	if ((ins__failing(outcome) || (flags & INS_RESULT_FLAKY)) &&
+	    c->t->v[it].started_ms >= c->st.fail_ms) {
+		c->st.fail_ms = c->t->v[it].started_ms;
+		c->st.fail_sid = sid;
+	}
 	if (!ins__failing(outcome) || c->t->v[it].started_ms < c->msg_ms)
 		return 0;
 	c->msg_ms = c->t->v[it].started_ms;
@@ -932,14 +943,16 @@ static int read_causes(struct cmp *c, ins_store *store)
 }
 
 /*
- * The Jira issues of the new and still failing tests that are shown: those
- * `insight notify`'s jira routes filed or commented on for the fingerprint
- * of each one's latest failing run (the run its message comes from). One
- * index look-up a row, none when no route ever filed an issue.
+ * The Jira issues of the new, still failing and flaky tests that are shown:
+ * those `insight notify`'s jira routes filed or commented on for the
+ * fingerprint of the last failed attempt of each one's latest failing run
+ * (the run its message comes from; for a flaky test, the latest run with a
+ * failed attempt). One index look-up a row, none when no route ever filed
+ * an issue.
  */
 static int read_jira(struct cmp *c, ins_store *store, size_t limit)
 {
-	static const enum section secs[] = { SEC_NEW, SEC_STILL };
+	static const enum section secs[] = { SEC_NEW, SEC_STILL, SEC_FLAKY };
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -1005,6 +1018,7 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 		ins_table_column(t, "target_runs", "Target runs", INS_V_INT);
 		ins_table_column(t, "target_in_run", "Target in-run", INS_V_INT);
 		ins_table_column_detail(t, 1);
+		ins__jira_columns(t);
 		break;
 	default:
 		ins_table_column(t, "base", "Base", INS_V_OUTCOME);
@@ -1056,6 +1070,8 @@ static void add_section_table(ins_doc *doc, struct rows *r, enum section sec, si
 			ins_table_int(t, (int64_t)x->tfailed);
 			ins_table_int(t, (int64_t)x->truns);
 			ins_table_int(t, (int64_t)x->tinrun);
+			ins_table_text(t, x->jira);
+			ins_table_text(t, x->jira_url);
 			break;
 		default:
 			status_cell(t, x->b);

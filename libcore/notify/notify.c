@@ -348,7 +348,7 @@ done:
 /* ---- the session ---- */
 
 static void items_add(ins_notify_items *it, const char *nodeid, const char *message,
-		      const char *key)
+		      const char *key, const char *fingerprint)
 {
 	ins_notify_item *x;
 
@@ -357,6 +357,7 @@ static void items_add(ins_notify_items *it, const char *nodeid, const char *mess
 	x->nodeid = ins_xstrdup(nodeid);
 	x->message = ins_xstrdup(message);
 	snprintf(x->key, sizeof(x->key), "%s", key ? key : "");
+	snprintf(x->fingerprint, sizeof(x->fingerprint), "%s", fingerprint ? fingerprint : x->key);
 	x->jira = NULL;
 	x->njira = 0;
 }
@@ -366,7 +367,7 @@ static void items_copy(ins_notify_items *it, const ins_notify_item *x)
 {
 	ins_notify_item *y;
 
-	items_add(it, x->nodeid, x->message, x->key);
+	items_add(it, x->nodeid, x->message, x->key, x->fingerprint);
 	y = &it->v[it->n - 1];
 	if (!x->njira)
 		return;
@@ -464,6 +465,16 @@ static char *first_line(const char *msg)
 	return ins_xstrndup(msg, n);
 }
 
+/* The key of a test as such: a hash of its node id. */
+static void test_key(const char *nodeid, char out[65])
+{
+	ins_buf b = INS_BUF_INIT;
+
+	ins_buf_printf(&b, "test\n%s", nodeid);
+	ins_sha256_hex(out, b.ptr, b.len);
+	ins_buf_release(&b);
+}
+
 /*
  * The key of a failure: the hash of its fingerprint in session `uid` (the
  * final failing attempt's, else the last failing one's), or a hash of the
@@ -483,12 +494,7 @@ static int failure_key(sqlite3_stmt *st, const char *uid, const char *nodeid, ch
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return INS_ESTORE;
-	{
-		ins_buf b = INS_BUF_INIT;
-		ins_buf_printf(&b, "test\n%s", nodeid);
-		ins_sha256_hex(out, b.ptr, b.len);
-		ins_buf_release(&b);
-	}
+	test_key(nodeid, out);
 	return 0;
 }
 
@@ -511,24 +517,22 @@ static int fill_items(ins_notify_session *s, ins_store *store, const char *table
 	for (size_t i = 0; i < t->nrows; i++) {
 		const char *nodeid = cell_text(t, i, "nodeid");
 		const char *target = cell_text(t, i, "target");
-		char key[65], *msg;
+		char key[65], fp[65], *msg;
 
 		if (!nodeid)
 			continue;
 		if (flaky_only && !(cell_int(t, i, "target_in_run") > 0 ||
 				    (target && !strcmp(target, "flaky"))))
 			continue;
-		if (flaky_only) {
-			ins_buf b = INS_BUF_INIT;
-			ins_buf_printf(&b, "test\n%s", nodeid);
-			ins_sha256_hex(key, b.ptr, b.len);
-			ins_buf_release(&b);
-		} else if (failure_key(st, key_uid, nodeid, key) < 0) {
+		if (failure_key(st, key_uid, nodeid, fp) < 0) {
 			rc = ins_store__error(store, "reading fingerprints");
 			break;
 		}
+		/* a flaky test is announced once, whatever its failing attempt's fingerprint */
+		if (flaky_only)
+			test_key(nodeid, key);
 		msg = first_line(cell_text(t, i, "message"));
-		items_add(it, nodeid, msg, key);
+		items_add(it, nodeid, msg, flaky_only ? key : fp, fp);
 		free(msg);
 	}
 	sqlite3_finalize(st);
@@ -536,10 +540,10 @@ static int fill_items(ins_notify_session *s, ins_store *store, const char *table
 }
 
 /*
- * The Jira issues of each failure of `it`: those jira routes filed or found
- * for its key (the fingerprint's hash, as they record it), distinct keys
- * newest first, each with its own page. `st` is NULL when no route ever
- * recorded an issue.
+ * The Jira issues of each test of `it`: those jira routes filed or found
+ * for its fingerprint (the hash a failure's key is, as they record it),
+ * distinct keys newest first, each with its own page. `st` is NULL when no
+ * route ever recorded an issue.
  */
 static int fill_jira(ins_store *store, sqlite3_stmt *st, ins_notify_items *it)
 {
@@ -550,7 +554,7 @@ static int fill_jira(ins_store *store, sqlite3_stmt *st, ins_notify_items *it)
 		size_t alloc = 0;
 
 		sqlite3_reset(st);
-		ins_store__bind_text(st, 1, x->key);
+		ins_store__bind_text(st, 1, x->fingerprint);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *k = ins_store__col_text(st, 0);
 			size_t j;
@@ -579,8 +583,9 @@ static int session_jira(ins_notify_session *s, ins_store *store)
 				    "WHERE fingerprint = ?1 ORDER BY updated_ms DESC, issue_key",
 				    &st)) < 0)
 		return rc;
-	if ((rc = fill_jira(store, st, &s->new_failures)) == 0)
-		rc = fill_jira(store, st, &s->fixed);
+	if ((rc = fill_jira(store, st, &s->new_failures)) == 0 &&
+	    (rc = fill_jira(store, st, &s->fixed)) == 0)
+		rc = fill_jira(store, st, &s->flaky);
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -5,7 +5,9 @@
 # against the Adaptive Card JSON schema its designer ships; an Office 365
 # connector URL refused) and to a real Prometheus Pushgateway started by the
 # test (the SUT's metrics PUT under job and SUT, base64 grouping keys for a
-# SUT with a slash, the values then in the gateway's /metrics).
+# SUT with a slash, the values then in the gateway's /metrics). Last, names
+# and messages full of Markdown reach the card escaped, and render as written
+# beside the Jira link insight adds.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server-lib.sh"
 
@@ -85,7 +87,7 @@ test_expect_success 'teams: one card in the Workflows envelope; the gateway gets
 	texts = [b.get("text") for b in c["body"] if b["type"] == "TextBlock"]
 	assert texts[0] == "insight: team/api on main @ 0123456789ab", texts
 	assert "New failures (2)" in texts, texts
-	assert "- tests/test_a.py::t2: boom 2" in texts and "- tests/test_a.py::t3: boom 3" in texts, texts
+	assert "- tests/test\\_a.py::t2: boom 2" in texts and "- tests/test\\_a.py::t3: boom 3" in texts, texts
 	facts = {f["title"]: f["value"] for b in c["body"] if b["type"] == "FactSet" for f in b["facts"]}
 	assert facts["Branch"] == "main" and facts["New failures"] == "2" and facts["SUT"] == "team/api", facts
 	assert c["actions"] == [{"type": "Action.OpenUrl", "title": "CI run", "url": "https://ci.example/p/7"}]
@@ -156,6 +158,60 @@ test_expect_success 'a Teams error is not delivered, with the reason' '
 	server_faults "[{\"match\": \"POST /workflows/\", \"kind\": \"status\", \"status\": 400, \"body\": {\"error\": {\"code\": \"InvalidRequestContent\", \"message\": \"bad card\"}}}]" &&
 	test_must_fail --exit 5 insight notify --route teams --force 2>err &&
 	test_grep "not delivered: teams (Teams answered 400: " err
+'
+
+# Markdown in what a card names: a history of its own, whose new failure a
+# jira route (the contract server's Jira) files first, so that the card links
+# its issue.
+NOTIFY_URL=$SERVER_URL NOTIFY_LOG=$SERVER_LOG
+start_contract_server jira --option token=jiraT0ken --option user=ci@example.com || exit 1
+JIRA_URL=$SERVER_URL
+
+test_expect_success 'teams: Markdown in names and messages arrives escaped; the Jira link stays a link' '
+	case="<testcase classname=\"tests/test_b.py\" name=\"test_x[__init__-*]\""
+	echo "<testsuite name=\"md1\" timestamp=\"2026-11-02T01:00:00\">$case/></testsuite>" >md1.xml &&
+	echo "<testsuite name=\"md2\" timestamp=\"2026-11-02T02:00:00\">$case><failure message=\"1. assert a*b == c*d, see [docs](evil.example/x)\">tb</failure></testcase></testsuite>" >md2.xml &&
+	for i in 1 2; do
+		env GITLAB_CI=true CI_COMMIT_SHA=0123456789abcdef0123456789abcdef01234567 \
+			CI_COMMIT_BRANCH=fix/__x__ INSIGHT_DB="$TRASH/md.db" \
+			"$INSIGHT_BIN" -q session import --sut "web_*ui*" md$i.xml >/dev/null || return 1
+	done &&
+	cat >md.config <<-EOF &&
+	[notify "teams"]
+		type = teams
+		url = $NOTIFY_URL/workflows/md
+	[notify "file"]
+		type = jira
+		url = $JIRA_URL
+		project = SHOP
+		user = ci@example.com
+		token-env = JIRA_TOKEN
+	EOF
+	JIRA_TOKEN=jiraT0ken INSIGHT_DB="$TRASH/md.db" insight --config md.config notify 2>err &&
+	test_grep "delivered: file (1 created, 0 commented), teams$" err &&
+	"$INSIGHT_PYTHON" - "$NOTIFY_LOG" "$JIRA_URL" <<-\EOF &&
+	import json, sys
+	r = [json.loads(l) for l in open(sys.argv[1])][-1]
+	assert r["path"] == "/workflows/md", r["path"]
+	c = json.loads(r["body"])["attachments"][0]["content"]
+	texts = [b.get("text") for b in c["body"] if b["type"] == "TextBlock"]
+	assert texts[0] == r"insight: web\_\*ui\* on fix/\_\_x\_\_ @ 0123456789ab", texts[0]
+	want = (r"- tests/test\_b.py::test\_x\[\_\_init\_\_-\*\]: 1\. assert a\*b == c\*d, "
+	        r"see \[docs\]\(evil.example/x\) (Jira [SHOP-1](%s/browse/SHOP-1))" % sys.argv[2])
+	assert want in texts, (want, texts)
+	facts = {f["title"]: f["value"] for b in c["body"] if b["type"] == "FactSet" for f in b["facts"]}
+	assert facts["SUT"] == r"web\_\*ui\*" and facts["Branch"] == r"fix/\_\_x\_\_", facts
+	open("item.md", "w").write(want)
+	EOF
+	NODE_PATH="$NODE_MODULES" node "$INSIGHT_SRCDIR/tests/node/render-md.js" item.md >item.html &&
+	cat >expect <<-EOF &&
+	<ul>
+	<li>tests/test_b.py::test_x[__init__-*]: 1. assert a*b == c*d, see [docs](evil.example/x) (Jira <a href="$JIRA_URL/browse/SHOP-1">SHOP-1</a>)</li>
+	</ul>
+	EOF
+	test_cmp expect item.html &&
+	NODE_PATH="$NODE_MODULES" node "$INSIGHT_SRCDIR/tests/node/check-adaptive-card.js" "$NOTIFY_LOG" >cards.out ||
+		{ cat cards.out; return 1; }
 '
 
 test_done

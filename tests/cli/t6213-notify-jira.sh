@@ -7,7 +7,7 @@
 # routes' messages name each failure's issue: Slack, Teams, email and the
 # webhook, with a jira route listed after them whose issues still make it
 # into the same run's messages; again on a later run; none for a failure
-# without an issue.
+# without an issue; and the flaky test whose failing attempt has one.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server-lib.sh"
 
@@ -144,7 +144,8 @@ NOTIFY_URL=$SERVER_URL
 NOTIFY_LOG=$SERVER_LOG
 start_smtp mail || exit 1
 
-# import_cart N BRANCH FAILING...: session N of SUT cart on BRANCH, the named tests of t1 t2 t3 failing
+# import_cart N BRANCH FAILING...: session N of SUT cart on BRANCH, the named
+# tests of t1 t2 t3 failing (~tN: flaky, failing as tN does, then passing)
 import_cart() {
 	n=$1 branch=$2
 	shift 2
@@ -152,13 +153,17 @@ import_cart() {
 		echo "<testsuite name=\"c$n\" timestamp=\"2026-11-02T0$n:00:00\">"
 		for t in t1 t2 t3; do
 			case " $* " in
-			*" $t "*)
+			*" $t "*) tag=failure ;;
+			*" ~$t "*) tag=flakyFailure ;;
+			*) tag= ;;
+			esac
+			if [ -n "$tag" ]; then
 				what=banana
 				[ $t = t1 ] && what="apple & <pear>"
-				echo "<testcase classname=\"tests/test_a.py\" name=\"$t\"><failure message=\"KeyError: $(echo "$what" | sed -e "s/&/\&amp;/g" -e "s/</\&lt;/g" -e "s/>/\&gt;/g")\">tb</failure></testcase>" ;;
-			*)
-				echo "<testcase classname=\"tests/test_a.py\" name=\"$t\"/>" ;;
-			esac
+				echo "<testcase classname=\"tests/test_a.py\" name=\"$t\"><$tag message=\"KeyError: $(echo "$what" | sed -e "s/&/\&amp;/g" -e "s/</\&lt;/g" -e "s/>/\&gt;/g")\">tb</$tag></testcase>"
+			else
+				echo "<testcase classname=\"tests/test_a.py\" name=\"$t\"/>"
+			fi
 		done
 		echo "</testsuite>"
 	} >c$n.xml &&
@@ -167,9 +172,11 @@ import_cart() {
 		"$INSIGHT_BIN" -q session import --sut cart c$n.xml >/dev/null
 }
 
-# check_messages FAILURE=KEY...: the latest Slack payload, Teams card, email
-# and webhook body each list FAILURE (tests/test_a.py::tN) with issue KEY
-# (its page on $JIRA_URL), or with none for FAILURE=
+# check_messages TABLE TEST=KEY...: the latest Slack payload, Teams card,
+# email and webhook body each list TEST (tests/test_a.py::tN) among the new
+# failures (TABLE new_failures, with its message) or the newly flaky tests
+# (TABLE flaky), with issue KEY (its page on $JIRA_URL), or with none for
+# TEST=
 check_messages() {
 	"$INSIGHT_PYTHON" - "$NOTIFY_LOG" "$SMTP_LOG" "$JIRA_URL" "$@" <<-\EOF
 	import base64, email, email.policy, json, sys
@@ -180,27 +187,26 @@ check_messages() {
 	text, html = [p.get_content() for p in mail.iter_parts()]
 	slack = "\n".join(b["text"]["text"] for b in last("/services/")["blocks"] if b["type"] == "section")
 	card = [b.get("text") for b in last("/workflows/")["attachments"][0]["content"]["body"]]
-	hook = {r["nodeid"]: r for r in last("/hook/")["tables"]["new_failures"]["rows"]}
-	msg = {"t1": "KeyError: apple & <pear>", "t2": "KeyError: banana"}
-	for arg in sys.argv[4:]:
+	table = sys.argv[4]
+	hook = {r["nodeid"]: r for r in last("/hook/")["tables"][table]["rows"]}
+	msg = {"t1": "KeyError: apple & <pear>", "t2": "KeyError: banana"} if table == "new_failures" else {}
+	for arg in sys.argv[5:]:
 	    t, key = arg.split("=")
-	    node, url = "tests/test_a.py::" + t, "%s/browse/%s" % (sys.argv[3], key)
-	    esc = msg[t].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+	    node, url, m = "tests/test_a.py::" + t, "%s/browse/%s" % (sys.argv[3], key), msg.get(t)
+	    esc = m and m.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+	    lines = {
+	        "slack": ("\u2022 `%s`" % node + (" \u2014 %s" % esc if m else ""), slack.split("\n")),
+	        "card": ("- tests/test\\_a.py::" + t + (": %s" % m.replace("<", "\\<") if m else ""), card),
+	        "text": ("- %s" % node + (": %s" % m if m else ""), text.splitlines()),
+	    }
+	    jira = {"slack": " (Jira <%s|%s>)" % (url, key), "card": " (Jira [%s](%s))" % (key, url),
+	            "text": " (Jira %s: %s)" % (key, url)}
+	    for kind, (want, got) in lines.items():
+	        want += jira[kind] if key else ""
+	        assert want in got, (kind, want, got)
 	    if key:
-	        want = "\u2022 `%s` \u2014 %s (Jira <%s|%s>)" % (node, esc, url, key)
-	        assert want in slack.split("\n"), (want, slack)
-	        want = "- %s: %s (Jira [%s](%s))" % (node, msg[t], key, url)
-	        assert want in card, (want, card)
-	        want = "- %s: %s (Jira %s: %s)" % (node, msg[t], key, url)
-	        assert want in text.splitlines(), (want, text)
 	        assert '"%s"' % key in html and '"%s"' % url in html, "the HTML part has no issue"
-	        assert hook[node]["jira"] == key and hook[node]["jira_url"] == url, hook[node]
-	    else:
-	        want = "\u2022 `%s` \u2014 %s" % (node, esc)
-	        assert want in slack.split("\n"), (want, slack)
-	        assert "- %s: %s" % (node, msg[t]) in card, card
-	        assert "- %s: %s" % (node, msg[t]) in text.splitlines(), text
-	        assert hook[node]["jira"] is None and hook[node]["jira_url"] is None, hook[node]
+	    assert hook[node]["jira"] == (key or None) and hook[node]["jira_url"] == (key and url or None), hook[node]
 	EOF
 }
 
@@ -210,18 +216,22 @@ test_expect_success 'setup: cart passes, then fails t1 on main; slack, teams, em
 	[notify "chat"]
 		type = slack
 		url = $NOTIFY_URL/services/T0/B1/KEYS
+		on = new-failures, fixed, flaky-new
 	[notify "card"]
 		type = teams
 		url = $NOTIFY_URL/workflows/keys
+		on = new-failures, fixed, flaky-new
 	[notify "mail"]
 		type = email
 		smtp-url = smtp://127.0.0.1:$SMTP_PORT
 		starttls = off
 		from = ci@example.com
 		to = dev@example.com
+		on = new-failures, fixed, flaky-new
 	[notify "hook"]
 		type = webhook
 		url = $NOTIFY_URL/hook/keys
+		on = new-failures, fixed, flaky-new
 	[notify "file"]
 		type = jira
 		url = $JIRA_URL
@@ -239,14 +249,14 @@ test_expect_success 'the jira route files first: every message of the same run n
 	curl -s --noproxy "*" "$JIRA_URL/__issues" >issues.json &&
 	json_get issues.json "\" \".join(i[\"key\"] for i in d)" >actual &&
 	echo SHOP-1 >expect && test_cmp expect actual &&
-	check_messages t1=SHOP-1 &&
+	check_messages new_failures t1=SHOP-1 &&
 	test_must_fail grep -F -e "$TOKEN" -e "$BASIC" err
 '
 
 test_expect_success 'a later run names the issue it knows (found again, or from the history alone)' '
 	INSIGHT_DB="$TRASH/keys.db" insight --config keys.config notify --force 2>err &&
 	test_grep "delivered: file (0 created, 1 commented), chat, card, mail, hook$" err &&
-	check_messages t1=SHOP-1 &&
+	check_messages new_failures t1=SHOP-1 &&
 	n=$(server_count) &&
 	INSIGHT_DB="$TRASH/keys.db" insight --config keys.config notify --force --route chat 2>err &&
 	test_grep "delivered: chat$" err &&
@@ -264,9 +274,16 @@ test_expect_success 'a failure without an issue names none; one with an issue na
 	INSIGHT_DB="$TRASH/keys.db" insight --config keys.config notify 2>err &&
 	test_grep "delivered: chat, card, mail, hook" err &&
 	test_grep "skipped: file (nothing to announce)" err &&
-	check_messages t1=SHOP-1 t2= &&
+	check_messages new_failures t1=SHOP-1 t2= &&
 	curl -s --noproxy "*" "$JIRA_URL/__issues" >issues.json &&
 	json_get issues.json "len(d)" >actual && echo 1 >expect && test_cmp expect actual
+'
+
+test_expect_success 'a flaky test whose failing attempt has an issue names it, in every message' '
+	import_cart 5 dev ~t1 ~t2 &&
+	INSIGHT_DB="$TRASH/keys.db" insight --config keys.config notify 2>err &&
+	test_grep "delivered: chat, card, mail, hook" err &&
+	check_messages flaky t1=SHOP-1 t2=
 '
 
 test_done

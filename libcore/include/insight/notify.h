@@ -105,9 +105,12 @@ typedef struct ins_notify_jira {
 typedef struct ins_notify_item {
 	char *nodeid;
 	char *message;           /* its first message line (cut), or NULL */
-	char key[65];            /* the fingerprint's hash; a hash of the node id without one */
-	ins_notify_jira *jira;   /* a failure's issues by `key`, distinct keys newest first */
-	size_t njira;            /* 0: none (always 0 for a flaky test) */
+	char key[65];            /* what it is announced by: a failure's fingerprint's hash (a
+	                            hash of the node id without one); a flaky test's node id's */
+	char fingerprint[65];    /* what its Jira issues are recorded by: a failure's `key`; a
+	                            flaky test's failing attempt's, found as a failure's key is */
+	ins_notify_jira *jira;   /* its issues by `fingerprint`, distinct keys newest first */
+	size_t njira;            /* 0: none */
 } ins_notify_item;
 
 typedef struct ins_notify_items {
@@ -134,9 +137,10 @@ typedef struct ins_notify_session {
 /*
  * Read session `ref` (within `sut` when given) and compare it with the
  * previous session as above. `opts` gives the categories (its selection and
- * modes are set here). The new failures and the fixed ones carry the Jira
- * issues recorded for their fingerprints, as do the comparison's rows; a
- * session read again after a jira route filed issues carries those too.
+ * modes are set here). The new failures, the fixed ones and the flaky tests
+ * carry the Jira issues recorded for their fingerprints (a flaky test's:
+ * its failing attempt's), as do the comparison's rows; a session read again
+ * after a jira route filed issues carries those too.
  * Free *out with ins_notify_session_free().
  */
 int ins_notify_session_load(ins_notify_session **out, ins_store *store, const char *ref,
