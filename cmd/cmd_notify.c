@@ -445,19 +445,46 @@ done:
 
 /* ---- slack ---- */
 
-/* Slack mrkdwn: &, < and > escaped; a backtick would end the code span. */
+/*
+ * Append `s` as text that Slack's mrkdwn shows as written. mrkdwn has no
+ * backslash escape: &, < and > become entities (else they open links and
+ * mentions), and what could open bold, italics, strikethrough or code is
+ * kept from it in one of two ways. With `code`, `s` goes inside a code span
+ * (see slack_code()), where nothing is formatting but a backtick, which
+ * would end the span: it becomes U+02CB, a look-alike. Without (a link's
+ * text, the notification text), * _ ~ ` and the '|' that would split a link
+ * become look-alikes: U+2217, U+02CD, U+223C, U+02CB and U+2223. Line breaks
+ * become spaces, so the text stays on its line.
+ */
 static void slack_escape(ins_buf *b, const char *s, int code)
 {
 	for (; *s; s++) {
+		const char *to = NULL;
+
 		switch (*s) {
-		case '&': ins_buf_puts(b, "&amp;"); break;
-		case '<': ins_buf_puts(b, "&lt;"); break;
-		case '>': ins_buf_puts(b, "&gt;"); break;
-		case '`': ins_buf_putc(b, code ? '\'' : '`'); break;
-		case '\n': case '\r': ins_buf_putc(b, ' '); break;
-		default: ins_buf_putc(b, *s);
+		case '&': to = "&amp;"; break;
+		case '<': to = "&lt;"; break;
+		case '>': to = "&gt;"; break;
+		case '`': to = "\xcb\x8b"; break;
+		case '\n': case '\r': to = " "; break;
+		case '*': to = code ? NULL : "\xe2\x88\x97"; break;
+		case '_': to = code ? NULL : "\xcb\x8d"; break;
+		case '~': to = code ? NULL : "\xe2\x88\xbc"; break;
+		case '|': to = code ? NULL : "\xe2\x88\xa3"; break;
 		}
+		if (to)
+			ins_buf_puts(b, to);
+		else
+			ins_buf_putc(b, *s);
 	}
+}
+
+/* `s` in a code span of its own: as written, in a fixed-width font. */
+static void slack_code(ins_buf *b, const char *s)
+{
+	ins_buf_putc(b, '`');
+	slack_escape(b, s, 1);
+	ins_buf_putc(b, '`');
 }
 
 static void slack_section(cJSON *blocks, const char *mrkdwn)
@@ -473,7 +500,8 @@ static void slack_section(cJSON *blocks, const char *mrkdwn)
 
 /*
  * " (Jira <SITE/browse/SHOP-12|SHOP-12>)": a failure's issues, each linked
- * to its page when the page makes a link Slack reads; nothing without one.
+ * to its page when the page makes a link Slack reads (the key, the link's
+ * text, escaped so that it cannot end the link); nothing without one.
  */
 static void slack_jira(ins_buf *b, const ins_notify_item *x)
 {
@@ -504,12 +532,11 @@ static void slack_list(cJSON *blocks, const char *title, const ins_notify_items 
 	ins_buf_printf(&b, "*%s (%zu)*", title, it->n);
 	for (size_t i = 0; i < it->n && i < NOTIFY_NAMES_MAX; i++) {
 		ins_buf_clear(&line);
-		ins_buf_puts(&line, "\n\xe2\x80\xa2 `");
-		slack_escape(&line, it->v[i].nodeid, 1);
-		ins_buf_puts(&line, "`");
+		ins_buf_puts(&line, "\n\xe2\x80\xa2 ");
+		slack_code(&line, it->v[i].nodeid);
 		if (it->v[i].message) {
 			ins_buf_puts(&line, " \xe2\x80\x94 ");
-			slack_escape(&line, it->v[i].message, 0);
+			slack_code(&line, it->v[i].message);
 		}
 		slack_jira(&line, &it->v[i]);
 		/* room for the last line "and N more" */
@@ -531,10 +558,12 @@ static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p
 	ins_buf b = INS_BUF_INIT, t = INS_BUF_INIT;
 	char *out;
 
-	/* the notification text: the title and the counts */
+	/* the notification text, read as mrkdwn too: the title and the counts */
+	title_of(&t, s);
 	ins_buf_puts(&b, "insight: ");
-	title_of(&b, s);
-	ins_buf_printf(&b, ": %s", s->counts.ptr);
+	slack_escape(&b, t.ptr, 0);
+	ins_buf_puts(&b, ": ");
+	slack_escape(&b, s->counts.ptr, 0);
 	ins_buf_clear(&t);
 	put_cut(&t, b.ptr, SLACK_SECTION_MAX);
 	cJSON_AddStringToObject(root, "text", t.ptr);
@@ -552,11 +581,13 @@ static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p
 	cJSON_AddItemToObject(blk, "text", txt);
 	cJSON_AddItemToArray(blocks, blk);
 
+	/* the commit's subject, cut so that its code span ends within the section */
 	ins_buf_clear(&b);
 	if (s->subject) {
-		ins_buf_puts(&b, "*");
-		slack_escape(&b, s->subject, 0);
-		ins_buf_puts(&b, "*\n");
+		ins_buf_clear(&t);
+		put_cut(&t, s->subject, SLACK_SECTION_MAX / 8);
+		slack_code(&b, t.ptr);
+		ins_buf_putc(&b, '\n');
 	}
 	slack_escape(&b, s->counts.ptr, 0);
 	if (p->events & INS_NOTIFY_REGRESSIONS)
@@ -582,7 +613,9 @@ static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p
 	pr_url(&t, s);
 	if (t.len && !strpbrk(t.ptr, "<>|")) {
 		ins_buf_clear(&b);
-		ins_buf_printf(&b, "<%s|pull request #%s>", t.ptr, s->pr);
+		ins_buf_printf(&b, "<%s|pull request #", t.ptr);
+		slack_escape(&b, s->pr, 0);
+		ins_buf_putc(&b, '>');
 		txt = cJSON_CreateObject();
 		cJSON_AddStringToObject(txt, "type", "mrkdwn");
 		cJSON_AddStringToObject(txt, "text", b.ptr);

@@ -195,7 +195,7 @@ check_messages() {
 	    node, url, m = "tests/test_a.py::" + t, "%s/browse/%s" % (sys.argv[3], key), msg.get(t)
 	    esc = m and m.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 	    lines = {
-	        "slack": ("\u2022 `%s`" % node + (" \u2014 %s" % esc if m else ""), slack.split("\n")),
+	        "slack": ("\u2022 `%s`" % node + (" \u2014 `%s`" % esc if m else ""), slack.split("\n")),
 	        "card": ("- tests/test\\_a.py::" + t + (": %s" % m.replace("<", "\\<") if m else ""), card),
 	        "text": ("- %s" % node + (": %s" % m if m else ""), text.splitlines()),
 	    }
