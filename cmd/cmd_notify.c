@@ -1323,7 +1323,79 @@ static void jira_remember(struct jira *j, const ins_notify_item *x, const char *
 	ins_buf_release(&page);
 }
 
-/* A description or comment: plain text for v2, an ADF document of paragraphs for v3. */
+/* U+200B, zero width space: what keeps wiki markup from reading two characters as one mark. */
+#define WIKI_BREAK "\xe2\x80\x8b"
+
+/*
+ * Append `s`, one line's worth, as literal text of the wiki markup that API
+ * 2's descriptions and comments are rendered from: a backslash before each
+ * character that the renderer lets one escape,
+ *     - # * _ + ? ^ ~ | % { } [ ] ( ) ! @
+ * (the marks of emphasis, strikethrough, super- and subscripts, citations,
+ * dashes, macros, links, images, mentions, tables, lists and rules); U+200B
+ * after a backslash of the text, so that it escapes nothing and never pairs
+ * with another into a line break; U+200B before a heading or a quote where
+ * the text starts ("h1. ", "bq. "), which no backslash escapes. Line breaks
+ * become spaces, so the text stays on its line.
+ */
+static void wiki_escape(ins_buf *b, const char *s)
+{
+	const char *p = s + strspn(s, " \t");
+
+	ins_buf_put(b, s, (size_t)(p - s));
+	if ((p[0] == 'h' && p[1] >= '1' && p[1] <= '6' && p[2] == '.') || !strncmp(p, "bq.", 3))
+		ins_buf_puts(b, WIKI_BREAK);
+	for (; *p; p++) {
+		if (strchr("-#*_+?^~|%{}[]()!@", *p))
+			ins_buf_putc(b, '\\');
+		if (*p == '\n' || *p == '\r')
+			ins_buf_putc(b, ' ');
+		else
+			ins_buf_putc(b, *p);
+		if (*p == '\\')
+			ins_buf_puts(b, WIKI_BREAK);
+	}
+}
+
+/* Whether `p` starts with "noformat" as a macro's name reads: any case, '\', CR and LF left out. */
+static int names_noformat(const char *p)
+{
+	for (const char *w = "noformat"; *w; p++) {
+		if (*p == '\\' || *p == '\r' || *p == '\n')
+			continue;
+		if (tolower((unsigned char)*p) != *w++)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Append `s` as a {noformat} block on lines of its own: wiki markup shows
+ * its lines as they are, nothing read in them, up to the first {noformat}
+ * tag; U+200B after each '{' of the text that could start one keeps the
+ * block open.
+ */
+static void wiki_noformat(ins_buf *b, const char *s)
+{
+	ins_buf_puts(b, "{noformat}\n");
+	for (const char *p = s; *p; p++) {
+		ins_buf_putc(b, *p);
+		if (*p == '{' && names_noformat(p + 1))
+			ins_buf_puts(b, WIKI_BREAK);
+	}
+	ins_buf_puts(b, "\n{noformat}\n");
+}
+
+/* Append one line's value `s` to a text of `j`: escaped for wiki markup (API 2), as is for ADF. */
+static void jira_put(const struct jira *j, ins_buf *b, const char *s)
+{
+	if (j->api == 2)
+		wiki_escape(b, s);
+	else
+		ins_buf_puts(b, s);
+}
+
+/* A description or comment: wiki markup for v2, an ADF document of paragraphs for v3. */
 static cJSON *jira_text(const struct jira *j, const char *text)
 {
 	cJSON *doc, *content;
@@ -1356,12 +1428,16 @@ static cJSON *jira_text(const struct jira *j, const char *text)
 }
 
 /* The lines that end an issue's text or comment: commit, CI run, pull request, report, fingerprint. */
-static void jira_links(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+static void jira_links(const struct jira *j, ins_buf *b, const ins_notify_item *x)
 {
+	const ins_notify_session *s = j->r->s;
 	ins_buf u = INS_BUF_INIT;
 
-	if (s->subject)
-		ins_buf_printf(b, "Commit: %s\n", s->subject);
+	if (s->subject) {
+		ins_buf_puts(b, "Commit: ");
+		jira_put(j, b, s->subject);
+		ins_buf_putc(b, '\n');
+	}
 	if (is_http_url(s->build_url))
 		ins_buf_printf(b, "CI run: %s\n", s->build_url);
 	pr_url(&u, s);
@@ -1373,16 +1449,29 @@ static void jira_links(ins_buf *b, const ins_notify_session *s, const ins_notify
 	ins_buf_release(&u);
 }
 
-/* The text of one sighting of a failure. */
-static void jira_sighting(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+/* "NODEID HAPPENED in TITLE (session UID).": the first line of a text about failure `x`. */
+static void jira_headline(const struct jira *j, ins_buf *b, const ins_notify_item *x,
+			  const char *happened)
 {
-	ins_buf_printf(b, "%s failed", x->nodeid);
-	ins_buf_puts(b, " in ");
-	title_of(b, s);
-	ins_buf_printf(b, " (session %s).\n", s->uid);
-	if (x->message)
+	ins_buf t = INS_BUF_INIT;
+
+	jira_put(j, b, x->nodeid);
+	ins_buf_printf(b, " %s in ", happened);
+	title_of(&t, j->r->s);
+	jira_put(j, b, t.ptr);
+	ins_buf_printf(b, " (session %s).\n", j->r->s->uid);
+	ins_buf_release(&t);
+}
+
+/* The text of one sighting of a failure: its message a {noformat} block in wiki markup. */
+static void jira_sighting(const struct jira *j, ins_buf *b, const ins_notify_item *x)
+{
+	jira_headline(j, b, x, "failed");
+	if (x->message && j->api == 2)
+		wiki_noformat(b, x->message);
+	else if (x->message)
 		ins_buf_printf(b, "%s\n", x->message);
-	jira_links(b, s, x);
+	jira_links(j, b, x);
 }
 
 static void jira_fail(struct jira *j, const char *what, const ins_http_response *resp, int rc)
@@ -1436,12 +1525,10 @@ done:
 }
 
 /* The text that tells an issue its failure is fixed. */
-static void jira_fixed_text(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+static void jira_fixed_text(const struct jira *j, ins_buf *b, const ins_notify_item *x)
 {
-	ins_buf_printf(b, "%s passes again in ", x->nodeid);
-	title_of(b, s);
-	ins_buf_printf(b, " (session %s).\n", s->uid);
-	jira_links(b, s, x);
+	jira_headline(j, b, x, "passes again");
+	jira_links(j, b, x);
 }
 
 /* Whether transition `t` (an element of Jira's "transitions") is the one named `name`. */
@@ -1483,7 +1570,7 @@ static int jira_fix(struct jira *j, const ins_notify_item *x)
 		ok = 0;
 		goto done;
 	}
-	jira_fixed_text(&text, j->r->s, x);
+	jira_fixed_text(j, &text, x);
 	body = cJSON_CreateObject();
 	req.method = "POST";
 	req.headers = headers;
@@ -1571,7 +1658,7 @@ static int jira_one(struct jira *j, const ins_notify_item *x)
 
 	if (jira_search(j, x, &found) < 0)
 		goto done;
-	jira_sighting(&text, j->r->s, x);
+	jira_sighting(j, &text, x);
 	body = cJSON_CreateObject();
 	req.method = "POST";
 	req.headers = headers;

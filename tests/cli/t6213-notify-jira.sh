@@ -78,8 +78,9 @@ test_expect_success 'a search, then an issue, for each new failure' '
 	    assert f["summary"] == "[insight] tests/test_a.py::%s failing" % t, f
 	    assert f["issuetype"] == {"name": "Bug"} and f["project"] == {"key": "SHOP"}
 	    assert f["labels"][0] == "insight" and f["labels"][1].startswith("insight-fp-"), f
-	    assert "tests/test_a.py::%s failed in shop" % t in f["description"], f
-	    assert "KeyError: %s" % {"t1": "apple", "t2": "banana"}[t] in f["description"], f
+	    lines = f["description"].split("\n")
+	    assert lines[0].startswith(r"tests/test\_a.py::%s failed in shop" % t), f
+	    assert lines[1:4] == ["{noformat}", "KeyError: %s" % {"t1": "apple", "t2": "banana"}[t], "{noformat}"], f
 	assert issues[0]["labels"][1] != issues[1]["labels"][1]
 	EOF
 '
