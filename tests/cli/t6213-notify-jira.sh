@@ -9,7 +9,8 @@
 # into the same run's messages; again on a later run; none for a failure
 # without an issue; and the flaky test whose failing attempt has one. Last,
 # a failure whose node id, message, SUT, branch and commit subject are full
-# of markup reaches Slack as the text it is, beside insight's own links.
+# of markup reaches Slack and Jira's wiki markup (API 2) as the text it is,
+# beside insight's own links, and ADF (API 3) as it is.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server-lib.sh"
 
@@ -357,6 +358,48 @@ test_expect_success 'slack: an issue key cannot end its link' '
 	t = json.loads(r["body"])["blocks"][2]["text"]["text"]
 	want = " (Jira <%s/browse/SHOP-2|SHOP-2&gt;\u2223\u2217b\u2217 \u02cdi\u02cd &lt;!here&gt;>)" % sys.argv[2]
 	assert t.endswith(want), (want, t)
+	EOF
+'
+
+test_expect_success 'jira: API 2 escapes the wiki markup of names, holds the message in {noformat}' '
+	curl -s --noproxy "*" "$JIRA_URL/__issues" >issues.json &&
+	"$INSIGHT_PYTHON" - issues.json "$(cat sha)" <<-\EOF
+	import json, re, sys
+	f = [i for i in json.load(open(sys.argv[1])) if i["key"] == "SHOP-2"][0]["fields"]
+	Z = "\u200b"
+	node = "h1. tests/test_m.py::test_x[`a`*b*_c_~d~|e|-f-+g+^h^{code}[i|http://evil.example]!j.png!\\\\<k>&]"
+	msg = ("assert a*b == c*d, _x_ ~y~ `z` -d- +i+ ^s^ {code} {color:red}r{color} "
+	       "[t|http://evil.example] !i.png! |t| {noformat} \\\\* <!channel> & h1. x")
+	assert f["summary"] == "[insight] %s failing" % node, f["summary"]
+	d = f["description"].split("\n")
+	want = (Z + r"h1. tests/test\_m.py::test\_x\[`a`\*b\*\_c\_\~d\~\|e\|\-f\-\+g\+\^h\^\{code\}"
+	        r"\[i\|http://evil.example\]\!j.png\!" + "\\" + Z + "\\" + Z + r"<k>&\] failed in "
+	        r"web\_\*ui\* on fix/\_\_x\_\_\~y\~ \@ " + sys.argv[2] + " (session ")
+	assert d[0].startswith(want), (want, d[0])
+	assert d[1:4] == ["{noformat}", msg.replace("{noformat}", "{" + Z + "noformat}"), "{noformat}"], d
+	assert d[4] == r"Commit: fix: a\*b \_c\_ \~d\~ `e` <\!here> & \[x\]\(y\) \{code\}", d[4]
+	assert d[5] == "CI run: https://ci.example/p/9", d[5]
+	# read back as the renderer reads a backslash (BackslashEscapeRendererComponent)
+	read = lambda t: re.sub(r"(^|(?<!\\))\\([-#*_+?^~|%{}\[\]()!@])", r"\1\2", t).replace(Z, "")
+	assert read(d[0]).startswith(node + " failed in web_*ui* on fix/__x__~y~ @ "), read(d[0])
+	assert read(d[4]) == "Commit: fix: a*b _c_ ~d~ `e` <!here> & [x](y) {code}", read(d[4])
+	EOF
+'
+
+test_expect_success 'jira: API 3 (ADF) carries the same texts as they are' '
+	jira_route adf "api = 3" >>md.config &&
+	INSIGHT_DB="$TRASH/md.db" insight --config md.config notify --route adf 2>err &&
+	test_grep "delivered: adf (0 created, 1 commented)" err &&
+	curl -s --noproxy "*" "$JIRA_URL/__issues" >issues.json &&
+	"$INSIGHT_PYTHON" - issues.json <<-\EOF
+	import json, sys
+	c = [i for i in json.load(open(sys.argv[1])) if i["key"] == "SHOP-2"][0]["comments"][-1]
+	texts = [p["content"][0]["text"] for p in c["content"]]
+	node = "h1. tests/test_m.py::test_x[`a`*b*_c_~d~|e|-f-+g+^h^{code}[i|http://evil.example]!j.png!\\\\<k>&]"
+	assert texts[0].startswith(node + " failed in web_*ui* on fix/__x__~y~ @ "), texts[0]
+	assert texts[1].startswith("assert a*b == c*d, _x_ ~y~ `z` -d- +i+ ^s^ {code} {color:red}r{color}"), texts
+	assert texts[1].endswith("|t| {noformat} \\\\* <!channel> & h1. x"), texts
+	assert texts[2] == "Commit: fix: a*b _c_ ~d~ `e` <!here> & [x](y) {code}", texts
 	EOF
 '
 
