@@ -445,19 +445,46 @@ done:
 
 /* ---- slack ---- */
 
-/* Slack mrkdwn: &, < and > escaped; a backtick would end the code span. */
+/*
+ * Append `s` as text that Slack's mrkdwn shows as written. mrkdwn has no
+ * backslash escape: &, < and > become entities (else they open links and
+ * mentions), and what could open bold, italics, strikethrough or code is
+ * kept from it in one of two ways. With `code`, `s` goes inside a code span
+ * (see slack_code()), where nothing is formatting but a backtick, which
+ * would end the span: it becomes U+02CB, a look-alike. Without (a link's
+ * text, the notification text), * _ ~ ` and the '|' that would split a link
+ * become look-alikes: U+2217, U+02CD, U+223C, U+02CB and U+2223. Line breaks
+ * become spaces, so the text stays on its line.
+ */
 static void slack_escape(ins_buf *b, const char *s, int code)
 {
 	for (; *s; s++) {
+		const char *to = NULL;
+
 		switch (*s) {
-		case '&': ins_buf_puts(b, "&amp;"); break;
-		case '<': ins_buf_puts(b, "&lt;"); break;
-		case '>': ins_buf_puts(b, "&gt;"); break;
-		case '`': ins_buf_putc(b, code ? '\'' : '`'); break;
-		case '\n': case '\r': ins_buf_putc(b, ' '); break;
-		default: ins_buf_putc(b, *s);
+		case '&': to = "&amp;"; break;
+		case '<': to = "&lt;"; break;
+		case '>': to = "&gt;"; break;
+		case '`': to = "\xcb\x8b"; break;
+		case '\n': case '\r': to = " "; break;
+		case '*': to = code ? NULL : "\xe2\x88\x97"; break;
+		case '_': to = code ? NULL : "\xcb\x8d"; break;
+		case '~': to = code ? NULL : "\xe2\x88\xbc"; break;
+		case '|': to = code ? NULL : "\xe2\x88\xa3"; break;
 		}
+		if (to)
+			ins_buf_puts(b, to);
+		else
+			ins_buf_putc(b, *s);
 	}
+}
+
+/* `s` in a code span of its own: as written, in a fixed-width font. */
+static void slack_code(ins_buf *b, const char *s)
+{
+	ins_buf_putc(b, '`');
+	slack_escape(b, s, 1);
+	ins_buf_putc(b, '`');
 }
 
 static void slack_section(cJSON *blocks, const char *mrkdwn)
@@ -473,7 +500,8 @@ static void slack_section(cJSON *blocks, const char *mrkdwn)
 
 /*
  * " (Jira <SITE/browse/SHOP-12|SHOP-12>)": a failure's issues, each linked
- * to its page when the page makes a link Slack reads; nothing without one.
+ * to its page when the page makes a link Slack reads (the key, the link's
+ * text, escaped so that it cannot end the link); nothing without one.
  */
 static void slack_jira(ins_buf *b, const ins_notify_item *x)
 {
@@ -504,12 +532,11 @@ static void slack_list(cJSON *blocks, const char *title, const ins_notify_items 
 	ins_buf_printf(&b, "*%s (%zu)*", title, it->n);
 	for (size_t i = 0; i < it->n && i < NOTIFY_NAMES_MAX; i++) {
 		ins_buf_clear(&line);
-		ins_buf_puts(&line, "\n\xe2\x80\xa2 `");
-		slack_escape(&line, it->v[i].nodeid, 1);
-		ins_buf_puts(&line, "`");
+		ins_buf_puts(&line, "\n\xe2\x80\xa2 ");
+		slack_code(&line, it->v[i].nodeid);
 		if (it->v[i].message) {
 			ins_buf_puts(&line, " \xe2\x80\x94 ");
-			slack_escape(&line, it->v[i].message, 0);
+			slack_code(&line, it->v[i].message);
 		}
 		slack_jira(&line, &it->v[i]);
 		/* room for the last line "and N more" */
@@ -531,10 +558,12 @@ static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p
 	ins_buf b = INS_BUF_INIT, t = INS_BUF_INIT;
 	char *out;
 
-	/* the notification text: the title and the counts */
+	/* the notification text, read as mrkdwn too: the title and the counts */
+	title_of(&t, s);
 	ins_buf_puts(&b, "insight: ");
-	title_of(&b, s);
-	ins_buf_printf(&b, ": %s", s->counts.ptr);
+	slack_escape(&b, t.ptr, 0);
+	ins_buf_puts(&b, ": ");
+	slack_escape(&b, s->counts.ptr, 0);
 	ins_buf_clear(&t);
 	put_cut(&t, b.ptr, SLACK_SECTION_MAX);
 	cJSON_AddStringToObject(root, "text", t.ptr);
@@ -552,11 +581,13 @@ static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p
 	cJSON_AddItemToObject(blk, "text", txt);
 	cJSON_AddItemToArray(blocks, blk);
 
+	/* the commit's subject, cut so that its code span ends within the section */
 	ins_buf_clear(&b);
 	if (s->subject) {
-		ins_buf_puts(&b, "*");
-		slack_escape(&b, s->subject, 0);
-		ins_buf_puts(&b, "*\n");
+		ins_buf_clear(&t);
+		put_cut(&t, s->subject, SLACK_SECTION_MAX / 8);
+		slack_code(&b, t.ptr);
+		ins_buf_putc(&b, '\n');
 	}
 	slack_escape(&b, s->counts.ptr, 0);
 	if (p->events & INS_NOTIFY_REGRESSIONS)
@@ -582,7 +613,9 @@ static char *slack_payload(const ins_notify_session *s, const ins_notify_plan *p
 	pr_url(&t, s);
 	if (t.len && !strpbrk(t.ptr, "<>|")) {
 		ins_buf_clear(&b);
-		ins_buf_printf(&b, "<%s|pull request #%s>", t.ptr, s->pr);
+		ins_buf_printf(&b, "<%s|pull request #", t.ptr);
+		slack_escape(&b, s->pr, 0);
+		ins_buf_putc(&b, '>');
 		txt = cJSON_CreateObject();
 		cJSON_AddStringToObject(txt, "type", "mrkdwn");
 		cJSON_AddStringToObject(txt, "text", b.ptr);
@@ -1290,7 +1323,79 @@ static void jira_remember(struct jira *j, const ins_notify_item *x, const char *
 	ins_buf_release(&page);
 }
 
-/* A description or comment: plain text for v2, an ADF document of paragraphs for v3. */
+/* U+200B, zero width space: what keeps wiki markup from reading two characters as one mark. */
+#define WIKI_BREAK "\xe2\x80\x8b"
+
+/*
+ * Append `s`, one line's worth, as literal text of the wiki markup that API
+ * 2's descriptions and comments are rendered from: a backslash before each
+ * character that the renderer lets one escape,
+ *     - # * _ + ? ^ ~ | % { } [ ] ( ) ! @
+ * (the marks of emphasis, strikethrough, super- and subscripts, citations,
+ * dashes, macros, links, images, mentions, tables, lists and rules); U+200B
+ * after a backslash of the text, so that it escapes nothing and never pairs
+ * with another into a line break; U+200B before a heading or a quote where
+ * the text starts ("h1. ", "bq. "), which no backslash escapes. Line breaks
+ * become spaces, so the text stays on its line.
+ */
+static void wiki_escape(ins_buf *b, const char *s)
+{
+	const char *p = s + strspn(s, " \t");
+
+	ins_buf_put(b, s, (size_t)(p - s));
+	if ((p[0] == 'h' && p[1] >= '1' && p[1] <= '6' && p[2] == '.') || !strncmp(p, "bq.", 3))
+		ins_buf_puts(b, WIKI_BREAK);
+	for (; *p; p++) {
+		if (strchr("-#*_+?^~|%{}[]()!@", *p))
+			ins_buf_putc(b, '\\');
+		if (*p == '\n' || *p == '\r')
+			ins_buf_putc(b, ' ');
+		else
+			ins_buf_putc(b, *p);
+		if (*p == '\\')
+			ins_buf_puts(b, WIKI_BREAK);
+	}
+}
+
+/* Whether `p` starts with "noformat" as a macro's name reads: any case, '\', CR and LF left out. */
+static int names_noformat(const char *p)
+{
+	for (const char *w = "noformat"; *w; p++) {
+		if (*p == '\\' || *p == '\r' || *p == '\n')
+			continue;
+		if (tolower((unsigned char)*p) != *w++)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Append `s` as a {noformat} block on lines of its own: wiki markup shows
+ * its lines as they are, nothing read in them, up to the first {noformat}
+ * tag; U+200B after each '{' of the text that could start one keeps the
+ * block open.
+ */
+static void wiki_noformat(ins_buf *b, const char *s)
+{
+	ins_buf_puts(b, "{noformat}\n");
+	for (const char *p = s; *p; p++) {
+		ins_buf_putc(b, *p);
+		if (*p == '{' && names_noformat(p + 1))
+			ins_buf_puts(b, WIKI_BREAK);
+	}
+	ins_buf_puts(b, "\n{noformat}\n");
+}
+
+/* Append one line's value `s` to a text of `j`: escaped for wiki markup (API 2), as is for ADF. */
+static void jira_put(const struct jira *j, ins_buf *b, const char *s)
+{
+	if (j->api == 2)
+		wiki_escape(b, s);
+	else
+		ins_buf_puts(b, s);
+}
+
+/* A description or comment: wiki markup for v2, an ADF document of paragraphs for v3. */
 static cJSON *jira_text(const struct jira *j, const char *text)
 {
 	cJSON *doc, *content;
@@ -1323,12 +1428,16 @@ static cJSON *jira_text(const struct jira *j, const char *text)
 }
 
 /* The lines that end an issue's text or comment: commit, CI run, pull request, report, fingerprint. */
-static void jira_links(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+static void jira_links(const struct jira *j, ins_buf *b, const ins_notify_item *x)
 {
+	const ins_notify_session *s = j->r->s;
 	ins_buf u = INS_BUF_INIT;
 
-	if (s->subject)
-		ins_buf_printf(b, "Commit: %s\n", s->subject);
+	if (s->subject) {
+		ins_buf_puts(b, "Commit: ");
+		jira_put(j, b, s->subject);
+		ins_buf_putc(b, '\n');
+	}
 	if (is_http_url(s->build_url))
 		ins_buf_printf(b, "CI run: %s\n", s->build_url);
 	pr_url(&u, s);
@@ -1340,16 +1449,29 @@ static void jira_links(ins_buf *b, const ins_notify_session *s, const ins_notify
 	ins_buf_release(&u);
 }
 
-/* The text of one sighting of a failure. */
-static void jira_sighting(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+/* "NODEID HAPPENED in TITLE (session UID).": the first line of a text about failure `x`. */
+static void jira_headline(const struct jira *j, ins_buf *b, const ins_notify_item *x,
+			  const char *happened)
 {
-	ins_buf_printf(b, "%s failed", x->nodeid);
-	ins_buf_puts(b, " in ");
-	title_of(b, s);
-	ins_buf_printf(b, " (session %s).\n", s->uid);
-	if (x->message)
+	ins_buf t = INS_BUF_INIT;
+
+	jira_put(j, b, x->nodeid);
+	ins_buf_printf(b, " %s in ", happened);
+	title_of(&t, j->r->s);
+	jira_put(j, b, t.ptr);
+	ins_buf_printf(b, " (session %s).\n", j->r->s->uid);
+	ins_buf_release(&t);
+}
+
+/* The text of one sighting of a failure: its message a {noformat} block in wiki markup. */
+static void jira_sighting(const struct jira *j, ins_buf *b, const ins_notify_item *x)
+{
+	jira_headline(j, b, x, "failed");
+	if (x->message && j->api == 2)
+		wiki_noformat(b, x->message);
+	else if (x->message)
 		ins_buf_printf(b, "%s\n", x->message);
-	jira_links(b, s, x);
+	jira_links(j, b, x);
 }
 
 static void jira_fail(struct jira *j, const char *what, const ins_http_response *resp, int rc)
@@ -1403,12 +1525,10 @@ done:
 }
 
 /* The text that tells an issue its failure is fixed. */
-static void jira_fixed_text(ins_buf *b, const ins_notify_session *s, const ins_notify_item *x)
+static void jira_fixed_text(const struct jira *j, ins_buf *b, const ins_notify_item *x)
 {
-	ins_buf_printf(b, "%s passes again in ", x->nodeid);
-	title_of(b, s);
-	ins_buf_printf(b, " (session %s).\n", s->uid);
-	jira_links(b, s, x);
+	jira_headline(j, b, x, "passes again");
+	jira_links(j, b, x);
 }
 
 /* Whether transition `t` (an element of Jira's "transitions") is the one named `name`. */
@@ -1450,7 +1570,7 @@ static int jira_fix(struct jira *j, const ins_notify_item *x)
 		ok = 0;
 		goto done;
 	}
-	jira_fixed_text(&text, j->r->s, x);
+	jira_fixed_text(j, &text, x);
 	body = cJSON_CreateObject();
 	req.method = "POST";
 	req.headers = headers;
@@ -1538,7 +1658,7 @@ static int jira_one(struct jira *j, const ins_notify_item *x)
 
 	if (jira_search(j, x, &found) < 0)
 		goto done;
-	jira_sighting(&text, j->r->s, x);
+	jira_sighting(j, &text, x);
 	body = cJSON_CreateObject();
 	req.method = "POST";
 	req.headers = headers;

@@ -277,7 +277,7 @@ test_expect_success 'the Slack message: header, counts, the commit, the CI run, 
 	b = s["blocks"]
 	assert b[0] == {"type": "header", "text": {"type": "plain_text", "text": "insight: shop on main @ 0123456789ab"}}, b[0]
 	assert b[1]["text"]["text"].startswith("4 tests: 3 passed, 1 failed (1 new)"), b[1]
-	assert b[2]["text"]["text"] == "*New failures (1)*\n\u2022 `tests/test_a.py::t1` \u2014 assert t1 == 0", b[2]
+	assert b[2]["text"]["text"] == "*New failures (1)*\n\u2022 `tests/test_a.py::t1` \u2014 `assert t1 == 0`", b[2]
 	assert b[-1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": "<https://ci.example/p/7|CI run>"}]}, b[-1]
 	EOF
 '

@@ -7,7 +7,10 @@
 # routes' messages name each failure's issue: Slack, Teams, email and the
 # webhook, with a jira route listed after them whose issues still make it
 # into the same run's messages; again on a later run; none for a failure
-# without an issue; and the flaky test whose failing attempt has one.
+# without an issue; and the flaky test whose failing attempt has one. Last,
+# a failure whose node id, message, SUT, branch and commit subject are full
+# of markup reaches Slack and Jira's wiki markup (API 2) as the text it is,
+# beside insight's own links, and ADF (API 3) as it is.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server-lib.sh"
 
@@ -76,8 +79,9 @@ test_expect_success 'a search, then an issue, for each new failure' '
 	    assert f["summary"] == "[insight] tests/test_a.py::%s failing" % t, f
 	    assert f["issuetype"] == {"name": "Bug"} and f["project"] == {"key": "SHOP"}
 	    assert f["labels"][0] == "insight" and f["labels"][1].startswith("insight-fp-"), f
-	    assert "tests/test_a.py::%s failed in shop" % t in f["description"], f
-	    assert "KeyError: %s" % {"t1": "apple", "t2": "banana"}[t] in f["description"], f
+	    lines = f["description"].split("\n")
+	    assert lines[0].startswith(r"tests/test\_a.py::%s failed in shop" % t), f
+	    assert lines[1:4] == ["{noformat}", "KeyError: %s" % {"t1": "apple", "t2": "banana"}[t], "{noformat}"], f
 	assert issues[0]["labels"][1] != issues[1]["labels"][1]
 	EOF
 '
@@ -195,7 +199,7 @@ check_messages() {
 	    node, url, m = "tests/test_a.py::" + t, "%s/browse/%s" % (sys.argv[3], key), msg.get(t)
 	    esc = m and m.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 	    lines = {
-	        "slack": ("\u2022 `%s`" % node + (" \u2014 %s" % esc if m else ""), slack.split("\n")),
+	        "slack": ("\u2022 `%s`" % node + (" \u2014 `%s`" % esc if m else ""), slack.split("\n")),
 	        "card": ("- tests/test\\_a.py::" + t + (": %s" % m.replace("<", "\\<") if m else ""), card),
 	        "text": ("- %s" % node + (": %s" % m if m else ""), text.splitlines()),
 	    }
@@ -284,6 +288,119 @@ test_expect_success 'a flaky test whose failing attempt has an issue names it, i
 	INSIGHT_DB="$TRASH/keys.db" insight --config keys.config notify 2>err &&
 	test_grep "delivered: chat, card, mail, hook" err &&
 	check_messages flaky t1=SHOP-1 t2=
+'
+
+# Markup in what a message names: a history of its own, in a git repository
+# whose commit subject carries markup too; the jira route files the failure
+# first (SHOP-2 on this Jira), so that the messages link its issue.
+
+# jira_route NAME [SETTING...]: a jira route to $JIRA_URL's project SHOP, with SETTINGs added
+jira_route() {
+	printf "[notify \"%s\"]\n\ttype = jira\n\turl = %s\n\tproject = SHOP\n" "$1" "$JIRA_URL" &&
+	printf "\tuser = ci@example.com\n\ttoken-env = JIRA_TOKEN\n" &&
+	shift &&
+	for setting in "$@"; do printf "\t%s\n" "$setting"; done
+}
+
+test_expect_success 'setup: a failure whose node id and message carry markup' '
+	git init -q md && (
+		cd md &&
+		git commit -q --allow-empty -m "fix: a*b _c_ ~d~ \`e\` <!here> & [x](y) {code}" &&
+		case="<testcase classname=\"h1. tests/test_m.py\" name=\"test_x[\`a\`*b*_c_~d~|e|-f-+g+^h^{code}[i|http://evil.example]!j.png!\\\\&lt;k&gt;&amp;]\"" &&
+		fail="<failure message=\"assert a*b == c*d, _x_ ~y~ \`z\` -d- +i+ ^s^ {code} {color:red}r{color} [t|http://evil.example] !i.png! |t| {noformat} \\\\* &lt;!channel&gt; &amp; h1. x\">tb</failure>" &&
+		echo "<testsuite name=\"m1\" timestamp=\"2026-11-03T01:00:00\">$case/></testsuite>" >m1.xml &&
+		echo "<testsuite name=\"m2\" timestamp=\"2026-11-03T02:00:00\">$case>$fail</testcase></testsuite>" >m2.xml &&
+		for i in 1 2; do
+			env GITLAB_CI=true CI_COMMIT_SHA=$(git rev-parse HEAD) CI_COMMIT_BRANCH="fix/__x__~y~" \
+				CI_PIPELINE_URL=https://ci.example/p/9 INSIGHT_DB="$TRASH/md.db" \
+				"$INSIGHT_BIN" -q session import --sut "web_*ui*" m$i.xml >/dev/null || return 1
+		done
+	) &&
+	jira_route file >md.config &&
+	printf "[notify \"chat\"]\n\ttype = slack\n\turl = %s\n" "$NOTIFY_URL/services/T0/B1/MD" >>md.config &&
+	chmod 600 md.config
+'
+
+test_expect_success 'slack: node ids, messages, SUT, branch and subject arrive as text; insight'"'"'s links stay links' '
+	INSIGHT_DB="$TRASH/md.db" insight --config md.config notify 2>err &&
+	test_grep "delivered: file (1 created, 0 commented), chat$" err &&
+	git -C md rev-parse --short=12 HEAD >sha &&
+	"$INSIGHT_PYTHON" - "$NOTIFY_LOG" "$JIRA_URL" "$(cat sha)" <<-\EOF
+	import json, sys
+	r = [json.loads(l) for l in open(sys.argv[1])][-1]
+	assert r["path"] == "/services/T0/B1/MD", r["path"]
+	s = json.loads(r["body"])
+	# the notification text: look-alikes for * _ ~, no code span there
+	want = "insight: web\u02cd\u2217ui\u2217 on fix/\u02cd\u02cdx\u02cd\u02cd\u223cy\u223c @ %s: " % sys.argv[3]
+	assert s["text"].startswith(want), (want, s["text"])
+	b = s["blocks"]
+	assert b[0]["text"] == {"type": "plain_text", "text": "insight: web_*ui* on fix/__x__~y~ @ " + sys.argv[3]}, b[0]
+	# the subject, the node id and the message in code spans of their own,
+	# a backtick in them a look-alike, &, < and > entities
+	subject = "`fix: a*b _c_ ~d~ \u02cbe\u02cb &lt;!here&gt; &amp; [x](y) {code}`\n"
+	assert b[1]["text"]["text"].startswith(subject), b[1]
+	node = "h1. tests/test_m.py::test_x[\u02cba\u02cb*b*_c_~d~|e|-f-+g+^h^{code}[i|http://evil.example]!j.png!\\\\&lt;k&gt;&amp;]"
+	msg = ("assert a*b == c*d, _x_ ~y~ \u02cbz\u02cb -d- +i+ ^s^ {code} {color:red}r{color} "
+	       "[t|http://evil.example] !i.png! |t| {noformat} \\\\* &lt;!channel&gt; &amp; h1. x")
+	line = "\u2022 `%s` \u2014 `%s` (Jira <%s/browse/SHOP-2|SHOP-2>)" % (node, msg, sys.argv[2])
+	assert b[2]["text"]["text"] == "*New failures (1)*\n" + line, (line, b[2])
+	assert b[-1]["elements"] == [{"type": "mrkdwn", "text": "<https://ci.example/p/9|CI run>"}], b[-1]
+	EOF
+'
+
+test_expect_success 'slack: an issue key cannot end its link' '
+	sqlite3 "$TRASH/md.db" "UPDATE notify_issue SET issue_key = '"'"'SHOP-2>|*b* _i_ <!here>'"'"'" &&
+	INSIGHT_DB="$TRASH/md.db" insight --config md.config notify --force --route chat 2>err &&
+	test_grep "delivered: chat$" err &&
+	"$INSIGHT_PYTHON" - "$NOTIFY_LOG" "$JIRA_URL" <<-\EOF
+	import json, sys
+	r = [json.loads(l) for l in open(sys.argv[1])][-1]
+	t = json.loads(r["body"])["blocks"][2]["text"]["text"]
+	want = " (Jira <%s/browse/SHOP-2|SHOP-2&gt;\u2223\u2217b\u2217 \u02cdi\u02cd &lt;!here&gt;>)" % sys.argv[2]
+	assert t.endswith(want), (want, t)
+	EOF
+'
+
+test_expect_success 'jira: API 2 escapes the wiki markup of names, holds the message in {noformat}' '
+	curl -s --noproxy "*" "$JIRA_URL/__issues" >issues.json &&
+	"$INSIGHT_PYTHON" - issues.json "$(cat sha)" <<-\EOF
+	import json, re, sys
+	f = [i for i in json.load(open(sys.argv[1])) if i["key"] == "SHOP-2"][0]["fields"]
+	Z = "\u200b"
+	node = "h1. tests/test_m.py::test_x[`a`*b*_c_~d~|e|-f-+g+^h^{code}[i|http://evil.example]!j.png!\\\\<k>&]"
+	msg = ("assert a*b == c*d, _x_ ~y~ `z` -d- +i+ ^s^ {code} {color:red}r{color} "
+	       "[t|http://evil.example] !i.png! |t| {noformat} \\\\* <!channel> & h1. x")
+	assert f["summary"] == "[insight] %s failing" % node, f["summary"]
+	d = f["description"].split("\n")
+	want = (Z + r"h1. tests/test\_m.py::test\_x\[`a`\*b\*\_c\_\~d\~\|e\|\-f\-\+g\+\^h\^\{code\}"
+	        r"\[i\|http://evil.example\]\!j.png\!" + "\\" + Z + "\\" + Z + r"<k>&\] failed in "
+	        r"web\_\*ui\* on fix/\_\_x\_\_\~y\~ \@ " + sys.argv[2] + " (session ")
+	assert d[0].startswith(want), (want, d[0])
+	assert d[1:4] == ["{noformat}", msg.replace("{noformat}", "{" + Z + "noformat}"), "{noformat}"], d
+	assert d[4] == r"Commit: fix: a\*b \_c\_ \~d\~ `e` <\!here> & \[x\]\(y\) \{code\}", d[4]
+	assert d[5] == "CI run: https://ci.example/p/9", d[5]
+	# read back as the renderer reads a backslash (BackslashEscapeRendererComponent)
+	read = lambda t: re.sub(r"(^|(?<!\\))\\([-#*_+?^~|%{}\[\]()!@])", r"\1\2", t).replace(Z, "")
+	assert read(d[0]).startswith(node + " failed in web_*ui* on fix/__x__~y~ @ "), read(d[0])
+	assert read(d[4]) == "Commit: fix: a*b _c_ ~d~ `e` <!here> & [x](y) {code}", read(d[4])
+	EOF
+'
+
+test_expect_success 'jira: API 3 (ADF) carries the same texts as they are' '
+	jira_route adf "api = 3" >>md.config &&
+	INSIGHT_DB="$TRASH/md.db" insight --config md.config notify --route adf 2>err &&
+	test_grep "delivered: adf (0 created, 1 commented)" err &&
+	curl -s --noproxy "*" "$JIRA_URL/__issues" >issues.json &&
+	"$INSIGHT_PYTHON" - issues.json <<-\EOF
+	import json, sys
+	c = [i for i in json.load(open(sys.argv[1])) if i["key"] == "SHOP-2"][0]["comments"][-1]
+	texts = [p["content"][0]["text"] for p in c["content"]]
+	node = "h1. tests/test_m.py::test_x[`a`*b*_c_~d~|e|-f-+g+^h^{code}[i|http://evil.example]!j.png!\\\\<k>&]"
+	assert texts[0].startswith(node + " failed in web_*ui* on fix/__x__~y~ @ "), texts[0]
+	assert texts[1].startswith("assert a*b == c*d, _x_ ~y~ `z` -d- +i+ ^s^ {code} {color:red}r{color}"), texts
+	assert texts[1].endswith("|t| {noformat} \\\\* <!channel> & h1. x"), texts
+	assert texts[2] == "Commit: fix: a*b _c_ ~d~ `e` <!here> & [x](y) {code}", texts
+	EOF
 '
 
 test_done

@@ -254,7 +254,7 @@ test_expect_success 'a fix: a comment on the remembered issue, even once it is d
 	issues = json.load(open(sys.argv[1]))
 	for i, t in zip(issues, ("t1", "t2")):
 	    c = i["comments"][-1]
-	    assert isinstance(c, str) and c.startswith("tests/test_a.py::%s passes again in shop" % t), c
+	    assert isinstance(c, str) and c.startswith(r"tests/test\_a.py::%s passes again in shop" % t), c
 	    assert "Fingerprint: " in c, c
 	EOF
 	test "$(sqlite3 h.db "SELECT count(*) FROM notify_issue WHERE state = '"'"'fixed'"'"'")" = 4
