@@ -968,14 +968,98 @@ static int result_jira(ins_store *store, sqlite3_stmt *jira, ins_table *t, ins_o
 	return rc;
 }
 
+/*
+ * One session's rows of query `q` into `t`, each added by `row` (which
+ * returns 0 or an error), and the table's total from query `count`. ?1 is
+ * the session; a query that picks outcomes takes `mask` as ?2 (0: the
+ * query takes none); the limit comes last. The results, the flaky tests
+ * and a SUT's failing tests are all read this way.
+ */
+static int session_rows(ins_store *store, ins_table *t, int q, int count, int64_t sid,
+			unsigned mask, size_t limit,
+			int (*row)(ins_table *, sqlite3_stmt *, void *), void *data)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+	int rc, param = 2;
+
+	if ((rc = prepare(store, &st, q)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, sid);
+	if (mask)
+		sqlite3_bind_int64(st, param++, mask);
+	sqlite3_bind_int64(st, param, sql_limit(limit));
+	while ((rc = step(store, st, q)) == 1)
+		if ((rc = row(t, st, data)) < 0)
+			break;
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	if ((rc = count_query(store, count, sid, mask, &n)) < 0)
+		return rc;
+	ins_table_set_total(t, (size_t)n);
+	return 0;
+}
+
+/* What a row of session show's results table is filled from. */
+struct result_rows {
+	ins_store *store;
+	const ins_session_show_opts *o; /* the categories */
+	struct recent *recent;          /* the recent runs and streaks; NULL when not shown */
+	sqlite3_stmt *jira;             /* ins__jira_by_fingerprint; NULL when there is none */
+	int64_t sid;                    /* the session shown */
+	ins_buf line;                   /* scratch for a category's line and the letters */
+};
+
+/* One row of Q_RESULTS in session show's results table. */
+static int result_row(ins_table *t, sqlite3_stmt *st, void *data)
+{
+	struct result_rows *rr = data;
+	ins_outcome outcome = (ins_outcome)sqlite3_column_int(st, 1);
+	int rc;
+
+	ins_table_row(t);
+	ins_table_text(t, col_str(st, 0));
+	ins_table_text(t, ins_outcome_name(outcome));
+	ins_table_int(t, sqlite3_column_int64(st, 2));
+	ins_table_real(t, col_secs(st, 3));
+	ins_table_text(t, col_str(st, 4));
+	if (ins_outcome_is_failure(outcome))
+		ins_table_text(t, failure_category(rr->o->categories, col_str(st, 9),
+						   col_str(st, 4), outcome, &rr->line));
+	else
+		ins_table_null(t);
+	if ((rc = result_jira(rr->store, rr->jira, t, outcome, st, 11)) < 0)
+		return rc;
+	if (rr->recent) {
+		int64_t test_id = sqlite3_column_int64(st, 10);
+		const char *letters = recent_find(rr->recent, test_id);
+
+		ins_buf_clear(&rr->line);
+		if (letters)
+			ins_buf_put(&rr->line, letters, rr->recent->n);
+		ins_table_text(t, letters ? rr->line.ptr : NULL);
+		if (outcome == INS_OUTCOME_FAILED || outcome == INS_OUTCOME_ERROR) {
+			if ((rc = recent_streak(rr->store, rr->recent, t, test_id, rr->sid)) < 0)
+				return rc;
+		} else {
+			ins_table_null(t);
+			ins_table_null(t);
+			ins_table_null(t);
+		}
+	}
+	for (int c = 5; c <= 8; c++)
+		ins_table_text(t, col_str(st, c));
+	return 0;
+}
+
 static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 			   const ins_session_show_opts *o, struct recent *recent)
 {
 	unsigned mask = o->outcomes ? o->outcomes : INS_OUTCOME_MASK_FAILURES;
-	ins_buf title = INS_BUF_INIT, line = INS_BUF_INIT;
-	sqlite3_stmt *st = NULL, *jira = NULL;
+	struct result_rows rr = { store, o, recent, NULL, sid, INS_BUF_INIT };
+	ins_buf title = INS_BUF_INIT;
 	ins_table *t;
-	int64_t n;
 	int rc;
 
 	if (mask == INS_OUTCOME_MASK_FAILURES) {
@@ -1011,91 +1095,39 @@ static int session_results(ins_store *store, ins_doc *doc, int64_t sid,
 	ins_table_column(t, "log", "Captured log", INS_V_LONGTEXT);
 	ins_table_set_empty(t, mask == INS_OUTCOME_MASK_FAILURES ? "no failures" : "none");
 
-	if ((rc = ins__jira_by_fingerprint(store, &jira)) < 0 ||
-	    (rc = prepare(store, &st, Q_RESULTS)) < 0)
+	if ((rc = ins__jira_by_fingerprint(store, &rr.jira)) < 0)
 		goto done;
-	sqlite3_bind_int64(st, 1, sid);
-	sqlite3_bind_int64(st, 2, mask);
-	sqlite3_bind_int64(st, 3, sql_limit(o->limit));
-	while ((rc = step(store, st, Q_RESULTS)) == 1) {
-		ins_outcome outcome = (ins_outcome)sqlite3_column_int(st, 1);
-
-		ins_table_row(t);
-		ins_table_text(t, col_str(st, 0));
-		ins_table_text(t, ins_outcome_name(outcome));
-		ins_table_int(t, sqlite3_column_int64(st, 2));
-		ins_table_real(t, col_secs(st, 3));
-		ins_table_text(t, col_str(st, 4));
-		if (ins_outcome_is_failure(outcome))
-			ins_table_text(t, failure_category(o->categories, col_str(st, 9),
-							   col_str(st, 4), outcome, &line));
-		else
-			ins_table_null(t);
-		if ((rc = result_jira(store, jira, t, outcome, st, 11)) < 0)
-			goto done;
-		if (recent) {
-			int64_t test_id = sqlite3_column_int64(st, 10);
-			const char *letters = recent_find(recent, test_id);
-
-			ins_buf_clear(&line);
-			if (letters)
-				ins_buf_put(&line, letters, recent->n);
-			ins_table_text(t, letters ? line.ptr : NULL);
-			if (outcome == INS_OUTCOME_FAILED || outcome == INS_OUTCOME_ERROR) {
-				if ((rc = recent_streak(store, recent, t, test_id, sid)) < 0)
-					goto done;
-			} else {
-				ins_table_null(t);
-				ins_table_null(t);
-				ins_table_null(t);
-			}
-		}
-		for (int c = 5; c <= 8; c++)
-			ins_table_text(t, col_str(st, c));
-	}
-	if (rc < 0)
-		goto done;
-	if ((rc = count_query(store, Q_RESULTS_COUNT, sid, mask, &n)) < 0)
-		goto done;
-	ins_table_set_total(t, (size_t)n);
+	rc = session_rows(store, t, Q_RESULTS, Q_RESULTS_COUNT, sid, mask, o->limit, result_row,
+			  &rr);
 done:
-	sqlite3_finalize(jira);
-	sqlite3_finalize(st);
+	sqlite3_finalize(rr.jira);
 	ins_buf_release(&title);
-	ins_buf_release(&line);
+	ins_buf_release(&rr.line);
 	return rc;
+}
+
+/* One row of Q_FLAKY in the flaky table. */
+static int flaky_row(ins_table *t, sqlite3_stmt *st, void *data)
+{
+	(void)data;
+	ins_table_row(t);
+	ins_table_text(t, col_str(st, 0));
+	ins_table_int(t, sqlite3_column_int64(st, 1));
+	ins_table_real(t, col_secs(st, 2));
+	ins_table_text(t, col_str(st, 3));
+	return 0;
 }
 
 static int session_flaky(ins_store *store, ins_doc *doc, int64_t sid, size_t limit)
 {
 	ins_table *t = ins_doc_table(doc, "flaky", "Flaky in this run");
-	sqlite3_stmt *st;
-	int64_t n;
-	int rc;
 
 	ins_table_column(t, "test", "Test", INS_V_TEXT);
 	ins_table_column(t, "attempts", "Attempts", INS_V_INT);
 	ins_table_column(t, "duration", "Duration", INS_V_DURATION);
 	ins_table_column(t, "message", "Failed attempt", INS_V_TEXT);
 	ins_table_set_empty(t, "none");
-	if ((rc = prepare(store, &st, Q_FLAKY)) < 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, sid);
-	sqlite3_bind_int64(st, 2, sql_limit(limit));
-	while ((rc = step(store, st, Q_FLAKY)) == 1) {
-		ins_table_row(t);
-		ins_table_text(t, col_str(st, 0));
-		ins_table_int(t, sqlite3_column_int64(st, 1));
-		ins_table_real(t, col_secs(st, 2));
-		ins_table_text(t, col_str(st, 3));
-	}
-	sqlite3_finalize(st);
-	if (rc < 0)
-		return rc;
-	if ((rc = count_query(store, Q_FLAKY_COUNT, sid, 0, &n)) < 0)
-		return rc;
-	ins_table_set_total(t, (size_t)n);
-	return 0;
+	return session_rows(store, t, Q_FLAKY, Q_FLAKY_COUNT, sid, 0, limit, flaky_row, NULL);
 }
 
 static int session_sections(ins_store *store, ins_doc *doc, int64_t sid)
@@ -1287,13 +1319,21 @@ done:
 	return rc;
 }
 
+/* One row of Q_RESULTS in a SUT's failing table. */
+static int failing_row(ins_table *t, sqlite3_stmt *st, void *data)
+{
+	(void)data;
+	ins_table_row(t);
+	ins_table_text(t, col_str(st, 0));
+	ins_table_text(t, ins_outcome_name((ins_outcome)sqlite3_column_int(st, 1)));
+	ins_table_text(t, col_str(st, 4));
+	return 0;
+}
+
 /* Failed and error results of one session, into a "failing" table. */
 static int failing_table(ins_store *store, ins_doc *doc, int64_t sid, size_t limit)
 {
 	ins_table *t = ins_doc_table(doc, "failing", "Failing in the last session");
-	sqlite3_stmt *st;
-	int64_t n;
-	int rc;
 
 	ins_table_column(t, "test", "Test", INS_V_TEXT);
 	ins_table_column(t, "outcome", "Outcome", INS_V_OUTCOME);
@@ -1301,24 +1341,8 @@ static int failing_table(ins_store *store, ins_doc *doc, int64_t sid, size_t lim
 	ins_table_set_empty(t, "none");
 	if (!sid)
 		return 0;
-	if ((rc = prepare(store, &st, Q_RESULTS)) < 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, sid);
-	sqlite3_bind_int64(st, 2, INS_OUTCOME_MASK_FAILURES);
-	sqlite3_bind_int64(st, 3, sql_limit(limit));
-	while ((rc = step(store, st, Q_RESULTS)) == 1) {
-		ins_table_row(t);
-		ins_table_text(t, col_str(st, 0));
-		ins_table_text(t, ins_outcome_name((ins_outcome)sqlite3_column_int(st, 1)));
-		ins_table_text(t, col_str(st, 4));
-	}
-	sqlite3_finalize(st);
-	if (rc < 0)
-		return rc;
-	if ((rc = count_query(store, Q_RESULTS_COUNT, sid, INS_OUTCOME_MASK_FAILURES, &n)) < 0)
-		return rc;
-	ins_table_set_total(t, (size_t)n);
-	return 0;
+	return session_rows(store, t, Q_RESULTS, Q_RESULTS_COUNT, sid, INS_OUTCOME_MASK_FAILURES,
+			    limit, failing_row, NULL);
 }
 
 int ins_browse_sut_show(ins_doc **out, ins_store *store, const char *sut, size_t limit)
