@@ -1870,6 +1870,19 @@ done:
 	return rc;
 }
 
+/*
+ * ?1 to ?4 of a test's history and of its count: the test, the SUT (0: every
+ * SUT) and the window (an open end is the extreme).
+ */
+static void bind_test_window(sqlite3_stmt *st, int64_t test_id, int64_t sut_id,
+			     const ins_session_filter *f)
+{
+	sqlite3_bind_int64(st, 1, test_id);
+	sqlite3_bind_int64(st, 2, sut_id);
+	sqlite3_bind_int64(st, 3, f->from_ms ? f->from_ms : INT64_MIN);
+	sqlite3_bind_int64(st, 4, f->to_ms ? f->to_ms : INT64_MAX);
+}
+
 int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
 			    const ins_session_filter *f)
 {
@@ -1908,10 +1921,7 @@ int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
 
 	if ((rc = prepare(store, &st, Q_TEST_HISTORY)) < 0)
 		goto done;
-	sqlite3_bind_int64(st, 1, test_id);
-	sqlite3_bind_int64(st, 2, sut_id);
-	sqlite3_bind_int64(st, 3, f->from_ms ? f->from_ms : INT64_MIN);
-	sqlite3_bind_int64(st, 4, f->to_ms ? f->to_ms : INT64_MAX);
+	bind_test_window(st, test_id, sut_id, f);
 	sqlite3_bind_int64(st, 5, sql_limit(f->limit));
 	while ((rc = step(store, st, Q_TEST_HISTORY)) == 1) {
 		int o = sqlite3_column_int(st, 3);
@@ -1953,10 +1963,7 @@ int ins_browse_test_history(ins_doc **out, ins_store *store, const char *test,
 	}
 	if ((rc = prepare(store, &st, Q_TEST_HISTORY_COUNT)) < 0)
 		goto done;
-	sqlite3_bind_int64(st, 1, test_id);
-	sqlite3_bind_int64(st, 2, sut_id);
-	sqlite3_bind_int64(st, 3, f->from_ms ? f->from_ms : INT64_MIN);
-	sqlite3_bind_int64(st, 4, f->to_ms ? f->to_ms : INT64_MAX);
+	bind_test_window(st, test_id, sut_id, f);
 	if ((rc = step(store, st, Q_TEST_HISTORY_COUNT)) < 0)
 		goto done;
 	ins_table_set_total(t, rc == 1 ? (size_t)sqlite3_column_int64(st, 0) : 0);
