@@ -262,11 +262,14 @@ static int cmd_analytics_compare(int argc, const char **argv, ins_ctx *ctx)
 	return compare_run(ctx, base, target, &o);
 }
 
-int cmd_sut_compare(int argc, const char **argv, ins_ctx *ctx)
+/*
+ * `sut compare` and `session compare`: the base and the target as the two
+ * arguments, read as `mode`; `need` says what they are when they are not
+ * two.
+ */
+static int compare_two(int argc, const char **argv, ins_ctx *ctx, const char *const *usage,
+		       ins_sel_mode mode, const char *need)
 {
-	static const char *const usage[] = {
-		"insight sut compare <base-sut> <target-sut> [--time <window>] [--fail-on <list>]", NULL
-	};
 	struct compare_cli c = { 0 };
 	const struct ins_option opts[] = {
 		COMPARE_OPTIONS(c),
@@ -278,13 +281,24 @@ int cmd_sut_compare(int argc, const char **argv, ins_ctx *ctx)
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 2)
-		return cmd_usage_error(ctx, "sut compare needs two SUT names (see 'insight sut list')");
-	if (c.sut)
+		return cmd_usage_error(ctx, "%s", need);
+	/* the SUTs compared are the arguments; --sut would name a third */
+	if (mode == INS_SEL_SUT && c.sut)
 		return cmd_usage_error(ctx, "sut compare takes the SUTs as arguments, not --sut");
 	if ((rc = compare_setup(ctx, &c, &o)) != 0)
 		return rc;
-	o.sel.mode = INS_SEL_SUT;
+	o.sel.mode = mode;
 	return compare_run(ctx, argv[0], argv[1], &o);
+}
+
+int cmd_sut_compare(int argc, const char **argv, ins_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"insight sut compare <base-sut> <target-sut> [--time <window>] [--fail-on <list>]", NULL
+	};
+
+	return compare_two(argc, argv, ctx, usage, INS_SEL_SUT,
+			   "sut compare needs two SUT names (see 'insight sut list')");
 }
 
 int cmd_session_compare(int argc, const char **argv, ins_ctx *ctx)
@@ -293,23 +307,10 @@ int cmd_session_compare(int argc, const char **argv, ins_ctx *ctx)
 		"insight session compare <base-session> <target-session> [--sut <name>] "
 		"[--fail-on <list>]", NULL
 	};
-	struct compare_cli c = { 0 };
-	const struct ins_option opts[] = {
-		COMPARE_OPTIONS(c),
-		OPT_END(),
-	};
-	ins_compare_opts o;
-	int n, rc;
 
-	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
-		return EXIT_USAGE;
-	if (n != 2)
-		return cmd_usage_error(ctx, "session compare needs two session refs: id prefixes, "
-				       "latest or latest~N (see 'insight session list')");
-	if ((rc = compare_setup(ctx, &c, &o)) != 0)
-		return rc;
-	o.sel.mode = INS_SEL_SESSION;
-	return compare_run(ctx, argv[0], argv[1], &o);
+	return compare_two(argc, argv, ctx, usage, INS_SEL_SESSION,
+			   "session compare needs two session refs: id prefixes, latest or "
+			   "latest~N (see 'insight session list')");
 }
 
 /* ---- flaky ---- */
