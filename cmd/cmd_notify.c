@@ -362,13 +362,41 @@ static void email_message(ins_buf *m, struct notify_run *r, const ins_notify_pla
 	ins_buf_release(&addr);
 }
 
+/*
+ * Secret `name` of `route` (notify.ROUTE.NAME, or the variable that
+ * notify.ROUTE.NAME-env names) into *secret; NULL when the route has none.
+ * -1, with the reason in `why`, when NAME-env names a variable that is not
+ * set: the user meant the route to have one, and it goes undelivered
+ * rather than unauthenticated.
+ */
+static int route_secret(struct notify_run *r, const ins_notify_route *route, const char *name,
+			const char **secret, ins_buf *why)
+{
+	ins_buf key = INS_BUF_INIT;
+	const char *envname = NULL;
+	int rc = 0;
+
+	ins_buf_printf(&key, "notify.%s.%s-env", route->name, name);
+	ins_config_lookup(r->cfg, key.ptr, &envname, NULL, NULL);
+	ins_buf_truncate(&key, key.len - 4);
+	if (ins_config_get_secret(r->cfg, key.ptr, secret, NULL) < 0) {
+		*secret = NULL;
+		if (envname && *envname) {
+			ins_buf_printf(why, "notify.%s.%s-env names %s, which is not set",
+				       route->name, name, envname);
+			rc = -1;
+		}
+	}
+	ins_buf_release(&key);
+	return rc;
+}
+
 static int send_email(struct notify_run *r, const ins_notify_route *route,
 		      const ins_notify_plan *p, const char *delivery_id, int64_t now_ms)
 {
 	ins_buf key = INS_BUF_INIT, why = INS_BUF_INIT, msg = INS_BUF_INIT, faddr = INS_BUF_INIT;
 	struct rcpt_list to = { NULL, NULL, 0, 0 };
 	const char *url = NULL, *from = NULL, *user = NULL, *password = NULL, *tls = NULL;
-	const char *envname = NULL;
 	ins_smtp_message m = { 0 };
 	int delivered = 0;
 
@@ -387,18 +415,8 @@ static int send_email(struct notify_run *r, const ins_notify_route *route,
 	ins_buf_printf(&key, "notify.%s.to", route->name);
 	to.key = key.ptr;
 	ins_config_foreach(r->cfg, INS_CONFIG_DEFAULT, collect_to, &to);
-	ins_buf_clear(&key);
-	ins_buf_printf(&key, "notify.%s.password-env", route->name);
-	ins_config_lookup(r->cfg, key.ptr, &envname, NULL, NULL);
-	ins_buf_truncate(&key, key.len - 4);
-	if (ins_config_get_secret(r->cfg, key.ptr, &password, NULL) < 0) {
-		password = NULL;
-		if (envname && *envname) {
-			ins_buf_printf(&why, "notify.%s.password-env names %s, which is not set",
-				       route->name, envname);
-			goto fail;
-		}
-	}
+	if (route_secret(r, route, "password", &password, &why) < 0)
+		goto fail;
 	if (!url || !from || !to.n) {
 		ins_buf_printf(&why, "notify.%s: smtp-url, from and to are needed", route->name);
 		goto fail;
@@ -833,27 +851,18 @@ static int send_webhook(struct notify_run *r, const ins_notify_route *route,
 	const char *headers[12];
 	ins_http_request req = { 0 };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
-	ins_buf why = INS_BUF_INIT, key = INS_BUF_INIT, ev = INS_BUF_INIT, dl = INS_BUF_INIT;
+	ins_buf why = INS_BUF_INIT, ev = INS_BUF_INIT, dl = INS_BUF_INIT;
 	ins_buf sig = INS_BUF_INIT, evh = INS_BUF_INIT, sess = INS_BUF_INIT, rt = INS_BUF_INIT;
 	ins_buf ci = INS_BUF_INIT, pr = INS_BUF_INIT, rep = INS_BUF_INIT, u = INS_BUF_INIT;
-	const char *url = route_url(r, route, &why), *secret = NULL, *envname = NULL;
+	const char *url = route_url(r, route, &why), *secret = NULL;
 	char *body = NULL;
 	size_t body_len = 0, nh = 0;
 	int rc, delivered = 0;
 
 	if (!url)
 		goto fail;
-	ins_buf_printf(&key, "notify.%s.secret-env", route->name);
-	ins_config_lookup(r->cfg, key.ptr, &envname, NULL, NULL);
-	ins_buf_truncate(&key, key.len - 4);
-	if (ins_config_get_secret(r->cfg, key.ptr, &secret, NULL) < 0) {
-		secret = NULL;
-		if (envname && *envname) {
-			ins_buf_printf(&why, "notify.%s.secret-env names %s, which is not set",
-				       route->name, envname);
-			goto fail;
-		}
-	}
+	if (route_secret(r, route, "secret", &secret, &why) < 0)
+		goto fail;
 	if (!(body = webhook_payload(r, &body_len))) {
 		ins_buf_puts(&why, "cannot render the comparison as JSON");
 		goto fail;
@@ -908,7 +917,6 @@ fail:
 done:
 	ins_http_response_release(&resp);
 	ins_buf_release(&why);
-	ins_buf_release(&key);
 	ins_buf_release(&ev);
 	ins_buf_release(&dl);
 	ins_buf_release(&sig);
