@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "format.h"
+#include "insight/config.h"
 #include "insight/doc.h"
 #include "insight/errors.h"
 #include "insight/store.h"
@@ -208,6 +209,8 @@ int cmd_config(ins_ctx *ctx, const struct ins_config **out);
 int cmd_categories(ins_ctx *ctx, const struct ins_categories **out);
 /* The project config file for the history in use (`config` beside it). */
 void cmd_config_project_path(ins_ctx *ctx, ins_buf *out);
+/* A level's name, as config get --show-origin, config list and remote list and show print it. */
+const char *cmd_config_level_name(ins_config_level level);
 
 /*
  * A network context for a publishing command (insight/net.h): timeouts,

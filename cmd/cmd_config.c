@@ -44,17 +44,6 @@ static int scope_path(ins_ctx *ctx, const struct scope *s, ins_buf *out, int *na
 	return 0;
 }
 
-static const char *level_name(ins_config_level level)
-{
-	switch (level) {
-	case INS_CONFIG_USER: return "user";
-	case INS_CONFIG_PROJECT: return "project";
-	case INS_CONFIG_FILE: return "file";
-	case INS_CONFIG_ENV: return "environment";
-	default: return "default";
-	}
-}
-
 /*
  * What is shown of a value: never a secret, and a remote's URL with its
  * password masked. Valid until the next call.
@@ -153,7 +142,7 @@ static int cmd_config_get(int argc, const char **argv, ins_ctx *ctx)
 	if (s.show_origin && level == INS_CONFIG_DEFAULT)
 		printf("default\t");
 	else if (s.show_origin)
-		printf("%s:%s\t", level_name(level),
+		printf("%s:%s\t", cmd_config_level_name(level),
 		       !strncmp(origin, "environment ", 12) ? origin + 12 : origin);
 	printf("%s\n", shown(argv[0], value));
 	rc = EXIT_OK;
@@ -257,7 +246,7 @@ static int list_one(const ins_config_entry *e, void *data)
 	ins_table_text(lc->t, e->name);
 	ins_table_text(lc->t, shown(e->name, e->value));
 	if (lc->show_origin) {
-		ins_table_text(lc->t, level_name(e->level));
+		ins_table_text(lc->t, cmd_config_level_name(e->level));
 		ins_table_text(lc->t, e->origin);
 	}
 	return 0;

@@ -266,17 +266,6 @@ static int cmd_remote_remove(int argc, const char **argv, ins_ctx *ctx)
 	return rc;
 }
 
-static const char *level_name(ins_config_level level)
-{
-	switch (level) {
-	case INS_CONFIG_USER: return "user";
-	case INS_CONFIG_PROJECT: return "project";
-	case INS_CONFIG_FILE: return "file";
-	case INS_CONFIG_ENV: return "environment";
-	default: return "default";
-	}
-}
-
 static int cmd_remote_list(int argc, const char **argv, ins_ctx *ctx)
 {
 	static const char *const usage[] = { "insight remote list", NULL };
@@ -308,7 +297,7 @@ static int cmd_remote_list(int argc, const char **argv, ins_ctx *ctx)
 		ins_table_row(t);
 		ins_table_text(t, l.v[i].name);
 		ins_table_text(t, m);
-		ins_table_text(t, level_name(l.v[i].level));
+		ins_table_text(t, cmd_config_level_name(l.v[i].level));
 		ins_table_bool(t, def && !strcmp(def, l.v[i].name));
 		free(m);
 	}
@@ -344,7 +333,7 @@ static int cmd_remote_show(int argc, const char **argv, ins_ctx *ctx)
 	ins_config_get_string(cfg, "remote.default", &def);
 	m = masked(l.v[i].url);
 	printf("name: %s\nurl: %s\nset in: %s (%s)\ndefault: %s\n", l.v[i].name, m,
-	       l.v[i].origin, level_name(l.v[i].level),
+	       l.v[i].origin, cmd_config_level_name(l.v[i].level),
 	       def && !strcmp(def, l.v[i].name) ? "yes" : "no");
 	free(m);
 	remote_list_release(&l);

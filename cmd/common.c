@@ -339,6 +339,17 @@ void cmd_config_project_path(ins_ctx *ctx, ins_buf *out)
 	ins_buf_release(&db);
 }
 
+const char *cmd_config_level_name(ins_config_level level)
+{
+	switch (level) {
+	case INS_CONFIG_USER: return "user";
+	case INS_CONFIG_PROJECT: return "project";
+	case INS_CONFIG_FILE: return "file";
+	case INS_CONFIG_ENV: return "environment";
+	default: return "default";
+	}
+}
+
 static void warn_secret_file(const char *path, const char *key, void *data)
 {
 	(void)data;
