@@ -44,6 +44,18 @@ static int scope_path(ins_ctx *ctx, const struct scope *s, ins_buf *out, int *na
 	return 0;
 }
 
+/* The file set and unset write: the one the scope names, else the project file. */
+static int write_path(ins_ctx *ctx, const struct scope *s, ins_buf *out)
+{
+	int named, rc;
+
+	if ((rc = scope_path(ctx, s, out, &named)) != 0)
+		return rc;
+	if (!named)
+		cmd_config_project_path(ctx, out);
+	return 0;
+}
+
 /*
  * What is shown of a value: never a secret, and a remote's URL with its
  * password masked. Valid until the next call.
@@ -164,17 +176,15 @@ static int cmd_config_set(int argc, const char **argv, ins_ctx *ctx)
 	};
 	ins_buf path = INS_BUF_INIT;
 	struct stat st;
-	int n, named, rc;
+	int n, rc;
 
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 2)
 		return cmd_usage_error(ctx, "config set takes a key and a value (usage: %s)",
 				       usage[0]);
-	if ((rc = scope_path(ctx, &s, &path, &named)) != 0)
+	if ((rc = write_path(ctx, &s, &path)) != 0)
 		goto done;
-	if (!named)
-		cmd_config_project_path(ctx, &path);
 	if (!ins_config_key_find(argv[0])) {
 		const char *guess = ins_config_key_suggest(argv[0]);
 		if (guess)
@@ -210,16 +220,14 @@ static int cmd_config_unset(int argc, const char **argv, ins_ctx *ctx)
 		OPT_END(),
 	};
 	ins_buf path = INS_BUF_INIT;
-	int n, named, rc;
+	int n, rc;
 
 	if ((n = cmd_parse_options(ctx, argc, argv, opts, usage, 0)) < 0)
 		return EXIT_USAGE;
 	if (n != 1)
 		return cmd_usage_error(ctx, "config unset takes one key (usage: %s)", usage[0]);
-	if ((rc = scope_path(ctx, &s, &path, &named)) != 0)
+	if ((rc = write_path(ctx, &s, &path)) != 0)
 		goto done;
-	if (!named)
-		cmd_config_project_path(ctx, &path);
 	rc = ins_config_unset(path.ptr, argv[0]);
 	if (rc == INS_ENOTFOUND) {
 		cmd_say("%s", ins_error_last());
