@@ -549,12 +549,13 @@ static void report(ins_ctx *ctx, const char *line)
 
 /*
  * What push and fetch do first: their options, the sync settings, progress
- * under the command's name (pdata: the context and `verb`), the remote.
+ * under the command's name (pdata: the context and `verb`), the remote,
+ * then this history (`mode`: read for a push, written for a fetch).
  * On failure `t` holds what it held; the caller releases it.
  */
 static int sync_begin(ins_ctx *ctx, int argc, const char **argv, const struct ins_option *opts,
 		      const char *const *usage, struct sync_args *a, ins_remote_sync_opts *o,
-		      void **pdata, struct target *t)
+		      void **pdata, struct target *t, unsigned mode, ins_store **store)
 {
 	int n, rc;
 
@@ -568,7 +569,9 @@ static int sync_begin(ins_ctx *ctx, int argc, const char **argv, const struct in
 		return rc;
 	o->progress = progress;
 	o->progress_data = pdata;
-	return open_target(ctx, n ? argv[0] : NULL, t);
+	if ((rc = open_target(ctx, n ? argv[0] : NULL, t)) != 0)
+		return rc;
+	return cmd_store(ctx, mode, store);
 }
 
 static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
@@ -594,9 +597,8 @@ static int cmd_push(int argc, const char **argv, ins_ctx *ctx)
 	void *pdata[2] = { ctx, "push" };
 	int rc;
 
-	if ((rc = sync_begin(ctx, argc, argv, opts, usage, &a, &o, pdata, &t)) != 0)
-		goto done;
-	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
+	if ((rc = sync_begin(ctx, argc, argv, opts, usage, &a, &o, pdata, &t, CMD_STORE_READ,
+			      &store)) != 0)
 		goto done;
 	if (t.path && a.deletions) {
 		rc = cmd_usage_error(ctx, "push --delete needs a PostgreSQL remote; '%s' is a history "
@@ -657,9 +659,8 @@ static int cmd_fetch(int argc, const char **argv, ins_ctx *ctx)
 	void *pdata[2] = { ctx, "fetch" };
 	int rc;
 
-	if ((rc = sync_begin(ctx, argc, argv, opts, usage, &a, &o, pdata, &t)) != 0)
-		goto done;
-	if ((rc = cmd_store(ctx, CMD_STORE_WRITE, &store)) != 0)
+	if ((rc = sync_begin(ctx, argc, argv, opts, usage, &a, &o, pdata, &t, CMD_STORE_WRITE,
+			      &store)) != 0)
 		goto done;
 	if (t.path)
 		rc = ins_store_merge(store, t.path, &o, &c);
