@@ -15,6 +15,7 @@
 #include "insight/buf.h"
 #include "insight/errors.h"
 #include "insight/remote.h"
+#include "remote/remote_internal.h"
 #include "store/store_internal.h"
 
 static const char *col(sqlite3_stmt *st, int c)
@@ -37,11 +38,7 @@ static int prepare(merger *m)
 	int rc;
 
 	if ((rc = ins_store__prepare(m->src, &m->q_session,
-		"SELECT s.uid, sut.name, s.started_ms, s.finished_ms, s.state, s.command,"
-		" s.exit_status, s.format, s.source, s.host, s.git_commit, s.git_tree, s.git_branch,"
-		" s.git_parents, s.git_dirty, s.git_commit_ms, s.git_author, s.git_subject,"
-		" s.ci_provider, s.ci_build_id, s.ci_build_url, s.ci_job, s.ci_pr, s.ci_branch,"
-		" s.ci_base_branch, s.ci_commit, s.ci_repo, s.id FROM session s"
+		"SELECT " INS_REMOTE__SESSION_COLS ", s.id FROM session s"
 		" JOIN sut ON sut.id = s.sut_id"
 		" WHERE (?1 IS NULL OR sut.name = ?1) AND s.started_ms >= ?2"
 		" ORDER BY s.started_ms, s.uid")) < 0)

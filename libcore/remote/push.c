@@ -180,11 +180,7 @@ static int prepare_local(pusher *p)
 	int rc;
 
 	if ((rc = ins_store__prepare(p->store, &p->q_session,
-		"SELECT s.uid, sut.name, s.started_ms, s.finished_ms, s.state, s.command,"
-		" s.exit_status, s.format, s.source, s.host, s.git_commit, s.git_tree, s.git_branch,"
-		" s.git_parents, s.git_dirty, s.git_commit_ms, s.git_author, s.git_subject,"
-		" s.ci_provider, s.ci_build_id, s.ci_build_url, s.ci_job, s.ci_pr, s.ci_branch,"
-		" s.ci_base_branch, s.ci_commit, s.ci_repo FROM session s JOIN sut ON sut.id = s.sut_id"
+		"SELECT " INS_REMOTE__SESSION_COLS " FROM session s JOIN sut ON sut.id = s.sut_id"
 		" WHERE s.id = ?1")) < 0)
 		return rc;
 	if ((rc = ins_store__prepare(p->store, &p->q_results,
