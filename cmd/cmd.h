@@ -185,6 +185,12 @@ void cmd_note(ins_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 
 
 /* The exit code for a libcore error code. */
 int cmd_exit_code(int code);
+/*
+ * The check of a --sut option: absent, or a name. An empty name (--sut "",
+ * a variable that was not set) is refused rather than read as every SUT.
+ * Returns 0, or EXIT_USAGE with the error printed.
+ */
+int cmd_sut_check(ins_ctx *ctx, const char *sut);
 
 /*
  * Open the history for reading or writing (CMD_STORE_READ / WRITE), once per

@@ -30,8 +30,8 @@ int browse_filter(ins_ctx *ctx, const struct browse_opts *o, ins_session_filter 
 
 	memset(f, 0, sizeof(*f));
 	f->sut = o->sut;
-	if (o->sut && !*o->sut)
-		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
+	if ((rc = cmd_sut_check(ctx, o->sut)) != 0)
+		return rc;
 	if (o->days >= 0 && o->time)
 		return cmd_usage_error(ctx, "give --time or --days, not both");
 	if (o->days == 0 || o->days < -1)
@@ -154,8 +154,8 @@ int cmd_session_show(int argc, const char **argv, ins_ctx *ctx)
 	if (n > 1)
 		return cmd_usage_error(ctx, "session show takes one session ref: an id prefix, latest "
 				       "or latest~N (see 'insight session list')");
-	if (o.sut && !*o.sut)
-		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
+	if ((rc = cmd_sut_check(ctx, o.sut)) != 0)
+		return rc;
 	if (outcome && (rc = ins_outcome_mask_parse(&so.outcomes, outcome)) < 0)
 		return cmd_fail(rc);
 	if ((rc = browse_limit(ctx, &o, INS_BROWSE_DEFAULT_LIMIT, &so.limit)) != 0)

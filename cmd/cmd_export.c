@@ -110,8 +110,8 @@ static int cmd_export_one(int argc, const char **argv, ins_ctx *ctx, enum export
 		return EXIT_USAGE;
 	if ((rc = session_ref(ctx, n, argv, &session)) != EXIT_OK)
 		return rc;
-	if (sut && !*sut)
-		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
+	if ((rc = cmd_sut_check(ctx, sut)) != 0)
+		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
 		return rc;
 	if ((rc = ins_store_session_resolve(store, session, sut, uid, NULL)) < 0)
@@ -321,8 +321,8 @@ static int cmd_export_allure(int argc, const char **argv, ins_ctx *ctx)
 				       "sessions, not both");
 	if ((rc = session_ref(ctx, n, argv, &session)) != EXIT_OK)
 		return rc;
-	if (sut && !*sut)
-		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
+	if ((rc = cmd_sut_check(ctx, sut)) != 0)
+		return rc;
 	if (commit && (rc = commit_arg(ctx, commit, sha, &commit)) != EXIT_OK)
 		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)

@@ -375,8 +375,8 @@ static int cmd_publish(int argc, const char **argv, ins_ctx *ctx)
 	if (!all && !n)
 		return cmd_usage_error(ctx, "publish needs a target (testrail, zephyr, xray), or "
 				       "--all");
-	if (sut && !*sut)
-		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
+	if ((rc = cmd_sut_check(ctx, sut)) != 0)
+		return rc;
 	if (po.run_id < 0)
 		return cmd_usage_error(ctx, "--run-id needs a TestRail run id (a whole number)");
 	if (po.bulk && po.cycle)

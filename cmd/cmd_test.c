@@ -43,8 +43,8 @@ static int cmd_test_list(int argc, const char **argv, ins_ctx *ctx)
 	if (n > 0)
 		return cmd_usage_error(ctx, "test list takes no arguments (use --grep PATTERN to "
 				       "choose tests)");
-	if (o.sut && !*o.sut)
-		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
+	if ((rc = cmd_sut_check(ctx, o.sut)) != 0)
+		return rc;
 	if ((rc = browse_limit(ctx, &o, INS_BROWSE_DEFAULT_LIMIT, &limit)) != 0)
 		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)
@@ -88,8 +88,8 @@ static int cmd_test_show(int argc, const char **argv, ins_ctx *ctx)
 		return EXIT_USAGE;
 	if (n != 1)
 		return cmd_usage_error(ctx, "test show takes one node id (see 'insight test list')");
-	if (o.sut && !*o.sut)
-		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
+	if ((rc = cmd_sut_check(ctx, o.sut)) != 0)
+		return rc;
 	if ((rc = cmd_categories(ctx, &cats)) != 0)
 		return rc;
 	if ((rc = cmd_store(ctx, CMD_STORE_READ, &store)) != 0)

@@ -84,6 +84,13 @@ int cmd_usage_error(ins_ctx *ctx, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cmd_sut_check(ins_ctx *ctx, const char *sut)
+{
+	if (sut && !*sut)
+		return cmd_usage_error(ctx, "--sut needs a SUT name (see 'insight sut list')");
+	return 0;
+}
+
 int cmd_error(int exit_code, const char *fmt, ...)
 {
 	va_list ap;
