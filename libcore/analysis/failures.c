@@ -701,39 +701,60 @@ static void session_cells(ins_table *t, sqlite3_stmt *st)
 		       ins_store__col_text(st, 2));
 }
 
-/* The sessions with a failure of one cause in the window, newest first. */
-static int cause_sessions_table(ins_doc *doc, ins_store *store, const ins_sessset *set,
-				int64_t cause_id, size_t limit)
+/*
+ * The rows of `sql` into `t`, whose columns session_columns() began: ?1 is
+ * `id` (a cause, a test), ?2 the window's sessions; columns 0 to 2 are the
+ * session, its start and its commit, and `cells` adds the rest of a row.
+ * At most `limit` rows (0: all) are shown, every row counted in the total.
+ * `what` names the reading in an error.
+ */
+static int session_rows(ins_store *store, ins_table *t, const char *sql, int64_t id,
+			const ins_sessset *set, size_t limit,
+			void (*cells)(ins_table *, sqlite3_stmt *), const char *what)
 {
 	sqlite3_stmt *st;
-	ins_table *t;
 	size_t n = 0;
 	int rc;
 
-	if ((rc = ins_store__prepare(store, &st,
-		"SELECT s.uid, s.started_ms, s.git_commit, count(*), count(DISTINCT r.test_id) "
-		"FROM result r JOIN session s ON s.id = r.session_id "
-		"WHERE r.fingerprint_id IN (SELECT id FROM fingerprint WHERE cause_id = ?1) "
-		"AND +r.session_id IN (SELECT value FROM json_each(?2)) "
-		"GROUP BY r.session_id ORDER BY s.started_ms DESC, s.id DESC")) < 0)
+	if ((rc = ins_store__prepare(store, &st, sql)) < 0)
 		return rc;
-	sqlite3_bind_int64(st, 1, cause_id);
+	sqlite3_bind_int64(st, 1, id);
 	ins_store__bind_text(st, 2, ins_sessset_json(set));
-	t = ins_doc_table(doc, "sessions", "Sessions");
-	session_columns(t);
-	ins_table_column(t, "count", "Failures", INS_V_INT);
-	ins_table_column(t, "tests", "Tests", INS_V_INT);
-	ins_table_set_empty(t, "no failures in the window");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (limit && n++ >= limit)
 			continue;
 		session_cells(t, st);
-		ins_table_int(t, sqlite3_column_int64(st, 3));
-		ins_table_int(t, sqlite3_column_int64(st, 4));
+		cells(t, st);
 	}
 	ins_table_set_total(t, limit ? n : t->nrows);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : ins_store__error(store, "reading a cause's sessions");
+	return rc == SQLITE_DONE ? 0 : ins_store__error(store, what);
+}
+
+/* A cause's failures and failing tests in one session. */
+static void cause_session_cells(ins_table *t, sqlite3_stmt *st)
+{
+	ins_table_int(t, sqlite3_column_int64(st, 3));
+	ins_table_int(t, sqlite3_column_int64(st, 4));
+}
+
+/* The sessions with a failure of one cause in the window, newest first. */
+static int cause_sessions_table(ins_doc *doc, ins_store *store, const ins_sessset *set,
+				int64_t cause_id, size_t limit)
+{
+	ins_table *t = ins_doc_table(doc, "sessions", "Sessions");
+
+	session_columns(t);
+	ins_table_column(t, "count", "Failures", INS_V_INT);
+	ins_table_column(t, "tests", "Tests", INS_V_INT);
+	ins_table_set_empty(t, "no failures in the window");
+	return session_rows(store, t,
+		"SELECT s.uid, s.started_ms, s.git_commit, count(*), count(DISTINCT r.test_id) "
+		"FROM result r JOIN session s ON s.id = r.session_id "
+		"WHERE r.fingerprint_id IN (SELECT id FROM fingerprint WHERE cause_id = ?1) "
+		"AND +r.session_id IN (SELECT value FROM json_each(?2)) "
+		"GROUP BY r.session_id ORDER BY s.started_ms DESC, s.id DESC",
+		cause_id, set, limit, cause_session_cells, "reading a cause's sessions");
 }
 
 /*
@@ -779,45 +800,36 @@ static int cause_lookup(ins_store *store, const char *prefix, int64_t *id, char 
 	return 0;
 }
 
+/* A failing attempt: its number, outcome, fingerprint and message. */
+static void failing_attempt_cells(ins_table *t, sqlite3_stmt *st)
+{
+	ins_table_int(t, sqlite3_column_int64(st, 3));
+	ins_table_text(t, ins_outcome_name((ins_outcome)sqlite3_column_int(st, 4)));
+	ins_table_text(t, sqlite3_column_type(st, 5) == SQLITE_NULL ? "(no message)" :
+		       ins_store__col_text(st, 5));
+	ins_table_text(t, sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL :
+		       ins_store__col_text(st, 6));
+}
+
 /* One test's failing attempts in the window, newest first. */
 static int failure_history_table(ins_doc *doc, ins_store *store, const ins_sessset *set,
 				 int64_t test_id, size_t limit)
 {
-	sqlite3_stmt *st;
-	ins_table *t;
-	size_t n = 0;
-	int rc;
+	ins_table *t = ins_doc_table(doc, "history", "Failing attempts");
 
-	if ((rc = ins_store__prepare(store, &st,
-		"SELECT s.uid, s.started_ms, s.git_commit, r.attempt, r.outcome, f.hash, r.message "
-		"FROM " INS_RESULT_BY_TEST_ALL " r JOIN session s ON s.id = r.session_id "
-		"LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
-		"WHERE r.test_id = ?1 AND r.session_id IN (SELECT value FROM json_each(?2)) "
-		"AND r.outcome IN (1, 2) ORDER BY s.started_ms DESC, s.id DESC, r.attempt DESC")) < 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, test_id);
-	ins_store__bind_text(st, 2, ins_sessset_json(set));
-	t = ins_doc_table(doc, "history", "Failing attempts");
 	session_columns(t);
 	ins_table_column(t, "attempt", "Attempt", INS_V_INT);
 	ins_table_column(t, "outcome", "Outcome", INS_V_OUTCOME);
 	ins_table_column(t, "fingerprint", "Fingerprint", INS_V_TEXT);
 	ins_table_column(t, "message", "Message", INS_V_TEXT);
 	ins_table_set_empty(t, "no failures in the window");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (limit && n++ >= limit)
-			continue;
-		session_cells(t, st);
-		ins_table_int(t, sqlite3_column_int64(st, 3));
-		ins_table_text(t, ins_outcome_name((ins_outcome)sqlite3_column_int(st, 4)));
-		ins_table_text(t, sqlite3_column_type(st, 5) == SQLITE_NULL ? "(no message)" :
-			       ins_store__col_text(st, 5));
-		ins_table_text(t, sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL :
-			       ins_store__col_text(st, 6));
-	}
-	ins_table_set_total(t, limit ? n : t->nrows);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : ins_store__error(store, "reading a test's failures");
+	return session_rows(store, t,
+		"SELECT s.uid, s.started_ms, s.git_commit, r.attempt, r.outcome, f.hash, r.message "
+		"FROM " INS_RESULT_BY_TEST_ALL " r JOIN session s ON s.id = r.session_id "
+		"LEFT JOIN fingerprint f ON f.id = r.fingerprint_id "
+		"WHERE r.test_id = ?1 AND r.session_id IN (SELECT value FROM json_each(?2)) "
+		"AND r.outcome IN (1, 2) ORDER BY s.started_ms DESC, s.id DESC, r.attempt DESC",
+		test_id, set, limit, failing_attempt_cells, "reading a test's failures");
 }
 
 int ins_analytics_failures(ins_doc **out, ins_store *store, const ins_analytics_opts *o)
