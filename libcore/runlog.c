@@ -157,6 +157,18 @@ static void put_num(cJSON *obj, const char *key, double value)
 	cJSON_AddNumberToObject(obj, key, value);
 }
 
+/*
+ * `item` as member `key` of `obj`, in place of the one there: the
+ * description is written again once the git and CI facts are known.
+ * Returns item.
+ */
+static cJSON *put_item(cJSON *obj, const char *key, cJSON *item)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	cJSON_AddItemToObject(obj, key, item);
+	return item;
+}
+
 /* The session info's fields in `doc` (those it has). */
 static void describe(cJSON *doc, const ins_session_info *info)
 {
@@ -166,8 +178,7 @@ static void describe(cJSON *doc, const ins_session_info *info)
 	put_str(doc, "command", info->command);
 	put_str(doc, "host", info->host);
 	put_num(doc, "started_ms", (double)info->started_ms);
-	cJSON_DeleteItemFromObjectCaseSensitive(doc, "tags");
-	o = cJSON_AddArrayToObject(doc, "tags");
+	o = put_item(doc, "tags", cJSON_CreateArray());
 	for (size_t i = 0; i < info->ntags; i++) {
 		cJSON *t = cJSON_CreateObject();
 		cJSON_AddStringToObject(t, "key", info->tags[i].key);
@@ -176,8 +187,7 @@ static void describe(cJSON *doc, const ins_session_info *info)
 	}
 	if (info->git && info->git->present) {
 		const ins_git_facts *g = info->git;
-		cJSON_DeleteItemFromObjectCaseSensitive(doc, "git");
-		o = cJSON_AddObjectToObject(doc, "git");
+		o = put_item(doc, "git", cJSON_CreateObject());
 		put_str(o, "commit", g->commit);
 		put_str(o, "tree", g->tree);
 		put_str(o, "branch", g->branch);
@@ -189,8 +199,7 @@ static void describe(cJSON *doc, const ins_session_info *info)
 	}
 	if (info->ci && info->ci->provider) {
 		const ins_ci_facts *c = info->ci;
-		cJSON_DeleteItemFromObjectCaseSensitive(doc, "ci");
-		o = cJSON_AddObjectToObject(doc, "ci");
+		o = put_item(doc, "ci", cJSON_CreateObject());
 		put_str(o, "provider", c->provider);
 		put_str(o, "build_id", c->build_id);
 		put_str(o, "build_url", c->build_url);
