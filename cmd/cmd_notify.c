@@ -786,16 +786,38 @@ done:
 	return delivered;
 }
 
-static int send_slack(struct notify_run *r, const ins_notify_route *route,
-		      const ins_notify_plan *p, const char *delivery_id)
+/*
+ * POST `body`, a chat message in JSON, to `url`, an incoming webhook of
+ * Slack or Teams, and record the answer of `host`. Returns 1 when
+ * delivered.
+ */
+static int post_chat(struct notify_run *r, const ins_notify_route *route, const char *url,
+		     const char *body, const char *host)
 {
 	static const char *const headers[] = { "Content-Type: application/json", NULL };
 	ins_http_request req = { 0 };
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	int rc, delivered = 0;
+
+	req.method = "POST";
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	/* a message posted twice is seen twice: repeated only when it cannot have landed */
+	req.idempotent = 0;
+	rc = ins_net_request(r->net, &req, &resp);
+	deliver_answer(r, route, rc, &resp, host, &delivered);
+	ins_http_response_release(&resp);
+	return delivered;
+}
+
+static int send_slack(struct notify_run *r, const ins_notify_route *route,
+		      const ins_notify_plan *p, const char *delivery_id)
+{
 	ins_buf why = INS_BUF_INIT;
 	const char *url = route_url(r, route, &why);
 	char *body;
-	int rc, delivered = 0;
+	int delivered;
 
 	(void)delivery_id;
 	if (!url) {
@@ -804,15 +826,7 @@ static int send_slack(struct notify_run *r, const ins_notify_route *route,
 		return 0;
 	}
 	body = slack_payload(r->s, p);
-	req.method = "POST";
-	req.url = url;
-	req.headers = headers;
-	req.body = body;
-	/* a message posted twice is seen twice: repeated only when it cannot have landed */
-	req.idempotent = 0;
-	rc = ins_net_request(r->net, &req, &resp);
-	deliver_answer(r, route, rc, &resp, "Slack", &delivered);
-	ins_http_response_release(&resp);
+	delivered = post_chat(r, route, url, body, "Slack");
 	ins_buf_release(&why);
 	free(body);
 	return delivered;
@@ -1191,13 +1205,10 @@ static int o365_connector(const char *url)
 static int send_teams(struct notify_run *r, const ins_notify_route *route,
 		      const ins_notify_plan *p)
 {
-	static const char *const headers[] = { "Content-Type: application/json", NULL };
-	ins_http_request req = { 0 };
-	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
 	ins_buf why = INS_BUF_INIT;
 	const char *url = route_url(r, route, &why);
 	char *body = NULL;
-	int rc, delivered = 0;
+	int delivered = 0;
 
 	if (url && o365_connector(url)) {
 		ins_buf_printf(&why, "notify.%s: an Office 365 connector URL; Microsoft retired "
@@ -1210,15 +1221,8 @@ static int send_teams(struct notify_run *r, const ins_notify_route *route,
 		goto done;
 	}
 	body = teams_payload(r->s, p);
-	req.method = "POST";
-	req.url = url;
-	req.headers = headers;
-	req.body = body;
-	req.idempotent = 0;
-	rc = ins_net_request(r->net, &req, &resp);
-	deliver_answer(r, route, rc, &resp, "Teams", &delivered);
+	delivered = post_chat(r, route, url, body, "Teams");
 done:
-	ins_http_response_release(&resp);
 	ins_buf_release(&why);
 	free(body);
 	return delivered;
