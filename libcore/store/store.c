@@ -976,6 +976,22 @@ int ins_store__test_day_rebuild(ins_store *store)
 		"DELETE FROM temp.ins_days;");
 }
 
+/*
+ * The end of a deletion's transaction, once the sessions are gone: the
+ * daily aggregates of the days noted rebuilt, the orphans collected, and
+ * the commit. On failure the transaction is still open for the caller to
+ * roll back.
+ */
+static int deletion_commit(ins_store *store)
+{
+	int rc;
+
+	if ((rc = ins_store__test_day_rebuild(store)) < 0 ||
+	    (rc = collect_orphans(store)) < 0)
+		return rc;
+	return ins_store__exec(store, "COMMIT");
+}
+
 int ins_store_session_delete(ins_store *store, const char *uid)
 {
 	sqlite3_stmt *st = NULL;
@@ -1011,11 +1027,7 @@ int ins_store_session_delete(ins_store *store, const char *uid)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((rc = ins_store__test_day_rebuild(store)) < 0)
-		goto fail;
-	if ((rc = collect_orphans(store)) < 0)
-		goto fail;
-	if ((rc = ins_store__exec(store, "COMMIT")) < 0)
+	if ((rc = deletion_commit(store)) < 0)
 		goto fail;
 	return drop_orphan_tests(store);
 fail:
@@ -1055,11 +1067,7 @@ int ins_store_prune(ins_store *store, int64_t before_ms, int dry_run, int64_t *n
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 		return 0;
 	}
-	if ((rc = ins_store__test_day_rebuild(store)) < 0)
-		goto fail;
-	if ((rc = collect_orphans(store)) < 0)
-		goto fail;
-	if ((rc = ins_store__exec(store, "COMMIT")) < 0)
+	if ((rc = deletion_commit(store)) < 0)
 		goto fail;
 	return drop_orphan_tests(store);
 fail:
