@@ -379,14 +379,32 @@ static int walk_open(git_revwalk **walk, git_repository *repo, const char *path,
 	return 0;
 }
 
+/*
+ * The walk's next commit into *commit (the caller frees it): 1, 0 at the
+ * end of the walk, or the error, which names `rev`, the walk's start.
+ */
+static int walk_next(git_commit **commit, git_revwalk *walk, git_repository *repo,
+		     const char *path, const char *rev)
+{
+	git_oid id;
+	int err = git_revwalk_next(&id, walk);
+
+	if (err == GIT_ITEROVER)
+		return 0;
+	if (err == 0)
+		err = git_commit_lookup(commit, repo, &id);
+	if (err < 0)
+		return walk_fail(err, path, rev);
+	return 1;
+}
+
 int ins_git_walk(const char *repo_path, const char *from, size_t max, ins_git_walk_fn fn,
 		 void *data)
 {
 	git_repository *repo = NULL;
 	git_revwalk *walk = NULL;
-	git_oid id;
 	size_t count = 0;
-	int rc, err;
+	int rc;
 
 	if ((rc = ins__gitlib_load()) < 0)
 		return rc;
@@ -396,14 +414,10 @@ int ins_git_walk(const char *repo_path, const char *from, size_t max, ins_git_wa
 	while (rc == 0 && (max == 0 || count < max)) {
 		git_commit *commit = NULL;
 		ins_git_commit c = { 0 };
+		int more = walk_next(&commit, walk, repo, repo_path, from);
 
-		err = git_revwalk_next(&id, walk);
-		if (err == GIT_ITEROVER)
-			break;
-		if (err == 0)
-			err = git_commit_lookup(&commit, repo, &id);
-		if (err < 0) {
-			rc = walk_fail(err, repo_path, from);
+		if (more <= 0) {
+			rc = more;
 			break;
 		}
 		fill_commit(&c, commit);
@@ -424,8 +438,7 @@ int ins_git_commits_between(const char *repo_path, const char *old_rev, const ch
 	git_revwalk *walk = NULL;
 	ins_git_commit *list = NULL;
 	size_t len = 0, alloc = 0;
-	git_oid id;
-	int rc, err;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -436,14 +449,10 @@ int ins_git_commits_between(const char *repo_path, const char *old_rev, const ch
 		rc = walk_open(&walk, repo, repo_path, old_rev, new_rev);
 	while (rc == 0) {
 		git_commit *commit = NULL;
+		int more = walk_next(&commit, walk, repo, repo_path, new_rev);
 
-		err = git_revwalk_next(&id, walk);
-		if (err == GIT_ITEROVER)
-			break;
-		if (err == 0)
-			err = git_commit_lookup(&commit, repo, &id);
-		if (err < 0) {
-			rc = walk_fail(err, repo_path, new_rev);
+		if (more <= 0) {
+			rc = more;
 			break;
 		}
 		list = ins_xgrow(list, &alloc, len + 1, sizeof(*list));
