@@ -239,7 +239,8 @@ static size_t bb_annotations(const struct report *r, const ins_table *t, size_t 
 /* The Code Insights report, then its annotations in batches. */
 static void bb_report(struct bb *b)
 {
-	const ins_table *t = ci_table(b->r->cmp, b->r->has_base ? "new_failures" : "still_failing");
+	const ins_table *t = ins_doc_find_table(b->r->cmp, b->r->has_base ? "new_failures" :
+						"still_failing");
 	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
 	ins_buf url = INS_BUF_INIT, detail = INS_BUF_INIT;
 	cJSON *body = bb_report_body(b->r);

@@ -96,7 +96,8 @@ size_t ci_nodeid_file(const char *id)
 /* Annotations [from, from+50) of the failing tests that name a file; their count. */
 static size_t gh_annotations(const struct report *r, size_t *from, cJSON *arr)
 {
-	const ins_table *t = ci_table(r->cmp, r->has_base ? "new_failures" : "still_failing");
+	const ins_table *t = ins_doc_find_table(r->cmp, r->has_base ? "new_failures" :
+						"still_failing");
 	size_t n = 0;
 
 	while (t && *from < t->nrows && n < GH_ANNOTATIONS && *from < GH_CHECK_ANNOTATIONS_MAX) {
@@ -213,8 +214,8 @@ static int gh_checks(struct gh *g)
 	idv = cJSON_GetObjectItemCaseSensitive(run, "id");
 	id = cJSON_IsNumber(idv) ? idv->valuedouble : 0;
 	{
-		const ins_table *t = ci_table(g->r->cmp, g->r->has_base ? "new_failures" :
-					      "still_failing");
+		const ins_table *t = ins_doc_find_table(g->r->cmp, g->r->has_base ?
+							"new_failures" : "still_failing");
 		total = t ? t->nrows : 0;
 	}
 	/* the rest of the annotations, 50 a request */

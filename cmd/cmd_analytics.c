@@ -317,14 +317,10 @@ int cmd_session_compare(int argc, const char **argv, ins_ctx *ctx)
 
 static int print_quarantine(ins_ctx *ctx, ins_doc *doc)
 {
-	ins_table *t = NULL;
+	const ins_table *t = ins_doc_find_table(doc, "flaky");
 	cmd_out out;
 	int col, rc;
 
-	for (size_t s = 0; s < doc->nsections && !t; s++)
-		for (size_t i = 0; i < doc->sections[s]->ntables; i++)
-			if (!strcmp(doc->sections[s]->tables[i]->id, "flaky"))
-				t = doc->sections[s]->tables[i];
 	if ((rc = cmd_out_open(ctx, &out)) != EXIT_OK) {
 		ins_doc_free(doc);
 		return rc;

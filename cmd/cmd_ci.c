@@ -157,15 +157,6 @@ static void put_wf_escaped(ins_buf *b, const char *s, int property, size_t max)
 	}
 }
 
-const ins_table *ci_table(const ins_doc *doc, const char *id)
-{
-	for (size_t s = 0; s < doc->nsections; s++)
-		for (size_t i = 0; i < doc->sections[s]->ntables; i++)
-			if (!strcmp(doc->sections[s]->tables[i]->id, id))
-				return doc->sections[s]->tables[i];
-	return NULL;
-}
-
 const char *ci_row_text(const ins_table *t, size_t r, const char *col)
 {
 	int c = ins_table_col_index(t, col);
@@ -175,7 +166,7 @@ const char *ci_row_text(const ins_table *t, size_t r, const char *col)
 /* GitHub: one ::error line per new failure, at the test's file, at most ANNOTATIONS_MAX. */
 static void github_annotations(struct report *r, const char *table)
 {
-	const ins_table *t = ci_table(r->cmp, table);
+	const ins_table *t = ins_doc_find_table(r->cmp, table);
 	ins_buf line = INS_BUF_INIT;
 	size_t n = t ? t->nrows : 0;
 
@@ -356,7 +347,7 @@ static void put_vso_escaped(ins_buf *b, const char *s, int property, size_t max)
 /* Azure Pipelines: one ##vso[task.logissue] per new failure, at the test's file. */
 static void azure_annotations(struct report *r, const char *table)
 {
-	const ins_table *t = ci_table(r->cmp, table);
+	const ins_table *t = ins_doc_find_table(r->cmp, table);
 	ins_buf line = INS_BUF_INIT;
 
 	for (size_t i = 0; t && i < t->nrows; i++) {
@@ -565,7 +556,7 @@ static int teamcity_test(void *data, const ins_export_test *t)
 static void teamcity_messages(struct report *r, ins_store *store, const char *session,
 			      const char *table)
 {
-	const ins_table *t = ci_table(r->cmp, table);
+	const ins_table *t = ins_doc_find_table(r->cmp, table);
 	ins_buf line = INS_BUF_INIT;
 	char uid[INS_SESSION_ID_LEN + 1];
 

@@ -496,6 +496,15 @@ int ins_table_col_index(const ins_table *t, const char *id)
 	return -1;
 }
 
+const ins_table *ins_doc_find_table(const ins_doc *doc, const char *id)
+{
+	for (size_t s = 0; s < doc->nsections; s++)
+		for (size_t i = 0; i < doc->sections[s]->ntables; i++)
+			if (!strcmp(doc->sections[s]->tables[i]->id, id))
+				return doc->sections[s]->tables[i];
+	return NULL;
+}
+
 /* Add a series to the current section (owned by the document). */
 ins_series *ins_doc_series(ins_doc *doc, const char *id, const char *title, ins_vtype ytype)
 {

@@ -428,15 +428,6 @@ static char *col_dup(sqlite3_stmt *st, int col)
 	return t && *t ? ins_xstrdup((const char *)t) : NULL;
 }
 
-static const ins_table *find_table(const ins_doc *doc, const char *id)
-{
-	for (size_t s = 0; s < doc->nsections; s++)
-		for (size_t i = 0; i < doc->sections[s]->ntables; i++)
-			if (!strcmp(doc->sections[s]->tables[i]->id, id))
-				return doc->sections[s]->tables[i];
-	return NULL;
-}
-
 static const char *cell_text(const ins_table *t, size_t r, const char *col)
 {
 	int c = ins_table_col_index(t, col);
@@ -501,7 +492,7 @@ static int failure_key(sqlite3_stmt *st, const char *uid, const char *nodeid, ch
 static int fill_items(ins_notify_session *s, ins_store *store, const char *table,
 		      ins_notify_items *it, const char *key_uid, int flaky_only)
 {
-	const ins_table *t = find_table(s->cmp, table);
+	const ins_table *t = ins_doc_find_table(s->cmp, table);
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
 

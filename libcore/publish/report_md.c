@@ -100,15 +100,6 @@ static void put_code(ins_buf *b, const char *s, size_t max)
 	ins_buf_putc(b, '\n');
 }
 
-static const ins_table *find_table(const ins_doc *doc, const char *id)
-{
-	for (size_t s = 0; s < doc->nsections; s++)
-		for (size_t i = 0; i < doc->sections[s]->ntables; i++)
-			if (!strcmp(doc->sections[s]->tables[i]->id, id))
-				return doc->sections[s]->tables[i];
-	return NULL;
-}
-
 static const char *cell_text(const ins_table *t, size_t row, const char *col)
 {
 	int c = ins_table_col_index(t, col);
@@ -232,7 +223,7 @@ int ins_report_md(ins_buf *out, const ins_doc *cmp, const ins_compare_result *re
 		{ "removed", "Removed tests", 0 }, { "changed", "Other outcome changes", 0 },
 	};
 	int has_base = info->base_label != NULL;
-	const ins_table *nf = find_table(cmp, has_base ? "new_failures" : "still_failing");
+	const ins_table *nf = ins_doc_find_table(cmp, has_base ? "new_failures" : "still_failing");
 	size_t cut = 0, start = out->len;
 	size_t max = limit ? limit - TAIL_RESERVE : (size_t)-1;
 
@@ -295,7 +286,7 @@ int ins_report_md(ins_buf *out, const ins_doc *cmp, const ins_compare_result *re
 	}
 
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-		const ins_table *t = find_table(cmp, others[i].id);
+		const ins_table *t = ins_doc_find_table(cmp, others[i].id);
 		size_t before = out->len, left;
 
 		if (!t || !t->nrows || (!has_base && strcmp(others[i].id, "flaky")))

@@ -206,6 +206,12 @@ void ins_table_set_total(ins_table *t, size_t total);
 const ins_value *ins_table_cell(const ins_table *t, size_t row, size_t col);
 /* Column index by id, or -1. */
 int ins_table_col_index(const ins_table *t, const char *id);
+/*
+ * The first table with id `id`, in any section, borrowed from the
+ * document; NULL when it has none. For readers of a built document (notify,
+ * the CI reports, the quarantine list).
+ */
+const ins_table *ins_doc_find_table(const ins_doc *doc, const char *id);
 
 /* Series: one line in a chart, a sparkline in the terminal. */
 ins_series *ins_doc_series(ins_doc *doc, const char *id, const char *title, ins_vtype ytype);
