@@ -199,7 +199,8 @@ static size_t bb_annotations(const struct report *r, const ins_table *t, size_t 
 	size_t n = 0;
 
 	while (t && *from < t->nrows && n < BB_ANNOTATIONS && *from < BB_REPORT_ANNOTATIONS) {
-		const char *id = ci_row_text(t, *from, "nodeid"), *msg = ci_row_text(t, *from, "message");
+		const char *id = ins_table_cell_text(t, *from, "nodeid");
+		const char *msg = ins_table_cell_text(t, *from, "message");
 		size_t flen = ci_nodeid_file(id);
 		unsigned long long h = 1469598103934665603ULL;
 		cJSON *a = cJSON_CreateObject();

@@ -101,7 +101,8 @@ static size_t gh_annotations(const struct report *r, size_t *from, cJSON *arr)
 	size_t n = 0;
 
 	while (t && *from < t->nrows && n < GH_ANNOTATIONS && *from < GH_CHECK_ANNOTATIONS_MAX) {
-		const char *id = ci_row_text(t, *from, "nodeid"), *msg = ci_row_text(t, *from, "message");
+		const char *id = ins_table_cell_text(t, *from, "nodeid");
+		const char *msg = ins_table_cell_text(t, *from, "message");
 		size_t flen = ci_nodeid_file(id);
 
 		(*from)++;

@@ -157,12 +157,6 @@ static void put_wf_escaped(ins_buf *b, const char *s, int property, size_t max)
 	}
 }
 
-const char *ci_row_text(const ins_table *t, size_t r, const char *col)
-{
-	int c = ins_table_col_index(t, col);
-	return c < 0 ? NULL : ins_table_cell(t, r, (size_t)c)->s;
-}
-
 /* GitHub: one ::error line per new failure, at the test's file, at most ANNOTATIONS_MAX. */
 static void github_annotations(struct report *r, const char *table)
 {
@@ -171,7 +165,8 @@ static void github_annotations(struct report *r, const char *table)
 	size_t n = t ? t->nrows : 0;
 
 	for (size_t i = 0; i < n && i < ANNOTATIONS_MAX; i++) {
-		const char *id = ci_row_text(t, i, "nodeid"), *msg = ci_row_text(t, i, "message");
+		const char *id = ins_table_cell_text(t, i, "nodeid");
+		const char *msg = ins_table_cell_text(t, i, "message");
 		const char *sep = id ? strstr(id, "::") : NULL;
 
 		ins_buf_clear(&line);
@@ -351,7 +346,8 @@ static void azure_annotations(struct report *r, const char *table)
 	ins_buf line = INS_BUF_INIT;
 
 	for (size_t i = 0; t && i < t->nrows; i++) {
-		const char *id = ci_row_text(t, i, "nodeid"), *msg = ci_row_text(t, i, "message");
+		const char *id = ins_table_cell_text(t, i, "nodeid");
+		const char *msg = ins_table_cell_text(t, i, "message");
 		const char *sep = id ? strstr(id, "::") : NULL;
 		ins_buf file = INS_BUF_INIT;
 
@@ -584,7 +580,8 @@ static void teamcity_messages(struct report *r, ins_store *store, const char *se
 		printf("##teamcity[buildStatisticValue key='insight.passRate' value='%.2f']\n",
 		       r->res.target_pass_rate * 100.0);
 	for (size_t i = 0; t && i < t->nrows; i++) {
-		const char *id = ci_row_text(t, i, "nodeid"), *msg = ci_row_text(t, i, "message");
+		const char *id = ins_table_cell_text(t, i, "nodeid");
+		const char *msg = ins_table_cell_text(t, i, "message");
 		unsigned long long h = 1469598103934665603ULL;
 
 		for (const char *p = id; p && *p; p++)

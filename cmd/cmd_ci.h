@@ -36,8 +36,6 @@ struct report {
 	unsigned asked;       /* channels named by --only or the command: a skip is a failure */
 };
 
-/* The text of a row's column `col`, or NULL. */
-const char *ci_row_text(const ins_table *t, size_t r, const char *col);
 
 /*
  * A code host's comment API, for ci_marker_comment(): list the comments

@@ -496,6 +496,17 @@ int ins_table_col_index(const ins_table *t, const char *id)
 	return -1;
 }
 
+const char *ins_table_cell_text(const ins_table *t, size_t row, const char *col)
+{
+	int c = ins_table_col_index(t, col);
+	const ins_value *v;
+
+	if (c < 0)
+		return NULL;
+	v = ins_table_cell(t, row, (size_t)c);
+	return v ? v->s : NULL;
+}
+
 const ins_table *ins_doc_find_table(const ins_doc *doc, const char *id)
 {
 	for (size_t s = 0; s < doc->nsections; s++)

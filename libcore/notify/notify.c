@@ -428,12 +428,6 @@ static char *col_dup(sqlite3_stmt *st, int col)
 	return t && *t ? ins_xstrdup((const char *)t) : NULL;
 }
 
-static const char *cell_text(const ins_table *t, size_t r, const char *col)
-{
-	int c = ins_table_col_index(t, col);
-	return c < 0 ? NULL : ins_table_cell(t, r, (size_t)c)->s;
-}
-
 static int64_t cell_int(const ins_table *t, size_t r, const char *col)
 {
 	int c = ins_table_col_index(t, col);
@@ -506,8 +500,8 @@ static int fill_items(ins_notify_session *s, ins_store *store, const char *table
 		"ORDER BY r.final DESC, r.attempt DESC LIMIT 1")) < 0)
 		return rc;
 	for (size_t i = 0; i < t->nrows; i++) {
-		const char *nodeid = cell_text(t, i, "nodeid");
-		const char *target = cell_text(t, i, "target");
+		const char *nodeid = ins_table_cell_text(t, i, "nodeid");
+		const char *target = ins_table_cell_text(t, i, "target");
 		char key[65], fp[65], *msg;
 
 		if (!nodeid)
@@ -522,7 +516,7 @@ static int fill_items(ins_notify_session *s, ins_store *store, const char *table
 		/* a flaky test is announced once, whatever its failing attempt's fingerprint */
 		if (flaky_only)
 			test_key(nodeid, key);
-		msg = first_line(cell_text(t, i, "message"));
+		msg = first_line(ins_table_cell_text(t, i, "message"));
 		items_add(it, nodeid, msg, flaky_only ? key : fp, fp);
 		free(msg);
 	}

@@ -100,17 +100,6 @@ static void put_code(ins_buf *b, const char *s, size_t max)
 	ins_buf_putc(b, '\n');
 }
 
-static const char *cell_text(const ins_table *t, size_t row, const char *col)
-{
-	int c = ins_table_col_index(t, col);
-	const ins_value *v;
-
-	if (c < 0)
-		return NULL;
-	v = ins_table_cell(t, row, (size_t)c);
-	return v ? v->s : NULL;
-}
-
 void ins_report_md_marker(ins_buf *out, const char *sut)
 {
 	ins_buf_puts(out, "<!-- insight:report sut=");
@@ -194,16 +183,19 @@ static size_t put_rows(ins_buf *b, const ins_table *t, int with_message, size_t 
 	for (size_t r = 0; r < t->nrows; r++) {
 		size_t before = b->len;
 		ins_buf_puts(b, "| ");
-		put_code_span(b, cell_text(t, r, "nodeid"), 300);
+		put_code_span(b, ins_table_cell_text(t, r, "nodeid"), 300);
 		ins_buf_puts(b, " |");
 		if (with_message) {
 			ins_buf_putc(b, ' ');
-			put_inline(b, cell_text(t, r, "message"), 200);
-			put_jira(b, cell_text(t, r, "jira"), cell_text(t, r, "jira_url"));
+			put_inline(b, ins_table_cell_text(t, r, "message"), 200);
+			put_jira(b, ins_table_cell_text(t, r, "jira"),
+				 ins_table_cell_text(t, r, "jira_url"));
 			ins_buf_puts(b, " |\n");
 		} else {
-			ins_buf_printf(b, " %s | %s |\n", cell_text(t, r, "base") ? cell_text(t, r, "base") : "–",
-				       cell_text(t, r, "target") ? cell_text(t, r, "target") : "–");
+			const char *base = ins_table_cell_text(t, r, "base");
+			const char *target = ins_table_cell_text(t, r, "target");
+
+			ins_buf_printf(b, " %s | %s |\n", base ? base : "–", target ? target : "–");
 		}
 		if (b->len - start > budget) {
 			ins_buf_truncate(b, before);
@@ -267,12 +259,12 @@ int ins_report_md(ins_buf *out, const ins_doc *cmp, const ins_compare_result *re
 		/* The messages in full, as many as fit. */
 		for (size_t r = 0; r < nf->nrows - left; r++) {
 			size_t before = out->len;
-			const char *msg = cell_text(nf, r, "message");
+			const char *msg = ins_table_cell_text(nf, r, "message");
 
 			if (!msg || !*msg)
 				continue;
 			ins_buf_puts(out, "\n<details><summary><code>");
-			put_html(out, cell_text(nf, r, "nodeid"), 300);
+			put_html(out, ins_table_cell_text(nf, r, "nodeid"), 300);
 			ins_buf_puts(out, "</code></summary>\n\n");
 			put_code(out, msg, 4000);
 			ins_buf_puts(out, "\n</details>\n");

@@ -212,6 +212,11 @@ int ins_table_col_index(const ins_table *t, const char *id);
  * the CI reports, the quarantine list).
  */
 const ins_table *ins_doc_find_table(const ins_doc *doc, const char *id);
+/*
+ * The text of row `row` in the column with id `col`, borrowed; NULL when
+ * the table has no such column or row, or the cell has no text.
+ */
+const char *ins_table_cell_text(const ins_table *t, size_t row, const char *col);
 
 /* Series: one line in a chart, a sparkline in the terminal. */
 ins_series *ins_doc_series(ins_doc *doc, const char *id, const char *title, ins_vtype ytype);
