@@ -382,6 +382,20 @@ static void path_join(ins_buf *b, const char *dir, const char *name)
 	ins_buf_puts(b, name);
 }
 
+/*
+ * Open result file `name` of directory `dir`: its path into `path`, and
+ * the name messages show it by (under `display`) into `shown`. Both passes
+ * over the directory open each file this way.
+ */
+static int open_result(ins_input **in, ins_buf *path, ins_buf *shown, const char *dir,
+		       const char *display, const char *name)
+{
+	path_join(path, dir, name);
+	ins_buf_clear(shown);
+	ins_buf_printf(shown, "%s/%s", display, name);
+	return ins_input_open(in, path->ptr, shown->ptr);
+}
+
 int ins_allure_dir_is(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -446,10 +460,7 @@ int ins_ingest_allure_dir_leaving_repeats(const char *dir, const char *display,
 		char fh[65];
 		const char *hid;
 
-		path_join(&path, dir, v[i].name);
-		ins_buf_clear(&shown);
-		ins_buf_printf(&shown, "%s/%s", a.display, v[i].name);
-		if ((ret = ins_input_open(&in, path.ptr, shown.ptr)) < 0)
+		if ((ret = open_result(&in, &path, &shown, dir, a.display, v[i].name)) < 0)
 			goto done;
 		ret = read_doc(in, &doc);
 		if (!ret)
@@ -497,10 +508,7 @@ int ins_ingest_allure_dir_leaving_repeats(const char *dir, const char *display,
 		cJSON *doc = NULL;
 		int flaky = 0;
 
-		path_join(&path, dir, v[i].name);
-		ins_buf_clear(&shown);
-		ins_buf_printf(&shown, "%s/%s", a.display, v[i].name);
-		if ((ret = ins_input_open(&in, path.ptr, shown.ptr)) < 0)
+		if ((ret = open_result(&in, &path, &shown, dir, a.display, v[i].name)) < 0)
 			goto done;
 		ret = read_doc(in, &doc);
 		ins_input_close(in);
