@@ -667,30 +667,7 @@ static void cell_html(ins_buf *b, const ins_value *v)
  */
 static void json_str(ins_buf *b, const char *s)
 {
-	size_t len = strlen(s), i = 0;
-
-	ins_buf_putc(b, '"');
-	while (i < len) {
-		uint32_t cp;
-		size_t n = ins_utf8_decode(s + i, len - i, &cp);
-
-		switch (cp) {
-		case '"': ins_buf_puts(b, "\\\""); break;
-		case '\\': ins_buf_puts(b, "\\\\"); break;
-		case '\n': ins_buf_puts(b, "\\n"); break;
-		case '\t': ins_buf_puts(b, "\\t"); break;
-		default:
-			if (cp < 0x20 || cp == 0x7F || cp == '<' || cp == '>' || cp == '&' ||
-			    cp == 0x2028 || cp == 0x2029)
-				ins_buf_printf(b, "\\u%04x", (unsigned)cp);
-			else if (cp == INS_UTF8_REPLACEMENT && n == 1)
-				ins_utf8_put(b, cp);
-			else
-				ins_buf_put(b, s + i, n);
-		}
-		i += n;
-	}
-	ins_buf_putc(b, '"');
+	ins_json_string(b, s, 1);
 }
 
 /* A number in JSON: shortest form that reads back the same, null when not finite. */

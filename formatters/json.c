@@ -40,37 +40,6 @@ struct jw {
 	unsigned char inl[JW_MAX_DEPTH];    /* this container is written on one line */
 };
 
-static void jw_string_raw(ins_buf *b, const char *s)
-{
-	size_t len = strlen(s), i = 0;
-
-	ins_buf_putc(b, '"');
-	while (i < len) {
-		uint32_t cp;
-		size_t n = ins_utf8_decode(s + i, len - i, &cp);
-
-		switch (cp) {
-		case '"': ins_buf_puts(b, "\\\""); break;
-		case '\\': ins_buf_puts(b, "\\\\"); break;
-		case '\n': ins_buf_puts(b, "\\n"); break;
-		case '\r': ins_buf_puts(b, "\\r"); break;
-		case '\t': ins_buf_puts(b, "\\t"); break;
-		case '\b': ins_buf_puts(b, "\\b"); break;
-		case '\f': ins_buf_puts(b, "\\f"); break;
-		default:
-			/* U+2028/9 are valid JSON but break JavaScript string literals. */
-			if (cp < 0x20 || cp == 0x7F || cp == 0x2028 || cp == 0x2029)
-				ins_buf_printf(b, "\\u%04x", (unsigned)cp);
-			else if (cp == INS_UTF8_REPLACEMENT && n == 1)
-				ins_utf8_put(b, cp);
-			else
-				ins_buf_put(b, s + i, n);
-		}
-		i += n;
-	}
-	ins_buf_putc(b, '"');
-}
-
 static void jw_newline(struct jw *w)
 {
 	ins_buf_putc(w->b, '\n');
@@ -121,7 +90,7 @@ static void jw_close(struct jw *w, char c)
 static void jw_key(struct jw *w, const char *k)
 {
 	jw_sep(w);
-	jw_string_raw(w->b, k);
+	ins_json_string(w->b, k, 0);
 	ins_buf_puts(w->b, ": ");
 	w->after_key = 1;
 }
@@ -130,7 +99,7 @@ static void jw_string(struct jw *w, const char *s)
 {
 	jw_sep(w);
 	if (s)
-		jw_string_raw(w->b, s);
+		ins_json_string(w->b, s, 0);
 	else
 		ins_buf_puts(w->b, "null");
 }

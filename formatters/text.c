@@ -193,6 +193,49 @@ void ins_text_escape(ins_buf *b, const char *s, size_t len, unsigned flags)
 	}
 }
 
+/*
+ * The two-character escape of `cp` in a JSON string; NULL when it has none
+ * (written raw, or as \u). The embedded data of an HTML page writes \b, \f
+ * and \r as \u escapes, as it does every other control character.
+ */
+static const char *json_escape(uint32_t cp, int in_script)
+{
+	switch (cp) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\t': return "\\t";
+	case '\r': return in_script ? NULL : "\\r";
+	case '\b': return in_script ? NULL : "\\b";
+	case '\f': return in_script ? NULL : "\\f";
+	default: return NULL;
+	}
+}
+
+void ins_json_string(ins_buf *b, const char *s, int in_script)
+{
+	size_t len = strlen(s), i = 0;
+
+	ins_buf_putc(b, '"');
+	while (i < len) {
+		uint32_t cp;
+		size_t n = ins_utf8_decode(s + i, len - i, &cp);
+		const char *esc = json_escape(cp, in_script);
+
+		if (esc)
+			ins_buf_puts(b, esc);
+		else if (cp < 0x20 || cp == 0x7F || cp == 0x2028 || cp == 0x2029 ||
+			 (in_script && (cp == '<' || cp == '>' || cp == '&')))
+			ins_buf_printf(b, "\\u%04x", (unsigned)cp);
+		else if (cp == INS_UTF8_REPLACEMENT && n == 1)
+			ins_utf8_put(b, cp);
+		else
+			ins_buf_put(b, s + i, n);
+		i += n;
+	}
+	ins_buf_putc(b, '"');
+}
+
 size_t ins_text_fit(ins_buf *b, const char *s, size_t width)
 {
 	size_t len = strlen(s), i = 0, w = 0, cut = 0, cut_w = 0;

@@ -65,6 +65,15 @@ enum {
 void ins_text_escape(ins_buf *b, const char *s, size_t len, unsigned flags);
 
 /*
+ * Append s as a JSON string, quotes included: invalid bytes as U+FFFD,
+ * control characters, DEL and U+2028/2029 (valid JSON, but they end a
+ * JavaScript string literal) escaped. With `in_script`, for data embedded
+ * in an HTML <script> element, '<', '>' and '&' are escaped too, so that
+ * nothing in the string can end the element or open a comment in it.
+ */
+void ins_json_string(ins_buf *b, const char *s, int in_script);
+
+/*
  * Append at most `width` columns of the (already escaped) string s: the
  * whole string when it fits, else its start and "…". Returns the display
  * width appended.
