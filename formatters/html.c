@@ -512,17 +512,10 @@ static int is_outcome_name(const char *s)
 	return 0;
 }
 
-/* A series' y value as people read it. */
+/* A series' y value as people read it; a chart's gap says so in words. */
 static void y_text(ins_buf *b, ins_vtype type, double y)
 {
-	if (!isfinite(y))
-		ins_buf_puts(b, "no data");
-	else if (type == INS_V_PERCENT)
-		ins_percent_text(b, y);
-	else if (type == INS_V_DURATION)
-		ins_duration_format(b, y);
-	else
-		ins_number_text(b, y);
+	ins_series_value_text(b, type, y, "no data");
 }
 
 /* A small inline SVG sparkline for a SPARK cell; gaps break the line. */

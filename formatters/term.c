@@ -978,19 +978,6 @@ done:
 	free(w);
 }
 
-/* Append a series' y value in the series' type. */
-static void series_value(ins_buf *b, ins_vtype type, double y)
-{
-	if (!isfinite(y))
-		ins_buf_puts(b, "-");
-	else if (type == INS_V_PERCENT)
-		ins_percent_text(b, y);
-	else if (type == INS_V_DURATION)
-		ins_duration_format(b, y);
-	else
-		ins_number_text(b, y);
-}
-
 /*
  * One line per series: "title  ▁▃▅█  last 96.7% (min 90%, max 100%)". When
  * the points do not fit, the most recent ones are shown.
@@ -1035,12 +1022,12 @@ static void render_series(struct term *t, const ins_section *sec)
 		ins_text_spaces(t->out, lw - w + 1);
 		if (isfinite(last)) {
 			ins_buf_puts(&stats, "  last ");
-			series_value(&stats, s->ytype, last);
+			ins_series_value_text(&stats, s->ytype, last, "-");
 			len_last = stats.len;
 			ins_buf_puts(&stats, " (min ");
-			series_value(&stats, s->ytype, lo);
+			ins_series_value_text(&stats, s->ytype, lo, "-");
 			ins_buf_puts(&stats, ", max ");
-			series_value(&stats, s->ytype, hi);
+			ins_series_value_text(&stats, s->ytype, hi, "-");
 			ins_buf_puts(&stats, ")");
 			/* On a narrow terminal the range goes first, then older points. */
 			if (lw + 1 + (s->npoints < 8 ? s->npoints : 8) + stats.len > t->width)

@@ -467,6 +467,18 @@ void ins_percent_text(ins_buf *b, double ratio)
 	ins_buf_printf(b, "%s%%", tmp);
 }
 
+void ins_series_value_text(ins_buf *b, ins_vtype type, double y, const char *none)
+{
+	if (!isfinite(y))
+		ins_buf_puts(b, none);
+	else if (type == INS_V_PERCENT)
+		ins_percent_text(b, y);
+	else if (type == INS_V_DURATION)
+		ins_duration_format(b, y);
+	else
+		ins_number_text(b, y);
+}
+
 void ins_value_text(ins_buf *b, const ins_value *v, unsigned flags)
 {
 	switch (v->type) {

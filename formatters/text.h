@@ -135,4 +135,10 @@ void ins_number_text(ins_buf *b, double d);
 /* Append a ratio as a percentage ("96.7%", "100%", "<0.1%", ">99.9%"). */
 void ins_percent_text(ins_buf *b, double ratio);
 
+/*
+ * Append a series' y value as people read it in the series' type ("96.7%",
+ * "1.25s", "12"), or `none` for a gap (not a finite number).
+ */
+void ins_series_value_text(ins_buf *b, ins_vtype type, double y, const char *none);
+
 #endif
