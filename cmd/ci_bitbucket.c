@@ -237,6 +237,24 @@ static size_t bb_annotations(const struct report *r, const ins_table *t, size_t 
 	return n;
 }
 
+/*
+ * Whether a request of the Code Insights report failed (`rc`, the answer
+ * in `resp`), recorded as the report's delivery: the report stops at the
+ * first request that fails. A dry run's answer is no failure.
+ */
+static int bb_report_failed(struct bb *b, int rc, const ins_http_response *resp)
+{
+	if (rc < 0) {
+		ins_delivery_add(b->r->d, "code insights", INS_NOT_DELIVERED, ins_error_last());
+		return 1;
+	}
+	if (!resp->dry_run && (resp->status < 200 || resp->status >= 300)) {
+		bb_failure(b, "code insights", resp, "repository:write");
+		return 1;
+	}
+	return 0;
+}
+
 /* The Code Insights report, then its annotations in batches. */
 static void bb_report(struct bb *b)
 {
@@ -251,14 +269,8 @@ static void bb_report(struct bb *b)
 	ins_buf_printf(&url, "%s/repositories/%s/commit/%s/reports/%s", b->api, b->repo, b->sha,
 		       b->key.ptr);
 	rc = ins_net_json(b->net, "PUT", url.ptr, b->headers, body, &resp, NULL);
-	if (rc < 0) {
-		ins_delivery_add(b->r->d, "code insights", INS_NOT_DELIVERED, ins_error_last());
+	if (bb_report_failed(b, rc, &resp))
 		goto done;
-	}
-	if (!resp.dry_run && (resp.status < 200 || resp.status >= 300)) {
-		bb_failure(b, "code insights", &resp, "repository:write");
-		goto done;
-	}
 	ins_buf_puts(&url, "/annotations");
 	while (t && from < t->nrows && from < BB_REPORT_ANNOTATIONS) {
 		cJSON *arr = cJSON_CreateArray();
@@ -270,14 +282,8 @@ static void bb_report(struct bb *b)
 		rc = ins_net_json_request(b->net, &req, arr, &resp, NULL);
 		cJSON_Delete(arr);
 		requests++;
-		if (rc < 0) {
-			ins_delivery_add(b->r->d, "code insights", INS_NOT_DELIVERED, ins_error_last());
+		if (bb_report_failed(b, rc, &resp))
 			goto done;
-		}
-		if (!resp.dry_run && (resp.status < 200 || resp.status >= 300)) {
-			bb_failure(b, "code insights", &resp, "repository:write");
-			goto done;
-		}
 	}
 	if (resp.dry_run) {
 		ins_delivery_add(b->r->d, "code insights", INS_SKIPPED, "dry run");
