@@ -1554,6 +1554,46 @@ static int jira_transition_is(const cJSON *t, const char *name)
 	       (cJSON_IsString(tn) && !strcasecmp(tn->valuestring, name));
 }
 
+/* The URL of `what` ("comment", "transitions") of issue `key`. */
+static void jira_issue_url(ins_buf *url, const struct jira *j, const char *key, const char *what)
+{
+	ins_buf_printf(url, "%s/rest/api/%d/issue/", j->base, j->api);
+	ins_url_escape(url, key);
+	ins_buf_printf(url, "/%s", what);
+}
+
+/*
+ * Comment `text` on issue `key`, for a failure seen again and for a fixed
+ * one. A comment posted twice is read twice: repeated only when it cannot
+ * have landed. 0, or -1 after a failure (in j->why).
+ */
+static int jira_comment(struct jira *j, const char *key, const char *text)
+{
+	const char *headers[] = { j->auth.ptr, NULL };
+	ins_http_response resp = INS_HTTP_RESPONSE_INIT;
+	ins_http_request req = { 0 };
+	ins_buf url = INS_BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *out = NULL;
+	int rc, ok = 0;
+
+	jira_issue_url(&url, j, key, "comment");
+	cJSON_AddItemToObject(body, "body", jira_text(j, text));
+	req.method = "POST";
+	req.url = url.ptr;
+	req.headers = headers;
+	req.idempotent = 0;
+	rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
+	if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 201 && resp.status != 200)) {
+		jira_fail(j, "comment", &resp, rc);
+		ok = -1;
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(out);
+	ins_http_response_release(&resp);
+	ins_buf_release(&url);
+	return ok;
+}
+
 /*
  * A fixed failure: its issue on the route (remembered, else the open one
  * labelled with its fingerprint) gets a comment, or goes through the
@@ -1588,9 +1628,7 @@ static int jira_fix(struct jira *j, const ins_notify_item *x)
 	req.headers = headers;
 	req.idempotent = 0;
 	if (!strcmp(j->on_fix, "transition")) {
-		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
-		ins_url_escape(&url, issue.ptr);
-		ins_buf_puts(&url, "/transitions");
+		jira_issue_url(&url, j, issue.ptr, "transitions");
 		rc = ins_net_json(j->r->net, "GET", url.ptr, headers, NULL, &resp, &list);
 		if (rc < 0 || (!resp.dry_run && (resp.status < 200 || resp.status >= 300))) {
 			jira_fail(j, "transitions", &resp, rc);
@@ -1628,17 +1666,8 @@ static int jira_fix(struct jira *j, const ins_notify_item *x)
 		}
 		j->transitioned++;
 	} else {
-		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
-		ins_url_escape(&url, issue.ptr);
-		ins_buf_puts(&url, "/comment");
-		cJSON_AddItemToObject(body, "body", jira_text(j, text.ptr));
-		req.url = url.ptr;
-		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
-		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 201 &&
-			       resp.status != 200)) {
-			jira_fail(j, "comment", &resp, rc);
+		if (jira_comment(j, issue.ptr, text.ptr) < 0)
 			goto done;
-		}
 		j->fix_commented++;
 	}
 	jira_remember(j, x, issue.ptr, "fixed");
@@ -1676,16 +1705,8 @@ static int jira_one(struct jira *j, const ins_notify_item *x)
 	req.headers = headers;
 	req.idempotent = 0;
 	if (found.len) {
-		ins_buf_printf(&url, "%s/rest/api/%d/issue/", j->base, j->api);
-		ins_url_escape(&url, found.ptr);
-		ins_buf_puts(&url, "/comment");
-		cJSON_AddItemToObject(body, "body", jira_text(j, text.ptr));
-		req.url = url.ptr;
-		rc = ins_net_json_request(j->r->net, &req, body, &resp, &out);
-		if (rc < 0 || (!resp.dry_run && !resp.landed && resp.status != 201 && resp.status != 200)) {
-			jira_fail(j, "comment", &resp, rc);
+		if (jira_comment(j, found.ptr, text.ptr) < 0)
 			goto done;
-		}
 		j->commented++;
 		jira_remember(j, x, found.ptr, "open");
 	} else {
